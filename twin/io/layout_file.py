@@ -1,0 +1,221 @@
+"""Load and save layout files (JSON, format ``ai-factory-twin-layout``).
+
+Loading never raises anything but ``LayoutError``; its problems name the file, the JSON
+path, what was found and what was expected. Saving is atomic and byte-stable.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import stat
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from twin.io import semantics, spec
+from twin.io.errors import LayoutError, Problem
+from twin.io.migrations import MIGRATIONS, migrate
+from twin.io.validate import Checker, describe
+from twin.model import Catalogue, Layout, RackTable, load_catalogue
+from twin.model.layout import COLLECTIONS
+
+FORMAT = "ai-factory-twin-layout"
+VERSION = 1
+MIN_VERSION = min([VERSION, *MIGRATIONS])
+
+
+def load_layout(path: str | os.PathLike, catalogue: Catalogue | None = None,
+                warnings: list[Problem] | None = None) -> Layout:
+    """Read and validate a layout file. Warnings (e.g. overlaps) go to ``warnings``."""
+    name = str(path)
+    p = Path(path)
+    if not p.exists():
+        raise LayoutError(name, [Problem("", "no such file")])
+    if p.is_dir():
+        raise LayoutError(name, [Problem("", "is a directory, expected a layout file (.json)")])
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise LayoutError(name, [Problem("", f"cannot read: {exc.strerror or exc}")]) from None
+    return loads_layout(data, name, catalogue, warnings)
+
+
+def _reject_constant(token: str) -> float:
+    return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}[token]
+
+
+def loads_layout(data: bytes | str, name: str = "<layout>", catalogue: Catalogue | None = None,
+                 warnings: list[Problem] | None = None) -> Layout:
+    """Parse layout text or bytes; see ``load_layout``."""
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise LayoutError(name, [Problem("", f"not UTF-8 text (byte {exc.start}), "
+                                             "expected a UTF-8 JSON layout file")]) from None
+    else:
+        text = data
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        raise LayoutError(name, [Problem("", "file is empty, expected a JSON layout")])
+    try:
+        doc = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise LayoutError(name, [Problem(f"line {exc.lineno} column {exc.colno}",
+                                         f"not valid JSON: {exc.msg}")]) from None
+    except RecursionError:
+        raise LayoutError(name, [Problem("", "JSON nested too deeply")]) from None
+    return layout_from_document(doc, name, catalogue, warnings)
+
+
+def _check_header(doc: Any, name: str) -> dict[str, Any]:
+    if not isinstance(doc, dict):
+        raise LayoutError(name, [Problem("", f"found {describe(doc)} at the top level, "
+                                         "expected a JSON object")])
+    if doc.get("format") != FORMAT:
+        raise LayoutError(name, [Problem("format", f"found {describe(doc.get('format'))}, "
+                                         f"expected {FORMAT!r}")])
+    version = doc.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise LayoutError(name, [Problem("version", f"found {describe(version)}, "
+                                         "expected an integer format version")])
+    if version > VERSION:
+        raise LayoutError(name, [Problem("version", f"file is format version {version}, "
+                                         f"this program reads versions up to {VERSION}: "
+                                         "update the program")])
+    if version < MIN_VERSION:
+        raise LayoutError(name, [Problem("version", f"found version {version}, expected "
+                                         f"{MIN_VERSION}..{VERSION}")])
+    return migrate(doc, VERSION)
+
+
+def layout_from_document(doc: Any, name: str = "<layout>", catalogue: Catalogue | None = None,
+                         warnings: list[Problem] | None = None) -> Layout:
+    """Validate a decoded document and build the ``Layout``."""
+    doc = _check_header(doc, name)
+    catalogue = catalogue or load_catalogue()
+    chk = Checker()
+    for key in doc:
+        if key not in ("format", "version", "name", "description", *spec.OBJECT_BLOCKS,
+                       *spec.LIST_BLOCKS):
+            chk.error(key, "unknown top-level field, expected one of "
+                      + ", ".join(["name", "description", *spec.OBJECT_BLOCKS, *spec.LIST_BLOCKS]))
+    for key in spec.REQUIRED_TOP:
+        if key not in doc:
+            chk.error("", f"missing required field '{key}'")
+    for key in ("name", "description"):
+        if key in doc and not isinstance(doc[key], str):
+            chk.error(key, f"found {describe(doc[key])}, expected a string")
+    settings = {}
+    for key, (fields, cls) in spec.OBJECT_BLOCKS.items():
+        if key in doc:
+            kwargs = chk.obj(key, doc[key], fields)
+            settings[key] = cls(**kwargs) if kwargs is not None else None
+    lists: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for key, (fields, _cls, _coll) in spec.LIST_BLOCKS.items():
+        raw = doc.get(key, [])
+        if not isinstance(raw, list):
+            chk.error(key, f"found {describe(raw)}, expected a list")
+            raw = []
+        lists[key] = [(f"{key}[{i}]", kw) for i, item in enumerate(raw)
+                      if (kw := chk.obj(f"{key}[{i}]", item, fields)) is not None]
+    errors = [p for p in chk.problems if p.severity == "error"] or semantics.duplicate_ids(lists)
+    if errors:
+        raise LayoutError(name, errors)
+    layout = _build(doc, settings, lists, catalogue)
+    found = semantics.check(layout, {k: [p for p, _ in v] for k, v in lists.items()})
+    errors = [p for p in found if p.severity == "error"]
+    if errors:
+        raise LayoutError(name, errors)
+    if warnings is not None:
+        warnings.extend(p for p in found if p.severity != "error")
+    return layout
+
+
+def _build(doc, settings, lists, catalogue: Catalogue) -> Layout:
+    collections = {}
+    for key, (_fields, cls, coll) in spec.LIST_BLOCKS.items():
+        if cls is not None:
+            collections[coll] = [cls(**kw) for _p, kw in lists[key]]
+    return Layout(
+        name=doc.get("name", "Untitled layout"), description=doc.get("description", ""),
+        racks=RackTable.from_records([kw for _p, kw in lists["racks"]]),
+        catalogue=catalogue, **{k: v for k, v in settings.items() if v is not None},
+        **collections,
+    )
+
+
+# ----- writing ---------------------------------------------------------------------
+def _item_doc(kwargs: dict[str, Any], fields: dict[str, spec.Field]) -> dict[str, Any]:
+    out = {}
+    for key in fields:
+        if key == "position_m":
+            out[key] = [kwargs["x_m"], kwargs["y_m"]]
+        elif key == "rect_m":
+            out[key] = [kwargs["x0_m"], kwargs["y0_m"], kwargs["x1_m"], kwargs["y1_m"]]
+        elif kwargs.get(key) is not None:
+            v = kwargs[key]
+            out[key] = list(v) if isinstance(v, tuple) else v
+    return {k: out[k] for k in sorted(out) if not (isinstance(out[k], list) and not out[k]
+                                                     and fields[k].kind == "profile")}
+
+
+def layout_document(layout: Layout) -> dict[str, Any]:
+    """The layout as a JSON-ready document: format and version first, then sorted keys."""
+    body: dict[str, Any] = {"name": layout.name, "description": layout.description}
+    for key, (fields, _cls) in spec.OBJECT_BLOCKS.items():
+        body[key] = _item_doc(vars_of(getattr(layout, key)), fields)
+    for key, (fields, _cls, coll) in spec.LIST_BLOCKS.items():
+        if coll == "racks":
+            records = layout.racks.records()
+        else:
+            records = [vars_of(it) for it in layout.items[coll].values()]
+        body[key] = [_item_doc(r, fields) for r in records]
+    return {"format": FORMAT, "version": VERSION, **{k: body[k] for k in sorted(body)}}
+
+
+def vars_of(item: Any) -> dict[str, Any]:
+    return {k: getattr(item, k) for k in item.__dataclass_fields__}
+
+
+_NUMBER_LIST = re.compile(r"\[\s+([-+0-9.eE]+(?:,\s+[-+0-9.eE]+)*)\s+\]")
+
+
+def dumps_layout(layout: Layout) -> str:
+    """Indented JSON with short number lists (positions, profiles) kept on one line."""
+    text = json.dumps(layout_document(layout), indent=2, ensure_ascii=False, allow_nan=False)
+    return _NUMBER_LIST.sub(
+        lambda m: "[" + ", ".join(x.strip() for x in m.group(1).split(",")) + "]", text) + "\n"
+
+
+def save_layout(layout: Layout, path: str | os.PathLike) -> None:
+    """Write atomically: temp file in the same folder, fsync, ``os.replace``."""
+    name = str(path)
+    target = Path(path)
+    text = dumps_layout(layout).encode("utf-8")
+    if target.is_dir():
+        raise LayoutError(name, [Problem("", "is a directory, cannot save a layout there")])
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise LayoutError(name, [Problem("", f"cannot save: {exc.strerror or exc}")]) from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if target.exists() and not target.stat().st_mode & stat.S_IWUSR:
+            raise PermissionError(13, "the file is read-only")
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise LayoutError(name, [Problem("", f"cannot save: {exc.strerror or exc}")]) from None
+
+
+__all__ = ["FORMAT", "VERSION", "load_layout", "loads_layout", "layout_from_document",
+           "layout_document", "dumps_layout", "save_layout", "COLLECTIONS"]

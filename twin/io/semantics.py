@@ -1,0 +1,162 @@
+"""Checks that need the whole layout: ids, references, catalogue kinds, geometry.
+
+Returns problems with JSON paths; overlaps are warnings (a layout being edited may overlap
+for a moment), everything else is an error.
+"""
+
+from __future__ import annotations
+
+from twin.io.errors import Problem
+from twin.model import Layout, geometry
+from twin.model.catalogue import COOLING_KINDS, Catalogue
+
+FEED_KINDS = ("pdu", "busway", "ups")
+
+
+def _model_problem(cat: Catalogue, path: str, key: str, kinds: tuple[str, ...]) -> Problem | None:
+    if key not in cat:
+        near = [k for k in cat.closest(key) if cat[k].kind in kinds] or cat.closest(key)
+        hint = f"; closest: {', '.join(near)}" if near else ""
+        return Problem(f"{path}.model", f"unknown catalogue model {key!r}{hint}")
+    if cat[key].kind not in kinds:
+        valid = [e.key for e in cat.of_kind(*kinds)]
+        return Problem(f"{path}.model", f"found {key!r} (a {cat[key].kind}), expected a "
+                       f"{'/'.join(kinds)} model such as {', '.join(valid[:4])}")
+    return None
+
+
+def check(layout: Layout, paths: dict[str, list[str]]) -> list[Problem]:
+    """All semantic problems; ``paths[block][i]`` is the JSON path of item i of a block.
+    Ids are already known to be unique (``duplicate_ids``)."""
+    out: list[Problem] = []
+    cat = layout.catalogue
+    block_of = {"workloads": "workloads", "tiles": "tiles", "containment": "containment",
+                "cooling_units": "cooling_units", "cdus": "cdus", "tanks": "immersion_tanks",
+                "power": "power"}
+    item_paths = {coll: dict(zip(layout.items[coll], paths[block]))
+                  for coll, block in block_of.items()}
+    out.extend(_refs(layout, paths, item_paths, cat))
+    out.extend(_geometry(layout, paths))
+    return out
+
+
+def _refs(layout, paths, item_paths, cat) -> list[Problem]:
+    out: list[Problem] = []
+    racks = layout.racks
+    wl, power, cdus = layout.items["workloads"], layout.items["power"], layout.items["cdus"]
+    model_ok = {}
+    for i in range(len(racks)):
+        path = paths["racks"][i]
+        m = racks["model"][i]
+        if m not in model_ok:
+            model_ok[m] = _model_problem(cat, "", m, ("rack",))
+        if model_ok[m] is not None:
+            out.append(Problem(f"{path}.model", model_ok[m].message))
+        for field, pool, what in (("workload", wl, "workload"), ("cdu", cdus, "CDU")):
+            ref = racks[field][i]
+            if ref and ref not in pool:
+                out.append(Problem(f"{path}.{field}", f"unknown {what} {ref!r}"))
+        for field in ("feed_a", "feed_b"):
+            ref = racks[field][i]
+            if ref and (ref not in power or power[ref].kind not in FEED_KINDS):
+                out.append(Problem(f"{path}.{field}", f"found {ref!r}, expected the id of a "
+                                   "PDU, busway or UPS in 'power'"))
+        if (m in cat and cat[m].get("liquid_fraction") > 0 and not racks["cdu"][i]):
+            out.append(Problem(f"{path}.cdu", f"liquid-cooled model {m!r} needs a CDU "
+                               "('cdu' is empty)", "warning"))
+    checks = (("cooling_units", COOLING_KINDS), ("cdus", ("cdu",)), ("tanks", ("tank",)))
+    for coll, kinds in checks:
+        for item in layout.items[coll].values():
+            prob = _model_problem(cat, item_paths[coll][item.id], item.model, kinds)
+            if prob:
+                out.append(prob)
+    for item in layout.items["cooling_units"].values():
+        path = item_paths["cooling_units"][item.id]
+        is_door = item.model in cat and cat[item.model].kind == "rdhx"
+        if is_door and not racks.has(item.rack):
+            out.append(Problem(f"{path}.rack", f"rear-door heat exchanger needs the id of its "
+                               f"rack, found {item.rack!r}"))
+        elif not is_door and item.rack:
+            out.append(Problem(f"{path}.rack", "only rear-door heat exchangers name a rack"))
+    for item in layout.items["tanks"].values():
+        if item.workload and item.workload not in wl:
+            out.append(Problem(f"{item_paths['tanks'][item.id]}.workload",
+                               f"unknown workload {item.workload!r}"))
+    for item in power.values():
+        path = item_paths["power"][item.id]
+        prob = _model_problem(cat, path, item.model, (item.kind,))
+        if prob:
+            out.append(prob)
+        if item.upstream and item.upstream not in power:
+            out.append(Problem(f"{path}.upstream", f"unknown power component {item.upstream!r}"))
+        elif not item.upstream and item.kind != "utility":
+            out.append(Problem(f"{path}.upstream", f"a {item.kind} needs an upstream component"))
+    out.extend(_cycles(power, item_paths["power"]))
+    return out
+
+
+def _cycles(power, paths) -> list[Problem]:
+    out = []
+    for start in power:
+        node, seen = start, set()
+        while node and node in power:
+            if node in seen:
+                out.append(Problem(f"{paths[start]}.upstream",
+                                   f"power chain loops back to {node!r}"))
+                break
+            seen.add(node)
+            node = power[node].upstream
+    return out
+
+
+def _geometry(layout: Layout, paths) -> list[Problem]:
+    out: list[Problem] = []
+    hall = layout.hall
+    valid = [i for i, m in enumerate(layout.racks["model"]) if m in layout.catalogue]
+    if not valid:
+        return out
+    racks = layout.racks
+    bounds = layout.rack_bounds_m()
+    outside = geometry.outside_hall(bounds, hall.width_m, hall.length_m)
+    for i in valid:
+        if outside[i]:
+            x0, y0, x1, y1 = bounds[i]
+            out.append(Problem(f"{paths['racks'][i]}.position_m",
+                               f"rack footprint [{x0:g}, {y0:g}]..[{x1:g}, {y1:g}] m leaves "
+                               f"the hall (0..{hall.width_m:g} x 0..{hall.length_m:g} m)"))
+    for a, b in geometry.overlapping_pairs(bounds[valid]):
+        ia, ib = valid[a], valid[b]
+        out.append(Problem(f"{paths['racks'][ib]}.position_m",
+                           f"rack {racks.ids[ib]!r} overlaps rack {racks.ids[ia]!r}", "warning"))
+    for coll, block in (("cooling_units", "cooling_units"), ("cdus", "cdus"),
+                        ("tanks", "immersion_tanks")):
+        placed = [it for it in layout.items[coll].values() if it.model in layout.catalogue
+                  and layout.catalogue[it.model].kind != "rdhx"]
+        bounds_of = layout.item_bounds_m(coll, placed)
+        index_of = {item_id: i for i, item_id in enumerate(layout.items[coll])}
+        for item in placed:
+            i = index_of[item.id]
+            x0, y0, x1, y1 = bounds_of[item.id]
+            if x0 < -1e-6 or y0 < -1e-6 or x1 > hall.width_m + 1e-6 or y1 > hall.length_m + 1e-6:
+                out.append(Problem(f"{paths[block][i]}.position_m",
+                                   f"footprint leaves the hall (0..{hall.width_m:g} x "
+                                   f"0..{hall.length_m:g} m)"))
+    for i, c in enumerate(layout.items["containment"].values()):
+        if c.x1_m <= c.x0_m or c.y1_m <= c.y0_m:
+            out.append(Problem(f"{paths['containment'][i]}.rect_m",
+                               "expected x0 < x1 and y0 < y1"))
+    return out
+
+
+def duplicate_ids(lists: dict[str, list[tuple[str, dict]]]) -> list[Problem]:
+    """Ids used twice anywhere in the file (ids are unique across all blocks)."""
+    seen: dict[str, str] = {}
+    out = []
+    for items in lists.values():
+        for path, kw in items:
+            if kw["id"] in seen:
+                out.append(Problem(f"{path}.id", f"duplicate id {kw['id']!r}, already used "
+                                   f"at {seen[kw['id']]}"))
+            else:
+                seen[kw["id"]] = path
+    return out

@@ -1,0 +1,122 @@
+"""Structural validation of a decoded layout document against ``twin.io.spec``.
+
+Collects every problem with its JSON path, what was found and what was expected; returns
+clean Python values ready for the model's dataclasses.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from twin.io import spec
+from twin.io.errors import Problem
+
+
+def describe(value: Any) -> str:
+    """Short description of a found value for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        return {math.inf: "Infinity", -math.inf: "-Infinity"}.get(value, "NaN")
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return repr(value if len(value) <= 40 else value[:37] + "...")
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+class Checker:
+    """Accumulates problems while converting values."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def error(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message))
+
+    def warn(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message, "warning"))
+
+    def bad(self, path: str, found: Any, f: spec.Field) -> None:
+        self.error(path, f"found {describe(found)}, expected {f.expected()}")
+
+    # ---- scalars ------------------------------------------------------------------
+    def number(self, path: str, v: Any, f: spec.Field) -> float | int | None:
+        if f.kind == "integer":
+            ok = _is_number(v) and float(v).is_integer()
+        else:
+            ok = _is_number(v) and math.isfinite(v)
+        if not ok:
+            return self.bad(path, v, f)
+        if f.choices and v not in f.choices:
+            return self.error(path, f"found {describe(v)}, expected one of "
+                              + ", ".join(str(c) for c in f.choices))
+        lo_bad = f.minimum is not None and (v <= f.minimum if f.exclusive_minimum else v < f.minimum)
+        hi_bad = f.maximum is not None and v > f.maximum
+        if lo_bad or hi_bad:
+            return self.bad(path, v, f)
+        return int(v) if f.kind == "integer" else float(v)
+
+    def value(self, path: str, v: Any, f: spec.Field) -> Any:
+        if v is None and f.nullable:
+            return None
+        if f.kind in ("number", "integer"):
+            return self.number(path, v, f)
+        if f.kind in ("string", "ref"):
+            if not isinstance(v, str) or (f is spec.ID and not v.strip()):
+                return self.bad(path, v, f)
+            return v
+        if f.kind == "bool":
+            return v if isinstance(v, bool) else self.bad(path, v, f)
+        if f.kind == "enum":
+            return v if isinstance(v, str) and v in f.choices else self.bad(path, v, f)
+        if f.kind in ("vec2", "vec4"):
+            n = 2 if f.kind == "vec2" else 4
+            if (not isinstance(v, list) or len(v) != n
+                    or not all(_is_number(x) and math.isfinite(x) for x in v)):
+                return self.bad(path, v, f)
+            return [float(x) for x in v]
+        if f.kind == "profile":
+            if (not isinstance(v, list) or len(v) != 24
+                    or not all(_is_number(x) and math.isfinite(x)
+                               and f.minimum <= x <= f.maximum for x in v)):
+                return self.bad(path, v, f)
+            return tuple(float(x) for x in v)
+        raise ValueError(f.kind)  # pragma: no cover - spec error
+
+    # ---- objects ------------------------------------------------------------------
+    def obj(self, path: str, raw: Any, fields: dict[str, spec.Field]) -> dict[str, Any] | None:
+        """Validate one object; returns model keyword arguments or None when broken."""
+        if not isinstance(raw, dict):
+            self.error(path, f"found {describe(raw)}, expected an object")
+            return None
+        before = len(self.problems)
+        out: dict[str, Any] = {}
+        for key in raw:
+            if key not in fields:
+                self.error(f"{path}.{key}", "unknown field, expected one of "
+                           + ", ".join(sorted(fields)))
+        for key, f in fields.items():
+            if key not in raw:
+                if f.required:
+                    self.error(path, f"missing required field '{key}' ({f.expected()})")
+                continue
+            v = self.value(f"{path}.{key}", raw[key], f)
+            if key == "position_m" and v is not None:
+                out["x_m"], out["y_m"] = v
+            elif key == "rect_m" and v is not None:
+                out["x0_m"], out["y0_m"], out["x1_m"], out["y1_m"] = v
+            else:
+                out[key] = v
+        return out if len(self.problems) == before else None

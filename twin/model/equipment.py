@@ -1,0 +1,162 @@
+"""Floor items other than racks, the hall, site and plant: small frozen dataclasses.
+
+Items are immutable: an edit replaces the item (``dataclasses.replace``), which keeps undo
+simple and snapshots cheap. Optional numbers set to ``None`` fall back to the catalogue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ASHRAE_AIR_CLASSES = ("A1", "A2", "A3", "A4")
+ASHRAE_WATER_CLASSES = ("W17", "W27", "W32", "W40", "W45", "W+")
+WORKLOAD_KINDS = ("training", "inference", "idle")
+CONTAINMENT_KINDS = ("hot_aisle", "cold_aisle")
+HEAT_REJECTION_KINDS = ("dry_cooler", "cooling_tower", "chiller_only")
+REDUNDANCY_KINDS = ("N", "N+1", "2N")
+FEED_SIDES = ("A", "B", "")
+COOLANTS = ("PG25", "water")
+ROTATIONS = (0, 90, 180, 270)
+
+
+@dataclass(frozen=True)
+class Hall:
+    """The room: plan size, height, floor and return arrangement, air class."""
+
+    name: str = "Data hall"
+    width_m: float = 12.0
+    length_m: float = 10.0
+    ceiling_height_m: float = 3.6
+    raised_floor: bool = True
+    plenum_depth_m: float = 0.6
+    tile_pitch_m: float = 0.6
+    ceiling_return: bool = False
+    ashrae_class: str = "A1"
+
+
+@dataclass(frozen=True)
+class Site:
+    """Outdoor design conditions for heat rejection, with an optional 24-hour dry-bulb curve."""
+
+    dry_bulb_c: float = 30.0
+    wet_bulb_c: float = 22.0
+    daily_dry_bulb_c: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class Plant:
+    """Heat rejection: chiller, economiser kind and approaches, chilled-water temperatures."""
+
+    heat_rejection: str = "cooling_tower"
+    chiller_cop_rated: float = 6.5
+    chilled_water_supply_c: float = 14.0
+    economiser: bool = True
+    approach_k: float = 4.0
+    facility_pump_kw_per_mw: float = 12.0
+    heat_rejection_fan_kw_per_mw: float = 15.0
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A perforated floor tile: open area fraction, or a fixed flow (``flow_m3s``)."""
+
+    id: str
+    x_m: float
+    y_m: float
+    open_fraction: float = 0.25
+    flow_m3s: float | None = None
+
+
+@dataclass(frozen=True)
+class Containment:
+    """A contained aisle: its plan rectangle, height, roof and end doors."""
+
+    id: str
+    kind: str
+    x0_m: float
+    y0_m: float
+    x1_m: float
+    y1_m: float
+    height_m: float = 2.4
+    roof: bool = True
+    end_doors: bool = True
+
+
+@dataclass(frozen=True)
+class CoolingUnit:
+    """A CRAH/CRAC, in-row cooler or rear-door heat exchanger (``rack`` names its rack)."""
+
+    id: str
+    model: str
+    x_m: float
+    y_m: float
+    rotation_deg: int = 0
+    supply_setpoint_c: float | None = None
+    airflow_m3s: float | None = None
+    capacity_kw: float | None = None
+    enabled: bool = True
+    rack: str = ""
+
+
+@dataclass(frozen=True)
+class Cdu:
+    """A coolant distribution unit and its secondary loop (racks name it in ``cdu``)."""
+
+    id: str
+    model: str
+    x_m: float
+    y_m: float
+    rotation_deg: int = 0
+    facility_supply_c: float = 30.0
+    facility_flow_lpm: float = 600.0
+    water_class: str = "W32"
+    coolant: str = "PG25"
+    failed_pumps: int = 0
+    header_k_pa_per_m3s2: float = 2.0e8
+    return_limit_c: float = 50.0
+    capacity_kw: float | None = None
+    ua_kw_per_k: float | None = None
+
+
+@dataclass(frozen=True)
+class ImmersionTank:
+    """A single-phase immersion tank holding IT, with its own heat exchanger."""
+
+    id: str
+    model: str
+    x_m: float
+    y_m: float
+    rotation_deg: int = 0
+    it_kw: float = 80.0
+    gpus: int = 64
+    workload: str = ""
+    facility_supply_c: float = 30.0
+    facility_flow_lpm: float = 250.0
+
+
+@dataclass(frozen=True)
+class PowerComponent:
+    """A stage in the power chain: utility, transformer, UPS, PDU/RPP or busway."""
+
+    id: str
+    kind: str
+    model: str
+    upstream: str = ""
+    side: str = ""
+    redundancy: str = "N"
+    rating_kw: float | None = None
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class Workload:
+    """What runs on racks: kind, utilisation, token rate and an optional 24-hour profile."""
+
+    id: str
+    name: str
+    kind: str = "training"
+    utilisation: float = 0.9
+    tokens_per_s_per_gpu: float | None = None
+    prefill_share: float = 0.3
+    decode_share: float = 0.5
+    profile: tuple[float, ...] = ()

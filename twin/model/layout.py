@@ -1,0 +1,184 @@
+"""The ``Layout``: the whole floor as data, with mutations that emit ``Change`` events."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Iterable
+
+import numpy as np
+from psygnal import Signal
+
+from twin.model.catalogue import Catalogue, load_catalogue
+from twin.model.equipment import Hall, Plant, Site
+from twin.model.events import Change
+from twin.model import geometry
+from twin.model.racks import RackTable
+
+#: Item collections: name -> what they hold (all items have an ``id``).
+COLLECTIONS = ("workloads", "tiles", "containment", "cooling_units", "cdus", "tanks", "power")
+SETTINGS = ("hall", "site", "plant")
+
+
+class Layout:
+    """A floor layout. Racks live in a columnar ``RackTable``; other items in ordered
+    dicts keyed by id. Every mutation emits one ``Change`` through ``changed``."""
+
+    changed = Signal(object)
+
+    def __init__(self, name: str = "Untitled layout", description: str = "",
+                 hall: Hall | None = None, site: Site | None = None, plant: Plant | None = None,
+                 racks: RackTable | None = None, catalogue: Catalogue | None = None,
+                 **collections: Iterable[Any]):
+        self.name = name
+        self.description = description
+        self.hall = hall or Hall()
+        self.site = site or Site()
+        self.plant = plant or Plant()
+        self.racks = racks if racks is not None else RackTable()
+        self.catalogue = catalogue or load_catalogue()
+        unknown = set(collections) - set(COLLECTIONS)
+        if unknown:
+            raise TypeError(f"unknown collections: {sorted(unknown)}")
+        self.items: dict[str, dict[str, Any]] = {
+            c: {it.id: it for it in collections.get(c, ())} for c in COLLECTIONS}
+
+    # ----- read access -------------------------------------------------------------
+    def __getattr__(self, name: str) -> dict[str, Any]:
+        items = self.__dict__.get("items")
+        if items is not None and name in items:
+            return items[name]
+        raise AttributeError(name)
+
+    def rack_sizes_m(self) -> np.ndarray:
+        """(n, 3) width, depth, height of every rack from the catalogue."""
+        return geometry.footprint_sizes(self.catalogue, self.racks["model"])
+
+    def rack_bounds_m(self) -> np.ndarray:
+        """(n, 4) plan rectangles x0, y0, x1, y1 of every rack."""
+        r = self.racks
+        return geometry.plan_bounds(r["x_m"], r["y_m"], self.rack_sizes_m(), r["rotation_deg"])
+
+    def item_bounds_m(self, collection: str, items: list[Any] | None = None
+                      ) -> dict[str, tuple[float, float, float, float]]:
+        """Plan rectangles of placed items (cooling units, CDUs, tanks)."""
+        items = list(self.items[collection].values()) if items is None else items
+        if not items:
+            return {}
+        size = np.array([self.catalogue[it.model].footprint_m for it in items])
+        b = geometry.plan_bounds([it.x_m for it in items], [it.y_m for it in items], size,
+                                 [it.rotation_deg for it in items])
+        return {it.id: tuple(float(v) for v in row) for it, row in zip(items, b)}
+
+    def all_ids(self) -> set[str]:
+        ids = set(self.racks.ids.tolist())
+        for c in COLLECTIONS:
+            ids.update(self.items[c])
+        return ids
+
+    def new_id(self, prefix: str) -> str:
+        """A fresh id ``prefix-N`` not used anywhere in the layout."""
+        used = self.all_ids()
+        n = 1
+        while f"{prefix}-{n}" in used:
+            n += 1
+        return f"{prefix}-{n}"
+
+    # ----- rack mutations ----------------------------------------------------------
+    def set_rack_values(self, ids: Iterable[str], field: str, values: Any) -> np.ndarray:
+        """Set one column for the given racks; returns the old values."""
+        ids = list(ids)
+        idx = self.racks.indices_of(ids)
+        old = self.racks[field][idx].copy()
+        self.racks.set_values(idx, field, values)
+        self.changed.emit(Change("racks_changed", tuple(ids), (field,)))
+        return old
+
+    def move_racks(self, ids: Iterable[str], x_m: Any, y_m: Any) -> None:
+        ids = list(ids)
+        idx = self.racks.indices_of(ids)
+        self.racks.set_values(idx, "x_m", x_m)
+        self.racks.set_values(idx, "y_m", y_m)
+        self.changed.emit(Change("racks_changed", tuple(ids), ("x_m", "y_m")))
+
+    def add_racks(self, records: list[dict[str, Any]], at: Iterable[int] | None = None) -> None:
+        """Append racks, or insert them at the given final indices (undo of a removal)."""
+        at = np.arange(len(self.racks), len(self.racks) + len(records)) if at is None \
+            else np.asarray(list(at), dtype=np.int64)
+        self.racks.insert(at, records)
+        self.changed.emit(Change("racks_added", tuple(r["id"] for r in records)))
+
+    def remove_racks(self, ids: Iterable[str]) -> tuple[np.ndarray, list[dict[str, Any]]]:
+        """Remove racks; returns their former indices and records for undo."""
+        ids = list(ids)
+        idx = np.sort(self.racks.indices_of(ids))
+        records = self.racks.delete(idx)
+        self.changed.emit(Change("racks_removed", tuple(r["id"] for r in records)))
+        return idx, records
+
+    # ----- item mutations ----------------------------------------------------------
+    def add_item(self, collection: str, item: Any, at: int | None = None) -> None:
+        items = self.items[collection]
+        if item.id in items:
+            raise KeyError(f"{collection} already has {item.id!r}")
+        entries = list(items.items())
+        entries.insert(len(entries) if at is None else at, (item.id, item))
+        self.items[collection] = dict(entries)
+        self.changed.emit(Change("item_added", (item.id,), collection=collection))
+
+    def remove_item(self, collection: str, item_id: str) -> tuple[int, Any]:
+        items = self.items[collection]
+        index = list(items).index(item_id)
+        item = items.pop(item_id)
+        self.changed.emit(Change("item_removed", (item_id,), collection=collection))
+        return index, item
+
+    def update_item(self, collection: str, item_id: str, **changes: Any) -> Any:
+        """Replace fields of an item; returns the old item."""
+        old = self.items[collection][item_id]
+        self.items[collection][item_id] = dataclasses.replace(old, **changes)
+        self.changed.emit(Change("item_changed", (item_id,), tuple(changes), collection))
+        return old
+
+    def replace_item(self, collection: str, item: Any) -> Any:
+        old = self.items[collection][item.id]
+        self.items[collection][item.id] = item
+        fields = tuple(f.name for f in dataclasses.fields(item)
+                       if getattr(old, f.name) != getattr(item, f.name))
+        self.changed.emit(Change("item_changed", (item.id,), fields, collection))
+        return old
+
+    def set_settings(self, block: str, value: Any) -> Any:
+        """Replace the hall, site or plant block; returns the old one."""
+        if block not in SETTINGS:
+            raise KeyError(block)
+        old = getattr(self, block)
+        setattr(self, block, value)
+        self.changed.emit(Change("settings_changed", collection=block))
+        return old
+
+    def replace_all(self, other: "Layout") -> None:
+        """Take over everything from ``other`` (File > New/Open keep the same object)."""
+        self.name, self.description = other.name, other.description
+        self.hall, self.site, self.plant = other.hall, other.site, other.plant
+        self.racks = other.racks.copy()
+        self.catalogue = other.catalogue
+        self.items = {c: dict(other.items[c]) for c in COLLECTIONS}
+        self.changed.emit(Change("reset"))
+
+    # ----- snapshots and comparison ------------------------------------------------
+    def snapshot(self) -> "Layout":
+        """An independent copy for a worker thread (items are immutable, racks copied)."""
+        snap = Layout.__new__(Layout)
+        snap.name, snap.description = self.name, self.description
+        snap.hall, snap.site, snap.plant = self.hall, self.site, self.plant
+        snap.racks = self.racks.copy()
+        snap.catalogue = self.catalogue
+        snap.items = {c: dict(self.items[c]) for c in COLLECTIONS}
+        return snap
+
+    def equals(self, other: "Layout") -> bool:
+        return (self.name == other.name and self.description == other.description
+                and self.hall == other.hall and self.site == other.site
+                and self.plant == other.plant and self.racks.equals(other.racks)
+                and all(list(self.items[c].items()) == list(other.items[c].items())
+                        for c in COLLECTIONS))

@@ -1,0 +1,109 @@
+"""The rack table: one numpy column per field so that thousands of racks stay cheap."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import numpy as np
+
+#: Column name -> numpy dtype. Strings are object columns.
+RACK_FIELDS: dict[str, Any] = {
+    "id": object,
+    "name": object,
+    "model": object,
+    "x_m": np.float64,
+    "y_m": np.float64,
+    "rotation_deg": np.int64,
+    "workload": object,
+    "feed_a": object,
+    "feed_b": object,
+    "cdu": object,
+}
+NUMERIC_FIELDS = ("x_m", "y_m", "rotation_deg")
+TEXT_DEFAULTS = {"name": "", "workload": "", "feed_a": "", "feed_b": "", "cdu": ""}
+
+
+class RackTable:
+    """Racks as columns. ``x_m``/``y_m`` are the footprint centre in hall coordinates
+    (x east, y north, origin at the south-west corner); ``rotation_deg`` is 0/90/180/270 and
+    gives the direction of the rack front (air intake): 0 faces south (-y), 90 east (+x),
+    180 north (+y), 270 west (-x)."""
+
+    def __init__(self, columns: dict[str, np.ndarray] | None = None):
+        if columns is None:
+            columns = {k: np.empty(0, dtype=t) for k, t in RACK_FIELDS.items()}
+        self.columns = {k: np.asarray(columns[k], dtype=t) for k, t in RACK_FIELDS.items()}
+        self._index = {rid: i for i, rid in enumerate(self.columns["id"])}
+
+    @classmethod
+    def from_records(cls, records: Iterable[dict[str, Any]]) -> "RackTable":
+        records = list(records)
+        cols = {}
+        for name, dtype in RACK_FIELDS.items():
+            default = TEXT_DEFAULTS.get(name, 0)
+            values = [r.get(name, default) for r in records]
+            arr = np.empty(len(values), dtype=dtype)
+            arr[:] = values
+            cols[name] = arr
+        return cls(cols)
+
+    def __len__(self) -> int:
+        return len(self.columns["id"])
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.columns[name]
+
+    @property
+    def ids(self) -> np.ndarray:
+        return self.columns["id"]
+
+    def index_of(self, rack_id: str) -> int:
+        return self._index[rack_id]
+
+    def indices_of(self, rack_ids: Iterable[str]) -> np.ndarray:
+        return np.fromiter((self._index[r] for r in rack_ids), dtype=np.int64)
+
+    def has(self, rack_id: str) -> bool:
+        return rack_id in self._index
+
+    def record(self, i: int) -> dict[str, Any]:
+        return {k: _plain(v[i]) for k, v in self.columns.items()}
+
+    def records(self) -> list[dict[str, Any]]:
+        return [self.record(i) for i in range(len(self))]
+
+    def set_values(self, indices: np.ndarray, name: str, values: Any) -> None:
+        self.columns[name][indices] = values
+        if name == "id":
+            self._reindex()
+
+    def insert(self, indices: np.ndarray, records: list[dict[str, Any]]) -> None:
+        """Insert records so that record k ends up at ``indices[k]`` (ascending)."""
+        new = RackTable.from_records(records)
+        order = np.argsort(indices, kind="stable")
+        idx = np.asarray(indices)[order]
+        for name in RACK_FIELDS:
+            pos = idx - np.arange(len(idx))
+            self.columns[name] = np.insert(self.columns[name], pos, new.columns[name][order])
+        self._reindex()
+
+    def delete(self, indices: np.ndarray) -> list[dict[str, Any]]:
+        removed = [self.record(int(i)) for i in indices]
+        for name in RACK_FIELDS:
+            self.columns[name] = np.delete(self.columns[name], indices)
+        self._reindex()
+        return removed
+
+    def copy(self) -> "RackTable":
+        return RackTable({k: v.copy() for k, v in self.columns.items()})
+
+    def equals(self, other: "RackTable") -> bool:
+        return all(np.array_equal(self.columns[k], other.columns[k]) for k in RACK_FIELDS)
+
+    def _reindex(self) -> None:
+        self._index = {rid: i for i, rid in enumerate(self.columns["id"])}
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalar -> Python scalar, for records and JSON."""
+    return value.item() if isinstance(value, np.generic) else value

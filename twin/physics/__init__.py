@@ -1,0 +1,1 @@
+"""Physics layer: pure functions on arrays and small dataclasses (no Qt, no model)."""

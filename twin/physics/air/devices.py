@@ -1,0 +1,245 @@
+"""Air movers ("devices") and where they take and give air on the grid.
+
+Every rack and every enabled cooling unit is a device: it draws its airflow
+``V`` from a set of intake cells and discharges it into a set of discharge
+cells.  ``intake`` is a sparse (n_dev × n_cells) matrix and ``discharge`` a
+sparse (n_cells × n_dev) matrix of flows in m³/s; each device's row/column
+sums to its airflow.  Racks come first (device index = rack index), then the
+enabled cooling units.
+
+Ports:
+- rack: intake on the air cells just in front of its front face, discharge
+  just behind its back face (one sample per grid cell across its width and
+  per layer up to its height).  In-row coolers are reversed racks.
+- CRAH: discharge through the floor tiles (raised floor: the plenum is one
+  well-mixed volume shared by all CRAHs in proportion to their airflow) or
+  horizontally from its front face; return from the ceiling plenum
+  (``ceiling_return``; only through hot-aisle chimneys if there are any) or
+  from the air just above the unit.
+
+Device law (one for all devices, ``C = ρ c_p V``): the air passing gains
+``heat_w`` (rack air heat, or unit fan heat) and a coil removes up to
+``cap_w`` (rear door or unit coil) but never cools below ``floor_c`` (door
+water temperature or unit set-point) and never heats:
+``T_out = max(min(T_a, floor_c), T_a − cap_w / C)`` with ``T_a = T_in + heat_w / C``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..fluids import AIR
+from .grid import Geometry, footprint_cells, front_vector
+from .scene import AirScene
+
+__all__ = ["Devices", "build_devices", "device_modes", "tile_flows", "SolveError"]
+
+RHO_CP = AIR.volumetric_cp_jm3k
+
+
+class SolveError(RuntimeError):
+    """The air solve cannot produce an answer (ill-posed input or no convergence)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Devices:
+    n_racks: int
+    unit_index: np.ndarray        # scene cooling-unit index of each unit device
+    airflow_m3s: np.ndarray       # (n_dev,)
+    heat_w: np.ndarray            # (n_dev,) heat added to the passing air
+    cap_w: np.ndarray             # (n_dev,) coil/door capacity
+    floor_c: np.ndarray           # (n_dev,) coil/door floor temperature
+    intake: sp.csr_matrix         # (n_dev, n_cells) m³/s
+    discharge: sp.csr_matrix      # (n_cells, n_dev) m³/s
+    tile_flow_m3s: np.ndarray     # (n_tiles,) delivered tile flows
+
+    @property
+    def n(self) -> int:
+        return len(self.airflow_m3s)
+
+
+def _face_samples(geom: Geometry, centers, sizes, rots, side: float):
+    """Air cells just outside the front (side=+1) or back (side=−1) faces.
+
+    Returns (owner, cell) arrays; owners with no free cell are absent."""
+    g = geom.grid
+    solid = geom.solid.ravel()
+    owners, cells = [], []
+    if len(centers) == 0:
+        return np.zeros(0, int), np.zeros(0, int)
+    nw = np.maximum(1, np.round(sizes[:, 0] / g.dx)).astype(int)
+    nk = np.clip(np.round(sizes[:, 2] / g.dz), 1, g.nz).astype(int)
+    f = front_vector(rots) * side
+    t = np.stack([f[:, 1], -f[:, 0]], axis=1) * side     # width axis (local +x)
+    for (w_, k_) in set(zip(nw.tolist(), nk.tolist())):
+        idx = np.flatnonzero((nw == w_) & (nk == k_))
+        u = ((np.arange(w_) + 0.5) / w_ - 0.5)[None, :, None] * sizes[idx, 0][:, None, None]
+        z = np.broadcast_to(((np.arange(k_) + 0.5) * g.dz)[None, None, :], (len(idx), w_, k_))
+        face = centers[idx] + f[idx] * (sizes[idx, 1:2] / 2)
+        found = np.full((len(idx), w_, k_), -1)
+        for step in (0.5, 1.5):
+            px = face[:, 0, None, None] + t[idx, 0, None, None] * u + f[idx, 0, None, None] * step * g.dx
+            py = face[:, 1, None, None] + t[idx, 1, None, None] * u + f[idx, 1, None, None] * step * g.dx
+            inside = (px > 0) & (px < g.nx * g.dx) & (py > 0) & (py < g.ny * g.dx)
+            c = g.cell_of(px, py, z)
+            ok = inside & ~solid[c] & (found < 0)
+            found[ok] = c[ok]
+        own = np.broadcast_to(idx[:, None, None], found.shape)
+        keep = found >= 0
+        owners.append(own[keep]); cells.append(found[keep])
+    return np.concatenate(owners), np.concatenate(cells)
+
+
+def _top_cells(geom: Geometry, center, size, rot):
+    g = geom.grid
+    i0, i1, j0, j1, k1 = footprint_cells(g, center, size, rot)
+    if k1 >= g.nz:
+        return np.zeros(0, int)
+    jj, ii = np.mgrid[j0:j1, i0:i1]
+    c = ((k1 * g.ny + jj) * g.nx + ii).ravel()
+    return c[~geom.solid.ravel()[c]]
+
+
+def tile_flows(scene: AirScene, total_m3s: float, usable: np.ndarray) -> np.ndarray:
+    """Share the plenum supply among usable tiles (see :class:`Tiles`)."""
+    t = scene.tiles
+    flow = np.where(usable, t.flow_m3s, 0.0)
+    explicit = usable & np.isfinite(flow)
+    shared = usable & ~explicit
+    fixed = flow[explicit].sum()
+    out = np.zeros(t.n)
+    if fixed > total_m3s or (not shared.any() and fixed > 0):
+        out[explicit] = flow[explicit] * (total_m3s / fixed)
+        return out
+    out[explicit] = flow[explicit]
+    area = t.open_fraction * t.size_m ** 2 * shared
+    if area.sum() > 0:
+        out += area / area.sum() * (total_m3s - fixed)
+    return out
+
+
+def _tile_cells(scene: AirScene, geom: Geometry):
+    g = geom.grid
+    t = scene.tiles
+    ns = max(1, int(round(t.size_m / g.dx)))
+    off = ((np.arange(ns) + 0.5) / ns - 0.5) * t.size_m
+    ox, oy = np.meshgrid(off, off)
+    px = t.center_xy_m[:, 0, None] + ox.ravel()[None, :]
+    py = t.center_xy_m[:, 1, None] + oy.ravel()[None, :]
+    cells = g.cell_of(px, py, np.full(px.shape, 0.5 * g.dz))
+    inside = (px > 0) & (px < g.nx * g.dx) & (py > 0) & (py < g.ny * g.dx)
+    ok = inside & ~geom.solid.ravel()[cells]
+    owner = np.broadcast_to(np.arange(t.n)[:, None], cells.shape)
+    return owner[ok], cells[ok]
+
+
+def _normalised(owner, cells, n_owner, n_cells, flow):
+    """Sparse (n_owner × n_cells) with each owner's row summing to flow[owner]."""
+    counts = np.bincount(owner, minlength=n_owner).astype(float)
+    w = flow[owner] / counts[owner]
+    return sp.csr_matrix((w, (owner, cells)), shape=(n_owner, n_cells))
+
+
+def build_devices(scene: AirScene, geom: Geometry) -> Devices:
+    g = geom.grid
+    n_cells = g.n
+    r, u, hall = scene.racks, scene.cooling, scene.hall
+    solid = geom.solid.ravel()
+    on = np.flatnonzero(u.enabled & (u.airflow_m3s > 0))
+    nr, nu = r.n, len(on)
+    n_dev = nr + nu
+    V = np.concatenate([r.airflow_m3s, u.airflow_m3s[on]])
+
+    in_own, in_cell, out_own, out_cell = [], [], [], []
+    # racks: front intake, back discharge
+    o, c = _face_samples(geom, r.center_xy_m, r.size_m, r.rotation_deg, +1.0)
+    in_own.append(o); in_cell.append(c)
+    o, c = _face_samples(geom, r.center_xy_m, r.size_m, r.rotation_deg, -1.0)
+    out_own.append(o); out_cell.append(c)
+    # in-row coolers: reversed racks
+    inrow = np.array([u.kind[i] == "inrow" for i in on], bool)
+    crah = ~inrow
+    if inrow.any():
+        sel = on[inrow]
+        o, c = _face_samples(geom, u.center_xy_m[sel], u.size_m[sel], u.rotation_deg[sel], -1.0)
+        in_own.append(nr + np.flatnonzero(inrow)[o]); in_cell.append(c)
+        o, c = _face_samples(geom, u.center_xy_m[sel], u.size_m[sel], u.rotation_deg[sel], +1.0)
+        out_own.append(nr + np.flatnonzero(inrow)[o]); out_cell.append(c)
+
+    tile_q = np.zeros(scene.tiles.n)
+    plenum = sp.csr_matrix((n_cells, n_dev))
+    if crah.any():
+        crah_dev = nr + np.flatnonzero(crah)
+        sel = on[crah]
+        # returns
+        if hall.ceiling_return:
+            top = (g.nz - 1) * g.ny * g.nx + np.arange(g.ny * g.nx)
+            mask = geom.chimney.ravel() if geom.chimney.any() else np.ones(g.ny * g.nx, bool)
+            top = top[mask & ~solid[top]]
+            for d in crah_dev:
+                in_own.append(np.full(len(top), d)); in_cell.append(top)
+        else:
+            for d, ui in zip(crah_dev, sel):
+                c = _top_cells(geom, u.center_xy_m[ui], u.size_m[ui], u.rotation_deg[ui])
+                if len(c) == 0:
+                    _, c = _face_samples(geom, u.center_xy_m[[ui]], u.size_m[[ui]], u.rotation_deg[[ui]], -1.0)
+                in_own.append(np.full(len(c), d)); in_cell.append(c)
+        # supplies
+        if hall.raised_floor:
+            t_own, t_cell = _tile_cells(scene, geom)
+            usable = np.zeros(scene.tiles.n, bool); usable[t_own] = True
+            if not usable.any():
+                raise SolveError("raised floor has no usable perforated tile: CRAH air has nowhere to go")
+            tile_q = tile_flows(scene, float(V[crah_dev].sum()), usable)
+            per_cell = _normalised(t_own, t_cell, scene.tiles.n, n_cells, tile_q)
+            cell_q = np.asarray(per_cell.sum(axis=0)).ravel()
+            share = V[crah_dev] / V[crah_dev].sum()
+            cc = np.flatnonzero(cell_q)
+            rows = np.repeat(cc, len(crah_dev)); cols = np.tile(crah_dev, len(cc))
+            vals = (cell_q[cc, None] * share[None, :]).ravel()
+            plenum = sp.csr_matrix((vals, (rows, cols)), shape=(n_cells, n_dev))
+        else:
+            o, c = _face_samples(geom, u.center_xy_m[sel], u.size_m[sel], u.rotation_deg[sel], +1.0)
+            out_own.append(crah_dev[o]); out_cell.append(c)
+
+    in_own = np.concatenate(in_own); in_cell = np.concatenate(in_cell)
+    out_own = np.concatenate(out_own); out_cell = np.concatenate(out_cell)
+    missing_in = np.setdiff1d(np.arange(n_dev), in_own)
+    missing_out = np.setdiff1d(np.arange(n_dev), np.concatenate([out_own, plenum.nonzero()[1]]))
+    for miss, what in ((missing_in, "intake"), (missing_out, "discharge")):
+        if len(miss):
+            d = int(miss[0])
+            who = f"rack {d}" if d < nr else f"cooling unit {int(on[d - nr])}"
+            raise SolveError(f"{who} has no free air at its {what} (blocked by walls or equipment)")
+    intake = _normalised(in_own, in_cell, n_dev, n_cells, V)
+    discharge = (_normalised(out_own, out_cell, n_dev, n_cells, V).T + plenum).tocsr()
+
+    heat = np.concatenate([r.air_heat_w, u.fan_heat_w[on]])
+    cap = np.concatenate([r.rdhx_capacity_w, u.capacity_w[on]])
+    floor = np.concatenate([r.rdhx_supply_c, u.supply_setpoint_c[on]])
+    return Devices(nr, on, V, heat, cap, floor, intake, discharge, tile_q)
+
+
+def device_modes(dev: Devices, t_in_c: np.ndarray, heat_w: np.ndarray | None = None):
+    """Linearise the device law at ``t_in_c``.
+
+    Returns (linear mask, value): linear devices have ``T_out = T_in + value``,
+    the others ``T_out = value`` (coil or door at its floor temperature)."""
+    heat = dev.heat_w if heat_w is None else heat_w
+    C = RHO_CP * dev.airflow_m3s
+    dt_heat = heat / C
+    dt_cap = dev.cap_w / C
+    t_a = t_in_c + dt_heat
+    idle = t_a <= dev.floor_c
+    limited = ~idle & (t_a - dt_cap >= dev.floor_c)
+    linear = idle | limited
+    value = np.where(idle, dt_heat, np.where(limited, dt_heat - dt_cap, dev.floor_c))
+    return linear, value
+
+
+def device_law(dev: Devices, t_in_c: np.ndarray, heat_w: np.ndarray | None = None) -> np.ndarray:
+    linear, value = device_modes(dev, t_in_c, heat_w)
+    return np.where(linear, t_in_c + value, value)

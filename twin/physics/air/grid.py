@@ -1,0 +1,170 @@
+"""Structured 3-D grid over the hall and the blocked geometry on it.
+
+Cells are indexed ``c = (k * ny + j) * nx + i`` and fields are shaped
+``(nz, ny, nx)``.  Racks and cooling units fill the cells whose centres lie in
+their footprint (at least one cell) up to their height; those cells are solid.
+Face openness arrays hold a multiplier per face (1 open, 0 closed, a small
+leakage fraction for containment panels) and include the wall faces, which
+are always closed:  ``open_x`` (nz, ny, nx+1), ``open_y`` (nz, ny+1, nx),
+``open_z`` (nz+1, ny, nx).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .scene import AirScene, Hall, SolverSettings
+
+__all__ = ["Grid", "Geometry", "make_grid", "build_geometry", "footprint_cells",
+           "front_vector"]
+
+ROOM_AREA_LIMIT_M2 = 600.0   # halls up to this floor area get the fine 0.3 m grid
+
+
+@dataclass(frozen=True)
+class Grid:
+    nx: int
+    ny: int
+    nz: int
+    dx: float          # horizontal cell size (x and y)
+    dz: float
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        return (self.nz, self.ny, self.nx)
+
+    @property
+    def n(self) -> int:
+        return self.nx * self.ny * self.nz
+
+    @property
+    def x_m(self) -> np.ndarray:
+        return (np.arange(self.nx) + 0.5) * self.dx
+
+    @property
+    def y_m(self) -> np.ndarray:
+        return (np.arange(self.ny) + 0.5) * self.dx
+
+    @property
+    def z_m(self) -> np.ndarray:
+        return (np.arange(self.nz) + 0.5) * self.dz
+
+    def cell_of(self, x, y, z) -> np.ndarray:
+        """Flat cell index of points (clipped into the grid)."""
+        i = np.clip(np.floor(np.asarray(x) / self.dx).astype(int), 0, self.nx - 1)
+        j = np.clip(np.floor(np.asarray(y) / self.dx).astype(int), 0, self.ny - 1)
+        k = np.clip(np.floor(np.asarray(z) / self.dz).astype(int), 0, self.nz - 1)
+        return (k * self.ny + j) * self.nx + i
+
+
+def make_grid(hall: Hall, settings: SolverSettings, coarse: bool = False) -> Grid:
+    """Grid from the hall: 0.3 m for rooms, 0.6 m (one floor tile) for halls;
+    ``coarse`` doubles the horizontal size for a quick pass during drags."""
+    h = settings.cell_m
+    if h is None:
+        h = 0.3 if hall.width_m * hall.length_m <= ROOM_AREA_LIMIT_M2 else 0.6
+    if coarse:
+        h *= 2.0
+    nx = max(2, int(round(hall.width_m / h)))
+    ny = max(2, int(round(hall.length_m / h)))
+    dz_target = settings.cell_z_m or 0.45
+    nz = max(3, int(round(hall.height_m / dz_target)))
+    dx = 0.5 * (hall.width_m / nx + hall.length_m / ny)
+    return Grid(nx, ny, nz, dx, hall.height_m / nz)
+
+
+def front_vector(rotation_deg) -> np.ndarray:
+    """Unit front direction(s): (0, −1) rotated CCW by rotation_deg."""
+    t = np.deg2rad(np.asarray(rotation_deg, float))
+    return np.stack([np.sin(t), -np.cos(t)], axis=-1).round(12)
+
+
+def footprint_cells(grid: Grid, center_xy, size, rotation_deg):
+    """Index ranges (i0, i1, j0, j1, k1) of the cells a box occupies."""
+    w, d, hgt = size
+    if int(round(rotation_deg)) % 180 == 0:
+        hx, hy = w / 2, d / 2
+    else:
+        hx, hy = d / 2, w / 2
+    cx, cy = center_xy
+    i0 = int(round((cx - hx) / grid.dx)); i1 = int(round((cx + hx) / grid.dx))
+    j0 = int(round((cy - hy) / grid.dx)); j1 = int(round((cy + hy) / grid.dx))
+    if i1 <= i0:
+        i1 = i0 + 1
+    if j1 <= j0:
+        j1 = j0 + 1
+    i0, i1 = max(0, i0), min(grid.nx, i1)
+    j0, j1 = max(0, j0), min(grid.ny, j1)
+    k1 = min(grid.nz, max(1, int(round(hgt / grid.dz))))
+    return i0, max(i1, i0 + 1), j0, max(j1, j0 + 1), k1
+
+
+@dataclass(frozen=True, eq=False)
+class Geometry:
+    grid: Grid
+    solid: np.ndarray      # (nz, ny, nx) bool
+    open_x: np.ndarray     # (nz, ny, nx+1) float
+    open_y: np.ndarray     # (nz, ny+1, nx)
+    open_z: np.ndarray     # (nz+1, ny, nx)
+    chimney: np.ndarray    # (ny, nx) bool: top cells that return to a ceiling plenum
+
+    def key(self) -> bytes:
+        """Bytes that change whenever the blocked geometry changes."""
+        return b"".join(a.tobytes() for a in (self.solid, self.open_x, self.open_y, self.open_z))
+
+
+def _block_boxes(grid: Grid, solid: np.ndarray, centers, sizes, rots) -> None:
+    for c, s, r in zip(centers, sizes, rots):
+        i0, i1, j0, j1, k1 = footprint_cells(grid, c, s, r)
+        solid[:k1, j0:j1, i0:i1] = True
+
+
+def build_geometry(scene: AirScene, grid: Grid) -> Geometry:
+    nz, ny, nx = grid.shape
+    solid = np.zeros(grid.shape, bool)
+    r = scene.racks
+    _block_boxes(grid, solid, r.center_xy_m, r.size_m, r.rotation_deg)
+    u = scene.cooling
+    _block_boxes(grid, solid, u.center_xy_m, u.size_m, u.rotation_deg)
+
+    ox = np.ones((nz, ny, nx + 1)); ox[:, :, [0, -1]] = 0
+    oy = np.ones((nz, ny + 1, nx)); oy[:, [0, -1], :] = 0
+    oz = np.ones((nz + 1, ny, nx)); oz[[0, -1], :, :] = 0
+    chimney = np.zeros((ny, nx), bool)
+    leak = scene.settings.containment_leakage
+    c = scene.containment
+    for rect, kind, hgt, roof, doors in zip(c.rect_m, c.kind, c.height_m, c.roof, c.end_doors):
+        i0, j0, i1, j1 = (int(round(v / grid.dx)) for v in rect)
+        i0, i1 = sorted((max(0, min(nx, i0)), max(0, min(nx, i1))))
+        j0, j1 = sorted((max(0, min(ny, j0)), max(0, min(ny, j1))))
+        if i1 <= i0 or j1 <= j0:
+            continue
+        kh = min(nz, max(1, int(round(hgt / grid.dz))))
+        is_chimney = kind == "hot_aisle" and roof and scene.hall.ceiling_return
+        ktop = nz if is_chimney else kh
+        long_x = (i1 - i0) >= (j1 - j0)      # aisle runs along x
+        # long sides up to the panel height (chimney walls to the ceiling)
+        if long_x:
+            oy[:ktop, j0, i0:i1] = np.minimum(oy[:ktop, j0, i0:i1], leak)
+            oy[:ktop, j1, i0:i1] = np.minimum(oy[:ktop, j1, i0:i1], leak)
+            end_faces = (ox, (slice(None), slice(j0, j1), [i0, i1]))
+        else:
+            ox[:ktop, j0:j1, i0] = np.minimum(ox[:ktop, j0:j1, i0], leak)
+            ox[:ktop, j0:j1, i1] = np.minimum(ox[:ktop, j0:j1, i1], leak)
+            end_faces = (oy, (slice(None), [j0, j1], slice(i0, i1)))
+        arr, (_, s1, s2) = end_faces
+        if doors:
+            arr[:kh, s1, s2] = np.minimum(arr[:kh, s1, s2], leak)
+        if is_chimney:
+            arr[kh:ktop, s1, s2] = np.minimum(arr[kh:ktop, s1, s2], leak)
+            chimney[j0:j1, i0:i1] = True
+        elif roof and kh < nz:
+            oz[kh, j0:j1, i0:i1] = np.minimum(oz[kh, j0:j1, i0:i1], leak)
+
+    # faces touching a solid cell are closed
+    ox[:, :, 1:-1] *= ~(solid[:, :, 1:] | solid[:, :, :-1])
+    oy[:, 1:-1, :] *= ~(solid[:, 1:, :] | solid[:, :-1, :])
+    oz[1:-1, :, :] *= ~(solid[1:] | solid[:-1])
+    return Geometry(grid, solid, ox, oy, oz, chimney)

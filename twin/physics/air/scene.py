@@ -1,0 +1,234 @@
+"""Input contract of the air solver: frozen dataclasses of numpy columns.
+
+Coordinates: x east (hall width), y north (hall length), z up, origin at the
+south-west floor corner.  Per-item data are numpy arrays (one row per rack,
+tile, cooling unit or containment zone) so a 1,500-rack hall is a handful of
+arrays, not 1,500 objects.
+
+Orientation convention (racks and cooling units): at ``rotation_deg`` 0 the
+FRONT (air intake of a rack) faces −y (south); the front direction is (0, −1)
+rotated counter-clockwise by ``rotation_deg`` (90 → +x, 180 → +y, 270 → −x).
+Width runs along the local x axis, depth along the front-back axis.
+
+The physics layer never sees layout-model objects; an adapter in the engine
+builds an :class:`AirScene` from a model snapshot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["Hall", "Racks", "Tiles", "CoolingUnits", "Containment",
+           "SolverSettings", "AirScene", "COOLING_KINDS", "CONTAINMENT_KINDS"]
+
+COOLING_KINDS = ("crah", "inrow")
+CONTAINMENT_KINDS = ("hot_aisle", "cold_aisle")
+
+
+def _f(a, shape_tail=()) -> np.ndarray:
+    arr = np.asarray(a, dtype=float)
+    if arr.size == 0:
+        arr = arr.reshape((0,) + tuple(shape_tail))
+    return arr
+
+
+@dataclass(frozen=True)
+class Hall:
+    """The air volume of the hall (walls are adiabatic and airtight)."""
+
+    width_m: float
+    length_m: float
+    height_m: float
+    raised_floor: bool = True
+    ceiling_return: bool = False
+    ashrae_class: str = "A1"
+
+
+@dataclass(frozen=True, eq=False)
+class Racks:
+    """IT racks as columns.  ``air_heat_w`` is only the air share of rack heat.
+
+    ``rdhx_capacity_w`` > 0 fits a rear-door heat exchanger fed with water at
+    ``rdhx_supply_c``: it removes up to its capacity from the exhaust but never
+    cools the exhaust below the water temperature (ideal door, ε = 1, limited
+    by capacity).
+    """
+
+    center_xy_m: np.ndarray
+    size_m: np.ndarray
+    rotation_deg: np.ndarray
+    airflow_m3s: np.ndarray
+    air_heat_w: np.ndarray
+    rdhx_capacity_w: np.ndarray | None = None
+    rdhx_supply_c: np.ndarray | None = None
+
+    def __post_init__(self):
+        n = len(np.atleast_1d(self.airflow_m3s))
+        set_ = object.__setattr__
+        set_(self, "center_xy_m", _f(self.center_xy_m, (2,)).reshape(n, 2))
+        set_(self, "size_m", _f(self.size_m, (3,)).reshape(n, 3))
+        set_(self, "rotation_deg", _f(self.rotation_deg).reshape(n))
+        set_(self, "airflow_m3s", _f(self.airflow_m3s).reshape(n))
+        set_(self, "air_heat_w", _f(self.air_heat_w).reshape(n))
+        cap = np.zeros(n) if self.rdhx_capacity_w is None else _f(self.rdhx_capacity_w).reshape(n)
+        sup = np.full(n, 18.0) if self.rdhx_supply_c is None else _f(self.rdhx_supply_c).reshape(n)
+        set_(self, "rdhx_capacity_w", cap)
+        set_(self, "rdhx_supply_c", sup)
+        if np.any(self.airflow_m3s <= 0):
+            raise ValueError("every rack needs airflow_m3s > 0")
+        if not np.all(np.isin(np.mod(self.rotation_deg, 360), (0, 90, 180, 270))):
+            raise ValueError("rack rotation_deg must be a multiple of 90")
+
+    @property
+    def n(self) -> int:
+        return len(self.airflow_m3s)
+
+    def with_power(self, air_heat_w) -> "Racks":
+        """A copy with new air heat (same geometry and airflow)."""
+        return Racks(self.center_xy_m, self.size_m, self.rotation_deg,
+                     self.airflow_m3s, air_heat_w, self.rdhx_capacity_w,
+                     self.rdhx_supply_c)
+
+
+@dataclass(frozen=True, eq=False)
+class Tiles:
+    """Perforated floor tiles of a raised floor.
+
+    ``flow_m3s`` NaN (or ``None``) means the tile takes a share of the plenum
+    supply in proportion to its open area (size² × open_fraction).  The plenum
+    is lossless: the tiles deliver exactly what the enabled CRAHs push in;
+    explicit flows are kept if they fit and scaled down together otherwise.
+    """
+
+    center_xy_m: np.ndarray
+    size_m: float = 0.6
+    open_fraction: np.ndarray | None = None
+    flow_m3s: np.ndarray | None = None
+
+    def __post_init__(self):
+        c = _f(self.center_xy_m, (2,)).reshape(-1, 2)
+        m = len(c)
+        of = np.full(m, 0.25) if self.open_fraction is None else _f(self.open_fraction).reshape(m)
+        fl = np.full(m, np.nan) if self.flow_m3s is None else _f(self.flow_m3s).reshape(m)
+        object.__setattr__(self, "center_xy_m", c)
+        object.__setattr__(self, "open_fraction", of)
+        object.__setattr__(self, "flow_m3s", fl)
+
+    @property
+    def n(self) -> int:
+        return len(self.center_xy_m)
+
+
+@dataclass(frozen=True, eq=False)
+class CoolingUnits:
+    """Cooling units.  ``kind`` per unit: ``"crah"`` or ``"inrow"``.
+
+    A unit's coil removes heat up to ``capacity_w``; its discharge is
+    ``max(supply_setpoint_c, return + fan heat − capacity/(ρ c_p V))`` and
+    never warmer than return + fan heat.  ``fan_heat_w`` (default 0) is added
+    to the air that passes the unit.  Disabled units move no air.
+    """
+
+    kind: tuple
+    center_xy_m: np.ndarray
+    size_m: np.ndarray
+    rotation_deg: np.ndarray
+    airflow_m3s: np.ndarray
+    capacity_w: np.ndarray
+    supply_setpoint_c: np.ndarray
+    enabled: np.ndarray | None = None
+    fan_heat_w: np.ndarray | None = None
+
+    def __post_init__(self):
+        kind = tuple(str(k) for k in self.kind)
+        n = len(kind)
+        bad = [k for k in kind if k not in COOLING_KINDS]
+        if bad:
+            raise ValueError(f"unknown cooling unit kind {bad[0]!r}; expected one of {COOLING_KINDS}")
+        set_ = object.__setattr__
+        set_(self, "kind", kind)
+        set_(self, "center_xy_m", _f(self.center_xy_m, (2,)).reshape(n, 2))
+        set_(self, "size_m", _f(self.size_m, (3,)).reshape(n, 3))
+        set_(self, "rotation_deg", _f(self.rotation_deg).reshape(n))
+        set_(self, "airflow_m3s", _f(self.airflow_m3s).reshape(n))
+        set_(self, "capacity_w", _f(self.capacity_w).reshape(n))
+        set_(self, "supply_setpoint_c", _f(self.supply_setpoint_c).reshape(n))
+        en = np.ones(n, bool) if self.enabled is None else np.asarray(self.enabled, bool).reshape(n)
+        fan = np.zeros(n) if self.fan_heat_w is None else _f(self.fan_heat_w).reshape(n)
+        set_(self, "enabled", en)
+        set_(self, "fan_heat_w", fan)
+
+    @property
+    def n(self) -> int:
+        return len(self.kind)
+
+
+@dataclass(frozen=True, eq=False)
+class Containment:
+    """Contained aisles: ``rect_m`` rows are (x0, y0, x1, y1) of the aisle.
+
+    Panels run along the two long sides up to ``height_m``; ``end_doors`` close
+    the two short ends; ``roof`` closes the top at ``height_m`` — except a
+    hot aisle with a roof in a hall with a ceiling return, which is a chimney:
+    its walls run up to the ceiling and it returns straight to the ceiling
+    plenum.
+    """
+
+    rect_m: np.ndarray
+    kind: tuple
+    height_m: np.ndarray
+    roof: np.ndarray
+    end_doors: np.ndarray
+
+    def __post_init__(self):
+        kind = tuple(str(k) for k in self.kind)
+        n = len(kind)
+        bad = [k for k in kind if k not in CONTAINMENT_KINDS]
+        if bad:
+            raise ValueError(f"unknown containment kind {bad[0]!r}; expected one of {CONTAINMENT_KINDS}")
+        set_ = object.__setattr__
+        set_(self, "kind", kind)
+        set_(self, "rect_m", _f(self.rect_m, (4,)).reshape(n, 4))
+        set_(self, "height_m", _f(self.height_m).reshape(n))
+        set_(self, "roof", np.asarray(self.roof, bool).reshape(n))
+        set_(self, "end_doors", np.asarray(self.end_doors, bool).reshape(n))
+
+    @property
+    def n(self) -> int:
+        return len(self.kind)
+
+
+@dataclass(frozen=True)
+class SolverSettings:
+    """Numerical and model settings.  ``None`` cell sizes are chosen from the hall.
+
+    ``turbulent_diffusivity_m2s`` and ``buoyancy_*`` are the recirculation
+    correction (see ``README_air.md``); ``containment_leakage`` is the open
+    fraction left in containment panels (seams, cable cut-outs, door gaps).
+    """
+
+    cell_m: float | None = None
+    cell_z_m: float | None = None
+    turbulent_diffusivity_m2s: float = 0.03
+    mixing_length_m: float = 0.1
+    buoyancy: bool = True
+    buoyancy_time_s: float = 0.6
+    containment_leakage: float = 0.03
+    flow_rtol: float = 1e-9
+    thermal_rtol: float = 1e-10
+    max_iterations: int = 400
+
+
+@dataclass(frozen=True, eq=False)
+class AirScene:
+    """Everything the air solver needs for one solve."""
+
+    hall: Hall
+    racks: Racks
+    cooling: CoolingUnits
+    tiles: Tiles = field(default_factory=lambda: Tiles(np.zeros((0, 2))))
+    containment: Containment = field(
+        default_factory=lambda: Containment(np.zeros((0, 4)), (), [], [], []))
+    settings: SolverSettings = field(default_factory=SolverSettings)
