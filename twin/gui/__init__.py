@@ -1,0 +1,1 @@
+"""The Qt desktop app: main window, plan view, docks, undoable editing, dialogs, export."""
