@@ -37,7 +37,7 @@ __all__ = [
     "ASHRAE_W_CLASS_MAX_SUPPLY_C",
     "CduLoops", "LiquidBranches", "CduResult", "BranchResult", "LiquidResult",
     "ImmersionTanks", "ImmersionResult", "HeatExchange",
-    "counterflow_effectiveness", "counterflow_for_load", "heat_split_w",
+    "counterflow_effectiveness", "counterflow_for_load", "removed_heat_w", "heat_split_w",
     "flow_for_heat_lpm", "parallel_k", "solve_liquid", "solve_immersion",
 ]
 
@@ -87,6 +87,12 @@ def counterflow_effectiveness(ntu, cr):
     return eps if eps.ndim else float(eps)
 
 
+def removed_heat_w(heat_w, c_hot_w_per_k, c_cold_w_per_k):
+    """Duty actually transferred: ``heat_w`` where both sides flow, else 0."""
+    q = np.asarray(heat_w, float)
+    return np.where((np.asarray(c_hot_w_per_k) > 0) & (np.asarray(c_cold_w_per_k) > 0), q, 0.0)
+
+
 @dataclass(frozen=True)
 class HeatExchange:
     """Counterflow exchanger state for a given duty (hot side = loop/bath)."""
@@ -104,8 +110,9 @@ def counterflow_for_load(heat_w, ua_w_per_k, c_hot_w_per_k, c_cold_w_per_k, cold
 
     Q = ε C_min (T_hot,in − T_cold,in) holds whichever side is C_min, hence
     T_hot,in = T_cold,in + Q/(ε C_min), T_hot,out = T_hot,in − Q/C_hot and
-    T_cold,out = T_cold,in + Q/C_cold.  Zero capacity rate on either side with Q > 0
-    gives +inf temperatures (the heat cannot be removed).
+    T_cold,out = T_cold,in + Q/C_cold.  With no flow on either side and Q > 0 the heat
+    cannot be removed: T_hot,in = +inf; a stagnant hot side leaves at T_cold,in; a
+    stagnant cold side reports +inf (see :func:`removed_heat_w`).
     """
     q = np.asarray(heat_w, float)
     ch = np.asarray(c_hot_w_per_k, float)
@@ -114,14 +121,20 @@ def counterflow_for_load(heat_w, ua_w_per_k, c_hot_w_per_k, c_cold_w_per_k, cold
     tc = np.asarray(cold_in_c, float)
     cmin = np.minimum(ch, cc)
     cmax = np.maximum(ch, cc)
+    ok = cmin > 0
     with np.errstate(divide="ignore", invalid="ignore"):
         cr = np.where(cmax > 0, cmin / cmax, 0.0)
-        ntu = np.where(cmin > 0, ua / np.where(cmin > 0, cmin, 1.0), 0.0)
+        ntu = np.where(ok, ua / np.where(ok, cmin, 1.0), 0.0)
         eps = np.asarray(counterflow_effectiveness(ntu, cr))
-        rise = np.where(q == 0, 0.0, q / (eps * cmin))
-        hot_in = tc + rise
-        hot_out = hot_in - np.where(q == 0, 0.0, q / ch)
-        cold_out = tc + np.where(q == 0, 0.0, q / cc)
+        active = ok & (q != 0)
+        hot_in = tc + np.where(active, q / (eps * np.where(ok, cmin, 1.0)), 0.0)
+        hot_out = hot_in - np.where(active, q / np.where(ch > 0, ch, 1.0), 0.0)
+        cold_out = tc + np.where(active, q / np.where(cc > 0, cc, 1.0), 0.0)
+    # a side without flow cannot carry the duty: the hot side runs away
+    stuck = ~ok & (q > 0)
+    hot_in = np.where(stuck, np.inf, hot_in)
+    hot_out = np.where(stuck, np.where(ch > 0, np.inf, tc), hot_out)
+    cold_out = np.where(stuck, np.where(cc > 0, tc, np.inf), cold_out)
     return HeatExchange(ntu, cr, eps, hot_in, hot_out, cold_out)
 
 
@@ -158,8 +171,14 @@ class CduLoops:
 
     _INT = ("n_pumps_installed", "n_pumps_duty", "n_pumps_failed")
 
+    @classmethod
+    def uniform(cls, n_cdu: int, **kw) -> "CduLoops":
+        """``n_cdu`` identical loops from scalar parameters (arrays are kept)."""
+        kw["ua_w_per_k"] = np.broadcast_to(np.asarray(kw["ua_w_per_k"], float), (n_cdu,))
+        return cls(**kw)
+
     def __post_init__(self):
-        n = int(np.size(self.ua_w_per_k))
+        n = max(int(np.size(getattr(self, f.name))) for f in fields(self) if f.name != "water_class")
         for f in fields(self):
             v = getattr(self, f.name)
             if f.name == "water_class":
@@ -231,6 +250,7 @@ class LiquidBranches:
 class BranchResult:
     """Per rack (NaN where the rack is not on a loop)."""
 
+    cdu_index: np.ndarray
     flow_m3s: np.ndarray
     flow_lpm: np.ndarray
     mass_flow_kgs: np.ndarray
@@ -448,8 +468,7 @@ def solve_liquid(branches: LiquidBranches, cdus: CduLoops, flow_need_lpm_per_kw:
     loop_return = hx.hot_in_c
     loop_supply = hx.hot_out_c
     with np.errstate(divide="ignore", invalid="ignore"):
-        fac_heat = np.where(np.isfinite(hx.cold_out_c), c_fac * (hx.cold_out_c - cd.facility_supply_c), np.inf)
-        fac_heat = np.where(load == 0, 0.0, fac_heat)
+        fac_heat = removed_heat_w(load, c_loop, c_fac)
         mdot_r = rho_r * flow
         sup_r = np.where(on_loop, loop_supply[np.maximum(br.cdu_index, 0)], np.nan)
         rise = np.where(heat_r == 0, 0.0, heat_r / (mdot_r * cp_r))
@@ -460,6 +479,7 @@ def solve_liquid(branches: LiquidBranches, cdus: CduLoops, flow_need_lpm_per_kw:
     flow_lpm = flow * LPM_PER_M3S
 
     racks = BranchResult(
+        cdu_index=br.cdu_index.copy(),
         flow_m3s=flow, flow_lpm=flow_lpm, mass_flow_kgs=rho_r * flow, supply_c=sup_r, return_c=ret_r,
         dp_kpa=dpr / 1000.0, need_lpm=need, shortfall_lpm=np.maximum(need - flow_lpm, 0.0),
         liquid_heat_w=np.where(on_loop, br.liquid_heat_w, np.nan),
@@ -514,6 +534,7 @@ class ImmersionResult:
     facility_heat_w: np.ndarray
     pump_power_w: np.ndarray
     effectiveness: np.ndarray
+    facility_flow_kgs: np.ndarray
 
 
 def solve_immersion(tanks: ImmersionTanks) -> ImmersionResult:
@@ -525,7 +546,8 @@ def solve_immersion(tanks: ImmersionTanks) -> ImmersionResult:
     hx = counterflow_for_load(load, t.ua_w_per_k, c_fluid, c_fac, t.facility_supply_c)
     with np.errstate(divide="ignore", invalid="ignore"):
         cap = np.where(t.capacity_w > 0, load / t.capacity_w, np.inf)
-        fac_heat = np.where(load == 0, 0.0, c_fac * (hx.cold_out_c - t.facility_supply_c))
+        fac_heat = removed_heat_w(load, c_fluid, c_fac)
     return ImmersionResult(load_w=load, bath_c=hx.hot_in_c, hx_outlet_c=hx.hot_out_c, capacity_fraction=cap,
                            facility_return_c=hx.cold_out_c, facility_heat_w=fac_heat,
-                           pump_power_w=t.pump_power_w.copy(), effectiveness=hx.effectiveness)
+                           pump_power_w=t.pump_power_w.copy(), effectiveness=hx.effectiveness,
+                           facility_flow_kgs=t.facility_flow_kgs.copy())

@@ -217,7 +217,7 @@ class SolverSettings:
     buoyancy_time_s: float = 0.6
     containment_leakage: float = 0.03
     flow_rtol: float = 1e-9
-    thermal_rtol: float = 1e-10
+    thermal_rtol: float = 1e-9
     max_iterations: int = 400
 
 

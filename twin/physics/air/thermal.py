@@ -12,21 +12,26 @@ Unknowns ``[T_cells, T_out_devices]`` are ordered by descending potential φ,
 each device placed right after its last intake cell.  Pure advection with
 fixed device temperatures is then lower-triangular (potential flow has no
 closed streamlines), so the lower triangle of the coupled matrix is an
-excellent preconditioner: GMRES needs a handful of iterations, each one
-sparse triangular sweep (``spsolve_triangular``).  No sparse LU is used.
+excellent preconditioner for GMRES (BiCGSTAB broke down on small rooms).  The triangle is handed once per
+device-mode set to SuperLU with natural ordering and no pivoting — for a
+matrix that is already triangular this is no factorisation at all (no fill:
+L is the triangle, U its diagonal; tested) and its solve is the same
+``gstrs`` sweep ``spsolve_triangular`` runs, without that function's per-call
+copy and rescale of the matrix (6 ms → 1 ms at 54k cells).  The general 3-D
+system is never factorised.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import LinearOperator, gmres, spsolve_triangular
+from scipy.sparse.linalg import LinearOperator, gmres, splu
 
 from .devices import Devices, SolveError
 from .flow import FaceFluxes
 from .grid import Geometry
 
-__all__ = ["transport_matrix", "CoupledTransport"]
+__all__ = ["transport_matrix", "CoupledTransport", "triangular_factor"]
 
 
 def transport_matrix(geom: Geometry, fx: FaceFluxes, dev: Devices,
@@ -64,6 +69,7 @@ class CoupledTransport:
     def __init__(self, M: sp.csr_matrix, dev: Devices, phi: np.ndarray):
         n, nd = M.shape[0], dev.n
         self.n, self.nd = n, nd
+        self.M, self.discharge = M, dev.discharge
         rank = np.empty(n); rank[np.argsort(-phi, kind="stable")] = np.arange(n)
         W = dev.intake.tocoo()
         last = np.full(nd, -1.0)
@@ -94,24 +100,19 @@ class CoupledTransport:
             cols = np.concatenate([self._static[1], self.new[c[lin]], self.new[n + np.arange(nd)]])
             vals = np.concatenate([self._static[2], -v[lin], np.ones(nd)])
             A = sp.csr_matrix((vals, (rows, cols)), shape=(n + nd, n + nd))
-            L = sp.tril(A, format="csr")
-            L.sort_indices()
             if len(self._cache) > 4:
                 self._cache.clear()
-            self._cache[key] = (A, L)
+            self._cache[key] = (A, triangular_factor(sp.tril(A, format="csc")))
         return self._cache[key]
 
     def solve(self, linear: np.ndarray, value: np.ndarray, x0: np.ndarray | None,
               rtol: float, maxiter: int):
-        """Returns (T_cells, T_out, gmres iterations)."""
+        """Returns (T_cells, T_out, GMRES iterations)."""
         n, nd = self.n, self.nd
-        A, L = self._system(linear)
+        A, lower = self._system(linear)
         b = np.zeros(n + nd)
         b[self.new[n:]] = value
-        pre = LinearOperator(A.shape, matvec=lambda r: spsolve_triangular(L, r, lower=True,
-                                                                           check_finite=False)
-                             if _HAS_CHECK else spsolve_triangular(L, r, lower=True),
-                             dtype=float)
+        pre = LinearOperator(A.shape, matvec=lower.solve, dtype=float)
         xp0 = None
         if x0 is not None:
             xp0 = np.empty(n + nd); xp0[self.new] = x0
@@ -119,7 +120,7 @@ class CoupledTransport:
 
         def cb(_):
             count[0] += 1
-        xp, info = gmres(A, b, x0=xp0, rtol=rtol, atol=0.0, restart=40, maxiter=maxiter,
+        xp, info = gmres(A, b, x0=xp0, rtol=rtol, atol=0.0, restart=30, maxiter=maxiter,
                          M=pre, callback=cb, callback_type="pr_norm")
         if info != 0:
             raise SolveError(f"air temperature did not converge in {count[0]} GMRES iterations")
@@ -128,9 +129,8 @@ class CoupledTransport:
         return x[:n], x[n:], count[0]
 
 
-def _spsolve_has_check_finite() -> bool:
-    import inspect
-    return "check_finite" in inspect.signature(spsolve_triangular).parameters
 
-
-_HAS_CHECK = _spsolve_has_check_finite()
+def triangular_factor(T: sp.csc_matrix):
+    """Solver object for a sparse triangular matrix (see module docstring)."""
+    return splu(T, permc_spec="NATURAL", diag_pivot_thresh=0.0,
+                options=dict(SymmetricMode=True))

@@ -1,0 +1,173 @@
+"""Layout files: round trips, atomic save, and one clear message for every bad input."""
+
+import json
+import os
+import stat
+
+import pytest
+
+from tests.conftest import FIXTURES, SAMPLES
+from twin.io import LayoutError, dumps_layout, load_layout, loads_layout, save_layout
+from twin.io import layout_file
+from twin.io.layout_file import layout_document
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+def test_load_save_load_is_identical_and_byte_stable(path, tmp_path):
+    first = load_layout(path)
+    out = tmp_path / "copy.json"
+    save_layout(first, out)
+    assert out.read_bytes() == path.read_bytes()
+    second = load_layout(out)
+    assert second.equals(first)
+    assert dumps_layout(second) == dumps_layout(first)
+
+
+def test_v1_fixture_still_loads():
+    lay = load_layout(FIXTURES / "layout_v1.json")
+    assert len(lay.racks) > 0
+
+
+def _doc():
+    return json.loads((FIXTURES / "layout_v1.json").read_text())
+
+
+def _error(doc_or_text, name="bad.json") -> str:
+    text = doc_or_text if isinstance(doc_or_text, (str, bytes)) else json.dumps(doc_or_text)
+    with pytest.raises(LayoutError) as exc:
+        loads_layout(text, name)
+    return str(exc.value)
+
+
+def test_not_json():
+    msg = _error("{ not json", "x.json")
+    assert msg.startswith("x.json: line 1 column 3: not valid JSON")
+
+
+def test_not_utf8():
+    assert "not UTF-8" in _error(b"\xff\xfe{}")
+
+
+def test_empty_file():
+    assert "file is empty" in _error("   \n")
+
+
+def test_missing_and_directory(tmp_path):
+    with pytest.raises(LayoutError, match="no such file"):
+        load_layout(tmp_path / "nope.json")
+    with pytest.raises(LayoutError, match="is a directory"):
+        load_layout(tmp_path)
+
+
+def test_future_version_names_both():
+    doc = _doc()
+    doc["version"] = 99
+    msg = _error(doc)
+    assert "version 99" in msg and "up to 1" in msg
+
+
+def test_wrong_format_and_top_level():
+    assert "expected 'ai-factory-twin-layout'" in _error({"format": "x", "version": 1})
+    assert "expected a JSON object" in _error("[1, 2]")
+
+
+@pytest.mark.parametrize("mutate, where, what", [
+    (lambda d: d["racks"][1].update(id=d["racks"][0]["id"]), "racks[1].id", "duplicate id"),
+    (lambda d: d["racks"][0].update(position_m=[50.0, 2.0]), "racks[0].position_m",
+     "leaves the hall"),
+    (lambda d: d["racks"][0].update(position_m=[-3.0, 2.0]), "racks[0].position_m",
+     "leaves the hall"),
+    (lambda d: d["hall"].update(width_m=-4), "hall.width_m", "found -4, expected a finite"),
+    (lambda d: d["hall"].update(width_m="wide"), "hall.width_m", "found 'wide'"),
+    (lambda d: d["racks"][2].pop("model"), "racks[2]", "missing required field 'model'"),
+    (lambda d: d["racks"][0].update(model="gb200-nvl27"), "racks[0].model",
+     "closest: gb200-nvl72"),
+    (lambda d: d["racks"][0].update(rotation_deg=45), "racks[0].rotation_deg", "one of 0, 90"),
+    (lambda d: d["racks"][0].update(colour="red"), "racks[0].colour", "unknown field"),
+    (lambda d: d["racks"][0].update(workload="nope"), "racks[0].workload", "unknown workload"),
+    (lambda d: d["racks"][0].update(feed_a="nope"), "racks[0].feed_a", "PDU, busway or UPS"),
+    (lambda d: d["tiles"][0].update(open_fraction=1.5), "tiles[0].open_fraction", "<= 1"),
+    (lambda d: d["power"][1].update(upstream="ghost"), "power[1].upstream", "unknown power"),
+    (lambda d: d["cooling_units"][0].update(model="gb200-nvl72"), "cooling_units[0].model",
+     "expected a crah/inrow/rdhx model"),
+    (lambda d: d.pop("hall"), "bad.json", "missing required field 'hall'"),
+    (lambda d: d.update(racks={}), "racks", "expected a list"),
+    (lambda d: d["workloads"][0].update(profile=[1.0] * 5), "workloads[0].profile", "24 hourly"),
+])
+def test_bad_field_names_path_found_expected(mutate, where, what):
+    doc = _doc()
+    mutate(doc)
+    msg = _error(doc)
+    assert where in msg and what in msg, msg
+    assert "Traceback" not in msg
+
+
+@pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity"])
+def test_non_finite_numbers(token):
+    text = json.dumps(_doc()).replace('"ceiling_height_m": 3.6', f'"ceiling_height_m": {token}')
+    msg = _error(text)
+    assert "hall.ceiling_height_m" in msg and f"found {token}" in msg
+
+
+def test_overlap_is_a_warning():
+    doc = _doc()
+    doc["racks"][1]["position_m"] = list(doc["racks"][0]["position_m"])
+    warnings = []
+    loads_layout(json.dumps(doc), "o.json", warnings=warnings)
+    assert any("overlaps" in w.message and w.severity == "warning" for w in warnings)
+
+
+def test_every_error_listed_once():
+    doc = _doc()
+    doc["hall"]["width_m"] = -1
+    doc["racks"][0]["rotation_deg"] = 7
+    with pytest.raises(LayoutError) as exc:
+        loads_layout(json.dumps(doc), "b.json")
+    assert len(exc.value.lines) == 2
+
+
+def test_save_is_atomic_on_failure(tmp_path, monkeypatch, pod):
+    target = tmp_path / "pod.json"
+    save_layout(pod, target)
+    before = target.read_bytes()
+    pod.name = "changed"
+
+    def boom(*_a):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(layout_file.os, "replace", boom)
+    with pytest.raises(LayoutError, match="No space left"):
+        save_layout(pod, target)
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["pod.json"]
+
+
+def test_read_only_target_and_missing_folder(tmp_path, pod):
+    target = tmp_path / "ro.json"
+    save_layout(pod, target)
+    os.chmod(target, stat.S_IRUSR)
+    with pytest.raises(LayoutError, match="read-only"):
+        save_layout(pod, target)
+    with pytest.raises(LayoutError, match="cannot save"):
+        save_layout(pod, tmp_path / "no" / "such" / "dir.json")
+
+
+def test_document_has_format_and_version_first(pod):
+    keys = list(layout_document(pod))
+    assert keys[:2] == ["format", "version"]
+    assert keys[2:] == sorted(keys[2:])
+
+
+def test_migration_hook_runs(monkeypatch):
+    doc = _doc()
+    doc["version"] = 0
+    doc["racks"][0]["model_key"] = doc["racks"][0].pop("model")
+
+    def v0_to_v1(d):
+        d["racks"] = [dict(r, model=r.pop("model_key")) if "model_key" in r else r
+                      for r in d["racks"]]
+        d["version"] = 1
+        return d
+    monkeypatch.setitem(layout_file.MIGRATIONS, 0, v0_to_v1)
+    monkeypatch.setattr(layout_file, "MIN_VERSION", 0)
+    lay = layout_file.layout_from_document(doc, "old.json")
+    assert lay.racks["model"][0] == _doc()["racks"][0]["model"]

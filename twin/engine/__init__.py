@@ -1,0 +1,1 @@
+"""The simulation engine: model snapshot -> physics inputs -> results, off the GUI thread."""

@@ -1,0 +1,17 @@
+"""Air-side physics of the data hall: airflow, air temperature, rack inlets.
+
+Pure functions and a stateful incremental solver over arrays and small frozen
+dataclasses; imports only numpy, scipy and pyamg.  Start with
+:class:`AirSolver` and the scene dataclasses in :mod:`.scene`; see
+``README_air.md`` for the model and its recirculation correction.
+"""
+
+from .devices import SolveError
+from .result import AirResult
+from .scene import (AirScene, Containment, CoolingUnits, Hall, Racks, SolverSettings,
+                    Tiles)
+from .solver import AirSolver, SolveCancelled, solve_air
+
+__all__ = ["AirScene", "Hall", "Racks", "Tiles", "CoolingUnits", "Containment",
+           "SolverSettings", "AirResult", "AirSolver", "SolveError", "SolveCancelled",
+           "solve_air"]
