@@ -94,7 +94,7 @@ def cmd_info(file: str, as_json: bool) -> int:
     print(f"  liquid cooling  {c['cdus']} CDUs, {c['immersion_tanks']} tanks, "
           f"{c['liquid_capacity_kw']:,.0f} kW")
     for kind, v in info["power_chain"].items():
-        print(f"  power {kind:<16} {v['count']} x, {v['rating_kw']:,.0f} kW")
+        print(f"  power {kind:<22} {v['count']:>3} x {v['rating_kw']:>9,.0f} kW")
     for w in info["warnings"]:
         print(f"  {w}")
     return 0

@@ -1,0 +1,55 @@
+"""The latest-request worker: supersedes, cancels, coalesces, reports errors."""
+
+import threading
+import time
+
+from twin.engine.worker import Cancelled, LatestWorker
+
+
+def test_runs_latest_and_cancels_running():
+    done = []
+    started = threading.Event()
+    w = LatestWorker(lambda rid, res, err: done.append((rid, res, type(err).__name__)))
+
+    def slow(token):
+        started.set()
+        for _ in range(200):
+            token.check()
+            time.sleep(0.005)
+        return "slow"
+    w.submit(slow)
+    started.wait(2)
+    for k in range(5):  # a burst of drag events: only the last one must run
+        w.submit(lambda token, k=k: k)
+    assert w.wait_idle(5)
+    w.close()
+    assert done[-1][1] == 4
+    assert all(res != "slow" for _rid, res, _e in done)
+    assert len(done) <= 2
+
+
+def test_error_is_delivered_and_worker_survives():
+    done = []
+    w = LatestWorker(lambda rid, res, err: done.append((res, err)))
+    w.submit(lambda t: 1 / 0)
+    w.wait_idle(2)
+    w.submit(lambda t: "ok")
+    w.wait_idle(2)
+    w.close()
+    assert isinstance(done[0][1], ZeroDivisionError)
+    assert done[1] == ("ok", None)
+
+
+def test_progress_reports_and_cancel_token_callable():
+    seen = []
+    w = LatestWorker(lambda *a: None, on_progress=lambda rid, f, m: seen.append((f, m)))
+
+    def job(token):
+        assert token() is False
+        token.progress(0.5, "half")
+        return 1
+    w.submit(job)
+    w.wait_idle(2)
+    w.close()
+    assert seen == [(0.5, "half")]
+    assert issubclass(Cancelled, Exception)
