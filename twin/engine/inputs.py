@@ -1,0 +1,207 @@
+"""Model snapshot -> physics inputs: the only place that knows both the layout and physics.
+
+Parameters come from the layout or the catalogue. Assumptions made here (documented in the
+README): rack fans move the catalogue airflow per kW of the rack's *nameplate* air heat,
+independent of the workload (so a workload edit never changes the airflow field); a rack
+without a workload idles; CDUs run N+1 pumps (one standby); the facility water of a CDU
+is water; a rear-door heat exchanger belongs to the rack it names.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from twin.model import Layout
+from twin.physics import liquid as lq
+from twin.physics import power as pw
+from twin.physics.air import scene as air
+from twin.physics.fluids import PG25, WATER
+from twin.physics.workload import KIND_CODES, RackWorkloads
+
+WATER_KG_PER_L = WATER.density_kgm3 / 1000.0
+
+
+def rack_numbers(layout: Layout, name: str) -> np.ndarray:
+    """One catalogue number per rack (models looked up once)."""
+    cat = layout.catalogue
+    models = layout.racks["model"]
+    uniq, inverse = np.unique(models.astype(str), return_inverse=True)
+    vals = np.array([cat[m].get(name) for m in uniq], dtype=float)
+    return vals[inverse] if len(models) else np.zeros(0)
+
+
+def rack_workloads(layout: Layout) -> RackWorkloads:
+    """Per-rack workload columns from the rack's workload and its catalogue model."""
+    wl = layout.workloads
+    refs = layout.racks["workload"]
+    n = len(refs)
+    kind = np.zeros(n, np.int64)
+    util = np.zeros(n)
+    prefill = np.zeros(n)
+    decode = np.zeros(n)
+    tokens_override = np.full(n, np.nan)
+    for key, w in wl.items():
+        mask = refs == key
+        if not mask.any():
+            continue
+        kind[mask] = KIND_CODES[w.kind]
+        util[mask] = w.utilisation
+        if w.kind == "inference":  # utilisation = busy share, split prefill : decode
+            busy = w.prefill_share + w.decode_share
+            prefill[mask] = w.utilisation * (w.prefill_share / busy if busy > 0 else 0.5)
+            decode[mask] = w.utilisation * (w.decode_share / busy if busy > 0 else 0.5)
+        if w.tokens_per_s_per_gpu is not None:
+            tokens_override[mask] = w.tokens_per_s_per_gpu
+    tokens = np.where(np.isnan(tokens_override), rack_numbers(layout, "tokens_per_s_per_gpu"),
+                      tokens_override)
+    return RackWorkloads(
+        kind=kind, n_gpus=rack_numbers(layout, "gpus"),
+        gpu_idle_w=rack_numbers(layout, "gpu_idle_w"), gpu_max_w=rack_numbers(layout, "gpu_max_w"),
+        gamma=rack_numbers(layout, "power_exponent"),
+        overhead_idle_w=rack_numbers(layout, "overhead_idle_kw") * 1e3,
+        overhead_max_w=rack_numbers(layout, "overhead_kw") * 1e3,
+        utilisation=util, prefill_share=prefill, decode_share=decode,
+        tokens_per_s_at_full_load=tokens)
+
+
+def rack_airflow_m3s(layout: Layout) -> np.ndarray:
+    """Design airflow of each rack: catalogue m3/s per kW x nameplate air heat."""
+    air_kw = rack_numbers(layout, "nameplate_kw") * (1 - rack_numbers(layout, "liquid_fraction"))
+    return np.maximum(rack_numbers(layout, "airflow_m3s_per_kw") * air_kw, 1e-3)
+
+
+def _unit_value(layout: Layout, unit, field: str, catalogue_field: str | None = None) -> float:
+    v = getattr(unit, field, None)
+    return float(v) if v is not None else layout.catalogue[unit.model].get(catalogue_field or field)
+
+
+def air_scene(layout: Layout, rack_air_heat_w: np.ndarray,
+              settings: air.SolverSettings | None = None) -> air.AirScene:
+    """The air solver's scene: hall, racks (with rear doors), room units, tiles, containment."""
+    cat, h, r = layout.catalogue, layout.hall, layout.racks
+    door_cap = np.zeros(len(r))
+    door_sup = np.full(len(r), 18.0)
+    room = []
+    for u in layout.cooling_units.values():
+        kind = cat[u.model].kind
+        if kind == "rdhx":
+            if u.enabled and r.has(u.rack):
+                i = r.index_of(u.rack)
+                door_cap[i] += _unit_value(layout, u, "capacity_kw") * 1e3
+                door_sup[i] = _unit_value(layout, u, "supply_setpoint_c")
+        else:
+            room.append(u)
+    cooling = air.CoolingUnits(
+        kind=tuple(cat[u.model].kind for u in room),
+        center_xy_m=np.array([[u.x_m, u.y_m] for u in room]).reshape(-1, 2),
+        size_m=np.array([cat[u.model].footprint_m for u in room]).reshape(-1, 3),
+        rotation_deg=np.array([u.rotation_deg for u in room], float),
+        airflow_m3s=np.array([_unit_value(layout, u, "airflow_m3s") for u in room]),
+        capacity_w=np.array([_unit_value(layout, u, "capacity_kw") * 1e3 for u in room]),
+        supply_setpoint_c=np.array([_unit_value(layout, u, "supply_setpoint_c") for u in room]),
+        enabled=np.array([u.enabled for u in room], bool),
+        fan_heat_w=np.array([cat[u.model].get("fan_power_kw") * 1e3 for u in room]))
+    racks = air.Racks(
+        center_xy_m=np.column_stack([r["x_m"], r["y_m"]]), size_m=layout.rack_sizes_m(),
+        rotation_deg=r["rotation_deg"].astype(float), airflow_m3s=rack_airflow_m3s(layout),
+        air_heat_w=rack_air_heat_w, rdhx_capacity_w=door_cap, rdhx_supply_c=door_sup)
+    tiles = list(layout.tiles.values())
+    cont = list(layout.containment.values())
+    return air.AirScene(
+        hall=air.Hall(h.width_m, h.length_m, h.ceiling_height_m, h.raised_floor,
+                      h.ceiling_return, h.ashrae_class),
+        racks=racks, cooling=cooling,
+        tiles=air.Tiles(np.array([[t.x_m, t.y_m] for t in tiles]).reshape(-1, 2), h.tile_pitch_m,
+                        np.array([t.open_fraction for t in tiles]),
+                        np.array([np.nan if t.flow_m3s is None else t.flow_m3s for t in tiles])),
+        containment=air.Containment(
+            np.array([[c.x0_m, c.y0_m, c.x1_m, c.y1_m] for c in cont]).reshape(-1, 4),
+            tuple(c.kind for c in cont), np.array([c.height_m for c in cont]),
+            np.array([c.roof for c in cont], bool), np.array([c.end_doors for c in cont], bool)),
+        settings=settings or air.SolverSettings())
+
+
+def door_fan_power_w(layout: Layout) -> float:
+    """Fan power of enabled rear-door heat exchangers (room units are in the air scene)."""
+    cat = layout.catalogue
+    return sum(cat[u.model].get("fan_power_kw") * 1e3 for u in layout.cooling_units.values()
+               if u.enabled and cat[u.model].kind == "rdhx")
+
+
+def liquid_inputs(layout: Layout, rack_liquid_heat_w: np.ndarray
+                  ) -> tuple[lq.LiquidBranches, lq.CduLoops, list[str]]:
+    """CDU loops and rack cold-plate branches; taps ordered by distance from their CDU."""
+    cat, r = layout.catalogue, layout.racks
+    cdus = list(layout.cdus.values())
+    index = {c.id: k for k, c in enumerate(cdus)}
+    cdu_idx = np.array([index.get(c, -1) for c in r["cdu"]], np.int64)
+    cdu_idx[rack_numbers(layout, "liquid_fraction") <= 0] = -1
+    cx = np.array([c.x_m for c in cdus] + [0.0])[cdu_idx]
+    cy = np.array([c.y_m for c in cdus] + [0.0])[cdu_idx]
+    distance = np.hypot(r["x_m"] - cx, r["y_m"] - cy)
+    branch_k = rack_numbers(layout, "branch_k_pa_per_m3s2")
+    branch_k = np.where(branch_k > 0, branch_k, np.inf)
+    coolant = [PG25 if c.coolant == "PG25" else WATER for c in cdus]
+
+    def num(c, field, cat_field=None):
+        return _unit_value(layout, c, field, cat_field)
+    loops = lq.CduLoops(
+        ua_w_per_k=np.array([num(c, "ua_kw_per_k") * 1e3 for c in cdus]),
+        facility_flow_kgs=np.array([c.facility_flow_lpm / 60.0 * WATER_KG_PER_L for c in cdus]),
+        facility_supply_c=np.array([c.facility_supply_c for c in cdus]),
+        capacity_w=np.array([num(c, "capacity_kw") * 1e3 for c in cdus]),
+        pump_shutoff_pa=np.array([cat[c.model].get("pump_shutoff_kpa") * 1e3 for c in cdus]),
+        pump_free_flow_m3s=np.array([cat[c.model].get("pump_max_flow_lps") / 1e3 for c in cdus]),
+        n_pumps_installed=np.array([cat[c.model].get("pump_count") for c in cdus], int),
+        n_pumps_duty=np.array([max(cat[c.model].get("pump_count") - 1, 1) for c in cdus], int),
+        n_pumps_failed=np.array([c.failed_pumps for c in cdus], int),
+        pump_efficiency=np.array([cat[c.model].get("pump_efficiency") for c in cdus]),
+        series_k=np.array([cat[c.model].get("internal_k_pa_per_m3s2") for c in cdus]),
+        header_segment_k=np.array([c.header_k_pa_per_m3s2 for c in cdus]),
+        return_limit_c=np.array([c.return_limit_c for c in cdus]),
+        coolant_density_kgm3=np.array([f.density_kgm3 for f in coolant]),
+        coolant_cp_jkgk=np.array([f.cp_jkgk for f in coolant]),
+        water_class=tuple(c.water_class for c in cdus),
+    ) if cdus else None
+    branches = lq.LiquidBranches(cdu_index=cdu_idx, liquid_heat_w=rack_liquid_heat_w,
+                                 branch_k=branch_k, manifold_position=distance)
+    return branches, loops, [c.id for c in cdus]
+
+
+def immersion_inputs(layout: Layout, tank_heat_w: np.ndarray) -> tuple[lq.ImmersionTanks, list[str]]:
+    cat = layout.catalogue
+    tanks = list(layout.tanks.values())
+    fac = np.array([t.facility_flow_lpm / 60.0 * WATER_KG_PER_L for t in tanks])
+    return lq.ImmersionTanks(
+        heat_w=tank_heat_w, ua_w_per_k=np.array([cat[t.model].get("ua_kw_per_k") * 1e3 for t in tanks]),
+        fluid_flow_kgs=fac * 2.0, facility_flow_kgs=fac,
+        facility_supply_c=np.array([t.facility_supply_c for t in tanks]),
+        capacity_w=np.array([cat[t.model].get("capacity_kw") * 1e3 for t in tanks]),
+        max_bath_c=np.array([cat[t.model].get("max_bath_c") for t in tanks]),
+        pump_power_w=np.array([cat[t.model].get("pump_power_kw") * 1e3 for t in tanks]),
+    ), [t.id for t in tanks]
+
+
+def power_inputs(layout: Layout, rack_power_kw: np.ndarray) -> tuple[pw.PowerChain, pw.RackFeeds]:
+    """The chain as a tree of components and the racks' A/B feeds."""
+    cat = layout.catalogue
+    comps = list(layout.power.values())
+    index = {c.id: k for k, c in enumerate(comps)}
+    coeffs = []
+    for c in comps:
+        e = cat[c.model]
+        effs = (e.get("efficiency_25", 1.0), e.get("efficiency_50", 1.0), e.get("efficiency_100", 1.0))
+        coeffs.append(pw.loss_coefficients_from_efficiency(effs) if min(effs) < 1.0
+                      else (0.0, 0.0, 0.0))
+    coeffs = np.array(coeffs, float).reshape(-1, 3)
+    chain = pw.PowerChain(
+        ids=tuple(c.id for c in comps), kind=tuple(c.kind for c in comps),
+        parent=np.array([index.get(c.upstream, -1) for c in comps], np.int64),
+        module_rating_kw=np.array([_unit_value(layout, c, "rating_kw") for c in comps]),
+        side=tuple(c.side for c in comps), c0=coeffs[:, 0], c1=coeffs[:, 1], c2=coeffs[:, 2],
+        failed=np.array([not c.enabled for c in comps], bool))
+    r = layout.racks
+    fa = np.array([index.get(x, -1) for x in r["feed_a"]], np.int64)
+    fb = np.array([index.get(x, -1) for x in r["feed_b"]], np.int64)
+    return chain, pw.RackFeeds(dc_load_kw=rack_power_kw, feed_a=fa, feed_b=fb,
+                               share_a=np.select([(fa >= 0) & (fb >= 0), fa >= 0], [0.5, 1.0], 0.0))
