@@ -76,8 +76,9 @@ def _unit_value(layout: Layout, unit, field: str, catalogue_field: str | None = 
 
 
 def air_scene(layout: Layout, rack_air_heat_w: np.ndarray,
-              settings: air.SolverSettings | None = None) -> air.AirScene:
-    """The air solver's scene: hall, racks (with rear doors), room units, tiles, containment."""
+              settings: air.SolverSettings | None = None) -> tuple[air.AirScene, list[str]]:
+    """The air solver's scene (hall, racks with rear doors, room units, tiles, containment)
+    and the ids of the room units in scene order."""
     cat, h, r = layout.catalogue, layout.hall, layout.racks
     door_cap = np.zeros(len(r))
     door_sup = np.full(len(r), 18.0)
@@ -118,7 +119,7 @@ def air_scene(layout: Layout, rack_air_heat_w: np.ndarray,
             np.array([[c.x0_m, c.y0_m, c.x1_m, c.y1_m] for c in cont]).reshape(-1, 4),
             tuple(c.kind for c in cont), np.array([c.height_m for c in cont]),
             np.array([c.roof for c in cont], bool), np.array([c.end_doors for c in cont], bool)),
-        settings=settings or air.SolverSettings())
+        settings=settings or air.SolverSettings()), [u.id for u in room]
 
 
 def door_fan_power_w(layout: Layout) -> float:
@@ -168,6 +169,23 @@ def liquid_inputs(layout: Layout, rack_liquid_heat_w: np.ndarray
     return branches, loops, [c.id for c in cdus]
 
 
+#: Share of an immersion tank's IT power drawn when its workload idles (estimate).
+TANK_IDLE_FRACTION = 0.3
+
+
+def tank_loads(layout: Layout) -> tuple[np.ndarray, np.ndarray]:
+    """IT power (W) and tokens/s of each immersion tank: nameplate IT scaled linearly from
+    ``TANK_IDLE_FRACTION`` at idle to 1 at full utilisation of its workload."""
+    power, tokens = [], []
+    for t in layout.tanks.values():
+        w = layout.workloads.get(t.workload)
+        u = 0.0 if w is None or w.kind == "idle" else w.utilisation
+        power.append(t.it_kw * 1e3 * (TANK_IDLE_FRACTION + (1 - TANK_IDLE_FRACTION) * u))
+        rate = w.tokens_per_s_per_gpu if w is not None and w.tokens_per_s_per_gpu else 0.0
+        tokens.append(t.gpus * rate * u)
+    return np.array(power, float), np.array(tokens, float)
+
+
 def immersion_inputs(layout: Layout, tank_heat_w: np.ndarray) -> tuple[lq.ImmersionTanks, list[str]]:
     cat = layout.catalogue
     tanks = list(layout.tanks.values())
@@ -182,8 +200,9 @@ def immersion_inputs(layout: Layout, tank_heat_w: np.ndarray) -> tuple[lq.Immers
     ), [t.id for t in tanks]
 
 
-def power_inputs(layout: Layout, rack_power_kw: np.ndarray) -> tuple[pw.PowerChain, pw.RackFeeds]:
-    """The chain as a tree of components and the racks' A/B feeds."""
+def power_inputs(layout: Layout, rack_power_kw: np.ndarray, tank_power_kw: np.ndarray
+                 ) -> tuple[pw.PowerChain, pw.RackFeeds]:
+    """The chain as a tree of components and the A/B feeds of racks, then tanks."""
     cat = layout.catalogue
     comps = list(layout.power.values())
     index = {c.id: k for k, c in enumerate(comps)}
@@ -200,8 +219,9 @@ def power_inputs(layout: Layout, rack_power_kw: np.ndarray) -> tuple[pw.PowerCha
         module_rating_kw=np.array([_unit_value(layout, c, "rating_kw") for c in comps]),
         side=tuple(c.side for c in comps), c0=coeffs[:, 0], c1=coeffs[:, 1], c2=coeffs[:, 2],
         failed=np.array([not c.enabled for c in comps], bool))
-    r = layout.racks
-    fa = np.array([index.get(x, -1) for x in r["feed_a"]], np.int64)
-    fb = np.array([index.get(x, -1) for x in r["feed_b"]], np.int64)
-    return chain, pw.RackFeeds(dc_load_kw=rack_power_kw, feed_a=fa, feed_b=fb,
+    r, tanks = layout.racks, list(layout.tanks.values())
+    fa = np.array([index.get(x, -1) for x in [*r["feed_a"], *(t.feed_a for t in tanks)]], np.int64)
+    fb = np.array([index.get(x, -1) for x in [*r["feed_b"], *(t.feed_b for t in tanks)]], np.int64)
+    load = np.concatenate([rack_power_kw, tank_power_kw])
+    return chain, pw.RackFeeds(dc_load_kw=load, feed_a=fa, feed_b=fb,
                                share_a=np.select([(fa >= 0) & (fb >= 0), fa >= 0], [0.5, 1.0], 0.0))

@@ -79,9 +79,14 @@ def _refs(layout, paths, item_paths, cat) -> list[Problem]:
         elif not is_door and item.rack:
             out.append(Problem(f"{path}.rack", "only rear-door heat exchangers name a rack"))
     for item in layout.items["tanks"].values():
+        path = item_paths["tanks"][item.id]
         if item.workload and item.workload not in wl:
-            out.append(Problem(f"{item_paths['tanks'][item.id]}.workload",
-                               f"unknown workload {item.workload!r}"))
+            out.append(Problem(f"{path}.workload", f"unknown workload {item.workload!r}"))
+        for field in ("feed_a", "feed_b"):
+            ref = getattr(item, field)
+            if ref and (ref not in power or power[ref].kind not in FEED_KINDS):
+                out.append(Problem(f"{path}.{field}", f"found {ref!r}, expected the id of a "
+                                   "PDU, busway or UPS in 'power'"))
     for item in power.values():
         path = item_paths["power"][item.id]
         prob = _model_problem(cat, path, item.model, (item.kind,))

@@ -81,7 +81,7 @@ PLANT = {
     "chilled_water_supply_c": num(False, 4, 35),
     "economiser": FLAG,
     "approach_k": num(False, 0, 20),
-    "facility_pump_kw_per_mw": num(False, 0, 100),
+    "facility_pump_head_kpa": num(False, 0, 2000),
     "heat_rejection_fan_kw_per_mw": num(False, 0, 100),
 }
 WORKLOAD = {
@@ -129,7 +129,7 @@ TANK = {
     "id": ID, "model": MODEL, "position_m": POSITION, "rotation_deg": ROTATION,
     "it_kw": num(False, 0, 2000), "gpus": Field("integer", minimum=0, maximum=10000),
     "workload": REF, "facility_supply_c": num(False, 2, 60),
-    "facility_flow_lpm": num(False, 0, 1e6, True),
+    "facility_flow_lpm": num(False, 0, 1e6, True), "feed_a": REF, "feed_b": REF,
 }
 POWER = {
     "id": ID, "kind": enum(("utility", "transformer", "ups", "pdu", "busway"), True),

@@ -52,7 +52,7 @@ class Plant:
     chilled_water_supply_c: float = 14.0
     economiser: bool = True
     approach_k: float = 4.0
-    facility_pump_kw_per_mw: float = 12.0
+    facility_pump_head_kpa: float = 200.0
     heat_rejection_fan_kw_per_mw: float = 15.0
 
 
@@ -112,7 +112,7 @@ class Cdu:
     water_class: str = "W32"
     coolant: str = "PG25"
     failed_pumps: int = 0
-    header_k_pa_per_m3s2: float = 2.0e8
+    header_k_pa_per_m3s2: float = 4.0e6
     return_limit_c: float = 50.0
     capacity_kw: float | None = None
     ua_kw_per_k: float | None = None
@@ -132,6 +132,8 @@ class ImmersionTank:
     workload: str = ""
     facility_supply_c: float = 30.0
     facility_flow_lpm: float = 250.0
+    feed_a: str = ""
+    feed_b: str = ""
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ from typing import Sequence
 
 import numpy as np
 
-from .fluids import WATER
 from .liquid import ASHRAE_W_CLASS_MAX_SUPPLY_C, CduLoops, ImmersionResult, ImmersionTanks, LiquidResult
 from .plant import PlantResult, PlantSpec, solve_plant
 from .power import FailoverResult, PowerChain, PowerResult, RackFeeds
@@ -74,8 +73,9 @@ class FacilityResult:
     heat_to_air_kw: float              # CRAH coil load
     heat_rejected_kw: float
     energy_residual: float             # (heat rejected − facility power) / facility power
-    plant: PlantResult
+    plant: PlantResult                 # the facility-water plant (liquid loops, and coils if shared)
     alerts: tuple = field(default_factory=tuple)
+    air_plant: PlantResult | None = None   # separate chilled-water plant of the air units
 
 
 def evaluate_facility(
@@ -93,12 +93,15 @@ def evaluate_facility(
     loss_heat_indoor_fraction: float = 1.0,
     mechanical_distribution_efficiency: float = 1.0,
     tokens_per_s: float = 0.0,
+    air_plant_spec: PlantSpec | None = None,
 ) -> FacilityResult:
     """Roll the facility up from solved parts and solve the plant for the total heat.
 
     ``rack_air_heat_w`` defaults to IT − liquid rack heat − immersion heat (the rack heat
     not taken by liquid).  ``cdu_pump_heat_to_coolant`` must match the CduLoops value used
-    for ``liquid`` (the rest of the pump power heats the room air).
+    for ``liquid`` (the rest of the pump power heats the room air).  With
+    ``air_plant_spec`` the air units' coils are served by their own chilled-water plant;
+    otherwise they share the facility water of ``plant_spec``.
     """
     it_w = power.it_kw * 1e3
     liq_rack_w = float(liquid.cdus.rack_load_w.sum()) if liquid is not None else 0.0
@@ -126,36 +129,48 @@ def evaluate_facility(
     loss_in_w = chain_loss_w * loss_heat_indoor_fraction
     coil_w = rack_air_heat_w + crah_fan_w + loss_in_w + pump_to_room
 
-    # plant: mixed facility water from CDUs, immersion tanks and CRAH coils
+    # plant(s): the CRAH coils join the liquid loops' facility water, or run on their own
+    # chilled-water plant (``air_plant_spec``) — the usual split in a liquid-cooled hall.
     cp = plant_spec.facility_cp_jkgk
-    t_sup = plant_spec.supply_setpoint_c
-    if coil_w > 0:
-        streams_m.append(np.array([coil_w / (cp * crah_water_delta_t_k)]))
-        streams_t.append(np.array([t_sup + crah_water_delta_t_k]))
+    air_spec = air_plant_spec or plant_spec
+    coil_m = coil_w / (air_spec.facility_cp_jkgk * crah_water_delta_t_k) if coil_w > 0 else 0.0
+    coil_t = air_spec.supply_setpoint_c + crah_water_delta_t_k
+    air_pl = None
+    if air_plant_spec is not None:
+        air_pl = solve_plant(air_plant_spec, coil_w, coil_m, ambient_dry_bulb_c,
+                             ambient_wet_bulb_c, return_c=coil_t if coil_w > 0 else None)
+    elif coil_w > 0:
+        streams_m.append(np.array([coil_m]))
+        streams_t.append(np.array([coil_t]))
     m_all = np.concatenate(streams_m) if streams_m else np.zeros(0)
     t_all = np.concatenate(streams_t) if streams_t else np.zeros(0)
     flow = float(m_all.sum())
-    heat_in = cdu_fac_w + imm_fac_w + coil_w
+    heat_in = cdu_fac_w + imm_fac_w + (coil_w if air_pl is None else 0.0)
     ret = float(np.sum(m_all * t_all) / flow) if flow > 0 and np.all(np.isfinite(t_all)) else None
     pl = solve_plant(plant_spec, heat_in, flow, ambient_dry_bulb_c, ambient_wet_bulb_c, return_c=ret)
+    plants = [pl] if air_pl is None else [pl, air_pl]
 
-    cooling_w = crah_fan_w + cdu_pump_total + imm_pump_w + pl.total_power_w
+    def total(name: str) -> float:
+        return float(sum(getattr(p, name) for p in plants))
+    plant_power_w = float(sum(p.total_power_w for p in plants))
+    cooling_w = crah_fan_w + cdu_pump_total + imm_pump_w + plant_power_w
     mech_loss_w = cooling_w * (1.0 / mechanical_distribution_efficiency - 1.0)
     facility_w = it_w + chain_loss_w + mech_loss_w + cooling_w
-    rejected_w = pl.heat_rejected_w + chain_loss_w * (1.0 - loss_heat_indoor_fraction) + mech_loss_w
+    rejected_w = total("heat_rejected_w") + chain_loss_w * (1.0 - loss_heat_indoor_fraction) + mech_loss_w
     residual = (rejected_w - facility_w) / facility_w if facility_w > 0 else 0.0
     fac_kw = facility_w / 1e3
+    alerts = plant_alerts(pl) + (plant_alerts(air_pl, "chilled-water plant") if air_pl else [])
     return FacilityResult(
         it_kw=power.it_kw, electrical_loss_kw=(chain_loss_w + mech_loss_w) / 1e3, crah_fan_kw=crah_fan_w / 1e3,
         cdu_pump_kw=cdu_pump_total / 1e3, immersion_pump_kw=imm_pump_w / 1e3,
-        facility_pump_kw=(pl.facility_pump_power_w + pl.condenser_pump_power_w) / 1e3,
-        chiller_kw=pl.chiller_power_w / 1e3, rejection_fan_kw=pl.rejection_fan_power_w / 1e3,
+        facility_pump_kw=(total("facility_pump_power_w") + total("condenser_pump_power_w")) / 1e3,
+        chiller_kw=total("chiller_power_w") / 1e3, rejection_fan_kw=total("rejection_fan_power_w") / 1e3,
         cooling_kw=cooling_w / 1e3, facility_kw=fac_kw, pue=pue(fac_kw, power.it_kw),
         tokens_per_s=float(tokens_per_s), tokens_per_kwh=tokens_per_kwh(tokens_per_s, fac_kw),
         liquid_heat_share=(liq_rack_w + imm_rack_w) / it_w if it_w > 0 else 0.0,
         heat_to_liquid_kw=(cdu_fac_w + imm_fac_w) / 1e3, heat_to_air_kw=coil_w / 1e3,
         heat_rejected_kw=rejected_w / 1e3, energy_residual=float(residual), plant=pl,
-        alerts=tuple(plant_alerts(pl)),
+        alerts=tuple(alerts), air_plant=air_pl,
     )
 
 

@@ -1,0 +1,187 @@
+"""One simulation of a layout: workloads -> power -> air + liquid -> plant -> roll-up.
+
+``Simulator`` keeps what a change did not touch (the air solver's grid, multigrid
+hierarchy and flow field), so a workload edit re-runs only the cheap parts and a rack move
+re-solves the air from a warm start. ``simulate`` is the one-shot form for the CLI.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from twin.engine import inputs
+from twin.engine.plant import facility_for
+from twin.model import Layout
+from twin.physics import metrics
+from twin.physics.air.result import AirResult
+from twin.physics.air.solver import AirSolver
+from twin.physics.air_alerts import air_alerts
+from twin.physics.facility import (Alert, FacilityResult, immersion_alerts, liquid_alerts,
+                                   power_alerts)
+from twin.physics.liquid import LiquidResult, solve_immersion, solve_liquid
+from twin.physics.power import FailoverResult, PowerResult, failover_analysis, solve_power
+from twin.physics.workload import WorkloadResult, evaluate_workloads
+
+SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
+
+
+@dataclass
+class TwinResult:
+    """Everything one simulation produced, aligned with the snapshot it came from."""
+
+    rack_ids: list[str]
+    workload: WorkloadResult
+    rack_power_kw: np.ndarray
+    rack_liquid_heat_kw: np.ndarray
+    rack_air_heat_kw: np.ndarray
+    air: AirResult | None
+    unit_ids: list[str]
+    unit_setpoint_c: np.ndarray
+    liquid: LiquidResult | None
+    cdu_ids: list[str]
+    power: PowerResult
+    failover: FailoverResult
+    power_ids: list[str]
+    power_kinds: list[str]
+    facility: FacilityResult
+    metrics: dict[str, float]
+    alerts: list[Alert]
+    timing_s: dict[str, float] = field(default_factory=dict)
+    immersion: Any = None
+    tank_ids: list[str] = field(default_factory=list)
+
+
+class Simulator:
+    """Stateful simulator for live use; one instance per open document."""
+
+    def __init__(self) -> None:
+        self.air_solver = AirSolver()
+        self._air_ready = False
+
+    def run(self, layout: Layout, geometry_changed: bool = True,
+            cancel: Callable[[], bool] | None = None,
+            progress: Callable[[float, str], None] | None = None,
+            coarse: bool = False) -> TwinResult:
+        """Simulate ``layout`` (a snapshot). ``geometry_changed=False`` promises that only
+        heat loads changed since the last run, so the airflow field is reused."""
+        t0 = time.perf_counter()
+        timing: dict[str, float] = {}
+        r = layout.racks
+        rack_ids = [str(x) for x in r.ids]
+        wl = evaluate_workloads(inputs.rack_workloads(layout))
+        rack_w = wl.rack_power_w
+        liquid_frac = inputs.rack_numbers(layout, "liquid_fraction")
+        liquid_w = rack_w * liquid_frac
+        air_w = rack_w - liquid_w
+        timing["workload_s"] = time.perf_counter() - t0
+
+        t = time.perf_counter()
+        air_res, unit_ids, setpoints = self._air(layout, air_w, geometry_changed, cancel,
+                                                 progress, coarse)
+        timing["air_s"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        branches, loops, cdu_ids = inputs.liquid_inputs(layout, liquid_w)
+        liq = solve_liquid(branches, loops) if loops is not None else None
+        tank_ids: list[str] = []
+        imm = None
+        tank_heat_w, tank_tokens = inputs.tank_loads(layout)
+        if len(tank_heat_w):
+            tanks, tank_ids = inputs.immersion_inputs(layout, tank_heat_w)
+            imm = solve_immersion(tanks)
+        timing["liquid_s"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        chain, feeds = inputs.power_inputs(layout, rack_w / 1e3, tank_heat_w / 1e3)
+        pres = solve_power(chain, feeds)
+        fail = failover_analysis(chain, feeds)
+        timing["power_s"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        crah_fan_w = inputs.door_fan_power_w(layout)
+        if air_res is not None:
+            enabled = np.isfinite(air_res.unit_load_w) & (air_res.unit_load_w != 0)
+            crah_fan_w += float(np.sum(_room_fan_power_w(layout, unit_ids) * enabled))
+        fac = facility_for(layout, pres, liq, imm, loops, float(air_w.sum()), crah_fan_w,
+                           float(wl.tokens_per_s.sum() + tank_tokens.sum()))
+        timing["facility_s"] = time.perf_counter() - t
+
+        alerts: list[Alert] = []
+        if air_res is not None:
+            alerts += air_alerts(rack_ids, air_res.rack_inlet_mean_c, air_res.rack_inlet_max_c,
+                                 unit_ids, air_res.unit_capacity_fraction,
+                                 air_res.unit_supply_c, setpoints, layout.hall.ashrae_class)
+        elif len(r) and air_w.sum() > 0:
+            alerts.append(Alert("critical", "no_air_cooling", "hall",
+                                f"{air_w.sum() / 1e3:.1f} kW of rack heat goes to air but no "
+                                "cooling unit is enabled"))
+        if liq is not None:
+            alerts += liquid_alerts(liq, loops, rack_ids, cdu_ids)
+        if imm is not None:
+            alerts += immersion_alerts(imm, tanks, tank_ids)
+        alerts += power_alerts(pres, chain, feeds, rack_ids + tank_ids, fail)
+        alerts += list(fac.alerts)
+        alerts.sort(key=lambda a: (SEVERITY_ORDER.get(a.severity, 3), a.kind, a.target))
+        timing["total_s"] = time.perf_counter() - t0
+        return TwinResult(
+            rack_ids=rack_ids, workload=wl, rack_power_kw=rack_w / 1e3,
+            rack_liquid_heat_kw=liquid_w / 1e3, rack_air_heat_kw=air_w / 1e3, air=air_res,
+            unit_ids=unit_ids, unit_setpoint_c=setpoints, liquid=liq, cdu_ids=cdu_ids,
+            power=pres, failover=fail, power_ids=list(chain.ids), power_kinds=list(chain.kind),
+            facility=fac, metrics=air_metrics(air_res, layout.hall.ashrae_class), alerts=alerts,
+            timing_s=timing, immersion=imm, tank_ids=tank_ids)
+
+    def _air(self, layout, air_w, geometry_changed, cancel, progress, coarse):
+        scene, unit_ids = inputs.air_scene(layout, air_w)
+        setpoints = scene.cooling.supply_setpoint_c
+        if len(layout.racks) == 0 or not (scene.cooling.enabled.any()
+                                          or (scene.racks.rdhx_capacity_w > 0).any()):
+            self._air_ready = False
+            return None, unit_ids, setpoints
+        if self._air_ready and not geometry_changed and not coarse:
+            return self.air_solver.update_power(air_w, cancel), unit_ids, setpoints
+        res = self.air_solver.solve(scene, cancel, progress, coarse=coarse)
+        self._air_ready = not coarse
+        return res, unit_ids, setpoints
+
+
+def simulate(layout: Layout, **kw: Any) -> TwinResult:
+    """One-shot simulation (CLI, tests)."""
+    return Simulator().run(layout, **kw)
+
+
+def air_metrics(air: AirResult | None, ashrae_class: str) -> dict[str, float]:
+    """RCI, RTI, SHI/RHI and capture index from an air result (DESIGN.md §2.2)."""
+    if air is None or len(air.rack_inlet_mean_c) == 0:
+        return {}
+    flow = air.rack_airflow_m3s
+    on = np.isfinite(air.unit_return_c) & (air.unit_load_w != 0)
+    supply_c = float(np.average(air.unit_supply_c[on])) if on.any() else float("nan")
+    return_c = float(np.average(air.unit_return_c[on])) if on.any() else float("nan")
+    dt_it = float(np.average(air.rack_exhaust_c - air.rack_inlet_mean_c, weights=flow))
+    lo, hi = metrics.ASHRAE_ALLOWABLE_C[ashrae_class]
+    shi, rhi = (metrics.shi_rhi(supply_c, air.rack_inlet_mean_c, air.rack_exhaust_c, flow)
+                if on.any() else (float("nan"), float("nan")))
+    status = metrics.ashrae_status(air.rack_inlet_max_c, ashrae_class)
+    return {
+        "rci_hi_pct": metrics.rci_hi(air.rack_inlet_mean_c, 27.0, hi),
+        "rci_lo_pct": metrics.rci_lo(air.rack_inlet_mean_c, 18.0, lo),
+        "rti_pct": metrics.rti(return_c, supply_c, dt_it) if on.any() and dt_it > 0 else float("nan"),
+        "shi": shi, "rhi": rhi,
+        "capture_index": metrics.capture_index(air.rack_capture_index, flow),
+        "worst_inlet_c": float(np.nanmax(air.rack_inlet_max_c)),
+        "mean_inlet_c": float(np.average(air.rack_inlet_mean_c, weights=flow)),
+        "racks_recommended": int(np.sum(status == metrics.STATUS_RECOMMENDED)),
+        "racks_allowable_only": int(np.sum(status == metrics.STATUS_ALLOWABLE)),
+        "racks_out_of_range": int(np.sum(status == metrics.STATUS_OUT_OF_RANGE)),
+    }
+
+
+def _room_fan_power_w(layout: Layout, unit_ids: list[str]) -> np.ndarray:
+    cat = layout.catalogue
+    return np.array([cat[layout.cooling_units[u].model].get("fan_power_kw") * 1e3
+                     for u in unit_ids])
