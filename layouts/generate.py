@@ -19,6 +19,11 @@ from twin.model import (Cdu, Containment, CoolingUnit, Hall, Layout, Plant, Powe
 HERE = Path(__file__).resolve().parent
 
 
+#: A warm summer day (dry bulb, C), for the 24-hour profile of the pod.
+DAILY_DRY_BULB_C = (22.0, 21.4, 21.0, 20.6, 20.4, 20.8, 22.0, 23.6, 25.4, 27.2, 28.7, 29.8,
+                    30.6, 31.2, 31.5, 31.3, 30.7, 29.8, 28.4, 26.8, 25.4, 24.3, 23.4, 22.6)
+
+
 def rack(rid, model, x, y, rot, workload="", a="", b="", cdu="", name=""):
     return {"id": rid, "name": name or rid, "model": model, "x_m": round(x, 4),
             "y_m": round(y, 4), "rotation_deg": rot, "workload": workload,
@@ -114,7 +119,7 @@ def gb200_pod() -> Layout:
     return Layout("GB200 NVL72 pod", "Enterprise AI pod: 16 GB200 NVL72 racks and 4 InfiniBand "
                   "racks around a contained hot aisle; two 1.35 MW in-row CDUs on W32 facility "
                   "water; residual air heat to 8 in-row coolers; 2N power on busways.",
-                  hall, Site(30.0, 21.0), Plant("cooling_tower", chilled_water_supply_c=16.0),
+                  hall, Site(30.0, 21.0, DAILY_DRY_BULB_C), Plant("cooling_tower", chilled_water_supply_c=16.0),
                   RackTable.from_records(racks), workloads=wl, cooling_units=cooling,
                   cdus=cdus, containment=cont, power=power)
 

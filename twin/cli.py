@@ -8,14 +8,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+
+import numpy as np
 from pathlib import Path
 from typing import Sequence
 
 from twin.io import LayoutError, Problem, load_layout
 from twin.model.summary import summarise
-from twin.paths import DEFAULT_SAMPLE
 
-SUBCOMMANDS = ("validate", "info", "gui")
+SUBCOMMANDS = ("validate", "info", "simulate", "gui")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,6 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     i = sub.add_parser("info", help="racks, GPUs, IT power and capacities of a layout")
     i.add_argument("file", metavar="FILE")
     i.add_argument("--json", action="store_true", help="print JSON")
+    s = sub.add_parser("simulate", help="solve air, liquid, power and plant; print results")
+    s.add_argument("file", metavar="FILE")
+    s.add_argument("--json", action="store_true", help="write one JSON document")
+    s.add_argument("--out", metavar="PATH", help="write to PATH instead of standard output")
+    s.add_argument("--profile", action="store_true",
+                   help="evaluate the 24-hour workload and weather profile (time series)")
     g = sub.add_parser("gui", help="open the desktop app (the default)")
     g.add_argument("file", nargs="?", metavar="FILE")
     return p
@@ -51,15 +58,6 @@ def cmd_validate(files: list[str]) -> int:
         print(f"{f}: valid ({len(layout.racks)} racks"
               + (f", {len(warnings)} warnings)" if warnings else ")"))
     return 1 if bad else 0
-
-
-def _load_or_report(file: str):
-    try:
-        return load_layout(file), None
-    except LayoutError as exc:
-        for line in exc.lines:
-            print(line, file=sys.stderr)
-        return None, 1
 
 
 def cmd_info(file: str, as_json: bool) -> int:
@@ -100,6 +98,80 @@ def cmd_info(file: str, as_json: bool) -> int:
     return 0
 
 
+def _write(text: str, out: str | None) -> int:
+    if not out:
+        sys.stdout.write(text)
+        return 0
+    try:
+        tmp = Path(out).with_name(f".{Path(out).name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(out)
+    except OSError as exc:
+        print(f"{out}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_simulate(file: str, as_json: bool, out: str | None, profile: bool) -> int:
+    from twin.engine.export import clean, result_document
+    from twin.engine.profile import daily_profile
+    from twin.engine.simulate import simulate
+    from twin.physics.air.solver import SolveError
+
+    try:
+        layout = load_layout(file)
+    except LayoutError as exc:
+        for line in exc.lines:
+            print(line, file=sys.stderr)
+        return 1
+    try:
+        if profile:
+            rows = daily_profile(layout)
+        else:
+            result = simulate(layout)
+    except (SolveError, ValueError, np.linalg.LinAlgError) as exc:
+        print(f"{file}: the solver failed: {exc}", file=sys.stderr)
+        return 1
+    if profile:
+        if as_json:
+            return _write(json.dumps(clean({"file": file, "layout": layout.name,
+                                            "hours": rows}), indent=2) + "\n", out)
+        lines = [f"{'hour':>4} {'dry bulb C':>10} {'IT kW':>10} {'facility kW':>12} {'PUE':>6} "
+                 f"{'tokens/kWh':>12} {'plant':>10}"]
+        lines += [f"{r['hour']:>4} {r['dry_bulb_c']:>10.1f} {r['it_kw']:>10,.0f} "
+                  f"{r['facility_kw']:>12,.0f} {r['pue']:>6.3f} {r['tokens_per_kwh']:>12,.0f} "
+                  f"{r['plant_mode']:>10}" for r in rows]
+        return _write("\n".join(lines) + "\n", out)
+    doc = result_document(layout, result, file)
+    if as_json:
+        return _write(json.dumps(doc, indent=2) + "\n", out)
+    return _write(_summary_text(doc), out)
+
+
+def _summary_text(doc: dict) -> str:
+    m, e = doc["metrics"], doc["energy"]
+    worst = max(doc["racks"], key=lambda r: r.get("inlet_max_c") or -1e9, default=None)
+    lines = [f"{doc['layout']}  ({doc['file']})",
+             f"  IT power        {m['it_power_kw']:,.0f} kW",
+             f"  facility power  {m['facility_power_kw']:,.0f} kW  (cooling {m['cooling_power_kw']:,.0f}"
+             f" kW, electrical losses {m['electrical_loss_kw']:,.0f} kW)",
+             f"  PUE             {m['pue']:.3f}",
+             f"  tokens per kWh  {m['tokens_per_kwh']:,.0f}",
+             f"  liquid share    {m['liquid_share'] * 100:.1f} % of IT heat"]
+    if worst is not None and worst.get("inlet_max_c") is not None:
+        lines.append(f"  worst inlet     {worst['inlet_max_c']:.1f} C at rack {worst['id']}")
+        lines.append(f"  RCI_HI {m['rci_hi_pct']:.1f} %  RCI_LO {m['rci_lo_pct']:.1f} %  "
+                     f"RTI {m['rti_pct'] if m['rti_pct'] is not None else float('nan'):.1f} %  "
+                     f"SHI {m['shi'] if m['shi'] is not None else float('nan'):.3f}")
+        lines.append(f"  air balance     residual {e['residual_pct']:.2e} %")
+    lines.append(f"  alerts          {len(doc['alerts'])}")
+    lines += [f"    {a['severity']:<8} {a['target']}: {a['message']}" for a in doc["alerts"][:20]]
+    if len(doc["alerts"]) > 20:
+        lines.append(f"    ... {len(doc['alerts']) - 20} more (use --json)")
+    lines.append(f"  solved in {doc['timing_s']['total_s']:.2f} s")
+    return "\n".join(lines) + "\n"
+
+
 def cmd_gui(file: str | None) -> int:
     try:
         from twin.gui.app import run
@@ -122,10 +194,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_validate(args.files)
     if args.command == "info":
         return cmd_info(args.file, args.json)
+    if args.command == "simulate":
+        return cmd_simulate(args.file, args.json, args.out, args.profile)
     if args.command == "gui":
         return cmd_gui(args.file)
     _parser().print_help()
     return 2
 
 
-__all__ = ["main", "DEFAULT_SAMPLE", "Path"]

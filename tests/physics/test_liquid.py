@@ -193,3 +193,41 @@ def test_immersion_tank():
     assert r.bath_c == pytest.approx(30 + r.load_w / (r.effectiveness * c_min))
     assert r.facility_heat_w == pytest.approx(r.load_w)
     assert r.capacity_fraction[1] > 1 > r.capacity_fraction[0]
+
+
+from hypothesis import given, settings, strategies as st
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(1, 80), branch_k=st.floats(1e9, 1e12), header_k=st.floats(0.0, 1e9),
+       shutoff=st.floats(5e4, 6e5), free_flow=st.floats(1e-3, 0.2), duty=st.integers(1, 3))
+def test_property_uniform_manifold(n, branch_k, header_k, shutoff, free_flow, duty):
+    br = LiquidBranches(cdu_index=np.zeros(n, int), liquid_heat_w=np.full(n, 25e3), branch_k=branch_k,
+                        supply_header_k=header_k, return_header_k=header_k)
+    cd = CduLoops(ua_w_per_k=300e3, facility_flow_kgs=20.0, facility_supply_c=30.0, capacity_w=2e6,
+                  pump_shutoff_pa=shutoff, pump_free_flow_m3s=free_flow, n_pumps_installed=duty + 1,
+                  n_pumps_duty=duty, series_k=1e7, pump_heat_to_coolant=1.0)
+    res = solve_liquid(br, cd)
+    assert res.converged
+    f, c = res.racks.flow_m3s, res.cdus
+    assert f.sum() == pytest.approx(c.flow_m3s[0], rel=1e-7)
+    # operating point on the pump curve and on the system curve
+    q = c.flow_m3s[0]
+    assert c.pump_dp_kpa[0] * 1e3 == pytest.approx(shutoff - shutoff / free_flow ** 2 * (q / duty) ** 2, rel=1e-9)
+    assert np.all(f > 0)
+    if n > 1 and header_k > 1e5:
+        # direct return: far racks get less (flows below 0.1 % of the first are at solver resolution)
+        big = f[f > 1e-3 * f[0]]
+        assert np.all(np.diff(big) <= 1e-9 * f[0])
+    assert c.facility_heat_w[0] == pytest.approx(25e3 * n + c.pump_power_w[0], rel=1e-12)
+    mix = np.sum(f * res.racks.return_c) / f.sum()
+    assert mix + c.pump_power_w[0] / (PG25.volumetric_cp_jm3k * q) == pytest.approx(c.loop_return_c[0], rel=1e-9)
+
+
+def test_closed_valve_gets_no_flow():
+    br = LiquidBranches(cdu_index=[0, 0, 0], liquid_heat_w=[10e3, 10e3, 10e3], branch_k=[K0, np.inf, K0])
+    res = solve_liquid(br, oracle_cdu())
+    assert res.racks.flow_lpm[1] == 0 and np.isinf(res.racks.return_c[1])
+    assert res.racks.flow_lpm[0] > 0 and res.racks.flow_lpm[2] > 0
+    with pytest.raises(ValueError):
+        LiquidBranches(cdu_index=[0], liquid_heat_w=[1.0], branch_k=[0.0])

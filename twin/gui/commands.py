@@ -48,6 +48,9 @@ class _MoveCommand(QUndoCommand):
         for key, (_old, new) in other.moves.items():
             old = self.moves[key][0] if key in self.moves else other.moves[key][0]
             self.moves[key] = (old, new)
+        # A drag that ends where it started (e.g. a refused drop reverted by the view)
+        # leaves no undo step: QUndoStack deletes an obsolete command after the merge.
+        self.setObsolete(all(old == new for old, new in self.moves.values()))
         return True
 
     def redo(self) -> None:

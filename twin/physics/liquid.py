@@ -26,7 +26,7 @@ Flow need: 1.5 L/min per kW of liquid heat by default (OCP guidance, ≈10 K ris
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 
 import numpy as np
 from scipy.linalg import solveh_banded
@@ -46,7 +46,7 @@ ASHRAE_W_CLASS_MAX_SUPPLY_C: dict[str, float] = {
     "W17": 17.0, "W27": 27.0, "W32": 32.0, "W40": 40.0, "W45": 45.0, "W+": np.inf,
 }
 
-_K_FLOOR = 1.0e3        # Pa/(m³/s)²: a header segment given as 0 (0.001 Pa at 1 L/s)
+_K_FLOOR = 10.0         # Pa/(m³/s)²: a header segment given as 0 (1e-5 Pa at 1 L/s)
 _Q_FLOOR_M3S = 1.0e-7   # linearisation floor for |Q| (0.006 L/min)
 
 
@@ -215,7 +215,7 @@ class CduLoops:
 class LiquidBranches:
     """Per-rack cold-plate branches (arrays of length ``n_rack``).
 
-    ``cdu_index`` −1 means the rack is not on a loop.  ``manifold_position`` orders the
+    ``cdu_index`` −1 means the rack is not on a loop; ``branch_k`` = inf is a closed valve.  ``manifold_position`` orders the
     taps along the manifold (smallest = nearest the CDU).  ``supply_header_k`` /
     ``return_header_k`` are the k of the header segment between this tap and the previous
     one (or the CDU); NaN uses the CDU's ``header_segment_k``.
@@ -235,9 +235,11 @@ class LiquidBranches:
             object.__setattr__(self, name, _arr(getattr(self, name), n))
         pos = np.arange(n, dtype=float) if self.manifold_position is None else self.manifold_position
         object.__setattr__(self, "manifold_position", _arr(pos, n))
-        for name in ("liquid_heat_w", "branch_k", "manifold_position"):
+        for name in ("liquid_heat_w", "branch_k", "manifold_position", "supply_header_k", "return_header_k"):
             if len(getattr(self, name)) != n:
                 raise ValueError(f"LiquidBranches.{name}: expected {n} values")
+        if np.any(~(self.branch_k > 0)):
+            raise ValueError("LiquidBranches.branch_k must be > 0 (inf = closed valve)")
 
     @property
     def n_rack(self) -> int:
@@ -295,6 +297,7 @@ class LiquidResult:
     cdus: CduResult
     newton_iterations: int
     max_residual_pa: float
+    converged: bool
 
 
 # ----------------------------------------------------------------------------- hydraulics
@@ -317,7 +320,7 @@ class _Network:
 
 
 def _build_network(br: LiquidBranches, cd: CduLoops, active: np.ndarray) -> _Network:
-    on = (br.cdu_index >= 0)
+    on = (br.cdu_index >= 0) & np.isfinite(br.branch_k)      # k = inf: closed valve
     on[on] = active[br.cdu_index[on]]
     idx = np.flatnonzero(on)
     order = idx[np.lexsort((idx, br.manifold_position[idx], br.cdu_index[idx]))]
@@ -387,13 +390,17 @@ def _build_network(br: LiquidBranches, cd: CduLoops, active: np.ndarray) -> _Net
     )
 
 
-def _solve_hydraulics(net: _Network, tol_pa=1e-6, max_iter=60):
-    """Newton (global gradient) iterations; returns edge flows, node pressures, iterations, residual."""
+def _solve_hydraulics(net: _Network, rtol=1e-10, max_iter=100):
+    """Newton (global gradient) iterations; returns edge flows, node pressures, iterations, residual.
+
+    Stops when every edge's |p_from − p_to − h(Q)| < rtol × the largest pump head (≥ 1e-6 Pa).
+    """
     n = net.n_unknown
+    tol_pa = max(1e-6, rtol * float(np.max(net.e_h0, initial=0.0)))
     q = net.q0.copy()
     fr, to, k, h0 = net.e_from, net.e_to, net.e_k, net.e_h0
     if n == 0:
-        return q, np.zeros(0), 0, 0.0
+        return q, np.zeros(0), 0, 0.0, True
     fr_ok, to_ok = fr >= 0, to >= 0
     both = fr_ok & to_ok
     lo = np.minimum(fr, to)[both]
@@ -423,7 +430,7 @@ def _solve_hydraulics(net: _Network, tol_pa=1e-6, max_iter=60):
         resid = float(np.max(np.abs(dp - (k * q * np.abs(q) - h0))))
         if resid < tol_pa:
             break
-    return q, p, it, resid
+    return q, p, it, resid, resid < tol_pa
 
 
 # ----------------------------------------------------------------------------- solve
@@ -437,7 +444,7 @@ def solve_liquid(branches: LiquidBranches, cdus: CduLoops, flow_need_lpm_per_kw:
     running = cd.n_pumps_running
     active = (running > 0) & (cd.pump_speed_fraction > 0)
     net = _build_network(br, cd, active)
-    q, p, iters, resid = _solve_hydraulics(net)
+    q, p, iters, resid, converged = _solve_hydraulics(net)
 
     on_loop = br.cdu_index >= 0
     rho_r = np.where(on_loop, cd.coolant_density_kgm3[np.maximum(br.cdu_index, 0)], np.nan)
@@ -448,8 +455,9 @@ def solve_liquid(branches: LiquidBranches, cdus: CduLoops, flow_need_lpm_per_kw:
     dpr[net.order] = p[net.s_node] - p[net.r_node]
 
     # per CDU hydraulics
-    q_cdu = np.zeros(nc)
-    q_cdu[net.pump_cdu] = q[: net.n_pump_edges]
+    # loop flow = Σ branch flows (equals the pump-edge flow to the Newton tolerance; using the
+    # sum makes the mixed branch returns and the loop return agree to round-off)
+    q_cdu = np.bincount(net.cdu_of, q[net.branch_edge], nc) if len(net.order) else np.zeros(nc)
     run_f = np.maximum(running, 1).astype(float)
     s = cd.pump_speed_fraction
     a = cd.pump_curve_a
@@ -494,7 +502,8 @@ def solve_liquid(branches: LiquidBranches, cdus: CduLoops, flow_need_lpm_per_kw:
         approach_k=loop_supply - cd.facility_supply_c, facility_supply_c=cd.facility_supply_c.copy(),
         facility_return_c=hx.cold_out_c, facility_heat_w=fac_heat, facility_flow_kgs=cd.facility_flow_kgs.copy(),
     )
-    return LiquidResult(racks=racks, cdus=cdu, newton_iterations=iters, max_residual_pa=resid)
+    return LiquidResult(racks=racks, cdus=cdu, newton_iterations=iters, max_residual_pa=resid,
+                        converged=bool(converged))
 
 
 # ----------------------------------------------------------------------------- immersion

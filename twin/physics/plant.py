@@ -218,8 +218,8 @@ def solve_plant(spec: PlantSpec, heat_w: float, facility_flow_kgs: float, ambien
         per = ch_load / n_run
         pt = chiller_performance(per, s.chiller_capacity_w, t_sup, t_cond, s.chiller_rated_cop, s.chiller_curves)
         ch_power = float(pt.power_w) * n_run
-        met = float(np.minimum(per, pt.available_capacity_w)) * n_run
-        ch_unmet = ch_load - met
+        ch_unmet = max(per - float(pt.available_capacity_w), 0.0) * n_run
+        met = ch_load - ch_unmet
         plr = float(pt.plr)
         cop = met / ch_power if ch_power > 0 else np.nan
     elif ch_load > 0:

@@ -10,7 +10,9 @@ enabled cooling units.
 Ports:
 - rack: intake on the air cells just in front of its front face, discharge
   just behind its back face (one sample per grid cell across its width and
-  per layer up to its height).  In-row coolers are reversed racks.
+  per layer up to its height).  In-row coolers are reversed racks.  A face
+  with no free air within 1.5 cells (racks back to back, coarse grids)
+  breathes through the cells just above the box.
 - CRAH: discharge through the floor tiles (raised floor: the plenum is one
   well-mixed volume shared by all CRAHs in proportion to their airflow) or
   horizontally from its front face; return from the ceiling plenum
@@ -207,6 +209,19 @@ def build_devices(scene: AirScene, geom: Geometry) -> Devices:
 
     in_own = np.concatenate(in_own); in_cell = np.concatenate(in_cell)
     out_own = np.concatenate(out_own); out_cell = np.concatenate(out_cell)
+    # a face with no free air in front of it (equipment or wall within a cell)
+    # breathes through the air just above the box instead
+    boxes = np.concatenate([r.center_xy_m, u.center_xy_m[on]]), \
+        np.concatenate([r.size_m, u.size_m[on]]), np.concatenate([r.rotation_deg, u.rotation_deg[on]])
+    fixed = []
+    for own, cell, extra in ((in_own, in_cell, None), (out_own, out_cell, plenum.nonzero()[1])):
+        have = own if extra is None else np.concatenate([own, extra])
+        miss = np.setdiff1d(np.arange(n_dev), have)
+        tops = [(d, _top_cells(geom, boxes[0][d], boxes[1][d], boxes[2][d])) for d in miss]
+        own = np.concatenate([own] + [np.full(len(c), d) for d, c in tops])
+        cell = np.concatenate([cell] + [c for _, c in tops])
+        fixed.append((own, cell))
+    (in_own, in_cell), (out_own, out_cell) = fixed
     missing_in = np.setdiff1d(np.arange(n_dev), in_own)
     missing_out = np.setdiff1d(np.arange(n_dev), np.concatenate([out_own, plenum.nonzero()[1]]))
     for miss, what in ((missing_in, "intake"), (missing_out, "discharge")):

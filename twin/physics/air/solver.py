@@ -160,7 +160,7 @@ class AirSolver:
                                     prev.rack_capture_index, {}, {"dense": 1}, ok,
                                     prev.warnings, field_current=False, t_in=t_in)
         else:
-            t_cells, t_out, n_gm, n_mp, ok = self._thermal(self._transport, dev, heat,
+            t_cells, t_out, n_gm, n_mp, ok = self._thermal(self._transport, dev, dev.heat_w,
                                                            scene.settings, cancel)
             res = self._result_from(scene, self._geom, dev, self._fluxes, t_cells, t_out,
                                     prev.rack_capture_index, {}, {"thermal_gmres": n_gm,

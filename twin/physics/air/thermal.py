@@ -2,7 +2,8 @@
 
 Per cell  ``T_P (Σ F_out + Σ D_f + sink_P) − Σ_N (F_in,N + D_f) T_N = Σ_d q_dP T_out,d``
 with ``D_f = Γ_f A_f / d_f`` and ``Γ_f = Γ_0 + ℓ_m |u_f|`` (turbulent
-diffusivity plus a mixing-length term).  Using the OUTflow on the diagonal
+diffusivity plus a mixing-length term) on fully open faces; leaking
+containment panels carry advection only.  Using the OUTflow on the diagonal
 makes the discrete energy balance exact whatever the mass residual of the
 flow solve.  Devices close the loop: ``T_out = T_in + value`` (linear mode) or
 ``T_out = value`` (coil/door at its floor), ``T_in`` = flux-weighted mean of
@@ -50,7 +51,9 @@ def transport_matrix(geom: Geometry, fx: FaceFluxes, dev: Devices,
         p, q, F, op = p.ravel(), q.ravel(), F.ravel(), op.ravel()
         keep = op > 0
         p, q, F, op = p[keep], q[keep], F[keep], op[keep]
-        D = (gamma0_m2s + mixing_length_m * np.abs(F) / (area * op)) * op * area / d
+        # turbulent exchange only through fully open faces: a leaking panel
+        # passes its jet (advection) but no eddies
+        D = np.where(op >= 1.0, (gamma0_m2s + mixing_length_m * np.abs(F) / area) * area / d, 0.0)
         fp, fn = np.maximum(F, 0.0), np.maximum(-F, 0.0)
         diag += np.bincount(p, fp + D, g.n) + np.bincount(q, fn + D, g.n)
         rows += [q, p]; cols += [p, q]; vals += [-(fp + D), -(fn + D)]

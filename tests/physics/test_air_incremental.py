@@ -1,0 +1,96 @@
+"""Incremental solving: power-only updates, warm re-solves, cancel/progress, results."""
+
+import numpy as np
+import pytest
+
+from twin.physics.air import AirScene, AirSolver, Racks, SolveCancelled, SolverSettings
+from twin.physics.air.synthetic import room
+
+
+def _with(sc, racks):
+    return AirScene(sc.hall, racks, sc.cooling, sc.tiles, sc.containment, sc.settings)
+
+
+def _moved(sc, i, dx):
+    r = sc.racks
+    c = r.center_xy_m.copy(); c[i, 0] += dx
+    return _with(sc, Racks(c, r.size_m, r.rotation_deg, r.airflow_m3s, r.air_heat_w))
+
+
+@pytest.fixture
+def scene():
+    return room(20, supply_ratio=0.9, settings=SolverSettings(buoyancy=False))
+
+
+def test_update_power_matches_full_solve_without_airflow_resolve(scene):
+    s = AirSolver()
+    s.solve(scene)
+    heat = scene.racks.air_heat_w * np.linspace(0.5, 1.2, scene.racks.n)
+    upd = s.update_power(heat)
+    assert upd.iterations.get("flow_cg", 0) == 0
+    fresh = AirSolver().solve(_with(scene, scene.racks.with_power(heat)))
+    assert np.allclose(upd.rack_inlet_mean_c, fresh.rack_inlet_mean_c, atol=1e-5)
+    assert abs(upd.residual_pct) <= 0.1
+
+
+def test_coupling_matrix_reproduces_full_solve(scene):
+    s = AirSolver()
+    s.solve(scene)
+    cp = s.build_coupling()
+    nr = scene.racks.n
+    d0 = cp.G[:nr, :nr]
+    alpha = cp.G[:nr, nr:].sum(axis=1)
+    assert np.all(d0 >= -1e-9) and np.all(alpha <= 1 + 1e-9)
+    heat = scene.racks.air_heat_w * np.linspace(1.2, 0.4, nr)
+    upd = s.update_power(heat)
+    assert not upd.field_current
+    fresh = AirSolver().solve(_with(scene, scene.racks.with_power(heat)))
+    assert np.allclose(upd.rack_inlet_mean_c, fresh.rack_inlet_mean_c, atol=1e-4)
+    assert np.allclose(upd.unit_return_c, fresh.unit_return_c, atol=1e-4)
+    assert abs(upd.residual_pct) <= 0.1
+
+
+def test_rack_move_warm_resolve_matches_cold(scene):
+    s = AirSolver()
+    s.solve(scene)
+    moved = _moved(scene, 3, 0.3)
+    warm = s.solve(moved)
+    cold = AirSolver().solve(moved)
+    assert np.allclose(warm.rack_inlet_mean_c, cold.rack_inlet_mean_c, atol=1e-4)
+
+
+def test_coarse_pass_runs_on_a_coarser_grid(scene):
+    s = AirSolver()
+    fine = s.solve(scene)
+    coarse = s.solve(scene, coarse=True)
+    assert coarse.grid.nx < fine.grid.nx
+    assert abs(coarse.residual_pct) <= 0.1
+
+
+def test_cancel_and_progress(scene):
+    seen = []
+    AirSolver().solve(scene, progress=lambda f, m: seen.append((f, m)))
+    assert seen[0][0] == 0.0 and seen[-1][0] == 1.0
+    with pytest.raises(SolveCancelled):
+        AirSolver().solve(scene, cancel=lambda: True)
+
+
+def test_result_fields_slice_and_velocity():
+    sc = room(20)
+    r = AirSolver().solve(sc)
+    g = r.grid
+    assert r.temperature_c.shape == (g.nz, g.ny, g.nx)
+    assert np.isnan(r.temperature_c).any()           # racks are solid
+    s = r.slice_at(1.0)
+    assert s.shape == (g.ny, g.nx)
+    k = 1
+    at_layer = r.slice_at(g.z_m[k])
+    air = ~np.isnan(r.temperature_c[k])
+    assert np.allclose(at_layer[air], r.temperature_c[k][air])
+    mid = r.slice_at(0.5 * (g.z_m[k] + g.z_m[k + 1]))
+    both = air & ~np.isnan(r.temperature_c[k + 1])
+    assert np.allclose(mid[both], 0.5 * (r.temperature_c[k] + r.temperature_c[k + 1])[both])
+    v = r.velocity_m_s()
+    assert v.shape == (3, g.nz, g.ny, g.nx) and np.isfinite(v).all()
+    assert np.all(r.rack_inlet_max_c >= r.rack_inlet_mean_c - 1e-9)
+    assert set(r.timings_s) >= {"flow_s", "thermal_s", "total_s"}

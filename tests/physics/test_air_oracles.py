@@ -1,0 +1,121 @@
+"""Analytic oracles for the air physics: energy, mixing limits, plug flow, Laplace."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from twin.physics.air import AirSolver, SolverSettings
+from twin.physics.air.devices import RHO_CP, Devices
+from twin.physics.air.flow import AmgCache, build_flow_system, face_fluxes, solve_potential
+from twin.physics.air.grid import build_geometry, make_grid
+from twin.physics.air.scene import AirScene, CoolingUnits, Hall, Racks
+from twin.physics.air.synthetic import hall, room
+from twin.physics.air.thermal import CoupledTransport, transport_matrix, triangular_factor
+
+
+@pytest.mark.parametrize("ratio, cont", [(1.1, None), (0.75, None), (0.8, "cold_aisle"),
+                                         (1.0, "hot_aisle")])
+def test_energy_balance_and_closed_room_return(ratio, cont):
+    sc = room(20, supply_ratio=ratio, containment=cont)
+    r = AirSolver().solve(sc)
+    assert r.converged
+    assert abs(r.residual_pct) <= 0.1
+    # every unit holds its set-point → mean return = T_sup + ΣP / (ρ c_p V_sup)
+    assert np.allclose(r.unit_supply_c, 18.0)
+    v = sc.cooling.airflow_m3s
+    t_ret = np.sum(v * r.unit_return_c) / v.sum()
+    expected = 18.0 + sc.racks.air_heat_w.sum() / (RHO_CP * v.sum())
+    assert t_ret == pytest.approx(expected, abs=1e-4)
+    assert r.heat_in_w == pytest.approx(sc.racks.air_heat_w.sum())
+
+
+def test_mixed_limit_starved_contained_aisle():
+    """Supply ratio 0.8, rack ΔT 12 K, supply 18 °C, well-mixed aisle and room:
+    inlets 0.8·18 + 0.2·(T_in + 12) = 21.0 °C, return 33.0 °C."""
+    st = SolverSettings(turbulent_diffusivity_m2s=50.0, mixing_length_m=0.0, buoyancy=False,
+                        max_iterations=20000)
+    sc = room(20, supply_ratio=0.8, rack_dt_k=12.0, supply_c=18.0, containment="cold_aisle",
+              settings=st)
+    r = AirSolver().solve(sc)
+    assert np.allclose(r.rack_inlet_mean_c, 21.0, atol=0.1)
+    assert np.allclose(r.unit_return_c, 33.0, atol=1e-3)
+    assert np.allclose(r.rack_exhaust_c - r.rack_inlet_mean_c, 12.0)
+
+
+def test_fully_mixed_room_inlet_equals_return():
+    st = SolverSettings(turbulent_diffusivity_m2s=200.0, mixing_length_m=0.0, buoyancy=False,
+                        max_iterations=20000)
+    r = AirSolver().solve(room(8, supply_ratio=0.8, settings=st))
+    assert np.allclose(r.rack_inlet_mean_c, 18.0 + 12.0 / 0.8, atol=0.5)
+
+
+def _duct_scene():
+    hall_ = Hall(0.6, 6.0, 1.5, raised_floor=False)
+    racks = Racks(np.zeros((0, 2)), np.zeros((0, 3)), [], [], [])
+    units = CoolingUnits((), np.zeros((0, 2)), np.zeros((0, 3)), [], [], [], [])
+    return AirScene(hall_, racks, units, settings=SolverSettings(cell_m=0.3, cell_z_m=0.5))
+
+
+def test_laplace_uniform_duct_potential_is_linear():
+    sc = _duct_scene()
+    g = make_grid(sc.hall, sc.settings)
+    geom = build_geometry(sc, g)
+    fs = build_flow_system(geom)
+    q = 0.5
+    src = np.zeros(g.shape)
+    src[:, 0, :] = q / (g.nz * g.nx)
+    src[:, -1, :] = -q / (g.nz * g.nx)
+    phi, its = solve_potential(fs, src.ravel(), AmgCache(), None, 1e-12, 200)
+    P = phi.reshape(g.shape)
+    a = g.dx * g.dz / g.dx
+    # uniform flow q through every cross-section: φ_j − φ_{j+1} = q / (a · n_faces)
+    drop = P[:, :-1, :] - P[:, 1:, :]
+    assert np.allclose(drop, q / (a * g.nz * g.nx), rtol=1e-8)
+    f = face_fluxes(fs, geom, phi)
+    assert np.allclose(f.y[:, 1:-1, :].sum(axis=(0, 2)), q, rtol=1e-8)
+    assert np.allclose(f.x, 0, atol=1e-10) and np.allclose(f.z, 0, atol=1e-10)
+
+
+def test_plug_flow_duct_outlet_and_profile():
+    """Pure advection along a duct: a supply at 18 °C enters at the south end,
+    a heater device across the duct at j = 10 adds P; downstream = 18 + P/(ρ c_p V)."""
+    sc = _duct_scene()
+    g = make_grid(sc.hall, sc.settings)
+    geom = build_geometry(sc, g)
+    q = 0.4
+    idx = np.arange(g.n).reshape(g.shape)
+    fy = np.zeros((g.nz, g.ny + 1, g.nx)); fy[:, 1:-1, :] = q / (g.nz * g.nx)
+    fy[:, 11, :] = 0.0                       # the heater takes the flow through itself
+    from twin.physics.air.flow import FaceFluxes
+    fl = FaceFluxes(np.zeros((g.nz, g.ny, g.nx + 1)), fy, np.zeros((g.nz + 1, g.ny, g.nx)))
+    cells = lambda j: idx[:, j, :].ravel()
+    per = q / (g.nz * g.nx)
+    rows_in = np.concatenate([cells(g.ny - 1), cells(10)])
+    dev_in = np.concatenate([np.zeros(g.nz * g.nx, int), np.ones(g.nz * g.nx, int)])
+    intake = sp.csr_matrix((np.full(len(rows_in), per), (dev_in, rows_in)), shape=(2, g.n))
+    rows_out = np.concatenate([cells(0), cells(11)])
+    discharge = sp.csr_matrix((np.full(len(rows_out), per), (rows_out, dev_in)), shape=(g.n, 2))
+    heat = 2400.0
+    dev = Devices(1, np.array([0]), np.array([q, q]), np.array([0.0, heat]), np.zeros(2),
+                  np.array([18.0, 18.0]), intake, discharge, np.zeros(0))
+    M = transport_matrix(geom, fl, dev, 0.0, 0.0)
+    phi = -np.repeat(np.arange(g.ny), g.nx)[None, :].repeat(g.nz, 0).ravel().astype(float)
+    phi = phi + 100.0 * (np.arange(g.n) // g.nx % g.ny > 10)   # heater lifts the potential
+    tr = CoupledTransport(M, dev, phi)
+    T, t_out, its = tr.solve(np.array([False, True]), np.array([18.0, heat / (RHO_CP * q)]),
+                             None, 1e-12, 50)
+    T = T.reshape(g.shape)
+    rise = heat / (RHO_CP * q)
+    assert np.allclose(T[:, :11, :], 18.0)
+    assert np.allclose(T[:, 11:, :], 18.0 + rise)
+    assert t_out[1] == pytest.approx(18.0 + rise)
+    assert its <= 2                          # exact triangular preconditioner
+
+
+def test_triangular_factor_has_no_fill():
+    A = sp.random(200, 200, density=0.05, random_state=1, format="csr") + sp.eye(200) * 3
+    L = sp.tril(A, format="csc")
+    lu = triangular_factor(L)
+    assert lu.L.nnz == L.nnz and lu.U.nnz == 200
+    b = np.arange(200.0)
+    assert np.allclose(L @ lu.solve(b), b)

@@ -1,0 +1,89 @@
+"""The floor camera: a turntable that orbits, pans in the floor plane and frames boxes.
+
+Mouse: left drag orbits, right drag or wheel zooms, middle drag or Shift + left drag pans
+along the floor. ``fit_box`` frames an axis-aligned box from the current viewing angle by
+projecting its corners, so the framing is right for any aspect ratio and field of view.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from vispy.scene.cameras import TurntableCamera
+from vispy.util import keys
+
+
+class FloorCamera(TurntableCamera):
+    """TurntableCamera with z up and panning that stays parallel to the floor."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("fov", 35.0)
+        kwargs.setdefault("elevation", 34.0)
+        kwargs.setdefault("azimuth", -28.0)
+        super().__init__(**kwargs)
+        self.depth_value = 1e4          # near = distance / 100: good depth precision
+        self._pan_start = None
+
+    def viewbox_mouse_event(self, event):
+        if event.handled or not self.interactive:
+            return
+        if event.type == "mouse_move" and event.press_event is not None:
+            mods = event.mouse_event.modifiers
+            pan = (3 in event.buttons) or (1 in event.buttons and keys.SHIFT in mods)
+            if pan:
+                p1 = np.asarray(event.mouse_event.press_event.pos[:2], float)
+                p2 = np.asarray(event.mouse_event.pos[:2], float)
+                if self._pan_start is None:
+                    self._pan_start = np.asarray(self.center, float)
+                self._pan_floor(p1, p2)
+                event.handled = True
+                return
+        if event.type == "mouse_release":
+            self._pan_start = None
+        super().viewbox_mouse_event(event)
+
+    def _pan_floor(self, p1: np.ndarray, p2: np.ndarray) -> None:
+        """Move the centre so the floor follows the mouse (approximately)."""
+        h = max(self._viewbox.size[1], 1)
+        metres_per_px = self.scale_factor / h
+        d = (p2 - p1) * metres_per_px
+        az = np.radians(self.azimuth)
+        right = np.array([np.cos(az), np.sin(az)])
+        fwd = np.array([-np.sin(az), np.cos(az)])
+        el = max(np.sin(np.radians(abs(self.elevation))), 0.25)
+        shift = -d[0] * right + d[1] * fwd / el
+        c = self._pan_start
+        self.center = (c[0] + shift[0], c[1] + shift[1], c[2])
+
+    # ----- framing -----------------------------------------------------------------
+    def project(self, points: np.ndarray) -> np.ndarray:
+        """(n, 2) view-box pixel positions of scene points (n, 3)."""
+        tr = self._viewbox.scene.node_transform(self._viewbox)
+        p = tr.map(np.asarray(points, float))
+        return p[:, :2] / p[:, 3:4]
+
+    def fit_box(self, box: np.ndarray, margin: float = 0.08, centre_z: float | None = None
+                ) -> None:
+        """Centre on an (x0, y0, z0, x1, y1, z1) box and zoom so it fills the view."""
+        box = np.asarray(box, float)
+        lo, hi = box[:3], box[3:]
+        centre = (lo + hi) / 2
+        if centre_z is not None:
+            centre[2] = centre_z
+        self.center = tuple(centre)
+        size = np.asarray(self._viewbox.size, float)
+        if (size < 2).any():
+            self.scale_factor = float(max(hi[:2] - lo[:2]) * 1.2 + 1e-3)
+            return
+        corners = np.array([[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1])
+                            for z in (lo[2], hi[2])])
+        self.scale_factor = float(max(np.linalg.norm(hi - lo), 0.5))
+        avail = size * (1 - 2 * margin)
+        for _ in range(6):
+            p = self.project(corners)
+            ext = p.max(axis=0) - p.min(axis=0)
+            ratio = float(max(ext[0] / avail[0], ext[1] / avail[1]))
+            if not np.isfinite(ratio) or ratio <= 0:
+                break
+            self.scale_factor = self.scale_factor * ratio
+            if abs(ratio - 1) < 0.01:
+                break

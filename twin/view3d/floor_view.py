@@ -1,0 +1,524 @@
+"""``FloorView3D``: the 3-D view of a layout, a vispy ``SceneCanvas`` wrapper.
+
+The view draws what the model holds and keeps nothing the model owns: it listens to
+``Layout.changed`` (rebuilding geometry only when geometry changed), to
+``RackColouring.changed`` (re-uploading only the rack colour buffer) and to
+``Selection.changed`` (re-uploading only the per-box state buffer). All racks are one
+``BoxesVisual`` and all floor items another; the floor grid is one line visual and the
+walls one translucent mesh. Picking is a vectorised ray/box slab test in numpy.
+
+Embed ``FloorView3D(...).native`` in a Qt layout.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import numpy as np
+from psygnal import Signal
+from vispy import gloo, scene
+from vispy.util import keys as vkeys
+from vispy.visuals.transforms import STTransform
+
+from twin.model.events import Change
+from twin.model.layout import Layout
+from twin.model.viewstate import Colouring, RackColouring, Selection
+from twin.view3d import palette, scenery
+from twin.view3d.boxes import (BoxMesh, box_mesh, per_vertex, ray_box_hits, union_bounds,
+                               vertex_colours)
+from twin.view3d.camera import FloorCamera
+from twin.view3d.overlay import Background, Legend
+from twin.view3d.visuals import Boxes
+
+#: Item collections drawn as boxes.
+BOX_COLLECTIONS = ("cooling_units", "cdus", "tanks")
+_RACK_GEOMETRY_FIELDS = {"x_m", "y_m", "rotation_deg", "model", "id"}
+_CLICK_SLOP_PX = 5
+_GL_DEPTH_COMPONENT24 = 0x81A6
+
+
+class FloorView3D:
+    """3-D view of a floor layout.
+
+    Signals: ``picked(id | None, modifiers: frozenset[str])`` on a click (modifiers
+    from {'shift', 'ctrl'}), ``hovered(id | None, (x, y))`` when the id under the mouse
+    changes. With ``select_on_click`` a click also updates the shared ``Selection``
+    (Shift/Ctrl toggle the clicked id).
+    """
+
+    picked = Signal(object, object)
+    hovered = Signal(object, tuple)
+
+    def __init__(self, layout: Layout, selection: Selection, colouring: RackColouring,
+                 parent: Any = None, size: tuple[int, int] = (960, 640),
+                 select_on_click: bool = True):
+        self.layout = layout
+        self.selection = selection
+        self.colouring = colouring
+        self.select_on_click = select_on_click
+        self._alert_ids: frozenset[str] = frozenset()
+        self._hover_id: str | None = None
+        self._press: tuple[float, float] | None = None
+
+        self.canvas = scene.SceneCanvas(keys=None, size=size, show=False, app="pyside6",
+                                        parent=parent, bgcolor=palette.BACKGROUND_BOTTOM,
+                                        title="3-D floor")
+        self.canvas.unfreeze()
+        self.view = self.canvas.central_widget.add_view()
+        self.camera = FloorCamera()
+        self.view.camera = self.camera
+        self.background = Background(self.canvas)
+        root = self.view.scene
+
+        # Floor and tile grid are drawn first without depth test or depth writes:
+        # nothing lies below the floor, so they never need it, and they cannot z-fight.
+        self._floor = scene.visuals.Mesh(parent=root, color=palette.FLOOR)
+        self._floor.set_gl_state("opaque", depth_test=False, depth_mask=False)
+        self._floor.order = 0
+        self._grid = scene.visuals.Line(parent=root, connect="segments", method="gl",
+                                        antialias=False)
+        self._grid.set_gl_state("translucent", depth_test=False, depth_mask=False)
+        self._grid.order = 1
+        self._racks = Boxes(parent=root, select_colour=palette.SELECT_EDGE)
+        self._racks.set_gl_state("opaque", depth_test=True, depth_mask=True)
+        self._racks.order = 2
+        self._items = Boxes(parent=root, select_colour=palette.SELECT_EDGE)
+        self._items.order = 3
+        self._alerts = scene.visuals.Mesh(parent=root)
+        self._alerts.set_gl_state("opaque", depth_test=True)
+        self._alerts.order = 4
+        self._containment = scene.visuals.Mesh(parent=root)
+        self._containment.set_gl_state("translucent", depth_test=True, depth_mask=False)
+        self._containment.order = 6
+        self._edges = scene.visuals.Line(parent=root, connect="segments", method="gl",
+                                         antialias=False)
+        self._edges.set_gl_state("translucent", depth_test=True)
+        self._edges.order = 7
+        self._walls = scene.visuals.Mesh(parent=root, color=palette.WALL)
+        self._walls.set_gl_state("translucent", depth_test=True, depth_mask=False)
+        self._walls.order = 9
+        self._slice: scene.visuals.Image | None = None
+        self.legend = Legend(self.canvas)
+
+        # box tables for picking and framing
+        self._rack_ids: list[str] = []
+        self._rack_index: dict[str, int] = {}
+        self._rack_mesh: BoxMesh = box_mesh([], [], np.zeros((0, 3)), [])
+        self._item_ids: list[str] = []
+        self._item_index: dict[str, int] = {}
+        self._item_mesh: BoxMesh = self._rack_mesh
+        self._item_kinds: list[str] = []
+        self._contain_ids: list[str] = []
+        self._contain_bounds = np.zeros((0, 6))
+
+        layout.changed.connect(self._on_layout_changed)
+        selection.changed.connect(self._on_selection_changed)
+        colouring.changed.connect(self._on_colouring_changed)
+        ev = self.canvas.events
+        ev.mouse_press.connect(self._on_mouse_press, position="first")
+        ev.mouse_release.connect(self._on_mouse_release, position="first")
+        ev.mouse_move.connect(self._on_mouse_move, position="first")
+        ev.resize.connect(self._on_resize)
+
+        self.rebuild()
+        self._on_resize()
+        self.reset_camera()
+
+    # ----- Qt embedding ------------------------------------------------------------
+    @property
+    def native(self):
+        """The QWidget to put in a layout."""
+        return self.canvas.native
+
+    def close(self) -> None:
+        """Disconnect from the model and release the canvas."""
+        for sig, slot in ((self.layout.changed, self._on_layout_changed),
+                          (self.selection.changed, self._on_selection_changed),
+                          (self.colouring.changed, self._on_colouring_changed)):
+            try:
+                sig.disconnect(slot)
+            except Exception:
+                pass
+        self.canvas.close()
+
+    # ----- building ----------------------------------------------------------------
+    def rebuild(self) -> None:
+        """Rebuild everything from the layout."""
+        self._build_hall()
+        self._build_racks()
+        self._build_items()
+        self._build_containment()
+        self._build_alerts()
+        self._update_legend()
+
+    def _build_hall(self) -> None:
+        h = self.layout.hall
+        v, f = scenery.floor_mesh(h.width_m, h.length_m)
+        self._floor.set_data(vertices=v, faces=f, color=palette.FLOOR)
+        seg, col = scenery.tile_grid(h.width_m, h.length_m, h.tile_pitch_m)
+        self._grid.set_data(pos=seg, color=col)
+        v, f = scenery.wall_mesh(h.width_m, h.length_m, h.ceiling_height_m)
+        self._walls.set_data(vertices=v, faces=f, color=palette.WALL)
+        self._wall_edges = scenery.wall_edges(h.width_m, h.length_m, h.ceiling_height_m)
+        self._update_edges()
+
+    def _build_racks(self) -> None:
+        r = self.layout.racks
+        self._rack_ids = [str(i) for i in r.ids]
+        self._rack_index = {rid: k for k, rid in enumerate(self._rack_ids)}
+        self._rack_mesh = box_mesh(r["x_m"], r["y_m"], self.layout.rack_sizes_m(),
+                                   r["rotation_deg"])
+        self._racks.set_geometry(self._rack_mesh, self._rack_colours(),
+                                 self._state(self._rack_ids, self._rack_index))
+
+    def _rack_colours(self) -> np.ndarray:
+        n = len(self._rack_ids)
+        c = self.colouring.current
+        if n and len(c.values) == n:
+            rgba = c.rgba()
+        else:
+            rgba = np.tile(palette.RACK_NEUTRAL, (n, 1))
+        return vertex_colours(rgba, band_shade=0.30)
+
+    def _item_table(self):
+        """ids, kinds, x, y, sizes, rotations of all box items (rear doors follow racks)."""
+        cat = self.layout.catalogue
+        racks = self.layout.racks
+        ids, kinds, xs, ys, sizes, rots = [], [], [], [], [], []
+        rack_sizes = None
+        for coll in BOX_COLLECTIONS:
+            for it in self.layout.items.get(coll, {}).values():
+                entry = cat[it.model] if it.model in cat else None
+                size = entry.footprint_m if entry is not None else (0.6, 0.6, 1.0)
+                kind = entry.kind if entry is not None else "other"
+                if coll == "tanks":
+                    kind = "tank"
+                x, y, rot = it.x_m, it.y_m, it.rotation_deg
+                host = getattr(it, "rack", "")
+                if host and racks.has(host):
+                    k = racks.index_of(host)
+                    if rack_sizes is None:
+                        rack_sizes = self.layout.rack_sizes_m()
+                    rot = int(racks["rotation_deg"][k])
+                    a = np.radians(rot)
+                    back = np.array([-np.sin(a), np.cos(a)])
+                    off = rack_sizes[k][1] / 2 + size[1] / 2
+                    x = float(racks["x_m"][k] + back[0] * off)
+                    y = float(racks["y_m"][k] + back[1] * off)
+                ids.append(it.id)
+                kinds.append(kind)
+                xs.append(x)
+                ys.append(y)
+                sizes.append(size)
+                rots.append(rot)
+        return ids, kinds, xs, ys, np.array(sizes, float).reshape(-1, 3), rots
+
+    def _build_items(self) -> None:
+        ids, kinds, xs, ys, sizes, rots = self._item_table()
+        self._item_ids, self._item_kinds = ids, kinds
+        self._item_index = {i: k for k, i in enumerate(ids)}
+        self._item_mesh = box_mesh(xs, ys, sizes, rots)
+        rgba = np.array([palette.item_colour(k) for k in kinds], np.float32).reshape(-1, 4)
+        self._items.set_geometry(self._item_mesh, vertex_colours(rgba, band_shade=0.45),
+                                 self._state(self._item_ids, self._item_index))
+
+    def _build_containment(self) -> None:
+        items = list(self.layout.items.get("containment", {}).values())
+        v, f, c, e = scenery.containment_panels(items, self.selection.ids)
+        self._contain_ids, self._contain_bounds = scenery.containment_bounds(items)
+        if len(v):
+            self._containment.set_data(vertices=v, faces=f, vertex_colors=c)
+            self._containment.visible = True
+        else:
+            self._containment.visible = False
+        self._contain_edges = e
+        self._update_edges()
+
+    def _update_edges(self) -> None:
+        walls = getattr(self, "_wall_edges", np.zeros((0, 3), np.float32))
+        cont = getattr(self, "_contain_edges", np.zeros((0, 3), np.float32))
+        pos = np.concatenate([walls, cont]).astype(np.float32)
+        col = np.concatenate([np.tile(palette.WALL_EDGE, (len(walls), 1)),
+                              np.tile((1.0, 0.72, 0.55, 0.7), (len(cont), 1))]).astype(np.float32)
+        if len(pos):
+            self._edges.set_data(pos=pos, color=col)
+
+    def _build_alerts(self) -> None:
+        b = self._bounds_of(self._alert_ids)
+        v, f, c = scenery.alert_markers(b)
+        if len(v):
+            self._alerts.set_data(vertices=v, faces=f, vertex_colors=c)
+            self._alerts.visible = True
+        else:
+            self._alerts.visible = False
+        self.canvas.update()
+
+    def _state(self, ids: list[str], index: dict[str, int]) -> np.ndarray:
+        s = np.zeros((len(ids), 2), np.float32)
+        sel = [index[i] for i in self.selection.ids if i in index]
+        s[sel, 0] = 1.0
+        if self._hover_id in index:
+            s[index[self._hover_id], 1] = 1.0
+        return per_vertex(s)
+
+    def _update_state(self) -> None:
+        self._racks.set_state(self._state(self._rack_ids, self._rack_index))
+        self._items.set_state(self._state(self._item_ids, self._item_index))
+
+    def _legend_item_keys(self) -> list[tuple[str, tuple]]:
+        keys, seen = [], set()
+        for k in self._item_kinds:
+            if k not in seen:
+                seen.add(k)
+                keys.append((palette.item_label(k), palette.item_colour(k)))
+        for it in self.layout.items.get("containment", {}).values():
+            if it.kind not in seen and it.kind in palette.CONTAINMENT_KINDS:
+                seen.add(it.kind)
+                label, col = palette.CONTAINMENT_KINDS[it.kind]
+                keys.append((label, col[:3] + (1.0,)))
+        if self._alert_ids:
+            keys.append(("Alert", palette.ALERT))
+        return keys
+
+    def _update_legend(self) -> None:
+        self.legend.update(self.colouring.current, len(self._rack_ids), self._legend_item_keys())
+        self.legend.place(self.canvas.size)
+        self.canvas.update()
+
+    # ----- model events ------------------------------------------------------------
+    def _on_layout_changed(self, change: Change) -> None:
+        kind = change.kind
+        if kind == "reset":
+            self.rebuild()
+            self.reset_camera()
+        elif kind in ("racks_added", "racks_removed") or (
+                kind == "racks_changed" and _RACK_GEOMETRY_FIELDS.intersection(change.fields)):
+            self._build_racks()
+            if any(getattr(it, "rack", "") for it in self.layout.items.get("cooling_units", {}).values()):
+                self._build_items()
+            self._build_alerts()
+            if kind != "racks_changed":
+                self._update_legend()
+        elif kind.startswith("item_"):
+            if change.collection in BOX_COLLECTIONS:
+                self._build_items()
+                self._build_alerts()
+                self._update_legend()
+            elif change.collection == "containment":
+                self._build_containment()
+                self._update_legend()
+        elif kind == "settings_changed" and change.collection == "hall":
+            self._build_hall()
+        self.canvas.update()
+
+    def _on_colouring_changed(self, colouring: Colouring | None = None) -> None:
+        self.recolour()
+        self._update_legend()
+
+    def recolour(self) -> None:
+        """Re-upload the rack colour buffer from the current colouring."""
+        self._racks.set_colours(self._rack_colours())
+        self.canvas.update()
+
+    def _on_selection_changed(self, ids=None) -> None:
+        self._update_state()
+        if self._contain_ids:
+            self._build_containment()
+        self.canvas.update()
+
+    # ----- public API --------------------------------------------------------------
+    def set_alert_ids(self, ids: Iterable[str]) -> None:
+        """Mark racks or items with a red marker above them (empty to clear)."""
+        new = frozenset(ids)
+        if new != self._alert_ids:
+            had = bool(self._alert_ids)
+            self._alert_ids = new
+            self._build_alerts()
+            if had != bool(new):
+                self._update_legend()
+
+    @property
+    def alert_ids(self) -> frozenset[str]:
+        return self._alert_ids
+
+    def set_slice(self, image_rgba: np.ndarray, z_m: float, extent) -> None:
+        """Show a translucent horizontal image at height ``z_m``. ``image_rgba`` is
+        (ny, nx, 4) (uint8 or float 0..1), row 0 at y0; ``extent`` is (x0, y0, x1, y1) m."""
+        img = np.asarray(image_rgba)
+        if img.dtype != np.uint8:
+            img = (np.clip(img, 0, 1) * 255).astype(np.uint8)
+        ny, nx = img.shape[:2]
+        x0, y0, x1, y1 = (float(v) for v in extent)
+        if self._slice is None:
+            self._slice = scene.visuals.Image(img, parent=self.view.scene,
+                                              interpolation="linear")
+            self._slice.set_gl_state("translucent", depth_test=True, depth_mask=False)
+            self._slice.order = 8
+            self._slice.transform = STTransform()
+        else:
+            self._slice.set_data(img)
+        self._slice.transform.scale = ((x1 - x0) / nx, (y1 - y0) / ny, 1)
+        self._slice.transform.translate = (x0, y0, z_m)
+        self._slice.visible = True
+        self.canvas.update()
+
+    def clear_slice(self) -> None:
+        if self._slice is not None:
+            self._slice.visible = False
+            self.canvas.update()
+
+    def reset_camera(self) -> None:
+        """Frame the whole hall from the default viewing angle."""
+        h = self.layout.hall
+        self.camera.elevation, self.camera.azimuth = 34.0, -28.0
+        box = np.array([0, 0, 0, h.width_m, h.length_m, min(h.ceiling_height_m, 3.0)])
+        self.camera.fit_box(box, margin=0.04, centre_z=0.0)
+        self.canvas.update()
+
+    def frame_ids(self, ids: Iterable[str]) -> None:
+        """Centre and zoom on the given racks/items (no change when none are known)."""
+        b = union_bounds(self._bounds_of(ids))
+        if b is None:
+            return
+        pad = 0.6
+        b = b + np.array([-pad, -pad, 0, pad, pad, 0])
+        self.camera.fit_box(b, margin=0.12)
+        self.canvas.update()
+
+    def bounds_of(self, item_id: str) -> np.ndarray | None:
+        """(x0, y0, z0, x1, y1, z1) of a rack or item as drawn, or None."""
+        b = self._bounds_of([item_id])
+        return b[0] if len(b) else None
+
+    def _bounds_of(self, ids: Iterable[str]) -> np.ndarray:
+        out = []
+        for i in ids:
+            if i in self._rack_index:
+                out.append(self._rack_mesh.bounds[self._rack_index[i]])
+            elif i in self._item_index:
+                out.append(self._item_mesh.bounds[self._item_index[i]])
+            elif i in self._contain_ids:
+                out.append(self._contain_bounds[self._contain_ids.index(i)])
+        return np.array(out, float).reshape(-1, 6)
+
+    def project(self, points_m: np.ndarray) -> np.ndarray:
+        """(n, 2) canvas pixel positions (x right, y down) of scene points (n, 3)."""
+        tr = self.view.scene.node_transform(self.canvas.scene)
+        p = tr.map(np.asarray(points_m, float).reshape(-1, 3))
+        return p[:, :2] / p[:, 3:4]
+
+    def screen_position(self, item_id: str, where: str = "top") -> tuple[float, float] | None:
+        """Canvas pixel position of a box's top centre (``where='top'``) or centre."""
+        b = self.bounds_of(item_id)
+        if b is None:
+            return None
+        z = b[5] if where == "top" else (b[2] + b[5]) / 2
+        p = self.project([[(b[0] + b[3]) / 2, (b[1] + b[4]) / 2, z]])[0]
+        return float(p[0]), float(p[1])
+
+    def ray(self, pos) -> tuple[np.ndarray, np.ndarray]:
+        """(origin, unit direction) in scene metres of the ray under canvas pixel ``pos``."""
+        tr = self.canvas.scene.node_transform(self.view.scene)
+        x, y = float(pos[0]), float(pos[1])
+        p0 = tr.map([x, y, -1.0, 1.0])
+        p1 = tr.map([x, y, 1.0, 1.0])
+        p0, p1 = p0[:3] / p0[3], p1[:3] / p1[3]
+        d = p1 - p0
+        return p0, d / max(np.linalg.norm(d), 1e-12)
+
+    def pick(self, pos) -> str | None:
+        """The id of the rack or item under canvas pixel ``pos`` (None: floor/nothing)."""
+        o, d = self.ray(pos)
+        i, t = ray_box_hits(o, d, self._rack_mesh.bounds)
+        j, u = ray_box_hits(o, d, self._item_mesh.bounds)
+        if i >= 0 and t <= u:
+            return self._rack_ids[i]
+        if j >= 0:
+            return self._item_ids[j]
+        k, _ = ray_box_hits(o, d, self._contain_bounds)
+        return self._contain_ids[k] if k >= 0 else None
+
+    def render_image(self, size: tuple[int, int] | None = None) -> np.ndarray:
+        """(h, w, 4) uint8 RGBA of the scene at ``size`` (default: the canvas size)."""
+        cur = tuple(int(v) for v in self.canvas.size)
+        if size is None or tuple(size) == cur:
+            return self._render_fbo(cur)
+        size = (int(size[0]), int(size[1]))
+        self._layout_for(size)
+        try:
+            img = self._render_fbo(size)
+        finally:
+            self._layout_for(cur)
+        return img
+
+    def _render_fbo(self, size) -> np.ndarray:
+        """Like ``SceneCanvas.render`` but with a 24-bit depth buffer (the default 16-bit
+        one z-fights at hall scale)."""
+        c = self.canvas
+        c.set_current()
+        shape = (int(size[1]), int(size[0]))
+        fbo = gloo.FrameBuffer(color=gloo.RenderBuffer(shape),
+                               depth=gloo.RenderBuffer(shape, format=_GL_DEPTH_COMPONENT24))
+        c.push_fbo(fbo, (0, 0), tuple(size))
+        try:
+            c._draw_scene()
+            return fbo.read()
+        finally:
+            c.pop_fbo()
+
+    def _layout_for(self, size) -> None:
+        self.canvas.central_widget.size = size
+        self.background.resize(size)
+        self.legend.place(size)
+
+    # ----- canvas events -----------------------------------------------------------
+    def _on_resize(self, event=None) -> None:
+        self.background.resize(self.canvas.size)
+        self.legend.place(self.canvas.size)
+
+    @staticmethod
+    def _modifiers(event) -> frozenset[str]:
+        mods = set()
+        for m in getattr(event, "modifiers", ()) or ():
+            if m == vkeys.SHIFT:
+                mods.add("shift")
+            elif m == vkeys.CONTROL or m == vkeys.META:
+                mods.add("ctrl")
+        return frozenset(mods)
+
+    def _on_mouse_press(self, event) -> None:
+        self._press = tuple(event.pos[:2]) if event.button == 1 else None
+
+    def _on_mouse_release(self, event) -> None:
+        press, self._press = self._press, None
+        if event.button != 1 or press is None:
+            return
+        if np.hypot(event.pos[0] - press[0], event.pos[1] - press[1]) > _CLICK_SLOP_PX:
+            return
+        self.click(event.pos[:2], self._modifiers(event))
+
+    def click(self, pos, modifiers: Iterable[str] = ()) -> str | None:
+        """Handle a click at canvas pixel ``pos``: emit ``picked`` and update the selection."""
+        mods = frozenset(modifiers)
+        hit = self.pick(pos)
+        self.picked.emit(hit, mods)
+        if self.select_on_click:
+            if mods & {"shift", "ctrl"}:
+                if hit is not None:
+                    self.selection.toggle(hit)
+            elif hit is None:
+                self.selection.clear()
+            else:
+                self.selection.set({hit})
+        return hit
+
+    def _on_mouse_move(self, event) -> None:
+        if event.buttons:
+            return
+        pos = (float(event.pos[0]), float(event.pos[1]))
+        hit = self.pick(pos)
+        if hit != self._hover_id:
+            self._hover_id = hit
+            self._update_state()
+            self.canvas.update()
+            self.hovered.emit(hit, pos)
