@@ -1,0 +1,113 @@
+"""End to end: layout file -> simulation -> JSON; conservation on every sample."""
+
+import json
+
+import numpy as np
+import pytest
+
+from tests.conftest import LAYOUTS, SAMPLES
+from twin.cli import main
+from twin.engine.export import result_document
+from twin.engine.profile import daily_profile
+from twin.engine.simulate import Simulator, simulate
+from twin.io import load_layout
+
+RACK_KEYS = {"id", "inlet_c", "inlet_max_c", "exhaust_c", "air_heat_kw", "airflow_m3s"}
+LIQUID_RACK_KEYS = {"coolant_flow_lpm", "coolant_supply_c", "coolant_return_c", "liquid_heat_kw"}
+
+
+@pytest.fixture(scope="module")
+def results():
+    out = {}
+    for path in SAMPLES:
+        lay = load_layout(path)
+        out[path.name] = (lay, simulate(lay))
+    return out
+
+
+@pytest.mark.parametrize("name", [p.name for p in SAMPLES])
+def test_energy_closes_on_every_sample(results, name):
+    lay, res = results[name]
+    f = res.facility
+    assert abs(f.energy_residual) < 1e-3
+    assert f.facility_kw == pytest.approx(f.it_kw + f.electrical_loss_kw + f.cooling_kw, rel=1e-9)
+    assert res.rack_power_kw.sum() == pytest.approx(f.it_kw, rel=1e-9)
+    heat = res.rack_air_heat_kw.sum() + res.rack_liquid_heat_kw.sum()
+    assert heat == pytest.approx(res.rack_power_kw.sum(), rel=1e-12)
+    if res.air is not None:
+        assert abs(res.air.residual_pct) <= 0.1
+    assert 1.0 < f.pue < 2.0
+
+
+@pytest.mark.parametrize("name", [p.name for p in SAMPLES])
+def test_json_document_has_the_promised_fields(results, name):
+    lay, res = results[name]
+    doc = result_document(lay, res, name)
+    json.dumps(doc, allow_nan=False)
+    assert len(doc["racks"]) == len(lay.racks)
+    assert RACK_KEYS <= set(doc["racks"][0])
+    for unit in doc["cooling_units"]:
+        assert {"id", "load_kw", "return_c", "capacity_pct"} <= set(unit)
+    assert {"rci_hi_pct", "rci_lo_pct", "rti_pct", "shi", "rhi", "it_power_kw",
+            "facility_power_kw", "cooling_power_kw", "electrical_loss_kw", "pue",
+            "tokens_per_kwh"} <= set(doc["metrics"])
+    assert {"it_kw", "to_air_kw", "to_liquid_kw", "removed_by_air_cooling_kw",
+            "residual_pct"} <= set(doc["energy"])
+    for comp in doc["power"]["components"]:
+        assert {"id", "kind", "load_kw", "rating_kw", "loss_kw"} <= set(comp)
+    for alert in doc["alerts"]:
+        assert set(alert) == {"severity", "kind", "target", "message"}
+    if lay.cdus:
+        assert doc["liquid"]["cdus"]
+        liquid_racks = [r for r in doc["racks"] if r["liquid_heat_kw"] > 0]
+        assert liquid_racks and LIQUID_RACK_KEYS <= set(liquid_racks[0])
+    assert doc["timing_s"]["total_s"] > 0
+
+
+def test_workload_edit_changes_power_heat_and_pue_without_new_airflow():
+    lay = load_layout(LAYOUTS / "gb200-pod.json")
+    sim = Simulator()
+    base = sim.run(lay.snapshot())
+    flow_cg = base.air.iterations["flow_cg"]
+    w = lay.workloads["llm-train"]
+    lay.update_item("workloads", w.id, utilisation=0.5)
+    low = sim.run(lay.snapshot(), geometry_changed=False)
+    assert low.facility.it_kw < base.facility.it_kw
+    assert low.rack_liquid_heat_kw.sum() < base.rack_liquid_heat_kw.sum()
+    assert low.facility.tokens_per_s < base.facility.tokens_per_s
+    assert "flow_cg" not in low.air.iterations or low.air.iterations["flow_cg"] == 0
+    assert flow_cg > 0
+    i = lay.racks.index_of("A01")
+    assert low.air.rack_exhaust_c[i] < base.air.rack_exhaust_c[i]
+
+
+def test_failed_cooling_unit_raises_inlets():
+    lay = load_layout(LAYOUTS / "small-room.json")
+    base = simulate(lay.snapshot())
+    for uid in ("CRAH-1", "CRAH-2"):
+        lay.update_item("cooling_units", uid, enabled=False)
+    failed = simulate(lay)
+    assert np.nanmax(failed.air.rack_inlet_max_c) >= np.nanmax(base.air.rack_inlet_max_c)
+    assert failed.air.unit_capacity_fraction[2:].max() > base.air.unit_capacity_fraction[2:].max()
+
+
+def test_cli_simulate_json_to_file(tmp_path):
+    out = tmp_path / "r.json"
+    assert main(["simulate", str(LAYOUTS / "small-room.json"), "--json", "--out", str(out)]) == 0
+    doc = json.loads(out.read_text())
+    assert doc["metrics"]["pue"] > 1 and len(doc["racks"]) == 14
+
+
+def test_cli_simulate_invalid_layout_exit_1(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}")
+    assert main(["simulate", str(bad), "--json"]) == 1
+    assert "bad.json" in capsys.readouterr().err
+
+
+def test_daily_profile_has_24_hours_and_follows_weather():
+    rows = daily_profile(load_layout(LAYOUTS / "gb200-pod.json"))
+    assert [r["hour"] for r in rows] == list(range(24))
+    cool = min(rows, key=lambda r: r["dry_bulb_c"])
+    hot = max(rows, key=lambda r: r["dry_bulb_c"])
+    assert hot["facility_kw"] > cool["facility_kw"]
