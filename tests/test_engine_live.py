@@ -1,0 +1,62 @@
+"""The live engine: results follow edits; drags coalesce; power edits keep the airflow."""
+
+import threading
+
+import pytest
+
+from tests.conftest import LAYOUTS
+from twin.engine.live import LiveEngine
+from twin.io import load_layout
+
+
+@pytest.fixture
+def live():
+    lay = load_layout(LAYOUTS / "small-room.json")
+    got, errors = [], []
+    done = threading.Event()
+
+    def on_result(res, snap, info):
+        got.append((res, snap, info))
+        done.set()
+    eng = LiveEngine(lay, on_result, lambda e, i: errors.append(e))
+    yield lay, eng, got, errors
+    eng.close()
+
+
+def test_first_request_and_edits_deliver_fresh_results(live):
+    lay, eng, got, errors = live
+    eng.request()
+    assert eng.wait_idle(60)
+    it0 = got[-1][0].facility.it_kw
+    lay.update_item("workloads", "train-h100", utilisation=0.3)
+    assert eng.wait_idle(60)
+    res, snap, info = got[-1]
+    assert not errors
+    assert res.facility.it_kw < it0
+    assert not info.geometry_changed
+    assert snap.workloads["train-h100"].utilisation == 0.3
+
+
+def test_drag_stream_coalesces_and_refines_on_release(live):
+    lay, eng, got, errors = live
+    eng.request()
+    eng.wait_idle(60)
+    n0 = len(got)
+    eng.begin_drag()
+    for k in range(15):
+        lay.move_racks(["A01"], [3.9], [3.6 - 0.02 * k])
+    eng.end_drag()
+    assert eng.wait_idle(60)
+    assert not errors
+    assert len(got) - n0 < 15           # superseded solves were dropped
+    res, snap, info = got[-1]
+    assert not info.coarse and info.geometry_changed
+    assert snap.racks["y_m"][snap.racks.index_of("A01")] == pytest.approx(3.6 - 0.28)
+
+
+def test_solver_error_is_reported_not_raised(live):
+    lay, eng, got, errors = live
+    for uid in list(lay.cooling_units):
+        lay.update_item("cooling_units", uid, capacity_kw=1.0)
+    assert eng.wait_idle(60)
+    assert errors and not isinstance(errors[-1], AssertionError)

@@ -1,0 +1,121 @@
+"""The live twin engine: re-simulates the layout on every change, off the GUI thread.
+
+Qt-free (the GUI wraps the callbacks in a queued signal). Every ``Layout.changed`` takes a
+snapshot and submits it to one ``LatestWorker``, which cancels superseded work, so a
+stream of drag events costs one solve in flight at most. While a drag is in progress the
+solve is a coarse pass; ``end_drag`` asks for the refined one. Whether the airflow must be
+re-solved is decided from the change events: a workload or power edit reuses it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from twin.engine.simulate import Simulator, TwinResult
+from twin.engine.worker import CancelToken, LatestWorker
+from twin.model import Change, Layout
+
+
+@dataclass(frozen=True)
+class SolveInfo:
+    """What a delivered result is: its request, pass kind and timings."""
+
+    request_id: int
+    coarse: bool
+    geometry_changed: bool
+    submitted_s: float
+    finished_s: float
+
+    @property
+    def latency_s(self) -> float:
+        return self.finished_s - self.submitted_s
+
+
+class LiveEngine:
+    """Keeps results fresh for one layout. Callbacks run on the worker thread."""
+
+    def __init__(self, layout: Layout,
+                 on_result: Callable[[TwinResult, Layout, SolveInfo], None],
+                 on_error: Callable[[BaseException, SolveInfo], None],
+                 on_progress: Callable[[float, str], None] | None = None,
+                 on_started: Callable[[int, bool], None] | None = None):
+        self.layout = layout
+        self._on_result, self._on_error = on_result, on_error
+        self._on_progress, self._on_started = on_progress, on_started
+        self._sim = Simulator()
+        self._lock = threading.Lock()
+        self._geometry_generation = 1
+        self._solved_generation = 0
+        self._dragging = False
+        self.enabled = True
+        self._worker = LatestWorker(self._done, self._progress)
+        layout.changed.connect(self._on_change)
+
+    # ----- requests ----------------------------------------------------------------
+    def request(self, coarse: bool | None = None) -> int | None:
+        """Submit a solve of the current layout (coarse while dragging by default)."""
+        if not self.enabled:
+            return None
+        coarse = self._dragging if coarse is None else coarse
+        snap = self.layout.snapshot()
+        with self._lock:
+            generation = self._geometry_generation
+        submitted = time.perf_counter()
+
+        def job(token: CancelToken) -> tuple[TwinResult, Layout, SolveInfo]:
+            with self._lock:
+                geometry_changed = generation != self._solved_generation
+            if self._on_started:
+                self._on_started(rid_box[0], coarse)
+            result = self._sim.run(snap, geometry_changed=geometry_changed, cancel=token,
+                                   progress=token.progress, coarse=coarse)
+            token.check()
+            if not coarse:
+                with self._lock:
+                    self._solved_generation = generation
+            return result, snap, SolveInfo(rid_box[0], coarse, geometry_changed, submitted,
+                                           time.perf_counter())
+        rid_box = [0]
+        rid_box[0] = self._worker.submit(job)
+        return rid_box[0]
+
+    def begin_drag(self) -> None:
+        self._dragging = True
+
+    def end_drag(self) -> None:
+        """The drag ended: ask for the refined pass."""
+        self._dragging = False
+        self.request(coarse=False)
+
+    @property
+    def busy(self) -> bool:
+        return self._worker.busy
+
+    def wait_idle(self, timeout_s: float = 60.0) -> bool:
+        return self._worker.wait_idle(timeout_s)
+
+    def close(self) -> None:
+        self.layout.changed.disconnect(self._on_change)
+        self._worker.close()
+
+    # ----- internals ---------------------------------------------------------------
+    def _on_change(self, change: Change) -> None:
+        if change.touches_geometry:
+            with self._lock:
+                self._geometry_generation += 1
+        self.request()
+
+    def _progress(self, _rid: int, fraction: float, message: str) -> None:
+        if self._on_progress:
+            self._on_progress(fraction, message)
+
+    def _done(self, rid: int, payload, error: BaseException | None) -> None:
+        if error is not None:
+            now = time.perf_counter()
+            self._on_error(error, SolveInfo(rid, self._dragging, True, now, now))
+            return
+        result, snap, info = payload
+        self._on_result(result, snap, info)
