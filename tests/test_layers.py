@@ -1,0 +1,53 @@
+"""Plan layers from results: per-rack colourings and heatmaps agree with the result."""
+
+import numpy as np
+import pytest
+
+from tests.conftest import LAYOUTS
+from twin.engine import layers
+from twin.engine.simulate import simulate
+from twin.io import load_layout
+
+
+@pytest.fixture(scope="module")
+def pod():
+    lay = load_layout(LAYOUTS / "gb200-pod.json")
+    return lay, simulate(lay)
+
+
+def test_rack_colourings_follow_results(pod):
+    lay, res = pod
+    c = layers.rack_colouring("coolant", res)
+    i = lay.racks.index_of("A01")
+    assert c.values[i] == pytest.approx(res.liquid.racks.return_c[i])
+    assert np.isnan(c.values[lay.racks.index_of("A-IB1")])  # air-cooled: no coolant
+    assert c.unit == "°C" and c.vmin < c.vmax
+    p = layers.rack_colouring("power", res)
+    assert p.values.sum() == pytest.approx(res.facility.it_kw)
+
+
+def test_power_density_integrates_to_it_power(pod):
+    lay, res = pod
+    hm = layers.heatmap("power", lay, res)
+    cell = layers.RASTER_M ** 2
+    assert hm.unit == "kW/m²"
+    assert hm.image.sum() * cell == pytest.approx(res.rack_power_kw.sum(), rel=1e-6)
+
+
+def test_inlet_heatmap_marks_rack_footprints_only(pod):
+    lay, res = pod
+    hm = layers.heatmap("inlet", lay, res)
+    x0, y0, x1, y1 = lay.rack_bounds_m()[0]
+    j = int((y0 + y1) / 2 / layers.RASTER_M)
+    i = int((x0 + x1) / 2 / layers.RASTER_M)
+    assert hm.image[j, i] == pytest.approx(res.air.rack_inlet_max_c[0])
+    assert np.isnan(hm.image[0, 0])
+
+
+def test_air_slice_heatmap(pod):
+    lay, res = pod
+    lo, top = layers.rack_heights_m(lay)
+    hm = layers.heatmap("air", lay, res, height_m=top)
+    assert hm.image.shape == (len(res.air.y_m), len(res.air.x_m))
+    assert hm.levels[0] <= 18.0 and hm.levels[1] >= 32.0
+    assert f"{top:.1f} m" in hm.label

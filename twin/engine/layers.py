@@ -1,0 +1,149 @@
+"""What the views draw from a result: per-rack colourings and plan heatmaps.
+
+Qt-free, shared by the live GUI, ``twin render`` and the review report so that all three
+show the same numbers with the same colour maps, ranges and units.
+
+Metrics: ``inlet`` (rack inlet, hottest intake cell, °C), ``power`` (rack power kW; as a
+heatmap, power density kW per m² of floor averaged over a 2.4 m window — a rack plus its
+share of the aisles), ``capture`` (cold-aisle capture index), ``coolant`` (coolant return
+°C of liquid-cooled racks) and ``air`` (air temperature slice at a height, °C).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import uniform_filter
+
+from twin.engine.simulate import TwinResult
+from twin.model import Layout
+from twin.model.viewstate import Colouring
+
+#: metric key -> (label, unit, colour map)
+METRICS = {
+    "inlet": ("Rack inlet temperature", "°C", "thermal"),
+    "power": ("Rack power", "kW", "power"),
+    "capture": ("Cold-aisle capture index", "", "capture"),
+    "coolant": ("Coolant return temperature", "°C", "thermal"),
+    "air": ("Air temperature", "°C", "thermal"),
+}
+HEATMAP_LABELS = {"power": ("Power density", "kW/m²")}
+DENSITY_WINDOW_M = 2.4
+RASTER_M = 0.3
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    """A plan image: ``image[iy, ix]`` covers ``extent`` (x0, y0, x1, y1) in metres."""
+
+    image: np.ndarray
+    extent: tuple[float, float, float, float]
+    levels: tuple[float, float]
+    colormap: str
+    label: str
+    unit: str
+
+
+def _nice_range(values: np.ndarray, step: float, floor: float | None = None,
+                ceil: float | None = None) -> tuple[float, float]:
+    v = np.asarray(values, float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return (0.0, 1.0)
+    lo = np.floor(v.min() / step) * step
+    hi = np.ceil(v.max() / step) * step
+    lo = lo if floor is None else min(lo, floor)
+    hi = hi if ceil is None else max(hi, ceil)
+    return (float(lo), float(hi if hi > lo else lo + step))
+
+
+def rack_values(metric: str, result: TwinResult) -> np.ndarray:
+    """One value per rack for ``metric`` (NaN where it does not apply)."""
+    n = len(result.rack_ids)
+    air, liq = result.air, result.liquid
+    if metric == "power":
+        return np.asarray(result.rack_power_kw, float)
+    if metric == "inlet":
+        return air.rack_inlet_max_c.copy() if air is not None else np.full(n, np.nan)
+    if metric == "capture":
+        return air.rack_capture_index.copy() if air is not None else np.full(n, np.nan)
+    if metric == "coolant":
+        if liq is None:
+            return np.full(n, np.nan)
+        return np.where(liq.racks.cdu_index >= 0, liq.racks.return_c, np.nan)
+    raise KeyError(metric)
+
+
+def value_range(metric: str, values: np.ndarray) -> tuple[float, float]:
+    """Stable colour ranges: temperatures anchored on the ASHRAE band, others on data."""
+    if metric in ("inlet", "air"):
+        return _nice_range(values, 1.0, floor=18.0, ceil=32.0)
+    if metric == "coolant":
+        return _nice_range(values, 1.0)
+    if metric == "capture":
+        return (0.0, 1.0)
+    return (0.0, _nice_range(values, 10.0)[1])
+
+
+def rack_colouring(metric: str, result: TwinResult) -> Colouring:
+    label, unit, cmap = METRICS[metric]
+    values = rack_values(metric, result)
+    lo, hi = value_range(metric, values)
+    return Colouring(metric, label, unit, values, lo, hi, cmap)
+
+
+def _raster(layout: Layout, values: np.ndarray, per_area: bool
+            ) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+    h = layout.hall
+    nx = max(int(np.ceil(h.width_m / RASTER_M)), 1)
+    ny = max(int(np.ceil(h.length_m / RASTER_M)), 1)
+    img = np.zeros((ny, nx)) if per_area else np.full((ny, nx), np.nan)
+    bounds = layout.rack_bounds_m()
+    for (x0, y0, x1, y1), v in zip(bounds, values):
+        if not np.isfinite(v):
+            continue
+        i0, i1 = int(np.floor(x0 / RASTER_M + 1e-6)), int(np.ceil(x1 / RASTER_M - 1e-6))
+        j0, j1 = int(np.floor(y0 / RASTER_M + 1e-6)), int(np.ceil(y1 / RASTER_M - 1e-6))
+        i0, j0 = max(i0, 0), max(j0, 0)
+        if per_area:
+            area = max((x1 - x0) * (y1 - y0), 1e-9)
+            img[j0:j1, i0:i1] += v / area
+        else:
+            img[j0:j1, i0:i1] = v
+    if per_area:
+        win = max(int(round(DENSITY_WINDOW_M / RASTER_M)), 1)
+        img = uniform_filter(img, size=win, mode="constant")
+    return img, (0.0, 0.0, nx * RASTER_M, ny * RASTER_M)
+
+
+def heatmap(metric: str, layout: Layout, result: TwinResult, height_m: float | None = None
+            ) -> Heatmap | None:
+    """The plan heatmap of ``metric``; ``air`` needs a solved air field and a height."""
+    label, unit, cmap = METRICS[metric]
+    label, unit = HEATMAP_LABELS.get(metric, (label, unit))
+    if metric == "air":
+        air = result.air
+        if air is None or not air.field_current:
+            return None
+        z = 1.0 if height_m is None else height_m
+        img = air.slice_at(z)
+        g = air.grid
+        extent = (0.0, 0.0, len(air.x_m) * g.dx, len(air.y_m) * g.dx)
+        return Heatmap(img, extent, value_range("air", img), cmap, f"{label} at {z:.1f} m", unit)
+    values = rack_values(metric, result)
+    if not np.isfinite(values).any():
+        return None
+    img, extent = _raster(layout, values, per_area=metric == "power")
+    if metric == "power":
+        levels = (0.0, _nice_range(img, 5.0)[1])
+    else:
+        levels = value_range(metric, values)
+    return Heatmap(img, extent, levels, cmap, label, unit)
+
+
+def rack_heights_m(layout: Layout) -> tuple[float, float]:
+    """Presets for the slice height: mid inlet (half the typical rack) and rack top."""
+    heights = layout.rack_sizes_m()[:, 2] if len(layout.racks) else np.array([2.0])
+    top = float(np.median(heights))
+    return (round(top / 2, 2), round(top, 2))
