@@ -75,6 +75,7 @@ def drag(view: PlanView, start: tuple[float, float], end: tuple[float, float],
         t = k / steps
         p = QtCore.QPoint(round(p0.x() + t * (p1.x() - p0.x())),
                           round(p0.y() + t * (p1.y() - p0.y())))
+        QTest.qWait(12)  # pyqtgraph drops mouse moves above its rate limit (100 Hz)
         _send(view, QtCore.QEvent.Type.MouseMove, p, L, modifiers, button=Qt.MouseButton.NoButton)
         QtWidgets.QApplication.processEvents()
     _send(view, QtCore.QEvent.Type.MouseButtonRelease, p1, Qt.MouseButton.NoButton, modifiers)
@@ -120,7 +121,7 @@ def test_drag_rack_snaps_and_undoes_in_one_step(plan):
     assert (x, y) == pytest.approx((11.1, 7.8), abs=1e-9)
     x0, y0, _x1, _y1 = plan.bounds_of("A01")
     assert x0 / 0.6 == pytest.approx(round(x0 / 0.6)) and y0 / 0.6 == pytest.approx(
-        round(y0 / 0.6))
+        round(y0 / 0.6))  # edges on tile lines
     assert editor.stack.count() == count + 1  # the whole drag is one undo step
     assert plan.selection.ids == {"A01"}
     editor.stack.undo()
@@ -161,12 +162,26 @@ def test_drag_shows_red_while_overlapping(plan):
     _send(plan, QtCore.QEvent.Type.MouseButtonPress, p0, L)
     for k in range(1, 6):
         p = QtCore.QPoint(round(p0.x() + k / 5 * (p1.x() - p0.x())), p0.y())
+        QTest.qWait(12)
         _send(plan, QtCore.QEvent.Type.MouseMove, p, L, button=Qt.MouseButton.NoButton)
     QtWidgets.QApplication.processEvents()
     assert rack_xy(plan, "A01") == pytest.approx((3.6, 3.6))
     i = plan.layout_model.racks.index_of("A01")
     assert plan._racks.conflict[i]
     _send(plan, QtCore.QEvent.Type.MouseButtonRelease, p1, Qt.MouseButton.NoButton)
+
+
+def test_snap_keeps_row_alignment():
+    from twin.gui.plan_view import snap_axis
+    # edge on the grid when that is nearest
+    assert snap_axis(2.7, 0.6, 8.13, 0.6) == pytest.approx(8.1)
+    # centre on a tile line (pod rows straddle tile lines): 2.7 -> 3.3 stays in line
+    assert snap_axis(2.7, 0.6, 0.58, 0.6) == pytest.approx(0.6)
+    # an off-grid row (x0 = 6.8) keeps its alignment: whole-tile moves are candidates
+    assert snap_axis(6.8, 0.6, 0.62, 0.6) == pytest.approx(0.6)
+    # drops snap absolutely: here the centre lands on a tile line (7.1 -> 7.2)
+    assert snap_axis(6.8, 0.6, 0.0, 0.6, relative=False) == pytest.approx(0.1)
+    assert snap_axis(6.7, 0.6, 0.0, 0.6, relative=False) == pytest.approx(-0.1)
 
 
 # ----- keys ----------------------------------------------------------------------------------
@@ -177,7 +192,7 @@ def test_r_rotates_delete_deletes_ctrl_d_duplicates(plan):
     racks = plan.layout_model.racks
     assert racks["rotation_deg"][racks.index_of("A01")] == 90
     QTest.keyClick(plan.canvas, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
-    assert len(racks if racks is plan.layout_model.racks else plan.layout_model.racks) == 21
+    assert len(plan.layout_model.racks) == 21
     new = next(iter(plan.selection.ids))
     assert new != "A01" and plan.layout_model.racks.has(new)
     QTest.keyClick(plan.canvas, Qt.Key.Key_Delete)
@@ -205,7 +220,7 @@ def _drop(view: PlanView, key: str, x: float, y: float) -> None:
 def test_drop_catalogue_key_adds_snapped_rack(plan):
     assert catalogue_mime("gb300-nvl72").hasFormat(CATALOGUE_MIME)
     n = len(plan.layout_model.racks)
-    _drop(plan, "gb300-nvl72", 12.05, 8.45)
+    _drop(plan, "gb300-nvl72", 11.72, 8.45)
     racks = plan.layout_model.racks
     assert len(racks) == n + 1
     rid = racks.ids[-1]

@@ -15,7 +15,10 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import QPointF, QRectF, Qt
 
+from twin.gui.pyside_fix import immortalize_none
 from twin.model.viewstate import COLORMAPS, colormap_rgba
+
+immortalize_none()  # PySide6 6.12 on Python 3.11 leaks None refs on every painter call
 
 try:  # fast path: numpy memory handed to QPainter::drawRects as one C array
     from pyqtgraph.Qt.internals import PrimitiveArray as _PrimitiveArray
@@ -151,8 +154,9 @@ class _PlanItem(pg.GraphicsObject):
 class FloorItem(_PlanItem):
     """Hall floor, tile grid at the tile pitch (faded out when too dense) and outline."""
 
-    def __init__(self) -> None:
+    def __init__(self, part: str = "fill") -> None:
         super().__init__()
+        self.part = part  # "fill": floor colour; "lines": tile grid and hall outline
         self.width_m, self.length_m, self.pitch_m = 1.0, 1.0, 0.6
 
     def set_hall(self, width_m: float, length_m: float, pitch_m: float) -> None:
@@ -163,12 +167,14 @@ class FloorItem(_PlanItem):
     def paint(self, p: QtGui.QPainter, *args) -> None:
         w, l, pitch = self.width_m, self.length_m, self.pitch_m
         hall = QRectF(0, 0, w, l)
-        p.fillRect(hall, FLOOR)
+        if self.part == "fill":
+            p.fillRect(hall, FLOOR)
+            return
         ppm = pixels_per_metre(p)
         px = pitch * ppm
         if px >= 3.0:
             grid = QtGui.QColor(GRID)
-            grid.setAlphaF(float(np.clip((px - 3.0) / 9.0, 0.25, 1.0)))
+            grid.setAlphaF(float(np.clip((px - 3.0) / 9.0, 0.2, 0.7)))
             p.setPen(_cosmetic(grid, 1.0))
             xs = np.arange(1, int(np.floor(w / pitch + 1e-9)) + 1) * pitch
             ys = np.arange(1, int(np.floor(l / pitch + 1e-9)) + 1) * pitch
@@ -249,7 +255,7 @@ class ZoneItem(_PlanItem):
         if ppm > 14 and self.zones:
             _draw_labels(p, [(rect.center(), f"{zid} · {'hot' if k == 'hot_aisle' else 'cold'}"
                               " aisle") for zid, k, rect in self.zones],
-                         QtGui.QColor(120, 30, 30), 8, rect_width_px=None)
+                         QtGui.QColor(90, 20, 20), 8, rect_width_px=None, boxed=True)
 
 
 class FootprintLayer(_PlanItem):
@@ -455,11 +461,12 @@ class FootprintLayer(_PlanItem):
 
 
 def _draw_labels(p: QtGui.QPainter, items: list[tuple[QPointF, str]], colour: QtGui.QColor,
-                 pt: int, rect_width_px: float | None = None) -> None:
-    _draw_labels_coloured(p, [(pos, text, rect_width_px, colour) for pos, text in items], pt)
+                 pt: int, rect_width_px: float | None = None, boxed: bool = False) -> None:
+    _draw_labels_coloured(p, [(pos, text, rect_width_px, colour) for pos, text in items], pt,
+                          boxed)
 
 
-def _draw_labels_coloured(p: QtGui.QPainter, items, pt: int) -> None:
+def _draw_labels_coloured(p: QtGui.QPainter, items, pt: int, boxed: bool = False) -> None:
     """Text centred on view points, drawn in device pixels (not scaled with the plan)."""
     if not items:
         return
@@ -476,9 +483,14 @@ def _draw_labels_coloured(p: QtGui.QPainter, items, pt: int) -> None:
         if width_px is not None and tw > width_px * 1.15:
             # vertical text for tall narrow footprints
             continue
+        box = QRectF(dp.x() - tw / 2 - 3, dp.y() - fm.height() / 2 - 1, tw + 6,
+                     fm.height() + 2)
+        if boxed:
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QtGui.QColor(255, 255, 255, 215))
+            p.drawRoundedRect(box, 3, 3)
         p.setPen(colour)
-        p.drawText(QRectF(dp.x() - tw / 2 - 2, dp.y() - fm.height() / 2, tw + 4, fm.height()),
-                   Qt.AlignmentFlag.AlignCenter, text)
+        p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
     p.restore()
 
 
@@ -530,7 +542,7 @@ class CategoryLegend(pg.GraphicsWidget):
     def set_entries(self, title: str, entries: list[tuple[QtGui.QColor, str]]) -> None:
         self.title, self.entries = title, entries
         fm = QtGui.QFontMetricsF(self.font)
-        width = max([fm.horizontalAdvance(t) for _c, t in entries]
+        width = max([fm.horizontalAdvance(e[1]) for e in entries]
                     + [fm.horizontalAdvance(title) - 16], default=60) + 34
         self.setFixedWidth(min(width, 300))
         self.setMinimumHeight(24 + 18 * len(entries))
@@ -551,10 +563,31 @@ class CategoryLegend(pg.GraphicsWidget):
                                                         w - 8))
         p.setFont(self.font)
         y = 26.0
-        for colour, text in self.entries:
+        for entry in self.entries:
+            colour, text = entry[0], entry[1]
+            style = entry[2] if len(entry) > 2 else "fill"
+            swatch = QRectF(6, y + 2, 14, 11)
             p.setPen(QtGui.QColor(60, 60, 60))
-            p.setBrush(colour)
-            p.drawRect(QRectF(6, y + 2, 14, 11))
+            if style == "strip":
+                p.setBrush(QtGui.QColor(200, 205, 210))
+                p.drawRect(swatch)
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(colour)
+                p.drawRect(QRectF(swatch.left(), swatch.bottom() - 3.5, swatch.width(), 3.5))
+            elif style == "hatch":
+                fill = QtGui.QColor(colour)
+                fill.setAlpha(50)
+                p.setBrush(fill)
+                p.drawRect(swatch)
+                p.setBrush(QtGui.QBrush(colour, Qt.BrushStyle.BDiagPattern))
+                p.drawRect(swatch)
+            elif style == "outline":
+                p.setPen(QtGui.QPen(colour, 2.0))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.drawRect(swatch.adjusted(1, 1, -1, -1))
+            else:
+                p.setBrush(colour)
+                p.drawRect(swatch)
             p.setPen(QtGui.QColor(40, 40, 40))
             p.drawText(QRectF(26, y, w - 30, 16), Qt.AlignmentFlag.AlignLeft
                        | Qt.AlignmentFlag.AlignVCenter,

@@ -193,11 +193,13 @@ class PlanView(QtWidgets.QWidget):
         self.canvas.ci.layout.setColumnStretchFactor(0, 10)
         self.view_box.disableAutoRange()
 
-        self._floor = pi.FloorItem()
+        self._floor = pi.FloorItem("fill")
         self._floor.setZValue(-100)
+        self._grid = pi.FloorItem("lines")  # tile grid and outline stay visible over heat
+        self._grid.setZValue(-50)
         self._heat = pg.ImageItem(axisOrder="row-major")
         self._heat.setZValue(-60)
-        self._heat.setOpacity(0.92)
+        self._heat.setOpacity(0.82)
         self._heat.hide()
         self._zones = pi.ZoneItem()
         self._zones.setZValue(-30)
@@ -220,7 +222,7 @@ class PlanView(QtWidgets.QWidget):
         self._band.setBrush(QtGui.QColor(25, 118, 210, 40))
         self._band.setZValue(60)
         self._band.hide()
-        for item in (self._floor, self._heat, self._zones, self._racks, self._doors,
+        for item in (self._floor, self._grid, self._heat, self._zones, self._racks, self._doors,
                      self._equipment, self._ghost, self._band):
             self.view_box.addItem(item, ignoreBounds=True)
 
@@ -228,6 +230,7 @@ class PlanView(QtWidgets.QWidget):
         self._rack_bar = pg.ColorBarItem(values=(0, 1), colorMap=pi.pg_colormap("thermal"),
                                          interactive=False, colorMapMenu=False, width=16)
         self._legend = pi.CategoryLegend()
+        self._symbol_key = pi.CategoryLegend()  # what the plan's symbols mean
         self._heat_bar = pg.ColorBarItem(values=(0, 1), colorMap=pi.pg_colormap("thermal"),
                                          interactive=False, colorMapMenu=False, width=16)
         for bar in (self._rack_bar, self._heat_bar):
@@ -467,7 +470,11 @@ class PlanView(QtWidgets.QWidget):
             self.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
             self.show()
         QtWidgets.QApplication.processEvents()
-        return self.grab().toImage()
+        # render into a 32-bit QImage: exact colours whatever the X server's depth
+        image = QtGui.QImage(self.size(), QtGui.QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(pi.BACKGROUND)
+        self.render(image)
+        return image
 
     # ==================================================================================
     # model -> drawing
@@ -532,6 +539,7 @@ class PlanView(QtWidgets.QWidget):
         lay = self.layout_model
         hall = lay.hall
         self._floor.set_hall(hall.width_m, hall.length_m, hall.tile_pitch_m)
+        self._grid.set_hall(hall.width_m, hall.length_m, hall.tile_pitch_m)
         extent = self._floor.boundingRect().adjusted(-20, -20, 20, 20)
         r = lay.racks
         self._rack_ids = r.ids
@@ -549,6 +557,7 @@ class PlanView(QtWidgets.QWidget):
         self._push_racks()
         self._push_equipment()
         n = len(r)
+        self._update_symbol_key()
         self.plot.setTitle(f"{lay.name}  ·  {hall.width_m:g} × {hall.length_m:g} m  ·  "
                            f"{n:,} rack{'s' if n != 1 else ''}", color="#37474F", size="10pt")
 
@@ -779,13 +788,39 @@ class PlanView(QtWidgets.QWidget):
             self._rack_key = self._rack_bar
         self._arrange_side()
 
+    def _update_symbol_key(self) -> None:
+        lay = self.layout_model
+        entries: list[tuple] = [(pi.FRONT_MARK, "Rack front (air intake)", "strip")]
+        if self._door_ids:
+            entries.append((pi.DOOR, "Rear-door heat exchanger", "strip"))
+        names = {"crah": "CRAH (perimeter)", "inrow": "In-row cooler", "cdu": "CDU",
+                 "tank": "Immersion tank"}
+        for kind, name in names.items():
+            if kind in self._eq_kind:
+                entries.append((pi.KIND_COLOURS[kind], name))
+        kinds = {z.kind for z in lay.containment.values()}
+        if "hot_aisle" in kinds:
+            entries.append((QtGui.QColor(229, 57, 53), "Hot-aisle containment", "hatch"))
+        if "cold_aisle" in kinds:
+            entries.append((QtGui.QColor(30, 136, 229), "Cold-aisle containment", "hatch"))
+        if lay.tiles:
+            entries.append((pi.KIND_COLOURS["tile"], "Perforated tile"))
+        entries.append((pi.CONFLICT, "Overlap / outside hall"))
+        entries.append((pi.ALERT, "Alert", "outline"))
+        self._symbol_key.set_entries("Plan symbols", entries)
+
     def _arrange_side(self) -> None:
         ci = self.canvas.ci
         for item in self._side:
             ci.removeItem(item)
-        self._side = [self._rack_key] + ([self._heat_bar] if self._heat_shown else [])
-        for col, item in enumerate(self._side, start=1):
-            ci.addItem(item, 0, col)
+        ci.removeItem(self.plot)
+        ci.addItem(self.plot, 0, 0, rowspan=2)
+        self._side = [self._rack_key, self._symbol_key]
+        ci.addItem(self._rack_key, 0, 1)
+        ci.addItem(self._symbol_key, 1, 1)
+        if self._heat_shown:
+            self._side.append(self._heat_bar)
+            ci.addItem(self._heat_bar, 0, 2, rowspan=2)
 
     # ==================================================================================
     # interaction
@@ -870,13 +905,12 @@ class PlanView(QtWidgets.QWidget):
                       "anchor": self.bounds_of(anchor), "delta": (0.0, 0.0), "moved": False}
 
     def _snap_delta(self, dx: float, dy: float) -> tuple[float, float]:
+        """Snap a drag offset so the anchor footprint lands on the tile grid."""
         if not self.snap:
             return dx, dy
-        p = self.layout_model.hall.tile_pitch_m
-        x0, y0 = self._drag["anchor"][:2]
-        sx = round((x0 + dx) / p) * p - x0
-        sy = round((y0 + dy) / p) * p - y0
-        return round(sx, 9), round(sy, 9)
+        x0, y0, x1, y1 = self._drag["anchor"]
+        return (snap_axis(x0, x1 - x0, dx, self.layout_model.hall.tile_pitch_m),
+                snap_axis(y0, y1 - y0, dy, self.layout_model.hall.tile_pitch_m))
 
     def _drag_move(self, pos: QPointF) -> None:
         d = self._drag
@@ -981,7 +1015,8 @@ class PlanView(QtWidgets.QWidget):
         x0, y0 = x - ext[0] / 2, y - ext[1] / 2
         if self.snap:
             p = self.layout_model.hall.tile_pitch_m
-            x0, y0 = round(x0 / p) * p, round(y0 / p) * p
+            x0 += snap_axis(x0, ext[0], 0.0, p, relative=False)
+            y0 += snap_axis(y0, ext[1], 0.0, p, relative=False)
         cx, cy = round(x0 + ext[0] / 2, 9), round(y0 + ext[1] / 2, 9)
         return cx, cy, np.array([cx - ext[0] / 2, cy - ext[1] / 2, cx + ext[0] / 2,
                                  cy + ext[1] / 2])
@@ -1009,6 +1044,25 @@ class PlanView(QtWidgets.QWidget):
             return ""
         hit = self._pick(p.x(), p.y(), self._ppm())
         return self.tooltip_text(hit) if hit else ""
+
+
+def snap_axis(start_m: float, size_m: float, delta_m: float, pitch_m: float,
+              relative: bool = True) -> float:
+    """Snapped offset along one axis for a footprint starting at ``start_m``.
+
+    Candidates: the footprint edge on a tile line, the footprint centre on a tile line
+    (both conventions occur in real layouts: a 0.6 m rack covers one tile or straddles a
+    tile line), and -- with ``relative`` -- the start moved by whole tiles, which keeps a
+    rack in line with its row when the row itself is not on the grid. The candidate
+    nearest to the unsnapped position wins (ties: edge, then centre).
+    """
+    raw = start_m + delta_m
+    p = pitch_m
+    cands = [round(raw / p) * p, round((raw + size_m / 2) / p) * p - size_m / 2]
+    if relative:
+        cands.append(start_m + round(delta_m / p) * p)
+    best = min(cands, key=lambda c: abs(c - raw) + 1e-9 * cands.index(c))
+    return round(best - start_m, 9)
 
 
 def _names(ids: Iterable[str], n: int = 3) -> str:

@@ -1,11 +1,11 @@
 """Batched box geometry and ray picking in plain numpy (no vispy, no Qt).
 
 Every rack or floor item is a box standing on the floor with a footprint rotated by
-0/90/180/270 degrees. A box is drawn as seven quads (28 vertices, 14 triangles): the
-front face and the top face are each split in two so that a band along the top of the
-front face and along the front edge of the top face can be drawn darker. That band shows
-which way a rack faces (its air intake) from any viewing angle, without overlapping
-geometry that could z-fight. The bottom face is never visible and is omitted.
+0/90/180/270 degrees. A box is 8 shared corner vertices and 10 triangles (five faces; the
+bottom is never seen). Software OpenGL spends most of a frame per vertex, so the faces
+are not split: the fragment shader finds the face, its normal, the edge lines and the
+dark front band (which shows where the air intake is) from each vertex's box-local
+coordinate in 0..1 (x across, y front to back, z up).
 
 Rotation 0 means the front faces -y (south), as in ``twin.model.geometry``.
 """
@@ -16,25 +16,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
-QUADS_PER_BOX = 7
-VERTS_PER_BOX = 4 * QUADS_PER_BOX
-TRIS_PER_BOX = 2 * QUADS_PER_BOX
-#: Quads (in build order) that form the front band: front-face band, top-face band.
-BAND_QUADS = (1, 3)
-
-_UV = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]], dtype=np.float32)
-_QUAD_NORMALS = np.array([[0, -1, 0], [0, -1, 0], [0, 0, 1], [0, 0, 1],
-                          [0, 1, 0], [-1, 0, 0], [1, 0, 0]], dtype=np.float64)
+VERTS_PER_BOX = 8
+TRIS_PER_BOX = 10
+#: Corner k has box-local coordinate (k & 1, (k >> 1) & 1, (k >> 2) & 1).
+_LOCAL = np.array([[k & 1, (k >> 1) & 1, (k >> 2) & 1] for k in range(8)], np.float32)
+#: Five faces wound counter-clockwise seen from outside: front, back, left, right, top.
+_FACES = np.array([[0, 1, 5], [0, 5, 4], [3, 2, 6], [3, 6, 7], [2, 0, 4], [2, 4, 6],
+                   [1, 3, 7], [1, 7, 5], [4, 5, 7], [4, 7, 6]], np.uint32)
 
 
 @dataclass
 class BoxMesh:
     """Vertex arrays of ``n`` boxes, ``VERTS_PER_BOX`` consecutive vertices per box."""
 
-    positions: np.ndarray   # (n * 28, 3) float32
-    normals: np.ndarray     # (n * 28, 3) float32
-    uv: np.ndarray          # (n * 28, 2) float32, 0..1 across each quad (for edge lines)
-    faces: np.ndarray       # (n * 14, 3) uint32
+    positions: np.ndarray   # (n * 8, 3) float32, scene metres
+    local: np.ndarray       # (n * 8, 3) float32, box-local 0..1
+    frame: np.ndarray       # (n * 8, 4) float32: cos, sin of rotation; band height, depth
+    faces: np.ndarray       # (n * 10, 3) uint32
     bounds: np.ndarray      # (n, 6) float64 axis-aligned x0, y0, z0, x1, y1, z1
 
     @property
@@ -42,84 +40,107 @@ class BoxMesh:
         return len(self.bounds)
 
 
-def _band(size: np.ndarray, fraction: float, cap_m: float) -> np.ndarray:
-    return np.minimum(cap_m, fraction * size)
-
-
 def box_mesh(x_m, y_m, size_m, rotation_deg, z0_m=None, band_m: float = 0.12) -> BoxMesh:
-    """Build the quads of ``n`` boxes centred at (x, y) with (width, depth, height) sizes."""
+    """Build ``n`` boxes centred at (x, y) with (width, depth, height) sizes."""
     x = np.asarray(x_m, dtype=float).reshape(-1)
     y = np.asarray(y_m, dtype=float).reshape(-1)
     n = len(x)
     size = np.asarray(size_m, dtype=float).reshape(n, 3)
     rot = np.asarray(rotation_deg, dtype=float).reshape(-1)
     z0 = np.zeros(n) if z0_m is None else np.broadcast_to(np.asarray(z0_m, float), (n,))
-    W, D, H = size[:, 0] / 2, size[:, 1] / 2, size[:, 2]
-    hb = _band(H, 0.12, band_m)          # front band height
-    tb = _band(2 * D, 0.2, band_m)       # top band depth
-    zero = np.zeros(n)
-    # corners (n, 7, 4, 3) in the box frame: x across, y front(-)..back(+), z up from 0
-    c = np.empty((n, QUADS_PER_BOX, 4, 3))
-
-    def quad(k, xs, ys, zs):
-        for j in range(4):
-            c[:, k, j, 0], c[:, k, j, 1], c[:, k, j, 2] = xs[j], ys[j], zs[j]
-
-    hm = H - hb
-    yt = -D + tb
-    quad(0, (-W, W, W, -W), (-D, -D, -D, -D), (zero, zero, hm, hm))          # front main
-    quad(1, (-W, W, W, -W), (-D, -D, -D, -D), (hm, hm, H, H))                # front band
-    quad(2, (-W, W, W, -W), (yt, yt, D, D), (H, H, H, H))                    # top main
-    quad(3, (-W, W, W, -W), (-D, -D, yt, yt), (H, H, H, H))                  # top band
-    quad(4, (W, -W, -W, W), (D, D, D, D), (zero, zero, H, H))                # back
-    quad(5, (-W, -W, -W, -W), (D, -D, -D, D), (zero, zero, H, H))            # left
-    quad(6, (W, W, W, W), (-D, D, D, -D), (zero, zero, H, H))                # right
     a = np.radians(rot)
     cs, sn = np.round(np.cos(a), 12), np.round(np.sin(a), 12)
-    px = cs[:, None, None] * c[..., 0] - sn[:, None, None] * c[..., 1] + x[:, None, None]
-    py = sn[:, None, None] * c[..., 0] + cs[:, None, None] * c[..., 1] + y[:, None, None]
-    pz = c[..., 2] + z0[:, None, None]
+    lx = (_LOCAL[None, :, 0] - 0.5) * size[:, 0:1]          # (n, 8) box frame
+    ly = (_LOCAL[None, :, 1] - 0.5) * size[:, 1:2]
+    pz = _LOCAL[None, :, 2] * size[:, 2:3] + z0[:, None]
+    px = cs[:, None] * lx - sn[:, None] * ly + x[:, None]
+    py = sn[:, None] * lx + cs[:, None] * ly + y[:, None]
     positions = np.stack([px, py, pz], axis=-1).reshape(-1, 3).astype(np.float32)
-    nl = np.broadcast_to(_QUAD_NORMALS, (n, QUADS_PER_BOX, 3))
-    nx = cs[:, None] * nl[..., 0] - sn[:, None] * nl[..., 1]
-    ny = sn[:, None] * nl[..., 0] + cs[:, None] * nl[..., 1]
-    normals = np.stack([nx, ny, nl[..., 2]], axis=-1)
-    normals = np.repeat(normals, 4, axis=1).reshape(-1, 3).astype(np.float32)
-    uv = np.tile(_UV, (n * QUADS_PER_BOX, 1))
-    base = (np.arange(n * QUADS_PER_BOX, dtype=np.uint32) * 4)[:, None]
-    faces = np.concatenate([base + np.array([0, 1, 2], np.uint32),
-                            base + np.array([0, 2, 3], np.uint32)], axis=1).reshape(-1, 3)
+    local = np.tile(_LOCAL, (n, 1))
+    h = np.maximum(size[:, 2], 1e-6)
+    d = np.maximum(size[:, 1], 1e-6)
+    band_h = np.minimum(band_m, 0.12 * h) / h                 # fraction of the height
+    band_d = np.minimum(band_m, 0.2 * d) / d                  # fraction of the depth
+    frame = np.repeat(np.column_stack([cs, sn, band_h, band_d]).astype(np.float32),
+                      VERTS_PER_BOX, axis=0)
+    faces = (_FACES[None] + (np.arange(n, dtype=np.uint32) * VERTS_PER_BOX)[:, None, None]
+             ).reshape(-1, 3)
     pts = positions.reshape(n, VERTS_PER_BOX, 3)
     bounds = np.concatenate([pts.min(axis=1), pts.max(axis=1)], axis=1).astype(float) \
         if n else np.empty((0, 6))
-    return BoxMesh(positions, normals, uv, faces, bounds)
+    return BoxMesh(positions, local, frame, faces, bounds)
 
 
-def band_mask(n: int) -> np.ndarray:
-    """(n * 28,) bool: vertices that belong to the front band."""
-    per_box = np.zeros((QUADS_PER_BOX, 4), dtype=bool)
-    per_box[list(BAND_QUADS)] = True
-    return np.tile(per_box.reshape(-1), n)
+#: Corner indices of the four side faces (front, back, left, right), as in ``_FACES``.
+_SIDE_CORNERS = np.array([[0, 1, 5, 4], [3, 2, 6, 7], [2, 0, 4, 6], [1, 3, 7, 5]])
 
 
-def vertex_colours(box_rgba: np.ndarray, band_shade: float = 0.32,
-                   band_rgba: np.ndarray | None = None) -> np.ndarray:
-    """(n * 28, 4) float32 vertex colours: each box's colour, darker on the front band."""
-    rgba = np.asarray(box_rgba, dtype=np.float32).reshape(-1, 4)
-    n = len(rgba)
-    out = np.empty((n, QUADS_PER_BOX, 4, 4), dtype=np.float32)
-    out[:] = rgba[:, None, None, :]
-    if band_rgba is None:
-        band = rgba.copy()
-        band[:, :3] *= band_shade
-        out[:, list(BAND_QUADS)] = band[:, None, None, :]
-    else:
-        out[:, list(BAND_QUADS)] = np.asarray(band_rgba, dtype=np.float32)
-    return out.reshape(-1, 4)
+def _side_face_keys(mesh: BoxMesh) -> tuple[np.ndarray, np.ndarray]:
+    """Per side face of every box: an integer key of its rectangle (plane axis, plane
+    position, horizontal range, height, in mm) and the sign of its normal."""
+    n = mesh.n_boxes
+    pts = mesh.positions.reshape(n, VERTS_PER_BOX, 3).astype(float)
+    quad = pts[:, _SIDE_CORNERS]                       # (n, 4, 4 corners, 3)
+    lo, hi = quad.min(axis=2), quad.max(axis=2)        # (n, 4, 3)
+    plane_x = (hi[..., 0] - lo[..., 0]) < 1e-5         # face in a plane x = const
+    centre = pts.mean(axis=1)                          # (n, 3)
+    mm = lambda a: np.round(a * 1000.0).astype(np.int64)  # noqa: E731
+    axis = np.where(plane_x, 0, 1)
+    plane = np.where(plane_x, lo[..., 0], lo[..., 1])
+    o_lo = np.where(plane_x, lo[..., 1], lo[..., 0])
+    o_hi = np.where(plane_x, hi[..., 1], hi[..., 0])
+    # one int64 per face: axis 1 bit, plane 18, start 18 (mm, offset so small negative
+    # coordinates work), width 12, top 13; faces that do not fit get a unique key
+    p = mm(plane) + 4096
+    a = mm(o_lo) + 4096
+    w = mm(o_hi) - mm(o_lo)
+    top = mm(hi[..., 2])
+    fits = ((p >= 0) & (p < 1 << 18) & (a >= 0) & (a < 1 << 18) & (w >= 0) & (w < 1 << 12)
+            & (top >= 0) & (top < 1 << 13) & (np.abs(lo[..., 2]) < 1e-4))
+    key = (axis.astype(np.int64) << 61) | (p << 43) | (a << 25) | (w << 13) | top
+    unique = -1 - np.arange(key.size, dtype=np.int64).reshape(key.shape)
+    keys = np.where(fits, key, unique).reshape(-1)
+    c = np.where(plane_x, centre[:, None, 0], centre[:, None, 1])
+    sign = np.where(plane > c, 1, -1).reshape(-1)
+    return keys, sign
+
+
+def visible_faces(meshes: list[BoxMesh]) -> list[np.ndarray]:
+    """Each mesh's triangles without side faces that another box covers exactly (racks
+    side by side in a row, a rear door on a rack's back). Software GL pays per triangle,
+    so dropping them makes a 1,400-rack hall markedly cheaper to draw."""
+    parts = [(_side_face_keys(m) if m.n_boxes else (np.zeros(0, np.int64), np.zeros(0, int)))
+             for m in meshes]
+    keys = np.concatenate([p[0] for p in parts])
+    sign = np.concatenate([p[1] for p in parts])
+    hidden = np.zeros(len(keys), bool)
+    if len(keys):
+        _, inv = np.unique(keys, return_inverse=True)
+        inv = inv.reshape(-1)
+        has_pos = np.zeros(inv.max() + 1, bool)
+        has_neg = np.zeros(inv.max() + 1, bool)
+        has_pos[inv[sign > 0]] = True
+        has_neg[inv[sign < 0]] = True
+        hidden = has_pos[inv] & has_neg[inv]
+    out, start = [], 0
+    for m in meshes:
+        n = m.n_boxes
+        h = hidden[start:start + 4 * n].reshape(n, 4)
+        start += 4 * n
+        keep = np.ones((n, TRIS_PER_BOX), bool)
+        keep[:, 0:8] = ~np.repeat(h, 2, axis=1)
+        out.append(m.faces[keep.reshape(-1)])
+    return out
+
+
+def vertex_colours(box_rgba: np.ndarray) -> np.ndarray:
+    """(n * 8, 4) float32 vertex colours: each box's colour on its corners."""
+    return np.repeat(np.asarray(box_rgba, dtype=np.float32).reshape(-1, 4), VERTS_PER_BOX,
+                     axis=0)
 
 
 def per_vertex(values: np.ndarray) -> np.ndarray:
-    """Repeat one row per box to its 28 vertices (float32)."""
+    """Repeat one row per box to its vertices (float32)."""
     v = np.asarray(values, dtype=np.float32)
     return np.repeat(v, VERTS_PER_BOX, axis=0)
 

@@ -23,6 +23,11 @@ class FloorCamera(TurntableCamera):
         self.depth_value = 1e4          # near = distance / 100: good depth precision
         self._pan_start = None
 
+    def _update_rotation(self, event):
+        super()._update_rotation(event)
+        # stay above the floor: boxes have no bottom faces and the floor is one-sided
+        self.elevation = float(np.clip(self.elevation, 3.0, 90.0))
+
     def viewbox_mouse_event(self, event):
         if event.handled or not self.interactive:
             return
@@ -61,9 +66,10 @@ class FloorCamera(TurntableCamera):
         p = tr.map(np.asarray(points, float))
         return p[:, :2] / p[:, 3:4]
 
-    def fit_box(self, box: np.ndarray, margin: float = 0.08, centre_z: float | None = None
-                ) -> None:
-        """Centre on an (x0, y0, z0, x1, y1, z1) box and zoom so it fills the view."""
+    def fit_box(self, box: np.ndarray, margin: float = 0.08, centre_z: float | None = None,
+                reserve_right_px: float = 0.0) -> None:
+        """Centre on an (x0, y0, z0, x1, y1, z1) box and zoom so it fills the view, less
+        ``reserve_right_px`` on the right (room for an overlay such as the legend)."""
         box = np.asarray(box, float)
         lo, hi = box[:3], box[3:]
         centre = (lo + hi) / 2
@@ -77,13 +83,26 @@ class FloorCamera(TurntableCamera):
         corners = np.array([[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1])
                             for z in (lo[2], hi[2])])
         self.scale_factor = float(max(np.linalg.norm(hi - lo), 0.5))
-        avail = size * (1 - 2 * margin)
-        for _ in range(6):
+        reserve = min(max(reserve_right_px, 0.0), 0.35 * size[0])
+        target = np.array([(size[0] - reserve) / 2, size[1] / 2])
+        avail = np.array([size[0] - reserve, size[1]]) * (1 - 2 * margin)
+        for _ in range(8):
             p = self.project(corners)
             ext = p.max(axis=0) - p.min(axis=0)
             ratio = float(max(ext[0] / avail[0], ext[1] / avail[1]))
             if not np.isfinite(ratio) or ratio <= 0:
                 break
             self.scale_factor = self.scale_factor * ratio
-            if abs(ratio - 1) < 0.01:
+            # perspective makes the box's image off-centre: slide the centre along the
+            # floor so that the projected box is centred in the view
+            p = self.project(corners)
+            off = (p.max(axis=0) + p.min(axis=0)) / 2 - target
+            c = np.asarray(self.center, float)
+            J = (self.project(c[None] + np.eye(3)[:2] * 0.01) - self.project(c[None])) / 0.01
+            try:
+                d = np.linalg.solve(J.T, off)
+            except np.linalg.LinAlgError:
+                d = np.zeros(2)
+            self.center = (c[0] + d[0], c[1] + d[1], c[2])
+            if abs(ratio - 1) < 0.005 and np.abs(off).max() < 1.0:
                 break

@@ -20,12 +20,13 @@ from vispy import gloo, scene
 from vispy.util import keys as vkeys
 from vispy.visuals.transforms import STTransform
 
+from twin.model import geometry
 from twin.model.events import Change
 from twin.model.layout import Layout
 from twin.model.viewstate import Colouring, RackColouring, Selection
 from twin.view3d import palette, scenery
 from twin.view3d.boxes import (BoxMesh, box_mesh, per_vertex, ray_box_hits, union_bounds,
-                               vertex_colours)
+                               vertex_colours, visible_faces)
 from twin.view3d.camera import FloorCamera
 from twin.view3d.overlay import Background, Legend
 from twin.view3d.visuals import Boxes
@@ -33,6 +34,9 @@ from twin.view3d.visuals import Boxes
 #: Item collections drawn as boxes.
 BOX_COLLECTIONS = ("cooling_units", "cdus", "tanks")
 _RACK_GEOMETRY_FIELDS = {"x_m", "y_m", "rotation_deg", "model", "id"}
+_RACK_MOVE_FIELDS = {"x_m", "y_m", "rotation_deg"}
+#: Above this many moved racks a full rebuild is as cheap as the partial update.
+_PARTIAL_MAX = 200
 _CLICK_SLOP_PX = 5
 _GL_DEPTH_COMPONENT24 = 0x81A6
 
@@ -80,13 +84,15 @@ class FloorView3D:
         self._grid.set_gl_state("translucent", depth_test=False, depth_mask=False)
         self._grid.order = 1
         self._racks = Boxes(parent=root, select_colour=palette.SELECT_EDGE)
-        self._racks.set_gl_state("opaque", depth_test=True, depth_mask=True)
+        self._racks.set_gl_state("opaque", depth_test=True, depth_mask=True, cull_face=True)
         self._racks.order = 2
-        self._items = Boxes(parent=root, select_colour=palette.SELECT_EDGE)
+        self._items = Boxes(parent=root, select_colour=palette.SELECT_EDGE, band_shade=0.5)
         self._items.order = 3
-        self._alerts = scene.visuals.Mesh(parent=root)
-        self._alerts.set_gl_state("opaque", depth_test=True)
-        self._alerts.order = 4
+        # Alert markers are screen-sized sprites above the box, visible at any zoom and
+        # not hidden by racks in front of them.
+        self._alerts = scene.visuals.Markers(parent=root)
+        self._alerts.set_gl_state("translucent", depth_test=False)
+        self._alerts.order = 10
         self._containment = scene.visuals.Mesh(parent=root)
         self._containment.set_gl_state("translucent", depth_test=True, depth_mask=False)
         self._containment.order = 6
@@ -95,7 +101,8 @@ class FloorView3D:
         self._edges.set_gl_state("translucent", depth_test=True)
         self._edges.order = 7
         self._walls = scene.visuals.Mesh(parent=root, color=palette.WALL)
-        self._walls.set_gl_state("translucent", depth_test=True, depth_mask=False)
+        self._walls.set_gl_state("translucent", depth_test=True, depth_mask=False,
+                                 cull_face=True)
         self._walls.order = 9
         self._slice: scene.visuals.Image | None = None
         self.legend = Legend(self.canvas)
@@ -170,6 +177,40 @@ class FloorView3D:
                                    r["rotation_deg"])
         self._racks.set_geometry(self._rack_mesh, self._rack_colours(),
                                  self._state(self._rack_ids, self._rack_index))
+        self._cull_hidden_faces()
+
+    def _move_racks(self, ids) -> bool:
+        """Update the boxes of moved/rotated racks (and doors hung on them) in place and
+        upload only the changed span. False when a full rebuild is needed instead."""
+        if not ids or len(ids) > _PARTIAL_MAX or any(i not in self._rack_index for i in ids):
+            return False
+        r = self.layout.racks
+        idx = np.array(sorted(self._rack_index[i] for i in ids))
+        if len(r) != len(self._rack_ids) or any(r.ids[k] != self._rack_ids[k] for k in idx):
+            return False
+        sub = box_mesh(r["x_m"][idx], r["y_m"][idx],
+                       geometry.footprint_sizes(self.layout.catalogue, r["model"][idx]),
+                       r["rotation_deg"][idx])
+        _splice(self._rack_mesh, idx, sub)
+        self._racks.update_boxes(self._rack_mesh, int(idx[0]), int(idx[-1]))
+        doors = sorted((j, i) for i in ids for j in self._item_hosts.get(i, ()))
+        if doors:
+            poses = [self._attached_pose(host, self._item_sizes[j][1]) for j, host in doors]
+            jd = np.array([j for j, _ in doors])
+            sub = box_mesh([p[0] for p in poses], [p[1] for p in poses], self._item_sizes[jd],
+                           [p[2] for p in poses])
+            _splice(self._item_mesh, jd, sub)
+            self._items.update_boxes(self._item_mesh, int(jd[0]), int(jd[-1]))
+        self._cull_hidden_faces()
+        return True
+
+    def _cull_hidden_faces(self) -> None:
+        """Drop side faces covered by a neighbouring rack or item (both meshes at once)."""
+        if not hasattr(self, "_item_mesh"):
+            return
+        rack_faces, item_faces = visible_faces([self._rack_mesh, self._item_mesh])
+        self._racks.set_faces(rack_faces)
+        self._items.set_faces(item_faces)
 
     def _rack_colours(self) -> np.ndarray:
         n = len(self._rack_ids)
@@ -178,14 +219,25 @@ class FloorView3D:
             rgba = c.rgba()
         else:
             rgba = np.tile(palette.RACK_NEUTRAL, (n, 1))
-        return vertex_colours(rgba, band_shade=0.30)
+        return vertex_colours(rgba)
+
+    def _attached_pose(self, host: str, depth_m: float):
+        """(x, y, rotation) of an item hung on the back of rack ``host`` (rear doors)."""
+        racks = self.layout.racks
+        k = racks.index_of(host)
+        rot = int(racks["rotation_deg"][k])
+        rack_depth = geometry.footprint_sizes(self.layout.catalogue, racks["model"][k:k + 1])[0, 1]
+        a = np.radians(rot)
+        off = rack_depth / 2 + depth_m / 2
+        return (float(racks["x_m"][k] - np.sin(a) * off),
+                float(racks["y_m"][k] + np.cos(a) * off), rot)
 
     def _item_table(self):
         """ids, kinds, x, y, sizes, rotations of all box items (rear doors follow racks)."""
         cat = self.layout.catalogue
         racks = self.layout.racks
         ids, kinds, xs, ys, sizes, rots = [], [], [], [], [], []
-        rack_sizes = None
+        self._item_hosts: dict[str, list[int]] = {}
         for coll in BOX_COLLECTIONS:
             for it in self.layout.items.get(coll, {}).values():
                 entry = cat[it.model] if it.model in cat else None
@@ -196,15 +248,8 @@ class FloorView3D:
                 x, y, rot = it.x_m, it.y_m, it.rotation_deg
                 host = getattr(it, "rack", "")
                 if host and racks.has(host):
-                    k = racks.index_of(host)
-                    if rack_sizes is None:
-                        rack_sizes = self.layout.rack_sizes_m()
-                    rot = int(racks["rotation_deg"][k])
-                    a = np.radians(rot)
-                    back = np.array([-np.sin(a), np.cos(a)])
-                    off = rack_sizes[k][1] / 2 + size[1] / 2
-                    x = float(racks["x_m"][k] + back[0] * off)
-                    y = float(racks["y_m"][k] + back[1] * off)
+                    x, y, rot = self._attached_pose(host, size[1])
+                    self._item_hosts.setdefault(host, []).append(len(ids))
                 ids.append(it.id)
                 kinds.append(kind)
                 xs.append(x)
@@ -217,10 +262,12 @@ class FloorView3D:
         ids, kinds, xs, ys, sizes, rots = self._item_table()
         self._item_ids, self._item_kinds = ids, kinds
         self._item_index = {i: k for k, i in enumerate(ids)}
+        self._item_sizes = sizes
         self._item_mesh = box_mesh(xs, ys, sizes, rots)
         rgba = np.array([palette.item_colour(k) for k in kinds], np.float32).reshape(-1, 4)
-        self._items.set_geometry(self._item_mesh, vertex_colours(rgba, band_shade=0.45),
+        self._items.set_geometry(self._item_mesh, vertex_colours(rgba),
                                  self._state(self._item_ids, self._item_index))
+        self._cull_hidden_faces()
 
     def _build_containment(self) -> None:
         items = list(self.layout.items.get("containment", {}).values())
@@ -245,9 +292,12 @@ class FloorView3D:
 
     def _build_alerts(self) -> None:
         b = self._bounds_of(self._alert_ids)
-        v, f, c = scenery.alert_markers(b)
-        if len(v):
-            self._alerts.set_data(vertices=v, faces=f, vertex_colors=c)
+        if len(b):
+            pos = np.column_stack([(b[:, 0] + b[:, 3]) / 2, (b[:, 1] + b[:, 4]) / 2,
+                                   b[:, 5] + 0.35])
+            self._alerts.set_data(pos=pos.astype(np.float32), size=15, symbol="diamond",
+                                  face_color=palette.ALERT, edge_color=(1, 1, 1, 0.95),
+                                  edge_width=1.5)
             self._alerts.visible = True
         else:
             self._alerts.visible = False
@@ -291,6 +341,9 @@ class FloorView3D:
         if kind == "reset":
             self.rebuild()
             self.reset_camera()
+        elif (kind == "racks_changed" and set(change.fields) <= _RACK_MOVE_FIELDS
+              and self._move_racks(change.ids)):
+            self._build_alerts()
         elif kind in ("racks_added", "racks_removed") or (
                 kind == "racks_changed" and _RACK_GEOMETRY_FIELDS.intersection(change.fields)):
             self._build_racks()
@@ -372,7 +425,8 @@ class FloorView3D:
         h = self.layout.hall
         self.camera.elevation, self.camera.azimuth = 34.0, -28.0
         box = np.array([0, 0, 0, h.width_m, h.length_m, min(h.ceiling_height_m, 3.0)])
-        self.camera.fit_box(box, margin=0.04, centre_z=0.0)
+        self.camera.fit_box(box, margin=0.04, centre_z=0.0,
+                            reserve_right_px=self.legend.size[0] * 0.6)
         self.canvas.update()
 
     def frame_ids(self, ids: Iterable[str]) -> None:
@@ -522,3 +576,12 @@ class FloorView3D:
             self._update_state()
             self.canvas.update()
             self.hovered.emit(hit, pos)
+
+
+def _splice(mesh: BoxMesh, idx: np.ndarray, sub: BoxMesh) -> None:
+    """Write the boxes of ``sub`` over boxes ``idx`` of ``mesh`` (same vertex layout)."""
+    from twin.view3d.boxes import VERTS_PER_BOX as V
+    rows = (idx[:, None] * V + np.arange(V)[None, :]).reshape(-1)
+    mesh.positions[rows] = sub.positions
+    mesh.frame[rows] = sub.frame
+    mesh.bounds[idx] = sub.bounds

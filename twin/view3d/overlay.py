@@ -50,19 +50,22 @@ def _overlay_state(v, order: int) -> None:
 
 
 class Background:
-    """A vertical gradient behind everything (no depth writes)."""
+    """A vertical gradient behind everything: one quad with vertex colours (a textured
+    image costs a full-screen texture filter per frame on software GL)."""
 
     def __init__(self, canvas: scene.SceneCanvas):
-        t = np.linspace(0, 1, 128)[:, None]
-        top, bot = np.array(palette.BACKGROUND_TOP), np.array(palette.BACKGROUND_BOTTOM)
-        rows = (top * (1 - t) + bot * t)
-        img = (np.repeat(rows[:, None, :], 2, axis=1) * 255).astype(np.uint8)
-        self.image = scene.visuals.Image(img, parent=canvas.scene, interpolation="linear")
+        top, bot = palette.BACKGROUND_TOP, palette.BACKGROUND_BOTTOM
+        self._colours = np.array([top, top, bot, bot], np.float32)
+        self._faces = np.array([[0, 1, 2], [0, 2, 3]], np.uint32)
+        self.image = scene.visuals.Mesh(parent=canvas.scene)
         _overlay_state(self.image, -100)
-        self.image.transform = STTransform()
+        self.image.set_gl_state("opaque", depth_test=False, depth_mask=True)   # no blending
+        self.resize(canvas.size)
 
     def resize(self, size) -> None:
-        self.image.transform.scale = (size[0] / 2.0, size[1] / 128.0, 1)
+        w, h = float(size[0]), float(size[1])
+        v = np.array([[0, 0, 0], [w, 0, 0], [w, h, 0], [0, h, 0]], np.float32)
+        self.image.set_data(vertices=v, faces=self._faces, vertex_colors=self._colours)
 
 
 class Legend:

@@ -36,7 +36,7 @@ OVERLAY_TEXT_DIM = (0.72, 0.77, 0.83, 1.0)
 ITEM_KINDS: dict[str, tuple[str, tuple[float, float, float, float]]] = {
     "crah": ("CRAH / air handler", hex_rgba("#5fb4c9")),
     "inrow": ("In-row cooler", hex_rgba("#8fd3e6")),
-    "rdhx": ("Rear-door heat exchanger", hex_rgba("#3d8fa6")),
+    "rdhx": ("Rear-door heat exchanger", hex_rgba("#7390a0")),
     "cdu": ("CDU", hex_rgba("#9a7fd6")),
     "tank": ("Immersion tank", hex_rgba("#3fb58f")),
 }

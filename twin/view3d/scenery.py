@@ -47,13 +47,15 @@ def _quad_faces(n_quads: int) -> np.ndarray:
 
 
 def wall_mesh(width_m: float, length_m: float, height_m: float):
-    """(vertices, faces) of the four hall walls as quads."""
+    """(vertices, faces) of the four hall walls as quads wound to face into the hall, so
+    back-face culling hides the walls nearest the camera (a cut-away room) and saves
+    their fill on software GL."""
     W, L, H = width_m, length_m, height_m
     v = np.array([[0, 0, 0], [W, 0, 0], [W, 0, H], [0, 0, H],
                   [W, 0, 0], [W, L, 0], [W, L, H], [W, 0, H],
                   [W, L, 0], [0, L, 0], [0, L, H], [W, L, H],
                   [0, L, 0], [0, 0, 0], [0, 0, H], [0, L, H]], np.float32)
-    return v, _quad_faces(4)
+    return v, _quad_faces(4)[:, ::-1].copy()
 
 
 def wall_edges(width_m: float, length_m: float, height_m: float) -> np.ndarray:
@@ -79,6 +81,7 @@ def containment_panels(items: Iterable, highlight: Iterable[str] = ()):
             colour = np.minimum(colour * np.array([1.25, 1.25, 1.25, 2.2], np.float32), 1.0)
         x0, y0, x1, y1, h = it.x0_m, it.y0_m, it.x1_m, it.y1_m, it.height_m
         quads = []
+        roof_colour = colour * np.array([1, 1, 1, 0.6], np.float32)
         if it.roof:
             quads.append([(x0, y0, h), (x1, y0, h), (x1, y1, h), (x0, y1, h)])
         if it.end_doors:
@@ -88,9 +91,9 @@ def containment_panels(items: Iterable, highlight: Iterable[str] = ()):
             else:
                 quads.append([(x0, y0, 0), (x1, y0, 0), (x1, y0, h), (x0, y0, h)])
                 quads.append([(x0, y1, 0), (x1, y1, 0), (x1, y1, h), (x0, y1, h)])
-        for q in quads:
+        for k, q in enumerate(quads):
             verts.extend(q)
-            cols.extend([colour] * 4)
+            cols.extend([roof_colour if (it.roof and k == 0) else colour] * 4)
             for k in range(4):
                 edges += [q[k], q[(k + 1) % 4]]
     if not verts:
@@ -108,27 +111,3 @@ def containment_bounds(items: Iterable) -> tuple[list[str], np.ndarray]:
         b.append((min(it.x0_m, it.x1_m), min(it.y0_m, it.y1_m), 0.0,
                   max(it.x0_m, it.x1_m), max(it.y0_m, it.y1_m), it.height_m))
     return ids, np.array(b, float).reshape(-1, 6)
-
-
-def alert_markers(bounds: np.ndarray, lift_m: float = 0.25, size_m: float = 0.22):
-    """(vertices, faces, colours) of a red octahedron floating above each box."""
-    n = len(bounds)
-    if n == 0:
-        return (np.zeros((0, 3), np.float32), np.zeros((0, 3), np.uint32),
-                np.zeros((0, 4), np.float32))
-    cx = (bounds[:, 0] + bounds[:, 3]) / 2
-    cy = (bounds[:, 1] + bounds[:, 4]) / 2
-    s = np.minimum(size_m, 0.45 * np.minimum(bounds[:, 3] - bounds[:, 0],
-                                             bounds[:, 4] - bounds[:, 1]))[:, None]
-    cz = bounds[:, 5] + lift_m + s[:, 0] * 1.3
-    unit = np.array([[1, 0, 0], [0, 1, 0], [-1, 0, 0], [0, -1, 0], [0, 0, 1.3], [0, 0, -1.3]],
-                    np.float32)
-    v = np.stack([cx, cy, cz], axis=1)[:, None, :] + unit[None] * s[:, :, None]
-    f1 = np.array([[0, 1, 4], [1, 2, 4], [2, 3, 4], [3, 0, 4],
-                   [1, 0, 5], [2, 1, 5], [3, 2, 5], [0, 3, 5]], np.uint32)
-    faces = (f1[None] + (np.arange(n, dtype=np.uint32) * 6)[:, None, None]).reshape(-1, 3)
-    shade = np.array([1.0, 0.8, 0.65, 0.9, 1.25, 0.55], np.float32)
-    base = np.array(palette.ALERT, np.float32)
-    col = np.tile(np.column_stack([np.clip(base[None, :3] * shade[:, None], 0, 1),
-                                   np.ones(6)]), (n, 1)).astype(np.float32)
-    return v.reshape(-1, 3).astype(np.float32), faces, col

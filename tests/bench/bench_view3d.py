@@ -1,0 +1,149 @@
+"""Benchmark the 3-D view on the 1,440-rack hyperscale hall at 1280x800; prints one JSON
+object. Run under a display: ``xvfb-run -a python tests/bench/bench_view3d.py``.
+
+Figures (ms unless noted, medians):
+- recolour_render_ms: new colouring values -> colour buffer upload -> frame drawn on
+  screen and finished (glFinish); the DESIGN target is <= 33 ms on software GL.
+- recolour_render_readback_ms: the same, rendered offscreen and read back (screenshots).
+- recolour_cpu_ms: the colour-buffer build alone.
+- geometry_rebuild_ms: move one rack -> all rack boxes rebuilt and uploaded (no draw);
+  geometry_rebuild_render_ms adds the frame.
+- pick_ms: one ray cast against all racks and items.
+- recolour_render_min_ms: the fastest of those frames (robust to other processes).
+- recolour_render_process_cpu_ms: CPU time of this process (all llvmpipe threads) for
+  the same; less sensitive than wall time to other processes on a shared machine.
+- first_frame_s: load the layout, build the view, show it, first frame drawn.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+SIZE = (1280, 800)
+
+
+def main() -> dict:
+    from PySide6.QtWidgets import QApplication
+    app = QApplication.instance() or QApplication([])
+
+    t0 = time.perf_counter()
+    from vispy import gloo
+
+    from twin.io import load_layout
+    from twin.model.colour_by import by_nameplate_power
+    from twin.model.viewstate import Colouring, RackColouring, Selection
+    from twin.view3d import FloorView3D
+    layout = load_layout(ROOT / "layouts" / "hyperscale-hall.json")
+    selection, colouring = Selection(), RackColouring()
+    colouring.set(by_nameplate_power(layout))
+    view = FloorView3D(layout, selection, colouring, size=SIZE)
+    view.native.resize(*SIZE)
+    view.native.show()
+    drawn = []
+    view.canvas.events.draw.connect(lambda ev: drawn.append(1))
+    while not drawn and time.perf_counter() - t0 < 30:
+        app.processEvents()
+    view.canvas.set_current()
+    gloo.gl.glFinish()
+    first_frame_s = time.perf_counter() - t0
+
+    n = len(layout.racks)
+    rng = np.random.default_rng(0)
+
+    draws = [0]
+    view.canvas.events.draw.connect(lambda ev: draws.__setitem__(0, draws[0] + 1))
+
+    def draw_now():
+        """Draw a frame on screen and wait for it (repaint is synchronous when the widget
+        is exposed; otherwise spin the event loop until the frame is drawn)."""
+        before = draws[0]
+        view.canvas.update()
+        view.native.repaint()
+        deadline = time.perf_counter() + 2.0
+        while draws[0] == before and time.perf_counter() < deadline:
+            app.processEvents()
+        if draws[0] == before:
+            raise RuntimeError("the canvas did not draw")
+        view.canvas.set_current()
+        gloo.gl.glFinish()
+
+    for _ in range(3):
+        draw_now()
+    on_screen, on_screen_cpu, readback, cpu = [], [], [], []
+    for k in range(40 if "--more" in sys.argv else 20):
+        c = Colouring("inlet_c", "Rack inlet temperature", "\u00b0C",
+                      20 + 15 * rng.random(n), 18.0, 35.0, "thermal")
+        t, tc = time.perf_counter(), time.process_time()
+        colouring.set(c)
+        draw_now()
+        on_screen.append(time.perf_counter() - t)
+        on_screen_cpu.append(time.process_time() - tc)
+        t = time.perf_counter()
+        view._rack_colours()
+        cpu.append(time.perf_counter() - t)
+    for k in range(10):
+        c = Colouring("inlet_c", "Rack inlet temperature", "\u00b0C",
+                      20 + 15 * rng.random(n), 18.0, 35.0, "thermal")
+        t = time.perf_counter()
+        colouring.set(c)
+        img = view.render_image()
+        readback.append(time.perf_counter() - t)
+    assert img.shape == (SIZE[1], SIZE[0], 4)
+
+    rid = layout.racks.ids[700]
+    x0, y0 = float(layout.racks["x_m"][700]), float(layout.racks["y_m"][700])
+    rebuild, rebuild_render = [], []
+    for k in range(10):
+        t = time.perf_counter()
+        layout.move_racks([rid], [x0 + 0.05 * (k % 2)], [y0])
+        rebuild.append(time.perf_counter() - t)
+        draw_now()
+        rebuild_render.append(time.perf_counter() - t)
+
+    picks = []
+    pts = rng.random((50, 2)) * np.array(SIZE)
+    hits = 0
+    for p in pts:
+        t = time.perf_counter()
+        hits += view.pick(p) is not None
+        picks.append(time.perf_counter() - t)
+
+    ms = lambda xs: round(statistics.median(xs) * 1000, 2)  # noqa: E731
+    result = {
+        "layout": "hyperscale-hall", "racks": n,
+        "items": len(view._item_ids), "size": list(SIZE),
+        "recolour_render_ms": ms(on_screen),
+        "recolour_render_min_ms": round(min(on_screen) * 1000, 2),
+        "recolour_render_process_cpu_ms": ms(on_screen_cpu),
+        "recolour_render_readback_ms": ms(readback),
+        "recolour_cpu_ms": ms(cpu),
+        "geometry_rebuild_ms": ms(rebuild),
+        "geometry_rebuild_render_ms": ms(rebuild_render),
+        "pick_ms": ms(picks), "pick_hits_of_50": int(hits),
+        "first_frame_s": round(first_frame_s, 3),
+        "renderer": _renderer(),
+        "load_average_1min": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(),
+    }
+    view.close()
+    return result
+
+
+def _renderer() -> str:
+    try:
+        from vispy import gloo
+        return str(gloo.gl.glGetParameter(gloo.gl.GL_RENDERER))
+    except Exception:
+        return "?"
+
+
+if __name__ == "__main__":
+    print(json.dumps(main()))
+    sys.stdout.flush()
