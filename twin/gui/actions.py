@@ -105,6 +105,9 @@ def build_actions(w: "MainWindow") -> WindowActions:
     for act, mode in ((a.view_3d, "3d"), (a.view_plan, "plan"), (a.view_split, "split")):
         a.mode_group.addAction(act)
         act.triggered.connect(lambda _=False, m=mode: w.set_view_mode(m))
+    a.stacked = _act(w, "Stack Split Views &Vertically", w.set_stacked, None,
+                     "In split view, put the 3-D view above the plan instead of beside it",
+                     checkable=True)
     a.reset_camera = _act(w, "Reset &Camera", w.view_reset, "Home",
                           "Show the whole hall in both views", named_icon="camera")
     a.frame_selection = _act(w, "&Frame Selection", w.view_frame_selection, "F",
@@ -157,7 +160,7 @@ def build_menus(w: "MainWindow") -> None:
     e.addSeparator()
     e.addAction(a.rotate)
     v = mb.addMenu("&View")
-    v.addActions([a.view_3d, a.view_plan, a.view_split])
+    v.addActions([a.view_3d, a.view_plan, a.view_split, a.stacked])
     v.addSeparator()
     v.addActions([a.reset_camera, a.frame_selection])
     v.addSeparator()

@@ -25,7 +25,8 @@ class ProblemsDialog(QDialog):
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(720)
+        self.resize(820, 320)
         self.lines = list(lines)
         icon = QLabel()
         icon.setPixmap(self.style().standardIcon(
@@ -90,6 +91,7 @@ class ExportDialog(QDialog):
                  default_path: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Export Image")
+        self.setMinimumWidth(480)
         self.targets = targets
         self.target = QComboBox()
         for key, (label, _size) in targets.items():

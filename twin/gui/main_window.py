@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import numpy as np
 from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QImage, QPixmap
+from PySide6.QtGui import QCloseEvent, QImage, QPixmap
 from PySide6.QtWidgets import (
     QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter,
     QVBoxLayout, QWidget,
@@ -172,8 +172,10 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 2)
         self.setCentralWidget(self.splitter)
         if self.view3d is None:
-            self.gl_label.setText("3-D view off")
-            self.gl_label.setToolTip(reason)
+            text = f"3-D view off: {reason}"
+            metrics = self.gl_label.fontMetrics()
+            self.gl_label.setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, 460))
+            self.gl_label.setToolTip(f"{text}. The plan view and all editing still work.")
             self.gl_label.show()
             self.statusBar().showMessage(f"3-D view off: {reason}. Showing the plan view.",
                                          15000)
@@ -230,10 +232,12 @@ class MainWindow(QMainWindow):
     def _build_docks(self) -> None:
         A = Qt.DockWidgetArea
         self.palette = EquipmentPalette(self.floor_layout.catalogue)
+        self.palette.setMinimumWidth(290)
         self.palette.add_requested.connect(self.add_equipment)
         self.palette_dock = self._dock("Equipment", "paletteDock", self.palette, A.LeftDockWidgetArea,
                                        "Catalogue equipment: drag onto the plan or double-click")
         self.inspector = Inspector(self.editor, self.selection)
+        self.inspector.setMinimumWidth(300)
         self.inspector_dock = self._dock("Properties", "inspectorDock", self.inspector,
                                          A.RightDockWidgetArea,
                                          "Properties of the selection, or of the hall")
@@ -265,10 +269,19 @@ class MainWindow(QMainWindow):
             self.resize(1440, 900)
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
-        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
-            self.splitter.restoreState(splitter)
+        orientation = self.settings.split_orientation()
+        self._auto_orientation = False
+        if isinstance(splitter, QByteArray) and not splitter.isEmpty() and \
+                self.splitter.restoreState(splitter):
+            stacked = self.splitter.orientation() == Qt.Orientation.Vertical
+            self.actions.stacked.blockSignals(True)
+            self.actions.stacked.setChecked(stacked)
+            self.actions.stacked.blockSignals(False)
+        elif orientation == "auto":
+            self._auto_orientation = True      # decided at the first show
+            self._apply_orientation(True)
         else:
-            self.splitter.setSizes([600, 400])
+            self._apply_orientation(orientation == "stacked")
         self.set_view_mode(self.settings.view_mode(), remember=False)
 
     def _save_window_state(self) -> None:
@@ -294,6 +307,8 @@ class MainWindow(QMainWindow):
         if not getattr(self, "_shown_once", False):
             self._shown_once = True
             # the views know their real size only now: frame the hall once
+            if self._auto_orientation:
+                self._apply_orientation(None)
             QTimer.singleShot(0, self.view_reset)
 
     def event(self, e: QEvent) -> bool:
@@ -418,6 +433,47 @@ class MainWindow(QMainWindow):
         if remember and self.view3d is not None:
             self.settings.set_view_mode(mode)
 
+    def _plan_min_width(self) -> int:
+        """Width below which the plan's axes and legends would be clipped."""
+        ci = getattr(getattr(self.plan_view, "canvas", None), "ci", None)
+        if ci is None:
+            return 200
+        return int(ci.effectiveSizeHint(Qt.SizeHint.MinimumSize).width()) + 4
+
+    def _apply_orientation(self, stacked: bool | None) -> None:
+        """Split side by side or stacked; ``None`` decides from the space available."""
+        if stacked is None:
+            docks = sum(d.width() for d in (self.palette_dock, self.inspector_dock)
+                        if d.isVisible() and not d.isFloating()) or 640
+            central_w = self.width() - docks
+            central_h = max(self.splitter.height(), self.height() - 120)
+            # side by side only when both panes get a landscape-ish area
+            stacked = central_w < self._plan_min_width() + 480 or central_w < 1.5 * central_h
+        self.splitter.setOrientation(Qt.Orientation.Vertical if stacked
+                                     else Qt.Orientation.Horizontal)
+        self.actions.stacked.blockSignals(True)
+        self.actions.stacked.setChecked(stacked)
+        self.actions.stacked.blockSignals(False)
+        if stacked:
+            total = sum(self.splitter.sizes()) or 900
+            self.splitter.setSizes([total * 55 // 100, total - total * 55 // 100])
+        else:   # give the plan the width its axes and legends need when there is room
+            total = sum(self.splitter.sizes()) or 1000
+            plan = min(max(self._plan_min_width(), total * 45 // 100), total - 200)
+            self.splitter.setSizes([total - plan, plan])
+
+    def set_stacked(self, on: bool) -> None:
+        self._apply_orientation(bool(on))
+        self.settings.set_split_orientation("stacked" if on else "side")
+
+    def set_alert_ids(self, ids) -> None:
+        """Mark racks/items in alert in both views (for the live twin)."""
+        ids = frozenset(ids)
+        for view in (self.view3d, self.plan_view):
+            f = getattr(view, "set_alert_ids", None)
+            if callable(f):
+                f(ids)
+
     def set_snap(self, on: bool) -> None:
         if hasattr(self.plan_view, "set_snap"):
             self.plan_view.set_snap(bool(on))
@@ -520,8 +576,9 @@ class MainWindow(QMainWindow):
         self.settings.add_recent_file(path)
         self.settings.set_last_directory(path)
         warn = self.document.warnings
+        took = f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
         msg = (f"Opened {Path(path).name}: "
-               f"{_plural(len(self.floor_layout.racks), 'rack', 'racks')} in {seconds:.2f} s")
+               f"{_plural(len(self.floor_layout.racks), 'rack', 'racks')} in {took}")
         if warn:
             msg += f" \u2014 {_plural(len(warn), 'warning', 'warnings')} (e.g. {warn[0].format()})"
         self.statusBar().showMessage(msg, 10000)
@@ -610,9 +667,14 @@ class MainWindow(QMainWindow):
             return _to_qimage(self.view3d.render_image((w, h)))
         if target == "plan":
             render = getattr(self.plan_view, "render_image", None)
-            if callable(render):
+            if not callable(render):
+                return _grab_scaled(self.plan_widget, w, h)
+            old = self.plan_widget.size()
+            try:
                 return _to_qimage(render((w, h)))
-            return _grab_scaled(self.plan_widget, w, h)
+            finally:   # the plan renders by resizing itself: give the splitter it back
+                self.plan_widget.resize(old)
+                self.splitter.refresh()
         return self.grab().toImage()
 
     def export_image(self, path: str | Path, target: str = "window",

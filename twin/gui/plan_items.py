@@ -15,10 +15,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import QPointF, QRectF, Qt
 
-from twin.gui.pyside_fix import immortalize_none
 from twin.model.viewstate import COLORMAPS, colormap_rgba
-
-immortalize_none()  # PySide6 6.12 on Python 3.11 leaks None refs on every painter call
 
 try:  # fast path: numpy memory handed to QPainter::drawRects as one C array
     from pyqtgraph.Qt.internals import PrimitiveArray as _PrimitiveArray

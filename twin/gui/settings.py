@@ -55,6 +55,14 @@ class AppSettings:
     def set_view_mode(self, mode: str) -> None:
         self.q.setValue("view/mode", mode)
 
+    def split_orientation(self) -> str:
+        """'auto' (decided from the window width), 'side' or 'stacked'."""
+        value = str(self.q.value("view/split_orientation", "auto"))
+        return value if value in ("auto", "side", "stacked") else "auto"
+
+    def set_split_orientation(self, value: str) -> None:
+        self.q.setValue("view/split_orientation", value)
+
     def snap(self) -> bool:
         return _bool(self.q.value("view/snap", True))
 
