@@ -38,3 +38,17 @@ def test_schema_and_loader_agree_on_structural_errors(patch):
         jsonschema.validate(doc, SCHEMA)
     with pytest.raises(LayoutError):
         loads_layout(json.dumps(doc))
+
+
+def test_spec_requires_every_field_without_a_default():
+    import dataclasses
+
+    from twin.io import spec
+    blocks = [(f, c) for f, c in spec.OBJECT_BLOCKS.values()]
+    blocks += [(f, c) for f, c, _ in spec.LIST_BLOCKS.values() if c is not None]
+    for fields, cls in blocks:
+        for f in dataclasses.fields(cls):
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                key = {"x_m": "position_m", "y_m": "position_m", "x0_m": "rect_m",
+                       "y0_m": "rect_m", "x1_m": "rect_m", "y1_m": "rect_m"}.get(f.name, f.name)
+                assert fields[key].required, f"{cls.__name__}.{f.name} must be required"

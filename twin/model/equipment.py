@@ -155,7 +155,7 @@ class Workload:
     """What runs on racks: kind, utilisation, token rate and an optional 24-hour profile."""
 
     id: str
-    name: str
+    name: str = ""
     kind: str = "training"
     utilisation: float = 0.9
     tokens_per_s_per_gpu: float | None = None
