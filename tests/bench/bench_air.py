@@ -6,7 +6,8 @@ Hall: 1,400 racks (synthetic 14 × 100, raised floor).  ``*_move_one_s`` is
 the median of four fine re-solves after moving one rack (alternately there
 and back); ``hall_release_after_drag_s`` is the fine re-solve after coarse
 drag passes (the live engine's path); ``*_power_only_s`` medians of power-only
-updates (no flow solve).
+updates (no flow solve): scaling all racks (``hall_power_only_s``) and a new
+random pattern each time (``hall_power_only_random_s``).
 """
 
 from __future__ import annotations
@@ -60,6 +61,10 @@ def main() -> dict:
     heat = sc.racks.air_heat_w
     ts = [_timed(lambda k=k: s.update_power(heat * (0.9 + 0.04 * k)))[1] for k in range(5)]
     out["hall_power_only_s"] = float(np.median(ts))
+    rng = np.random.default_rng(1)
+    ts = [_timed(lambda: s.update_power(heat * rng.uniform(0.7, 1.1, len(heat))))[1]
+          for _ in range(5)]
+    out["hall_power_only_random_s"] = float(np.median(ts))
     out["rss_mb_after_hall"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     rs = room(20)

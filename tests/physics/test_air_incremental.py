@@ -33,21 +33,29 @@ def test_update_power_matches_full_solve_without_airflow_resolve(scene):
     assert abs(upd.residual_pct) <= 0.1
 
 
-def test_coupling_matrix_reproduces_full_solve(scene):
+def test_power_update_tracks_device_modes_and_stays_warm(scene):
+    """A large power swing moves units between modes; still one warm solve
+    per mode pass and a match with a full solve."""
     s = AirSolver()
     s.solve(scene)
-    cp = s.build_coupling()
-    nr = scene.racks.n
-    d0 = cp.G[:nr, :nr]
-    alpha = cp.G[:nr, nr:].sum(axis=1)
-    assert np.all(d0 >= -1e-9) and np.all(alpha <= 1 + 1e-9)
-    heat = scene.racks.air_heat_w * np.linspace(1.2, 0.4, nr)
+    heat = scene.racks.air_heat_w * np.linspace(1.4, 0.2, scene.racks.n)
     upd = s.update_power(heat)
-    assert not upd.field_current
     fresh = AirSolver().solve(_with(scene, scene.racks.with_power(heat)))
-    assert np.allclose(upd.rack_inlet_mean_c, fresh.rack_inlet_mean_c, atol=1e-4)
-    assert np.allclose(upd.unit_return_c, fresh.unit_return_c, atol=1e-4)
+    assert np.allclose(upd.rack_inlet_mean_c, fresh.rack_inlet_mean_c, atol=1e-3)
+    assert np.allclose(upd.unit_return_c, fresh.unit_return_c, atol=1e-3)
+    assert np.allclose(upd.rack_capture_index, fresh.rack_capture_index, atol=1e-4)
     assert abs(upd.residual_pct) <= 0.1
+
+
+def test_fine_state_survives_coarse_drag_passes(scene):
+    s = AirSolver()
+    s.solve(scene)
+    moved = _moved(scene, 3, 0.3)
+    s.solve(moved, coarse=True)
+    warm = s.solve(moved)
+    assert s._state.amg.builds == 1          # the fine hierarchy was refreshed, not rebuilt
+    cold = AirSolver().solve(moved)
+    assert np.allclose(warm.rack_inlet_mean_c, cold.rack_inlet_mean_c, atol=1e-4)
 
 
 def test_rack_move_warm_resolve_matches_cold(scene):

@@ -9,7 +9,7 @@ from twin.physics.air.devices import RHO_CP, Devices
 from twin.physics.air.flow import AmgCache, build_flow_system, face_fluxes, solve_potential
 from twin.physics.air.grid import build_geometry, make_grid
 from twin.physics.air.scene import AirScene, CoolingUnits, Hall, Racks
-from twin.physics.air.synthetic import hall, room
+from twin.physics.air.synthetic import room
 from twin.physics.air.thermal import CoupledTransport, transport_matrix, triangular_factor
 
 

@@ -17,6 +17,7 @@ from twin.engine import inputs
 from twin.engine.plant import facility_for
 from twin.model import Layout
 from twin.physics import metrics
+from twin.physics.air.devices import RHO_CP
 from twin.physics.air.result import AirResult
 from twin.physics.air.solver import AirSolver
 from twin.physics.air_alerts import air_alerts
@@ -155,22 +156,37 @@ def simulate(layout: Layout, **kw: Any) -> TwinResult:
 
 
 def air_metrics(air: AirResult | None, ashrae_class: str) -> dict[str, float]:
-    """RCI, RTI, SHI/RHI and capture index from an air result (DESIGN.md §2.2)."""
+    """RCI, RTI, SHI/RHI and capture index from an air result (DESIGN.md §2.2).
+
+    Rear doors are cooling coils in series with their racks: supply and return
+    temperatures are airflow-weighted over every coil that moves air (room
+    units: return → supply; doors: the rack's own exhaust → the door outlet),
+    ΔT_IT is the racks' own rise (air heat / ρ c_p V, before any door) and
+    SHI/RHI use that pre-door exhaust.  Without doors these are the plain
+    room-unit definitions.  The capture index counts door discharge as supply
+    in proportion to the heat the door removed (see ``README_air.md``)."""
     if air is None or len(air.rack_inlet_mean_c) == 0:
         return {}
     flow = air.rack_airflow_m3s
-    on = np.isfinite(air.unit_return_c) & (air.unit_load_w != 0)
-    supply_c = float(np.average(air.unit_supply_c[on])) if on.any() else float("nan")
-    return_c = float(np.average(air.unit_return_c[on])) if on.any() else float("nan")
-    dt_it = float(np.average(air.rack_exhaust_c - air.rack_inlet_mean_c, weights=flow))
+    rise = air.rack_air_heat_w / (RHO_CP * flow)
+    pre_door = air.rack_inlet_mean_c + rise
+    on = np.isfinite(air.unit_return_c) & (air.unit_airflow_m3s > 0)
+    door = air.rack_door_removed_w > 0
+    coil_flow = np.concatenate([air.unit_airflow_m3s[on], flow[door]])
+    have_coils = coil_flow.sum() > 0
+    supply_c = (float(np.average(np.concatenate([air.unit_supply_c[on], air.rack_exhaust_c[door]]),
+                                 weights=coil_flow)) if have_coils else float("nan"))
+    return_c = (float(np.average(np.concatenate([air.unit_return_c[on], pre_door[door]]),
+                                 weights=coil_flow)) if have_coils else float("nan"))
+    dt_it = float(np.average(rise, weights=flow))
     lo, hi = metrics.ASHRAE_ALLOWABLE_C[ashrae_class]
-    shi, rhi = (metrics.shi_rhi(supply_c, air.rack_inlet_mean_c, air.rack_exhaust_c, flow)
-                if on.any() else (float("nan"), float("nan")))
+    shi, rhi = (metrics.shi_rhi(supply_c, air.rack_inlet_mean_c, pre_door, flow)
+                if have_coils and dt_it > 0 else (float("nan"), float("nan")))
     status = metrics.ashrae_status(air.rack_inlet_max_c, ashrae_class)
     return {
         "rci_hi_pct": metrics.rci_hi(air.rack_inlet_mean_c, 27.0, hi),
         "rci_lo_pct": metrics.rci_lo(air.rack_inlet_mean_c, 18.0, lo),
-        "rti_pct": metrics.rti(return_c, supply_c, dt_it) if on.any() and dt_it > 0 else float("nan"),
+        "rti_pct": metrics.rti(return_c, supply_c, dt_it) if have_coils and dt_it > 0 else float("nan"),
         "shi": shi, "rhi": rhi,
         "capture_index": metrics.capture_index(air.rack_capture_index, flow),
         "worst_inlet_c": float(np.nanmax(air.rack_inlet_max_c)),

@@ -15,9 +15,17 @@ Ports:
   breathes through the cells just above the box.
 - CRAH: discharge through the floor tiles (raised floor: the plenum is one
   well-mixed volume shared by all CRAHs in proportion to their airflow) or
-  horizontally from its front face; return from the ceiling plenum
-  (``ceiling_return``; only through hot-aisle chimneys if there are any) or
-  from the air just above the unit.
+  horizontally from its front face; return from the air just above the
+  unit, or from the ceiling plenum (``ceiling_return``).
+- Ceiling plenum: a well-mixed volume at one pressure (φ = 0) behind the
+  return cells of the ceiling (:meth:`Geometry.return_conductance`); each
+  return cell exchanges ``q = a φ_cell`` with it, so the return draws where
+  the room's pressure pushes air, not by a fixed share.  The plenum-fed CRAHs
+  get their intake rows only after the flow solve (:func:`attach_plenum`),
+  each taking its share of the plenum mix; return cells with ``q < 0``
+  (a starved region pulling plenum air back into the room) are fed by a
+  passive "plenum spill" device that carries plenum air at the mix
+  temperature (no heat, no coil).
 
 Device law (one for all devices, ``C = ρ c_p V``): the air passing gains
 ``heat_w`` (rack air heat, or unit fan heat) and a coil removes up to
@@ -28,7 +36,7 @@ water temperature or unit set-point) and never heats:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -37,9 +45,14 @@ from ..fluids import AIR
 from .grid import Geometry, footprint_cells, front_vector
 from .scene import AirScene
 
-__all__ = ["Devices", "build_devices", "device_modes", "tile_flows", "SolveError"]
+__all__ = ["Devices", "build_devices", "attach_plenum", "device_modes", "mode_equations",
+           "device_law", "tile_flows", "SolveError", "IDLE", "LIMITED", "AT_FLOOR"]
 
 RHO_CP = AIR.volumetric_cp_jm3k
+
+#: device modes in the order of the air temperature ``T_a`` reaching the coil:
+#: idle (T_out = T_a), at its floor, capacity-limited (T_out = T_a − cap/C)
+IDLE, AT_FLOOR, LIMITED = 0, 1, 2
 
 
 class SolveError(RuntimeError):
@@ -48,6 +61,8 @@ class SolveError(RuntimeError):
 
 @dataclass(frozen=True, eq=False)
 class Devices:
+    """Racks (indices ``0..n_racks``), enabled units, then an optional plenum spill."""
+
     n_racks: int
     unit_index: np.ndarray        # scene cooling-unit index of each unit device
     airflow_m3s: np.ndarray       # (n_dev,)
@@ -57,10 +72,21 @@ class Devices:
     intake: sp.csr_matrix         # (n_dev, n_cells) m³/s
     discharge: sp.csr_matrix      # (n_cells, n_dev) m³/s
     tile_flow_m3s: np.ndarray     # (n_tiles,) delivered tile flows
+    plenum_units: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # ceiling-fed units
 
     @property
     def n(self) -> int:
         return len(self.airflow_m3s)
+
+    @property
+    def units(self) -> slice:
+        """Device slice of the enabled cooling units."""
+        return slice(self.n_racks, self.n_racks + len(self.unit_index))
+
+    def with_heat(self, rack_heat_w: np.ndarray) -> "Devices":
+        """A copy with new rack air heat (same ports and airflow)."""
+        h = self.heat_w.copy(); h[:self.n_racks] = rack_heat_w
+        return replace(self, heat_w=h)
 
 
 def _face_samples(geom: Geometry, centers, sizes, rots, side: float):
@@ -97,7 +123,7 @@ def _face_samples(geom: Geometry, centers, sizes, rots, side: float):
 
 def _top_cells(geom: Geometry, center, size, rot):
     g = geom.grid
-    i0, i1, j0, j1, k1 = footprint_cells(g, center, size, rot)
+    i0, i1, j0, j1, k1 = footprint_cells(g, center, size, rot)[0].tolist()
     if k1 >= g.nz:
         return np.zeros(0, int)
     jj, ii = np.mgrid[j0:j1, i0:i1]
@@ -145,6 +171,14 @@ def _normalised(owner, cells, n_owner, n_cells, flow):
     return sp.csr_matrix((w, (owner, cells)), shape=(n_owner, n_cells))
 
 
+def _missing(n: int, *owners: np.ndarray) -> np.ndarray:
+    """Indices in range(n) that none of ``owners`` lists."""
+    present = np.zeros(n, bool)
+    for o in owners:
+        present[o] = True
+    return np.flatnonzero(~present)
+
+
 def build_devices(scene: AirScene, geom: Geometry) -> Devices:
     g = geom.grid
     n_cells = g.n
@@ -173,16 +207,15 @@ def build_devices(scene: AirScene, geom: Geometry) -> Devices:
 
     tile_q = np.zeros(scene.tiles.n)
     plenum = sp.csr_matrix((n_cells, n_dev))
+    plenum_units = np.zeros(0, int)
     if crah.any():
         crah_dev = nr + np.flatnonzero(crah)
         sel = on[crah]
-        # returns
+        # returns (ceiling plenum: attached after the flow solve)
         if hall.ceiling_return:
-            top = (g.nz - 1) * g.ny * g.nx + np.arange(g.ny * g.nx)
-            mask = geom.chimney.ravel() if geom.chimney.any() else np.ones(g.ny * g.nx, bool)
-            top = top[mask & ~solid[top]]
-            for d in crah_dev:
-                in_own.append(np.full(len(top), d)); in_cell.append(top)
+            if not geom.return_mask.any():
+                raise SolveError("the ceiling return has no open cell under the plenum")
+            plenum_units = crah_dev
         else:
             for d, ui in zip(crah_dev, sel):
                 c = _top_cells(geom, u.center_xy_m[ui], u.size_m[ui], u.rotation_deg[ui])
@@ -214,16 +247,15 @@ def build_devices(scene: AirScene, geom: Geometry) -> Devices:
     boxes = np.concatenate([r.center_xy_m, u.center_xy_m[on]]), \
         np.concatenate([r.size_m, u.size_m[on]]), np.concatenate([r.rotation_deg, u.rotation_deg[on]])
     fixed = []
-    for own, cell, extra in ((in_own, in_cell, None), (out_own, out_cell, plenum.nonzero()[1])):
-        have = own if extra is None else np.concatenate([own, extra])
-        miss = np.setdiff1d(np.arange(n_dev), have)
+    for own, cell, extra in ((in_own, in_cell, plenum_units), (out_own, out_cell, plenum.nonzero()[1])):
+        miss = _missing(n_dev, own, extra)
         tops = [(d, _top_cells(geom, boxes[0][d], boxes[1][d], boxes[2][d])) for d in miss]
         own = np.concatenate([own] + [np.full(len(c), d) for d, c in tops])
         cell = np.concatenate([cell] + [c for _, c in tops])
         fixed.append((own, cell))
     (in_own, in_cell), (out_own, out_cell) = fixed
-    missing_in = np.setdiff1d(np.arange(n_dev), in_own)
-    missing_out = np.setdiff1d(np.arange(n_dev), np.concatenate([out_own, plenum.nonzero()[1]]))
+    missing_in = _missing(n_dev, in_own, plenum_units)
+    missing_out = _missing(n_dev, out_own, plenum.nonzero()[1])
     for miss, what in ((missing_in, "intake"), (missing_out, "discharge")):
         if len(miss):
             d = int(miss[0])
@@ -235,26 +267,71 @@ def build_devices(scene: AirScene, geom: Geometry) -> Devices:
     heat = np.concatenate([r.air_heat_w, u.fan_heat_w[on]])
     cap = np.concatenate([r.rdhx_capacity_w, u.capacity_w[on]])
     floor = np.concatenate([r.rdhx_supply_c, u.supply_setpoint_c[on]])
-    return Devices(nr, on, V, heat, cap, floor, intake, discharge, tile_q)
+    return Devices(nr, on, V, heat, cap, floor, intake, discharge, tile_q, plenum_units)
 
 
-def device_modes(dev: Devices, t_in_c: np.ndarray, heat_w: np.ndarray | None = None):
-    """Linearise the device law at ``t_in_c``.
+def attach_plenum(dev: Devices, return_g: np.ndarray, phi: np.ndarray) -> Devices:
+    """Intake rows of the plenum-fed units (and the plenum spill device) from
+    the return flows ``q = return_g · φ`` of a solved potential."""
+    if len(dev.plenum_units) == 0:
+        return dev
+    cells = np.flatnonzero(return_g)
+    q = return_g[cells] * phi[cells]
+    q_in = np.where(q > 0, q, 0.0)
+    total_in = q_in.sum()
+    if total_in <= 0:
+        raise SolveError("no air reaches the ceiling return plenum")
+    mix = q_in / total_in                        # plenum mix weights per return cell
+    units = dev.plenum_units
+    V = dev.airflow_m3s
+    spill_q = np.where(q < -1e-9 * total_in, -q, 0.0)
+    n_dev, n_cells = dev.n + (1 if spill_q.any() else 0), dev.intake.shape[1]
+    rows = np.repeat(units, len(cells))
+    vals = (V[units, None] * mix[None, :]).ravel()
+    cols = np.tile(cells, len(units))
+    base = sp.vstack([dev.intake, sp.csr_matrix((n_dev - dev.n, n_cells))])
+    discharge = dev.discharge
+    if n_dev == dev.n:
+        intake = base + sp.csr_matrix((vals, (rows, cols)), shape=(n_dev, n_cells))
+        return replace(dev, intake=intake.tocsr())
+    spill = spill_q.sum()
+    rows = np.concatenate([rows, np.full(len(cells), dev.n)])
+    cols = np.concatenate([cols, cells])
+    vals = np.concatenate([vals, spill * mix])
+    intake = base + sp.csr_matrix((vals, (rows, cols)), shape=(n_dev, n_cells))
+    out = np.flatnonzero(spill_q)
+    discharge = sp.hstack([discharge, sp.csr_matrix((spill_q[out], (cells[out], np.zeros(len(out), int))),
+                                                     shape=(n_cells, 1))]).tocsr()
+    return replace(dev, intake=intake.tocsr(), discharge=discharge,
+                   airflow_m3s=np.append(V, spill), heat_w=np.append(dev.heat_w, 0.0),
+                   cap_w=np.append(dev.cap_w, 0.0), floor_c=np.append(dev.floor_c, np.inf))
 
-    Returns (linear mask, value): linear devices have ``T_out = T_in + value``,
-    the others ``T_out = value`` (coil or door at its floor temperature)."""
+
+def device_modes(dev: Devices, t_in_c: np.ndarray, heat_w: np.ndarray | None = None) -> np.ndarray:
+    """Mode of every device at intake temperatures ``t_in_c``: IDLE (the air
+    does not reach the floor: no cooling), LIMITED (the coil removes its whole
+    capacity and the air stays above the floor) or AT_FLOOR."""
+    heat = dev.heat_w if heat_w is None else heat_w
+    C = RHO_CP * dev.airflow_m3s
+    t_a = t_in_c + heat / C
+    mode = np.full(dev.n, AT_FLOOR, np.int8)
+    mode[t_a - dev.cap_w / C >= dev.floor_c] = LIMITED
+    mode[t_a <= dev.floor_c] = IDLE
+    return mode
+
+
+def mode_equations(dev: Devices, mode: np.ndarray, heat_w: np.ndarray | None = None):
+    """Linear device equations for a mode set: (linear mask, value) with
+    ``T_out = T_in + value`` for linear devices and ``T_out = value`` otherwise."""
     heat = dev.heat_w if heat_w is None else heat_w
     C = RHO_CP * dev.airflow_m3s
     dt_heat = heat / C
-    dt_cap = dev.cap_w / C
-    t_a = t_in_c + dt_heat
-    idle = t_a <= dev.floor_c
-    limited = ~idle & (t_a - dt_cap >= dev.floor_c)
-    linear = idle | limited
-    value = np.where(idle, dt_heat, np.where(limited, dt_heat - dt_cap, dev.floor_c))
-    return linear, value
+    value = np.where(mode == IDLE, dt_heat,
+                     np.where(mode == LIMITED, dt_heat - dev.cap_w / C, dev.floor_c))
+    return mode != AT_FLOOR, value
 
 
 def device_law(dev: Devices, t_in_c: np.ndarray, heat_w: np.ndarray | None = None) -> np.ndarray:
-    linear, value = device_modes(dev, t_in_c, heat_w)
+    """Device outlet temperatures ``T_out`` for intake temperatures ``t_in_c``."""
+    linear, value = mode_equations(dev, device_modes(dev, t_in_c, heat_w), heat_w)
     return np.where(linear, t_in_c + value, value)

@@ -7,6 +7,13 @@ Face openness arrays hold a multiplier per face (1 open, 0 closed, a small
 leakage fraction for containment panels) and include the wall faces, which
 are always closed:  ``open_x`` (nz, ny, nx+1), ``open_y`` (nz, ny+1, nx),
 ``open_z`` (nz+1, ny, nx).
+
+Ceiling return: when the hall returns through a ceiling plenum (and a
+CRAH uses it), the top-layer cells open to the plenum form ``return_mask`` —
+the hot-aisle chimneys if there are any (the ceiling is closed elsewhere),
+else the whole ceiling.  A hot aisle is a chimney in a ceiling-return hall
+when it has a roof (ducted to the plenum) or its panels reach the ceiling
+(open top into the plenum).
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import numpy as np
 from .scene import AirScene, Hall, SolverSettings
 
 __all__ = ["Grid", "Geometry", "make_grid", "build_geometry", "footprint_cells",
-           "front_vector"]
+           "front_vector", "uses_return_plenum"]
 
 ROOM_AREA_LIMIT_M2 = 600.0   # halls up to this floor area get the fine 0.3 m grid
 
@@ -81,24 +88,21 @@ def front_vector(rotation_deg) -> np.ndarray:
     return np.stack([np.sin(t), -np.cos(t)], axis=-1).round(12)
 
 
-def footprint_cells(grid: Grid, center_xy, size, rotation_deg):
-    """Index ranges (i0, i1, j0, j1, k1) of the cells a box occupies."""
-    w, d, hgt = size
-    if int(round(rotation_deg)) % 180 == 0:
-        hx, hy = w / 2, d / 2
-    else:
-        hx, hy = d / 2, w / 2
-    cx, cy = center_xy
-    i0 = int(round((cx - hx) / grid.dx)); i1 = int(round((cx + hx) / grid.dx))
-    j0 = int(round((cy - hy) / grid.dx)); j1 = int(round((cy + hy) / grid.dx))
-    if i1 <= i0:
-        i1 = i0 + 1
-    if j1 <= j0:
-        j1 = j0 + 1
-    i0, i1 = max(0, i0), min(grid.nx, i1)
-    j0, j1 = max(0, j0), min(grid.ny, j1)
-    k1 = min(grid.nz, max(1, int(round(hgt / grid.dz))))
-    return i0, max(i1, i0 + 1), j0, max(j1, j0 + 1), k1
+def footprint_cells(grid: Grid, centers_xy, sizes, rotations_deg) -> np.ndarray:
+    """Index ranges of the cells boxes occupy: (n, 5) int rows (i0, i1, j0, j1, k1),
+    at least one cell each; ``centers_xy`` (n, 2), ``sizes`` (n, 3)."""
+    c = np.asarray(centers_xy, float).reshape(-1, 2)
+    sz = np.asarray(sizes, float).reshape(-1, 3)
+    along_x = np.mod(np.round(np.asarray(rotations_deg, float)).astype(int), 180).reshape(-1) == 0
+    hx = np.where(along_x, sz[:, 0], sz[:, 1]) / 2
+    hy = np.where(along_x, sz[:, 1], sz[:, 0]) / 2
+    i0 = np.round((c[:, 0] - hx) / grid.dx).astype(int); i1 = np.round((c[:, 0] + hx) / grid.dx).astype(int)
+    j0 = np.round((c[:, 1] - hy) / grid.dx).astype(int); j1 = np.round((c[:, 1] + hy) / grid.dx).astype(int)
+    i1 = np.maximum(i1, i0 + 1); j1 = np.maximum(j1, j0 + 1)
+    i0, i1 = np.maximum(0, i0), np.minimum(grid.nx, i1)
+    j0, j1 = np.maximum(0, j0), np.minimum(grid.ny, j1)
+    k1 = np.minimum(grid.nz, np.maximum(1, np.round(sz[:, 2] / grid.dz).astype(int)))
+    return np.stack([i0, np.maximum(i1, i0 + 1), j0, np.maximum(j1, j0 + 1), k1], axis=1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -108,16 +112,24 @@ class Geometry:
     open_x: np.ndarray     # (nz, ny, nx+1) float
     open_y: np.ndarray     # (nz, ny+1, nx)
     open_z: np.ndarray     # (nz+1, ny, nx)
-    chimney: np.ndarray    # (ny, nx) bool: top cells that return to a ceiling plenum
+    return_mask: np.ndarray  # (ny, nx) bool: top-layer cells open to the return plenum
 
     def key(self) -> bytes:
         """Bytes that change whenever the blocked geometry changes."""
-        return b"".join(a.tobytes() for a in (self.solid, self.open_x, self.open_y, self.open_z))
+        return b"".join(a.tobytes() for a in (self.solid, self.open_x, self.open_y, self.open_z,
+                                              self.return_mask))
+
+    def return_conductance(self) -> np.ndarray:
+        """Per cell (flat) conductance a = A / d to the plenum at the ceiling
+        (A the cell's top area, d half the layer height); zero elsewhere."""
+        g = self.grid
+        a = np.zeros(g.shape)
+        a[-1] = self.return_mask * (g.dx * g.dx / (0.5 * g.dz))
+        return a.ravel()
 
 
 def _block_boxes(grid: Grid, solid: np.ndarray, centers, sizes, rots) -> None:
-    for c, s, r in zip(centers, sizes, rots):
-        i0, i1, j0, j1, k1 = footprint_cells(grid, c, s, r)
+    for i0, i1, j0, j1, k1 in footprint_cells(grid, centers, sizes, rots).tolist():
         solid[:k1, j0:j1, i0:i1] = True
 
 
@@ -142,7 +154,8 @@ def build_geometry(scene: AirScene, grid: Grid) -> Geometry:
         if i1 <= i0 or j1 <= j0:
             continue
         kh = min(nz, max(1, int(round(hgt / grid.dz))))
-        is_chimney = kind == "hot_aisle" and roof and scene.hall.ceiling_return
+        is_chimney = (kind == "hot_aisle" and scene.hall.ceiling_return
+                      and (roof or kh >= nz))
         ktop = nz if is_chimney else kh
         long_x = (i1 - i0) >= (j1 - j0)      # aisle runs along x
         # long sides up to the panel height (chimney walls to the ceiling)
@@ -167,4 +180,14 @@ def build_geometry(scene: AirScene, grid: Grid) -> Geometry:
     ox[:, :, 1:-1] *= ~(solid[:, :, 1:] | solid[:, :, :-1])
     oy[:, 1:-1, :] *= ~(solid[:, 1:, :] | solid[:, :-1, :])
     oz[1:-1, :, :] *= ~(solid[1:] | solid[:-1])
-    return Geometry(grid, solid, ox, oy, oz, chimney)
+    returns = np.zeros((ny, nx), bool)
+    if uses_return_plenum(scene):
+        returns = (chimney if chimney.any() else np.ones((ny, nx), bool)) & ~solid[-1]
+    return Geometry(grid, solid, ox, oy, oz, returns)
+
+
+def uses_return_plenum(scene: AirScene) -> bool:
+    """Ceiling-return hall with at least one enabled CRAH moving air."""
+    u = scene.cooling
+    crah = np.array([k == "crah" for k in u.kind], bool)
+    return bool(scene.hall.ceiling_return and np.any(crah & u.enabled & (u.airflow_m3s > 0)))

@@ -17,12 +17,14 @@ class AirResult:
     """Everything one air solve produced.  Temperatures °C, flows m³/s, heat W.
 
     Per-rack arrays follow the scene's rack order; per-unit arrays the scene's
-    cooling-unit order (disabled units: zero load, NaN temperatures).
+    cooling-unit order (disabled units: zero load and airflow, NaN temperatures).
     ``rack_inlet_profile_c`` is (n_racks, nz): the flux-weighted intake
     temperature per grid layer (NaN above the rack).  ``temperature_c`` is
-    (nz, ny, nx) with NaN inside racks and units.  ``field_current`` is False
-    when a power-only update refreshed the rack and unit figures through the
-    rack-to-rack matrix but not the 3-D field.
+    (nz, ny, nx) with NaN inside racks and units.  ``rack_door_removed_w``
+    is the heat each rack's rear door took out of its exhaust (0 without a
+    door); the door's air inlet is ``rack_inlet_mean_c + rack_air_heat_w /
+    (ρ c_p V)``.  ``field_current`` tells viewers whether ``temperature_c``
+    matches the rack figures; every solve and power update refreshes it.
     """
 
     grid: Grid
@@ -39,10 +41,12 @@ class AirResult:
     unit_return_c: np.ndarray
     unit_supply_c: np.ndarray
     unit_capacity_fraction: np.ndarray
+    unit_airflow_m3s: np.ndarray
     tile_flow_m3s: np.ndarray
     heat_in_w: float
     heat_removed_w: float
     residual_pct: float
+    rack_door_removed_w: np.ndarray
     timings_s: dict = field(default_factory=dict)
     iterations: dict = field(default_factory=dict)
     converged: bool = True

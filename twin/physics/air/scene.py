@@ -170,10 +170,11 @@ class Containment:
     """Contained aisles: ``rect_m`` rows are (x0, y0, x1, y1) of the aisle.
 
     Panels run along the two long sides up to ``height_m``; ``end_doors`` close
-    the two short ends; ``roof`` closes the top at ``height_m`` — except a
-    hot aisle with a roof in a hall with a ceiling return, which is a chimney:
-    its walls run up to the ceiling and it returns straight to the ceiling
-    plenum.
+    the two short ends; ``roof`` closes the top at ``height_m``.  In a hall
+    with a ceiling return a hot aisle is a chimney when it has a roof (ducted:
+    its walls run up to the ceiling) or its panels reach the ceiling (open top
+    under the plenum); it returns straight to the ceiling plenum, and when
+    there are chimneys the ceiling is closed elsewhere.
     """
 
     rect_m: np.ndarray
@@ -205,8 +206,12 @@ class SolverSettings:
     """Numerical and model settings.  ``None`` cell sizes are chosen from the hall.
 
     ``turbulent_diffusivity_m2s`` and ``buoyancy_*`` are the recirculation
-    correction (see ``README_air.md``); ``containment_leakage`` is the open
-    fraction left in containment panels (seams, cable cut-outs, door gaps).
+    correction (see ``README_air.md``); ``buoyancy_tol_k`` is the rack-inlet
+    error (K) at which the buoyancy passes stop; ``containment_leakage`` is
+    the open fraction left in containment panels (seams, cable cut-outs, door
+    gaps).  Tolerances are relative to the right side: ``thermal_rtol`` for
+    full solves, ``power_rtol`` for power-only updates (rack inlets within
+    ~1e-4 K of a full solve on the same flow).
     """
 
     cell_m: float | None = None
@@ -215,9 +220,11 @@ class SolverSettings:
     mixing_length_m: float = 0.1
     buoyancy: bool = True
     buoyancy_time_s: float = 0.6
+    buoyancy_tol_k: float = 0.02
     containment_leakage: float = 0.03
-    flow_rtol: float = 1e-9
-    thermal_rtol: float = 1e-9
+    flow_rtol: float = 1e-7
+    thermal_rtol: float = 1e-7
+    power_rtol: float = 1e-6
     max_iterations: int = 400
 
 

@@ -1,10 +1,11 @@
 """`AirSolver`: the stateful, incremental front end of the air physics.
 
-It keeps what an edit did not touch:
-- grid and geometry; the AMG hierarchy (reused as a preconditioner after a
-  geometry edit, rebuilt when it gets slow); the last potential φ (warm start);
-- the transport system in upwind order and the last temperatures (warm start);
-- optionally the rack-to-rack matrix (:mod:`.coupling`) for power-only edits.
+It keeps, per grid (the fine grid and the coarse drag grid separately, so a
+drag does not throw the fine state away), what an edit did not touch:
+geometry and flow matrix; the AMG hierarchy (refreshed after a geometry
+edit); the last potential φ and temperatures (warm starts); the transport
+system and its device modes; the last temperature field, whose buoyancy drift
+starts the next re-solve.
 
 Solve stages: devices → potential flow (+ buoyancy passes) → coupled
 transport with the device-law active set → capture index → result.
@@ -13,22 +14,27 @@ transport with the device-law active set → capture index → result.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
 from . import buoyancy
-from .coupling import Coupling
-from .devices import RHO_CP, Devices, SolveError, build_devices, device_law, device_modes
-from .flow import AmgCache, FaceFluxes, build_flow_system, face_fluxes, solve_potential
+from .devices import (AT_FLOOR, LIMITED, RHO_CP, Devices, SolveError, attach_plenum, build_devices,
+                      device_law, device_modes, mode_equations)
+from .flow import AmgCache, FaceFluxes, FlowSystem, build_flow_system, face_fluxes, solve_potential
 from .grid import Geometry, Grid, build_geometry, make_grid
 from .result import AirResult
-from .scene import AirScene
+from .scene import AirScene, SolverSettings
 from .thermal import CoupledTransport, transport_matrix
 
-__all__ = ["AirSolver", "SolveCancelled", "SolveError", "solve_air"]
+__all__ = ["AirSolver", "SolveCancelled", "SolveError", "solve_air", "supply_fraction"]
 
 MAX_MODE_PASSES = 12
+#: a device's mode equations hold when they match the device law to this (K)
+MODE_TOL_K = 1e-6
+#: GMRES tolerance (relative to the right side) of the capture-index solve
+CAPTURE_RTOL = 1e-5
 
 
 class SolveCancelled(Exception):
@@ -40,22 +46,34 @@ def solve_air(scene: AirScene, coarse: bool = False) -> AirResult:
     return AirSolver().solve(scene, coarse=coarse)
 
 
+@dataclass
+class _State:
+    """What one grid remembers between solves."""
+
+    amg: AmgCache = field(default_factory=AmgCache)
+    geom_key: bytes | None = None
+    fs: FlowSystem | None = None
+    phi: np.ndarray | None = None
+    flow_key: tuple | None = None
+    geom: Geometry | None = None
+    dev: Devices | None = None
+    fluxes: FaceFluxes | None = None
+    transport: CoupledTransport | None = None
+    t_cells: np.ndarray | None = None     # natural order, last solution
+    t_out: np.ndarray | None = None
+    mode: np.ndarray | None = None
+    capture: tuple | None = None          # (transport key, supply fractions, index, field)
+    drift_field: np.ndarray | None = None  # last temperature field (NaN in solids)
+    rack_t_in: np.ndarray | None = None    # rack inlets of the last solution
+    thermal_coarse: bool = False            # a solve here needed the coarse correction
+
+
 class AirSolver:
     def __init__(self):
-        self._amg = AmgCache()
-        self._grid: Grid | None = None
-        self._geom_key: bytes | None = None
-        self._fs = None
-        self._phi = None
-        self._flow_key = None
-        self._geom: Geometry | None = None
-        self._dev: Devices | None = None
-        self._fluxes: FaceFluxes | None = None
-        self._transport: CoupledTransport | None = None
-        self._x = None
+        self._states: dict[Grid, _State] = {}
+        self._state: _State | None = None
         self._scene: AirScene | None = None
         self._result: AirResult | None = None
-        self.coupling: Coupling | None = None
 
     # ------------------------------------------------------------------ API
     def solve(self, scene: AirScene, cancel: Callable[[], bool] | None = None,
@@ -63,76 +81,68 @@ class AirSolver:
               coarse: bool = False) -> AirResult:
         """Full solve, reusing whatever the change since the last call left valid."""
         t0 = time.perf_counter()
-        tim, its = {}, {}
+        tim, its = {}, {"flow_cg": 0, "thermal_gmres": 0, "mode_passes": 0}
         st = scene.settings
         step = _Stepper(cancel, progress)
 
         step(0.0, "geometry")
         grid = make_grid(scene.hall, st, coarse)
-        if grid != self._grid:
-            self._amg = AmgCache()
-            self._grid, self._phi, self._x, self._geom_key = grid, None, None, None
+        S = self._states.setdefault(grid, _State())
         geom = build_geometry(scene, grid)
         key = geom.key()
-        if key != self._geom_key:
-            self._fs = build_flow_system(geom)
-            self._geom_key = key
-            self._flow_key = None
-        dev = build_devices(scene, geom)
+        if key != S.geom_key:
+            S.fs, S.geom_key, S.flow_key = build_flow_system(geom), key, None
+        base = build_devices(scene, geom)
         tim["geometry_s"] = time.perf_counter() - t0
-        _check_capacity(dev)
+        _check_capacity(base)
 
-        source = np.asarray(dev.discharge.sum(axis=1)).ravel() - np.asarray(dev.intake.sum(axis=0)).ravel()
-        flow_key = (key, source.tobytes(), st.buoyancy, st.turbulent_diffusivity_m2s,
+        source = np.asarray(base.discharge.sum(axis=1)).ravel() - np.asarray(base.intake.sum(axis=0)).ravel()
+        buoyant = st.buoyancy and not coarse
+        flow_key = (key, source.tobytes(), buoyant, st.turbulent_diffusivity_m2s,
                     st.mixing_length_m, st.buoyancy_time_s)
-        warnings = _region_imbalance(self._fs, source)
-        reuse_flow = flow_key == self._flow_key and self._transport is not None
-        its["flow_cg"] = 0
-        t1 = time.perf_counter()
-        if not reuse_flow:
-            step(0.1, "airflow")
-            phi, its["flow_cg"] = solve_potential(self._fs, source, self._amg, self._phi,
-                                                  st.flow_rtol, st.max_iterations)
-            self._phi = phi
-            fluxes = face_fluxes(self._fs, geom, phi)
-            transport = self._transport_for(geom, fluxes, dev, st)
+        warnings = _region_imbalance(S.fs, source)
+        tim["flow_s"] = 0.0
+        drift = None
+        if flow_key == S.flow_key:
+            dev, transport = _with_settings_of(S.dev, base), S.transport
         else:
-            fluxes, transport = self._fluxes, self._transport
-        tim["flow_s"] = time.perf_counter() - t1
+            step(0.1, "airflow")
+            drift = S.drift_field if buoyant else None
+            dev, transport = self._flow_pass(S, geom, base, source, drift, st, its, tim)
 
         step(0.4, "temperature")
-        t2 = time.perf_counter()
-        t_cells, t_out, its["thermal_gmres"], its["mode_passes"], ok = self._thermal(
-            transport, dev, dev.heat_w, st, cancel)
+        t2, flow_before = time.perf_counter(), tim["flow_s"]
+        last_in = S.rack_t_in
+        t_cells, t_out, ok = self._thermal(S, transport, dev, st.thermal_rtol, st, cancel, its)
+        t_in = transport.W @ t_cells
         passes = 0
-        if st.buoyancy and not reuse_flow and not coarse:
-            for passes in range(1, buoyancy.PICARD_PASSES + 1):
-                step(0.4 + 0.15 * passes, "buoyancy")
-                bz = buoyancy.face_flux(geom, t_cells, st.buoyancy_time_s)
-                src_b = source - buoyancy.divergence(geom, bz)
-                phi, n_cg = solve_potential(self._fs, src_b, self._amg, self._phi,
-                                            st.flow_rtol, st.max_iterations)
-                its["flow_cg"] += n_cg
-                self._phi = phi
-                fluxes = face_fluxes(self._fs, geom, phi, bz)
-                transport = self._transport_for(geom, fluxes, dev, st)
-                t_cells, t_out, n_gm, n_mp, ok = self._thermal(transport, dev, dev.heat_w, st, cancel)
-                its["thermal_gmres"] += n_gm
-                its["mode_passes"] += n_mp
+        if buoyant and flow_key != S.flow_key:
+            # a re-solve started from the last drift: the edit's change of the
+            # inlets bounds what another pass would change
+            done = (drift is not None and last_in is not None and len(last_in) == base.n_racks
+                    and _picard_done(np.abs(t_in[:base.n_racks] - last_in), st))
+            while not done and passes < buoyancy.MAX_PICARD_PASSES:
+                passes += 1
+                step(min(0.85, 0.4 + 0.1 * passes), "buoyancy")
+                prev_in = t_in
+                dev, transport = self._flow_pass(S, geom, base, source, _field(geom, t_cells), st,
+                                                 its, tim)
+                t_cells, t_out, ok = self._thermal(S, transport, dev, st.thermal_rtol, st, cancel, its)
+                t_in = transport.W @ t_cells
+                done = _picard_done(np.abs(t_in[:base.n_racks] - prev_in[:base.n_racks]), st)
+            S.drift_field = _field(geom, t_cells)
         its["buoyancy_passes"] = passes
-        self._flow_key = flow_key
-        self._fluxes, self._dev, self._geom = fluxes, dev, geom
-        tim["thermal_s"] = time.perf_counter() - t2
+        S.flow_key = flow_key
+        S.dev, S.geom, S.rack_t_in = dev, geom, t_in[:base.n_racks]
+        tim["thermal_s"] = time.perf_counter() - t2 - (tim["flow_s"] - flow_before)
 
         step(0.9, "capture index")
         t3 = time.perf_counter()
-        capture = self._capture(transport, dev, st)
+        capture = self._capture(S, transport, dev, t_in, st)
         tim["capture_s"] = time.perf_counter() - t3
-        if self.coupling is not None and not self.coupling.valid_for(transport):
-            self.coupling = None
-        self._scene = scene
-        res = self._result_from(scene, geom, dev, fluxes, t_cells, t_out, capture,
-                                tim, its, ok, warnings, field_current=True)
+        self._state, self._scene = S, scene
+        res = self._result_from(scene, geom, dev, S.fluxes, transport, t_cells, t_out, capture,
+                                tim, its, ok, warnings)
         tim["total_s"] = time.perf_counter() - t0
         step(1.0, "done")
         self._result = res
@@ -141,126 +151,138 @@ class AirSolver:
     def update_power(self, air_heat_w: np.ndarray, cancel: Callable[[], bool] | None = None) -> AirResult:
         """New rack air heat, same airflow and geometry: never re-solves airflow.
 
-        With the rack-to-rack matrix built (:meth:`build_coupling`) this is a
-        small dense solve and the 3-D field is left as it was
-        (``field_current=False``); otherwise one warm-started transport solve."""
-        if self._result is None:
+        One warm-started temperature solve with the cached transport system
+        and triangular preconditioner, to ``SolverSettings.power_rtol``."""
+        S = self._state
+        if S is None or self._result is None:
             raise SolveError("update_power needs a previous solve()")
         t0 = time.perf_counter()
-        heat = np.asarray(air_heat_w, float).reshape(self._dev.n_racks)
+        heat = np.asarray(air_heat_w, float).reshape(S.dev.n_racks)
         scene = self._scene
         scene = AirScene(scene.hall, scene.racks.with_power(heat), scene.cooling, scene.tiles,
                          scene.containment, scene.settings)
-        dev = _with_rack_heat(self._dev, heat)
+        dev = S.dev.with_heat(heat)
         _check_capacity(dev)
-        prev = self._result
-        if self.coupling is not None:
-            t_in, t_out, ok = self.coupling.solve(dev, self._t_in_last)
-            res = self._result_from(scene, self._geom, dev, self._fluxes, None, t_out,
-                                    prev.rack_capture_index, {}, {"dense": 1}, ok,
-                                    prev.warnings, field_current=False, t_in=t_in)
-        else:
-            t_cells, t_out, n_gm, n_mp, ok = self._thermal(self._transport, dev, dev.heat_w,
-                                                           scene.settings, cancel)
-            res = self._result_from(scene, self._geom, dev, self._fluxes, t_cells, t_out,
-                                    prev.rack_capture_index, {}, {"thermal_gmres": n_gm,
-                                                                  "mode_passes": n_mp},
-                                    ok, prev.warnings, field_current=True)
-        self._dev, self._scene, self._result = dev, scene, res
+        its = {"flow_cg": 0, "thermal_gmres": 0, "mode_passes": 0}
+        st = scene.settings
+        t_cells, t_out, ok = self._thermal(S, S.transport, dev, st.power_rtol, st, cancel, its)
+        t_in = S.transport.W @ t_cells
+        capture = self._capture(S, S.transport, dev, t_in, st)
+        S.dev, S.rack_t_in = dev, t_in[:dev.n_racks]
+        if st.buoyancy and S.drift_field is not None:
+            S.drift_field = _field(S.geom, t_cells)
+        res = self._result_from(scene, S.geom, dev, S.fluxes, S.transport, t_cells, t_out,
+                                capture, {}, its, ok, self._result.warnings)
+        self._scene, self._result = scene, res
         res.timings_s["total_s"] = time.perf_counter() - t0
         return res
 
-    def build_coupling(self, cancel: Callable[[], bool] | None = None,
-                       progress: Callable[[float, str], None] | None = None) -> Coupling:
-        """Build the rack-to-rack matrix D0 for millisecond power updates.
-
-        Costs n_devices adjoint transport solves; run it in a background worker.
-        Dropped automatically when a later solve changes the airflow."""
-        if self._transport is None:
-            raise SolveError("build_coupling needs a previous solve()")
-        st = self._scene.settings
-
-        def check():
-            if cancel is not None and cancel():
-                raise SolveCancelled()
-        self.coupling = Coupling.build(self._transport, self._dev, st.thermal_rtol,
-                                       check, progress)
-        return self.coupling
-
     # -------------------------------------------------------------- helpers
-    def _transport_for(self, geom, fluxes, dev, st) -> CoupledTransport:
-        M = transport_matrix(geom, fluxes, dev, st.turbulent_diffusivity_m2s, st.mixing_length_m)
-        self._transport = CoupledTransport(M, dev, self._phi)
-        return self._transport
+    def _flow_pass(self, S: _State, geom, base: Devices, source, drift_field, st: SolverSettings,
+                   its: dict, tim: dict):
+        """Potential flow (with the buoyancy drift of ``drift_field``) and the
+        transport system on it; returns (devices, transport)."""
+        t0 = time.perf_counter()
+        bz = None
+        rhs = source
+        if drift_field is not None:
+            bz = buoyancy.face_flux(geom, drift_field, st.buoyancy_time_s)
+            rhs = source - buoyancy.divergence(geom, bz)
+        S.phi, n_cg = solve_potential(S.fs, rhs, S.amg, S.phi, st.flow_rtol, st.max_iterations)
+        its["flow_cg"] += n_cg
+        S.fluxes = face_fluxes(S.fs, geom, S.phi, bz)
+        dev = attach_plenum(base, S.fs.return_g, S.phi)
+        M = transport_matrix(geom, S.fluxes, dev, st.turbulent_diffusivity_m2s, st.mixing_length_m)
+        S.transport = CoupledTransport(M, dev, S.phi, _prolongators(S.amg))
+        if S.thermal_coarse:
+            S.transport.add_coarse_correction()
+        tim["flow_s"] += time.perf_counter() - t0
+        return dev, S.transport
 
-    def _thermal(self, transport: CoupledTransport, dev: Devices, heat_w, st, cancel):
-        """Active-set iteration on the device law; returns (T, T_out, its, passes, ok)."""
-        if self._x is not None and len(self._x) == transport.n + transport.nd:
-            x0 = self._x
-            t_in_guess = transport.W @ x0[:transport.n]
+    def _thermal(self, S: _State, transport: CoupledTransport, dev: Devices, rtol: float,
+                 st: SolverSettings, cancel, its: dict):
+        """Active-set iteration on the device modes; returns (T_cells, T_out, converged)."""
+        n, nd = transport.n, transport.nd
+        if S.t_cells is not None and len(S.t_cells) == n:
+            t_in = transport.W @ S.t_cells
+            t_out = S.t_out if len(S.t_out) == nd else device_law(dev, t_in)
+            x0 = np.concatenate([S.t_cells, t_out])
+            mode = S.mode if S.mode is not None and len(S.mode) == nd else device_modes(dev, t_in)
         else:
             x0 = None
-            t_in_guess = _initial_inlet_guess(dev, heat_w)
-        linear, value = device_modes(dev, t_in_guess, heat_w)
-        total = 0
-        for passes in range(1, MAX_MODE_PASSES + 1):
+            t_in = _initial_inlet_guess(dev)
+            mode = device_modes(dev, t_in)
+        ok = False
+        for _ in range(MAX_MODE_PASSES):
             if cancel is not None and cancel():
                 raise SolveCancelled()
-            if linear.all():
-                raise SolveError("no cooling unit holds its set-point: "
-                                 "the room has no steady state (check capacities)")
-            t, t_out, n_it = transport.solve(linear, value, x0, st.thermal_rtol, st.max_iterations)
-            total += n_it
+            mode = _with_a_fixed_device(dev, mode, t_in)
+            linear, value = mode_equations(dev, mode)
+            t, t_out, n_it = transport.solve(linear, value, x0, rtol, st.max_iterations)
+            its["thermal_gmres"] += n_it
+            S.thermal_coarse |= transport.has_coarse_correction
+            its["mode_passes"] += 1
             x0 = np.concatenate([t, t_out])
             t_in = transport.W @ t
-            new_linear, new_value = device_modes(dev, t_in, heat_w)
-            if np.array_equal(new_linear, linear):
-                self._x, self._t_in_last = x0, t_in
-                return t, device_law(dev, t_in, heat_w), total, passes, True
-            linear, value = new_linear, new_value
-        self._x, self._t_in_last = x0, t_in
-        return t, device_law(dev, t_in, heat_w), total, passes, False
+            # the device law is continuous: at a kink both neighbouring modes
+            # hold, so only devices whose equations miss the law switch, one
+            # step along IDLE → AT_FLOOR → LIMITED (a jump past AT_FLOOR can
+            # cycle for a unit that just holds its set-point)
+            wrong = np.abs(device_law(dev, t_in) - np.where(linear, t_in + value, value)) > MODE_TOL_K
+            if not wrong.any():
+                ok = True
+                break
+            step = np.sign(device_modes(dev, t_in).astype(int) - mode)
+            mode = (mode + wrong * step).astype(np.int8)
+        S.t_cells, S.t_out, S.mode = t, t_out, mode
+        return t, device_law(dev, transport.W @ t), ok
 
-    def _capture(self, transport: CoupledTransport, dev: Devices, st) -> np.ndarray:
-        """Share of each rack's intake air that came straight from a cooling supply."""
-        value = np.zeros(dev.n); value[dev.n_racks:] = 1.0
-        c, _, _ = transport.solve(np.zeros(dev.n, bool), value, None, 1e-8, st.max_iterations)
-        return np.clip(transport.W[:dev.n_racks] @ c, 0.0, 1.0)
+    def _capture(self, S: _State, transport: CoupledTransport, dev: Devices, t_in,
+                 st: SolverSettings) -> np.ndarray:
+        """Share of each rack's intake air that came from a cooling supply
+        (rear-door discharge counted by :func:`supply_fraction`); reused while
+        the flow field and the supply fractions are unchanged."""
+        value = supply_fraction(dev, t_in)
+        key = (transport, dev.n)
+        if S.capture is not None and S.capture[0] == key and np.allclose(S.capture[1], value,
+                                                                          rtol=0, atol=1e-9):
+            return S.capture[2]
+        x0 = S.capture[3] if S.capture is not None and len(S.capture[3]) == transport.n + dev.n else None
+        c, c_out, _ = transport.solve(np.zeros(dev.n, bool), value, x0, CAPTURE_RTOL,
+                                      st.max_iterations)
+        capture = np.clip(transport.W[:dev.n_racks] @ c, 0.0, 1.0)
+        S.capture = (key, value, capture, np.concatenate([c, c_out]))
+        return capture
 
-    def _result_from(self, scene, geom, dev, fluxes, t_cells, t_out, capture, tim, its,
-                     ok, warnings, field_current, t_in=None) -> AirResult:
+    def _result_from(self, scene, geom, dev, fluxes, transport, t_cells, t_out, capture, tim,
+                     its, ok, warnings) -> AirResult:
         g = geom.grid
         nr = dev.n_racks
-        W = self._transport.W
-        if t_cells is None:
-            field = self._result.temperature_c
-            prof = self._result.rack_inlet_profile_c
-            t_max = self._result.rack_inlet_max_c + (t_in[:nr] - self._result.rack_inlet_mean_c)
-        else:
-            t_in = W @ t_cells
-            field = np.where(geom.solid, np.nan, t_cells.reshape(g.shape))
-            Wc = W[:nr].tocoo()
-            t_max = np.full(nr, -np.inf)
-            np.maximum.at(t_max, Wc.row, t_cells[Wc.col])
-            layer = Wc.col // (g.nx * g.ny)
-            num = np.zeros((nr, g.nz)); den = np.zeros((nr, g.nz))
-            np.add.at(num, (Wc.row, layer), Wc.data * t_cells[Wc.col])
-            np.add.at(den, (Wc.row, layer), Wc.data)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                prof = np.where(den > 0, num / den, np.nan)
+        W = transport.W
+        t_in = W @ t_cells
+        field = np.where(geom.solid, np.nan, t_cells.reshape(g.shape))
+        Wc = W[:nr].tocoo()
+        t_max = np.full(nr, -np.inf)
+        np.maximum.at(t_max, Wc.row, t_cells[Wc.col])
+        layer = Wc.col // (g.nx * g.ny)
+        num = np.zeros((nr, g.nz)); den = np.zeros((nr, g.nz))
+        np.add.at(num, (Wc.row, layer), Wc.data * t_cells[Wc.col])
+        np.add.at(den, (Wc.row, layer), Wc.data)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            prof = np.where(den > 0, num / den, np.nan)
         C = RHO_CP * dev.airflow_m3s
         nu = scene.cooling.n
-        on = dev.unit_index
+        on, u = dev.unit_index, dev.units
         unit_load = np.zeros(nu); unit_ret = np.full(nu, np.nan); unit_sup = np.full(nu, np.nan)
-        u = slice(nr, dev.n)
+        unit_flow = np.zeros(nu); unit_flow[on] = dev.airflow_m3s[u]
         unit_load[on] = C[u] * (t_in[u] - t_out[u]) + dev.heat_w[u]
         unit_ret[on] = t_in[u]; unit_sup[on] = t_out[u]
         cap = scene.cooling.capacity_w
         frac = np.divide(unit_load, cap, out=np.zeros(nu), where=cap > 0)
         rack_gain = C[:nr] * (t_out[:nr] - t_in[:nr])
-        rdhx_removed = dev.heat_w[:nr] - rack_gain
+        door_removed = np.where(dev.cap_w[:nr] > 0, dev.heat_w[:nr] - rack_gain, 0.0)
         heat_in = float(dev.heat_w.sum())
-        removed = float(unit_load.sum() + rdhx_removed.sum())
+        removed = float(unit_load.sum() + (dev.heat_w[:nr] - rack_gain).sum())
         resid = 100.0 * (heat_in - removed) / heat_in if heat_in > 0 else 0.0
         return AirResult(
             grid=g, temperature_c=field, fluxes=fluxes,
@@ -268,10 +290,32 @@ class AirSolver:
             rack_air_heat_w=dev.heat_w[:nr].copy(), rack_airflow_m3s=dev.airflow_m3s[:nr].copy(),
             rack_capture_index=capture, rack_inlet_profile_c=prof,
             unit_load_w=unit_load, unit_return_c=unit_ret, unit_supply_c=unit_sup,
-            unit_capacity_fraction=frac, tile_flow_m3s=dev.tile_flow_m3s,
+            unit_capacity_fraction=frac, unit_airflow_m3s=unit_flow, tile_flow_m3s=dev.tile_flow_m3s,
             heat_in_w=heat_in, heat_removed_w=removed, residual_pct=resid,
-            timings_s=tim, iterations=its, converged=ok, field_current=field_current,
-            warnings=tuple(warnings))
+            rack_door_removed_w=door_removed,
+            timings_s=tim, iterations=its, converged=ok, warnings=tuple(warnings))
+
+
+def supply_fraction(dev: Devices, t_in_c: np.ndarray) -> np.ndarray:
+    """Share of each device's discharge that counts as cooling supply.
+
+    Cooling units: 1.  A rack with a rear door: the share of the heat above
+    the door's water temperature that the door removed,
+    ``min(1, removed / (C (T_a − T_water)))`` — 1 while the door holds its
+    water temperature (or the air never exceeds it), less when the door is
+    capacity-limited.  Racks without a door and the plenum spill: 0."""
+    C = RHO_CP * dev.airflow_m3s
+    out = np.zeros(dev.n)
+    out[dev.units] = 1.0
+    nr = dev.n_racks
+    t_a = t_in_c[:nr] + dev.heat_w[:nr] / C[:nr]
+    excess = C[:nr] * (t_a - dev.floor_c[:nr])
+    door = dev.cap_w[:nr] > 0
+    frac = np.ones(nr)
+    hot = excess > 0
+    frac[hot] = np.minimum(1.0, dev.cap_w[:nr][hot] / excess[hot])
+    out[:nr] = np.where(door, frac, 0.0)
+    return out
 
 
 class _Stepper:
@@ -285,11 +329,49 @@ class _Stepper:
             self.progress(fraction, message)
 
 
+def _with_a_fixed_device(dev: Devices, mode: np.ndarray, t_in: np.ndarray) -> np.ndarray:
+    """A mode set with no device at its floor fixes no temperature (singular:
+    the balance would need removal = heat exactly).  Capacity ≥ heat
+    (:func:`_check_capacity`), so in the steady state some coil holds its
+    floor: put the unit nearest to its floor there."""
+    if np.any(mode == AT_FLOOR):
+        return mode
+    u = np.arange(dev.n)[dev.units]
+    C = RHO_CP * dev.airflow_m3s[u]
+    t_a = t_in[u] + dev.heat_w[u] / C
+    gap = np.where(mode[u] == LIMITED, t_a - dev.cap_w[u] / C - dev.floor_c[u], dev.floor_c[u] - t_a)
+    out = mode.copy()
+    out[u[np.argmin(gap)]] = AT_FLOOR
+    return out
+
+
+def _prolongators(amg: AmgCache) -> list:
+    """The first two prolongators of the airflow hierarchy (fewer if it is shallower)."""
+    return [lvl.P for lvl in amg.ml.levels[:-1]][:2] if amg.ml is not None else []
+
+
+def _picard_done(inlet_change_k: np.ndarray, st: SolverSettings) -> bool:
+    worst = float(inlet_change_k.max()) if len(inlet_change_k) else 0.0
+    return buoyancy.PICARD_CONTRACTION * worst <= st.buoyancy_tol_k
+
+
+def _field(geom: Geometry, t_cells: np.ndarray) -> np.ndarray:
+    return np.where(geom.solid.ravel(), np.nan, t_cells)
+
+
+def _with_settings_of(dev: Devices, base: Devices) -> Devices:
+    """Solved ports of ``dev`` with heat, capacity and floors of ``base``."""
+    k = base.n
+    heat, cap, floor = dev.heat_w.copy(), dev.cap_w.copy(), dev.floor_c.copy()
+    heat[:k], cap[:k], floor[:k] = base.heat_w, base.cap_w, base.floor_c
+    return Devices(dev.n_racks, dev.unit_index, dev.airflow_m3s, heat, cap, floor, dev.intake,
+                   dev.discharge, dev.tile_flow_m3s, dev.plenum_units)
+
+
 def _check_capacity(dev: Devices) -> None:
-    nr = dev.n_racks
     heat = dev.heat_w.sum()
-    cap = dev.cap_w[nr:].sum() + dev.cap_w[:nr].sum()
-    if dev.n == nr:
+    cap = dev.cap_w.sum()
+    if len(dev.unit_index) == 0:
         if heat > 0:
             raise SolveError("no enabled cooling unit: the heat has nowhere to go")
         raise SolveError("no enabled cooling unit moves air")
@@ -298,24 +380,18 @@ def _check_capacity(dev: Devices) -> None:
                          f"{heat / 1e3:.1f} kW: no steady state, temperatures rise without bound")
 
 
-def _initial_inlet_guess(dev: Devices, heat_w) -> np.ndarray:
-    nr = dev.n_racks
-    units = slice(nr, dev.n)
-    t_sup = float(np.mean(dev.floor_c[units]))
-    t_ret = t_sup + heat_w.sum() / (RHO_CP * dev.airflow_m3s[units].sum())
-    guess = np.full(dev.n, t_sup)
-    guess[units] = t_ret
+def _initial_inlet_guess(dev: Devices) -> np.ndarray:
+    u = dev.units
+    t_sup = float(np.mean(dev.floor_c[u]))
+    t_ret = t_sup + dev.heat_w.sum() / (RHO_CP * dev.airflow_m3s[u].sum())
+    guess = np.full(dev.n, t_ret)
+    guess[:dev.n_racks] = t_sup
     return guess
-
-
-def _with_rack_heat(dev: Devices, heat: np.ndarray) -> Devices:
-    h = dev.heat_w.copy(); h[:dev.n_racks] = heat
-    return Devices(dev.n_racks, dev.unit_index, dev.airflow_m3s, h, dev.cap_w, dev.floor_c,
-                   dev.intake, dev.discharge, dev.tile_flow_m3s)
 
 
 def _region_imbalance(fs, source) -> list[str]:
     net = np.bincount(fs.labels, source)
+    net[np.unique(fs.labels[fs.return_g > 0])] = 0.0      # vented to the return plenum
     bad = np.flatnonzero(np.abs(net) > 1e-9 + 1e-6 * np.abs(source).sum())
     if len(bad):
         return [f"{len(bad)} enclosed air region(s) have unbalanced airflow "

@@ -3,7 +3,10 @@
 ``room``: one cold aisle between two facing rows on a raised floor, two
 perimeter CRAHs at the aisle ends' walls.  ``hall``: pairs of rows (cold
 aisle between the pair, hot aisles between pairs), perimeter CRAHs along the
-west and east walls, optionally contained cold aisles.  ``supply_ratio`` =
+west and east walls, optionally contained cold aisles.  ``door_hall``: a
+slab-floor hall of racks with rear doors and doorless racks at the row ends.
+``chimney_room``: two rows back to back around a contained hot aisle whose
+panels reach the ceiling of a ceiling-return room.  ``supply_ratio`` =
 CRAH (= tile) airflow / total rack airflow.
 """
 
@@ -14,7 +17,7 @@ import numpy as np
 from ..fluids import AIR
 from .scene import AirScene, Containment, CoolingUnits, Hall, Racks, SolverSettings, Tiles
 
-__all__ = ["room", "hall", "rack_airflow_m3s"]
+__all__ = ["room", "hall", "door_hall", "chimney_room", "rack_airflow_m3s"]
 
 RACK_W, RACK_D = 0.6, 1.2
 
@@ -101,3 +104,55 @@ def _containment(aisles: np.ndarray, kind: str | None, height: float) -> Contain
         return Containment(np.zeros((0, 4)), (), [], [], [])
     k = len(aisles)
     return Containment(aisles, (kind,) * k, np.full(k, height), np.ones(k, bool), np.ones(k, bool))
+
+
+def door_hall(rows: int = 4, racks_per_row: int = 12, rack_air_kw: float = 18.0,
+              door_kw: float = 55.0, water_c: float = 24.0, end_rack_air_kw: float = 14.0,
+              crahs_per_wall: int = 3, crah_airflow_m3s: float = 10.5, crah_kw: float = 150.0,
+              crah_fan_kw: float = 7.5, supply_c: float = 22.0,
+              settings: SolverSettings | None = None) -> AirScene:
+    """Slab-floor hall: rows of racks with rear doors (``door_kw`` at ``water_c``)
+    and one doorless rack at each row end; perimeter CRAHs blow horizontally."""
+    n_pairs = max(1, rows // 2)
+    margin_x, margin_y = 3.0, 1.8
+    width = (racks_per_row + 2) * RACK_W + 2 * margin_x
+    length = n_pairs * (2 * RACK_D + 2 * 1.2) - 1.2 + 2 * margin_y
+    r, _, _ = _rows(n_pairs, racks_per_row + 2, margin_x, margin_y, 2.3, rack_air_kw, 12.0)
+    per_row = racks_per_row + 2
+    end = np.zeros(r.n, bool)
+    end[per_row - 1::per_row] = True
+    heat = np.where(end, end_rack_air_kw * 1e3, r.air_heat_w)
+    racks = Racks(r.center_xy_m, r.size_m, r.rotation_deg, rack_airflow_m3s(heat, 12.0), heat,
+                  np.where(end, 0.0, door_kw * 1e3), np.full(r.n, water_c))
+    u = _crahs(crahs_per_wall, width, length, 0.0, length, crah_airflow_m3s, crah_kw * 1e3, supply_c)
+    units = CoolingUnits(u.kind, u.center_xy_m, u.size_m, u.rotation_deg, u.airflow_m3s,
+                         u.capacity_w, u.supply_setpoint_c, fan_heat_w=np.full(u.n, crah_fan_kw * 1e3))
+    return AirScene(Hall(width, length, 4.5, raised_floor=False), racks, units,
+                    settings=settings or SolverSettings())
+
+
+def chimney_room(racks_per_row: int = 10, supply_ratio: float = 1.15, rack_air_kw: float = 12.0,
+                 supply_c: float = 22.0, height_m: float = 4.0,
+                 settings: SolverSettings | None = None) -> AirScene:
+    """Ceiling-return room, slab floor: two rows back to back around a hot aisle
+    contained with end doors and panels up to the ceiling (no roof); CRAHs at
+    the west and east walls blow into the cold aisles."""
+    margin_x, margin_y = 3.0, 2.4
+    width = racks_per_row * RACK_W + 2 * margin_x
+    length = 2 * RACK_D + 1.2 + 2 * margin_y
+    xs = margin_x + RACK_W * (np.arange(racks_per_row) + 0.5)
+    south, north = margin_y + RACK_D / 2, margin_y + RACK_D + 1.2 + RACK_D / 2
+    centers = np.concatenate([np.stack([xs, np.full(racks_per_row, south)], 1),
+                              np.stack([xs, np.full(racks_per_row, north)], 1)])
+    rots = np.concatenate([np.zeros(racks_per_row), np.full(racks_per_row, 180.0)])   # backs inward
+    n = 2 * racks_per_row
+    heat = np.full(n, rack_air_kw * 1e3)
+    racks = Racks(centers, np.tile([RACK_W, RACK_D, 2.0], (n, 1)), rots,
+                  rack_airflow_m3s(heat, 12.0), heat)
+    total = racks.airflow_m3s.sum() * supply_ratio
+    units = _crahs(1, width, length, margin_y, length - margin_y, total / 2, 1.5 * heat.sum() / 2,
+                   supply_c)
+    aisle = [[margin_x, margin_y + RACK_D, margin_x + racks_per_row * RACK_W, margin_y + RACK_D + 1.2]]
+    cont = Containment(np.array(aisle), ("hot_aisle",), [height_m], [False], [True])
+    return AirScene(Hall(width, length, height_m, raised_floor=False, ceiling_return=True),
+                    racks, units, containment=cont, settings=settings or SolverSettings())

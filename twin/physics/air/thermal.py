@@ -9,34 +9,62 @@ flow solve.  Devices close the loop: ``T_out = T_in + value`` (linear mode) or
 ``T_out = value`` (coil/door at its floor), ``T_in`` = flux-weighted mean of
 the intake cells.
 
-Unknowns ``[T_cells, T_out_devices]`` are ordered by descending potential φ,
-each device placed right after its last intake cell.  Pure advection with
-fixed device temperatures is then lower-triangular (potential flow has no
-closed streamlines), so the lower triangle of the coupled matrix is an
-excellent preconditioner for GMRES (BiCGSTAB broke down on small rooms).  The triangle is handed once per
-device-mode set to SuperLU with natural ordering and no pivoting — for a
+Cells are ordered by descending potential φ: pure advection is then
+lower-triangular (potential flow has no closed streamlines), so the lower
+triangle ``L`` of the cell matrix is an excellent preconditioner.  Devices
+close the loop block-wise: the preconditioner solves the coupled system
+exactly in the order [fixed devices, cells, linear devices] with ``L`` for
+the cell block (fixed outlets feed their discharge cells at once; linear
+devices read their intake cells after), and GMRES (:mod:`.krylov`) fixes the
+rest — diffusion against the flow, buoyancy circulation, recirculation
+through linear devices.  ``L`` does not depend on the device modes: one
+factor per flow field serves every mode pass and the capture-index solve.
+It is handed to SuperLU with natural ordering and no pivoting — for a
 matrix that is already triangular this is no factorisation at all (no fill:
-L is the triangle, U its diagonal; tested) and its solve is the same
-``gstrs`` sweep ``spsolve_triangular`` runs, without that function's per-call
-copy and rescale of the matrix (6 ms → 1 ms at 54k cells).  The general 3-D
-system is never factorised.
+L is the triangle, U its diagonal; tested; panel size 1 and no relaxed
+supernodes make the set-up 2× cheaper) and its solve is the same ``gstrs``
+sweep ``spsolve_triangular`` runs, without that function's per-call copy.
+The general 3-D system is never factorised or even assembled.
+
+Where most of the hall is quiet (big slab-floor halls: Γ_0 dominates over
+the slow potential flow) the triangle alone is weak (50–70 iterations at
+100k cells).  There a coarse-grid correction is added between two upwind
+sweeps: Galerkin operators ``R M P`` of the cell matrix on the first two
+coarse levels of the airflow's AMG aggregation (the diffusion part is the
+Laplacian those levels were built for), Gauss–Seidel on level 1, LU on
+level 2 — 12–15 iterations for ≈ 90 ms of set-up per flow field
+(:meth:`CoupledTransport.add_coarse_correction`).  A solve switches to it
+after ``COARSE_AFTER_ITERATIONS`` and continues from where it is.
+
+Successive solves on one flow field and mode set (device-mode passes,
+power-only updates) share the matrix; each warm start is first improved by
+a least-squares projection onto the last ``RECYCLE`` solution increments
+(subspace recycling), so a repeated pattern of change — a workload group
+scaled again and again — costs almost no GMRES iterations.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import LinearOperator, gmres, splu
+from pyamg.relaxation.relaxation import gauss_seidel
+from scipy.sparse.linalg import splu
 
 from .devices import Devices, SolveError
 from .flow import FaceFluxes
 from .grid import Geometry
+from .krylov import gmres
 
 __all__ = ["transport_matrix", "CoupledTransport", "triangular_factor"]
 
+#: solution increments kept per device-mode set for recycling
+RECYCLE = 6
+#: GMRES iterations on the upwind triangle alone after which a solve switches
+#: to the coarse-grid-corrected preconditioner (and continues from where it is)
+COARSE_AFTER_ITERATIONS = 30
 
 def transport_matrix(geom: Geometry, fx: FaceFluxes, dev: Devices,
-                     gamma0_m2s: float, mixing_length_m: float) -> sp.csr_matrix:
+                     gamma0_m2s: float, mixing_length_m: float) -> sp.coo_matrix:
     g = geom.grid
     idx = np.arange(g.n).reshape(g.shape)
     area_xy, area_z = g.dx * g.dz, g.dx * g.dx
@@ -48,9 +76,8 @@ def transport_matrix(geom: Geometry, fx: FaceFluxes, dev: Devices,
     rows, cols, vals = [], [], []
     diag = np.zeros(g.n)
     for p, q, F, op, area, d in parts:
-        p, q, F, op = p.ravel(), q.ravel(), F.ravel(), op.ravel()
-        keep = op > 0
-        p, q, F, op = p[keep], q[keep], F[keep], op[keep]
+        keep = op.ravel() > 0
+        p, q, F, op = p.ravel()[keep], q.ravel()[keep], F.ravel()[keep], op.ravel()[keep]
         # turbulent exchange only through fully open faces: a leaking panel
         # passes its jet (advection) but no eddies
         D = np.where(op >= 1.0, (gamma0_m2s + mixing_length_m * np.abs(F) / area) * area / d, 0.0)
@@ -58,82 +85,145 @@ def transport_matrix(geom: Geometry, fx: FaceFluxes, dev: Devices,
         diag += np.bincount(p, fp + D, g.n) + np.bincount(q, fn + D, g.n)
         rows += [q, p]; cols += [p, q]; vals += [-(fp + D), -(fn + D)]
     diag += np.asarray(dev.intake.sum(axis=0)).ravel()
-    dead = diag <= 0
-    diag[dead] = 1.0
+    diag[diag <= 0] = 1.0
     rows.append(np.arange(g.n)); cols.append(np.arange(g.n)); vals.append(diag)
-    M = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                      shape=(g.n, g.n))
-    return M
+    # every (row, col) pair occurs once: COO is the matrix; CoupledTransport re-indexes it
+    return sp.coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                         shape=(g.n, g.n))
 
 
 class CoupledTransport:
-    """The coupled cell + device temperature system in upwind (φ) order."""
+    """The coupled cell + device temperature system on one flow field.
 
-    def __init__(self, M: sp.csr_matrix, dev: Devices, phi: np.ndarray):
+    Cell vectors are held in upwind (φ) order inside; :meth:`solve` takes and
+    returns natural order."""
+
+    def __init__(self, M: sp.spmatrix, dev: Devices, phi: np.ndarray, prolongators=()):
         n, nd = M.shape[0], dev.n
         self.n, self.nd = n, nd
-        self.M, self.discharge = M, dev.discharge
-        rank = np.empty(n); rank[np.argsort(-phi, kind="stable")] = np.arange(n)
-        W = dev.intake.tocoo()
-        last = np.full(nd, -1.0)
-        np.maximum.at(last, W.row, rank[W.col])
-        keys = np.concatenate([rank, last + 0.5])
-        self.new = np.empty(n + nd, int)
-        self.new[np.argsort(keys, kind="stable")] = np.arange(n + nd)
-        self.W = sp.diags(1.0 / dev.airflow_m3s) @ dev.intake          # (nd, n) weights
+        self.order = np.argsort(-phi, kind="stable")         # upwind position -> cell
+        rank = np.empty(n, int); rank[self.order] = np.arange(n)
         Mc = M.tocoo()
-        Dc = dev.discharge.tocoo()
-        self._static = (
-            np.concatenate([self.new[Mc.row], self.new[Dc.row]]),
-            np.concatenate([self.new[Mc.col], self.new[n + Dc.col]]),
-            np.concatenate([Mc.data, -Dc.data]),
-        )
+        r, c = rank[Mc.row], rank[Mc.col]
+        self._M = sp.csr_matrix((Mc.data, (r, c)), shape=(n, n))
+        low = r >= c
+        self._lower = triangular_factor(sp.csc_matrix((Mc.data[low], (r[low], c[low])), shape=(n, n)))
+        self.W = (sp.diags(1.0 / dev.airflow_m3s) @ dev.intake).tocsr()     # (nd, n) weights
         Wc = self.W.tocoo()
-        self._w = (Wc.row, Wc.col, Wc.data)
-        self._cache = {}
-        self.iterations = 0
+        self._W = sp.csr_matrix((Wc.data, (Wc.row, rank[Wc.col])), shape=(nd, n))
+        Qc = dev.discharge.tocoo()
+        self._Q = sp.csr_matrix((Qc.data, (rank[Qc.row], Qc.col)), shape=(n, nd))
+        self._recycled: dict[bytes, list] = {}        # mode set -> [(Δx, A Δx), …]
+        self._prolongators = list(prolongators)[:2]     # of the airflow AMG, natural order
+        self._coarse = None
 
-    def _system(self, linear: np.ndarray):
-        key = linear.tobytes()
-        if key not in self._cache:
-            n, nd = self.n, self.nd
-            r, c, v = self._w
-            lin = linear[r]
-            rows = np.concatenate([self._static[0], self.new[n + r[lin]], self.new[n + np.arange(nd)]])
-            cols = np.concatenate([self._static[1], self.new[c[lin]], self.new[n + np.arange(nd)]])
-            vals = np.concatenate([self._static[2], -v[lin], np.ones(nd)])
-            A = sp.csr_matrix((vals, (rows, cols)), shape=(n + nd, n + nd))
-            if len(self._cache) > 4:
-                self._cache.clear()
-            self._cache[key] = (A, triangular_factor(sp.tril(A, format="csc")))
-        return self._cache[key]
+    @property
+    def has_coarse_correction(self) -> bool:
+        return self._coarse is not None
+
+    def add_coarse_correction(self) -> None:
+        """Precondition with a coarse-grid correction over the first (one or
+        two) prolongators of the airflow AMG hierarchy, if it has any."""
+        P = self._prolongators
+        if P and self._coarse is None:
+            self._coarse = _CoarseCorrection(self._M, P[0].tocsr()[self.order],
+                                             P[1] if len(P) > 1 else None)
+
+    def _operator(self, linear: np.ndarray):
+        n, M, W, Q = self.n, self._M, self._W, self._Q
+
+        def matvec(v):
+            vc, vd = v[:n], v[n:]
+            return np.concatenate([M @ vc - Q @ vd, vd - linear * (W @ vc)])
+        return matvec
+
+    def _preconditioner(self, linear: np.ndarray):
+        n, W, Q, M, lower, coarse = self.n, self._W, self._Q, self._M, self._lower, self._coarse
+        fixed = ~linear
+
+        def apply(r):
+            rc, rd = r[:n], r[n:]
+            f = rc + Q @ (fixed * rd)
+            zc = lower.solve(f)
+            if coarse is not None:
+                zc += coarse(f - M @ zc)
+                zc += lower.solve(f - M @ zc)
+            return np.concatenate([zc, rd + linear * (W @ zc)])
+        return apply
 
     def solve(self, linear: np.ndarray, value: np.ndarray, x0: np.ndarray | None,
               rtol: float, maxiter: int):
-        """Returns (T_cells, T_out, GMRES iterations)."""
-        n, nd = self.n, self.nd
-        A, lower = self._system(linear)
-        b = np.zeros(n + nd)
-        b[self.new[n:]] = value
-        pre = LinearOperator(A.shape, matvec=lower.solve, dtype=float)
+        """Cell and device temperatures for one device-mode set.
+
+        ``x0`` is a warm start ``[T_cells, T_out]``; ``rtol`` is relative to
+        the norm of the right side.  Returns (T_cells, T_out, GMRES iterations)."""
+        n = self.n
+        b = np.concatenate([np.zeros(n), value])
+        op = self._operator(linear)
+        key = linear.tobytes()
+        store = self._recycled.setdefault(key, [])
+        if len(self._recycled) > 3:
+            self._recycled = {key: store}
         xp0 = None
         if x0 is not None:
-            xp0 = np.empty(n + nd); xp0[self.new] = x0
-        count = [0]
+            xp0 = np.concatenate([x0[:n][self.order], x0[n:]])
+            start = xp0.copy()
+            if store:
+                xp0 += _projection(store, b - op(xp0))
+        atol = rtol * np.linalg.norm(b)
+        switch = self._coarse is None and bool(self._prolongators)
+        xp, its, ok = gmres(op, self._preconditioner(linear), b, xp0, atol,
+                            min(maxiter, COARSE_AFTER_ITERATIONS) if switch else maxiter)
+        if not ok and switch:
+            self.add_coarse_correction()
+            xp, more, ok = gmres(op, self._preconditioner(linear), b, xp, atol, maxiter - its)
+            its += more
+        if not ok:
+            raise SolveError(f"air temperature did not converge in {its} GMRES iterations")
+        if x0 is not None:
+            dx = xp - start
+            if np.any(dx):
+                store.append((dx, op(dx)))
+                del store[:-RECYCLE]
+        t = np.empty(n); t[self.order] = xp[:n]
+        return t, xp[n:], its
 
-        def cb(_):
-            count[0] += 1
-        xp, info = gmres(A, b, x0=xp0, rtol=rtol, atol=0.0, restart=30, maxiter=maxiter,
-                         M=pre, callback=cb, callback_type="pr_norm")
-        if info != 0:
-            raise SolveError(f"air temperature did not converge in {count[0]} GMRES iterations")
-        self.iterations = count[0]
-        x = xp[self.new]
-        return x[:n], x[n:], count[0]
 
+class _CoarseCorrection:
+    """``P0 C (R0 r)``: Galerkin coarse operator ``Mc = R0 M P0``; ``C`` is
+    forward Gauss–Seidel, a correction from ``R1 Mc P1`` (LU), backward
+    Gauss–Seidel — or LU of ``Mc`` itself without a second level."""
+
+    def __init__(self, M: sp.csr_matrix, P0: sp.csr_matrix, P1):
+        self.P0, self.R0 = P0, P0.T.tocsr()
+        self.Mc = (self.R0 @ M @ P0).tocsr()
+        if P1 is None:
+            self.P1 = None
+            self.lu = splu(self.Mc.tocsc())
+        else:
+            self.P1, self.R1 = P1.tocsr(), P1.T.tocsr()
+            self.lu = splu((self.R1 @ self.Mc @ self.P1).tocsc())
+
+    def __call__(self, r: np.ndarray) -> np.ndarray:
+        r1 = self.R0 @ r
+        if self.P1 is None:
+            return self.P0 @ self.lu.solve(r1)
+        z1 = np.zeros_like(r1)
+        gauss_seidel(self.Mc, z1, r1, iterations=1, sweep="forward")
+        z1 += self.P1 @ self.lu.solve(self.R1 @ (r1 - self.Mc @ z1))
+        gauss_seidel(self.Mc, z1, r1, iterations=1, sweep="backward")
+        return self.P0 @ z1
+
+
+def _projection(store: list, r: np.ndarray) -> np.ndarray:
+    """``U c`` minimising ``‖r − (A U) c‖`` over the stored increments ``U``."""
+    U = np.array([d for d, _ in store])
+    AU = np.array([a for _, a in store])
+    c = np.linalg.lstsq(AU.T, r, rcond=1e-12)[0]
+    return c @ U
 
 
 def triangular_factor(T: sp.csc_matrix):
     """Solver object for a sparse triangular matrix (see module docstring)."""
     return splu(T, permc_spec="NATURAL", diag_pivot_thresh=0.0,
-                options=dict(SymmetricMode=True))
+                options=dict(SymmetricMode=True, PanelSize=1, Relax=1))
