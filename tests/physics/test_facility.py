@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 from twin.physics.facility import (
-    evaluate_facility, immersion_alerts, liquid_alerts, plant_alerts, power_alerts, pue, tokens_per_kwh,
+    evaluate_facility, immersion_alerts, liquid_alerts, plant_alerts, power_alerts,
 )
 from twin.physics.liquid import CduLoops, ImmersionTanks, LiquidBranches, heat_split_w, solve_immersion, solve_liquid
+from twin.physics.metrics import pue, tokens_per_kwh
 from twin.physics.plant import PlantSpec
 from twin.physics.power import PowerChain, RackFeeds, failover_analysis, solve_power, typical_loss_coefficients
 
@@ -36,7 +37,9 @@ def test_pue_hand_calculation():
 
 def test_pue_and_tokens_helpers():
     assert pue(1300.0, 1000.0) == pytest.approx(1.3)
-    assert tokens_per_kwh(1000.0, 3600.0) == pytest.approx(1000.0)
+    assert pue(10.0, 0.0) == float("inf")
+    assert tokens_per_kwh(1000.0 * 3600, 3600.0) == pytest.approx(1000.0)
+    assert tokens_per_kwh(5.0, 0.0) == 0.0
 
 
 def mixed_hall(ambient_db=28.0, ambient_wb=21.0, pump_heat=1.0):

@@ -26,10 +26,11 @@ from typing import Sequence
 import numpy as np
 
 from .liquid import ASHRAE_W_CLASS_MAX_SUPPLY_C, CduLoops, ImmersionResult, ImmersionTanks, LiquidResult
+from .metrics import pue, tokens_per_kwh
 from .plant import PlantResult, PlantSpec, solve_plant
 from .power import FailoverResult, PowerChain, PowerResult, RackFeeds
 
-__all__ = ["Alert", "FacilityResult", "evaluate_facility", "pue", "tokens_per_kwh",
+__all__ = ["Alert", "FacilityResult", "evaluate_facility",
            "liquid_alerts", "immersion_alerts", "power_alerts", "plant_alerts"]
 
 CRITICAL, WARNING, INFO = "critical", "warning", "info"
@@ -41,16 +42,6 @@ class Alert:
     kind: str
     target: str
     message: str
-
-
-def pue(facility_kw, it_kw):
-    """Power usage effectiveness = facility power / IT power."""
-    return np.inf if it_kw <= 0 else facility_kw / it_kw
-
-
-def tokens_per_kwh(tokens_per_s, facility_kw):
-    """Tokens per kWh drawn at the utility meter."""
-    return 0.0 if facility_kw <= 0 else tokens_per_s * 3600.0 / facility_kw
 
 
 @dataclass(frozen=True)
@@ -166,7 +157,7 @@ def evaluate_facility(
         facility_pump_kw=(total("facility_pump_power_w") + total("condenser_pump_power_w")) / 1e3,
         chiller_kw=total("chiller_power_w") / 1e3, rejection_fan_kw=total("rejection_fan_power_w") / 1e3,
         cooling_kw=cooling_w / 1e3, facility_kw=fac_kw, pue=pue(fac_kw, power.it_kw),
-        tokens_per_s=float(tokens_per_s), tokens_per_kwh=tokens_per_kwh(tokens_per_s, fac_kw),
+        tokens_per_s=float(tokens_per_s), tokens_per_kwh=tokens_per_kwh(tokens_per_s * 3600.0, fac_kw),
         liquid_heat_share=(liq_rack_w + imm_rack_w) / it_w if it_w > 0 else 0.0,
         heat_to_liquid_kw=(cdu_fac_w + imm_fac_w) / 1e3, heat_to_air_kw=coil_w / 1e3,
         heat_rejected_kw=rejected_w / 1e3, energy_residual=float(residual), plant=pl,

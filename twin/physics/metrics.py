@@ -90,11 +90,12 @@ def capture_index(rack_capture, airflow_m3s=None) -> float:
     return float(np.sum(w * c) / np.sum(w)) if c.size else 1.0
 
 
-def pue(total_facility_w: float, it_w: float) -> float:
-    """Power Usage Effectiveness (The Green Grid)."""
-    return float(total_facility_w / it_w)
+def pue(total_facility_power: float, it_power: float) -> float:
+    """Power Usage Effectiveness (The Green Grid), any one power unit; inf without IT."""
+    return float(total_facility_power / it_power) if it_power > 0 else float("inf")
 
 
 def tokens_per_kwh(tokens: float, grid_energy_kwh: float) -> float:
-    """Tokens produced per kWh drawn at the utility meter ("grid-to-token")."""
-    return float(tokens / grid_energy_kwh)
+    """Tokens produced per kWh drawn at the utility meter ("grid-to-token"). For rates:
+    tokens/s x 3600 over facility kW (one hour). 0 when no energy was drawn."""
+    return float(tokens / grid_energy_kwh) if grid_energy_kwh > 0 else 0.0
