@@ -115,3 +115,24 @@ def test_daily_profile_has_24_hours_and_follows_weather():
     cool = min(rows, key=lambda r: r["dry_bulb_c"])
     hot = max(rows, key=lambda r: r["dry_bulb_c"])
     assert hot["facility_kw"] > cool["facility_kw"]
+
+
+def test_power_side_failure_shows_whether_the_other_side_carries_all():
+    lay = load_layout(LAYOUTS / "gb200-pod.json")
+    res = simulate(lay)
+    assert res.failover.side_carries_all == {"A": True, "B": True}
+    lay.update_item("power", "UPS-A1", enabled=False)
+    failed = simulate(lay)
+    kinds = {a.kind for a in failed.alerts}
+    assert "rack_unpowered" not in kinds          # every rack still has its B feed
+    b1 = failed.power_ids.index("BUSWAY-B1.1")
+    assert failed.power.load_kw[b1] > 1.9 * res.power.load_kw[b1]
+
+
+def test_cdu_overload_and_pump_failure_alerts():
+    lay = load_layout(LAYOUTS / "gb200-pod.json")
+    lay.update_item("cdus", "CDU-A", capacity_kw=500.0, failed_pumps=2)
+    res = simulate(lay)
+    found = {(a.kind, a.target) for a in res.alerts}
+    assert ("cdu_over_capacity", "CDU-A") in found
+    assert ("pumps_failed", "CDU-A") in found

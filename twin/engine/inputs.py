@@ -223,5 +223,8 @@ def power_inputs(layout: Layout, rack_power_kw: np.ndarray, tank_power_kw: np.nd
     fa = np.array([index.get(x, -1) for x in [*r["feed_a"], *(t.feed_a for t in tanks)]], np.int64)
     fb = np.array([index.get(x, -1) for x in [*r["feed_b"], *(t.feed_b for t in tanks)]], np.int64)
     load = np.concatenate([rack_power_kw, tank_power_kw])
-    return chain, pw.RackFeeds(dc_load_kw=load, feed_a=fa, feed_b=fb,
+    # Each rack feed (whip, breaker, rack PDU) is rated for the rack's power shelves, so
+    # one side can carry the whole rack when the other fails.
+    rating = np.concatenate([rack_numbers(layout, "nameplate_kw"), [t.it_kw for t in tanks]])
+    return chain, pw.RackFeeds(dc_load_kw=load, feed_a=fa, feed_b=fb, feed_rating_kw=rating,
                                share_a=np.select([(fa >= 0) & (fb >= 0), fa >= 0], [0.5, 1.0], 0.0))
