@@ -2,7 +2,7 @@
 
     python tests/bench/cfd/compare.py out/cfd/bal_015 out/cfd/starved_015 ...
         [--sweep]   also sweep the recirculation constants and rank them
-        [--set turbulent_diffusivity_m2s=0.03 ...]   evaluate other settings
+        [--set turbulent_diffusivity_m2s=0.03 row_end_entrainment=0.7 ...]   evaluate other settings
 
 Each case directory holds ``result.json`` written by ``make_case.py``; the
 twin scene is rebuilt from the same geometry (same room, racks, tiles, CRAHs,
@@ -128,9 +128,10 @@ if __name__ == "__main__":
     errs = evaluate(cases, base, verbose=True)
     print(f"\nscore (mean of MAE + 0.5 MAE_top) = {score(errs):.3f} K with {base}")
     if a.sweep:
-        grid = dict(turbulent_diffusivity_m2s=[0.005, 0.01, 0.02, 0.03, 0.06, 0.1],
-                    mixing_length_m=[0.0, 0.05, 0.1, 0.2, 0.4],
-                    buoyancy_time_s=[0.3, 0.6, 1.2, 2.4])
+        grid = dict(row_end_entrainment=[0.0, 0.5, 0.6, 0.7, 0.8],
+                    turbulent_diffusivity_m2s=[0.01, 0.02, 0.03, 0.06],
+                    mixing_length_m=[0.0, 0.05, 0.1, 0.2],
+                    buoyancy_time_s=[0.3, 0.6, 1.2])
         if any(c["contained"] for c in cases):
             grid["containment_leakage"] = [0.01, 0.03, 0.06]
         rows = []

@@ -10,7 +10,9 @@ enabled cooling units.
 Ports:
 - rack: intake on the air cells just in front of its front face, discharge
   just behind its back face (one sample per grid cell across its width and
-  per layer up to its height).  In-row coolers are reversed racks.  A face
+  per layer up to its height).  The end rack of a row with an open end draws
+  the share ``row_end_entrainment`` of its airflow from the air round the
+  corner instead (:mod:`.entrainment`).  In-row coolers are reversed racks.  A face
   with no free air within 1.5 cells (racks back to back, coarse grids)
   breathes through the cells just above the box.
 - CRAH: discharge through the floor tiles (raised floor: the plenum is one
@@ -42,6 +44,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..fluids import AIR
+from .entrainment import MAX_ENTRAINED_SHARE, entrainment_ports
 from .grid import Geometry, footprint_cells, front_vector
 from .scene import AirScene
 
@@ -73,6 +76,7 @@ class Devices:
     discharge: sp.csr_matrix      # (n_cells, n_dev) m³/s
     tile_flow_m3s: np.ndarray     # (n_tiles,) delivered tile flows
     plenum_units: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # ceiling-fed units
+    entrained: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (n_racks,) share drawn round a row end
 
     @property
     def n(self) -> int:
@@ -262,12 +266,23 @@ def build_devices(scene: AirScene, geom: Geometry) -> Devices:
             who = f"rack {d}" if d < nr else f"cooling unit {int(on[d - nr])}"
             raise SolveError(f"{who} has no free air at its {what} (blocked by walls or equipment)")
     intake = _normalised(in_own, in_cell, n_dev, n_cells, V)
+    share = np.zeros(n_dev)
+    # row-end entrainment: open-ended rows' end racks breathe partly round the corner
+    box_e, corner = entrainment_ports(scene, geom)
+    if len(box_e):
+        np.add.at(share, box_e, scene.settings.row_end_entrainment)
+        share = np.minimum(share, MAX_ENTRAINED_SHARE)
+        per_end = share[box_e] / np.bincount(box_e, minlength=n_dev)[box_e]   # split over open sides
+        corner = (sp.diags(per_end * V[box_e]) @ corner).tocoo()
+        intake = (sp.diags(1.0 - share) @ intake
+                  + sp.csr_matrix((corner.data, (box_e[corner.row], corner.col)),
+                                  shape=(n_dev, n_cells))).tocsr()
     discharge = (_normalised(out_own, out_cell, n_dev, n_cells, V).T + plenum).tocsr()
 
     heat = np.concatenate([r.air_heat_w, u.fan_heat_w[on]])
     cap = np.concatenate([r.rdhx_capacity_w, u.capacity_w[on]])
     floor = np.concatenate([r.rdhx_supply_c, u.supply_setpoint_c[on]])
-    return Devices(nr, on, V, heat, cap, floor, intake, discharge, tile_q, plenum_units)
+    return Devices(nr, on, V, heat, cap, floor, intake, discharge, tile_q, plenum_units, share[:nr])
 
 
 def attach_plenum(dev: Devices, return_g: np.ndarray, phi: np.ndarray) -> Devices:

@@ -205,8 +205,11 @@ class Containment:
 class SolverSettings:
     """Numerical and model settings.  ``None`` cell sizes are chosen from the hall.
 
-    ``turbulent_diffusivity_m2s`` and ``buoyancy_*`` are the recirculation
-    correction (see ``README_air.md``); ``buoyancy_tol_k`` is the rack-inlet
+    ``turbulent_diffusivity_m2s``, ``mixing_length_m``, ``buoyancy_*`` and
+    ``row_end_entrainment`` are the recirculation correction (see
+    ``README_air.md``): ``row_end_entrainment`` is the share of an end rack's
+    airflow drawn round an open row end (:mod:`.entrainment`; 0.7 calibrated
+    against CFD, 0 switches it off); ``buoyancy_tol_k`` is the rack-inlet
     error (K) at which the buoyancy passes stop; ``containment_leakage`` is
     the open fraction left in containment panels (seams, cable cut-outs, door
     gaps).  Tolerances are relative to the right side: ``thermal_rtol`` for
@@ -221,6 +224,7 @@ class SolverSettings:
     buoyancy: bool = True
     buoyancy_time_s: float = 0.6
     buoyancy_tol_k: float = 0.02
+    row_end_entrainment: float = 0.7
     containment_leakage: float = 0.03
     flow_rtol: float = 1e-7
     thermal_rtol: float = 1e-7

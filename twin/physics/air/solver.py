@@ -270,6 +270,11 @@ class AirSolver:
         np.add.at(den, (Wc.row, layer), Wc.data)
         with np.errstate(invalid="ignore", divide="ignore"):
             prof = np.where(den > 0, num / den, np.nan)
+        # a rack entraining round a row end breathes a per-height mixture: its
+        # hottest inlet is its hottest layer, not a cell round the corner
+        ent = np.flatnonzero(dev.entrained > 0)
+        if len(ent):
+            t_max[ent] = np.nanmax(prof[ent], axis=1)
         C = RHO_CP * dev.airflow_m3s
         nu = scene.cooling.n
         on, u = dev.unit_index, dev.units
@@ -365,7 +370,7 @@ def _with_settings_of(dev: Devices, base: Devices) -> Devices:
     heat, cap, floor = dev.heat_w.copy(), dev.cap_w.copy(), dev.floor_c.copy()
     heat[:k], cap[:k], floor[:k] = base.heat_w, base.cap_w, base.floor_c
     return Devices(dev.n_racks, dev.unit_index, dev.airflow_m3s, heat, cap, floor, dev.intake,
-                   dev.discharge, dev.tile_flow_m3s, dev.plenum_units)
+                   dev.discharge, dev.tile_flow_m3s, dev.plenum_units, dev.entrained)
 
 
 def _check_capacity(dev: Devices) -> None:

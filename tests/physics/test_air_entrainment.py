@@ -1,0 +1,67 @@
+"""Row-end entrainment (twin/physics/air/entrainment.py): detection and effect."""
+
+from dataclasses import replace
+
+import numpy as np
+
+from twin.physics.air import AirSolver
+from twin.physics.air.devices import build_devices
+from twin.physics.air.entrainment import entrainment_ports, row_ends
+from twin.physics.air.grid import build_geometry, make_grid
+from twin.physics.air.scene import AirScene, Containment
+from twin.physics.air.synthetic import room
+
+
+def _with(scene, **settings):
+    return AirScene(scene.hall, scene.racks, scene.cooling, scene.tiles, scene.containment,
+                    replace(scene.settings, **settings))
+
+
+def test_row_ends_found_from_geometry():
+    # two rows of 4 racks facing a 1.2 m aisle, plus a lone rack and a row with a gap
+    w, d = 0.6, 1.2
+    c = [[1 + w * i, 2.0] for i in range(4)] + [[1 + w * i, 2.0 + d + 1.2] for i in range(4)]
+    rot = [180.0] * 4 + [0.0] * 4            # fronts at y 2.6 and 3.8: facing
+    c += [[8.0, 8.0]]; rot += [90.0]
+    c += [[1 + w * i, 8.0] for i in (0, 1, 3, 4)]; rot += [0.0] * 4    # gap of one slot
+    c = np.array(c); n = len(c)
+    box, side, aisle = row_ends(c, np.tile([w, d, 2.0], (n, 1)), np.array(rot))
+    ends = sorted(zip(box.tolist(), side.tolist()))
+    # side is along the rack's width axis: −x at rotation 0, +x at 180
+    assert {(0, -1.0), (3, 1.0), (4, 1.0), (7, -1.0)} <= set(ends)
+    assert {(8, 1.0), (8, -1.0)} <= set(ends)                   # lone rack: two ends
+    assert {(9, 1.0), (10, -1.0), (11, 1.0), (12, -1.0)} <= set(ends)   # the gap opens two ends
+    assert len(ends) == 10
+    assert np.allclose(aisle[box < 8], 1.2)
+
+
+def test_balanced_open_aisle_heat_lands_on_end_racks_energy_closes():
+    sc = room(20, supply_ratio=1.0)
+    off = AirSolver().solve(_with(sc, row_end_entrainment=0.0))
+    on = AirSolver().solve(sc)
+    ends, mid = [0, 9, 10, 19], [4, 5, 14, 15]
+    gap_on = on.rack_inlet_mean_c[ends].mean() - on.rack_inlet_mean_c[mid].mean()
+    gap_off = off.rack_inlet_mean_c[ends].mean() - off.rack_inlet_mean_c[mid].mean()
+    assert gap_on > gap_off + 2.0
+    assert abs(on.residual_pct) < 1e-3
+    # hottest inlet of an entraining rack is a layer of its mixture, not a corner cell
+    assert np.all(on.rack_inlet_max_c <= np.nanmax(on.temperature_c) + 1e-9)
+    assert np.all(on.rack_inlet_max_c[ends] <= np.nanmax(on.rack_inlet_profile_c[ends], axis=1) + 1e-9)
+
+
+def test_end_doors_stop_entrainment_open_ends_do_not():
+    sc = room(20, supply_ratio=1.0)
+    g = make_grid(sc.hall, sc.settings)
+    r = sc.racks
+    front = r.center_xy_m[:, 1]
+    ys = np.unique(np.round(front, 3))
+    x0 = r.center_xy_m[:, 0].min() - 0.3; x1 = r.center_xy_m[:, 0].max() + 0.3
+    rect = [[x0, ys[0] + 0.6, x1, ys[-1] - 0.6]]
+    for doors, expect in ((True, 0), (False, 4)):
+        cont = Containment(rect, ("cold_aisle",), [2.0], [True], [doors])
+        s2 = AirScene(sc.hall, r, sc.cooling, sc.tiles, cont, sc.settings)
+        geom = build_geometry(s2, g)
+        box, _ = entrainment_ports(s2, geom)
+        assert len(box) == expect
+        dev = build_devices(s2, geom)
+        assert np.allclose(np.asarray(dev.intake.sum(axis=1)).ravel(), dev.airflow_m3s)

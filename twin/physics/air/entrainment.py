@@ -1,0 +1,193 @@
+"""Row-end entrainment: end racks breathe room air drawn round an open row end.
+
+Potential flow has no momentum, so nothing in it entrains: with a balanced
+supply it feeds every rack from the tiles and shows no end-of-row hot spot,
+and the diffusivity terms can only spread recirculation evenly along the row.
+In CFD (``tests/bench/cfd``) and in real halls the hot exhaust wraps round
+the open ends of a row and lands almost entirely on the END rack (6–7 K above
+supply) while mid-row racks stay within ~1 K of supply, whether the tiles
+cover the racks' airflow or not.  The mechanism: the end rack's intake face
+sits at the edge of the opening, so its suction (a sink at a corner) draws
+from the room round the corner about as readily as from the aisle, and the
+shear layer of the aisle's supply jet at the open end entrains room air
+there; the exchange is confined to about one rack pitch from the end.
+
+Model (applied in :func:`.devices.build_devices`): the end rack of an open
+row end draws the share ``s = row_end_entrainment`` of its own airflow
+(capped at ``MAX_ENTRAINED_SHARE``; a lone rack with two open ends splits it)
+from the air round the corner and ``1 − s`` from its front face as before.
+"Round the corner" = the air cells one rack pitch beyond the rack's open
+side, from ``BACK_REACH_M`` behind its back face to the aisle middle, up to
+its height (room air there includes exhaust wrapping round the back).  The
+share scales with the rack's own flow because the intake velocity field —
+and so the reach of its suction round the corner — scales with it.  CFD
+gives ``s ≈ (T_end − T_supply)/(T_return − T_supply) ≈ 6–7 K / 11 K ≈
+0.55–0.65`` if the wrapped air were return air; the twin's corner air is a
+little cooler than return, and the comparison calibrates ``s = 0.7``
+(README_air.md, "Calibration against CFD").
+
+It is a re-routing of the rack's own intake, not an extra flow: mass and
+energy balance exactly as before (the rack still moves ``V`` and carries heat
+at cell temperatures), the potential sees the sink moved round the corner
+(devices enter its source term, so flow reuse and AMG reuse are unchanged),
+and power-only updates touch nothing here.  In a starved aisle the end racks
+thereby take part of their deficit round the ends, as the CFD shows.
+
+Not applied where the aisle end is closed: a rack whose cold aisle lies in a
+cold-aisle containment with end doors (containment without end doors does
+entrain).  Cells inside any containment volume are not drawn from (another,
+sealed air region); an end against a wall or equipment (no free cell round
+the corner) does not entrain.  A gap of a rack slot in a row (no blanking) is
+an opening too: the racks on both sides of it entrain from it.
+
+Rows are found from the rack and in-row cooler boxes alone (vectorised):
+boxes with the same rotation and front line (to ``LINE_TOL_M``) sorted along
+the row; neighbours touch when the gap between them is below half the
+narrower width.  The aisle width is the distance to the nearest facing box
+(opposite rotation, fronts facing, overlapping along the row, ≤
+``MAX_AISLE_M``), else ``SINGLE_ROW_AISLE_M``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from .grid import Geometry, front_vector
+from .scene import AirScene
+
+__all__ = ["row_ends", "entrainment_ports", "MAX_ENTRAINED_SHARE"]
+
+#: no rack draws more than this share of its air round the corner (a lone rack has two ends)
+MAX_ENTRAINED_SHARE = 0.9
+
+LINE_TOL_M = 0.15          # boxes whose front lines differ less are in one row
+MAX_AISLE_M = 3.0          # facing rows further apart do not share a cold aisle
+SINGLE_ROW_AISLE_M = 1.2   # aisle depth assumed in front of a row with no facing row
+BACK_REACH_M = 0.3         # intake region reaches this far behind the end rack's back
+
+
+def _frames(centers, sizes, rots):
+    f = front_vector(rots)
+    t = np.stack([f[:, 1], -f[:, 0]], axis=1)        # width axis (local +x)
+    return f, t
+
+
+def row_ends(centers: np.ndarray, sizes: np.ndarray, rots: np.ndarray,
+             members: int | None = None):
+    """Open row ends among the first ``members`` boxes (default: all).
+
+    Boxes are (centre, size w×d×h, rotation); all of them count as row
+    neighbours, only the first ``members`` are returned.  Returns (box index,
+    side σ = ±1 along the box's width axis, aisle width) per open end."""
+    n = len(centers)
+    members = n if members is None else members
+    if members == 0:
+        return np.zeros(0, int), np.zeros(0), np.zeros(0)
+    f, t = _frames(centers, sizes, rots)
+    rot = np.mod(np.round(rots).astype(int), 360)
+    line = np.round(((centers * f).sum(1) + sizes[:, 1] / 2) / LINE_TOL_M).astype(int)
+    along = (centers * t).sum(1)
+    order = np.lexsort((along, line, rot))
+    same = (rot[order][1:] == rot[order][:-1]) & (line[order][1:] == line[order][:-1])
+    w = sizes[order, 0]
+    gap = along[order][1:] - along[order][:-1] - (w[1:] + w[:-1]) / 2
+    touch = same & (gap < 0.5 * np.minimum(w[1:], w[:-1]))
+    has_plus = np.zeros(n, bool); has_minus = np.zeros(n, bool)
+    has_plus[order[:-1][touch]] = True       # next box along +t touches
+    has_minus[order[1:][touch]] = True
+    idx = np.arange(members)
+    box = np.concatenate([idx[~has_plus[:members]], idx[~has_minus[:members]]])
+    side = np.concatenate([np.ones((~has_plus[:members]).sum()), -np.ones((~has_minus[:members]).sum())])
+    if len(box) == 0:
+        return box, side, np.zeros(0)
+    # aisle width: nearest facing box (ends × all boxes; ends are few)
+    d = centers[None, :, :] - centers[box, None, :]
+    fb, tb = f[box], t[box]
+    dist = (d * fb[:, None, :]).sum(2) - sizes[box, 1][:, None] / 2 - sizes[None, :, 1] / 2
+    lateral = np.abs((d * tb[:, None, :]).sum(2))
+    facing = ((f[None, :, :] * fb[:, None, :]).sum(2) < -0.99) & (dist > 0) & (dist <= MAX_AISLE_M) \
+        & (lateral < (sizes[box, 0][:, None] + sizes[None, :, 0]) / 2)
+    aisle = np.where(facing, dist, np.inf).min(1)
+    aisle = np.where(np.isfinite(aisle), aisle, SINGLE_ROW_AISLE_M)
+    return box, side, aisle
+
+
+def _in_boxes(x, y, z, rects, heights):
+    """Points inside any containment volume (rect × height)."""
+    inside = np.zeros(x.shape, bool)
+    for (x0, y0, x1, y1), h in zip(rects, heights):
+        inside |= (x > min(x0, x1)) & (x < max(x0, x1)) & (y > min(y0, y1)) & (y < max(y0, y1)) & (z < h)
+    return inside
+
+
+def _region_cells(geom: Geometry, origin, ax_u, ax_v, u0, u1, v0, v1, h, excluded):
+    """(owner, cell) of non-solid cells sampled in the local boxes
+    u ∈ [u0, u1] (along ax_u), v ∈ [v0, v1] (along ax_v), z ∈ [0, h]."""
+    g = geom.grid
+    m = len(origin)
+    if m == 0:
+        return np.zeros(0, int), np.zeros(0, int)
+    ns = 6                                            # samples per horizontal direction
+    s = (np.arange(ns) + 0.5) / ns
+    nk = np.clip(np.round(h / g.dz), 1, g.nz).astype(int)
+    kmax = int(nk.max())
+    su = u0[:, None] + (u1 - u0)[:, None] * s[None, :]        # (m, ns)
+    sv = v0[:, None] + (v1 - v0)[:, None] * s[None, :]
+    px = origin[:, 0, None, None] + ax_u[:, 0, None, None] * su[:, :, None] + ax_v[:, 0, None, None] * sv[:, None, :]
+    py = origin[:, 1, None, None] + ax_u[:, 1, None, None] * su[:, :, None] + ax_v[:, 1, None, None] * sv[:, None, :]
+    z = (np.arange(kmax) + 0.5) * g.dz
+    px = np.broadcast_to(px[..., None], (m, ns, ns, kmax))
+    py = np.broadcast_to(py[..., None], (m, ns, ns, kmax))
+    pz = np.broadcast_to(z, (m, ns, ns, kmax))
+    ok = (px > 0) & (px < g.nx * g.dx) & (py > 0) & (py < g.ny * g.dx) \
+        & (np.arange(kmax)[None, None, None, :] < nk[:, None, None, None])
+    cells = g.cell_of(px, py, pz)
+    ok &= ~geom.solid.ravel()[cells]
+    if excluded is not None:
+        ok &= ~excluded(px, py, pz)
+    own = np.broadcast_to(np.arange(m)[:, None, None, None], cells.shape)
+    pairs = np.unique(np.stack([own[ok], cells[ok]], 1), axis=0)
+    return pairs[:, 0], pairs[:, 1]
+
+
+def entrainment_ports(scene: AirScene, geom: Geometry):
+    """Open row ends that entrain: (end rack index per open end, sparse
+    (n_ends × n_cells) weights of the round-the-corner cells, each row summing
+    to 1).  Empty when ``row_end_entrainment`` is 0."""
+    g = geom.grid
+    r, u, c = scene.racks, scene.cooling, scene.containment
+    empty = (np.zeros(0, int), sp.csr_matrix((0, g.n)))
+    if scene.settings.row_end_entrainment <= 0 or r.n == 0:
+        return empty
+    inrow = np.array([k == "inrow" for k in u.kind], bool) & u.enabled
+    centers = np.concatenate([r.center_xy_m, u.center_xy_m[inrow]])
+    sizes = np.concatenate([r.size_m, u.size_m[inrow]])
+    rots = np.concatenate([r.rotation_deg, u.rotation_deg[inrow]])
+    box, side, aisle = row_ends(centers, sizes, rots, r.n)
+    if len(box) == 0:
+        return empty
+    f, t = _frames(r.center_xy_m[box], r.size_m[box], r.rotation_deg[box])
+    w, d, h = r.size_m[box, 0], r.size_m[box, 1], r.size_m[box, 2]
+    half = aisle / 2
+    # an aisle closed by a cold-aisle containment with end doors does not entrain
+    doors = np.array([k == "cold_aisle" for k in c.kind], bool) & c.end_doors
+    if doors.any():
+        probe = r.center_xy_m[box] + f * (d / 2 + half / 2)[:, None]
+        keep = ~_in_boxes(probe[:, 0], probe[:, 1], np.full(len(box), 0.5 * g.dz),
+                          c.rect_m[doors], c.height_m[doors])
+        box, side, f, t, w, d, h, half = (a[keep] for a in (box, side, f, t, w, d, h, half))
+        if len(box) == 0:
+            return empty
+    excluded = (lambda x, y, z: _in_boxes(x, y, z, c.rect_m, c.height_m)) if c.n else None
+    # round the corner: one rack pitch beyond the open side, from just behind
+    # the back face to the aisle middle, up to the rack's height
+    own, cell = _region_cells(geom, r.center_xy_m[box], t * side[:, None], f,
+                              w / 2, w / 2 + np.maximum(w, g.dx),
+                              -d / 2 - BACK_REACH_M, d / 2 + half, h, excluded)
+    ok = np.zeros(len(box), bool); ok[own] = True            # ends with free air there
+    new = np.cumsum(ok) - 1
+    own = new[own]
+    m = int(ok.sum())
+    wgt = 1.0 / np.bincount(own, minlength=m)[own]
+    return box[ok], sp.csr_matrix((wgt, (own, cell)), shape=(m, g.n))
