@@ -60,3 +60,21 @@ def test_solver_error_is_reported_not_raised(live):
         lay.update_item("cooling_units", uid, capacity_kw=1.0)
     assert eng.wait_idle(60)
     assert errors and not isinstance(errors[-1], AssertionError)
+
+
+def test_layout_back_to_an_earlier_state_gets_its_result_again(live):
+    lay, eng, got, errors = live
+    eng.request()
+    assert eng.wait_idle(60)
+    first = got[-1][0]
+    x, y = lay.racks["x_m"][lay.racks.index_of("A07")], lay.racks["y_m"][lay.racks.index_of("A07")]
+    lay.move_racks(["A07"], [6.0], [8.7])
+    assert eng.wait_idle(60)
+    assert got[-1][0].metrics["worst_inlet_c"] > first.metrics["worst_inlet_c"] + 5
+    lay.move_racks(["A07"], [x], [y])               # what undo does
+    assert eng.wait_idle(60)
+    res, _snap, info = got[-1]
+    assert not errors and info.cached and res is first
+    lay.update_item("workloads", "train-h100", utilisation=0.3)   # then solves again
+    assert eng.wait_idle(60)
+    assert not got[-1][2].cached and got[-1][0].facility.it_kw < first.facility.it_kw

@@ -136,3 +136,15 @@ def test_cdu_overload_and_pump_failure_alerts():
     found = {(a.kind, a.target) for a in res.alerts}
     assert ("cdu_over_capacity", "CDU-A") in found
     assert ("pumps_failed", "CDU-A") in found
+
+
+def test_empty_hall_and_racks_without_power_chain():
+    from twin.model import CoolingUnit, Hall, Layout
+    lay = Layout(hall=Hall(raised_floor=False))
+    assert simulate(lay).facility.it_kw == 0
+    lay.add_racks([{"id": "R1", "model": "dgx-h100-rack", "x_m": 5.0, "y_m": 5.0}])
+    lay.add_item("cooling_units", CoolingUnit("C1", "crah-150", 1.0, 5.0, 90))
+    res = simulate(lay)
+    assert res.facility.it_kw == pytest.approx(res.rack_power_kw.sum())
+    assert res.facility.electrical_loss_kw == pytest.approx(0.0)
+    assert [a.kind for a in res.alerts] == ["no_power_feed"]

@@ -16,7 +16,29 @@ from typing import Sequence
 from twin.io import LayoutError, Problem, load_layout
 from twin.model.summary import summarise
 
-SUBCOMMANDS = ("validate", "info", "simulate", "gui")
+SUBCOMMANDS = ("validate", "info", "simulate", "render", "report", "gui")
+METRICS = ("inlet", "power", "capture", "coolant")
+
+
+def _size(text: str) -> tuple[int, int]:
+    """'1920x1080' -> (1920, 1080), each side 320..8192 pixels."""
+    w, sep, h = text.lower().replace("\u00d7", "x").partition("x")
+    if not sep or not w.strip().isdigit() or not h.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT in pixels, got {text!r}")
+    size = (int(w), int(h))
+    if not all(320 <= v <= 8192 for v in size):
+        raise argparse.ArgumentTypeError(f"each side must be 320 to 8192 pixels, got {text!r}")
+    return size
+
+
+def _scale(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number such as 1 or 2, got {text!r}")
+    if not 0.5 <= value <= 4:
+        raise argparse.ArgumentTypeError(f"the scale must be 0.5 to 4, got {text!r}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,6 +59,29 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--out", metavar="PATH", help="write to PATH instead of standard output")
     s.add_argument("--profile", action="store_true",
                    help="evaluate the 24-hour workload and weather profile (time series)")
+    r = sub.add_parser(
+        "render", help="simulate, then draw the 3-D view or the plan coloured by a metric to PNG",
+        description="Simulate FILE and render one view to PNG with a caption band (layout, "
+                    "metric with colour bar, date). The plan needs no display; the 3-D view "
+                    "uses off-screen EGL, or a display (e.g. xvfb-run -a twin render ...).")
+    r.add_argument("file", metavar="FILE")
+    r.add_argument("--view", choices=("3d", "plan"), default="3d", help="default: 3d")
+    r.add_argument("--metric", choices=METRICS, default="inlet",
+                   help="rack colouring (and plan field); default: inlet")
+    r.add_argument("--out", metavar="PNG", required=True, help="PNG file to write")
+    r.add_argument("--size", metavar="WxH", type=_size, default=(1920, 1080),
+                   help="image size in logical pixels, caption included (default 1920x1080)")
+    r.add_argument("--scale", type=_scale, default=1.0,
+                   help="pixel scale for high-DPI/print: 2 doubles the pixels (default 1)")
+    r.add_argument("--no-caption", action="store_true", help="leave out the caption band")
+    rp = sub.add_parser(
+        "report", help="simulate, then write the design-review report (PDF)",
+        description="Simulate FILE and write a PDF review report: summary, 3-D view, plan "
+                    "heatmaps, capacity tables, alerts, per-rack table, assumptions and "
+                    "sources. Without OpenGL the 3-D figure is replaced by a note.")
+    rp.add_argument("file", metavar="FILE")
+    rp.add_argument("--out", metavar="PDF", required=True, help="PDF file to write")
+    rp.add_argument("--page", choices=("a4", "letter"), default="a4", help="default: a4")
     g = sub.add_parser("gui", help="open the desktop app (the default)")
     g.add_argument("file", nargs="?", metavar="FILE")
     return p
@@ -172,6 +217,87 @@ def _summary_text(doc: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _simulated(file: str, out: str):
+    """(layout, result) of ``file``, or an exit code after a one-line error. The output
+    path is checked first, so a typo fails before the solve."""
+    from twin.engine.simulate import simulate
+    from twin.gui.output import ExportError, check_writable
+    from twin.physics.air.solver import SolveError
+
+    try:
+        layout = load_layout(file)
+    except LayoutError as exc:
+        for line in exc.lines:
+            print(line, file=sys.stderr)
+        return 1
+    try:
+        check_writable(out)
+    except ExportError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    try:
+        return layout, simulate(layout)
+    except (SolveError, ValueError, np.linalg.LinAlgError) as exc:
+        print(f"{file}: the solver failed: {exc}", file=sys.stderr)
+        return 1
+
+
+def cmd_render(file: str, view: str, metric: str, out: str, size: tuple[int, int],
+               scale: float, caption: bool) -> int:
+    loaded = _simulated(file, out)
+    if isinstance(loaded, int):
+        return loaded
+    layout, result = loaded
+    from twin.gui.caption import Caption
+    from twin.gui.export import VIEW_LABELS, figure_image
+    from twin.gui.offscreen import FigureViews, start_qt
+    from twin.gui.output import ExportError, save_png
+    from twin.view3d.headless import xvfb_hint
+
+    qt = start_qt(need_3d=view == "3d")
+    if view == "3d" and qt.gl_backend is None:
+        print(f"{file}: cannot render the 3-D view: no OpenGL ({qt.gl_reason}); "
+              f"{xvfb_hint('render')}; or use --view plan, which needs no display",
+              file=sys.stderr)
+        return 1
+    views = FigureViews(layout, result, qt.gl_backend)
+    try:
+        band = Caption(layout.name, VIEW_LABELS[view], source=Path(file).name) if caption else None
+        image = figure_image(views, view, metric, size, scale, band)
+        save_png(image, out)
+    except ExportError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    finally:
+        views.close()
+    print(f"{out}: {image.width()} x {image.height()} px, {VIEW_LABELS[view]}, {metric}")
+    return 0
+
+
+def cmd_report(file: str, out: str, page: str) -> int:
+    loaded = _simulated(file, out)
+    if isinstance(loaded, int):
+        return loaded
+    layout, result = loaded
+    from twin.gui.offscreen import start_qt
+    from twin.gui.output import ExportError
+    from twin.gui.report import ReportSource, write_report
+    from twin.view3d.headless import xvfb_hint
+
+    qt = start_qt(need_3d=True)
+    if qt.gl_backend is None:
+        print(f"{file}: the report has no 3-D figure: no OpenGL ({qt.gl_reason}); "
+              f"{xvfb_hint('report')}", file=sys.stderr)
+    try:
+        info = write_report(layout, result, out, ReportSource.of_file(file), page=page,
+                            gl_backend=qt.gl_backend, gl_reason=qt.gl_reason)
+    except ExportError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"{out}: {info.pages} pages ({page.upper()})")
+    return 0
+
+
 def cmd_gui(file: str | None) -> int:
     try:
         from twin.gui.app import run
@@ -196,6 +322,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_info(args.file, args.json)
     if args.command == "simulate":
         return cmd_simulate(args.file, args.json, args.out, args.profile)
+    if args.command == "render":
+        return cmd_render(args.file, args.view, args.metric, args.out, args.size, args.scale,
+                          not args.no_caption)
+    if args.command == "report":
+        return cmd_report(args.file, args.out, args.page)
     if args.command == "gui":
         return cmd_gui(args.file)
     _parser().print_help()

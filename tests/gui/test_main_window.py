@@ -1,5 +1,6 @@
 """The desktop editor end to end: open, select (plan click, 3-D pick), drag, rotate, add,
-delete, undo/redo, save/reload, clipboard, export, start-up with bad input, no OpenGL.
+delete, undo/redo, save/reload, clipboard, start-up with bad input, no OpenGL (export:
+``test_export.py``).
 
 No dialog ever blocks: ``QMessageBox``/``QFileDialog`` statics and ``ProblemsDialog.exec``
 are monkeypatched and record what they were asked.
@@ -13,11 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, QSettings, Qt, QTimer
-from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from twin.gui import app as app_mod
-from twin.gui.dialogs import ExportDialog, ExportOptions, ProblemsDialog
+from twin.gui.dialogs import ProblemsDialog
 from twin.gui.main_window import MainWindow
 from twin.gui.placement import CATALOGUE_MIME
 from twin.gui.settings import AppSettings
@@ -485,33 +485,6 @@ def test_view_mode_and_snap_persist(window, settings, qtbot, dialogs):
     assert w2.view_mode == ("plan" if w2.view3d is not None else "plan")
     assert not w2.actions.snap.isChecked() and w2.plan_view.snap is False
     w2.close()
-
-
-# -------------------------------------------------------------------------------- export
-def test_export_png_of_window_and_views(window, tmp_path, monkeypatch):
-    w = window
-    p = w.export_image(tmp_path / "win.png", "window")
-    assert QImage(str(p)).size() == w.size() * w.devicePixelRatioF() or QImage(str(p)).width() > 0
-    p = w.export_image(tmp_path / "plan.png", "plan", (800, 600))
-    img = QImage(str(p))
-    assert img.width() > 0
-    if w.view3d is not None:
-        p = w.export_image(tmp_path / "3d.png", "3d", (640, 400))
-        img = QImage(str(p))
-        assert (img.width(), img.height()) == (640, 400)
-    # the menu action, with the dialog answered
-    monkeypatch.setattr(ExportDialog, "get_options", staticmethod(
-        lambda *a, **k: ExportOptions(tmp_path / "menu.png", "window", 100, 100)))
-    w.actions.export.trigger()
-    assert (tmp_path / "menu.png").exists()
-
-
-def test_export_dialog_builds_options(window, tmp_path, qtbot):
-    dlg = ExportDialog(window.export_targets(), "plan", str(tmp_path / "x"))
-    qtbot.addWidget(dlg)
-    dlg.width_px.setValue(1024)
-    opts = dlg.options()
-    assert opts.target == "plan" and opts.width == 1024 and opts.path.suffix == ".png"
 
 
 # --------------------------------------------------------------------------------- pixels

@@ -96,8 +96,8 @@ def rack_colouring(metric: str, result: TwinResult) -> Colouring:
 def _raster(layout: Layout, values: np.ndarray, per_area: bool
             ) -> tuple[np.ndarray, tuple[float, float, float, float]]:
     h = layout.hall
-    nx = max(int(np.ceil(h.width_m / RASTER_M)), 1)
-    ny = max(int(np.ceil(h.length_m / RASTER_M)), 1)
+    nx = max(int(np.ceil(h.width_m / RASTER_M - 1e-9)), 1)   # 10.8 / 0.3 is 36.000000000000004
+    ny = max(int(np.ceil(h.length_m / RASTER_M - 1e-9)), 1)
     img = np.zeros((ny, nx)) if per_area else np.full((ny, nx), np.nan)
     bounds = layout.rack_bounds_m()
     for (x0, y0, x1, y1), v in zip(bounds, values):

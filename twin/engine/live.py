@@ -5,6 +5,11 @@ snapshot and submits it to one ``LatestWorker``, which cancels superseded work, 
 stream of drag events costs one solve in flight at most. While a drag is in progress the
 solve is a coarse pass; ``end_drag`` asks for the refined one. Whether the airflow must be
 re-solved is decided from the change events: a workload or power edit reuses it.
+
+The last few refined results are kept with their snapshots: a layout equal to one of them
+(undo, redo, a drag back to where it started) gets that result again at once, so undo
+restores exactly the numbers shown before (a warm-started re-solve would differ by the
+solver's tolerance) and costs no solve.
 """
 
 from __future__ import annotations
@@ -15,8 +20,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 from twin.engine.simulate import Simulator, TwinResult
-from twin.engine.worker import CancelToken, LatestWorker
+from twin.engine.worker import Cancelled, CancelToken, LatestWorker
 from twin.model import Change, Layout
+from twin.physics.air.solver import SolveCancelled
 
 
 @dataclass(frozen=True)
@@ -28,10 +34,14 @@ class SolveInfo:
     geometry_changed: bool
     submitted_s: float
     finished_s: float
+    cached: bool = False
 
     @property
     def latency_s(self) -> float:
         return self.finished_s - self.submitted_s
+
+
+CACHE_SIZE = 6
 
 
 class LiveEngine:
@@ -50,6 +60,7 @@ class LiveEngine:
         self._geometry_generation = 1
         self._solved_generation = 0
         self._dragging = False
+        self._cache: list[tuple[Layout, TwinResult]] = []   # refined, most recent last
         self.enabled = True
         self._worker = LatestWorker(self._done, self._progress)
         layout.changed.connect(self._on_change)
@@ -64,23 +75,40 @@ class LiveEngine:
         with self._lock:
             generation = self._geometry_generation
         submitted = time.perf_counter()
+        hit = self._cached(snap)
+
+        def cached_job(token: CancelToken) -> tuple[TwinResult, Layout, SolveInfo]:
+            return hit, snap, SolveInfo(rid_box[0], False, False, submitted,
+                                        time.perf_counter(), cached=True)
 
         def job(token: CancelToken) -> tuple[TwinResult, Layout, SolveInfo]:
             with self._lock:
                 geometry_changed = generation != self._solved_generation
             if self._on_started:
                 self._on_started(rid_box[0], coarse)
-            result = self._sim.run(snap, geometry_changed=geometry_changed, cancel=token,
-                                   progress=token.progress, coarse=coarse)
+            try:
+                result = self._sim.run(snap, geometry_changed=geometry_changed, cancel=token,
+                                       progress=token.progress, coarse=coarse)
+            except SolveCancelled:      # the air solver's own word for a cancelled solve
+                raise Cancelled() from None
             token.check()
             if not coarse:
                 with self._lock:
                     self._solved_generation = generation
+                    self._cache = self._cache[1 - CACHE_SIZE:] + [(snap, result)]
             return result, snap, SolveInfo(rid_box[0], coarse, geometry_changed, submitted,
                                            time.perf_counter())
         rid_box = [0]
-        rid_box[0] = self._worker.submit(job)
+        rid_box[0] = self._worker.submit(job if hit is None else cached_job)
         return rid_box[0]
+
+    def _cached(self, snap: Layout) -> TwinResult | None:
+        with self._lock:
+            entries = list(self._cache)
+        for old, result in reversed(entries):
+            if old.catalogue is snap.catalogue and old.equals(snap):
+                return result
+        return None
 
     def begin_drag(self) -> None:
         self._dragging = True

@@ -94,7 +94,8 @@ class LatestWorker:
             return self._running is not None or self._pending is not None
 
     def wait_idle(self, timeout_s: float = 30.0) -> bool:
-        """Block until nothing is queued or running (tests, CLI)."""
+        """Block until nothing is queued or running and every result was delivered to
+        ``on_done`` (tests, CLI)."""
         end = time.perf_counter() + timeout_s
         while self.busy:
             if time.perf_counter() > end:
@@ -128,7 +129,10 @@ class LatestWorker:
             except Exception as exc:  # delivered to the GUI, never kills the worker
                 error = exc
             with self._cond:
-                self._running = None
                 superseded = self._pending is not None or req.token.cancelled
-            if not (superseded and isinstance(error, Cancelled)):
-                self._on_done(req.id, result, error)
+            try:
+                if not (superseded and isinstance(error, Cancelled)):
+                    self._on_done(req.id, result, error)
+            finally:
+                with self._cond:   # busy until delivered: idle means every callback ran
+                    self._running = None

@@ -64,6 +64,8 @@ def build_actions(w: "MainWindow") -> WindowActions:
     a.export = _act(w, "&Export Image\u2026", w.file_export, "Ctrl+E",
                     "Save a PNG screenshot of the window or a view at a chosen size",
                     named_icon="export")
+    a.export_report = _act(w, "Export Review &Report\u2026", w.file_export_report,
+                           "Ctrl+Shift+E", "Write the design-review report (PDF)")
     a.quit = _act(w, "&Quit", w.close, SK.Quit, "Quit the application")
     if a.quit.shortcut().isEmpty():
         a.quit.setShortcut(QKeySequence("Ctrl+Q"))
@@ -148,7 +150,7 @@ def build_menus(w: "MainWindow") -> None:
     f.addSeparator()
     f.addActions([a.save, a.save_as])
     f.addSeparator()
-    f.addAction(a.export)
+    f.addActions([a.export, a.export_report])
     f.addSeparator()
     f.addAction(a.quit)
     e = mb.addMenu("&Edit")

@@ -13,24 +13,28 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QImage, QPixmap
+from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QImage
 from PySide6.QtWidgets import (
     QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter,
-    QVBoxLayout, QWidget,
+    QWidget,
 )
 
 import twin
 from twin.gui import actions as acts
+from twin.gui.alerts_dock import AlertsPanel
 from twin.gui.clipboard import clipboard_document, copy_to_clipboard, paste_records
-from twin.gui.dialogs import (
-    LAYOUT_FILTER, ExportDialog, ask_save_changes, show_problems,
-)
+from twin.gui import export
+from twin.gui.dialogs import LAYOUT_FILTER, ask_save_changes, show_problems
 from twin.gui.document import Document
+from twin.gui.heatmap_panel import HeatmapControls
 from twin.gui.inspector import COLLECTION_LABELS, Inspector
+from twin.gui.live import LiveController
+from twin.gui.metrics_dock import MetricsPanel
 from twin.gui.palette import EquipmentPalette
 from twin.gui.placement import add_from_catalogue, is_placeable
 from twin.gui.settings import AppSettings
+from twin.gui.workload_panel import WorkloadPanel
 from twin.io import LayoutError
 from twin.model import Layout
 from twin.model.colour_by import STATIC_COLOURINGS
@@ -60,18 +64,6 @@ class ViewPlaceholder(QLabel):
         pass
 
     reset_camera = reset_view
-
-
-def placeholder_panel(text: str) -> QWidget:
-    """A dock body that says what will appear there (no made-up numbers)."""
-    w = QWidget()
-    lay = QVBoxLayout(w)
-    label = QLabel(text)
-    label.setObjectName("placeholder")
-    label.setWordWrap(True)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    lay.addWidget(label)
-    return w
 
 
 def _plural(n: int, one: str, many: str) -> str:
@@ -114,6 +106,7 @@ class MainWindow(QMainWindow):
         self._build_docks()
         for key, (label, _f) in self.colour_sources.items():
             acts.add_colour_action(self, key, label)
+        self.live = LiveController(self)   # adds the live colour-by metrics
         self.colour_combo.currentIndexChanged.connect(
             lambda i: self.set_colour_by(self.colour_combo.itemData(i)))
         self._sync_colour_widgets()
@@ -241,24 +234,33 @@ class MainWindow(QMainWindow):
         self.inspector_dock = self._dock("Properties", "inspectorDock", self.inspector,
                                          A.RightDockWidgetArea,
                                          "Properties of the selection, or of the hall")
-        self.metrics_dock = self._dock(
-            "Metrics", "metricsDock", placeholder_panel(
-                "Run the simulation to see PUE, tokens per kWh, RCI, capture index and "
-                "cooling and power headroom here."), A.RightDockWidgetArea,
-            "Facility metrics from the simulation")
-        self.alerts_dock = self._dock(
-            "Alerts", "alertsDock", placeholder_panel(
-                "Run the simulation to see alerts here: racks above their ASHRAE inlet "
-                "limit, low coolant flow, CDUs and cooling units over capacity."),
-            A.LeftDockWidgetArea, "Alerts from the simulation")
+        self.metrics_panel = MetricsPanel()
+        self.metrics_dock = self._dock("Metrics", "metricsDock", self.metrics_panel,
+                                       A.RightDockWidgetArea,
+                                       "Facility metrics from the live simulation")
+        self.heatmap_controls = HeatmapControls()
+        self.heatmap_dock = self._dock("Heatmap", "heatmapDock", self.heatmap_controls,
+                                       A.LeftDockWidgetArea,
+                                       "What the plan heatmap shows, at what height")
+        self.alerts_panel = AlertsPanel()
+        self.alerts_dock = self._dock("Alerts", "alertsDock", self.alerts_panel,
+                                      A.LeftDockWidgetArea,
+                                      "Alerts from the live simulation; click one to find it")
+        self.workload_panel = WorkloadPanel(self.floor_layout, self.selection, self.editor)
+        self.workloads_dock = self._dock("Workloads", "workloadsDock", self.workload_panel,
+                                         A.LeftDockWidgetArea,
+                                         "Workloads of the racks: assign, edit, what-if")
         self.splitDockWidget(self.inspector_dock, self.metrics_dock, Qt.Orientation.Vertical)
-        self.splitDockWidget(self.palette_dock, self.alerts_dock, Qt.Orientation.Vertical)
+        self.splitDockWidget(self.palette_dock, self.heatmap_dock, Qt.Orientation.Vertical)
+        self.splitDockWidget(self.heatmap_dock, self.alerts_dock, Qt.Orientation.Vertical)
+        self.tabifyDockWidget(self.palette_dock, self.workloads_dock)
+        self.palette_dock.raise_()
         self.resizeDocks([self.palette_dock, self.inspector_dock], [300, 330],
                          Qt.Orientation.Horizontal)
-        self.resizeDocks([self.inspector_dock, self.metrics_dock], [560, 200],
+        self.resizeDocks([self.inspector_dock, self.metrics_dock], [420, 420],
                          Qt.Orientation.Vertical)
-        self.resizeDocks([self.palette_dock, self.alerts_dock], [560, 200],
-                         Qt.Orientation.Vertical)
+        self.resizeDocks([self.palette_dock, self.heatmap_dock, self.alerts_dock],
+                         [400, 180, 240], Qt.Orientation.Vertical)
 
     # ================================================================= window state
     def _restore_window_state(self) -> None:
@@ -294,6 +296,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._save_window_state()
+        self.live.close()
         close = getattr(self.view3d, "close", None)
         if callable(close):
             try:
@@ -633,58 +636,25 @@ class MainWindow(QMainWindow):
 
     # ========================================================================= export
     def export_targets(self) -> dict[str, tuple[str, tuple[int, int]]]:
-        targets = {"window": ("Whole window", (self.width(), self.height()))}
-        if self.view3d is not None:
-            s = self.view3d_widget.size()
-            targets["3d"] = ("3-D view", (max(s.width(), 640), max(s.height(), 480)))
-        s = self.plan_widget.size()
-        targets["plan"] = ("Plan view", (max(s.width(), 640), max(s.height(), 480)))
-        return targets
+        return export.export_targets(self)
 
     def file_export(self) -> None:
-        default_target = "3d" if self.view_mode == "3d" and self.view3d is not None else (
-            "plan" if self.view_mode == "plan" else "window")
-        start = Path(self.settings.last_directory() or ".") / (_slug(self.floor_layout.name) + ".png")
-        opts = ExportDialog.get_options(self, self.export_targets(), default_target, str(start))
-        if opts is None:
-            return
-        try:
-            self.export_image(opts.path, opts.target, (opts.width, opts.height))
-        except (OSError, RuntimeError) as exc:
-            show_problems(self, "Cannot Export Image",
-                          f"The image could not be written to <b>{opts.path.name}</b>.",
-                          [f"{opts.path}: {exc}"])
-            return
-        self.statusBar().showMessage(f"Exported {opts.path.name} ({opts.width} \u00d7 "
-                                     f"{opts.height} px)", 6000)
+        export.file_export(self)
 
-    def render_target(self, target: str, size: tuple[int, int]) -> QImage:
-        """An image of 'window', '3d' or 'plan' at ``size`` (window: its own size)."""
-        w, h = int(size[0]), int(size[1])
-        if target == "3d":
-            if self.view3d is None:
-                raise RuntimeError("the 3-D view is not available")
-            return _to_qimage(self.view3d.render_image((w, h)))
-        if target == "plan":
-            render = getattr(self.plan_view, "render_image", None)
-            if not callable(render):
-                return _grab_scaled(self.plan_widget, w, h)
-            old = self.plan_widget.size()
-            try:
-                return _to_qimage(render((w, h)))
-            finally:   # the plan renders by resizing itself: give the splitter it back
-                self.plan_widget.resize(old)
-                self.splitter.refresh()
-        return self.grab().toImage()
+    def file_export_report(self) -> None:
+        from twin.gui.report_export import export_report
+        export_report(self)
+
+    def render_target(self, target: str, size: tuple[int, int], scale: float = 1.0,
+                      caption: bool = True) -> QImage:
+        """An image of 'window', '3d' or 'plan' (see ``twin.gui.export.render_target``)."""
+        return export.render_target(self, target, size, scale, caption)
 
     def export_image(self, path: str | Path, target: str = "window",
-                     size: tuple[int, int] | None = None) -> Path:
-        size = size or (self.width(), self.height())
-        image = self.render_target(target, size)
-        path = Path(path)
-        if not image.save(str(path), "PNG"):
-            raise OSError(f"cannot write {path} (folder missing or not writable?)")
-        return path
+                     size: tuple[int, int] | None = None, scale: float = 1.0,
+                     caption: bool = True) -> Path:
+        export.export_image(self, path, target, size, scale, caption)
+        return Path(path)
 
     # =========================================================================== edit
     def add_equipment(self, key: str, position: tuple[float, float] | None = None) -> str:
@@ -776,28 +746,3 @@ def _slug(name: str) -> str:
     while "--" in s:
         s = s.replace("--", "-")
     return s or "layout"
-
-
-def _to_qimage(image) -> QImage:
-    if isinstance(image, QImage):
-        return image
-    if isinstance(image, QPixmap):
-        return image.toImage()
-    arr = np.ascontiguousarray(np.asarray(image))
-    if arr.dtype != np.uint8:
-        arr = (np.clip(arr, 0, 1) * 255).astype(np.uint8) if arr.dtype.kind == "f" \
-            else arr.astype(np.uint8)
-    h, w = arr.shape[:2]
-    if arr.ndim == 2:
-        arr = np.repeat(arr[:, :, None], 3, axis=2)
-    if arr.shape[2] == 3:
-        arr = np.ascontiguousarray(np.concatenate([arr, np.full((h, w, 1), 255, np.uint8)], 2))
-    return QImage(arr.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
-
-
-def _grab_scaled(widget: QWidget, w: int, h: int) -> QImage:
-    """Render ``widget`` at w x h by resizing a hidden copy is not possible for every
-    widget; grab it and scale smoothly to the requested size."""
-    pm = widget.grab()
-    return pm.toImage().scaled(QSize(w, h), Qt.AspectRatioMode.IgnoreAspectRatio,
-                               Qt.TransformationMode.SmoothTransformation)

@@ -23,6 +23,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 
+from twin.engine.layers import Heatmap
 from twin.model import Layout, geometry
 from twin.model.colour_by import STATIC_COLOURINGS
 from twin.model.equipment import Cdu, CoolingUnit, ImmersionTank
@@ -151,11 +152,15 @@ class _PlanCanvas(pg.GraphicsLayoutWidget):
 class PlanView(QtWidgets.QWidget):
     """Top-down plan of a ``Layout`` with editing through an ``Editor``.
 
-    Signals: ``message(str)`` status text for the status bar (refused moves, overlaps, adds).
+    Signals: ``message(str)`` status text for the status bar (refused moves, overlaps, adds);
+    ``drag_started()`` / ``drag_finished()`` around a mouse drag that moves footprints (the
+    live twin shows its fast pass in between).
     Hooks: ``tooltip_extra`` -- callable ``(rack_id) -> str`` adding lines to rack tooltips.
     """
 
     message = Signal(str)
+    drag_started = Signal()
+    drag_finished = Signal()
 
     def __init__(self, layout: Layout, selection: Selection, colouring: RackColouring,
                  editor: Editor, parent: QtWidgets.QWidget | None = None):
@@ -241,6 +246,9 @@ class PlanView(QtWidgets.QWidget):
         self._heat_bar.setImageItem(self._heat)
         self._side: list[Any] = []
         self._heat_shown = False
+        self._heat_title = ""
+        #: The heatmap shown (for export captions), or None.
+        self.heatmap: Heatmap | None = None
 
         # ---- state derived from the model ---------------------------------------------
         self._rack_ids = np.empty(0, dtype=object)
@@ -296,13 +304,18 @@ class PlanView(QtWidgets.QWidget):
         self._heat.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
         if tuple(self._heat_bar.levels()) != tuple(levels):
             self._heat_bar.setLevels(values=tuple(levels))
-        self._heat_bar.getAxis("left").setLabel(f"{label} [{unit}]" if unit else label)
+        title = f"{label} [{unit}]" if unit else label
+        if title != self._heat_title:   # relabelling re-lays out the side panel: only on change
+            self._heat_title = title
+            self._heat_bar.getAxis("left").setLabel(title)
+        self.heatmap = Heatmap(img, (x0, y0, x1, y1), tuple(levels), colormap, label, unit)
         self._heat.show()
         if not self._heat_shown:
             self._heat_shown = True
             self._arrange_side()
 
     def clear_heatmap(self) -> None:
+        self.heatmap = None
         self._heat.hide()
         if self._heat_shown:
             self._heat_shown = False
@@ -903,6 +916,7 @@ class PlanView(QtWidgets.QWidget):
         starts = {i: self.editor.position_of(i) for i in ids}
         self._drag = {"mode": "move", "p0": QPointF(pos), "token": object(), "starts": starts,
                       "anchor": self.bounds_of(anchor), "delta": (0.0, 0.0), "moved": False}
+        self.drag_started.emit()
 
     def _snap_delta(self, dx: float, dy: float) -> tuple[float, float]:
         """Snap a drag offset so the anchor footprint lands on the tile grid."""
@@ -935,6 +949,12 @@ class PlanView(QtWidgets.QWidget):
             self._band.hide()
             self._band_select(QRectF(d["p0"], pos).normalized(), d["mods"])
             return
+        try:
+            self._finish_move(d)
+        finally:
+            self.drag_finished.emit()
+
+    def _finish_move(self, d: dict[str, Any]) -> None:
         if not d["moved"]:
             return
         moved = list(d["starts"])

@@ -263,6 +263,10 @@ def power_alerts(result: PowerResult, chain: PowerChain, racks: RackFeeds, rack_
                              f"module failure ({max(chain.n_modules[i] - chain.n_failed[i] - 1, 0) * chain.module_rating_kw[i]:.1f} kW)"))
     for i in np.flatnonzero(~result.rack_powered & (racks.dc_load_kw > 0)):
         out.append(Alert(CRITICAL, "rack_unpowered", rid[i], f"no energised feed for {racks.dc_load_kw[i]:.1f} kW"))
+    for i in np.flatnonzero((racks.feed_a < 0) & (racks.feed_b < 0) & (racks.dc_load_kw > 0)):
+        out.append(Alert(INFO, "no_power_feed", rid[i],
+                         f"no feed assigned: {racks.dc_load_kw[i]:.1f} kW counted at the utility "
+                         "meter without chain losses"))
     for side, loads in (("A", result.rack_feed_a_kw), ("B", result.rack_feed_b_kw)):
         for i in np.flatnonzero(loads > racks.feed_rating_kw):
             out.append(Alert(CRITICAL, "feed_overload", rid[i],

@@ -232,10 +232,13 @@ def solve_power(chain: PowerChain, racks: RackFeeds) -> PowerResult:
                         loss_kw(np.where(has_psu, racks.psu_rating_kw, 0.0), xr, racks.psu_c0, racks.psu_c1, racks.psu_c2),
                         0.0)
     rack_in = dc + psu_loss
-    a_ok = (racks.feed_a >= 0) & alive[np.maximum(racks.feed_a, 0)]
-    b_ok = (racks.feed_b >= 0) & alive[np.maximum(racks.feed_b, 0)]
+    alive_or_none = np.append(alive, False)          # index -1 (no feed) -> not alive
+    a_ok = alive_or_none[racks.feed_a]
+    b_ok = alive_or_none[racks.feed_b]
     share_a = np.where(a_ok & b_ok, racks.share_a, np.where(a_ok, 1.0, 0.0))
-    powered = a_ok | b_ok
+    # A rack with no feed at all is outside the modelled chain: supplied losslessly.
+    unfed = (racks.feed_a < 0) & (racks.feed_b < 0)
+    powered = a_ok | b_ok | unfed
     rack_in = np.where(powered, rack_in, 0.0)
     psu_loss = np.where(powered, psu_loss, 0.0)
     fa = rack_in * share_a
@@ -261,7 +264,7 @@ def solve_power(chain: PowerChain, racks: RackFeeds) -> PowerResult:
     after_one_more = np.maximum(running - 1, 0) * chain.module_rating_kw
     red_lost = (chain.n_modules > 1) & alive & (out > after_one_more) & (out <= cap)
     roots = (chain.parent < 0) & alive
-    utility = float(inp[roots].sum())
+    utility = float(inp[roots].sum() + rack_in[unfed].sum())
     it = float(rack_in.sum())
     return PowerResult(
         load_kw=out, input_kw=inp, loss_kw=loss, rating_kw=cap, design_rating_kw=design,
@@ -295,7 +298,7 @@ def failover_analysis(chain: PowerChain, racks: RackFeeds) -> FailoverResult:
     overloaded = {}
     base = solve_power(chain, racks)
     for lost, survivor in (("A", "B"), ("B", "A")):
-        failed = chain.failed | np.array([s == lost for s in chain.side])
+        failed = chain.failed | np.array([s == lost for s in chain.side], dtype=bool)
         res = solve_power(_replace(chain, failed=failed), racks)
         name = f"{lost} lost"
         over = np.flatnonzero(res.load_fraction > 1.0 + 1e-12)

@@ -7,7 +7,8 @@ The view draws what the model holds and keeps nothing the model owns: it listens
 ``BoxesVisual`` and all floor items another; the floor grid is one line visual and the
 walls one translucent mesh. Picking is a vectorised ray/box slab test in numpy.
 
-Embed ``FloorView3D(...).native`` in a Qt layout.
+Embed ``FloorView3D(...).native`` in a Qt layout. Without a window system, pass
+``app="egl"`` (see ``twin.view3d.headless``) and use ``render_image`` only.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ _GL_DEPTH_COMPONENT24 = 0x81A6
 class FloorView3D:
     """3-D view of a floor layout.
 
+    ``app`` is the vispy backend: "pyside6" for the desktop (the default), "egl" for
+    off-screen rendering without a display (no ``native`` widget then).
+
     Signals: ``picked(id | None, modifiers: frozenset[str])`` on a click (modifiers
     from {'shift', 'ctrl'}), ``hovered(id | None, (x, y))`` when the id under the mouse
     changes. With ``select_on_click`` a click also updates the shared ``Selection``
@@ -55,7 +59,7 @@ class FloorView3D:
 
     def __init__(self, layout: Layout, selection: Selection, colouring: RackColouring,
                  parent: Any = None, size: tuple[int, int] = (960, 640),
-                 select_on_click: bool = True):
+                 select_on_click: bool = True, app: str = "pyside6"):
         self.layout = layout
         self.selection = selection
         self.colouring = colouring
@@ -64,7 +68,7 @@ class FloorView3D:
         self._hover_id: str | None = None
         self._press: tuple[float, float] | None = None
 
-        self.canvas = scene.SceneCanvas(keys=None, size=size, show=False, app="pyside6",
+        self.canvas = scene.SceneCanvas(keys=None, size=size, show=False, app=app,
                                         parent=parent, bgcolor=palette.BACKGROUND_BOTTOM,
                                         title="3-D floor")
         self.canvas.unfreeze()
@@ -492,29 +496,42 @@ class FloorView3D:
         k, _ = ray_box_hits(o, d, self._contain_bounds)
         return self._contain_ids[k] if k >= 0 else None
 
-    def render_image(self, size: tuple[int, int] | None = None) -> np.ndarray:
-        """(h, w, 4) uint8 RGBA of the scene at ``size`` (default: the canvas size)."""
+    def render_image(self, size: tuple[int, int] | None = None, scale: float = 1.0
+                     ) -> np.ndarray:
+        """(h, w, 4) uint8 RGBA of the scene laid out at ``size`` logical pixels (default:
+        the canvas size) and drawn ``scale`` times larger (2 for a high-DPI image: twice
+        the pixels, same framing, text and lines twice as thick). The camera is unchanged;
+        the on-screen canvas keeps its size."""
         cur = tuple(int(v) for v in self.canvas.size)
-        if size is None or tuple(size) == cur:
-            return self._render_fbo(cur)
-        size = (int(size[0]), int(size[1]))
-        self._layout_for(size)
+        logical = cur if size is None else (int(size[0]), int(size[1]))
+        out = (max(int(round(logical[0] * scale)), 1), max(int(round(logical[1] * scale)), 1))
+        if logical == cur:
+            return self._render_fbo(logical, out)
+        self._layout_for(logical)
         try:
-            img = self._render_fbo(size)
+            return self._render_fbo(logical, out)
         finally:
             self._layout_for(cur)
-        return img
 
-    def _render_fbo(self, size) -> np.ndarray:
-        """Like ``SceneCanvas.render`` but with a 24-bit depth buffer (the default 16-bit
-        one z-fights at hall scale)."""
+    def _render_fbo(self, logical: tuple[int, int], out: tuple[int, int]) -> np.ndarray:
+        """Draw into an off-screen framebuffer of ``out`` pixels with a 24-bit depth buffer
+        (the default 16-bit one z-fights at hall scale).
+
+        vispy maps canvas coordinates to the framebuffer with the *canvas* size (it flips
+        y about the canvas height), so a framebuffer of any other size would show the scene
+        shifted into a strip. The transform system is therefore configured here so that
+        the logical rectangle (0, 0, *logical) fills the whole framebuffer."""
         c = self.canvas
         c.set_current()
-        shape = (int(size[1]), int(size[0]))
+        shape = (out[1], out[0])
         fbo = gloo.FrameBuffer(color=gloo.RenderBuffer(shape),
                                depth=gloo.RenderBuffer(shape, format=_GL_DEPTH_COMPONENT24))
-        c.push_fbo(fbo, (0, 0), tuple(size))
+        c.push_fbo(fbo, (0, 0), out)
         try:
+            px, py = (p / max(s, 1) for p, s in zip(c.physical_size, c.size))
+            rect_w, rect_h = logical[0] * px, logical[1] * py
+            c.transforms.configure(viewport=(0, 0, *out), fbo_size=out,
+                                   fbo_rect=(0, c.physical_size[1] - rect_h, rect_w, rect_h))
             c._draw_scene()
             return fbo.read()
         finally:
