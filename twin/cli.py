@@ -105,13 +105,30 @@ def cmd_validate(files: list[str]) -> int:
     return 1 if bad else 0
 
 
-def cmd_info(file: str, as_json: bool) -> int:
-    warnings: list[Problem] = []
+def _load(file: str, warnings: list[Problem] | None = None):
+    """The layout in ``file``, or None after printing its problems to stderr."""
     try:
-        layout = load_layout(file, warnings=warnings)
+        return load_layout(file, warnings=warnings)
     except LayoutError as exc:
         for line in exc.lines:
             print(line, file=sys.stderr)
+        return None
+
+
+def _solve(file: str, fn):
+    """``fn()``, or None after a one-line message when no steady state can be found."""
+    from twin.physics.air.solver import SolveError
+    try:
+        return fn()
+    except (SolveError, ValueError, np.linalg.LinAlgError) as exc:
+        print(f"{file}: the solver failed: {exc}", file=sys.stderr)
+        return None
+
+
+def cmd_info(file: str, as_json: bool) -> int:
+    warnings: list[Problem] = []
+    layout = _load(file, warnings)
+    if layout is None:
         return 1
     info = summarise(layout)
     info["file"] = file
@@ -161,23 +178,15 @@ def cmd_simulate(file: str, as_json: bool, out: str | None, profile: bool) -> in
     from twin.engine.export import clean, result_document
     from twin.engine.profile import daily_profile
     from twin.engine.simulate import simulate
-    from twin.physics.air.solver import SolveError
 
-    try:
-        layout = load_layout(file)
-    except LayoutError as exc:
-        for line in exc.lines:
-            print(line, file=sys.stderr)
+    layout = _load(file)
+    if layout is None:
         return 1
-    try:
-        if profile:
-            rows = daily_profile(layout)
-        else:
-            result = simulate(layout)
-    except (SolveError, ValueError, np.linalg.LinAlgError) as exc:
-        print(f"{file}: the solver failed: {exc}", file=sys.stderr)
+    solved = _solve(file, (lambda: daily_profile(layout)) if profile else (lambda: simulate(layout)))
+    if solved is None:
         return 1
     if profile:
+        rows = solved
         if as_json:
             return _write(json.dumps(clean({"file": file, "layout": layout.name,
                                             "hours": rows}), indent=2) + "\n", out)
@@ -187,7 +196,7 @@ def cmd_simulate(file: str, as_json: bool, out: str | None, profile: bool) -> in
                   f"{r['facility_kw']:>12,.0f} {r['pue']:>6.3f} {r['tokens_per_kwh']:>12,.0f} "
                   f"{r['plant_mode']:>10}" for r in rows]
         return _write("\n".join(lines) + "\n", out)
-    doc = result_document(layout, result, file)
+    doc = result_document(layout, solved, file)
     if as_json:
         return _write(json.dumps(doc, indent=2) + "\n", out)
     return _write(_summary_text(doc), out)
@@ -222,24 +231,17 @@ def _simulated(file: str, out: str):
     path is checked first, so a typo fails before the solve."""
     from twin.engine.simulate import simulate
     from twin.gui.output import ExportError, check_writable
-    from twin.physics.air.solver import SolveError
 
-    try:
-        layout = load_layout(file)
-    except LayoutError as exc:
-        for line in exc.lines:
-            print(line, file=sys.stderr)
+    layout = _load(file)
+    if layout is None:
         return 1
     try:
         check_writable(out)
     except ExportError as exc:
         print(exc, file=sys.stderr)
         return 1
-    try:
-        return layout, simulate(layout)
-    except (SolveError, ValueError, np.linalg.LinAlgError) as exc:
-        print(f"{file}: the solver failed: {exc}", file=sys.stderr)
-        return 1
+    result = _solve(file, lambda: simulate(layout))
+    return 1 if result is None else (layout, result)
 
 
 def cmd_render(file: str, view: str, metric: str, out: str, size: tuple[int, int],
