@@ -11,7 +11,6 @@ from twin.engine.export import result_document
 from twin.engine.profile import daily_profile
 from twin.engine.simulate import Simulator, simulate
 from twin.io import load_layout
-from twin.physics.air.solver import SolveError
 
 RACK_KEYS = {"id", "inlet_c", "inlet_max_c", "exhaust_c", "air_heat_kw", "airflow_m3s"}
 LIQUID_RACK_KEYS = {"coolant_flow_lpm", "coolant_supply_c", "coolant_return_c", "liquid_heat_kw"}

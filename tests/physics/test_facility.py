@@ -9,7 +9,7 @@ from twin.physics.facility import (
 from twin.physics.liquid import CduLoops, ImmersionTanks, LiquidBranches, heat_split_w, solve_immersion, solve_liquid
 from twin.physics.metrics import pue, tokens_per_kwh
 from twin.physics.plant import PlantSpec
-from twin.physics.power import PowerChain, RackFeeds, failover_analysis, solve_power, typical_loss_coefficients
+from twin.physics.power import PowerChain, RackFeeds, solve_power, typical_loss_coefficients
 
 
 def small_chain():

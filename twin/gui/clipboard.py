@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QMimeData
 from PySide6.QtWidgets import QApplication
 
+from twin.gui.commands import fresh_id
 from twin.model import Layout
 from twin.model import equipment as eq
 from twin.model.racks import RACK_FIELDS
@@ -69,14 +70,6 @@ def clipboard_document() -> dict[str, Any] | None:
     return doc
 
 
-def _fresh(base: str, taken: set[str]) -> str:
-    stem = base.rsplit("~", 1)[0]
-    n = 2
-    while f"{stem}~{n}" in taken:
-        n += 1
-    return f"{stem}~{n}"
-
-
 def paste_records(editor, doc: dict[str, Any], offset_m: tuple[float, float]) -> list[str]:
     """Add the clipboard's racks and items with fresh ids, shifted by ``offset_m``; one undo
     step. Unknown models and malformed records are skipped. Returns the new ids."""
@@ -88,7 +81,7 @@ def paste_records(editor, doc: dict[str, Any], offset_m: tuple[float, float]) ->
         try:
             if rec["model"] not in layout.catalogue:
                 continue
-            new_id = _fresh(str(rec["id"]), taken)
+            new_id = fresh_id(str(rec["id"]), taken)
             r = {k: rec.get(k, "") for k in RACK_FIELDS}
             name = str(rec.get("name") or "")
             r.update(id=new_id, name=new_id if name in ("", rec["id"]) else name,
@@ -109,7 +102,7 @@ def paste_records(editor, doc: dict[str, Any], offset_m: tuple[float, float]) ->
             fields = dict(entry["fields"])
             if "model" in fields and fields["model"] not in layout.catalogue:
                 continue
-            new_id = _fresh(str(fields["id"]), taken)
+            new_id = fresh_id(str(fields["id"]), taken)
             fields["id"] = new_id
             if coll == "containment":
                 for k in ("x0_m", "x1_m"):

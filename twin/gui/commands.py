@@ -209,7 +209,7 @@ class Editor:
             coll = self.collection_of(i)
             if coll is None or coll in ("power", "workloads"):
                 continue
-            new_id = _fresh_id(i, taken)
+            new_id = fresh_id(i, taken)
             taken.add(new_id)
             new_ids.append(new_id)
             if coll == "racks":
@@ -244,7 +244,8 @@ class Editor:
         return new_ids
 
 
-def _fresh_id(base: str, taken: set[str]) -> str:
+def fresh_id(base: str, taken: set[str]) -> str:
+    """``base~N`` with the smallest N >= 2 not in ``taken`` (copies keep their origin)."""
     stem = base.rsplit("~", 1)[0]
     n = 2
     while f"{stem}~{n}" in taken:

@@ -68,3 +68,14 @@ def ask_save_changes(parent: QWidget | None, name: str) -> QMessageBox.StandardB
 
 
 LAYOUT_FILTER = "Layout files (*.json);;All files (*)"
+
+
+def file_row(path_edit, on_browse) -> "QHBoxLayout":
+    """A path field with a Browse… button, as in every save dialog of the app."""
+    from PySide6.QtWidgets import QHBoxLayout, QPushButton
+    browse = QPushButton("Browse\u2026")
+    browse.clicked.connect(on_browse)
+    row = QHBoxLayout()
+    row.addWidget(path_edit, 1)
+    row.addWidget(browse)
+    return row

@@ -20,9 +20,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QApplication, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-    QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget,
+    QHBoxLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget,
 )
 
+from twin.gui.dialogs import file_row
 from twin.gui.caption import BAND_PX, Caption, ColourKey, view_height, with_band
 from twin.gui.offscreen import FigureViews, render_widget, rgba_to_qimage
 from twin.gui.output import ExportError, save_png
@@ -198,11 +199,7 @@ class ExportDialog(QDialog):
         self.clipboard = QCheckBox("Also copy to the clipboard")
         self.path = QLineEdit(default_path)
         self.path.setToolTip("PNG file to write (leave empty to copy to the clipboard only)")
-        browse = QPushButton("Browse\u2026")
-        browse.clicked.connect(self._browse)
-        path_row = QHBoxLayout()
-        path_row.addWidget(self.path, 1)
-        path_row.addWidget(browse)
+        path_row = file_row(self.path, self._browse)
         form = QFormLayout()
         form.addRow("View:", self.target)
         form.addRow("Size:", size_row)

@@ -15,7 +15,6 @@ added at the snapped drop position.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -28,7 +27,7 @@ from twin.model import Layout, geometry
 from twin.model.colour_by import STATIC_COLOURINGS
 from twin.model.equipment import Cdu, CoolingUnit, ImmersionTank
 from twin.model.events import Change
-from twin.model.viewstate import Colouring, RackColouring, Selection
+from twin.model.viewstate import RackColouring, Selection
 from twin.gui import plan_items as pi
 from twin.gui.commands import Editor
 

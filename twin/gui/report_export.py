@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import (
-    QApplication, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
-    QLabel, QLineEdit, QProgressDialog, QPushButton, QVBoxLayout, QWidget,
+    QApplication, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+    QLabel, QLineEdit, QProgressDialog, QVBoxLayout, QWidget,
 )
 
 from twin.engine.simulate import TwinResult, simulate
 from twin.engine.worker import Cancelled
+from twin.gui.dialogs import file_row
 from twin.gui.output import ExportError
 from twin.gui.report import ReportSource, write_report
 from twin.model import Layout
@@ -45,11 +46,7 @@ class ReportDialog(QDialog):
         self.setMinimumWidth(520)
         self.path = QLineEdit(default_path)
         self.path.setToolTip("PDF file to write")
-        browse = QPushButton("Browse\u2026")
-        browse.clicked.connect(self._browse)
-        row = QHBoxLayout()
-        row.addWidget(self.path, 1)
-        row.addWidget(browse)
+        row = file_row(self.path, self._browse)
         self.page = QComboBox()
         self.page.addItem("A4 (210 \u00d7 297 mm)", "a4")
         self.page.addItem("US Letter (8.5 \u00d7 11 in)", "letter")

@@ -122,7 +122,6 @@ def evaluate_facility(
 
     # plant(s): the CRAH coils join the liquid loops' facility water, or run on their own
     # chilled-water plant (``air_plant_spec``) — the usual split in a liquid-cooled hall.
-    cp = plant_spec.facility_cp_jkgk
     air_spec = air_plant_spec or plant_spec
     coil_m = coil_w / (air_spec.facility_cp_jkgk * crah_water_delta_t_k) if coil_w > 0 else 0.0
     coil_t = air_spec.supply_setpoint_c + crah_water_delta_t_k

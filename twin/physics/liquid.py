@@ -438,7 +438,7 @@ def _solve_hydraulics(net: _Network, rtol=1e-10, max_iter=100):
 def solve_liquid(branches: LiquidBranches, cdus: CduLoops, flow_need_lpm_per_kw: float = 1.5) -> LiquidResult:
     """Hydraulics and heat of every CDU loop at once (see the module docstring)."""
     br, cd = branches, cdus
-    nr, nc = br.n_rack, cd.n_cdu
+    nc = cd.n_cdu
     if np.any(br.cdu_index >= nc):
         raise ValueError(f"LiquidBranches.cdu_index refers to CDU {br.cdu_index.max()}, only {nc} given")
     running = cd.n_pumps_running

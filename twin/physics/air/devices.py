@@ -187,7 +187,6 @@ def build_devices(scene: AirScene, geom: Geometry) -> Devices:
     g = geom.grid
     n_cells = g.n
     r, u, hall = scene.racks, scene.cooling, scene.hall
-    solid = geom.solid.ravel()
     on = np.flatnonzero(u.enabled & (u.airflow_m3s > 0))
     nr, nu = r.n, len(on)
     n_dev = nr + nu
