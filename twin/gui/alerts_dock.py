@@ -18,7 +18,7 @@ from PySide6.QtCore import (
     QAbstractTableModel, QModelIndex, QRectF, QSize, Qt, Signal,
 )
 from PySide6.QtGui import (
-    QAction, QColor, QFont, QFontMetrics, QIcon, QKeySequence, QPainter, QPainterPath, QPixmap,
+    QAction, QColor, QFont, QFontMetrics, QIcon, QKeySequence, QPainter, QPainterPath,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView, QApplication, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
+from twin.gui.icons import painted_icon
 from twin.gui.style import COLOURS
 from twin.physics.facility import Alert
 
@@ -84,13 +85,7 @@ def _natural_key(text: str) -> tuple:
 @lru_cache(maxsize=None)
 def severity_icon(severity: str) -> QIcon:
     """A filled severity glyph (red disc with '!', amber triangle, blue disc with 'i')."""
-    out = QIcon()
-    for scale in (1, 2):
-        pm = QPixmap(14 * scale, 14 * scale)
-        pm.fill(Qt.GlobalColor.transparent)
-        p = QPainter(pm)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.scale(scale, scale)
+    def paint(p: QPainter) -> None:
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(SEVERITY_COLOURS.get(severity, QColor(COLOURS["dim_text"])))
         if severity == "warning":
@@ -110,10 +105,7 @@ def severity_icon(severity: str) -> QIcon:
         glyph = "i" if severity == "info" else "!"
         p.drawText(QRectF(0, 2.5 if severity == "warning" else 1, 14, 12),
                    Qt.AlignmentFlag.AlignCenter, glyph)
-        p.end()
-        pm.setDevicePixelRatio(scale)
-        out.addPixmap(pm)
-    return out
+    return painted_icon(14, paint)
 
 
 class AlertTableModel(QAbstractTableModel):

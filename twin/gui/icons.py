@@ -84,17 +84,22 @@ def _paint(name: str, p: QPainter) -> None:
         p.drawEllipse(QPointF(11.2, 5.8), 1.2, 1.2)
 
 
-@lru_cache(maxsize=None)
-def icon(name: str) -> QIcon:
+def painted_icon(size_px: int, paint) -> QIcon:
+    """An icon drawn by ``paint(painter)`` in logical pixels, at 1x and 2x for high DPI."""
     out = QIcon()
     for scale in (1, 2):
-        pm = QPixmap(16 * scale, 16 * scale)
+        pm = QPixmap(size_px * scale, size_px * scale)
         pm.fill(Qt.GlobalColor.transparent)
         p = QPainter(pm)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.scale(scale, scale)
-        _paint(name, p)
+        paint(p)
         p.end()
         pm.setDevicePixelRatio(scale)
         out.addPixmap(pm)
     return out
+
+
+@lru_cache(maxsize=None)
+def icon(name: str) -> QIcon:
+    return painted_icon(16, lambda p: _paint(name, p))

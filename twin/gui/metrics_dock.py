@@ -135,6 +135,17 @@ def format_c(value: float) -> str:
     return "\u2014" if value is None or not math.isfinite(value) else f"{value:.1f} \u00b0C"
 
 
+def _set_worst_load(rows, key: str, ids, fractions, none_text: str) -> None:
+    """Show the most loaded unit of a kind (share of capacity, its id as a link)."""
+    if fractions is None or not len(ids):
+        rows.set(key, "\u2014", none_text)
+        return
+    frac = np.nan_to_num(fractions, nan=-1.0)
+    j = int(np.argmax(frac))
+    rows.set(key, format_pct(frac[j] * 100, 0), f"{_link(ids[j])} (max of {len(ids)})",
+             _load_status(float(frac[j])))
+
+
 def _link(target: str) -> str:
     return f"<a href=\"{target}\" style=\"color:{COLOURS['link']}\">{target}</a>"
 
@@ -545,23 +556,9 @@ class MetricsPanel(QWidget):
         fac = result.facility
         eq.set("liquid_share", format_pct(fac.liquid_heat_share * 100),
                format_power_kw(fac.heat_to_liquid_kw))
-        liq = result.liquid
-        if liq is not None and len(result.cdu_ids):
-            frac = np.nan_to_num(liq.cdus.capacity_fraction, nan=-1.0)
-            j = int(np.argmax(frac))
-            n = len(result.cdu_ids)
-            eq.set("cdu", format_pct(frac[j] * 100, 0),
-                   f"{_link(result.cdu_ids[j])} (max of {n})",
-                   _load_status(float(frac[j])))
-        else:
-            eq.set("cdu", "\u2014", "no CDUs")
-        air = result.air
-        if air is not None and len(result.unit_ids):
-            frac = np.nan_to_num(air.unit_capacity_fraction, nan=-1.0)
-            j = int(np.argmax(frac))
-            n = len(result.unit_ids)
-            eq.set("air_units", format_pct(frac[j] * 100, 0),
-                   f"{_link(result.unit_ids[j])} (max of {n})",
-                   _load_status(float(frac[j])))
-        else:
-            eq.set("air_units", "\u2014", "no room cooling units")
+        liq, air = result.liquid, result.air
+        _set_worst_load(eq, "cdu", result.cdu_ids,
+                        liq.cdus.capacity_fraction if liq is not None else None, "no CDUs")
+        _set_worst_load(eq, "air_units", result.unit_ids,
+                        air.unit_capacity_fraction if air is not None else None,
+                        "no room cooling units")
