@@ -55,6 +55,24 @@ def test_renders_non_blank_image(pod_view):
     assert len(np.unique(img[..., :3].reshape(-1, 3), axis=0)) > 200
 
 
+def test_widget_shows_the_scene_without_a_gl_widget(pod_view):
+    """The on-screen widget is a raster widget painting an off-screen rendering (no
+    QOpenGLWidget, so Qt never composes the whole window through OpenGL); what it shows
+    is the frame ``render_image`` draws."""
+    from PySide6.QtGui import QImage
+    from PySide6.QtOpenGLWidgets import QOpenGLWidget
+    view, *_ = pod_view
+    assert not isinstance(view.native, QOpenGLWidget)
+    shown = view.native.grab().toImage().convertToFormat(QImage.Format.Format_RGBA8888)
+    w, h = shown.width(), shown.height()
+    rows = np.frombuffer(shown.constBits(), np.uint8).reshape(h, shown.bytesPerLine())
+    on_screen = rows[:, :w * 4].reshape(h, w, 4)[..., :3].astype(int)
+    drawn = view.render_image()[..., :3].astype(int)
+    assert on_screen.shape == drawn.shape
+    assert np.abs(on_screen - drawn).mean() < 2.0
+    assert on_screen.std() > 15
+
+
 def test_render_at_other_size_keeps_canvas(pod_view):
     view, *_ = pod_view
     img = view.render_image((640, 400))

@@ -245,6 +245,7 @@ class PlanView(QtWidgets.QWidget):
         self._heat_bar.setImageItem(self._heat)
         self._side: list[Any] = []
         self._heat_shown = False
+        self._colour_key_shown: tuple | None = None
         self._heat_title = ""
         #: The heatmap shown (for export captions), or None.
         self.heatmap: Heatmap | None = None
@@ -787,6 +788,10 @@ class PlanView(QtWidgets.QWidget):
     def _update_colour_key(self) -> None:
         c = getattr(self, "_shown_colouring", self.colouring.current)
         label = f"{c.label} [{c.unit}]" if c.unit else c.label
+        key = (label, c.colormap, c.vmin, c.vmax, tuple(c.categories or ()))
+        if key == self._colour_key_shown:   # a live result in the same range: key unchanged
+            return
+        self._colour_key_shown = key
         if c.categories:
             from twin.model.viewstate import CATEGORY_COLOURS
             cols = [QtGui.QColor(*CATEGORY_COLOURS[k % len(CATEGORY_COLOURS)])

@@ -30,6 +30,7 @@ from twin.view3d.boxes import (BoxMesh, box_mesh, per_vertex, ray_box_hits, unio
                                vertex_colours, visible_faces)
 from twin.view3d.camera import FloorCamera
 from twin.view3d.overlay import Background, Legend
+from twin.view3d.raster_canvas import RasterSceneCanvas
 from twin.view3d.visuals import Boxes
 
 #: Item collections drawn as boxes.
@@ -68,9 +69,9 @@ class FloorView3D:
         self._hover_id: str | None = None
         self._press: tuple[float, float] | None = None
 
-        self.canvas = scene.SceneCanvas(keys=None, size=size, show=False, app=app,
-                                        parent=parent, bgcolor=palette.BACKGROUND_BOTTOM,
-                                        title="3-D floor")
+        canvas_type = RasterSceneCanvas if app == "pyside6" else scene.SceneCanvas
+        self.canvas = canvas_type(keys=None, size=size, show=False, app=app, parent=parent,
+                                  bgcolor=palette.BACKGROUND_BOTTOM, title="3-D floor")
         self.canvas.unfreeze()
         self.view = self.canvas.central_widget.add_view()
         self.camera = FloorCamera()

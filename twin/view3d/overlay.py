@@ -103,6 +103,7 @@ class Legend:
         for t in (self.title, self.labels, self.ticks):
             _overlay_state(t, 3)
         self.size = (0, 0)
+        self._shown_key: tuple | None = None
 
     # Canvas pixel coordinates grow downwards, which flips vispy's text anchors:
     # anchor_y="bottom" hangs the text below its position.
@@ -116,7 +117,14 @@ class Legend:
 
     def update(self, colouring: Colouring, n_racks: int,
                item_keys: list[tuple[str, tuple]]) -> None:
-        """Rebuild the panel for a colouring and a list of (label, colour) item keys."""
+        """Rebuild the panel for a colouring and a list of (label, colour) item keys
+        (nothing to do when what it shows is unchanged: a live result with new values in
+        the same range keeps its legend)."""
+        key = (self.font_size, self._px(1.0),
+               *self._content_key(colouring, n_racks, item_keys))
+        if key == self._shown_key:
+            return
+        self._shown_key = key
         fs = self.font_size
         line_px = self._px(fs)
         row_h = max(ROW_H, line_px * 1.55)
@@ -204,6 +212,17 @@ class Legend:
             self.lines.visible = True
         else:
             self.lines.visible = False
+
+    @staticmethod
+    def _content_key(colouring: Colouring, n_racks: int, item_keys) -> tuple:
+        """Everything ``update`` draws from: title, colours, range, the 'no value' and
+        'waiting' rows, and the item keys."""
+        values = np.asarray(colouring.values, float)
+        stale = len(values) != n_racks and n_racks > 0
+        no_value = bool(n_racks and not stale and np.isnan(values).any())
+        return (colour_title(colouring), colouring.colormap, colouring.vmin, colouring.vmax,
+                tuple(colouring.categories or ()), stale, no_value,
+                tuple((name, tuple(col)) for name, col in item_keys))
 
     @staticmethod
     def _set_text(visual, text, pos) -> None:

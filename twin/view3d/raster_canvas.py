@@ -1,0 +1,124 @@
+"""A vispy canvas on a plain (raster) QWidget: draws off-screen, shows the image.
+
+A ``QOpenGLWidget`` anywhere in a window makes Qt compose the *whole* window through
+OpenGL on every repaint of any widget in it. On a laptop without a GPU (software GL) that
+costs 15-40 ms per frame at 1600 x 1000, even when only a status-bar label changed, so
+the live twin could not show a result within the 50 ms it has. ``RasterSceneCanvas``
+keeps the window on Qt's raster backing store: its widget renders the scene with its own
+``QOpenGLContext`` on a ``QOffscreenSurface`` into a framebuffer object, reads the pixels
+back and paints them as an image. Only the 3-D view's own repaint touches OpenGL, and a
+repaint elsewhere in the window costs what it costs in any widget application.
+
+Mouse, wheel and key handling are vispy's Qt backend's (``QtBaseCanvasBackend``), so the
+canvas behaves exactly like a ``SceneCanvas`` on the stock PySide6 backend.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QOffscreenSurface, QOpenGLContext, QPainter
+from PySide6.QtOpenGL import QOpenGLFramebufferObject, QOpenGLFramebufferObjectFormat
+from PySide6.QtWidgets import QWidget
+from vispy import scene
+from vispy.app.backends import _pyside6  # noqa: F401  selects vispy's Qt backend module
+from vispy.app.backends._qt import QtBaseCanvasBackend, _set_config
+
+
+#: The opaque format with the same memory layout as the framebuffer's image format.
+_OPAQUE = {QImage.Format.Format_RGBA8888_Premultiplied: QImage.Format.Format_RGBX8888,
+           QImage.Format.Format_RGBA8888: QImage.Format.Format_RGBX8888,
+           QImage.Format.Format_ARGB32_Premultiplied: QImage.Format.Format_RGB32,
+           QImage.Format.Format_ARGB32: QImage.Format.Format_RGB32}
+
+
+class RasterCanvasBackend(QtBaseCanvasBackend, QWidget):
+    """vispy canvas backend: a raster QWidget showing an off-screen GL rendering."""
+
+    def _init_specific(self, p, kwargs) -> None:
+        glformat = _set_config(p.context.config)
+        p.context.shared.add_ref("qt-raster", self)
+        QWidget.__init__(self, p.parent, Qt.WindowType.Widget)
+        self._context = QOpenGLContext()
+        self._context.setFormat(glformat)
+        shared = p.context.shared.ref
+        if shared is not self:
+            self._context.setShareContext(shared._context)
+        if not self._context.create():
+            raise RuntimeError("could not create an OpenGL context for the 3-D view")
+        self._surface = QOffscreenSurface()
+        self._surface.setFormat(self._context.format())
+        self._surface.create()
+        self._fbo: QOpenGLFramebufferObject | None = None
+        self._gl_initialised = False
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setFocusPolicy(Qt.FocusPolicy.WheelFocus)
+        self._initialized = True
+
+    # ----- vispy backend interface -------------------------------------------------------
+    def _vispy_set_current(self) -> None:
+        if self._vispy_canvas is not None:
+            self._context.makeCurrent(self._surface)
+
+    def _vispy_swap_buffers(self) -> None:
+        """Nothing to swap: the frame is read back from the framebuffer object."""
+
+    def _vispy_get_fb_bind_location(self) -> int:
+        return self._fbo.handle() if self._fbo is not None else 0
+
+    def _vispy_close(self) -> None:
+        if self._fbo is not None:
+            self._context.makeCurrent(self._surface)
+            self._fbo = None            # released while its context is current
+            self._context.doneCurrent()
+        self.close()
+
+    # ----- Qt events ---------------------------------------------------------------------
+    def resizeEvent(self, event) -> None:
+        self.resizeGL(event.size().width(), event.size().height())
+
+    def resizeGL(self, w: int, h: int) -> None:
+        """Also vispy's hook when the window moves to a screen of another pixel ratio."""
+        if self._vispy_canvas is None:
+            return
+        ratio = self.devicePixelRatioF()
+        self._vispy_set_physical_size(int(w * ratio), int(h * ratio))
+        self._vispy_canvas.events.resize(size=(w, h), physical_size=self._physical_size)
+
+    def paintEvent(self, event) -> None:
+        if self._vispy_canvas is None:
+            return
+        width, height = (max(int(v), 1) for v in self._physical_size)
+        self._vispy_canvas.set_current()
+        self._framebuffer(width, height).bind()
+        if not self._gl_initialised:
+            self._gl_initialised = True
+            self._vispy_canvas.events.initialize()
+        self._vispy_canvas.events.draw(region=None)
+        image = self._fbo.toImage(True)
+        # colours are right but translucent visuals leave alpha < 1: show the frame opaque
+        image.reinterpretAsFormat(_OPAQUE.get(image.format(), image.format()))
+        image.setDevicePixelRatio(self.devicePixelRatioF())
+        painter = QPainter(self)
+        painter.drawImage(0, 0, image)
+        painter.end()
+
+    def _framebuffer(self, width: int, height: int) -> QOpenGLFramebufferObject:
+        """The render target, with a 24-bit depth buffer, (re)made at the widget's size."""
+        if self._fbo is None or self._fbo.size().toTuple() != (width, height):
+            fmt = QOpenGLFramebufferObjectFormat()
+            fmt.setAttachment(QOpenGLFramebufferObject.Attachment.CombinedDepthStencil)
+            self._fbo = QOpenGLFramebufferObject(width, height, fmt)
+            self._vispy_canvas.set_current()    # vispy re-reads the default framebuffer
+        return self._fbo
+
+
+class RasterSceneCanvas(scene.SceneCanvas):
+    """``SceneCanvas`` whose native widget is a ``RasterCanvasBackend``."""
+
+    def create_native(self) -> None:
+        if self._backend is not None:
+            return
+        assert self._app.native
+        RasterCanvasBackend(self, **self._backend_kwargs)
+        self._backend_kwargs = None
+        self.events.draw.connect(self.context.flush_commands, position="last")
