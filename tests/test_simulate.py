@@ -81,6 +81,66 @@ def test_workload_edit_changes_power_heat_and_pue_without_new_airflow():
     assert low.air.rack_exhaust_c[i] < base.air.rack_exhaust_c[i]
 
 
+def _matches_fresh_simulator(res, snap, inlet_atol_k):
+    """``res`` agrees with a cold ``simulate`` of ``snap`` and its energy balance closes.
+    Inlets agree to ``inlet_atol_k``: the buoyancy passes of another history stop
+    at another flow field within their tolerance."""
+    fresh = simulate(snap)
+    assert res.rack_ids == fresh.rack_ids
+    assert res.unit_ids == fresh.unit_ids
+    assert np.array_equal(res.unit_setpoint_c, fresh.unit_setpoint_c)
+    assert np.allclose(res.rack_power_kw, fresh.rack_power_kw, rtol=1e-12)
+    assert np.allclose(res.air.rack_inlet_mean_c, fresh.air.rack_inlet_mean_c, atol=inlet_atol_k)
+    assert res.facility.it_kw == pytest.approx(fresh.facility.it_kw, rel=1e-12)
+    assert abs(res.facility.energy_residual) < 1e-3
+    assert abs(res.air.residual_pct) <= 0.1
+
+
+def _dragged_and_reordered():
+    """The small room and its simulator after a drag of one rack (coarse, then refined
+    pass) and a reorder of the rack table (a rack removed and added back at the end)."""
+    lay = load_layout(LAYOUTS / "small-room.json")
+    sim = Simulator()
+    sim.run(lay.snapshot())
+    rid = str(lay.racks.ids[3])
+    i = lay.racks.index_of(rid)
+    lay.move_racks([rid], [lay.racks["x_m"][i]], [lay.racks["y_m"][i] - lay.hall.tile_pitch_m])
+    sim.run(lay.snapshot(), geometry_changed=True, coarse=True)
+    sim.run(lay.snapshot(), geometry_changed=True)
+    _, records = lay.remove_racks([str(lay.racks.ids[0])])
+    lay.add_racks(records)
+    sim.run(lay.snapshot(), geometry_changed=True)
+    return lay, sim
+
+
+def test_power_only_run_after_move_and_reorder_matches_full_solves():
+    """The power-only path reuses the units and flow of the last refined solve: after a
+    drag and a reorder it must line up with the current racks and units, match a full
+    temperature solve on the same flow (same history) and a cold simulator."""
+    (lay, sim), (_, same_history) = _dragged_and_reordered(), _dragged_and_reordered()
+    lay.update_item("workloads", lay.racks["workload"][0], utilisation=0.3)
+    edited = sim.run(lay.snapshot(), geometry_changed=False)
+    full = same_history.run(lay.snapshot(), geometry_changed=True)
+    assert edited.air.iterations["flow_cg"] == 0 and full.air.iterations["flow_cg"] == 0
+    assert np.allclose(edited.air.rack_inlet_mean_c, full.air.rack_inlet_mean_c, atol=1e-4)
+    _matches_fresh_simulator(edited, lay.snapshot(), inlet_atol_k=0.1)
+
+
+def test_power_only_run_back_to_a_solved_load_gives_its_result_again():
+    lay = load_layout(LAYOUTS / "small-room.json")
+    sim = Simulator()
+    base = sim.run(lay.snapshot())
+    name = lay.racks["workload"][0]
+    old = lay.workloads[name].utilisation
+    lay.update_item("workloads", name, utilisation=0.2)
+    sim.run(lay.snapshot(), geometry_changed=False)
+    lay.update_item("workloads", name, utilisation=old)
+    back = sim.run(lay.snapshot(), geometry_changed=False)
+    assert np.allclose(back.air.rack_inlet_mean_c, base.air.rack_inlet_mean_c, atol=1e-4)
+    assert back.unit_ids == base.unit_ids
+    _matches_fresh_simulator(back, lay.snapshot(), inlet_atol_k=1e-4)
+
+
 def test_failed_cooling_unit_raises_inlets():
     """One of four CRAHs fails: the other three (450 kW) just cover the 442 kW,
     two of them capacity-limited.  (Two failed units leave 300 kW: no steady

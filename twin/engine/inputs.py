@@ -200,19 +200,21 @@ def immersion_inputs(layout: Layout, tank_heat_w: np.ndarray) -> tuple[lq.Immers
     ), [t.id for t in tanks]
 
 
+def _loss_coefficients(entry) -> tuple[float, float, float]:
+    """(c0, c1, c2) of a power model from its catalogue efficiencies (lossless if none)."""
+    effs = (entry.get("efficiency_25", 1.0), entry.get("efficiency_50", 1.0),
+            entry.get("efficiency_100", 1.0))
+    return pw.loss_coefficients_from_efficiency(effs) if min(effs) < 1.0 else (0.0, 0.0, 0.0)
+
+
 def power_inputs(layout: Layout, rack_power_kw: np.ndarray, tank_power_kw: np.ndarray
                  ) -> tuple[pw.PowerChain, pw.RackFeeds]:
     """The chain as a tree of components and the A/B feeds of racks, then tanks."""
     cat = layout.catalogue
     comps = list(layout.power.values())
     index = {c.id: k for k, c in enumerate(comps)}
-    coeffs = []
-    for c in comps:
-        e = cat[c.model]
-        effs = (e.get("efficiency_25", 1.0), e.get("efficiency_50", 1.0), e.get("efficiency_100", 1.0))
-        coeffs.append(pw.loss_coefficients_from_efficiency(effs) if min(effs) < 1.0
-                      else (0.0, 0.0, 0.0))
-    coeffs = np.array(coeffs, float).reshape(-1, 3)
+    by_model = {m: _loss_coefficients(cat[m]) for m in {c.model for c in comps}}
+    coeffs = np.array([by_model[c.model] for c in comps], float).reshape(-1, 3)
     chain = pw.PowerChain(
         ids=tuple(c.id for c in comps), kind=tuple(c.kind for c in comps),
         parent=np.array([index.get(c.upstream, -1) for c in comps], np.int64),

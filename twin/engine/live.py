@@ -10,6 +10,10 @@ The last few refined results are kept with their snapshots: a layout equal to on
 (undo, redo, a drag back to where it started) gets that result again at once, so undo
 restores exactly the numbers shown before (a warm-started re-solve would differ by the
 solver's tolerance) and costs no solve.
+
+The worker thread only waits: the physics runs in a separate process
+(``twin.engine.remote``), so it never holds the GUI process's interpreter lock.
+``isolate=False`` runs it on the worker thread instead.
 """
 
 from __future__ import annotations
@@ -19,10 +23,10 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from twin.engine.simulate import Simulator, TwinResult
-from twin.engine.worker import Cancelled, CancelToken, LatestWorker
+from twin.engine.remote import LocalSimulator, RemoteSimulator
+from twin.engine.simulate import TwinResult
+from twin.engine.worker import CancelToken, LatestWorker
 from twin.model import Change, Layout
-from twin.physics.air.solver import SolveCancelled
 
 
 @dataclass(frozen=True)
@@ -51,11 +55,12 @@ class LiveEngine:
                  on_result: Callable[[TwinResult, Layout, SolveInfo], None],
                  on_error: Callable[[BaseException, SolveInfo], None],
                  on_progress: Callable[[float, str], None] | None = None,
-                 on_started: Callable[[int, bool], None] | None = None):
+                 on_started: Callable[[int, bool], None] | None = None,
+                 isolate: bool = True):
         self.layout = layout
         self._on_result, self._on_error = on_result, on_error
         self._on_progress, self._on_started = on_progress, on_started
-        self._sim = Simulator()
+        self._sim = RemoteSimulator() if isolate else LocalSimulator()
         self._lock = threading.Lock()
         self._geometry_generation = 1
         self._solved_generation = 0
@@ -86,12 +91,7 @@ class LiveEngine:
                 geometry_changed = generation != self._solved_generation
             if self._on_started:
                 self._on_started(rid_box[0], coarse)
-            try:
-                result = self._sim.run(snap, geometry_changed=geometry_changed, cancel=token,
-                                       progress=token.progress, coarse=coarse)
-            except SolveCancelled:      # the air solver's own word for a cancelled solve
-                raise Cancelled() from None
-            token.check()
+            result = self._sim.run(snap, geometry_changed, coarse, token)
             if not coarse:
                 with self._lock:
                     self._solved_generation = generation
@@ -128,6 +128,7 @@ class LiveEngine:
     def close(self) -> None:
         self.layout.changed.disconnect(self._on_change)
         self._worker.close()
+        self._sim.close()
 
     # ----- internals ---------------------------------------------------------------
     def _on_change(self, change: Change) -> None:

@@ -61,7 +61,8 @@ class Simulator:
 
     def __init__(self) -> None:
         self.air_solver = AirSolver()
-        self._air_ready = False
+        # room-unit ids and set-points of the last refined air solve; None: none to reuse
+        self._air_units: tuple[list[str], np.ndarray] | None = None
 
     def run(self, layout: Layout, geometry_changed: bool = True,
             cancel: Callable[[], bool] | None = None,
@@ -137,16 +138,21 @@ class Simulator:
             timing_s=timing, immersion=imm, tank_ids=tank_ids)
 
     def _air(self, layout, air_w, geometry_changed, cancel, progress, coarse):
+        """Air result, room-unit ids and set-points. A power-only run reuses the last
+        refined solve's flow field and units: no scene is built (cooling units are
+        geometry, so they did not change)."""
+        if self._air_units is not None and not geometry_changed and not coarse:
+            unit_ids, setpoints = self._air_units
+            return self.air_solver.update_power(air_w, cancel), unit_ids, setpoints
+        self._air_units = None
         scene, unit_ids = inputs.air_scene(layout, air_w)
         setpoints = scene.cooling.supply_setpoint_c
         if len(layout.racks) == 0 or not (scene.cooling.enabled.any()
                                           or (scene.racks.rdhx_capacity_w > 0).any()):
-            self._air_ready = False
             return None, unit_ids, setpoints
-        if self._air_ready and not geometry_changed and not coarse:
-            return self.air_solver.update_power(air_w, cancel), unit_ids, setpoints
         res = self.air_solver.solve(scene, cancel, progress, coarse=coarse)
-        self._air_ready = not coarse
+        if not coarse:
+            self._air_units = (unit_ids, setpoints)
         return res, unit_ids, setpoints
 
 

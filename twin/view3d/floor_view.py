@@ -30,7 +30,7 @@ from twin.view3d.boxes import (BoxMesh, box_mesh, per_vertex, ray_box_hits, unio
                                vertex_colours, visible_faces)
 from twin.view3d.camera import FloorCamera
 from twin.view3d.overlay import Background, Legend
-from twin.view3d.raster_canvas import RasterSceneCanvas
+from twin.view3d.raster_canvas import GL_DEPTH_COMPONENT24, RasterSceneCanvas
 from twin.view3d.visuals import Boxes
 
 #: Item collections drawn as boxes.
@@ -40,7 +40,6 @@ _RACK_MOVE_FIELDS = {"x_m", "y_m", "rotation_deg"}
 #: Above this many moved racks a full rebuild is as cheap as the partial update.
 _PARTIAL_MAX = 200
 _CLICK_SLOP_PX = 5
-_GL_DEPTH_COMPONENT24 = 0x81A6
 
 
 class FloorView3D:
@@ -526,7 +525,7 @@ class FloorView3D:
         c.set_current()
         shape = (out[1], out[0])
         fbo = gloo.FrameBuffer(color=gloo.RenderBuffer(shape),
-                               depth=gloo.RenderBuffer(shape, format=_GL_DEPTH_COMPONENT24))
+                               depth=gloo.RenderBuffer(shape, format=GL_DEPTH_COMPONENT24))
         c.push_fbo(fbo, (0, 0), out)
         try:
             px, py = (p / max(s, 1) for p, s in zip(c.physical_size, c.size))

@@ -5,8 +5,8 @@ OpenGL on every repaint of any widget in it. On a laptop without a GPU (software
 costs 15-40 ms per frame at 1600 x 1000, even when only a status-bar label changed, so
 the live twin could not show a result within the 50 ms it has. ``RasterSceneCanvas``
 keeps the window on Qt's raster backing store: its widget renders the scene with its own
-``QOpenGLContext`` on a ``QOffscreenSurface`` into a framebuffer object, reads the pixels
-back and paints them as an image. Only the 3-D view's own repaint touches OpenGL, and a
+``QOpenGLContext`` on a ``QOffscreenSurface`` into a vispy framebuffer object, reads the
+pixels back and paints them as an image. Only the 3-D view's own repaint touches OpenGL, and a
 repaint elsewhere in the window costs what it costs in any widget application.
 
 Mouse, wheel and key handling are vispy's Qt backend's (``QtBaseCanvasBackend``), so the
@@ -15,40 +15,40 @@ canvas behaves exactly like a ``SceneCanvas`` on the stock PySide6 backend.
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QOffscreenSurface, QOpenGLContext, QPainter
-from PySide6.QtOpenGL import QOpenGLFramebufferObject, QOpenGLFramebufferObjectFormat
 from PySide6.QtWidgets import QWidget
-from vispy import scene
+from vispy import gloo, scene
 from vispy.app.backends import _pyside6  # noqa: F401  selects vispy's Qt backend module
 from vispy.app.backends._qt import QtBaseCanvasBackend, _set_config
 
-
-#: The opaque format with the same memory layout as the framebuffer's image format.
-_OPAQUE = {QImage.Format.Format_RGBA8888_Premultiplied: QImage.Format.Format_RGBX8888,
-           QImage.Format.Format_RGBA8888: QImage.Format.Format_RGBX8888,
-           QImage.Format.Format_ARGB32_Premultiplied: QImage.Format.Format_RGB32,
-           QImage.Format.Format_ARGB32: QImage.Format.Format_RGB32}
+#: A 24-bit depth buffer (vispy's default 16 bits z-fight at hall scale).
+GL_DEPTH_COMPONENT24 = 0x81A6
 
 
 class RasterCanvasBackend(QtBaseCanvasBackend, QWidget):
-    """vispy canvas backend: a raster QWidget showing an off-screen GL rendering."""
+    """vispy canvas backend: a raster QWidget showing an off-screen GL rendering.
+
+    The GL context and its surface are children of the widget, so Qt deletes them with it
+    on the GUI thread; the framebuffer is a vispy object, deleted through vispy's command
+    queue in its own context (never by the garbage collector on some other thread)."""
 
     def _init_specific(self, p, kwargs) -> None:
         glformat = _set_config(p.context.config)
         p.context.shared.add_ref("qt-raster", self)
         QWidget.__init__(self, p.parent, Qt.WindowType.Widget)
-        self._context = QOpenGLContext()
+        self._context = QOpenGLContext(self)
         self._context.setFormat(glformat)
         shared = p.context.shared.ref
         if shared is not self:
             self._context.setShareContext(shared._context)
         if not self._context.create():
             raise RuntimeError("could not create an OpenGL context for the 3-D view")
-        self._surface = QOffscreenSurface()
+        self._surface = QOffscreenSurface(None, self)
         self._surface.setFormat(self._context.format())
         self._surface.create()
-        self._fbo: QOpenGLFramebufferObject | None = None
+        self._fbo: gloo.FrameBuffer | None = None
         self._gl_initialised = False
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setFocusPolicy(Qt.FocusPolicy.WheelFocus)
@@ -62,14 +62,8 @@ class RasterCanvasBackend(QtBaseCanvasBackend, QWidget):
     def _vispy_swap_buffers(self) -> None:
         """Nothing to swap: the frame is read back from the framebuffer object."""
 
-    def _vispy_get_fb_bind_location(self) -> int:
-        return self._fbo.handle() if self._fbo is not None else 0
-
     def _vispy_close(self) -> None:
-        if self._fbo is not None:
-            self._context.makeCurrent(self._surface)
-            self._fbo = None            # released while its context is current
-            self._context.doneCurrent()
+        self._fbo = None
         self.close()
 
     # ----- Qt events ---------------------------------------------------------------------
@@ -85,30 +79,37 @@ class RasterCanvasBackend(QtBaseCanvasBackend, QWidget):
         self._vispy_canvas.events.resize(size=(w, h), physical_size=self._physical_size)
 
     def paintEvent(self, event) -> None:
-        if self._vispy_canvas is None:
+        canvas = self._vispy_canvas
+        if canvas is None:
             return
-        width, height = (max(int(v), 1) for v in self._physical_size)
-        self._vispy_canvas.set_current()
-        self._framebuffer(width, height).bind()
+        canvas.set_current()
         if not self._gl_initialised:
             self._gl_initialised = True
-            self._vispy_canvas.events.initialize()
-        self._vispy_canvas.events.draw(region=None)
-        image = self._fbo.toImage(True)
+            canvas.events.initialize()
+        fbo = self._framebuffer()
+        canvas.push_fbo(fbo, (0, 0), canvas.size)
+        try:
+            canvas.events.draw(region=None)
+            rgba = np.ascontiguousarray(fbo.read())       # top row first
+        finally:
+            canvas.pop_fbo()
+        h, w = rgba.shape[:2]
         # colours are right but translucent visuals leave alpha < 1: show the frame opaque
-        image.reinterpretAsFormat(_OPAQUE.get(image.format(), image.format()))
+        image = QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBX8888)
         image.setDevicePixelRatio(self.devicePixelRatioF())
         painter = QPainter(self)
         painter.drawImage(0, 0, image)
         painter.end()
 
-    def _framebuffer(self, width: int, height: int) -> QOpenGLFramebufferObject:
-        """The render target, with a 24-bit depth buffer, (re)made at the widget's size."""
-        if self._fbo is None or self._fbo.size().toTuple() != (width, height):
-            fmt = QOpenGLFramebufferObjectFormat()
-            fmt.setAttachment(QOpenGLFramebufferObject.Attachment.CombinedDepthStencil)
-            self._fbo = QOpenGLFramebufferObject(width, height, fmt)
-            self._vispy_canvas.set_current()    # vispy re-reads the default framebuffer
+    def _framebuffer(self) -> gloo.FrameBuffer:
+        """The render target at the widget's pixel size, with a 24-bit depth buffer."""
+        shape = tuple(max(int(v), 1) for v in self._physical_size[::-1])
+        if self._fbo is None:
+            self._fbo = gloo.FrameBuffer(
+                color=gloo.RenderBuffer(shape),
+                depth=gloo.RenderBuffer(shape, format=GL_DEPTH_COMPONENT24))
+        elif self._fbo.color_buffer.shape[:2] != shape:
+            self._fbo.resize(shape)
         return self._fbo
 
 

@@ -101,16 +101,25 @@ def row_ends(centers: np.ndarray, sizes: np.ndarray, rots: np.ndarray,
     side = np.concatenate([np.ones((~has_plus[:members]).sum()), -np.ones((~has_minus[:members]).sum())])
     if len(box) == 0:
         return box, side, np.zeros(0)
-    # aisle width: nearest facing box (ends × all boxes; ends are few)
-    d = centers[None, :, :] - centers[box, None, :]
-    fb, tb = f[box], t[box]
-    dist = (d * fb[:, None, :]).sum(2) - sizes[box, 1][:, None] / 2 - sizes[None, :, 1] / 2
-    lateral = np.abs((d * tb[:, None, :]).sum(2))
-    facing = ((f[None, :, :] * fb[:, None, :]).sum(2) < -0.99) & (dist > 0) & (dist <= MAX_AISLE_M) \
-        & (lateral < (sizes[box, 0][:, None] + sizes[None, :, 0]) / 2)
-    aisle = np.where(facing, dist, np.inf).min(1)
-    aisle = np.where(np.isfinite(aisle), aisle, SINGLE_ROW_AISLE_M)
+    aisle = np.empty(len(box))
+    for r in np.unique(rot[box]):
+        group = np.flatnonzero(rot[box] == r)
+        aisle[group] = _aisle_widths(centers, sizes, f, t, box[group])
     return box, side, aisle
+
+
+def _aisle_widths(centers, sizes, f, t, ends):
+    """Distance from each end box (all of one rotation) to the nearest facing box, or
+    ``SINGLE_ROW_AISLE_M`` when none faces it within ``MAX_AISLE_M``."""
+    fe, te = f[ends[0]], t[ends[0]]
+    cand = np.flatnonzero(f @ fe < -0.99)               # fronts facing the ends' fronts
+    dist = ((centers[cand] @ fe)[None, :] - (centers[ends] @ fe)[:, None]
+            - sizes[ends, 1][:, None] / 2 - sizes[cand, 1][None, :] / 2)
+    lateral = np.abs((centers[cand] @ te)[None, :] - (centers[ends] @ te)[:, None])
+    facing = (dist > 0) & (dist <= MAX_AISLE_M) \
+        & (lateral < (sizes[ends, 0][:, None] + sizes[cand, 0][None, :]) / 2)
+    aisle = np.where(facing, dist, np.inf).min(1, initial=np.inf)
+    return np.where(np.isfinite(aisle), aisle, SINGLE_ROW_AISLE_M)
 
 
 def _in_boxes(x, y, z, rects, heights):
@@ -147,8 +156,8 @@ def _region_cells(geom: Geometry, origin, ax_u, ax_v, u0, u1, v0, v1, h, exclude
     if excluded is not None:
         ok &= ~excluded(px, py, pz)
     own = np.broadcast_to(np.arange(m)[:, None, None, None], cells.shape)
-    pairs = np.unique(np.stack([own[ok], cells[ok]], 1), axis=0)
-    return pairs[:, 0], pairs[:, 1]
+    pairs = np.unique(own[ok].astype(np.int64) * g.n + cells[ok])
+    return pairs // g.n, pairs % g.n
 
 
 def entrainment_ports(scene: AirScene, geom: Geometry):

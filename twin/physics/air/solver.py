@@ -3,9 +3,11 @@
 It keeps, per grid (the fine grid and the coarse drag grid separately, so a
 drag does not throw the fine state away), what an edit did not touch:
 geometry and flow matrix; the AMG hierarchy (refreshed after a geometry
-edit); the last potential φ and temperatures (warm starts); the transport
-system and its device modes; the last temperature field, whose buoyancy drift
-starts the next re-solve.
+edit by the change of its rows only); the last potential φ (adapted to the
+cells an edit blocked or opened) and temperatures (warm starts); the
+transport system and its device modes; the transport's coarse-grid operators
+(a preconditioner for the next flow field too, while they keep working); the
+last temperature field, whose buoyancy drift starts the next re-solve.
 
 Solve stages: devices → potential flow (+ buoyancy passes) → coupled
 transport with the device-law active set → capture index → result.
@@ -22,11 +24,12 @@ import numpy as np
 from . import buoyancy
 from .devices import (AT_FLOOR, LIMITED, RHO_CP, Devices, SolveError, attach_plenum, build_devices,
                       device_law, device_modes, mode_equations)
-from .flow import AmgCache, FaceFluxes, FlowSystem, build_flow_system, face_fluxes, solve_potential
+from .flow import (AmgCache, FaceFluxes, FlowSystem, build_flow_system, face_fluxes,
+                   solve_potential, start_after_edit)
 from .grid import Geometry, Grid, build_geometry, make_grid
 from .result import AirResult
 from .scene import AirScene, SolverSettings
-from .thermal import CoupledTransport, transport_matrix
+from .thermal import CoarseSpace, CoupledTransport, transport_matrix
 
 __all__ = ["AirSolver", "SolveCancelled", "SolveError", "solve_air", "supply_fraction"]
 
@@ -35,6 +38,9 @@ MAX_MODE_PASSES = 12
 MODE_TOL_K = 1e-6
 #: GMRES tolerance (relative to the right side) of the capture-index solve
 CAPTURE_RTOL = 1e-5
+#: the thermal coarse-grid operators serve the next flow field (after an edit, a
+#: buoyancy pass) while the solves with them need at most this many GMRES iterations
+COARSE_REUSE_ITERATIONS = 15
 
 
 class SolveCancelled(Exception):
@@ -66,6 +72,7 @@ class _State:
     drift_field: np.ndarray | None = None  # last temperature field (NaN in solids)
     rack_t_in: np.ndarray | None = None    # rack inlets of the last solution
     thermal_coarse: bool = False            # a solve here needed the coarse correction
+    coarse_space: CoarseSpace | None = None  # its operators, kept for the next flow field
 
 
 class AirSolver:
@@ -92,13 +99,15 @@ class AirSolver:
         key = geom.key()
         if key != S.geom_key:
             S.fs, S.geom_key, S.flow_key = build_flow_system(geom), key, None
+            if S.phi is not None and S.geom is not None:
+                S.phi = start_after_edit(S.fs, S.phi, geom.solid != S.geom.solid)
         base = build_devices(scene, geom)
         tim["geometry_s"] = time.perf_counter() - t0
         _check_capacity(base)
 
         source = np.asarray(base.discharge.sum(axis=1)).ravel() - np.asarray(base.intake.sum(axis=0)).ravel()
         buoyant = st.buoyancy and not coarse
-        flow_key = (key, source.tobytes(), buoyant, st.turbulent_diffusivity_m2s,
+        flow_key = (key, _ports_key(base), buoyant, st.turbulent_diffusivity_m2s,
                     st.mixing_length_m, st.buoyancy_time_s)
         warnings = _region_imbalance(S.fs, source)
         tim["flow_s"] = 0.0
@@ -195,7 +204,7 @@ class AirSolver:
         M = transport_matrix(geom, S.fluxes, dev, st.turbulent_diffusivity_m2s, st.mixing_length_m)
         S.transport = CoupledTransport(M, dev, S.phi, _prolongators(S.amg))
         if S.thermal_coarse:
-            S.transport.add_coarse_correction()
+            S.transport.add_coarse_correction(S.coarse_space)
         tim["flow_s"] += time.perf_counter() - t0
         return dev, S.transport
 
@@ -213,6 +222,7 @@ class AirSolver:
             t_in = _initial_inlet_guess(dev)
             mode = device_modes(dev, t_in)
         ok = False
+        most_its = 0
         for _ in range(MAX_MODE_PASSES):
             if cancel is not None and cancel():
                 raise SolveCancelled()
@@ -220,6 +230,7 @@ class AirSolver:
             linear, value = mode_equations(dev, mode)
             t, t_out, n_it = transport.solve(linear, value, x0, rtol, st.max_iterations)
             its["thermal_gmres"] += n_it
+            most_its = max(most_its, n_it)
             S.thermal_coarse |= transport.has_coarse_correction
             its["mode_passes"] += 1
             x0 = np.concatenate([t, t_out])
@@ -235,6 +246,7 @@ class AirSolver:
             step = np.sign(device_modes(dev, t_in).astype(int) - mode)
             mode = (mode + wrong * step).astype(np.int8)
         S.t_cells, S.t_out, S.mode = t, t_out, mode
+        S.coarse_space = transport.coarse_space if most_its <= COARSE_REUSE_ITERATIONS else None
         return t, device_law(dev, transport.W @ t), ok
 
     def _capture(self, S: _State, transport: CoupledTransport, dev: Devices, t_in,
@@ -371,6 +383,13 @@ def _with_settings_of(dev: Devices, base: Devices) -> Devices:
     heat[:k], cap[:k], floor[:k] = base.heat_w, base.cap_w, base.floor_c
     return Devices(dev.n_racks, dev.unit_index, dev.airflow_m3s, heat, cap, floor, dev.intake,
                    dev.discharge, dev.tile_flow_m3s, dev.plenum_units, dev.entrained)
+
+
+def _ports_key(dev: Devices) -> bytes:
+    """Bytes that change whenever any device's ports or airflow change, including a
+    reorder of the racks (the source field alone would not see that)."""
+    return b"".join(a.tobytes() for m in (dev.intake, dev.discharge)
+                    for a in (m.indptr, m.indices, m.data))
 
 
 def _check_capacity(dev: Devices) -> None:

@@ -34,7 +34,9 @@ coarse levels of the airflow's AMG aggregation (the diffusion part is the
 Laplacian those levels were built for), Gauss–Seidel on level 1, LU on
 level 2 — 12–15 iterations for ≈ 90 ms of set-up per flow field
 (:meth:`CoupledTransport.add_coarse_correction`).  A solve switches to it
-after ``COARSE_AFTER_ITERATIONS`` and continues from where it is.
+after ``COARSE_AFTER_ITERATIONS`` and continues from where it is.  The
+operators of one flow field precondition the next (an edit, a buoyancy pass)
+as they are, which saves that set-up (:class:`CoarseSpace`).
 
 Successive solves on one flow field and mode set (device-mode passes,
 power-only updates) share the matrix; each warm start is first improved by
@@ -55,7 +57,7 @@ from .flow import FaceFluxes
 from .grid import Geometry
 from .krylov import gmres
 
-__all__ = ["transport_matrix", "CoupledTransport", "triangular_factor"]
+__all__ = ["transport_matrix", "CoupledTransport", "CoarseSpace", "triangular_factor"]
 
 #: solution increments kept per device-mode set for recycling
 RECYCLE = 6
@@ -121,13 +123,26 @@ class CoupledTransport:
     def has_coarse_correction(self) -> bool:
         return self._coarse is not None
 
-    def add_coarse_correction(self) -> None:
+    @property
+    def coarse_space(self) -> "CoarseSpace | None":
+        return self._coarse.space if self._coarse is not None else None
+
+    def add_coarse_correction(self, reuse: "CoarseSpace | None" = None) -> None:
         """Precondition with a coarse-grid correction over the first (one or
-        two) prolongators of the airflow AMG hierarchy, if it has any."""
+        two) prolongators of the airflow AMG hierarchy, if it has any.
+
+        ``reuse``: the coarse operators of a nearby flow field (the last solve
+        before an edit) on the same prolongators, which serve as they are and
+        save their set-up: they only precondition, GMRES still solves this
+        field's system to its tolerance."""
         P = self._prolongators
         if P and self._coarse is None:
-            self._coarse = _CoarseCorrection(self._M, P[0].tocsr()[self.order],
-                                             P[1] if len(P) > 1 else None)
+            P0 = P[0].tocsr()[self.order]
+            R0 = P0.T.tocsr()
+            space = (reuse if reuse is not None and reuse.prolongator is P[0]
+                     else CoarseSpace((R0 @ self._M @ P0).tocsr(), P[0],
+                                      P[1] if len(P) > 1 else None))
+            self._coarse = _CoarseCorrection(space, P0, R0)
 
     def _operator(self, linear: np.ndarray):
         n, M, W, Q = self.n, self._M, self._W, self._Q
@@ -189,14 +204,14 @@ class CoupledTransport:
         return t, xp[n:], its
 
 
-class _CoarseCorrection:
-    """``P0 C (R0 r)``: Galerkin coarse operator ``Mc = R0 M P0``; ``C`` is
-    forward Gauss–Seidel, a correction from ``R1 Mc P1`` (LU), backward
-    Gauss–Seidel — or LU of ``Mc`` itself without a second level."""
+class CoarseSpace:
+    """Coarse operators of a cell matrix ``M`` over the airflow prolongators: the
+    Galerkin ``Mc = R0 M P0`` (independent of the cell order) and an LU of
+    ``R1 Mc P1`` — or of ``Mc`` itself without a second level.  ``prolongator``
+    is the airflow hierarchy's ``P0`` (natural order) they were built on."""
 
-    def __init__(self, M: sp.csr_matrix, P0: sp.csr_matrix, P1):
-        self.P0, self.R0 = P0, P0.T.tocsr()
-        self.Mc = (self.R0 @ M @ P0).tocsr()
+    def __init__(self, Mc: sp.csr_matrix, prolongator, P1):
+        self.prolongator, self.Mc = prolongator, Mc
         if P1 is None:
             self.P1 = None
             self.lu = splu(self.Mc.tocsc())
@@ -204,14 +219,24 @@ class _CoarseCorrection:
             self.P1, self.R1 = P1.tocsr(), P1.T.tocsr()
             self.lu = splu((self.R1 @ self.Mc @ self.P1).tocsc())
 
+
+class _CoarseCorrection:
+    """``P0 C (R0 r)`` with ``P0`` in the cell order of the system; ``C`` is
+    forward Gauss–Seidel on ``Mc``, a correction from the level-2 LU, backward
+    Gauss–Seidel — or the LU of ``Mc`` alone without a second level."""
+
+    def __init__(self, space: CoarseSpace, P0: sp.csr_matrix, R0: sp.csr_matrix):
+        self.space, self.P0, self.R0 = space, P0, R0
+
     def __call__(self, r: np.ndarray) -> np.ndarray:
+        s = self.space
         r1 = self.R0 @ r
-        if self.P1 is None:
-            return self.P0 @ self.lu.solve(r1)
+        if s.P1 is None:
+            return self.P0 @ s.lu.solve(r1)
         z1 = np.zeros_like(r1)
-        gauss_seidel(self.Mc, z1, r1, iterations=1, sweep="forward")
-        z1 += self.P1 @ self.lu.solve(self.R1 @ (r1 - self.Mc @ z1))
-        gauss_seidel(self.Mc, z1, r1, iterations=1, sweep="backward")
+        gauss_seidel(s.Mc, z1, r1, iterations=1, sweep="forward")
+        z1 += s.P1 @ s.lu.solve(s.R1 @ (r1 - s.Mc @ z1))
+        gauss_seidel(s.Mc, z1, r1, iterations=1, sweep="backward")
         return self.P0 @ z1
 
 

@@ -1,0 +1,264 @@
+"""The simulator in a separate process, so the physics never competes with the GUI.
+
+A solve is mostly numpy/SciPy/pyamg calls, and many of those hold Python's global
+interpreter lock for tens of milliseconds. Run on a thread of the GUI's process, that
+stalls the event loop (the live twin measured 60-200 ms of lateness while solving the
+1,440-rack hall). ``RemoteSimulator`` runs ``Simulator`` in a child process instead: the
+GUI process keeps one core to itself and only pays for sending the snapshot (a few ms) and
+receiving the result (about 1 ms for the hall).
+
+``RemoteSimulator.run`` has the contract of ``LocalSimulator.run``: it blocks the calling
+(worker) thread until the result, raises the solver's errors, and raises ``Cancelled``
+when its ``CancelToken`` is cancelled, telling the child to abandon that solve. The child
+keeps its ``Simulator`` between runs (grid, multigrid hierarchy, flow field), exactly like
+the in-process one. One child serves one engine at a time; a closed engine hands its
+child to the next one (File > Open, tests), which resets it. If the child dies, the run
+raises ``PhysicsProcessError`` and the next run starts a new child.
+
+Qt-free.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import twin
+from twin.engine.simulate import Simulator, TwinResult
+from twin.engine.worker import Cancelled, CancelToken
+from twin.model import Layout
+from twin.physics.air.solver import SolveCancelled
+
+#: How often a waiting run checks its token (seconds).
+POLL_S = 0.005
+
+
+class PhysicsProcessError(RuntimeError):
+    """The physics process stopped or could not be started."""
+
+
+class LocalSimulator:
+    """``Simulator`` on the calling thread (the reference for ``RemoteSimulator``)."""
+
+    def __init__(self) -> None:
+        self._sim = Simulator()
+
+    def run(self, snap: Layout, geometry_changed: bool, coarse: bool,
+            token: CancelToken) -> TwinResult:
+        return _run(self._sim, snap, geometry_changed, coarse, token)
+
+    def close(self) -> None:
+        pass
+
+
+def _run(sim: Simulator, snap: Layout, geometry_changed: bool, coarse: bool,
+         token: CancelToken) -> TwinResult:
+    try:
+        result = sim.run(snap, geometry_changed=geometry_changed, cancel=token,
+                         progress=token.progress, coarse=coarse)
+    except SolveCancelled:          # the air solver's own word for a cancelled solve
+        raise Cancelled() from None
+    token.check()
+    return result
+
+
+# ----- parent side -------------------------------------------------------------------------
+class _Child:
+    """One physics process (``python -m twin.engine.remote FD``) and the parent's end of
+    its socket. A plain subprocess, not ``multiprocessing``: a spawned child would re-run
+    the parent's main script, and a forked one would inherit Qt's threads."""
+
+    def __init__(self) -> None:
+        mine, theirs = socket.socketpair()
+        package_root = str(Path(twin.__file__).resolve().parents[1])
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (package_root, env.get("PYTHONPATH", "")) if p)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "twin.engine.remote", str(theirs.fileno())],
+            pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL)
+        theirs.close()
+        self.conn = Connection(mine.detach())
+        self.next_id = 0
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    @property
+    def exit_code(self) -> int | None:
+        return self.process.poll()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(("stop",))
+        except (OSError, ValueError):
+            pass
+        try:
+            self.process.wait(2.0)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(2.0)
+        self.conn.close()
+
+
+_spare: list[_Child] = []
+_spare_lock = threading.Lock()
+
+
+def _take_child() -> _Child:
+    with _spare_lock:
+        while _spare:
+            child = _spare.pop()
+            if child.alive:
+                child.conn.send(("reset",))
+                return child
+            child.stop()
+    return _Child()
+
+
+class RemoteSimulator:
+    """``Simulator`` in a child process; ``run`` is called from one worker thread."""
+
+    def __init__(self) -> None:
+        self._child: _Child | None = _take_child()
+
+    def run(self, snap: Layout, geometry_changed: bool, coarse: bool,
+            token: CancelToken) -> TwinResult:
+        child = self._child
+        if child is None or not child.alive:
+            if child is not None:
+                child.stop()
+            child = self._child = _Child()
+            geometry_changed = True            # a new process knows no earlier solve
+        child.next_id += 1
+        rid = child.next_id
+        try:
+            child.conn.send(("run", rid, snap, geometry_changed, coarse))
+            return self._wait(child, rid, token)
+        except (EOFError, OSError, BrokenPipeError) as exc:
+            code = child.exit_code
+            self._child = None
+            child.stop()
+            raise PhysicsProcessError(
+                f"the physics process stopped unexpectedly (exit code {code}); it is "
+                "restarted for the next edit") from exc
+
+    def _wait(self, child: _Child, rid: int, token: CancelToken) -> TwinResult:
+        while True:
+            if token.cancelled:
+                child.conn.send(("cancel", rid))
+                raise Cancelled()
+            if not child.conn.poll(POLL_S):
+                if not child.alive:
+                    raise EOFError("physics process exited")
+                continue
+            kind, got, payload = child.conn.recv()
+            if got != rid:                     # what a cancelled earlier run still sent
+                continue
+            if kind == "progress":
+                try:
+                    token.progress(*payload)
+                except Cancelled:
+                    child.conn.send(("cancel", rid))
+                    raise
+            elif kind == "result":
+                return payload
+            elif kind == "cancelled":
+                raise Cancelled()
+            else:
+                raise payload
+
+    def close(self) -> None:
+        """Hand the child to the next engine (it is reset then) or stop it."""
+        child, self._child = self._child, None
+        if child is None:
+            return
+        with _spare_lock:
+            if child.alive and not _spare:
+                _spare.append(child)
+                return
+        child.stop()
+
+
+# ----- child side --------------------------------------------------------------------------
+class _Server:
+    """The child: a reader thread takes requests (a newer one cancels the running solve),
+    the main thread solves them in order and sends back progress and results."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.sim = Simulator()
+        self.cond = threading.Condition()
+        self.pending: list[tuple] = []
+        self.running: tuple[int, CancelToken] | None = None
+
+    def read(self) -> None:
+        while True:
+            try:
+                msg = self.conn.recv()
+            except (EOFError, OSError):
+                msg = ("stop",)
+            with self.cond:
+                if msg[0] == "cancel":
+                    if self.running is not None and self.running[0] == msg[1]:
+                        self.running[1].cancel()
+                    self.pending = [p for p in self.pending if p[1] != msg[1]]
+                else:
+                    if self.running is not None:
+                        self.running[1].cancel()
+                    self.pending = [msg] if msg[0] == "stop" else self.pending + [msg]
+                self.cond.notify()
+            if msg[0] == "stop":
+                return
+
+    def send(self, *msg: Any) -> None:
+        """Only the main (solving) thread sends."""
+        self.conn.send(msg)
+
+    def loop(self) -> None:
+        while True:
+            with self.cond:
+                while not self.pending:
+                    self.cond.wait()
+                msg = self.pending.pop(0)
+                if msg[0] == "stop":
+                    return
+                if msg[0] == "reset":
+                    self.sim = Simulator()
+                    continue
+                _, rid, snap, geometry_changed, coarse = msg
+                token = CancelToken(lambda f, m, rid=rid: self.send("progress", rid, (f, m)))
+                if any(p[0] == "run" for p in self.pending):
+                    token.cancel()                 # already superseded
+                self.running = (rid, token)
+            try:
+                result = _run(self.sim, snap, geometry_changed, coarse, token)
+                reply = ("result", rid, result)
+            except Cancelled:
+                reply = ("cancelled", rid, None)
+            except Exception as exc:           # the parent raises it in the engine
+                reply = ("error", rid, exc)
+            with self.cond:
+                self.running = None
+            try:
+                self.send(*reply)
+            except Exception as exc:           # e.g. an unpicklable exception
+                self.send("error", rid, PhysicsProcessError(f"{type(exc).__name__}: {exc}"))
+
+
+def serve(conn: Connection) -> None:
+    """Entry point of the physics process."""
+    server = _Server(conn)
+    threading.Thread(target=server.read, name="twin-physics-reader", daemon=True).start()
+    server.loop()
+
+
+if __name__ == "__main__":
+    serve(Connection(int(sys.argv[1])))
