@@ -78,3 +78,24 @@ def test_layout_back_to_an_earlier_state_gets_its_result_again(live):
     lay.update_item("workloads", "train-h100", utilisation=0.3)   # then solves again
     assert eng.wait_idle(60)
     assert not got[-1][2].cached and got[-1][0].facility.it_kw < first.facility.it_kw
+
+
+def test_resting_mouse_gets_the_refined_pass_before_release(live):
+    """After a coarse result, with no move since, the refined pass of that position runs
+    at once; release then gets it without a new solve."""
+    lay, eng, got, errors = live
+    eng.request()
+    assert eng.wait_idle(60)
+    n0 = len(got)
+    eng.begin_drag()
+    lay.move_racks(["A01"], [3.9], [3.0])
+    assert eng.wait_idle(60)                    # coarse pass, then the refined one
+    kinds = [info.coarse for _, _, info in got[n0:]]
+    assert kinds == [True, False], kinds
+    refined = got[-1][0]
+    eng.end_drag()
+    assert eng.wait_idle(60)
+    res, snap, info = got[-1]
+    assert info.cached and res is refined       # handed back, not solved again
+    assert snap.racks["y_m"][snap.racks.index_of("A01")] == 3.0
+    assert not errors

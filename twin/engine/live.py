@@ -3,7 +3,9 @@
 Qt-free (the GUI wraps the callbacks in a queued signal). Every ``Layout.changed`` takes a
 snapshot and submits it to one ``LatestWorker``, which cancels superseded work, so a
 stream of drag events costs one solve in flight at most. While a drag is in progress the
-solve is a coarse pass; ``end_drag`` asks for the refined one. Whether the airflow must be
+solve is a coarse pass; once a coarse result is in and the mouse has not moved since, the
+refined pass of that position starts at once, and ``end_drag`` asks for it only if it is
+not already running or done. Whether the airflow must be
 re-solved is decided from the change events: a workload or power edit reuses it.
 
 The last few refined results are kept with their snapshots: a layout equal to one of them
@@ -39,6 +41,7 @@ class SolveInfo:
     submitted_s: float
     finished_s: float
     cached: bool = False
+    generation: int = 0
 
     @property
     def latency_s(self) -> float:
@@ -66,6 +69,7 @@ class LiveEngine:
         self._solved_generation = 0
         self._dragging = False
         self._cache: list[tuple[Layout, TwinResult]] = []   # refined, most recent last
+        self._refining: tuple[int, Layout] | None = None     # latest request, if refined
         self.enabled = True
         self._worker = LatestWorker(self._done, self._progress)
         layout.changed.connect(self._on_change)
@@ -76,9 +80,11 @@ class LiveEngine:
         if not self.enabled:
             return None
         coarse = self._dragging if coarse is None else coarse
-        snap = self.layout.snapshot()
         with self._lock:
             generation = self._geometry_generation
+        return self._submit(self.layout.snapshot(), generation, coarse)
+
+    def _submit(self, snap: Layout, generation: int, coarse: bool) -> int:
         submitted = time.perf_counter()
         hit = self._cached(snap)
 
@@ -97,9 +103,11 @@ class LiveEngine:
                     self._solved_generation = generation
                     self._cache = self._cache[1 - CACHE_SIZE:] + [(snap, result)]
             return result, snap, SolveInfo(rid_box[0], coarse, geometry_changed, submitted,
-                                           time.perf_counter())
+                                           time.perf_counter(), generation=generation)
         rid_box = [0]
-        rid_box[0] = self._worker.submit(job if hit is None else cached_job)
+        with self._lock:
+            rid_box[0] = self._worker.submit(job if hit is None else cached_job)
+            self._refining = None if coarse or hit is not None else (rid_box[0], snap)
         return rid_box[0]
 
     def _cached(self, snap: Layout) -> TwinResult | None:
@@ -114,9 +122,15 @@ class LiveEngine:
         self._dragging = True
 
     def end_drag(self) -> None:
-        """The drag ended: ask for the refined pass."""
+        """The drag ended: ask for the refined pass, unless the one started while the
+        mouse rested is for this very layout (then its result is the answer)."""
         self._dragging = False
-        self.request(coarse=False)
+        with self._lock:
+            refining = self._refining
+        if (refining is not None and refining[0] == self._worker.latest_id
+                and self._worker.busy and refining[1].equals(self.layout)):
+            return
+        self.request(coarse=False)     # (a refined pass already done comes from the cache)
 
     @property
     def busy(self) -> bool:
@@ -148,3 +162,7 @@ class LiveEngine:
             return
         result, snap, info = payload
         self._on_result(result, snap, info)
+        if info.coarse and self._dragging and rid == self._worker.latest_id:
+            # the mouse rests: refine this position now; release then costs little or
+            # nothing, and the next move cancels it like any superseded solve
+            self._submit(snap, info.generation, coarse=False)

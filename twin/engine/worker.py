@@ -89,6 +89,12 @@ class LatestWorker:
             return rid
 
     @property
+    def latest_id(self) -> int:
+        """The id of the newest request submitted."""
+        with self._cond:
+            return self._next_id
+
+    @property
     def busy(self) -> bool:
         with self._cond:
             return self._running is not None or self._pending is not None

@@ -341,6 +341,8 @@ class FloorView3D:
 
     # ----- model events ------------------------------------------------------------
     def _on_layout_changed(self, change: Change) -> None:
+        """Rebuild what the change touched; redraw only then (a workload, feed or power
+        edit changes nothing drawn here: new colours arrive through the colouring)."""
         kind = change.kind
         if kind == "reset":
             self.rebuild()
@@ -356,16 +358,17 @@ class FloorView3D:
             self._build_alerts()
             if kind != "racks_changed":
                 self._update_legend()
-        elif kind.startswith("item_"):
-            if change.collection in BOX_COLLECTIONS:
-                self._build_items()
-                self._build_alerts()
-                self._update_legend()
-            elif change.collection == "containment":
-                self._build_containment()
-                self._update_legend()
+        elif kind.startswith("item_") and change.collection in BOX_COLLECTIONS:
+            self._build_items()
+            self._build_alerts()
+            self._update_legend()
+        elif kind.startswith("item_") and change.collection == "containment":
+            self._build_containment()
+            self._update_legend()
         elif kind == "settings_changed" and change.collection == "hall":
             self._build_hall()
+        else:
+            return
         self.canvas.update()
 
     def _on_colouring_changed(self, colouring: Colouring | None = None) -> None:

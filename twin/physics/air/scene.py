@@ -226,8 +226,8 @@ class SolverSettings:
     buoyancy_tol_k: float = 0.02
     row_end_entrainment: float = 0.7
     containment_leakage: float = 0.03
-    flow_rtol: float = 1e-7
-    thermal_rtol: float = 1e-7
+    flow_rtol: float = 1e-5
+    thermal_rtol: float = 1e-6
     power_rtol: float = 1e-6
     max_iterations: int = 400
 

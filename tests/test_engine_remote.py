@@ -1,0 +1,84 @@
+"""The physics process: same numbers as the in-process simulator over a run of edits
+(including the collections it keeps between runs), cancellation, and recovery when the
+process dies."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from twin.engine.remote import LocalSimulator, PhysicsProcessError, RemoteSimulator
+from twin.engine.worker import Cancelled, CancelToken
+from twin.io import load_layout
+
+LAYOUTS = Path(__file__).resolve().parents[1] / "layouts"
+
+
+def _edits(lay):
+    """(description, geometry_changed) after each edit applied to ``lay``."""
+    yield "cold", True
+    lay.update_item("workloads", next(iter(lay.workloads)), utilisation=0.5)
+    yield "workload", False
+    rid = str(lay.racks.ids[0])
+    i = lay.racks.index_of(rid)
+    lay.move_racks([rid], [float(lay.racks["x_m"][i])],
+                   [float(lay.racks["y_m"][i]) - lay.hall.tile_pitch_m])
+    yield "move", True
+    uid = next(iter(lay.cooling_units))
+    unit = lay.cooling_units[uid]
+    lay.update_item("cooling_units", uid, supply_setpoint_c=unit.supply_setpoint_c + 2.0)
+    yield "unit set-point", True
+    yield "nothing changed", False
+
+
+def _figures(res) -> np.ndarray:
+    return np.concatenate([res.rack_power_kw, res.air.rack_inlet_mean_c,
+                           res.air.unit_return_c, [res.facility.pue]])
+
+
+@pytest.fixture
+def remote():
+    sim = RemoteSimulator()
+    yield sim
+    sim.close()
+
+
+def test_same_results_as_in_process_over_a_run_of_edits(remote):
+    lay = load_layout(LAYOUTS / "small-room.json")
+    local = LocalSimulator()
+    for what, geometry_changed in _edits(lay):
+        snap = lay.snapshot()
+        a = local.run(snap, geometry_changed, False, CancelToken())
+        b = remote.run(snap, geometry_changed, False, CancelToken())
+        np.testing.assert_allclose(_figures(b), _figures(a), rtol=0, atol=1e-6,
+                                   err_msg=what)
+
+
+def test_cancelled_run_raises_cancelled_and_the_next_run_works(remote):
+    lay = load_layout(LAYOUTS / "gb200-pod.json")
+    token = CancelToken()
+    threading.Timer(0.05, token.cancel).start()
+    with pytest.raises(Cancelled):
+        remote.run(lay.snapshot(), True, False, token)
+    res = remote.run(lay.snapshot(), True, False, CancelToken())
+    assert res.facility.pue > 1.0
+
+
+def test_a_process_dying_mid_solve_is_reported_then_replaced(remote, monkeypatch):
+    lay = load_layout(LAYOUTS / "small-room.json")
+    first = remote.run(lay.snapshot(), True, False, CancelToken())
+    child = remote._child
+    pack = child.pack
+
+    def die_then_pack(snap):
+        child.process.kill()
+        child.process.wait()
+        return pack(snap)
+    monkeypatch.setattr(child, "pack", die_then_pack)
+    with pytest.raises(PhysicsProcessError, match="stopped unexpectedly"):
+        remote.run(lay.snapshot(), True, False, CancelToken())
+    again = remote.run(lay.snapshot(), False, False, CancelToken())   # a new process
+    np.testing.assert_allclose(_figures(again), _figures(first), atol=1e-6)
