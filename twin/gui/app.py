@@ -14,11 +14,29 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
+from pyqtgraph.util.garbage_collector import GarbageCollector
 
 import twin
 from twin.gui.settings import APPLICATION, ORGANISATION, AppSettings
 from twin.gui.style import apply_style
 from twin.paths import DEFAULT_SAMPLE
+
+#: How often garbage is collected (on the GUI thread, see ``create_application``).
+GC_INTERVAL_S = 0.5
+
+
+_garbage_collector: GarbageCollector | None = None
+
+
+def _collect_garbage_on_gui_thread() -> None:
+    """Python's cyclic garbage collector runs on whichever thread happens to allocate.
+    On the live engine's worker thread it can free a Qt object from a closed window there,
+    and Qt then fires a timer of a deleted object on the GUI thread (a crash). pyqtgraph's
+    ``GarbageCollector`` turns automatic collection off and collects from a GUI-thread
+    timer instead."""
+    global _garbage_collector
+    if _garbage_collector is None:
+        _garbage_collector = GarbageCollector(interval=GC_INTERVAL_S)
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -35,6 +53,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setApplicationVersion(twin.__version__)
     QGuiApplication.setApplicationDisplayName(APPLICATION)
     apply_style(app)
+    _collect_garbage_on_gui_thread()
     return app
 
 

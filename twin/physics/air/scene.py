@@ -227,7 +227,7 @@ class SolverSettings:
     row_end_entrainment: float = 0.7
     containment_leakage: float = 0.03
     flow_rtol: float = 1e-5
-    thermal_rtol: float = 1e-6
+    thermal_rtol: float = 1e-7
     power_rtol: float = 1e-6
     max_iterations: int = 400
 
