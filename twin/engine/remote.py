@@ -167,7 +167,7 @@ class RemoteSimulator:
         try:
             child.conn.send(("run", rid, child.pack(snap), geometry_changed, coarse))
             return self._wait(child, rid, token)
-        except (EOFError, OSError, BrokenPipeError) as exc:
+        except (EOFError, OSError) as exc:       # OSError includes a broken pipe
             code = child.exit_code
             self._child = None
             child.stop()

@@ -45,7 +45,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     if app is None:
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
             Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-        # vispy's QOpenGLWidget and QWidget.grab share contexts across top-levels.
+        # QWidget.grab of GL content and the 3-D canvases' contexts share across top-levels.
         QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
         app = QApplication(argv if argv is not None else sys.argv[:1])
     QCoreApplication.setOrganizationName(ORGANISATION)
