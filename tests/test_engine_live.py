@@ -84,6 +84,7 @@ def test_resting_mouse_gets_the_refined_pass_before_release(live):
     """After a coarse result, with no move since, the refined pass of that position runs
     at once; release then gets it without a new solve."""
     lay, eng, got, errors = live
+    eng.drag_refined_max_s = 0.0                # always a coarse pass while dragging
     eng.request()
     assert eng.wait_idle(60)
     n0 = len(got)
@@ -98,4 +99,28 @@ def test_resting_mouse_gets_the_refined_pass_before_release(live):
     res, snap, info = got[-1]
     assert info.cached and res is refined       # handed back, not solved again
     assert snap.racks["y_m"][snap.racks.index_of("A01")] == 3.0
+    assert not errors
+
+
+def test_drags_skip_the_coarse_pass_where_a_refined_move_is_quick(live):
+    lay, eng, got, errors = live
+    eng.drag_refined_max_s = 60.0               # any refined move counts as quick
+    eng.request()
+    assert eng.wait_idle(60)
+    assert not eng.drags_refined                # the cold solve does not count
+    lay.move_racks(["A01"], [3.9], [3.0])        # a warm refined move: now measured
+    assert eng.wait_idle(60)
+    assert eng.drags_refined
+    n0 = len(got)
+    eng.begin_drag()
+    lay.move_racks(["A01"], [3.9], [2.4])
+    assert eng.wait_idle(60)
+    eng.end_drag()
+    assert eng.wait_idle(60)
+    infos = [info for _, _, info in got[n0:]]
+    assert [i.coarse for i in infos] == [False, False], infos
+    assert not infos[0].cached and infos[1].cached   # release: the drag's own result
+    assert got[-1][0] is got[n0][0]
+    eng.drag_refined_max_s = 0.0
+    assert not eng.drags_refined
     assert not errors

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from twin.engine.simulate import Simulator  # noqa: E402
 from twin.io import load_layout  # noqa: E402
 
-LAYOUTS = {"hall": "hyperscale-hall.json", "small_room": "small-room.json"}
+LAYOUTS = {"hall": "hyperscale-hall.json", "pod": "gb200-pod.json", "small_room": "small-room.json"}
 EDITS, MOVES = 7, 5
 
 

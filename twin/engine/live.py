@@ -5,7 +5,9 @@ snapshot and submits it to one ``LatestWorker``, which cancels superseded work, 
 stream of drag events costs one solve in flight at most. While a drag is in progress the
 solve is a coarse pass; once a coarse result is in and the mouse has not moved since, the
 refined pass of that position starts at once, and ``end_drag`` asks for it only if it is
-not already running or done. Whether the airflow must be
+not already running or done. Where the refined pass of a move is itself quick (small
+rooms: ``drag_refined_max_s``, measured on this layout's last move), drags run refined
+passes only: a coarse pass would just delay the refined one. Whether the airflow must be
 re-solved is decided from the change events: a workload or power edit reuses it.
 
 The last few refined results are kept with their snapshots: a layout equal to one of them
@@ -49,6 +51,9 @@ class SolveInfo:
 
 
 CACHE_SIZE = 6
+#: drags skip the coarse pass where the last refined solve of a geometry edit (warm, in
+#: the physics process) took at most this long: that is interactive enough on its own
+DRAG_REFINED_MAX_S = 0.12
 
 
 class LiveEngine:
@@ -70,6 +75,8 @@ class LiveEngine:
         self._dragging = False
         self._cache: list[tuple[Layout, TwinResult]] = []   # refined, most recent last
         self._refining: tuple[int, Layout] | None = None     # latest request, if refined
+        self._move_s: float | None = None     # physics time of the last warm refined move
+        self.drag_refined_max_s = DRAG_REFINED_MAX_S
         self.enabled = True
         self._worker = LatestWorker(self._done, self._progress)
         layout.changed.connect(self._on_change)
@@ -79,7 +86,7 @@ class LiveEngine:
         """Submit a solve of the current layout (coarse while dragging by default)."""
         if not self.enabled:
             return None
-        coarse = self._dragging if coarse is None else coarse
+        coarse = self._dragging and not self.drags_refined if coarse is None else coarse
         with self._lock:
             generation = self._geometry_generation
         return self._submit(self.layout.snapshot(), generation, coarse)
@@ -95,11 +102,14 @@ class LiveEngine:
         def job(token: CancelToken) -> tuple[TwinResult, Layout, SolveInfo]:
             with self._lock:
                 geometry_changed = generation != self._solved_generation
+                warm = self._solved_generation > 0
             if self._on_started:
                 self._on_started(rid_box[0], coarse)
             result = self._sim.run(snap, geometry_changed, coarse, token)
             if not coarse:
                 with self._lock:
+                    if geometry_changed and warm:
+                        self._move_s = result.timing_s.get("total_s")
                     self._solved_generation = generation
                     self._cache = self._cache[1 - CACHE_SIZE:] + [(snap, result)]
             return result, snap, SolveInfo(rid_box[0], coarse, geometry_changed, submitted,
@@ -117,6 +127,12 @@ class LiveEngine:
             if old.catalogue is snap.catalogue and old.equals(snap):
                 return result
         return None
+
+    @property
+    def drags_refined(self) -> bool:
+        """Whether drags run refined passes only (the refined pass of a move is quick)."""
+        move_s = self._move_s
+        return move_s is not None and move_s <= self.drag_refined_max_s
 
     def begin_drag(self) -> None:
         self._dragging = True
