@@ -1,23 +1,32 @@
 """The live twin engine: re-simulates the layout on every change, off the GUI thread.
 
 Qt-free (the GUI wraps the callbacks in a queued signal). Every ``Layout.changed`` takes a
-snapshot and submits it to one ``LatestWorker``, which cancels superseded work, so a
-stream of drag events costs one solve in flight at most. While a drag is in progress the
-solve is a coarse pass; once a coarse result is in and the mouse has not moved since, the
-refined pass of that position starts at once, and ``end_drag`` asks for it only if it is
-not already running or done. Where the refined pass of a move is itself quick (small
-rooms: ``drag_refined_max_s``, measured on this layout's last move), drags run refined
-passes only: a coarse pass would just delay the refined one. Whether the airflow must be
-re-solved is decided from the change events: a workload or power edit reuses it.
+snapshot and submits it to a ``LatestWorker``, which cancels superseded work, so a stream
+of drag events costs one solve in flight at most per worker.
+
+Refined passes (edits, the end of a drag) run in the main lane: one worker and its
+physics process, whose solver state follows the layout from edit to edit. While a drag is
+in progress every new position is also solved as a coarse pass in a second lane (its own
+worker and process, started on the first slow refined solve), so on two cores the fast
+pass shows within a blink while the refined pass of the same position is already running
+next to it; ``end_drag`` asks for the refined pass only if it is not already running or
+done. Where the refined pass of a move is itself quick (small rooms:
+``drag_refined_max_s``, measured on this layout's last move), drags run refined passes
+only: a coarse pass would just take a core from the refined one. Whether the airflow must
+be re-solved is decided from the change events: a workload or power edit reuses it.
+
+Every request gets a sequence number; a result (or error) older than one already
+delivered is dropped, so a late coarse pass never replaces the refined result of its own
+position or a newer one.
 
 The last few refined results are kept with their snapshots: a layout equal to one of them
 (undo, redo, a drag back to where it started) gets that result again at once, so undo
 restores exactly the numbers shown before (a warm-started re-solve would differ by the
 solver's tolerance) and costs no solve.
 
-The worker thread only waits: the physics runs in a separate process
+The worker threads only wait: the physics runs in separate processes
 (``twin.engine.remote``), so it never holds the GUI process's interpreter lock.
-``isolate=False`` runs it on the worker thread instead.
+``isolate=False`` runs it on the worker threads instead.
 """
 
 from __future__ import annotations
@@ -56,8 +65,23 @@ CACHE_SIZE = 6
 DRAG_REFINED_MAX_S = 0.12
 
 
+class _Lane:
+    """One latest-wins worker and the simulator it drives; ``seq`` maps the worker's
+    request ids to the engine's sequence numbers."""
+
+    def __init__(self, sim, on_done: Callable, on_progress: Callable | None, name: str):
+        self.sim = sim
+        self.seq: dict[int, int] = {}
+        self.worker = LatestWorker(lambda rid, payload, error: on_done(self, rid, payload, error),
+                                   on_progress, name=name)
+
+    def close(self) -> None:
+        self.worker.close()
+        self.sim.close()
+
+
 class LiveEngine:
-    """Keeps results fresh for one layout. Callbacks run on the worker thread."""
+    """Keeps results fresh for one layout. Callbacks run on the worker threads."""
 
     def __init__(self, layout: Layout,
                  on_result: Callable[[TwinResult, Layout, SolveInfo], None],
@@ -68,57 +92,77 @@ class LiveEngine:
         self.layout = layout
         self._on_result, self._on_error = on_result, on_error
         self._on_progress, self._on_started = on_progress, on_started
-        self._sim = RemoteSimulator() if isolate else LocalSimulator()
+        self._new_sim = RemoteSimulator if isolate else LocalSimulator
         self._lock = threading.Lock()
         self._geometry_generation = 1
         self._solved_generation = 0
         self._dragging = False
         self._cache: list[tuple[Layout, TwinResult]] = []   # refined, most recent last
-        self._refining: tuple[int, Layout] | None = None     # latest request, if refined
+        self._refining: tuple[int, Layout] | None = None     # main lane's latest request
         self._move_s: float | None = None     # physics time of the last warm refined move
+        self._seq = self._delivered = 0
         self.drag_refined_max_s = DRAG_REFINED_MAX_S
         self.enabled = True
-        self._worker = LatestWorker(self._done, self._progress)
+        self._main = _Lane(self._new_sim(), self._done, self._progress, "twin-engine")
+        self._fast: _Lane | None = None                      # coarse passes during drags
         layout.changed.connect(self._on_change)
 
     # ----- requests ----------------------------------------------------------------
     def request(self, coarse: bool | None = None) -> int | None:
-        """Submit a solve of the current layout (coarse while dragging by default)."""
+        """Submit a solve of the current layout; while dragging (by default) a coarse
+        pass and, next to it, the refined one. Returns the last sequence number."""
         if not self.enabled:
             return None
-        coarse = self._dragging and not self.drags_refined if coarse is None else coarse
         with self._lock:
             generation = self._geometry_generation
-        return self._submit(self.layout.snapshot(), generation, coarse)
+        snap = self.layout.snapshot()
+        if coarse is None and self._dragging and not self.drags_refined:
+            self._submit(snap, generation, coarse=True)
+            coarse = False
+        return self._submit(snap, generation, bool(coarse))
 
     def _submit(self, snap: Layout, generation: int, coarse: bool) -> int:
         submitted = time.perf_counter()
-        hit = self._cached(snap)
+        hit = None if coarse else self._cached(snap)
+        lane = self._fast_lane() if coarse else self._main
+        with self._lock:
+            self._seq += 1
+            seq = self._seq
 
         def cached_job(token: CancelToken) -> tuple[TwinResult, Layout, SolveInfo]:
-            return hit, snap, SolveInfo(rid_box[0], False, False, submitted,
-                                        time.perf_counter(), cached=True)
+            return hit, snap, SolveInfo(seq, False, False, submitted, time.perf_counter(),
+                                        cached=True)
 
         def job(token: CancelToken) -> tuple[TwinResult, Layout, SolveInfo]:
             with self._lock:
-                geometry_changed = generation != self._solved_generation
+                geometry_changed = coarse or generation != self._solved_generation
                 warm = self._solved_generation > 0
             if self._on_started:
-                self._on_started(rid_box[0], coarse)
-            result = self._sim.run(snap, geometry_changed, coarse, token)
+                self._on_started(seq, coarse)
+            result = lane.sim.run(snap, geometry_changed, coarse, token)
             if not coarse:
                 with self._lock:
                     if geometry_changed and warm:
                         self._move_s = result.timing_s.get("total_s")
                     self._solved_generation = generation
                     self._cache = self._cache[1 - CACHE_SIZE:] + [(snap, result)]
-            return result, snap, SolveInfo(rid_box[0], coarse, geometry_changed, submitted,
+                if not self.drags_refined:
+                    self._fast_lane()          # start its process before the first drag
+            return result, snap, SolveInfo(seq, coarse, geometry_changed, submitted,
                                            time.perf_counter(), generation=generation)
-        rid_box = [0]
         with self._lock:
-            rid_box[0] = self._worker.submit(job if hit is None else cached_job)
-            self._refining = None if coarse or hit is not None else (rid_box[0], snap)
-        return rid_box[0]
+            rid = lane.worker.submit(job if hit is None else cached_job)
+            lane.seq = {k: v for k, v in lane.seq.items() if k > rid - 8}   # dropped ones
+            lane.seq[rid] = seq
+            if not coarse:
+                self._refining = None if hit is not None else (rid, snap)
+        return seq
+
+    def _fast_lane(self) -> _Lane:
+        with self._lock:
+            if self._fast is None:
+                self._fast = _Lane(self._new_sim(), self._done, None, "twin-engine-fast")
+            return self._fast
 
     def _cached(self, snap: Layout) -> TwinResult | None:
         with self._lock:
@@ -138,29 +182,38 @@ class LiveEngine:
         self._dragging = True
 
     def end_drag(self) -> None:
-        """The drag ended: ask for the refined pass, unless the one started while the
-        mouse rested is for this very layout (then its result is the answer)."""
+        """The drag ended: ask for the refined pass, unless the one running is for this
+        very layout (then its result is the answer)."""
         self._dragging = False
         with self._lock:
             refining = self._refining
-        if (refining is not None and refining[0] == self._worker.latest_id
-                and self._worker.busy and refining[1].equals(self.layout)):
+        worker = self._main.worker
+        if (refining is not None and refining[0] == worker.latest_id and worker.busy
+                and refining[1].equals(self.layout)):
             return
         self.request(coarse=False)     # (a refined pass already done comes from the cache)
 
     @property
     def busy(self) -> bool:
-        return self._worker.busy
+        return any(lane.worker.busy for lane in self._lanes())
 
     def wait_idle(self, timeout_s: float = 60.0) -> bool:
-        return self._worker.wait_idle(timeout_s)
+        end = time.perf_counter() + timeout_s
+        while self.busy:
+            if time.perf_counter() > end:
+                return False
+            time.sleep(0.002)
+        return True
 
     def close(self) -> None:
         self.layout.changed.disconnect(self._on_change)
-        self._worker.close()
-        self._sim.close()
+        for lane in self._lanes():
+            lane.close()
 
     # ----- internals ---------------------------------------------------------------
+    def _lanes(self) -> list[_Lane]:
+        return [self._main] + ([self._fast] if self._fast is not None else [])
+
     def _on_change(self, change: Change) -> None:
         if change.touches_geometry:
             with self._lock:
@@ -171,14 +224,14 @@ class LiveEngine:
         if self._on_progress:
             self._on_progress(fraction, message)
 
-    def _done(self, rid: int, payload, error: BaseException | None) -> None:
+    def _done(self, lane: _Lane, rid: int, payload, error: BaseException | None) -> None:
+        with self._lock:
+            seq = lane.seq.pop(rid, 0)
+            if seq < self._delivered:
+                return                 # a newer request's result is already out
+            self._delivered = seq
         if error is not None:
             now = time.perf_counter()
-            self._on_error(error, SolveInfo(rid, self._dragging, True, now, now))
+            self._on_error(error, SolveInfo(seq, lane is not self._main, True, now, now))
             return
-        result, snap, info = payload
-        self._on_result(result, snap, info)
-        if info.coarse and self._dragging and rid == self._worker.latest_id:
-            # the mouse rests: refine this position now; release then costs little or
-            # nothing, and the next move cancels it like any superseded solve
-            self._submit(snap, info.generation, coarse=False)
+        self._on_result(*payload)
