@@ -73,6 +73,29 @@ def test_widget_shows_the_scene_without_a_gl_widget(pod_view):
     assert on_screen.std() > 15
 
 
+def _shown(view):
+    from PySide6.QtGui import QImage
+    shown = view.native.grab().toImage().convertToFormat(QImage.Format.Format_RGBA8888)
+    w, h = shown.width(), shown.height()
+    rows = np.frombuffer(shown.constBits(), np.uint8).reshape(h, shown.bytesPerLine())
+    return rows[:, :w * 4].reshape(h, w, 4)[..., :3].astype(int)
+
+
+def test_interactive_frames_render_lighter_and_full_resolution_returns(pod_view):
+    """During a drag the widget shows a half-resolution frame scaled to its size (the
+    same picture, softer); afterwards the full-resolution frame again."""
+    view, *_ = pod_view
+    full = _shown(view)
+    view.set_interactive(True)
+    assert tuple(view.canvas.physical_size) == (SIZE[0] // 2, SIZE[1] // 2)
+    soft = _shown(view)
+    assert soft.shape == full.shape
+    assert np.abs(soft - full).mean() < 12.0 and np.abs(soft - full).max() > 30
+    view.set_interactive(False)
+    assert tuple(view.canvas.physical_size) == SIZE
+    assert np.abs(_shown(view) - full).mean() < 1.0
+
+
 def test_render_at_other_size_keeps_canvas(pod_view):
     view, *_ = pod_view
     img = view.render_image((640, 400))

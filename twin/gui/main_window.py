@@ -164,6 +164,10 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.setCentralWidget(self.splitter)
+        if self.view3d is not None and hasattr(self.plan_view, "drag_started"):
+            # a plan drag repaints the 3-D view at mouse rate: lighter frames until release
+            self.plan_view.drag_started.connect(lambda: self.view3d.set_interactive(True))
+            self.plan_view.drag_finished.connect(lambda: self.view3d.set_interactive(False))
         if self.view3d is None:
             text = f"3-D view off: {reason}"
             metrics = self.gl_label.fontMetrics()

@@ -42,6 +42,10 @@ _PARTIAL_MAX = 200
 _CLICK_SLOP_PX = 5
 
 
+#: resolution of the frames drawn while the user drags (a quarter of the pixels)
+INTERACTIVE_SCALE = 0.5
+
+
 class FloorView3D:
     """3-D view of a floor layout.
 
@@ -140,6 +144,13 @@ class FloorView3D:
     def native(self):
         """The QWidget to put in a layout."""
         return self.canvas.native
+
+    def set_interactive(self, on: bool) -> None:
+        """While ``on`` (a drag in progress) frames render at ``INTERACTIVE_SCALE`` of the
+        resolution (on the raster canvas; the stock canvas ignores it)."""
+        native = self.canvas.native
+        if hasattr(native, "set_render_scale"):
+            native.set_render_scale(INTERACTIVE_SCALE if on else 1.0)
 
     def close(self) -> None:
         """Disconnect from the model and release the canvas."""

@@ -9,6 +9,11 @@ keeps the window on Qt's raster backing store: its widget renders the scene with
 pixels back and paints them as an image. Only the 3-D view's own repaint touches OpenGL, and a
 repaint elsewhere in the window costs what it costs in any widget application.
 
+While the user drags something (``set_render_scale``), frames are rendered at a lower
+resolution and scaled up smoothly: on software OpenGL a frame's cost is mostly its pixel
+count, and a drag repaints the view at mouse rate while the physics wants the same cores.
+The full-resolution frame returns when the drag ends.
+
 Mouse, wheel and key handling are vispy's Qt backend's (``QtBaseCanvasBackend``), so the
 canvas behaves exactly like a ``SceneCanvas`` on the stock PySide6 backend.
 """
@@ -50,6 +55,7 @@ class RasterCanvasBackend(QtBaseCanvasBackend, QWidget):
         self._surface.create()
         self._fbo: gloo.FrameBuffer | None = None
         self._gl_initialised = False
+        self._render_scale = 1.0
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setFocusPolicy(Qt.FocusPolicy.WheelFocus)
         self._initialized = True
@@ -66,6 +72,13 @@ class RasterCanvasBackend(QtBaseCanvasBackend, QWidget):
         self._fbo = None
         self.close()
 
+    def set_render_scale(self, scale: float) -> None:
+        """Render at ``scale`` × the widget's pixel size (1: full resolution)."""
+        if scale != self._render_scale:
+            self._render_scale = scale
+            self.resizeGL(self.width(), self.height())
+            self.update()
+
     # ----- Qt events ---------------------------------------------------------------------
     def resizeEvent(self, event) -> None:
         self.resizeGL(event.size().width(), event.size().height())
@@ -74,8 +87,8 @@ class RasterCanvasBackend(QtBaseCanvasBackend, QWidget):
         """Also vispy's hook when the window moves to a screen of another pixel ratio."""
         if self._vispy_canvas is None:
             return
-        ratio = self.devicePixelRatioF()
-        self._vispy_set_physical_size(int(w * ratio), int(h * ratio))
+        ratio = self.devicePixelRatioF() * self._render_scale
+        self._vispy_set_physical_size(max(1, int(w * ratio)), max(1, int(h * ratio)))
         self._vispy_canvas.events.resize(size=(w, h), physical_size=self._physical_size)
 
     def paintEvent(self, event) -> None:
@@ -96,9 +109,10 @@ class RasterCanvasBackend(QtBaseCanvasBackend, QWidget):
         h, w = rgba.shape[:2]
         # colours are right but translucent visuals leave alpha < 1: show the frame opaque
         image = QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBX8888)
-        image.setDevicePixelRatio(self.devicePixelRatioF())
+        image.setDevicePixelRatio(self.devicePixelRatioF() * self._render_scale)
         painter = QPainter(self)
-        painter.drawImage(0, 0, image)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawImage(self.rect(), image)
         painter.end()
 
     def _framebuffer(self) -> gloo.FrameBuffer:
