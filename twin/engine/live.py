@@ -11,7 +11,7 @@ worker and process, started on the first slow refined solve), so on two cores th
 pass shows within a blink while the refined pass of the same position is already running
 next to it; ``end_drag`` asks for the refined pass only if it is not already running or
 done. Where the refined pass of a move is itself quick (small rooms:
-``drag_refined_max_s``, measured on this layout's last move), drags run refined passes
+``drag_refined_max_s``, measured on this layout's last moves), drags run refined passes
 only: a coarse pass would just take a core from the refined one. Whether the airflow must
 be re-solved is decided from the change events: a workload or power edit reuses it.
 
@@ -60,9 +60,10 @@ class SolveInfo:
 
 
 CACHE_SIZE = 6
-#: drags skip the coarse pass where the last refined solve of a geometry edit (warm, in
-#: the physics process) took at most this long: that is interactive enough on its own
-DRAG_REFINED_MAX_S = 0.12
+#: drags skip the coarse pass where the refined solves of the last geometry edits (warm;
+#: the median of up to three) took at most this much CPU time: interactive on their own.
+#: CPU time, not wall time: while two passes share the cores each takes longer.
+DRAG_REFINED_MAX_S = 0.15
 
 
 class _Lane:
@@ -99,7 +100,7 @@ class LiveEngine:
         self._dragging = False
         self._cache: list[tuple[Layout, TwinResult]] = []   # refined, most recent last
         self._refining: tuple[int, Layout] | None = None     # main lane's latest request
-        self._move_s: float | None = None     # physics time of the last warm refined move
+        self._move_cpu_s: list[float] = []    # CPU time of the last warm refined moves
         self._seq = self._delivered = 0
         self.drag_refined_max_s = DRAG_REFINED_MAX_S
         self.enabled = True
@@ -143,7 +144,7 @@ class LiveEngine:
             if not coarse:
                 with self._lock:
                     if geometry_changed and warm:
-                        self._move_s = result.timing_s.get("total_s")
+                        self._move_cpu_s = self._move_cpu_s[-2:] + [result.timing_s["cpu_s"]]
                     self._solved_generation = generation
                     self._cache = self._cache[1 - CACHE_SIZE:] + [(snap, result)]
                 if not self.drags_refined:
@@ -175,8 +176,9 @@ class LiveEngine:
     @property
     def drags_refined(self) -> bool:
         """Whether drags run refined passes only (the refined pass of a move is quick)."""
-        move_s = self._move_s
-        return move_s is not None and move_s <= self.drag_refined_max_s
+        with self._lock:
+            moves = sorted(self._move_cpu_s)
+        return bool(moves) and moves[len(moves) // 2] <= self.drag_refined_max_s
 
     def begin_drag(self) -> None:
         self._dragging = True

@@ -38,6 +38,10 @@ MAX_MODE_PASSES = 12
 MODE_TOL_K = 1e-6
 #: GMRES tolerance (relative to the right side) of the capture-index solve
 CAPTURE_RTOL = 1e-5
+#: relative tolerance of the temperature solves that only steer (device-mode passes,
+#: buoyancy passes): their fields decide modes and drift to well under a millikelvin;
+#: the final field is then solved on to ``SolverSettings.thermal_rtol`` from there
+STEERING_RTOL = 1e-4
 #: the thermal coarse-grid operators serve the next flow field (after an edit, a
 #: buoyancy pass) while the solves with them need at most this many GMRES iterations
 COARSE_REUSE_ITERATIONS = 15
@@ -122,7 +126,8 @@ class AirSolver:
         step(0.4, "temperature")
         t2, flow_before = time.perf_counter(), tim["flow_s"]
         last_in = S.rack_t_in
-        t_cells, t_out, ok = self._thermal(S, transport, dev, st.thermal_rtol, st, cancel, its)
+        steer = max(st.thermal_rtol, STEERING_RTOL)
+        t_cells, t_out, ok = self._thermal(S, transport, dev, steer, st, cancel, its)
         t_in = transport.W @ t_cells
         passes = 0
         if buoyant and flow_key != S.flow_key:
@@ -136,10 +141,13 @@ class AirSolver:
                 prev_in = t_in
                 dev, transport = self._flow_pass(S, geom, base, source, _field(geom, t_cells), st,
                                                  its, tim)
-                t_cells, t_out, ok = self._thermal(S, transport, dev, st.thermal_rtol, st, cancel, its)
+                t_cells, t_out, ok = self._thermal(S, transport, dev, steer, st, cancel, its)
                 t_in = transport.W @ t_cells
                 done = _picard_done(np.abs(t_in[:base.n_racks] - prev_in[:base.n_racks]), st)
             S.drift_field = _field(geom, t_cells)
+        if steer > st.thermal_rtol:      # the final field, on from the steering solution
+            t_cells, t_out, ok = self._thermal(S, transport, dev, st.thermal_rtol, st, cancel, its)
+            t_in = transport.W @ t_cells
         its["buoyancy_passes"] = passes
         S.flow_key = flow_key
         S.dev, S.geom, S.rack_t_in = dev, geom, t_in[:base.n_racks]
