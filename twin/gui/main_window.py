@@ -44,6 +44,9 @@ from twin.model.viewstate import Colouring, RackColouring, Selection
 APP_TITLE = "AI Factory Floor Twin"
 #: Things Select All picks: racks and every placed item collection.
 PLACED = ("cooling_units", "cdus", "tanks", "containment", "tiles")
+#: after a drag, the 3-D view draws full-resolution frames again with the next result or
+#: this long after release at the latest
+FULL_FRAME_DELAY_MS = 600
 
 
 class ViewPlaceholder(QLabel):
@@ -107,6 +110,7 @@ class MainWindow(QMainWindow):
         for key, (label, _f) in self.colour_sources.items():
             acts.add_colour_action(self, key, label)
         self.live = LiveController(self)   # adds the live colour-by metrics
+        self.live.result_shown.connect(lambda _info: self._full_frames())
         self.colour_combo.currentIndexChanged.connect(
             lambda i: self.set_colour_by(self.colour_combo.itemData(i)))
         self._sync_colour_widgets()
@@ -164,10 +168,11 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.setCentralWidget(self.splitter)
+        self._plan_dragging = False
         if self.view3d is not None and hasattr(self.plan_view, "drag_started"):
             # a plan drag repaints the 3-D view at mouse rate: lighter frames until release
-            self.plan_view.drag_started.connect(lambda: self.view3d.set_interactive(True))
-            self.plan_view.drag_finished.connect(lambda: self.view3d.set_interactive(False))
+            self.plan_view.drag_started.connect(lambda: self._set_dragging(True))
+            self.plan_view.drag_finished.connect(lambda: self._set_dragging(False))
         if self.view3d is None:
             text = f"3-D view off: {reason}"
             metrics = self.gl_label.fontMetrics()
@@ -189,6 +194,20 @@ class MainWindow(QMainWindow):
         if hasattr(view, "message"):
             view.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         return view
+
+    def _set_dragging(self, on: bool) -> None:
+        """Light 3-D frames while a plan drag is in progress; full ones again with the
+        first result after it (its frame is drawn anyway; the solve it waits for gets
+        the cores meanwhile) or ``FULL_FRAME_DELAY_MS`` after release at the latest."""
+        self._plan_dragging = on
+        if on:
+            self.view3d.set_interactive(True)
+        else:
+            QTimer.singleShot(FULL_FRAME_DELAY_MS, self._full_frames)
+
+    def _full_frames(self) -> None:
+        if not self._plan_dragging and self.view3d is not None:
+            self.view3d.set_interactive(False)
 
     def _make_3d_view(self, enable_3d: bool):
         if not enable_3d:
