@@ -55,6 +55,19 @@ def test_same_results_as_in_process_over_a_run_of_edits(remote):
         b = remote.run(snap, geometry_changed, False, CancelToken())
         np.testing.assert_allclose(_figures(b), _figures(a), rtol=0, atol=1e-6,
                                    err_msg=what)
+        # the airflow (left out of the reply when unchanged) is the child's, whole
+        for axis in "xyz":
+            np.testing.assert_allclose(getattr(b.air.fluxes, axis), getattr(a.air.fluxes, axis),
+                                       rtol=0, atol=1e-7, err_msg=what)
+
+
+def test_unchanged_airflow_is_not_sent_again(remote):
+    lay = load_layout(LAYOUTS / "small-room.json")
+    first = remote.run(lay.snapshot(), True, False, CancelToken())
+    lay.update_item("workloads", next(iter(lay.workloads)), utilisation=0.5)
+    again = remote.run(lay.snapshot(), False, False, CancelToken())
+    assert again.air.fluxes is first.air.fluxes            # kept, not re-sent
+    assert not np.array_equal(again.air.rack_exhaust_c, first.air.rack_exhaust_c)
 
 
 def test_cancelled_run_raises_cancelled_and_the_next_run_works(remote):

@@ -21,6 +21,7 @@ Qt-free.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
 import socket
 import subprocess
@@ -89,11 +90,14 @@ class _Child:
         self.next_id = 0
         #: The item collections the child holds (see ``pack``).
         self.items: dict[str, dict] = {}
+        #: The airflow of the last result received (see ``unpack_result``).
+        self.fluxes = None
 
     def reset(self) -> None:
         """A new ``Simulator`` in the child (for the next engine)."""
         self.conn.send(("reset",))
         self.items = {}
+        self.fluxes = None
 
     def pack(self, snap: Layout) -> Layout:
         """``snap`` with every item collection the child already holds (same ids, same
@@ -106,6 +110,18 @@ class _Child:
             wire.items[name] = None if held is not None and _same_items(held, items) else items
             self.items[name] = items
         return wire
+
+    def unpack_result(self, result: TwinResult) -> TwinResult:
+        """Put back the airflow the child left out (unchanged since its last result: a
+        workload edit reuses the field, and the hall's face flows are 2.9 MB). Called for
+        every result the child sends, in order, including those of superseded runs."""
+        air = result.air
+        if air is None:
+            return result
+        if air.fluxes is None:
+            return dataclasses.replace(result, air=dataclasses.replace(air, fluxes=self.fluxes))
+        self.fluxes = air.fluxes
+        return result
 
     @property
     def alive(self) -> bool:
@@ -185,6 +201,8 @@ class RemoteSimulator:
                     raise EOFError("physics process exited")
                 continue
             kind, got, payload = child.conn.recv()
+            if kind == "result":
+                payload = child.unpack_result(payload)
             if got != rid:                     # what a cancelled earlier run still sent
                 continue
             if kind == "progress":
@@ -224,6 +242,7 @@ class _Server:
         self.pending: list[tuple] = []
         self.running: tuple[int, CancelToken] | None = None
         self.items: dict[str, dict] = {}    # what the parent's ``_Child.pack`` left out
+        self.sent_fluxes = None             # see ``_Child.unpack_result``
 
     def read(self) -> None:
         while True:
@@ -256,6 +275,16 @@ class _Server:
             else:
                 self.items[name] = items
 
+    def pack_result(self, result: TwinResult) -> TwinResult:
+        """``result`` without its airflow if the parent already has that field."""
+        air = result.air
+        if air is None:
+            return result
+        if air.fluxes is self.sent_fluxes:
+            return dataclasses.replace(result, air=dataclasses.replace(air, fluxes=None))
+        self.sent_fluxes = air.fluxes
+        return result
+
     def send(self, *msg: Any) -> None:
         """Only the main (solving) thread sends."""
         self.conn.send(msg)
@@ -269,7 +298,7 @@ class _Server:
                 if msg[0] == "stop":
                     return
                 if msg[0] == "reset":
-                    self.sim = Simulator()
+                    self.sim, self.sent_fluxes = Simulator(), None
                     continue
                 _, rid, snap, geometry_changed, coarse = msg
                 token = CancelToken(lambda f, m, rid=rid: self.send("progress", rid, (f, m)))
@@ -278,7 +307,7 @@ class _Server:
                 self.running = (rid, token)
             try:
                 result = _run(self.sim, snap, geometry_changed, coarse, token)
-                reply = ("result", rid, result)
+                reply = ("result", rid, self.pack_result(result))
             except Cancelled:
                 reply = ("cancelled", rid, None)
             except Exception as exc:           # the parent raises it in the engine
@@ -288,6 +317,7 @@ class _Server:
             try:
                 self.send(*reply)
             except Exception as exc:           # e.g. an unpicklable exception
+                self.sent_fluxes = None
                 self.send("error", rid, PhysicsProcessError(f"{type(exc).__name__}: {exc}"))
 
 
