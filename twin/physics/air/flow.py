@@ -38,7 +38,7 @@ from .devices import SolveError
 from .grid import Geometry
 
 __all__ = ["FlowSystem", "build_flow_system", "FaceFluxes", "solve_potential",
-           "face_fluxes", "AmgCache", "start_after_edit"]
+           "face_fluxes", "AmgCache", "start_after_edit", "gauss_seidel"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -145,21 +145,25 @@ class AmgCache:
         xs, bs = [], [b]
         for lvl in levels[:-1]:
             x = np.zeros_like(bs[-1])
-            _symmetric_gauss_seidel(lvl.A, x, bs[-1])
+            gauss_seidel(lvl.A, x, bs[-1], forward=True)
+            gauss_seidel(lvl.A, x, bs[-1], forward=False)
             xs.append(x)
             bs.append(lvl.R @ (bs[-1] - lvl.A @ x))
         x = self._coarse_lu.solve(bs[-1])
         for lvl, xf, bf in zip(levels[-2::-1], xs[::-1], bs[-2::-1]):
             xf += lvl.P @ x
-            _symmetric_gauss_seidel(lvl.A, xf, bf)
+            gauss_seidel(lvl.A, xf, bf, forward=True)
+            gauss_seidel(lvl.A, xf, bf, forward=False)
             x = xf
         return x
 
 
-def _symmetric_gauss_seidel(A: sp.csr_matrix, x: np.ndarray, b: np.ndarray) -> None:
+def gauss_seidel(A: sp.csr_matrix, x: np.ndarray, b: np.ndarray, forward: bool) -> None:
+    """One Gauss–Seidel sweep on ``x`` in place (pyamg's kernel, without its wrapper's
+    per-call checks)."""
     n = len(x)
-    amg_core.gauss_seidel(A.indptr, A.indices, A.data, x, b, 0, n, 1)
-    amg_core.gauss_seidel(A.indptr, A.indices, A.data, x, b, n - 1, -1, -1)
+    start, stop, step = (0, n, 1) if forward else (n - 1, -1, -1)
+    amg_core.gauss_seidel(A.indptr, A.indices, A.data, x, b, start, stop, step)
 
 
 def _galerkin_change(delta: sp.coo_matrix, R: sp.csr_matrix, P: sp.csr_matrix) -> sp.coo_matrix:

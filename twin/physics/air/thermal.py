@@ -49,11 +49,10 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from pyamg.relaxation.relaxation import gauss_seidel
 from scipy.sparse.linalg import splu
 
 from .devices import Devices, SolveError
-from .flow import FaceFluxes
+from .flow import FaceFluxes, gauss_seidel
 from .grid import Geometry
 from .krylov import gmres
 
@@ -234,9 +233,9 @@ class _CoarseCorrection:
         if s.P1 is None:
             return self.P0 @ s.lu.solve(r1)
         z1 = np.zeros_like(r1)
-        gauss_seidel(s.Mc, z1, r1, iterations=1, sweep="forward")
+        gauss_seidel(s.Mc, z1, r1, forward=True)
         z1 += s.P1 @ s.lu.solve(s.R1 @ (r1 - s.Mc @ z1))
-        gauss_seidel(s.Mc, z1, r1, iterations=1, sweep="backward")
+        gauss_seidel(s.Mc, z1, r1, forward=False)
         return self.P0 @ z1
 
 
