@@ -319,6 +319,20 @@ class _Server:
             except Exception as exc:           # e.g. an unpicklable exception
                 self.sent_fluxes = None
                 self.send("error", rid, PhysicsProcessError(f"{type(exc).__name__}: {exc}"))
+            with self.cond:
+                idle = not self.pending
+            if idle:
+                self.upkeep()
+
+    def upkeep(self) -> None:
+        """Idle-time solver upkeep (a stale airflow hierarchy rebuilt before the next
+        edit needs it). A failure changes nothing (the hierarchy is replaced only when
+        built) and is not reported here: the next solve rebuilds what it needs and
+        reports any real problem with its own request."""
+        try:
+            self.sim.maintain()
+        except Exception:   # noqa: BLE001 — see docstring
+            pass
 
 
 def serve(conn: Connection) -> None:

@@ -138,6 +138,10 @@ class Simulator:
             facility=fac, metrics=air_metrics(air_res, layout.hall.ashrae_class), alerts=alerts,
             timing_s=timing, immersion=imm, tank_ids=tank_ids)
 
+    def maintain(self) -> bool:
+        """Idle-time upkeep of the solver state (see ``AirSolver.maintain``)."""
+        return self.air_solver.maintain()
+
     def _air(self, layout, air_w, geometry_changed, cancel, progress, coarse):
         """Air result, room-unit ids and set-points. A power-only run reuses the last
         refined solve's flow field and units: no scene is built (cooling units are

@@ -166,6 +166,15 @@ class AirSolver:
         self._result = res
         return res
 
+    def maintain(self) -> bool:
+        """Work worth doing while no solve waits (the physics process calls it when
+        idle): rebuild airflow hierarchies that a geometry edit left stale. Returns
+        whether it did anything."""
+        did = False
+        for S in self._states.values():
+            did |= S.amg.maintain()
+        return did
+
     def update_power(self, air_heat_w: np.ndarray, cancel: Callable[[], bool] | None = None) -> AirResult:
         """New rack air heat, same airflow and geometry: never re-solves airflow.
 
