@@ -227,7 +227,8 @@ def bench_layout(name: str, file: str, racks: tuple[str, ...], workload: str,
 CASES = {"small_room": ("small-room.json", ("A02", "A04", "A06", "B03", "B05"), "train-h100",
                         False),
          "pod": ("gb200-pod.json", ("A02", "A05", "A07", "B02", "B06"), "llm-train", False),
-         "hall": ("hyperscale-hall.json", ("R10-10", "R05-20", "R15-30"), "serving", True)}
+         "hall": ("hyperscale-hall.json", ("R10-10", "R05-20", "R15-30", "R20-15", "R08-40"),
+                  "serving", True)}
 
 
 def engine_only_latency(file: str, rack: str, workload: str) -> float:
