@@ -129,6 +129,14 @@ def test_drag_rack_snaps_and_undoes_in_one_step(plan):
     assert plan.bounds_of("A01") == pytest.approx((2.7, 3.0, 3.3, 4.2))
 
 
+def test_straight_drag_reports_its_move_without_a_negative_zero(plan):
+    from twin.gui.plan_view import move_text
+    drag(plan, (3.0, 3.6), (3.0, 2.4))                 # straight down by two tiles
+    assert rack_xy(plan, "A01") == pytest.approx((3.0, 2.4))
+    assert plan.messages[-1] == "Moved A01 by +0.00, -1.20 m"
+    assert move_text(["A05"], (-4.4e-16, 1.2)) == "Moved A05 by +0.00, +1.20 m"
+
+
 def test_drag_without_snap(plan):
     plan.set_snap(False)
     drag(plan, (3.0, 3.6), (11.13, 8.0))

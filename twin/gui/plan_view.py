@@ -974,8 +974,7 @@ class PlanView(QtWidgets.QWidget):
             self.message.emit(f"Overlap: {_names(clashes)} overlaps {_names(partners)}"
                               " — kept and shown in red")
         else:
-            self.message.emit(f"Moved {_names(moved)} by {d['delta'][0]:+.2f}, "
-                              f"{d['delta'][1]:+.2f} m")
+            self.message.emit(move_text(moved, d["delta"]))
 
     def _leaves_hall(self, item_id: str) -> bool:
         b = self.bounds_of(item_id)
@@ -1087,6 +1086,13 @@ def snap_axis(start_m: float, size_m: float, delta_m: float, pitch_m: float,
         cands.append(start_m + round(delta_m / p) * p)
     best = min(cands, key=lambda c: abs(c - raw) + 1e-9 * cands.index(c))
     return round(best - start_m, 9)
+
+
+def move_text(ids, delta_m) -> str:
+    """Status text of a finished move, e.g. ``Moved A01 by +0.00, -1.20 m`` (a rounding
+    residue of −4e-16 m reads +0.00, not −0.00)."""
+    dx, dy = (round(float(v), 2) + 0.0 for v in delta_m[:2])
+    return f"Moved {_names(ids)} by {dx:+.2f}, {dy:+.2f} m"
 
 
 def _names(ids: Iterable[str], n: int = 3) -> str:
