@@ -44,9 +44,11 @@ from twin.model.viewstate import Colouring, RackColouring, Selection
 APP_TITLE = "AI Factory Floor Twin"
 #: Things Select All picks: racks and every placed item collection.
 PLACED = ("cooling_units", "cdus", "tanks", "containment", "tiles")
-#: after a drag, the 3-D view draws full-resolution frames again with the next result or
-#: this long after release at the latest
+#: after a drag, the 3-D view draws full-resolution frames again just after the next
+#: result's frame (``RESULT_FULL_FRAME_MS`` later, in a paint of its own) or this long
+#: after release at the latest
 FULL_FRAME_DELAY_MS = 600
+RESULT_FULL_FRAME_MS = 40
 
 
 class ViewPlaceholder(QLabel):
@@ -110,7 +112,8 @@ class MainWindow(QMainWindow):
         for key, (label, _f) in self.colour_sources.items():
             acts.add_colour_action(self, key, label)
         self.live = LiveController(self)   # adds the live colour-by metrics
-        self.live.result_shown.connect(lambda _info: self._full_frames())
+        self.live.result_shown.connect(
+            lambda _info: QTimer.singleShot(RESULT_FULL_FRAME_MS, self._full_frames))
         self.colour_combo.currentIndexChanged.connect(
             lambda i: self.set_colour_by(self.colour_combo.itemData(i)))
         self._sync_colour_widgets()
@@ -196,9 +199,10 @@ class MainWindow(QMainWindow):
         return view
 
     def _set_dragging(self, on: bool) -> None:
-        """Light 3-D frames while a plan drag is in progress; full ones again with the
-        first result after it (its frame is drawn anyway; the solve it waits for gets
-        the cores meanwhile) or ``FULL_FRAME_DELAY_MS`` after release at the latest."""
+        """Light 3-D frames while a plan drag is in progress; full ones again right
+        after the first result's frame (the solve it waits for gets the cores
+        meanwhile, and the result's own frame stays light: the GUI is never busy for
+        both at once) or ``FULL_FRAME_DELAY_MS`` after release at the latest."""
         self._plan_dragging = on
         if on:
             self.view3d.set_interactive(True)
