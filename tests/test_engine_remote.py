@@ -95,3 +95,17 @@ def test_a_process_dying_mid_solve_is_reported_then_replaced(remote, monkeypatch
         remote.run(lay.snapshot(), True, False, CancelToken())
     again = remote.run(lay.snapshot(), False, False, CancelToken())   # a new process
     np.testing.assert_allclose(_figures(again), _figures(first), atol=1e-6)
+
+
+def test_unchanged_rack_table_is_not_sent_again(remote):
+    lay = load_layout(LAYOUTS / "small-room.json")
+    remote.run(lay.snapshot(), True, False, CancelToken())
+    child = remote._child                    # (packing by hand: no run after this)
+    lay.update_item("workloads", next(iter(lay.workloads)), utilisation=0.5)
+    wire = child.pack(lay.snapshot())
+    assert wire.racks is None and wire.items["workloads"] is not None
+    rid = str(lay.racks.ids[0])
+    i = lay.racks.index_of(rid)
+    lay.move_racks([rid], [float(lay.racks["x_m"][i])], [float(lay.racks["y_m"][i]) - 0.6])
+    wire = child.pack(lay.snapshot())
+    assert wire.racks is not None and wire.items["workloads"] is None
