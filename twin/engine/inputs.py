@@ -47,6 +47,32 @@ def _model_groups(models: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return uniq, inverse
 
 
+_last_chain: tuple = (None, (), None, None)
+
+
+def _power_chain(layout: Layout) -> tuple[pw.PowerChain, dict[str, int]]:
+    """The chain of ``layout.power`` and its id → index map; the last one is kept while
+    the catalogue and every component object are the same (a workload edit: the
+    hall's thousand components cost 2 ms to assemble)."""
+    global _last_chain
+    cat = layout.catalogue
+    comps = tuple(layout.power.values())
+    held_cat, held, chain, index = _last_chain
+    if held_cat is cat and len(held) == len(comps) and all(a is b for a, b in zip(held, comps)):
+        return chain, index
+    index = {c.id: k for k, c in enumerate(comps)}
+    by_model = {m: _loss_coefficients(cat[m]) for m in {c.model for c in comps}}
+    coeffs = np.array([by_model[c.model] for c in comps], float).reshape(-1, 3)
+    chain = pw.PowerChain(
+        ids=tuple(c.id for c in comps), kind=tuple(c.kind for c in comps),
+        parent=np.array([index.get(c.upstream, -1) for c in comps], np.int64),
+        module_rating_kw=np.array([_unit_value(layout, c, "rating_kw") for c in comps]),
+        side=tuple(c.side for c in comps), c0=coeffs[:, 0], c1=coeffs[:, 1], c2=coeffs[:, 2],
+        failed=np.array([not c.enabled for c in comps], bool))
+    _last_chain = (cat, comps, chain, index)
+    return chain, index
+
+
 def rack_workloads(layout: Layout) -> RackWorkloads:
     """Per-rack workload columns from the rack's workload and its catalogue model."""
     wl = layout.workloads
@@ -227,17 +253,7 @@ def _loss_coefficients(entry) -> tuple[float, float, float]:
 def power_inputs(layout: Layout, rack_power_kw: np.ndarray, tank_power_kw: np.ndarray
                  ) -> tuple[pw.PowerChain, pw.RackFeeds]:
     """The chain as a tree of components and the A/B feeds of racks, then tanks."""
-    cat = layout.catalogue
-    comps = list(layout.power.values())
-    index = {c.id: k for k, c in enumerate(comps)}
-    by_model = {m: _loss_coefficients(cat[m]) for m in {c.model for c in comps}}
-    coeffs = np.array([by_model[c.model] for c in comps], float).reshape(-1, 3)
-    chain = pw.PowerChain(
-        ids=tuple(c.id for c in comps), kind=tuple(c.kind for c in comps),
-        parent=np.array([index.get(c.upstream, -1) for c in comps], np.int64),
-        module_rating_kw=np.array([_unit_value(layout, c, "rating_kw") for c in comps]),
-        side=tuple(c.side for c in comps), c0=coeffs[:, 0], c1=coeffs[:, 1], c2=coeffs[:, 2],
-        failed=np.array([not c.enabled for c in comps], bool))
+    chain, index = _power_chain(layout)
     r, tanks = layout.racks, list(layout.tanks.values())
     fa = np.array([index.get(x, -1) for x in [*r["feed_a"], *(t.feed_a for t in tanks)]], np.int64)
     fb = np.array([index.get(x, -1) for x in [*r["feed_b"], *(t.feed_b for t in tanks)]], np.int64)

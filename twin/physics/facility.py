@@ -247,9 +247,10 @@ def power_alerts(result: PowerResult, chain: PowerChain, racks: RackFeeds, rack_
     """Component/feed over rating, lost redundancy, unpowered racks, 2N side unable to carry the load."""
     rid = _ids(rack_ids, racks.n, "rack")
     out = []
-    for i in range(chain.n):
-        if not result.energised[i]:
-            continue
+    flagged = np.asarray(result.energised, bool) & (
+        (np.asarray(result.load_fraction) > near_rating_fraction)
+        | np.asarray(result.redundancy_lost, bool))
+    for i in np.flatnonzero(flagged):      # (a thousand components: text only for alerts)
         f = result.load_fraction[i]
         desc = f"{chain.kind[i]} load {result.load_kw[i]:.1f} kW is {f * 100:.0f}% of {result.rating_kw[i]:.1f} kW"
         if f > 1.0:
