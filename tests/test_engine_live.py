@@ -132,3 +132,12 @@ def test_drags_skip_the_coarse_pass_where_a_refined_move_is_quick(live):
     eng.drag_refined_max_s = 0.0
     assert not eng.drags_refined
     assert not errors
+
+
+def test_a_closed_engine_starts_no_second_lane():
+    """A refined job finishing while the engine closes would start the coarse lane's
+    process for the next drag; after close it must not (no orphan process)."""
+    lay = load_layout(LAYOUTS / "small-room.json")
+    eng = LiveEngine(lay, lambda *a: None, lambda *a: None)
+    eng.close()
+    assert eng._fast_lane(prewarm=True) is None and not eng.busy

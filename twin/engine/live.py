@@ -102,6 +102,7 @@ class LiveEngine:
         self._refining: tuple[int, Layout] | None = None     # main lane's latest request
         self._move_cpu_s: list[float] = []    # CPU time of the last warm refined moves
         self._seq = self._delivered = 0
+        self._closed = False
         self.drag_refined_max_s = DRAG_REFINED_MAX_S
         self.enabled = True
         self._main = _Lane(self._new_sim(), self._done, self._progress, "twin-engine")
@@ -148,7 +149,7 @@ class LiveEngine:
                     self._solved_generation = generation
                     self._cache = self._cache[1 - CACHE_SIZE:] + [(snap, result)]
                 if not self.drags_refined:
-                    self._fast_lane()          # start its process before the first drag
+                    self._fast_lane(prewarm=True)   # its process, before the first drag
             return result, snap, SolveInfo(seq, coarse, geometry_changed, submitted,
                                            time.perf_counter(), generation=generation)
         with self._lock:
@@ -159,9 +160,9 @@ class LiveEngine:
                 self._refining = None if hit is not None else (rid, snap)
         return seq
 
-    def _fast_lane(self) -> _Lane:
+    def _fast_lane(self, prewarm: bool = False) -> _Lane | None:
         with self._lock:
-            if self._fast is None:
+            if self._fast is None and not (prewarm and self._closed):
                 self._fast = _Lane(self._new_sim(), self._done, None, "twin-engine-fast")
             return self._fast
 
@@ -209,6 +210,8 @@ class LiveEngine:
 
     def close(self) -> None:
         self.layout.changed.disconnect(self._on_change)
+        with self._lock:
+            self._closed = True        # a job finishing now starts no second lane
         for lane in self._lanes():
             lane.close()
 
