@@ -4,8 +4,12 @@ A solve is mostly numpy/SciPy/pyamg calls, and many of those hold Python's globa
 interpreter lock for tens of milliseconds. Run on a thread of the GUI's process, that
 stalls the event loop (the live twin measured 60-200 ms of lateness while solving the
 1,440-rack hall). ``RemoteSimulator`` runs ``Simulator`` in a child process instead: the
-GUI process keeps one core to itself and only pays for sending the snapshot (a few ms) and
-receiving the result (about 1 ms for the hall).
+GUI process keeps one core to itself and only pays for sending the snapshot and receiving
+the result. Both ends remember what the other already holds: item collections and the
+rack table that did not change are not sent to the child, and an airflow field the parent
+already has is not sent back (a hall workload edit: ~1.5 MB instead of ~5 MB on the
+wire). While it waits for the next request the child does idle-time upkeep
+(``Simulator.maintain``).
 
 ``RemoteSimulator.run`` has the contract of ``LocalSimulator.run``: it blocks the calling
 (worker) thread until the result, raises the solver's errors, and raises ``Cancelled``
