@@ -101,18 +101,20 @@ class RasterCanvasBackend(QtBaseCanvasBackend, QWidget):
             self._gl_initialised = True
             canvas.events.initialize()
         fbo = self._framebuffer()
-        canvas.push_fbo(fbo, (0, 0), canvas.size)
+        # Bound directly, not through ``canvas.push_fbo``: pushing and popping a
+        # framebuffer reconfigures the canvas transforms, and every visual re-sets its
+        # shader variables (~10 ms a frame on the hall). The transforms map the canvas
+        # to normalised device coordinates; the viewport maps those onto the framebuffer
+        # at whatever render scale it has.
+        h, w = fbo.color_buffer.shape[:2]
+        fbo.activate()
         try:
-            if self._render_scale != 1.0:
-                # the whole canvas into the smaller framebuffer (vispy would map the
-                # canvas size 1:1 and show one corner)
-                out = fbo.color_buffer.shape[1::-1]
-                canvas.transforms.configure(viewport=(0, 0, *out), fbo_size=out,
-                                            fbo_rect=(0, 0, *canvas.physical_size))
+            canvas.context.set_viewport(0, 0, w, h)
             canvas.events.draw(region=None)
             rgba = np.ascontiguousarray(fbo.read())       # top row first
         finally:
-            canvas.pop_fbo()
+            fbo.deactivate()
+            canvas.context.set_viewport(0, 0, *canvas.physical_size)
         h, w = rgba.shape[:2]
         # colours are right but translucent visuals leave alpha < 1: show the frame opaque
         image = QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBX8888)
