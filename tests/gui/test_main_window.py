@@ -296,6 +296,29 @@ def test_inspector_edits_are_undoable(window, qtbot):
     assert w.floor_layout.equals(start)
 
 
+def test_next_single_rack_reuses_the_inspector_form_and_edits_that_rack(window):
+    """Selecting another single rack keeps the form (building it is the slow part on a
+    large hall) but every field then shows and edits the new rack."""
+    w = window
+    w.selection.set(["A02"])
+    w.inspector.rebuild()
+    spin = next(b for b in w.inspector.bindings if b.name == "x_m").widget
+    w.selection.set(["B03"])
+    w.inspector.rebuild()
+    assert next(b for b in w.inspector.bindings if b.name == "x_m").widget is spin
+    assert w.inspector.title.text() == "Rack B03"
+    assert spin.value() == pytest.approx(_rack_xy(w, "B03")[0])
+    assert next(b for b in w.inspector.bindings if b.name == "id").widget.text() == "B03"
+    spin.setValue(9.0)
+    assert _rack_xy(w, "B03")[0] == pytest.approx(9.0)
+    assert _rack_xy(w, "A02")[0] != pytest.approx(9.0)
+    model = w.floor_layout.racks["model"][w.floor_layout.racks.index_of("B03")]
+    assert w.inspector.subtitle.text() == w.floor_layout.catalogue[model].name
+    w.selection.set(["CDU-A"])                     # another kind: a new form
+    w.inspector.rebuild()
+    assert all(b.widget is not spin for b in w.inspector.bindings)
+
+
 def test_clipboard_copy_paste_cut(window):
     w = window
     start = w.floor_layout.snapshot()
