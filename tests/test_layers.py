@@ -51,3 +51,10 @@ def test_air_slice_heatmap(pod):
     assert hm.image.shape == (len(res.air.y_m), len(res.air.x_m))
     assert hm.levels[0] <= 18.0 and hm.levels[1] >= 32.0
     assert f"{top:.1f} m" in hm.label
+    # cells inside equipment show their nearest air cell: no holes, same range and peak
+    hm = layers.heatmap("air", lay, res, height_m=lo)
+    raw = res.air.slice_at(lo)
+    assert np.isnan(raw).any() and np.isfinite(hm.image).all()
+    assert np.nanmax(raw) == hm.image.max() and np.nanmin(raw) == hm.image.min()
+    air = np.isfinite(raw)
+    assert np.array_equal(hm.image[air], raw[air])
