@@ -38,7 +38,7 @@ from typing import Callable
 
 from twin.engine.remote import LocalSimulator, RemoteSimulator
 from twin.engine.simulate import TwinResult
-from twin.engine.worker import CancelToken, LatestWorker
+from twin.engine.worker import CancelToken, LatestWorker, wait_while
 from twin.model import Change, Layout
 
 
@@ -201,12 +201,7 @@ class LiveEngine:
         return any(lane.worker.busy for lane in self._lanes())
 
     def wait_idle(self, timeout_s: float = 60.0) -> bool:
-        end = time.perf_counter() + timeout_s
-        while self.busy:
-            if time.perf_counter() > end:
-                return False
-            time.sleep(0.002)
-        return True
+        return wait_while(lambda: self.busy, timeout_s)
 
     def close(self) -> None:
         self.layout.changed.disconnect(self._on_change)

@@ -55,6 +55,16 @@ class _Request:
     submitted_s: float = field(default_factory=time.perf_counter)
 
 
+def wait_while(busy: Callable[[], bool], timeout_s: float) -> bool:
+    """Poll ``busy`` until it is false (True) or ``timeout_s`` has passed (False)."""
+    end = time.perf_counter() + timeout_s
+    while busy():
+        if time.perf_counter() > end:
+            return False
+        time.sleep(0.002)
+    return True
+
+
 DoneCallback = Callable[[int, Any, BaseException | None], None]
 
 
@@ -102,12 +112,7 @@ class LatestWorker:
     def wait_idle(self, timeout_s: float = 30.0) -> bool:
         """Block until nothing is queued or running and every result was delivered to
         ``on_done`` (tests, CLI)."""
-        end = time.perf_counter() + timeout_s
-        while self.busy:
-            if time.perf_counter() > end:
-                return False
-            time.sleep(0.002)
-        return True
+        return wait_while(lambda: self.busy, timeout_s)
 
     def close(self, timeout_s: float = 5.0) -> None:
         with self._cond:

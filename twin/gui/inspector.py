@@ -208,7 +208,8 @@ class Inspector(QWidget):
 
     def rebuild(self) -> None:
         self._rebuild_timer.stop()
-        if self._reuse_single_rack_form():
+        groups = self.groups()
+        if self._reuse_single_rack_form(groups):
             return
         self.bindings = []
         self._single_rack_form = None
@@ -216,7 +217,6 @@ class Inspector(QWidget):
         lay = QVBoxLayout(host)
         lay.setContentsMargins(0, 4, 0, 4)
         lay.setSpacing(8)
-        groups = self.groups()
         if not groups:
             self._build_hall(lay)
         elif len(groups) == 1:
@@ -231,13 +231,12 @@ class Inspector(QWidget):
         self.scroll.setWidget(host)
         self.refresh_values()
 
-    def _reuse_single_rack_form(self) -> bool:
+    def _reuse_single_rack_form(self, groups: dict[str, list[str]]) -> bool:
         """One rack selected after another: keep the form, point its bindings at the new
         rack and show its values. Building the form anew costs ~50 ms on the 1,440-rack
         hall (hundreds of feed choices), and a drag that starts on an unselected rack
         selects it while the mouse moves."""
         form = self._single_rack_form
-        groups = self.groups()
         if form is None or list(groups) != ["racks"] or len(groups["racks"]) != 1:
             return False
         ids, choices, info = form
