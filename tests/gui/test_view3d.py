@@ -233,6 +233,30 @@ def test_alerts_slice_and_camera(pod_view):
     assert abs(x - SIZE[0] / 2) < 80 and abs(y - SIZE[1] / 2) < 80
 
 
+def test_edits_during_a_drag_recompile_no_shader(pod_view, monkeypatch):
+    """Selecting a rack, the first alert and a legend that gains a row change only data:
+    the next frame compiles no shader program (a compile stalls a frame by tens of ms on
+    llvmpipe). Selecting the containment still highlights it."""
+    from vispy.visuals.shaders.program import ModularProgram
+    view, layout, selection, _ = pod_view
+    view.render_image()
+    builds = []
+    build = ModularProgram._build
+    monkeypatch.setattr(ModularProgram, "_build",
+                        lambda prog: (builds.append(prog), build(prog))[1])
+    rebuilt = []
+    view._containment.events.data_updated.connect(lambda e: rebuilt.append(1))
+    selection.set(["A05"])
+    view.set_alert_ids(["A05"])          # first alert: markers and a legend row appear
+    view.render_image()
+    assert builds == [] and rebuilt == []   # a rack selection leaves the containment be
+    before = view.render_image()
+    selection.set(["HAC-1"])
+    assert not np.array_equal(view.render_image(), before)   # highlighted roof
+    assert builds == []
+    view.set_alert_ids([])
+
+
 def test_legend_shows_colouring(pod_view):
     view, layout, _, colouring = pod_view
     assert "NVIDIA GB200 NVL72" in view.legend.labels.text

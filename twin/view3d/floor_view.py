@@ -31,7 +31,7 @@ from twin.view3d.boxes import (BoxMesh, box_mesh, per_vertex, ray_box_hits, unio
 from twin.view3d.camera import FloorCamera
 from twin.view3d.overlay import Background, Legend
 from twin.view3d.raster_canvas import GL_DEPTH_COMPONENT24, RasterSceneCanvas
-from twin.view3d.visuals import Boxes
+from twin.view3d.visuals import Boxes, stable_mesh
 
 #: Item collections drawn as boxes.
 BOX_COLLECTIONS = ("cooling_units", "cdus", "tanks")
@@ -84,7 +84,7 @@ class FloorView3D:
 
         # Floor and tile grid are drawn first without depth test or depth writes:
         # nothing lies below the floor, so they never need it, and they cannot z-fight.
-        self._floor = scene.visuals.Mesh(parent=root, color=palette.FLOOR)
+        self._floor = stable_mesh(parent=root, color=palette.FLOOR)
         self._floor.set_gl_state("opaque", depth_test=False, depth_mask=False)
         self._floor.order = 0
         self._grid = scene.visuals.Line(parent=root, connect="segments", method="gl",
@@ -101,14 +101,14 @@ class FloorView3D:
         self._alerts = scene.visuals.Markers(parent=root)
         self._alerts.set_gl_state("translucent", depth_test=False)
         self._alerts.order = 10
-        self._containment = scene.visuals.Mesh(parent=root)
+        self._containment = stable_mesh(parent=root)
         self._containment.set_gl_state("translucent", depth_test=True, depth_mask=False)
         self._containment.order = 6
         self._edges = scene.visuals.Line(parent=root, connect="segments", method="gl",
                                          antialias=False)
         self._edges.set_gl_state("translucent", depth_test=True)
         self._edges.order = 7
-        self._walls = scene.visuals.Mesh(parent=root, color=palette.WALL)
+        self._walls = stable_mesh(parent=root, color=palette.WALL)
         self._walls.set_gl_state("translucent", depth_test=True, depth_mask=False,
                                  cull_face=True)
         self._walls.order = 9
@@ -124,6 +124,7 @@ class FloorView3D:
         self._item_mesh: BoxMesh = self._rack_mesh
         self._item_kinds: list[str] = []
         self._contain_ids: list[str] = []
+        self._contain_selected: frozenset[str] = frozenset()
         self._contain_bounds = np.zeros((0, 6))
 
         layout.changed.connect(self._on_layout_changed)
@@ -135,6 +136,8 @@ class FloorView3D:
         ev.mouse_move.connect(self._on_mouse_move, position="first")
         ev.resize.connect(self._on_resize)
 
+        self._alerts_compiled = False
+        ev.draw.connect(self._on_first_draw, position="last")
         self.rebuild()
         self._on_resize()
         self.reset_camera()
@@ -286,8 +289,9 @@ class FloorView3D:
 
     def _build_containment(self) -> None:
         items = list(self.layout.items.get("containment", {}).values())
-        v, f, c, e = scenery.containment_panels(items, self.selection.ids)
         self._contain_ids, self._contain_bounds = scenery.containment_bounds(items)
+        self._contain_selected = self._selected_containment()
+        v, f, c, e = scenery.containment_panels(items, self._contain_selected)
         if len(v):
             self._containment.set_data(vertices=v, faces=f, vertex_colors=c)
             self._containment.visible = True
@@ -314,9 +318,22 @@ class FloorView3D:
                                   face_color=palette.ALERT, edge_color=(1, 1, 1, 0.95),
                                   edge_width=1.5)
             self._alerts.visible = True
+        elif not self._alerts_compiled:
+            # an invisible marker until the first frame has compiled the markers' shader
+            # (tens of ms on llvmpipe), so the first alert does not stall a drag
+            self._alerts.set_data(pos=np.zeros((1, 3), np.float32), size=0,
+                                  face_color=(0, 0, 0, 0), edge_color=(0, 0, 0, 0),
+                                  edge_width=0)
+            self._alerts.visible = True
         else:
             self._alerts.visible = False
         self.canvas.update()
+
+    def _on_first_draw(self, event=None) -> None:
+        self.canvas.events.draw.disconnect(self._on_first_draw)
+        self._alerts_compiled = True
+        if not self._alert_ids:
+            self._alerts.visible = False
 
     def _state(self, ids: list[str], index: dict[str, int]) -> np.ndarray:
         s = np.zeros((len(ids), 2), np.float32)
@@ -391,10 +408,13 @@ class FloorView3D:
         self._racks.set_colours(self._rack_colours())
         self.canvas.update()
 
+    def _selected_containment(self) -> frozenset[str]:
+        return frozenset(self.selection.ids).intersection(self._contain_ids)
+
     def _on_selection_changed(self, ids=None) -> None:
         self._update_state()
-        if self._contain_ids:
-            self._build_containment()
+        if self._selected_containment() != self._contain_selected:
+            self._build_containment()   # (new mesh data recompiles its shader: only if needed)
         self.canvas.update()
 
     # ----- public API --------------------------------------------------------------

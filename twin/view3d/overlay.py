@@ -17,6 +17,7 @@ from vispy.visuals.transforms import STTransform
 
 from twin.model.viewstate import Colouring, colormap_lut
 from twin.view3d import palette
+from twin.view3d.visuals import keep_colour_shader, stable_mesh
 
 PAD = 12
 BAR_W, BAR_H = 220, 14
@@ -57,7 +58,7 @@ class Background:
         top, bot = palette.BACKGROUND_TOP, palette.BACKGROUND_BOTTOM
         self._colours = np.array([top, top, bot, bot], np.float32)
         self._faces = np.array([[0, 1, 2], [0, 2, 3]], np.uint32)
-        self.image = scene.visuals.Mesh(parent=canvas.scene)
+        self.image = stable_mesh(parent=canvas.scene)
         _overlay_state(self.image, -100)
         self.image.set_gl_state("opaque", depth_test=False, depth_mask=True)   # no blending
         self.resize(canvas.size)
@@ -81,12 +82,13 @@ class Legend:
                                              color=palette.OVERLAY_PANEL,
                                              border_color=palette.OVERLAY_BORDER,
                                              radius=6, parent=self.root)
+        keep_colour_shader(self.panel._mesh)      # its fill: a new size keeps the shader
         _overlay_state(self.panel, 0)
         self.bar = scene.visuals.Image(np.zeros((1, 256, 4), np.uint8), parent=self.root,
                                        interpolation="linear")
         self.bar.transform = STTransform()
         _overlay_state(self.bar, 1)
-        self.swatches = scene.visuals.Mesh(parent=self.root)
+        self.swatches = stable_mesh(parent=self.root)
         _overlay_state(self.swatches, 1)
         self.lines = scene.visuals.Line(parent=self.root, connect="segments", width=1,
                                         color=palette.OVERLAY_TEXT_DIM)

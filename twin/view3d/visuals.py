@@ -13,7 +13,7 @@ boxes get wide bright edges and a lighter body.
 from __future__ import annotations
 
 import numpy as np
-from vispy import gloo
+from vispy import gloo, scene
 from vispy.scene.visuals import create_visual_node
 from vispy.visuals import Visual
 
@@ -202,3 +202,29 @@ class BoxesVisual(Visual):
 
 
 Boxes = create_visual_node(BoxesVisual)
+
+
+def keep_colour_shader(mesh):
+    """Make new data on a vispy ``MeshVisual`` keep its compiled program.
+
+    vispy builds a fresh colour-transform shader function on every ``set_data``, so each
+    new mesh (a legend that gains a row, a containment highlight) recompiles and relinks
+    the program at its next draw: 5 ms of Python and more in llvmpipe's GLSL compiler,
+    in the middle of a drag. With uniform or vertex colours (no colormap, all of ours)
+    that function is always the pass-through one, so the first is kept."""
+    build = mesh._build_color_transform
+    kept = []
+
+    def colour_transform(colors):
+        if colors.ndim == 2 and colors.shape[1] == 1:     # values through a colormap
+            return build(colors)
+        if not kept:
+            kept.append(build(colors))
+        return kept[0]
+    mesh._build_color_transform = colour_transform
+    return mesh
+
+
+def stable_mesh(**kwargs):
+    """A scene ``Mesh`` whose new data keeps its shader (``keep_colour_shader``)."""
+    return keep_colour_shader(scene.visuals.Mesh(**kwargs))
