@@ -317,6 +317,30 @@ def test_next_single_rack_reuses_the_inspector_form_and_edits_that_rack(window):
     w.selection.set(["CDU-A"])                     # another kind: a new form
     w.inspector.rebuild()
     assert all(b.widget is not spin for b in w.inspector.bindings)
+    assert w.inspector.title.text() != "Rack B03"
+    w.selection.set(["A05"])                       # a rack again: the parked form is back
+    w.inspector.rebuild()
+    assert next(b for b in w.inspector.bindings if b.name == "x_m").widget is spin
+    assert spin.isVisible() and w.inspector.title.text() == "Rack A05"
+    assert spin.value() == pytest.approx(_rack_xy(w, "A05")[0])
+    spin.setValue(8.4)
+    assert _rack_xy(w, "A05")[0] == pytest.approx(8.4)
+    assert _rack_xy(w, "B03")[0] == pytest.approx(9.0)
+
+
+def test_a_rack_form_is_ready_before_the_first_rack_is_selected(window, qtbot):
+    """The window builds a single-rack form while idle after opening (parked, the hall
+    form stays on show), so selecting the first rack only points it at that rack."""
+    w = window
+    qtbot.waitUntil(lambda: w.inspector._rack_form is not None)
+    parked = w.inspector._rack_form.host
+    assert w.inspector.scroll.widget() is not parked
+    assert not w.inspector.title.text().startswith("Rack")
+    w.selection.set(["B06"])
+    w.inspector.rebuild()
+    assert w.inspector.scroll.widget() is parked
+    assert w.inspector.title.text() == "Rack B06"
+    assert next(b for b in w.inspector.bindings if b.name == "id").widget.text() == "B06"
 
 
 def test_clipboard_copy_paste_cut(window):

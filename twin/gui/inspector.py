@@ -140,6 +140,18 @@ class Binding:
     choices: list[tuple[Any, str]] = field(default_factory=list)
 
 
+@dataclass
+class _RackForm:
+    """A single-rack form: its widget, the ids list its bindings read and write (swapped
+    for another rack), the choices it was built with and its catalogue-number labels."""
+
+    host: QWidget
+    ids: list[str]
+    choices: dict
+    info: list
+    bindings: list
+
+
 class Inspector(QWidget):
     """Properties of the selection (or the hall); edits go through ``editor``."""
 
@@ -171,12 +183,12 @@ class Inspector(QWidget):
         self._rebuild_timer.setSingleShot(True)
         self._rebuild_timer.setInterval(0)
         self._rebuild_timer.timeout.connect(self.rebuild)
-        #: (the ids list the bindings read, their choices, the catalogue-number labels)
-        #: of a single-rack form, which the next single rack reuses
-        self._single_rack_form: tuple[list[str], dict, list] | None = None
+        #: the last single-rack form, shown or parked, which the next single rack reuses
+        self._rack_form: _RackForm | None = None
         selection.changed.connect(self._schedule_rebuild)
         editor.layout.changed.connect(self._on_layout_changed)
         self.rebuild()
+        QTimer.singleShot(0, self._prepare_rack_form)
 
     @property
     def layout_(self) -> Layout:
@@ -212,11 +224,7 @@ class Inspector(QWidget):
         if self._reuse_single_rack_form(groups):
             return
         self.bindings = []
-        self._single_rack_form = None
-        host = QWidget()
-        lay = QVBoxLayout(host)
-        lay.setContentsMargins(0, 4, 0, 4)
-        lay.setSpacing(8)
+        host, lay = self._new_host()
         if not groups:
             self._build_hall(lay)
         elif len(groups) == 1:
@@ -228,24 +236,60 @@ class Inspector(QWidget):
         else:
             self._build_mixed(lay, groups)
         lay.addStretch(1)
-        self.scroll.setWidget(host)
+        self._show_host(host)
         self.refresh_values()
 
+    @staticmethod
+    def _new_host() -> tuple[QWidget, QVBoxLayout]:
+        host = QWidget()
+        lay = QVBoxLayout(host)
+        lay.setContentsMargins(0, 4, 0, 4)
+        lay.setSpacing(8)
+        return host, lay
+
+    def _show_host(self, host: QWidget) -> None:
+        """Put ``host`` in the scroll area; the form it replaces is deleted, unless it is
+        the single-rack form, which is parked for the next single rack."""
+        old = self.scroll.takeWidget()
+        if old is not None and old is not host and (self._rack_form is None
+                                                    or old is not self._rack_form.host):
+            old.deleteLater()
+        self.scroll.setWidget(host)
+
+    def _prepare_rack_form(self) -> None:
+        """Build a single-rack form, parked, while the window is idle after opening: the
+        first rack selected (often by starting to drag it) then costs no build."""
+        racks = self.layout_.racks
+        if self._rack_form is not None or not len(racks):
+            return
+        shown = self.bindings, self.title.text(), self.subtitle.text()
+        self.bindings = []
+        try:
+            host, lay = self._new_host()
+            self._build_racks(lay, [str(racks.ids[0])])
+            lay.addStretch(1)
+        finally:
+            self.bindings = shown[0]
+            self.title.setText(shown[1])
+            self.subtitle.setText(shown[2])
+
     def _reuse_single_rack_form(self, groups: dict[str, list[str]]) -> bool:
-        """One rack selected after another: keep the form, point its bindings at the new
-        rack and show its values. Building the form anew costs ~50 ms on the 1,440-rack
-        hall (hundreds of feed choices), and a drag that starts on an unselected rack
-        selects it while the mouse moves."""
-        form = self._single_rack_form
+        """One rack selected after another (or after other things): keep the form, point
+        its bindings at the new rack and show its values. Building the form anew costs
+        ~50 ms on the 1,440-rack hall (hundreds of feed choices), and a drag that starts
+        on an unselected rack selects it while the mouse moves."""
+        form = self._rack_form
         if form is None or list(groups) != ["racks"] or len(groups["racks"]) != 1:
             return False
-        ids, choices, info = form
         rows = self._rack_info_rows(groups["racks"])
-        if self._rack_choice_map() != choices or len(rows) != len(info):
+        if self._rack_choice_map() != form.choices or len(rows) != len(form.info):
             return False
-        ids[:] = groups["racks"]
-        self._rack_title(ids)
-        for (lab, val), (label, value, tip) in zip(info, rows):
+        form.ids[:] = groups["racks"]
+        if self.scroll.widget() is not form.host:
+            self._show_host(form.host)
+            self.bindings = form.bindings
+        self._rack_title(form.ids)
+        for (lab, val), (label, value, tip) in zip(form.info, rows):
             lab.setText(label)
             val.setText(value)
             lab.setToolTip(tip)
@@ -469,7 +513,10 @@ class Inspector(QWidget):
                        readonly=(name == "id"))
         info = self._rack_info(lay, ids)
         if single:
-            self._single_rack_form = (ids, choice_map, info)
+            if self._rack_form is not None and self._rack_form.host is not self.scroll.widget():
+                self._rack_form.host.deleteLater()      # a parked one with old choices
+            self._rack_form = _RackForm(lay.parentWidget(), ids, choice_map, info,
+                                        self.bindings)
 
     def _rack_info(self, lay: QVBoxLayout, ids: list[str]) -> list[tuple[QLabel, QLabel]]:
         """The catalogue numbers of the racks; returns the (label, value) widgets."""
