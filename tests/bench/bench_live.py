@@ -117,10 +117,13 @@ class App:
                                                button, buttons, Qt.KeyboardModifier.NoModifier))
 
     def painted_after(self, t_event: float) -> float:
-        """Process events until the plan's rack layer has painted; ms since t_event."""
+        """Process events until the plan's rack layer has painted and the 3-D view has
+        no frame left to render; ms since t_event."""
+        view3d = self.w.view3d.canvas.native
         n = self.plan._racks.paint_count
         end = time.perf_counter() + 2.0
-        while self.plan._racks.paint_count == n and time.perf_counter() < end:
+        while (self.plan._racks.paint_count == n or view3d.render_pending) \
+                and time.perf_counter() < end:
             self.qapp.processEvents()
         return (time.perf_counter() - t_event) * 1e3
 

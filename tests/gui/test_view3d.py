@@ -55,6 +55,15 @@ def test_renders_non_blank_image(pod_view):
     assert len(np.unique(img[..., :3].reshape(-1, 3), axis=0)) > 200
 
 
+def _shown(view):
+    from PySide6.QtGui import QImage
+    view.native.render_now()
+    shown = view.native.grab().toImage().convertToFormat(QImage.Format.Format_RGBA8888)
+    w, h = shown.width(), shown.height()
+    rows = np.frombuffer(shown.constBits(), np.uint8).reshape(h, shown.bytesPerLine())
+    return rows[:, :w * 4].reshape(h, w, 4)[..., :3].astype(int)
+
+
 def test_widget_shows_the_scene_without_a_gl_widget(pod_view):
     """The on-screen widget is a raster widget painting an off-screen rendering (no
     QOpenGLWidget, so Qt never composes the whole window through OpenGL); what it shows
@@ -63,22 +72,11 @@ def test_widget_shows_the_scene_without_a_gl_widget(pod_view):
     from PySide6.QtOpenGLWidgets import QOpenGLWidget
     view, *_ = pod_view
     assert not isinstance(view.native, QOpenGLWidget)
-    shown = view.native.grab().toImage().convertToFormat(QImage.Format.Format_RGBA8888)
-    w, h = shown.width(), shown.height()
-    rows = np.frombuffer(shown.constBits(), np.uint8).reshape(h, shown.bytesPerLine())
-    on_screen = rows[:, :w * 4].reshape(h, w, 4)[..., :3].astype(int)
+    on_screen = _shown(view)
     drawn = view.render_image()[..., :3].astype(int)
     assert on_screen.shape == drawn.shape
     assert np.abs(on_screen - drawn).mean() < 2.0
     assert on_screen.std() > 15
-
-
-def _shown(view):
-    from PySide6.QtGui import QImage
-    shown = view.native.grab().toImage().convertToFormat(QImage.Format.Format_RGBA8888)
-    w, h = shown.width(), shown.height()
-    rows = np.frombuffer(shown.constBits(), np.uint8).reshape(h, shown.bytesPerLine())
-    return rows[:, :w * 4].reshape(h, w, 4)[..., :3].astype(int)
 
 
 def test_interactive_frames_render_lighter_and_full_resolution_returns(pod_view):
@@ -94,6 +92,23 @@ def test_interactive_frames_render_lighter_and_full_resolution_returns(pod_view)
     view.set_interactive(False)
     assert tuple(view.canvas.physical_size) == SIZE
     assert np.abs(_shown(view) - full).mean() < 1.0
+
+
+def test_scene_changes_render_on_the_next_turn_of_the_event_loop(pod_view, qtbot):
+    """A scene change schedules its frame instead of rendering inside the window's
+    repaint; a repaint meanwhile shows the last frame; the event loop then renders and
+    shows the new one."""
+    view, _, selection, _ = pod_view
+    before = _shown(view)
+    selection.set(["A05"])
+    native = view.native
+    assert native.render_pending
+    native.repaint()                        # e.g. the main window relaid out its docks
+    assert native.render_pending
+    qtbot.waitUntil(lambda: not native.render_pending, timeout=2000)
+    after = _shown(view)
+    assert np.abs(after - before).max() > 60          # the selection highlight
+    assert np.abs(after - view.render_image()[..., :3].astype(int)).mean() < 2.0
 
 
 def test_render_at_other_size_keeps_canvas(pod_view):

@@ -14,6 +14,14 @@ resolution and scaled up smoothly: on software OpenGL a frame's cost is mostly i
 count, and a drag repaints the view at mouse rate while the physics wants the same cores.
 The full-resolution frame returns when the drag ends.
 
+A scene change does not render inside the window's repaint: it schedules the rendering
+for the next turn of the event loop, and the widget then paints the finished image. A
+frame of the 3-D view (tens of ms on software OpenGL) therefore never runs in one go
+with the mouse event that caused it and the repaint of the rest of the window, so the
+event loop stays responsive. A repaint of the window over the view (a relayout of the
+main window's docks repaints the view too) shows the last frame while the next one is
+pending; ``render_now`` renders a pending frame at once (before grabbing the widget).
+
 Mouse, wheel and key handling are vispy's Qt backend's (``QtBaseCanvasBackend``), so the
 canvas behaves exactly like a ``SceneCanvas`` on the stock PySide6 backend.
 """
@@ -21,7 +29,7 @@ canvas behaves exactly like a ``SceneCanvas`` on the stock PySide6 backend.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QImage, QOffscreenSurface, QOpenGLContext, QPainter
 from PySide6.QtWidgets import QWidget
 from vispy import gloo, scene
@@ -56,6 +64,13 @@ class RasterCanvasBackend(QtBaseCanvasBackend, QWidget):
         self._fbo: gloo.FrameBuffer | None = None
         self._gl_initialised = False
         self._render_scale = 1.0
+        self._image: QImage | None = None         # the last frame rendered
+        self._pixels: np.ndarray | None = None
+        self._image_physical_size: tuple[int, int] | None = None
+        self._render_timer = QTimer(self)
+        self._render_timer.setSingleShot(True)
+        self._render_timer.setInterval(0)
+        self._render_timer.timeout.connect(self._render_and_show)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setFocusPolicy(Qt.FocusPolicy.WheelFocus)
         self._initialized = True
@@ -69,8 +84,14 @@ class RasterCanvasBackend(QtBaseCanvasBackend, QWidget):
         """Nothing to swap: the frame is read back from the framebuffer object."""
 
     def _vispy_close(self) -> None:
+        self._render_timer.stop()
         self._fbo = None
         self.close()
+
+    def _vispy_update(self) -> None:
+        """The scene changed: render it on the next turn of the event loop."""
+        if self._vispy_canvas is not None and not self._render_timer.isActive():
+            self._render_timer.start()
 
     def set_render_scale(self, scale: float) -> None:
         """Render at ``scale`` × the widget's pixel size (1: full resolution). Only the
@@ -78,7 +99,7 @@ class RasterCanvasBackend(QtBaseCanvasBackend, QWidget):
         rebuilds its shaders (changing those cost ~40 ms per switch)."""
         if scale != self._render_scale:
             self._render_scale = scale
-            self.update()
+            self._vispy_update()
 
     # ----- Qt events ---------------------------------------------------------------------
     def resizeEvent(self, event) -> None:
@@ -93,6 +114,36 @@ class RasterCanvasBackend(QtBaseCanvasBackend, QWidget):
         self._vispy_canvas.events.resize(size=(w, h), physical_size=self._physical_size)
 
     def paintEvent(self, event) -> None:
+        if not self._image_fits():
+            self._render()         # first frame, new size: nothing fit to show
+        if self._image is None:
+            return
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawImage(self.rect(), self._image)
+        painter.end()
+
+    @property
+    def render_pending(self) -> bool:
+        """A scene change waits to be rendered."""
+        return self._render_timer.isActive()
+
+    def _image_fits(self) -> bool:
+        """The last frame was rendered for the widget's present size."""
+        return self._image is not None and self._image_physical_size == tuple(self._physical_size)
+
+    def render_now(self) -> None:
+        """Render a pending frame now and repaint the widget with it."""
+        if self._render_timer.isActive():
+            self._render_and_show()
+
+    def _render_and_show(self) -> None:
+        self._render()
+        QWidget.update(self)
+
+    def _render(self) -> None:
+        """Render the scene into the framebuffer and keep the image."""
+        self._render_timer.stop()
         canvas = self._vispy_canvas
         if canvas is None:
             return
@@ -119,10 +170,8 @@ class RasterCanvasBackend(QtBaseCanvasBackend, QWidget):
         # colours are right but translucent visuals leave alpha < 1: show the frame opaque
         image = QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBX8888)
         image.setDevicePixelRatio(self.devicePixelRatioF() * self._render_scale)
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        painter.drawImage(self.rect(), image)
-        painter.end()
+        self._image, self._pixels = image, rgba          # (the image reads the array)
+        self._image_physical_size = tuple(self._physical_size)
 
     def _framebuffer(self) -> gloo.FrameBuffer:
         """The render target at the widget's pixel size (times the render scale), with a
