@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from scipy.sparse.linalg import spsolve_triangular
 
 from twin.physics.air import AirSolver, SolverSettings
 from twin.physics.air.devices import RHO_CP, Devices
@@ -10,7 +11,7 @@ from twin.physics.air.flow import AmgCache, build_flow_system, face_fluxes, solv
 from twin.physics.air.grid import build_geometry, make_grid
 from twin.physics.air.scene import AirScene, CoolingUnits, Hall, Racks
 from twin.physics.air.synthetic import room
-from twin.physics.air.thermal import CoupledTransport, transport_matrix, triangular_factor
+from twin.physics.air.thermal import CoupledTransport, LowerTriangle, transport_matrix
 
 
 @pytest.mark.parametrize("ratio, cont", [(1.1, None), (0.75, None), (0.8, "cold_aisle"),
@@ -112,10 +113,13 @@ def test_plug_flow_duct_outlet_and_profile():
     assert its <= 2                          # exact triangular preconditioner
 
 
-def test_triangular_factor_has_no_fill():
+def test_lower_triangle_solve_is_forward_substitution():
+    """A forward Gauss–Seidel sweep from zero on the whole matrix solves with its lower
+    triangle exactly (the upper entries meet zeros), whatever the upper triangle holds."""
     A = sp.random(200, 200, density=0.05, random_state=1, format="csr") + sp.eye(200) * 3
-    L = sp.tril(A, format="csc")
-    lu = triangular_factor(L)
-    assert lu.L.nnz == L.nnz and lu.U.nnz == 200
+    A = A.tocsr()
     b = np.arange(200.0)
-    assert np.allclose(L @ lu.solve(b), b)
+    x = LowerTriangle(A).solve(b)
+    L = sp.tril(A, format="csr")
+    assert np.allclose(L @ x, b, rtol=0, atol=1e-12)
+    assert np.allclose(x, spsolve_triangular(L, b, lower=True))

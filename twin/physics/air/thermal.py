@@ -18,12 +18,12 @@ the cell block (fixed outlets feed their discharge cells at once; linear
 devices read their intake cells after), and GMRES (:mod:`.krylov`) fixes the
 rest — diffusion against the flow, buoyancy circulation, recirculation
 through linear devices.  ``L`` does not depend on the device modes: one
-factor per flow field serves every mode pass and the capture-index solve.
-It is handed to SuperLU with natural ordering and no pivoting — for a
-matrix that is already triangular this is no factorisation at all (no fill:
-L is the triangle, U its diagonal; tested; panel size 1 and no relaxed
-supernodes make the set-up 2× cheaper) and its solve is the same ``gstrs``
-sweep ``spsolve_triangular`` runs, without that function's per-call copy.
+triangle serves every mode pass and the capture-index solve. Solving with
+it needs no factor and no copy: one forward Gauss–Seidel sweep over the
+cell matrix from a zero start reads, in row ``i``, only the columns ``j < i``
+already solved (the others are still zero), which is exactly forward
+substitution with ``L`` (:class:`LowerTriangle`; pyamg's kernel). It saves
+the ~5 ms per flow field (pod) that SuperLU's set-up of the triangle cost.
 The general 3-D system is never factorised or even assembled.
 
 Where most of the hall is quiet (big slab-floor halls: Γ_0 dominates over
@@ -56,7 +56,7 @@ from .flow import FaceFluxes, gauss_seidel
 from .grid import Geometry
 from .krylov import gmres
 
-__all__ = ["transport_matrix", "CoupledTransport", "CoarseSpace", "triangular_factor"]
+__all__ = ["transport_matrix", "CoupledTransport", "CoarseSpace", "LowerTriangle"]
 
 #: solution increments kept per device-mode set for recycling
 RECYCLE = 6
@@ -107,8 +107,7 @@ class CoupledTransport:
         Mc = M.tocoo()
         r, c = rank[Mc.row], rank[Mc.col]
         self._M = sp.csr_matrix((Mc.data, (r, c)), shape=(n, n))
-        low = r >= c
-        self._lower = triangular_factor(sp.csc_matrix((Mc.data[low], (r[low], c[low])), shape=(n, n)))
+        self._lower = LowerTriangle(self._M)
         self.W = (sp.diags(1.0 / dev.airflow_m3s) @ dev.intake).tocsr()     # (nd, n) weights
         Wc = self.W.tocoo()
         self._W = sp.csr_matrix((Wc.data, (Wc.row, rank[Wc.col])), shape=(nd, n))
@@ -247,7 +246,15 @@ def _projection(store: list, r: np.ndarray) -> np.ndarray:
     return c @ U
 
 
-def triangular_factor(T: sp.csc_matrix):
-    """Solver object for a sparse triangular matrix (see module docstring)."""
-    return splu(T, permc_spec="NATURAL", diag_pivot_thresh=0.0,
-                options=dict(SymmetricMode=True, PanelSize=1, Relax=1))
+class LowerTriangle:
+    """Forward substitution with the lower triangle (diagonal included) of a CSR matrix,
+    as one forward Gauss–Seidel sweep from zero: the entries above the diagonal meet
+    only zeros. The diagonal must be non-zero."""
+
+    def __init__(self, A: sp.csr_matrix):
+        self.A = A
+
+    def solve(self, b: np.ndarray) -> np.ndarray:
+        x = np.zeros(len(b))
+        gauss_seidel(self.A, x, np.ascontiguousarray(b, dtype=float), forward=True)
+        return x
