@@ -76,8 +76,9 @@ def test_refreshed_hierarchy_equals_fresh_galerkin_products(scene):
 
 def test_idle_upkeep_rebuilds_a_refreshed_hierarchy_and_the_next_move_gains():
     """``maintain`` (the physics process's idle time) rebuilds the airflow hierarchy
-    that moves left refreshed: the next move's airflow solve then needs fewer
-    iterations than on the refreshed one, to the same answer."""
+    that moves left refreshed, and the thermal coarse operators on it: the next move's
+    airflow solve then needs fewer iterations than on the refreshed one, to the same
+    answer, and its temperature solve sets up no coarse operators."""
     from tests.conftest import LAYOUTS
     from twin.engine.simulate import Simulator
     from twin.io import load_layout
@@ -88,14 +89,22 @@ def test_idle_upkeep_rebuilds_a_refreshed_hierarchy_and_the_next_move_gains():
         sim.run(lay.snapshot())
         for k, rack in enumerate(("A02", "A05")):
             if k and upkeep:
-                amg = sim.air_solver._state.amg
+                state = sim.air_solver._state
+                amg = state.amg
+                amg.idle_rebuild_max_s = float("inf")   # (its set-up time: not under test)
                 builds = amg.builds
                 assert sim.maintain() and amg.builds == builds + 1
                 assert not sim.maintain()                     # nothing left to do
+                # the thermal coarse operators follow the new prolongators (built now,
+                # not in the next move's solve), and that solve uses them as they are
+                space = state.coarse_space
+                assert space is not None and space.prolongator is amg.ml.levels[0].P
             i = lay.racks.index_of(rack)
             lay.move_racks([rack], [float(lay.racks["x_m"][i])],
                            [float(lay.racks["y_m"][i]) + lay.hall.tile_pitch_m])
             res = sim.run(lay.snapshot())
+            if k and upkeep:
+                assert sim.air_solver._state.transport.coarse_space is space
         runs[upkeep] = res.air
     assert runs[True].iterations["flow_cg"] < runs[False].iterations["flow_cg"]
     assert np.allclose(runs[True].rack_inlet_mean_c, runs[False].rack_inlet_mean_c, atol=0.02)

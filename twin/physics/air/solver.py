@@ -168,11 +168,17 @@ class AirSolver:
 
     def maintain(self) -> bool:
         """Work worth doing while no solve waits (the physics process calls it when
-        idle): rebuild airflow hierarchies that a geometry edit left stale. Returns
-        whether it did anything."""
+        idle): rebuild airflow hierarchies that a geometry edit left stale, and the
+        thermal coarse operators on their new prolongators. Returns whether it did
+        anything."""
         did = False
         for S in self._states.values():
-            did |= S.amg.maintain()
+            if S.amg.maintain():
+                did = True
+                if S.coarse_space is not None and S.transport is not None:
+                    # the thermal coarse operators on the new prolongators, so the next
+                    # flow field reuses them instead of setting them up in its solve
+                    S.coarse_space = S.transport.coarse_space_on(_prolongators(S.amg))
         return did
 
     def update_power(self, air_heat_w: np.ndarray, cancel: Callable[[], bool] | None = None) -> AirResult:

@@ -138,9 +138,20 @@ class CoupledTransport:
             P0 = P[0].tocsr()[self.order]
             R0 = P0.T.tocsr()
             space = (reuse if reuse is not None and reuse.prolongator is P[0]
-                     else CoarseSpace((R0 @ self._M @ P0).tocsr(), P[0],
-                                      P[1] if len(P) > 1 else None))
+                     else self._coarse_space(P, P0, R0))
             self._coarse = _CoarseCorrection(space, P0, R0)
+
+    def coarse_space_on(self, prolongators) -> "CoarseSpace | None":
+        """This field's coarse operators over other airflow prolongators (a hierarchy
+        rebuilt while idle), for the next flow field to reuse."""
+        P = list(prolongators)[:2]
+        if not P:
+            return None
+        P0 = P[0].tocsr()[self.order]
+        return self._coarse_space(P, P0, P0.T.tocsr())
+
+    def _coarse_space(self, P: list, P0: sp.csr_matrix, R0: sp.csr_matrix) -> "CoarseSpace":
+        return CoarseSpace((R0 @ self._M @ P0).tocsr(), P[0], P[1] if len(P) > 1 else None)
 
     def _operator(self, linear: np.ndarray):
         n, M, W, Q = self.n, self._M, self._W, self._Q
