@@ -1,11 +1,12 @@
 """The live engine: results follow edits; drags coalesce; power edits keep the airflow."""
 
+import os
 import threading
 
 import pytest
 
 from tests.conftest import LAYOUTS
-from twin.engine.live import LiveEngine
+from twin.engine.live import FAST_LANE_NICENESS, LiveEngine
 from twin.io import load_layout
 
 
@@ -106,6 +107,11 @@ def test_drag_runs_the_coarse_and_the_refined_pass_side_by_side():
         res, _snap, info = got[-1]
         assert info.cached and res is refined       # handed back, not solved again
         assert len(got) - n0 in (2, 3) and not errors
+        # the coarse lane's process yields the cores: it runs at a lower priority
+        main_pid = eng._main.sim._child.process.pid
+        fast_pid = eng._fast.sim._child.process.pid
+        assert os.getpriority(os.PRIO_PROCESS, fast_pid) == \
+            os.getpriority(os.PRIO_PROCESS, main_pid) + FAST_LANE_NICENESS
     finally:
         eng.close()
 

@@ -109,3 +109,23 @@ def test_unchanged_rack_table_is_not_sent_again(remote):
     lay.move_racks([rid], [float(lay.racks["x_m"][i])], [float(lay.racks["y_m"][i]) - 0.6])
     wire = child.pack(lay.snapshot())
     assert wire.racks is not None and wire.items["workloads"] is None
+
+
+def test_a_closed_simulator_hands_its_process_on_only_at_the_same_priority():
+    """A process cannot raise its own priority again, so a spare child started at a lower
+    priority (the coarse lane's) is only ever reused at that priority."""
+    import os
+    low = RemoteSimulator(niceness=3)
+    low_pid = low._child.process.pid
+    assert os.getpriority(os.PRIO_PROCESS, low_pid) == os.getpriority(os.PRIO_PROCESS, 0) + 3
+    low.close()                                   # spare now
+    normal = RemoteSimulator()
+    try:
+        assert normal._child.process.pid != low_pid
+        again = RemoteSimulator(niceness=3)
+        try:
+            assert again._child.process.pid == low_pid
+        finally:
+            again.close()
+    finally:
+        normal.close()

@@ -76,11 +76,13 @@ def _run(sim: Simulator, snap: Layout, geometry_changed: bool, coarse: bool,
 
 # ----- parent side -------------------------------------------------------------------------
 class _Child:
-    """One physics process (``python -m twin.engine.remote FD``) and the parent's end of
-    its socket. A plain subprocess, not ``multiprocessing``: a spawned child would re-run
-    the parent's main script, and a forked one would inherit Qt's threads."""
+    """One physics process (``python -m twin.engine.remote FD``), at ``niceness`` above the
+    parent's, and the parent's end of its socket. A plain subprocess, not
+    ``multiprocessing``: a spawned child would re-run the parent's main script, and a
+    forked one would inherit Qt's threads."""
 
-    def __init__(self) -> None:
+    def __init__(self, niceness: int = 0) -> None:
+        self.niceness = niceness
         mine, theirs = socket.socketpair()
         package_root = str(Path(twin.__file__).resolve().parents[1])
         env = dict(os.environ)
@@ -90,6 +92,9 @@ class _Child:
             [sys.executable, "-m", "twin.engine.remote", str(theirs.fileno())],
             pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL)
         theirs.close()
+        if niceness and hasattr(os, "setpriority"):
+            os.setpriority(os.PRIO_PROCESS, self.process.pid,
+                           os.getpriority(os.PRIO_PROCESS, 0) + niceness)
         self.conn = Connection(mine.detach())
         self.next_id = 0
         #: The item collections and rack table the child holds (see ``pack``).
@@ -162,22 +167,27 @@ _spare: list[_Child] = []
 _spare_lock = threading.Lock()
 
 
-def _take_child() -> _Child:
+def _take_child(niceness: int) -> _Child:
+    """A spare child of that niceness (reset), else a new one. (A process cannot lower its
+    niceness again without privileges, so children are only reused at their own.)"""
     with _spare_lock:
-        while _spare:
-            child = _spare.pop()
+        for child in [c for c in _spare if c.niceness == niceness]:
+            _spare.remove(child)
             if child.alive:
                 child.reset()
                 return child
             child.stop()
-    return _Child()
+    return _Child(niceness)
 
 
 class RemoteSimulator:
-    """``Simulator`` in a child process; ``run`` is called from one worker thread."""
+    """``Simulator`` in a child process; ``run`` is called from one worker thread.
+    ``niceness`` > 0 runs the process at that lower scheduling priority (best-effort work
+    that must not take the cores from the window or from the main physics process)."""
 
-    def __init__(self) -> None:
-        self._child: _Child | None = _take_child()
+    def __init__(self, niceness: int = 0) -> None:
+        self.niceness = niceness
+        self._child: _Child | None = _take_child(niceness)
 
     def run(self, snap: Layout, geometry_changed: bool, coarse: bool,
             token: CancelToken) -> TwinResult:
@@ -185,7 +195,7 @@ class RemoteSimulator:
         if child is None or not child.alive:
             if child is not None:
                 child.stop()
-            child = self._child = _Child()
+            child = self._child = _Child(self.niceness)
             geometry_changed = True            # a new process knows no earlier solve
         child.next_id += 1
         rid = child.next_id
@@ -233,7 +243,7 @@ class RemoteSimulator:
         if child is None:
             return
         with _spare_lock:
-            if child.alive and not _spare:
+            if child.alive and not any(c.niceness == child.niceness for c in _spare):
                 _spare.append(child)
                 return
         child.stop()
