@@ -43,11 +43,10 @@ def colour_title(c: Colouring) -> str:
     return f"{c.label} [{c.unit}]" if c.unit else c.label
 
 
-#: characters of the numbers a legend shows (tick values, ranges) and of the rows that
-#: come and go with results ("Alert", "no value", ...): rasterised when the legend is
-#: made, not by the first result that needs them (5-15 ms of FreeType and an atlas
-#: upload per new character, in that result's frame)
-RESULT_GLYPHS = "0123456789.,-+\u2212%[]()/\u00b0\u00b2 Alertnovaluwigfm"
+#: characters of the numbers a legend shows (tick values, ranges): rasterised when the
+#: legend is made, not by the first result whose range needs a new digit (~6 ms of
+#: FreeType and an atlas upload in that result's frame)
+NUMBER_GLYPHS = "0123456789.,-+\u2212%[]()/\u00b0\u00b2 "
 
 
 def _preload_glyphs(text_visual, chars: str) -> None:
@@ -122,7 +121,7 @@ class Legend:
                                         anchor_x="center", anchor_y="bottom")
         for t in (self.title, self.labels, self.ticks):
             _overlay_state(t, 3)
-            _preload_glyphs(t, RESULT_GLYPHS)
+            _preload_glyphs(t, NUMBER_GLYPHS)
         self.size = (0, 0)
         self._shown_key: tuple | None = None
 
