@@ -43,23 +43,6 @@ def colour_title(c: Colouring) -> str:
     return f"{c.label} [{c.unit}]" if c.unit else c.label
 
 
-#: characters of the numbers a legend shows (tick values, ranges): rasterised when the
-#: legend is made, not by the first result whose range needs a new digit (~6 ms of
-#: FreeType and an atlas upload in that result's frame)
-NUMBER_GLYPHS = "0123456789.,-+\u2212%[]()/\u00b0\u00b2 "
-
-
-def _preload_glyphs(text_visual, chars: str) -> None:
-    """Put ``chars`` in the font atlas of a vispy text visual (its font loads a glyph the
-    first time it is indexed; nothing happens if that internal API changed)."""
-    font = getattr(text_visual, "_font", None)
-    try:
-        for c in chars:
-            font[c]
-    except (TypeError, KeyError, AttributeError):
-        pass
-
-
 def _overlay_state(v, order: int) -> None:
     # depth_mask=True: overlays are drawn last, and the next frame's depth clear only
     # works when the depth mask is on (translucent scene visuals switch it off).
@@ -121,7 +104,6 @@ class Legend:
                                         anchor_x="center", anchor_y="bottom")
         for t in (self.title, self.labels, self.ticks):
             _overlay_state(t, 3)
-            _preload_glyphs(t, NUMBER_GLYPHS)
         self.size = (0, 0)
         self._shown_key: tuple | None = None
 
