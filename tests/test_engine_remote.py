@@ -131,3 +131,36 @@ def test_a_closed_simulator_hands_its_process_on_only_at_the_same_priority():
             again.close()
     finally:
         normal.close()
+
+
+def test_a_cancel_behind_a_pending_reset_keeps_the_reader_alive():
+    """Regression: a cancel that arrived while a reset (a message without a request id)
+    was still queued killed the child's reader thread, and the parent then blocked for
+    ever on its next send."""
+    import socket
+    from multiprocessing.connection import Connection
+
+    from twin.engine.remote import _Server
+    mine, theirs = socket.socketpair()
+    parent, child = Connection(mine.detach()), Connection(theirs.detach())
+    server = _Server(child)
+    for msg in (("reset",), ("cancel", 3), ("stop",)):
+        parent.send(msg)
+    server._read()                       # returns on "stop"; raised IndexError before
+    assert server.pending == [("stop",)]
+    parent.close()
+    child.close()
+
+
+def test_a_child_whose_reader_fails_exits_and_is_replaced(remote):
+    """A message the child cannot handle ends the child (instead of leaving nobody to
+    read the parent's messages); the next run starts a new one."""
+    lay = load_layout(LAYOUTS / "small-room.json")
+    token = CancelToken()
+    remote.run(lay.snapshot(), True, False, token)
+    child = remote._child
+    child.conn.send(("run",))            # malformed: the child's reader fails on it
+    child.process.wait(10)
+    assert not child.alive and child.exit_code == 70
+    res = remote.run(lay.snapshot(), True, False, CancelToken())   # in a new process
+    assert remote._child is not child and res.air is not None

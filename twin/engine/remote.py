@@ -31,6 +31,7 @@ import socket
 import subprocess
 import sys
 import threading
+import traceback
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -277,6 +278,16 @@ class _Server:
         self.sent_fluxes = None             # see ``_Child.unpack_result``
 
     def read(self) -> None:
+        """The reader thread. If it failed, nobody would read the parent's messages and the
+        parent would block on its next send: a failure ends the process instead, which
+        the parent reports and replaces."""
+        try:
+            self._read()
+        except BaseException:   # noqa: BLE001 — see docstring
+            traceback.print_exc()
+            os._exit(70)
+
+    def _read(self) -> None:
         while True:
             try:
                 msg = self.conn.recv()
@@ -290,7 +301,8 @@ class _Server:
                 if msg[0] == "cancel":
                     if self.running is not None and self.running[0] == msg[1]:
                         self.running[1].cancel()
-                    self.pending = [p for p in self.pending if p[1] != msg[1]]
+                    self.pending = [p for p in self.pending
+                                    if p[0] != "run" or p[1] != msg[1]]
                 else:
                     if self.running is not None:
                         self.running[1].cancel()
