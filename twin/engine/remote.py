@@ -78,9 +78,9 @@ def _run(sim: Simulator, snap: Layout, geometry_changed: bool, coarse: bool,
 # ----- parent side -------------------------------------------------------------------------
 class _Child:
     """One physics process (``python -m twin.engine.remote FD``), scheduled as batch work
-    at ``niceness`` above the parent's, and the parent's end of its socket. A plain subprocess, not
-    ``multiprocessing``: a spawned child would re-run the parent's main script, and a
-    forked one would inherit Qt's threads."""
+    at ``niceness`` above the parent's, and the parent's end of its socket. A plain
+    subprocess, not ``multiprocessing``: a spawned child would re-run the parent's main
+    script, and a forked one would inherit Qt's threads."""
 
     def __init__(self, niceness: int = 0) -> None:
         self.niceness = niceness
