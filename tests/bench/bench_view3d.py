@@ -3,7 +3,8 @@ object. Run under a display: ``xvfb-run -a python tests/bench/bench_view3d.py``.
 
 Figures (ms unless noted, medians):
 - recolour_render_ms: new colouring values -> colour buffer upload -> frame drawn on
-  screen and finished (glFinish); the DESIGN target is <= 33 ms on software GL.
+  screen and finished (glFinish); the target is <= 33 ms on software GL
+  (tests/bench/README.md).
 - recolour_render_readback_ms: the same, rendered offscreen and read back (screenshots).
 - recolour_cpu_ms: the colour-buffer build alone.
 - geometry_rebuild_ms: move one rack -> all rack boxes rebuilt and uploaded (no draw);

@@ -1,4 +1,4 @@
-"""Liquid loop oracles (DESIGN.md §2.3) and properties of the manifold solver."""
+"""Liquid loop oracles (docs/physics.md §3.7 Liquid worked oracle) and properties of the manifold solver."""
 
 import numpy as np
 import pytest
@@ -31,7 +31,7 @@ def test_heat_split_and_flow_oracle():
     liq, air = heat_split_w(120e3, 0.85)
     assert liq == pytest.approx(102.0e3) and air == pytest.approx(18.0e3)
     lpm = flow_for_heat_lpm(liq, 10.0)
-    # 102 kW / (ρ c_p 10 K) = 152.765 L/min; DESIGN.md quotes 152.77
+    # 102 kW / (ρ c_p 10 K) = 152.765 L/min (docs/physics.md §3.7), asserted as 152.77 ± 0.01
     assert lpm == pytest.approx(152.77, abs=0.01)
     assert lpm / 102.0 == pytest.approx(1.498, abs=0.0005)
     assert liq / (PG25.cp_jkgk * 10.0) == pytest.approx(2.5779, abs=5e-5)
@@ -69,7 +69,7 @@ def test_hydraulics_oracle_three_parallel_branches():
     br = LiquidBranches(cdu_index=[0, 0, 0], liquid_heat_w=[0, 0, 0], branch_k=np.array([1, 1.5, 2]) * K0)
     res = solve_liquid(br, oracle_cdu())
     assert res.cdus.flow_m3s[0] * 1e3 == pytest.approx(3.2838, abs=5e-5)
-    # exact: 1.30125 / 1.06246 / 0.92012 L/s (DESIGN.md truncates the middle one to 1.0624)
+    # exact: 1.30125 / 1.06246 / 0.92012 L/s (docs/physics.md §3.7; asserted to ±1e-4)
     assert res.racks.flow_m3s * 1e3 == pytest.approx([1.3012, 1.0624, 0.9201], abs=1e-4)
     assert res.cdus.pump_dp_kpa[0] == pytest.approx(175.1, abs=0.05)
     assert res.cdus.hydraulic_power_w[0] == pytest.approx(575, abs=0.5)

@@ -1,4 +1,4 @@
-"""Oracles for the §2.2 metrics (DESIGN.md)."""
+"""Oracles for the metrics (docs/physics.md §8.8 Metric oracles)."""
 
 import numpy as np
 import pytest

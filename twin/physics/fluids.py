@@ -4,10 +4,10 @@ Constant properties at one reference state each (the twin does not iterate on
 property variation with temperature).  Sources:
 
 - ``PG25``: 25 % propylene glycol / water at 35 °C, ρ 1012.5 kg/m³,
-  c_p 3956.7 J/(kg·K) (DESIGN.md §2.3 worked oracle; ASHRAE Handbook Fundamentals
+  c_p 3956.7 J/(kg·K) (docs/physics.md §3.7 Liquid worked oracle; ASHRAE Handbook Fundamentals
   ch. 31 glycol tables give the same values to 3 digits).
-- ``water``: c_p 4179.6 J/(kg·K) (DESIGN.md §2.3), ρ 997 kg/m³ (≈ 25–30 °C).
-- ``air``: ρ 1.1843 kg/m³, c_p 1006.6 J/(kg·K) (≈ 25 °C, 101.325 kPa; DESIGN.md §2.3).
+- ``water``: c_p 4179.6 J/(kg·K) (docs/physics.md §1.3 Fluid properties), ρ 997 kg/m³ (≈ 25–30 °C).
+- ``air``: ρ 1.1843 kg/m³, c_p 1006.6 J/(kg·K) (≈ 25 °C, 101.325 kPa; docs/physics.md §1.3 Fluid properties).
 - ``dielectric``: a single-phase immersion hydrocarbon fluid (typical synthetic
   PAO/GTL values, ρ ≈ 800 kg/m³, c_p ≈ 2200 J/(kg·K); editable default, unconfirmed).
 """

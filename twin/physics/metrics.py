@@ -1,4 +1,4 @@
-"""Thermal and efficiency metrics, defined exactly as DESIGN.md §2.2.
+"""Thermal and efficiency metrics, defined exactly as docs/physics.md §8 Metrics.
 
 - ASHRAE TC9.9 air classes: recommended 18–27 °C for A1–A4; allowable
   A1 15–32, A2 10–35, A3 5–40, A4 5–45 °C.  Liquid classes W17…W45, W+

@@ -14,7 +14,7 @@ EnergyPlus ``DataSets/Chillers.idf`` (also LBNL Modelica Buildings
 29.4 °C condenser entering; curve inputs are clamped to the data's validity range
 (T_lw 5–10 °C, T_ce 24–35 °C), as EnergyPlus clamps curve inputs.  The curves are
 normalised, so they are used with a rated COP of 6.5 (water-cooled centrifugal 6–7,
-Schneider WP 227; DESIGN.md §2.5).  Near 6–7 °C the COP at full load rises ≈3.4 %/K of
+Schneider WP 227; docs/physics.md §5.1 Chillers).  Near 6–7 °C the COP at full load rises ≈3.4 %/K of
 leaving-water temperature.
 
 Economiser: free cooling is available at T_free = T_ambient + rejection approach +

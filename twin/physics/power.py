@@ -19,7 +19,7 @@ reports whether the surviving side carries the whole load.
 Rack power shelves: the rack's DC load becomes its AC input through a PSU curve of the
 same form (rated = shelf capacity).  IT power (for PUE, The Green Grid) is the rack input.
 
-Typical efficiencies (DESIGN.md §2.4; Schneider WP 108/113, 80 PLUS Titanium 230 V
+Typical efficiencies (docs/physics.md §4.5 Typical efficiencies; Schneider WP 108/113, 80 PLUS Titanium 230 V
 internal: 94/96/91 % at 20/50/100 % load) are in :data:`TYPICAL_EFFICIENCY`, turned
 into (c0, c1, c2) by :func:`loss_coefficients_from_efficiency`.
 """

@@ -1,6 +1,6 @@
 """Workload → rack power and tokens/s, vectorised over racks (and hours).
 
-Per GPU: P(u) = P_idle + (P_max − P_idle) u^γ (DESIGN.md §2.4), u ∈ [0, 1]; rack power
+Per GPU: P(u) = P_idle + (P_max − P_idle) u^γ (docs/physics.md §7.1 GPU power curve), u ∈ [0, 1]; rack power
 = n_gpu P(u) + rack overhead (CPUs, NICs, switches, fans), linear between
 ``overhead_idle_w`` and ``overhead_max_w``.  Because P(u) is non-linear, a workload that
 alternates between phases is averaged over the phases' powers, not their utilisations.
