@@ -44,7 +44,7 @@ def racks_doc(layout: Layout, res: TwinResult) -> list[dict[str, Any]]:
              "tokens_per_s": _r(res.workload.tokens_per_s[i], 1),
              "air_heat_kw": _r(res.rack_air_heat_kw[i]),
              "liquid_heat_kw": _r(res.rack_liquid_heat_kw[i])}
-        if air is not None:
+        if air is not None and status is not None:   # status comes with the air result
             d.update(inlet_c=_r(air.rack_inlet_mean_c[i]), inlet_max_c=_r(air.rack_inlet_max_c[i]),
                      exhaust_c=_r(air.rack_exhaust_c[i]), airflow_m3s=_r(air.rack_airflow_m3s[i], 4),
                      capture_index=_r(air.rack_capture_index[i], 4),
@@ -113,7 +113,8 @@ def _plant_doc(pl) -> dict[str, Any]:
 
 def metrics_doc(res: TwinResult) -> dict[str, Any]:
     f = res.facility
-    m = {k: (_r(v, 4) if isinstance(v, float) else v) for k, v in res.metrics.items()}
+    m: dict[str, Any] = {k: (_r(v, 4) if isinstance(v, float) else v)
+                         for k, v in res.metrics.items()}
     m.update(it_power_kw=_r(f.it_kw), facility_power_kw=_r(f.facility_kw),
              cooling_power_kw=_r(f.cooling_kw), electrical_loss_kw=_r(f.electrical_loss_kw),
              pue=_r(f.pue, 4), tokens_per_s=_r(f.tokens_per_s, 1),

@@ -173,8 +173,9 @@ def door_fan_power_w(layout: Layout) -> float:
 
 
 def liquid_inputs(layout: Layout, rack_liquid_heat_w: np.ndarray
-                  ) -> tuple[lq.LiquidBranches, lq.CduLoops, list[str]]:
-    """CDU loops and rack cold-plate branches; taps ordered by distance from their CDU."""
+                  ) -> tuple[lq.LiquidBranches, lq.CduLoops | None, list[str]]:
+    """CDU loops (None without CDUs) and rack cold-plate branches; taps ordered by distance
+    from their CDU."""
     cat, r = layout.catalogue, layout.racks
     cdus = list(layout.cdus.values())
     index = {c.id: k for k, c in enumerate(cdus)}

@@ -133,11 +133,13 @@ class LiveEngine:
         submitted = time.perf_counter()
         hit = None if coarse else self._cached(snap)
         lane = self._fast_lane() if coarse else self._main
+        assert lane is not None   # only a prewarm after close gets no fast lane
         with self._lock:
             self._seq += 1
             seq = self._seq
 
         def cached_job(token: CancelToken) -> tuple[TwinResult, Layout, SolveInfo]:
+            assert hit is not None   # submitted only on a cache hit
             return hit, snap, SolveInfo(seq, False, False, submitted, time.perf_counter(),
                                         cached=True)
 

@@ -34,13 +34,17 @@ import threading
 import traceback
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import twin
 from twin.engine.simulate import Simulator, TwinResult
 from twin.engine.worker import Cancelled, CancelToken
 from twin.model import Layout
 from twin.physics.air.solver import SolveCancelled
+
+if TYPE_CHECKING:
+    from twin.model.racks import RackTable
+    from twin.physics.air.flow import FaceFluxes
 
 #: How often a waiting run checks its token (seconds).
 POLL_S = 0.005
@@ -98,9 +102,9 @@ class _Child:
         self.next_id = 0
         #: The item collections and rack table the child holds (see ``pack``).
         self.items: dict[str, dict] = {}
-        self.racks = None
+        self.racks: RackTable | None = None
         #: The airflow of the last result received (see ``unpack_result``).
-        self.fluxes = None
+        self.fluxes: FaceFluxes | None = None
 
     def reset(self) -> None:
         """A new ``Simulator`` in the child (for the next engine)."""
@@ -115,13 +119,17 @@ class _Child:
         edit: the hall's table is 170 kB of mostly text, ~4 ms to pickle and load)."""
         wire = copy.copy(snap)
         held = self.racks
-        wire.racks = None if held is not None and held.equals(snap.racks) else snap.racks
+        # The wire form sends a table the child holds as None (``_Server.unpack``).
+        wire.racks = (None if held is not None and held.equals(snap.racks)  # type: ignore[assignment]
+                      else snap.racks)
         self.racks = snap.racks
-        wire.items = {}
+        wire_items: dict[str, Any] = {}   # None: the child holds this collection
         for name, items in snap.items.items():
-            held = self.items.get(name)
-            wire.items[name] = None if held is not None and _same_items(held, items) else items
+            held_items = self.items.get(name)
+            wire_items[name] = (None if held_items is not None and _same_items(held_items, items)
+                                else items)
             self.items[name] = items
+        wire.items = wire_items
         return wire
 
     def unpack_result(self, result: TwinResult) -> TwinResult:
@@ -274,8 +282,8 @@ class _Server:
         self.pending: list[tuple] = []
         self.running: tuple[int, CancelToken] | None = None
         self.items: dict[str, dict] = {}    # what the parent's ``_Child.pack`` left out
-        self.racks = None
-        self.sent_fluxes = None             # see ``_Child.unpack_result``
+        self.racks: RackTable | None = None
+        self.sent_fluxes: FaceFluxes | None = None   # see ``_Child.unpack_result``
 
     def read(self) -> None:
         """The reader thread. If it failed, nobody would read the parent's messages and the
@@ -330,7 +338,9 @@ class _Server:
         if air is None:
             return result
         if air.fluxes is self.sent_fluxes:
-            return dataclasses.replace(result, air=dataclasses.replace(air, fluxes=None))
+            # The wire form leaves out a field the parent holds (``_Child.unpack_result``).
+            return dataclasses.replace(
+                result, air=dataclasses.replace(air, fluxes=None))  # type: ignore[arg-type]
         self.sent_fluxes = air.fluxes
         return result
 
@@ -350,10 +360,14 @@ class _Server:
                     self.sim, self.sent_fluxes = Simulator(), None
                     continue
                 _, rid, snap, geometry_changed, coarse = msg
-                token = CancelToken(lambda f, m, rid=rid: self.send("progress", rid, (f, m)))
+
+                def progress(f: float, m: str, rid: int = rid) -> None:
+                    self.send("progress", rid, (f, m))
+                token = CancelToken(progress)
                 if any(p[0] == "run" for p in self.pending):
                     token.cancel()                 # already superseded
                 self.running = (rid, token)
+            reply: tuple[str, int, Any]
             try:
                 result = _run(self.sim, snap, geometry_changed, coarse, token)
                 reply = ("result", rid, self.pack_result(result))

@@ -89,9 +89,9 @@ class LatestWorker:
         with self._cond:
             self._next_id += 1
             rid = self._next_id
+            on_progress = self._on_progress
             token = CancelToken(
-                (lambda f, m, rid=rid: self._on_progress(rid, f, m)) if self._on_progress
-                else None)
+                (lambda f, m: on_progress(rid, f, m)) if on_progress is not None else None)
             self._pending = _Request(rid, fn, token)
             if cancel_running and self._running is not None:
                 self._running.token.cancel()
@@ -131,8 +131,10 @@ class LatestWorker:
                 if self._closed:
                     return
                 req, self._pending = self._pending, None
+                assert req is not None   # the wait ends on a request or on close
                 self._running = req
-            result, error = None, None
+            result: Any = None
+            error: Exception | None = None
             try:
                 result = req.fn(req.token)
             except Cancelled:

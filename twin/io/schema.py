@@ -65,7 +65,7 @@ def json_schema() -> dict:
     }
     for key, (fields, _cls) in spec.OBJECT_BLOCKS.items():
         props[key] = _object_schema(fields)
-    for key, (fields, _cls, _coll) in spec.LIST_BLOCKS.items():
+    for key, (fields, _item_cls, _coll) in spec.LIST_BLOCKS.items():
         props[key] = {"type": "array", "items": _object_schema(fields)}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -50,8 +50,9 @@ def _refs(layout, paths, item_paths, cat) -> list[Problem]:
         m = racks["model"][i]
         if m not in model_ok:
             model_ok[m] = _model_problem(cat, "", m, ("rack",))
-        if model_ok[m] is not None:
-            out.append(Problem(f"{path}.model", model_ok[m].message))
+        problem = model_ok[m]
+        if problem is not None:
+            out.append(Problem(f"{path}.model", problem.message))
         for field, pool, what in (("workload", wl, "workload"), ("cdu", cdus, "CDU")):
             ref = racks[field][i]
             if ref and ref not in pool:

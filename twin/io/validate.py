@@ -58,14 +58,17 @@ class Checker:
         else:
             ok = _is_number(v) and math.isfinite(v)
         if not ok:
-            return self.bad(path, v, f)
+            self.bad(path, v, f)
+            return None
         if f.choices and v not in f.choices:
-            return self.error(path, f"found {describe(v)}, expected one of "
-                              + ", ".join(str(c) for c in f.choices))
+            self.error(path, f"found {describe(v)}, expected one of "
+                       + ", ".join(str(c) for c in f.choices))
+            return None
         lo_bad = f.minimum is not None and (v <= f.minimum if f.exclusive_minimum else v < f.minimum)
         hi_bad = f.maximum is not None and v > f.maximum
         if lo_bad or hi_bad:
-            return self.bad(path, v, f)
+            self.bad(path, v, f)
+            return None
         return int(v) if f.kind == "integer" else float(v)
 
     def value(self, path: str, v: Any, f: spec.Field) -> Any:
