@@ -2,8 +2,8 @@
 
 A ``QOpenGLWidget`` anywhere in a window makes Qt compose the *whole* window through
 OpenGL on every repaint of any widget in it. On a laptop without a GPU (software GL) that
-costs 15-40 ms per frame at 1600 x 1000, even when only a status-bar label changed, so
-the live twin could not show a result within the 50 ms it has. ``RasterSceneCanvas``
+makes every repaint expensive, even when only a status-bar label changed, and the live
+twin must show a result within tens of milliseconds. ``RasterSceneCanvas``
 keeps the window on Qt's raster backing store: its widget renders the scene with its own
 ``QOpenGLContext`` on a ``QOffscreenSurface`` into a vispy framebuffer object, reads the
 pixels back and paints them as an image. Only the 3-D view's own repaint touches OpenGL, and a

@@ -14,13 +14,13 @@ tie carries no flow).
 Solver: conjugate gradients preconditioned by a smoothed-aggregation V-cycle
 (pyamg's hierarchy, forward/backward Gauss–Seidel smoothing), warm-started from the
 last φ.  CG and the V-cycle are written out here over pyamg's Gauss–Seidel
-kernel: SciPy's ``cg`` with pyamg's ``aspreconditioner`` spent ~40 % of each
-iteration in Python bookkeeping on room-size grids.  The hierarchy is kept in CSR (pyamg's
-BSR levels with 1×1 blocks ran the V-cycle 2× slower).  After a geometry edit
-its coarse operators are refreshed by Galerkin products over the kept
-prolongators (≈10 ms instead of a ≈65 ms setup); a stale hierarchy used
-as-is would cost ~2 extra iterations per changed row.  It is rebuilt when CG
-needs more than ``rebuild_after`` iterations.
+kernel, which keeps the Python bookkeeping per iteration small on room-size
+grids, and the hierarchy is kept in CSR (faster V-cycles than pyamg's BSR
+levels with 1×1 blocks).  After a geometry edit its coarse operators are
+refreshed by Galerkin products over the kept prolongators (much cheaper than
+a new set-up); a stale hierarchy used as-is would cost ~2 extra iterations
+per changed row.  It is rebuilt when CG needs more than ``rebuild_after``
+iterations.
 """
 
 from __future__ import annotations

@@ -22,9 +22,9 @@ triangle serves every mode pass and the capture-index solve. Solving with
 it needs no factor and no copy: one forward Gauss–Seidel sweep over the
 cell matrix from a zero start reads, in row ``i``, only the columns ``j < i``
 already solved (the others are still zero), which is exactly forward
-substitution with ``L`` (:class:`LowerTriangle`; pyamg's kernel). It saves
-the ~5 ms per flow field (pod) that SuperLU's set-up of the triangle cost.
-The general 3-D system is never factorised or even assembled.
+substitution with ``L`` (:class:`LowerTriangle`; pyamg's kernel), so no
+factorisation is set up per flow field.  The general 3-D system is never
+factorised or even assembled.
 
 Where most of the hall is quiet (big slab-floor halls: Γ_0 dominates over
 the slow potential flow) the triangle alone is weak (50–70 iterations at
@@ -32,7 +32,7 @@ the slow potential flow) the triangle alone is weak (50–70 iterations at
 sweeps: Galerkin operators ``R M P`` of the cell matrix on the first two
 coarse levels of the airflow's AMG aggregation (the diffusion part is the
 Laplacian those levels were built for), Gauss–Seidel on level 1, LU on
-level 2 — 12–15 iterations for ≈ 90 ms of set-up per flow field
+level 2 — 12–15 iterations, for a set-up per flow field
 (:meth:`CoupledTransport.add_coarse_correction`).  A solve switches to it
 after ``COARSE_AFTER_ITERATIONS`` and continues from where it is.  The
 operators of one flow field precondition the next (an edit, a buoyancy pass)
