@@ -32,7 +32,7 @@ the slow potential flow) the triangle alone is weak (50–70 iterations at
 sweeps: Galerkin operators ``R M P`` of the cell matrix on the first two
 coarse levels of the airflow's AMG aggregation (the diffusion part is the
 Laplacian those levels were built for), Gauss–Seidel on level 1, LU on
-level 2 — 12–15 iterations, for a set-up per flow field
+level 2 — 12–15 iterations, at the price of a set-up per flow field
 (:meth:`CoupledTransport.add_coarse_correction`).  A solve switches to it
 after ``COARSE_AFTER_ITERATIONS`` and continues from where it is.  The
 operators of one flow field precondition the next (an edit, a buoyancy pass)
