@@ -68,7 +68,7 @@ CACHE_SIZE = 6
 DRAG_REFINED_MAX_S = 0.15
 #: the coarse lane's physics process runs at this lower priority: its passes are best
 #: effort, and on two cores the window and the refined pass must not wait for them
-#: (hall drags: loop lateness 54 -> 44 ms, release 214 -> 170 ms, coarse pass no later)
+#: (measured effect: tests/bench/README.md, History)
 FAST_LANE_NICENESS = 5
 
 

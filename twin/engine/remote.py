@@ -2,14 +2,13 @@
 
 A solve is mostly numpy/SciPy/pyamg calls, and many of those hold Python's global
 interpreter lock for tens of milliseconds. Run on a thread of the GUI's process, that
-stalls the event loop (the live twin measured 60-200 ms of lateness while solving the
-1,440-rack hall). ``RemoteSimulator`` runs ``Simulator`` in a child process instead: the
-GUI process keeps one core to itself and only pays for sending the snapshot and receiving
-the result. Both ends remember what the other already holds: item collections and the
-rack table that did not change are not sent to the child, and an airflow field the parent
-already has is not sent back (a hall workload edit: ~1.5 MB instead of ~5 MB on the
-wire). While it waits for the next request the child does idle-time upkeep
-(``Simulator.maintain``).
+stalls the event loop while the solve runs. ``RemoteSimulator`` runs ``Simulator`` in a
+child process instead: the GUI process keeps one core to itself and only pays for sending
+the snapshot and receiving the result. Both ends remember what the other already holds:
+item collections and the rack table that did not change are not sent to the child, and an
+airflow field the parent already has is not sent back (a hall workload edit: ~1.5 MB
+instead of ~5 MB on the wire). While it waits for the next request the child does
+idle-time upkeep (``Simulator.maintain``).
 
 ``RemoteSimulator.run`` has the contract of ``LocalSimulator.run``: it blocks the calling
 (worker) thread until the result, raises the solver's errors, and raises ``Cancelled``
@@ -167,9 +166,9 @@ class _Child:
 
 def _schedule_as_batch(pid: int, niceness: int) -> None:
     """Schedule a physics process as batch work (Linux ``SCHED_BATCH``: the same share of
-    the CPU, but a waking GUI thread is not kept waiting behind it; hall drags: GUI loop
-    lateness 55 -> 44 ms, medians of six runs, for ~13 ms later refined results), at
-    ``niceness`` above this process. Where the platform has neither, nothing changes."""
+    the CPU, but a waking GUI thread is not kept waiting behind it; measured effect in
+    tests/bench/README.md, History), at ``niceness`` above this process. Where the platform
+    has neither, nothing changes."""
     try:
         if hasattr(os, "SCHED_BATCH"):
             os.sched_setscheduler(pid, os.SCHED_BATCH, os.sched_param(0))
