@@ -167,7 +167,8 @@ def simulate(layout: Layout, **kw: Any) -> TwinResult:
 
 
 def air_metrics(air: AirResult | None, ashrae_class: str) -> dict[str, float]:
-    """RCI, RTI, SHI/RHI and capture index from an air result (DESIGN.md §2.2).
+    """RCI, RTI, SHI/RHI and capture index from an air result (docs/physics.md §8 Metrics,
+    §8.7 Air metrics with rear doors).
 
     Rear doors are cooling coils in series with their racks: supply and return
     temperatures are airflow-weighted over every coil that moves air (room
