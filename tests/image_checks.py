@@ -9,7 +9,7 @@ from PySide6.QtGui import QImage
 
 from twin.model.viewstate import colormap_rgba
 
-#: Height of the caption band in logical pixels (``twin.gui.caption.BAND_PX``).
+#: Height of the caption band in logical pixels (``twin.report.caption.BAND_PX``).
 BAND_PX = 60
 
 

@@ -3,7 +3,7 @@
 The commands run as real processes without a display (no ``DISPLAY``), as on a build
 server: the plan needs none, the 3-D view uses off-screen EGL or says how to get OpenGL.
 The report's summary figures are compared with ``twin simulate --json`` for the same file
-using the documented formatting rules (``twin.gui.report.fmt``).
+using the documented formatting rules (``twin.model.units``).
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ def test_report_pages_contents_and_footer(pod_report):
 @needs_poppler
 def test_report_summary_matches_simulate_json(pod_report):
     """Figures as ``twin simulate --json`` reports them, printed with the rules of
-    ``twin.gui.report.fmt``: kW and counts with separators and no decimals, PUE 3
+    ``twin.model.units``: kW and counts with separators and no decimals, PUE 3
     decimals, percentages and temperatures 1 decimal, indices 3 decimals."""
     pdf, doc, _run = pod_report
     gpus = summarise(load_layout(POD))["gpus"]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Sequence
 
 from twin.io import LayoutError, Problem, load_layout
+from twin.model import units
 from twin.model.summary import summarise
 
 SUBCOMMANDS = ("validate", "info", "simulate", "render", "report", "gui")
@@ -143,16 +144,16 @@ def cmd_info(file: str, as_json: bool) -> int:
     print(f"  racks           {info['racks']}  "
           + ", ".join(f"{n} x {m}" for m, n in info["racks_by_model"].items()))
     print(f"  GPUs            {info['gpus']:,}")
-    print(f"  IT power        {info['it_typical_kw']:,.0f} kW typical, "
-          f"{info['it_nameplate_kw']:,.0f} kW nameplate")
-    print(f"  heat            {info['heat_to_liquid_typical_kw']:,.0f} kW to liquid, "
-          f"{info['heat_to_air_typical_kw']:,.0f} kW to air (typical)")
-    print(f"  air cooling     {c['room_units']} units, {c['air_capacity_kw']:,.0f} kW "
-          f"({c['air_capacity_n_minus_1_kw']:,.0f} kW with one failed)"
-          + (f"; {c['rear_doors']} rear doors {c['rear_door_capacity_kw']:,.0f} kW"
+    print(f"  IT power        {units.kw(info['it_typical_kw'])} kW typical, "
+          f"{units.kw(info['it_nameplate_kw'])} kW nameplate")
+    print(f"  heat            {units.kw(info['heat_to_liquid_typical_kw'])} kW to liquid, "
+          f"{units.kw(info['heat_to_air_typical_kw'])} kW to air (typical)")
+    print(f"  air cooling     {c['room_units']} units, {units.kw(c['air_capacity_kw'])} kW "
+          f"({units.kw(c['air_capacity_n_minus_1_kw'])} kW with one failed)"
+          + (f"; {c['rear_doors']} rear doors {units.kw(c['rear_door_capacity_kw'])} kW"
              if c["rear_doors"] else ""))
     print(f"  liquid cooling  {c['cdus']} CDUs, {c['immersion_tanks']} tanks, "
-          f"{c['liquid_capacity_kw']:,.0f} kW")
+          f"{units.kw(c['liquid_capacity_kw'])} kW")
     for kind, v in info["power_chain"].items():
         print(f"  power {kind:<22} {v['count']:>3} x {v['rating_kw']:>9,.0f} kW")
     for w in info["warnings"]:
@@ -164,10 +165,10 @@ def _write(text: str, out: str | None) -> int:
     if not out:
         sys.stdout.write(text)
         return 0
+    from twin.io.atomic import write_atomic
+
     try:
-        tmp = Path(out).with_name(f".{Path(out).name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(out)
+        write_atomic(out, text.encode("utf-8"))
     except OSError as exc:
         print(f"{out}: cannot write: {exc.strerror or exc}", file=sys.stderr)
         return 1
@@ -206,23 +207,23 @@ def _summary_text(doc: dict) -> str:
     m, e = doc["metrics"], doc["energy"]
     worst = max(doc["racks"], key=lambda r: r.get("inlet_max_c") or -1e9, default=None)
     lines = [f"{doc['layout']}  ({doc['file']})",
-             f"  IT power        {m['it_power_kw']:,.0f} kW",
-             f"  facility power  {m['facility_power_kw']:,.0f} kW  (cooling {m['cooling_power_kw']:,.0f}"
-             f" kW, electrical losses {m['electrical_loss_kw']:,.0f} kW)",
-             f"  PUE             {m['pue']:.3f}",
-             f"  tokens per kWh  {m['tokens_per_kwh']:,.0f}",
-             f"  liquid share    {m['liquid_share'] * 100:.1f} % of IT heat"]
+             f"  IT power        {units.kw(m['it_power_kw'])} kW",
+             f"  facility power  {units.kw(m['facility_power_kw'])} kW  (cooling {units.kw(m['cooling_power_kw'])}"
+             f" kW, electrical losses {units.kw(m['electrical_loss_kw'])} kW)",
+             f"  PUE             {units.pue(m['pue'])}",
+             f"  tokens per kWh  {units.num(m['tokens_per_kwh'])}",
+             f"  liquid share    {units.share(m['liquid_share'])} % of IT heat"]
     if worst is not None and worst.get("inlet_max_c") is not None:
-        lines.append(f"  worst inlet     {worst['inlet_max_c']:.1f} C at rack {worst['id']}")
-        lines.append(f"  RCI_HI {m['rci_hi_pct']:.1f} %  RCI_LO {m['rci_lo_pct']:.1f} %  "
-                     f"RTI {m['rti_pct'] if m['rti_pct'] is not None else float('nan'):.1f} %  "
-                     f"SHI {m['shi'] if m['shi'] is not None else float('nan'):.3f}")
+        lines.append(f"  worst inlet     {units.temp(worst['inlet_max_c'])} C at rack {worst['id']}")
+        lines.append(f"  RCI_HI {units.pct(m['rci_hi_pct'])} %  RCI_LO {units.pct(m['rci_lo_pct'])} %  "
+                     f"RTI {units.pct(m['rti_pct'])} %  "
+                     f"SHI {units.index(m['shi'])}")
         lines.append(f"  air balance     residual {e['residual_pct']:.2e} %")
     lines.append(f"  alerts          {len(doc['alerts'])}")
     lines += [f"    {a['severity']:<8} {a['target']}: {a['message']}" for a in doc["alerts"][:20]]
     if len(doc["alerts"]) > 20:
         lines.append(f"    ... {len(doc['alerts']) - 20} more (use --json)")
-    lines.append(f"  solved in {doc['timing_s']['total_s']:.2f} s")
+    lines.append(f"  solved in {units.seconds(doc['timing_s']['total_s'])}")
     return "\n".join(lines) + "\n"
 
 
@@ -230,7 +231,7 @@ def _simulated(file: str, out: str):
     """(layout, result) of ``file``, or an exit code after a one-line error. The output
     path is checked first, so a typo fails before the solve."""
     from twin.engine.simulate import simulate
-    from twin.gui.output import ExportError, check_writable
+    from twin.report.output import ExportError, check_writable
 
     layout = _load(file)
     if layout is None:
@@ -250,10 +251,10 @@ def cmd_render(file: str, view: str, metric: str, out: str, size: tuple[int, int
     if isinstance(loaded, int):
         return loaded
     layout, result = loaded
-    from twin.gui.caption import Caption
-    from twin.gui.export import VIEW_LABELS, figure_image
-    from twin.gui.offscreen import FigureViews, start_qt
-    from twin.gui.output import ExportError, save_png
+    from twin.report.caption import Caption
+    from twin.report.offscreen import VIEW_LABELS, figure_image
+    from twin.report.offscreen import FigureViews, start_qt
+    from twin.report.output import ExportError, save_png
     from twin.view3d.headless import xvfb_hint
 
     qt = start_qt(need_3d=view == "3d")
@@ -281,9 +282,9 @@ def cmd_report(file: str, out: str, page: str) -> int:
     if isinstance(loaded, int):
         return loaded
     layout, result = loaded
-    from twin.gui.offscreen import start_qt
-    from twin.gui.output import ExportError
-    from twin.gui.report import ReportSource, write_report
+    from twin.report.offscreen import start_qt
+    from twin.report.output import ExportError
+    from twin.report.pdf import ReportSource, write_report
     from twin.view3d.headless import xvfb_hint
 
     qt = start_qt(need_3d=True)
@@ -302,7 +303,7 @@ def cmd_report(file: str, out: str, page: str) -> int:
 
 def cmd_gui(file: str | None) -> int:
     try:
-        from twin.gui.app import run
+        from twin.gui.window.app import run
     except ImportError as exc:  # the desktop part is missing or broken
         print(f"twin: the desktop app cannot start ({exc}); headless commands still work: "
               "twin info FILE", file=sys.stderr)

@@ -1,4 +1,5 @@
-"""Where the bundled data lives: the equipment catalogue, the layout schema and the samples."""
+"""Where the bundled data lives (the equipment catalogue, the layout schema, the samples)
+and how a layout name becomes a default file name."""
 
 from pathlib import Path
 
@@ -8,3 +9,11 @@ LAYOUTS = ROOT / "layouts"
 CATALOGUE_FILE = RESOURCES / "catalogue.json"
 SCHEMA_FILE = RESOURCES / "layout.schema.json"
 DEFAULT_SAMPLE = LAYOUTS / "gb200-pod.json"
+
+
+def file_slug(name: str) -> str:
+    """A default file-name stem for a layout name: 'GB200 Pod (A)' -> 'gb200-pod-a'."""
+    s = "".join(c.lower() if c.isalnum() else "-" for c in name).strip("-")
+    while "--" in s:
+        s = s.replace("--", "-")
+    return s or "layout"

@@ -44,8 +44,8 @@ from PySide6.QtCore import QElapsedTimer, QEvent, QPoint, QPointF, QSettings, Qt
 from PySide6.QtGui import QMouseEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from twin.gui import app as app_mod  # noqa: E402
-from twin.gui.settings import AppSettings  # noqa: E402
+from twin.gui.window import app as app_mod  # noqa: E402
+from twin.gui.window.settings import AppSettings  # noqa: E402
 
 LAYOUTS = ROOT / "layouts"
 L, NONE = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton

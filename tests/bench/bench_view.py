@@ -63,10 +63,10 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     import twin.gui  # noqa: F401  (applies the PySide6 work-around)
-    from twin.gui import app as app_mod
-    from twin.gui.document import Document
-    from twin.gui.main_window import MainWindow
-    from twin.gui.settings import AppSettings
+    from twin.gui.window import app as app_mod
+    from twin.gui.base.document import Document
+    from twin.gui.window.main_window import MainWindow
+    from twin.gui.window.settings import AppSettings
     import vispy.scene  # noqa: F401  (the 3-D view's import cost belongs to start-up)
     import pyqtgraph  # noqa: F401
     imports_s = time.perf_counter() - t_imports0

@@ -15,8 +15,8 @@ sys.path.insert(0, str(ROOT))
 
 from PySide6 import QtWidgets  # noqa: E402
 
-from twin.gui.commands import Editor  # noqa: E402
-from twin.gui.plan_view import PlanView  # noqa: E402
+from twin.gui.base.commands import Editor  # noqa: E402
+from twin.gui.plan.view import PlanView  # noqa: E402
 from twin.io import load_layout  # noqa: E402
 from twin.model.colour_by import by_model, by_nameplate_power  # noqa: E402
 from twin.model.viewstate import RackColouring, Selection  # noqa: E402

@@ -13,13 +13,14 @@ from PySide6.QtGui import QMouseEvent, QPalette
 from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QLabel
 
 from twin.engine.simulate import simulate
-from twin.gui.alerts_dock import EMPTY_TEXT, AlertsPanel
-from twin.gui.charts import status_colour
-from twin.gui.commands import Editor
-from twin.gui.metrics_dock import MetricsPanel, format_power_kw
-from twin.gui.profile_editor import PRESETS
-from twin.gui.workload_panel import MIXED, WorkloadPanel
-from twin.gui.workload_table import DECODE, KIND, PREFILL, RACKS, UTIL
+from twin.gui.docks.alerts import EMPTY_TEXT, AlertsPanel
+from twin.gui.base.charts import status_colour
+from twin.gui.base.commands import Editor
+from twin.gui.docks.metrics import MetricsPanel
+from twin.model.units import power as format_power_kw
+from twin.gui.docks.profile_editor import PRESETS
+from twin.gui.docks.workloads import MIXED, WorkloadPanel
+from twin.gui.docks.workload_table import DECODE, KIND, PREFILL, RACKS, UTIL
 from twin.io import load_layout
 from twin.model.viewstate import Selection
 from twin.physics.facility import Alert

@@ -19,14 +19,15 @@ from PySide6.QtWidgets import QApplication
 
 from tests.image_checks import assert_not_blank, band, has_colour_bar, rgb_of
 from twin.engine.simulate import simulate
-from twin.gui import app as app_mod
-from twin.gui import dialogs
-from twin.gui.caption import Caption
-from twin.gui.export import ExportDialog, ExportOptions, figure_image, window_caption
-from twin.gui.offscreen import FigureViews, start_qt
-from twin.gui.output import ExportError
-from twin.gui.report_export import ReportDialog
-from twin.gui.settings import AppSettings
+from twin.gui.window import app as app_mod
+from twin.gui.base import dialogs
+from twin.report.caption import Caption
+from twin.gui.window.export_image import ExportDialog, ExportOptions, window_caption
+from twin.report.offscreen import figure_image
+from twin.report.offscreen import FigureViews, start_qt
+from twin.report.output import ExportError
+from twin.gui.window.export_report import ReportDialog
+from twin.gui.window.settings import AppSettings
 from twin.io import load_layout
 
 pytestmark = pytest.mark.gui

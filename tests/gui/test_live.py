@@ -18,8 +18,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from twin.engine.layers import rack_heights_m
-from twin.gui import app as app_mod
-from twin.gui.settings import AppSettings
+from twin.gui.window import app as app_mod
+from twin.gui.window.settings import AppSettings
 from twin.physics.air.solver import SolveError
 
 pytestmark = pytest.mark.gui
@@ -125,13 +125,13 @@ def test_live_colourings_are_offered(small):
 
 def test_status_is_stale_while_an_edit_waits_for_its_result(small, qtbot):
     w, live = small, small.live
-    live.engine.enabled = False          # hold the solve back to see the pending state
+    w.session.engine.enabled = False          # hold the solve back to see the pending state
     w.editor.update_item("workloads", "train-h100", utilisation=0.4)
     qtbot.waitUntil(lambda: w.solve_label.text().startswith("Stale"), timeout=3000)
-    assert not live.up_to_date
+    assert not w.session.up_to_date
     assert "(updating" in w.plan_view.tooltip_text("A03")
-    live.engine.enabled = True
-    live.engine.request()
+    w.session.engine.enabled = True
+    w.session.engine.request()
     wait_fresh(qtbot, w)
     assert w.solve_label.text().startswith("Fresh") and live.result.workload is not None
     assert "(updating" not in w.plan_view.tooltip_text("A03")
@@ -161,12 +161,12 @@ def test_drag_into_hot_spot_raises_inlet_and_heatmap(small, qtbot):
     qtbot.waitUntil(lambda: bool(shown_held), timeout=30000)
     if shown_held[-1].coarse:
         assert w.solve_label.text().startswith(("Fast pass", "Stale", "Solving"))
-    held_x = live.snapshot.racks["x_m"][k]          # a position along the drag
+    held_x = w.session.snapshot.racks["x_m"][k]          # a position along the drag
     assert min(x0, HOT_SPOT[0]) - 0.3 <= held_x <= max(x0, HOT_SPOT[0]) + 0.3
     _send(w, QEvent.Type.MouseButtonRelease, _vp(w, *HOT_SPOT), NONE)
     wait_fresh(qtbot, w)
 
-    assert not live.info.coarse and w.solve_label.text().startswith("Fresh")
+    assert not w.session.info.coarse and w.solve_label.text().startswith("Fresh")
     x1, y1 = w.editor.position_of("A07")
     assert np.hypot(x1 - HOT_SPOT[0], y1 - HOT_SPOT[1]) < 0.45
     inlet1 = live.result.air.rack_inlet_max_c[k]
@@ -203,7 +203,7 @@ def test_workload_raise_lifts_power_cooling_and_density(pod, qtbot):
     w.editor.update_item("workloads", "llm-train", utilisation=1.0)
     wait_fresh(qtbot, w)
     high, high_fac = live.result, live.result.facility
-    assert not live.info.geometry_changed                 # power-only: airflow reused
+    assert not w.session.info.geometry_changed                 # power-only: airflow reused
     assert np.all(high.rack_power_kw[racks] > low.rack_power_kw[racks] + 1)
     assert np.allclose(high.rack_power_kw[~racks], low.rack_power_kw[~racks])
     assert high_fac.it_kw > low_fac.it_kw
@@ -242,7 +242,7 @@ def test_cdu_overload_alert_selects_and_frames_the_cdu(pod, qtbot):
     assert vr[0][0] < x0 and x1 < vr[0][1] and vr[1][0] < y0 and y1 < vr[1][1]
     assert vr[0][1] - vr[0][0] < w.floor_layout.hall.width_m     # zoomed in on it
 
-    live.activate_target("side A")     # not an item: a message, no crash, selection kept
+    w.activate_target("side A")     # not an item: a message, no crash, selection kept
     assert w.selection.ids == {"CDU-A"}
     assert "side A" in w.statusBar().currentMessage()
 
@@ -267,14 +267,14 @@ def test_solver_error_is_shown_and_undo_recovers(small, qtbot):
         w.editor.update_item("cooling_units", uid, capacity_kw=1.0)
     stack.endMacro()
     wait_fresh(qtbot, w)
-    assert isinstance(live.error, SolveError)        # not a superseded solve's cancel
+    assert isinstance(w.session.error, SolveError)        # not a superseded solve's cancel
     text = w.solve_label.text()
     assert text.startswith("Solver error: ") and "capacity" in w.solve_label.toolTip()
     assert "color" in w.solve_label.styleSheet()
     assert w.isVisible()
     stack.undo()
     wait_fresh(qtbot, w)
-    assert live.error is None and w.solve_label.text().startswith("Fresh")
+    assert w.session.error is None and w.solve_label.text().startswith("Fresh")
     assert w.solve_label.styleSheet() == ""
     assert_same(metrics_of(w), before)
 
@@ -307,16 +307,16 @@ def test_heatmap_controls_drive_plan_arrows_and_3d_slice(small, qtbot):
 
 def test_open_another_layout_restarts_the_engine(small, qtbot):
     w, live = small, small.live
-    old = live.engine
+    old = w.session.engine
     assert w.open_path(LAYOUTS / "gb200-pod.json", ask=False)
-    qtbot.waitUntil(lambda: live.engine is not old, timeout=5000)
+    qtbot.waitUntil(lambda: w.session.engine is not old, timeout=5000)
     wait_fresh(qtbot, w)
     assert live.result.rack_ids == [str(i) for i in w.floor_layout.racks.ids]
     assert live.result.liquid is not None
-    old = live.engine
+    old = w.session.engine
     w.file_new()
     wait_fresh(qtbot, w)
-    assert live.engine is not old
+    assert w.session.engine is not old
     # nothing of the pod is left on screen (an empty hall has no rack results)
     assert live.result is None or live.result.rack_ids == []
     assert not w.plan_view._alert_ids and not w.colouring.current.values.size

@@ -16,11 +16,11 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
-from twin.gui import app as app_mod
-from twin.gui.dialogs import ProblemsDialog
-from twin.gui.main_window import MainWindow
-from twin.gui.placement import CATALOGUE_MIME
-from twin.gui.settings import AppSettings
+from twin.gui.window import app as app_mod
+from twin.gui.base.dialogs import ProblemsDialog
+from twin.gui.window.main_window import MainWindow
+from twin.gui.base.placement import CATALOGUE_MIME
+from twin.gui.window.settings import AppSettings
 from twin.io import load_layout
 from twin.model import geometry
 from twin.model.viewstate import Colouring

@@ -14,8 +14,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
-from twin.gui.commands import Editor
-from twin.gui.plan_view import CATALOGUE_MIME, PlanView, catalogue_mime
+from twin.gui.base.commands import Editor
+from twin.gui.plan.view import CATALOGUE_MIME, PlanView, catalogue_mime
 from twin.io import load_layout
 from twin.model.colour_by import by_model, by_nameplate_power
 from twin.model.viewstate import RackColouring, Selection
@@ -130,7 +130,7 @@ def test_drag_rack_snaps_and_undoes_in_one_step(plan):
 
 
 def test_straight_drag_reports_its_move_without_a_negative_zero(plan):
-    from twin.gui.plan_view import move_text
+    from twin.gui.plan.view import move_text
     drag(plan, (3.0, 3.6), (3.0, 2.4))                 # straight down by two tiles
     assert rack_xy(plan, "A01") == pytest.approx((3.0, 2.4))
     assert plan.messages[-1] == "Moved A01 by +0.00, -1.20 m"
@@ -180,7 +180,7 @@ def test_drag_shows_red_while_overlapping(plan):
 
 
 def test_snap_keeps_row_alignment():
-    from twin.gui.plan_view import snap_axis
+    from twin.gui.plan.view import snap_axis
     # edge on the grid when that is nearest
     assert snap_axis(2.7, 0.6, 8.13, 0.6) == pytest.approx(8.1)
     # centre on a tile line (pod rows straddle tile lines): 2.7 -> 3.3 stays in line

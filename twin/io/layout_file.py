@@ -10,12 +10,11 @@ import json
 import math
 import os
 import re
-import stat
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from twin.io import semantics, spec
+from twin.io.atomic import write_atomic
 from twin.io.errors import LayoutError, Problem
 from twin.io.migrations import MIGRATIONS, migrate
 from twin.io.validate import Checker, describe
@@ -137,7 +136,7 @@ def layout_from_document(doc: Any, name: str = "<layout>", catalogue: Catalogue 
 
 
 def _build(doc, settings, lists, catalogue: Catalogue) -> Layout:
-    collections = {}
+    collections: dict[str, Any] = {}   # keyword arguments of Layout
     for key, (_fields, cls, coll) in spec.LIST_BLOCKS.items():
         if cls is not None:
             collections[coll] = [cls(**kw) for _p, kw in lists[key]]
@@ -169,7 +168,7 @@ def layout_document(layout: Layout) -> dict[str, Any]:
     body: dict[str, Any] = {"name": layout.name, "description": layout.description}
     for key, (fields, _cls) in spec.OBJECT_BLOCKS.items():
         body[key] = _item_doc(vars_of(getattr(layout, key)), fields)
-    for key, (fields, _cls, coll) in spec.LIST_BLOCKS.items():
+    for key, (fields, _item_cls, coll) in spec.LIST_BLOCKS.items():
         if coll == "racks":
             records = layout.racks.records()
         else:
@@ -182,7 +181,9 @@ def vars_of(item: Any) -> dict[str, Any]:
     return {k: getattr(item, k) for k in item.__dataclass_fields__}
 
 
-_NUMBER_LIST = re.compile(r"\[\s+([-+0-9.eE]+(?:,\s+[-+0-9.eE]+)*)\s+\]")
+#: An indented list of numbers. Its line breaks are real ones, which ``json.dumps`` never
+#: writes inside a string: a name such as "[ 1, 2 ]" is left as it is.
+_NUMBER_LIST = re.compile(r"\[\n\s*([-+0-9.eE]+(?:,\n\s*[-+0-9.eE]+)*)\n\s*\]")
 
 
 def dumps_layout(layout: Layout) -> str:
@@ -193,27 +194,14 @@ def dumps_layout(layout: Layout) -> str:
 
 
 def save_layout(layout: Layout, path: str | os.PathLike) -> None:
-    """Write atomically: temp file in the same folder, fsync, ``os.replace``."""
+    """Write atomically (``twin.io.atomic``); a failed save leaves the old file intact."""
     name = str(path)
-    target = Path(path)
     text = dumps_layout(layout).encode("utf-8")
-    if target.is_dir():
+    if Path(path).is_dir():
         raise LayoutError(name, [Problem("", "is a directory, cannot save a layout there")])
-    folder = target.parent if str(target.parent) else Path(".")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        write_atomic(path, text)
     except OSError as exc:
-        raise LayoutError(name, [Problem("", f"cannot save: {exc.strerror or exc}")]) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if target.exists() and not target.stat().st_mode & stat.S_IWUSR:
-            raise PermissionError(13, "the file is read-only")
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise LayoutError(name, [Problem("", f"cannot save: {exc.strerror or exc}")]) from None
 
 

@@ -17,12 +17,12 @@ from twin.model.equipment import (
     Tile,
     Workload,
 )
-from twin.model.events import Change
+from twin.model.events import Change, ChangeKind
 from twin.model.layout import Layout
 from twin.model.racks import RACK_FIELDS, RackTable
 
 __all__ = [
     "Catalogue", "CatalogueEntry", "load_catalogue", "Cdu", "Containment", "CoolingUnit",
-    "Hall", "ImmersionTank", "Plant", "PowerComponent", "Site", "Tile", "Workload", "Change",
+    "Hall", "ImmersionTank", "Plant", "PowerComponent", "Site", "Tile", "Workload", "Change", "ChangeKind",
     "Layout", "RACK_FIELDS", "RackTable",
 ]

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 from psygnal import Signal
 
 from twin.model.catalogue import Catalogue, load_catalogue
 from twin.model.equipment import Hall, Plant, Site
-from twin.model.events import Change
+from twin.model.events import Change, ChangeKind
 from twin.model import geometry
 from twin.model.racks import RackTable
 
@@ -21,7 +22,8 @@ SETTINGS = ("hall", "site", "plant")
 
 class Layout:
     """A floor layout. Racks live in a columnar ``RackTable``; other items in ordered
-    dicts keyed by id. Every mutation emits one ``Change`` through ``changed``."""
+    dicts keyed by id. Every mutation emits one ``Change`` through ``changed``; inside
+    ``batch()`` the mutations emit one merged ``Change`` when the outermost batch ends."""
 
     changed = Signal(object)
 
@@ -41,6 +43,30 @@ class Layout:
             raise TypeError(f"unknown collections: {sorted(unknown)}")
         self.items: dict[str, dict[str, Any]] = {
             c: {it.id: it for it in collections.get(c, ())} for c in COLLECTIONS}
+        self._batch_depth = 0
+        self._pending: list[Change] = []
+
+    # ----- events --------------------------------------------------------------------
+    def _emit(self, change: Change) -> None:
+        if self._batch_depth:
+            self._pending.append(change)
+        else:
+            self.changed.emit(change)
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group mutations into one ``Change`` (one undoable command = one event, however
+        many racks and items it touches). Nested batches join the outermost one."""
+        self._batch_depth += 1
+        try:
+            yield
+        finally:
+            self._batch_depth -= 1
+            if not self._batch_depth:
+                pending, self._pending = self._pending, []
+                merged = Change.merged(pending)
+                if merged is not None:
+                    self.changed.emit(merged)
 
     # ----- read access -------------------------------------------------------------
     def __getattr__(self, name: str) -> dict[str, Any]:
@@ -67,7 +93,8 @@ class Layout:
         size = np.array([self.catalogue[it.model].footprint_m for it in items])
         b = geometry.plan_bounds([it.x_m for it in items], [it.y_m for it in items], size,
                                  [it.rotation_deg for it in items])
-        return {it.id: tuple(float(v) for v in row) for it, row in zip(items, b)}
+        return {it.id: (float(row[0]), float(row[1]), float(row[2]), float(row[3]))
+                for it, row in zip(items, b)}
 
     def all_ids(self) -> set[str]:
         ids = set(self.racks.ids.tolist())
@@ -90,7 +117,7 @@ class Layout:
         idx = self.racks.indices_of(ids)
         old = self.racks[field][idx].copy()
         self.racks.set_values(idx, field, values)
-        self.changed.emit(Change("racks_changed", tuple(ids), (field,)))
+        self._emit(Change(ChangeKind.RACKS_CHANGED, tuple(ids), (field,)))
         return old
 
     def move_racks(self, ids: Iterable[str], x_m: Any, y_m: Any) -> None:
@@ -98,21 +125,21 @@ class Layout:
         idx = self.racks.indices_of(ids)
         self.racks.set_values(idx, "x_m", x_m)
         self.racks.set_values(idx, "y_m", y_m)
-        self.changed.emit(Change("racks_changed", tuple(ids), ("x_m", "y_m")))
+        self._emit(Change(ChangeKind.RACKS_CHANGED, tuple(ids), ("x_m", "y_m")))
 
     def add_racks(self, records: list[dict[str, Any]], at: Iterable[int] | None = None) -> None:
         """Append racks, or insert them at the given final indices (undo of a removal)."""
         at = np.arange(len(self.racks), len(self.racks) + len(records)) if at is None \
             else np.asarray(list(at), dtype=np.int64)
         self.racks.insert(at, records)
-        self.changed.emit(Change("racks_added", tuple(r["id"] for r in records)))
+        self._emit(Change(ChangeKind.RACKS_ADDED, tuple(r["id"] for r in records)))
 
     def remove_racks(self, ids: Iterable[str]) -> tuple[np.ndarray, list[dict[str, Any]]]:
         """Remove racks; returns their former indices and records for undo."""
         ids = list(ids)
         idx = np.sort(self.racks.indices_of(ids))
         records = self.racks.delete(idx)
-        self.changed.emit(Change("racks_removed", tuple(r["id"] for r in records)))
+        self._emit(Change(ChangeKind.RACKS_REMOVED, tuple(r["id"] for r in records)))
         return idx, records
 
     # ----- item mutations ----------------------------------------------------------
@@ -123,20 +150,20 @@ class Layout:
         entries = list(items.items())
         entries.insert(len(entries) if at is None else at, (item.id, item))
         self.items[collection] = dict(entries)
-        self.changed.emit(Change("item_added", (item.id,), collection=collection))
+        self._emit(Change(ChangeKind.ITEM_ADDED, (item.id,), collection=collection))
 
     def remove_item(self, collection: str, item_id: str) -> tuple[int, Any]:
         items = self.items[collection]
         index = list(items).index(item_id)
         item = items.pop(item_id)
-        self.changed.emit(Change("item_removed", (item_id,), collection=collection))
+        self._emit(Change(ChangeKind.ITEM_REMOVED, (item_id,), collection=collection))
         return index, item
 
     def update_item(self, collection: str, item_id: str, **changes: Any) -> Any:
         """Replace fields of an item; returns the old item."""
         old = self.items[collection][item_id]
         self.items[collection][item_id] = dataclasses.replace(old, **changes)
-        self.changed.emit(Change("item_changed", (item_id,), tuple(changes), collection))
+        self._emit(Change(ChangeKind.ITEM_CHANGED, (item_id,), tuple(changes), collection))
         return old
 
     def replace_item(self, collection: str, item: Any) -> Any:
@@ -144,7 +171,7 @@ class Layout:
         self.items[collection][item.id] = item
         fields = tuple(f.name for f in dataclasses.fields(item)
                        if getattr(old, f.name) != getattr(item, f.name))
-        self.changed.emit(Change("item_changed", (item.id,), fields, collection))
+        self._emit(Change(ChangeKind.ITEM_CHANGED, (item.id,), fields, collection))
         return old
 
     def set_settings(self, block: str, value: Any) -> Any:
@@ -153,7 +180,7 @@ class Layout:
             raise KeyError(block)
         old = getattr(self, block)
         setattr(self, block, value)
-        self.changed.emit(Change("settings_changed", collection=block))
+        self._emit(Change(ChangeKind.SETTINGS_CHANGED, collection=block))
         return old
 
     def replace_all(self, other: "Layout") -> None:
@@ -163,12 +190,13 @@ class Layout:
         self.racks = other.racks.copy()
         self.catalogue = other.catalogue
         self.items = {c: dict(other.items[c]) for c in COLLECTIONS}
-        self.changed.emit(Change("reset"))
+        self._emit(Change(ChangeKind.RESET))
 
     # ----- snapshots and comparison ------------------------------------------------
     def snapshot(self) -> "Layout":
         """An independent copy for a worker thread (items are immutable, racks copied)."""
         snap = Layout.__new__(Layout)
+        snap._batch_depth, snap._pending = 0, []
         snap.name, snap.description = self.name, self.description
         snap.hall, snap.site, snap.plant = self.hall, self.site, self.plant
         snap.racks = self.racks.copy()

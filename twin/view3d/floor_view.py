@@ -22,7 +22,7 @@ from vispy.util import keys as vkeys
 from vispy.visuals.transforms import STTransform
 
 from twin.model import geometry
-from twin.model.events import Change
+from twin.model.events import ITEM_KINDS, Change, ChangeKind
 from twin.model.layout import Layout
 from twin.model.viewstate import Colouring, RackColouring, Selection
 from twin.view3d import palette, scenery
@@ -371,33 +371,41 @@ class FloorView3D:
     def _on_layout_changed(self, change: Change) -> None:
         """Rebuild what the change touched; redraw only then (a workload, feed or power
         edit changes nothing drawn here: new colours arrive through the colouring)."""
+        drawn = [self._apply_change(part) for part in change.elementary]
+        if any(drawn):
+            self.canvas.update()
+
+    def _apply_change(self, change: Change) -> bool:
+        """Rebuild what one elementary change touched; True when something was."""
         kind = change.kind
-        if kind == "reset":
+        if kind is ChangeKind.RESET:
             self.rebuild()
             self.reset_camera()
-        elif (kind == "racks_changed" and set(change.fields) <= _RACK_MOVE_FIELDS
+        elif (kind is ChangeKind.RACKS_CHANGED and set(change.fields) <= _RACK_MOVE_FIELDS
               and self._move_racks(change.ids)):
             self._build_alerts()
-        elif kind in ("racks_added", "racks_removed") or (
-                kind == "racks_changed" and _RACK_GEOMETRY_FIELDS.intersection(change.fields)):
+        elif kind in (ChangeKind.RACKS_ADDED, ChangeKind.RACKS_REMOVED) or (
+                kind is ChangeKind.RACKS_CHANGED
+                and _RACK_GEOMETRY_FIELDS.intersection(change.fields)):
             self._build_racks()
-            if any(getattr(it, "rack", "") for it in self.layout.items.get("cooling_units", {}).values()):
+            if any(getattr(it, "rack", "")
+                   for it in self.layout.items.get("cooling_units", {}).values()):
                 self._build_items()
             self._build_alerts()
-            if kind != "racks_changed":
+            if kind is not ChangeKind.RACKS_CHANGED:
                 self._update_legend()
-        elif kind.startswith("item_") and change.collection in BOX_COLLECTIONS:
+        elif kind in ITEM_KINDS and change.collection in BOX_COLLECTIONS:
             self._build_items()
             self._build_alerts()
             self._update_legend()
-        elif kind.startswith("item_") and change.collection == "containment":
+        elif kind in ITEM_KINDS and change.collection == "containment":
             self._build_containment()
             self._update_legend()
-        elif kind == "settings_changed" and change.collection == "hall":
+        elif kind is ChangeKind.SETTINGS_CHANGED and change.collection == "hall":
             self._build_hall()
         else:
-            return
-        self.canvas.update()
+            return False
+        return True
 
     def _on_colouring_changed(self, colouring: Colouring | None = None) -> None:
         self.recolour()
@@ -466,6 +474,13 @@ class FloorView3D:
         self.camera.fit_box(box, margin=0.04, centre_z=0.0,
                             reserve_right_px=self.legend.size[0] * 0.6)
         self.canvas.update()
+
+    def reset_view(self) -> None:
+        """``FloorView`` protocol: the camera's default framing."""
+        self.reset_camera()
+
+    def set_snap(self, on: bool) -> None:
+        """``FloorView`` protocol: nothing is dragged in the 3-D view."""
 
     def frame_ids(self, ids: Iterable[str]) -> None:
         """Centre and zoom on the given racks/items (no change when none are known)."""

@@ -1,0 +1,728 @@
+"""The properties inspector: edit the selected racks or items, or the hall when nothing is
+selected. Every edit goes through the undoable ``Editor``; labels carry units ("x [m]").
+
+Multi-selection shows the fields the selected things have in common; a field whose values
+differ shows "(mixed)" until the user sets it, which sets it on all of them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QGroupBox, QLabel, QLineEdit,
+    QScrollArea, QSpinBox, QVBoxLayout, QWidget,
+)
+
+from twin.gui.base.commands import Editor
+from twin.io import spec
+from twin.model import Layout
+from twin.model.equipment import ROTATIONS
+from twin.model.events import ChangeKind
+from twin.model.summary import summarise
+from twin.model.viewstate import Selection
+
+MIXED = "(mixed)"
+NONE_LABEL = "(none)"
+_UNSET = object()
+
+#: Field-name suffix -> display unit.
+UNITS = (("_pa_per_m3s2", "Pa/(m\u00b3/s)\u00b2"), ("_kw_per_mw", "kW/MW"),
+         ("_kw_per_k", "kW/K"), ("_m3s", "m\u00b3/s"), ("_lpm", "L/min"), ("_kw", "kW"),
+         ("_deg", "\u00b0"), ("_m", "m"), ("_c", "\u00b0C"), ("_k", "K"))
+SPECIAL_LABELS = {"x_m": "x [m]", "y_m": "y [m]", "x0_m": "x\u2080 [m]", "y0_m": "y\u2080 [m]",
+                  "x1_m": "x\u2081 [m]", "y1_m": "y\u2081 [m]", "id": "ID",
+                  "cdu": "CDU", "feed_a": "Feed A", "feed_b": "Feed B",
+                  "ashrae_class": "ASHRAE class", "ua_kw_per_k": "UA [kW/K]",
+                  "rotation_deg": "Rotation [\u00b0]", "open_fraction": "Open area [0\u20131]",
+                  "utilisation": "Utilisation [0\u20131]", "rack": "Rear door of rack",
+                  "gpus": "GPUs", "it_kw": "IT load [kW]", "failed_pumps": "Failed pumps",
+                  "header_k_pa_per_m3s2": "Header loss k [Pa/(m\u00b3/s)\u00b2]",
+                  "approach_k": "Approach [K]"}
+TIPS = {
+    "id": "Unique id of this item in the layout (read-only)",
+    "name": "Display name",
+    "model": "Catalogue model: sets size, power, airflow and cooling numbers",
+    "x_m": "Plan position of the footprint centre, east of the hall's south-west corner, in metres",
+    "y_m": "Plan position of the footprint centre, north of the hall's south-west corner, in metres",
+    "rotation_deg": "Direction the front (air intake) faces: 0\u00b0 south, 90\u00b0 east, "
+                    "180\u00b0 north, 270\u00b0 west",
+    "workload": "What runs on this rack: sets GPU utilisation and power",
+    "feed_a": "Power feed on side A (PDU, RPP or busway)",
+    "feed_b": "Power feed on side B (PDU, RPP or busway); in 2N either side carries the rack",
+    "cdu": "Coolant distribution unit whose secondary loop cools this rack's liquid share",
+    "supply_setpoint_c": "Supply air temperature setpoint in \u00b0C (empty: catalogue default)",
+    "airflow_m3s": "Design airflow in m\u00b3/s (empty: catalogue default; 1 m\u00b3/s \u2248 "
+                   "2,119 CFM)",
+    "capacity_kw": "Cooling capacity in kW (empty: catalogue default)",
+    "facility_supply_c": "Facility water supply temperature in \u00b0C",
+    "facility_flow_lpm": "Facility water flow in L/min",
+    "return_limit_c": "Alert when the coolant return exceeds this temperature (\u00b0C)",
+    "water_class": "ASHRAE liquid cooling class: maximum facility water supply temperature",
+    "ua_kw_per_k": "Heat-exchanger conductance UA in kW/K (empty: catalogue default)",
+    "width_m": "Hall extent along x (east) in metres",
+    "length_m": "Hall extent along y (north) in metres",
+    "ceiling_height_m": "Floor to ceiling height in metres",
+    "tile_pitch_m": "Floor tile pitch in metres; racks snap to this grid",
+    "plenum_depth_m": "Raised-floor plenum depth in metres",
+    "ashrae_class": "ASHRAE TC9.9 air class for inlet temperature alerts",
+}
+ROTATION_LABELS = {0: "0\u00b0 \u2014 front south", 90: "90\u00b0 \u2014 front east",
+                   180: "180\u00b0 \u2014 front north", 270: "270\u00b0 \u2014 front west"}
+RACK_SPEC = [("id", "text"), ("name", "text"), ("model", "choice"), ("x_m", "float"),
+             ("y_m", "float"), ("rotation_deg", "choice"), ("workload", "choice"),
+             ("feed_a", "choice"), ("feed_b", "choice"), ("cdu", "choice")]
+SINGLE_ONLY = {"id", "name", "x_m", "y_m", "x0_m", "y0_m", "x1_m", "y1_m"}
+COLLECTION_LABELS = {"racks": ("rack", "racks"), "cooling_units": ("cooling unit", "cooling units"),
+                     "cdus": ("CDU", "CDUs"), "tanks": ("immersion tank", "immersion tanks"),
+                     "tiles": ("floor tile", "floor tiles"),
+                     "containment": ("containment", "containments"),
+                     "power": ("power component", "power components"),
+                     "workloads": ("workload", "workloads")}
+#: Model collection -> spec fields (file keys expanded to model field names).
+COLLECTION_SPECS: dict[str, dict[str, spec.Field]] = {}
+for _key, (_fields, _cls, _coll) in spec.LIST_BLOCKS.items():
+    expanded: dict[str, spec.Field] = {}
+    for k, f in _fields.items():
+        if k == "position_m":
+            expanded["x_m"] = expanded["y_m"] = spec.num(True)
+        elif k == "rect_m":
+            for n in ("x0_m", "y0_m", "x1_m", "y1_m"):
+                expanded[n] = spec.num(True)
+        else:
+            expanded[k] = f
+    COLLECTION_SPECS[_coll] = expanded
+
+
+def unit_of(name: str) -> str:
+    for suffix, unit in UNITS:
+        if name.endswith(suffix):
+            return unit
+    return ""
+
+
+def label_of(name: str) -> str:
+    if name in SPECIAL_LABELS:
+        return SPECIAL_LABELS[name]
+    unit = unit_of(name)
+    base = name
+    for suffix, u in UNITS:
+        if u == unit and unit and name.endswith(suffix):
+            base = name[: -len(suffix)]
+            break
+    text = base.replace("_", " ").strip().capitalize()
+    return f"{text} [{unit}]" if unit else text
+
+
+def decimals_of(name: str) -> int:
+    if name.endswith("_m3s"):
+        return 3
+    if name.endswith(("_lpm", "_pa_per_m3s2")):
+        return 0
+    if name.endswith(("_m",)) or "fraction" in name or "share" in name or name == "utilisation":
+        return 2
+    return 1
+
+
+@dataclass
+class Binding:
+    """One editor row: which field, the widget, how to read and write the model."""
+
+    name: str
+    kind: str
+    widget: QWidget
+    read: Callable[[], list[Any]]
+    write: Callable[[Any], None]
+    nullable: bool = False
+    choices: list[tuple[Any, str]] = field(default_factory=list)
+
+
+@dataclass
+class _RackForm:
+    """A single-rack form: its widget, the ids list its bindings read and write (swapped
+    for another rack), the choices it was built with and its catalogue-number labels."""
+
+    host: QWidget
+    ids: list[str]
+    choices: dict
+    info: list
+    bindings: list
+
+
+class Inspector(QWidget):
+    """Properties of the selection (or the hall); edits go through ``editor``."""
+
+    def __init__(self, editor: Editor, selection: Selection, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.editor = editor
+        self.selection = selection
+        self.bindings: list[Binding] = []
+        self._updating = False
+        self.title = QLabel()
+        self.title.setObjectName("sectionTitle")
+        self.subtitle = QLabel()
+        self.subtitle.setObjectName("hint")
+        self.subtitle.setWordWrap(True)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 6, 8, 6)
+        lay.setSpacing(2)
+        lay.addWidget(self.title)
+        lay.addWidget(self.subtitle)
+        lay.addWidget(self.scroll, 1)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self.refresh_values)
+        self._rebuild_timer = QTimer(self)
+        self._rebuild_timer.setSingleShot(True)
+        self._rebuild_timer.setInterval(0)
+        self._rebuild_timer.timeout.connect(self.rebuild)
+        #: the last single-rack form, shown or parked, which the next single rack reuses
+        self._rack_form: _RackForm | None = None
+        selection.changed.connect(self._schedule_rebuild)
+        editor.layout.changed.connect(self._on_layout_changed)
+        self.rebuild()
+        QTimer.singleShot(0, self._prepare_rack_form)
+
+    @property
+    def layout_(self) -> Layout:
+        return self.editor.layout
+
+    # ----- scheduling ----------------------------------------------------------------
+    def _schedule_rebuild(self, *_: Any) -> None:
+        self._rebuild_timer.start()
+
+    def _on_layout_changed(self, change) -> None:
+        if change.changes_rack_set or change.any_of(
+                ChangeKind.ITEM_ADDED, ChangeKind.ITEM_REMOVED) or change.any_of(collection="hall"):
+            self._rebuild_timer.start()
+        else:
+            self._refresh_timer.start()
+
+    # ----- building ------------------------------------------------------------------
+    def groups(self) -> dict[str, list[str]]:
+        """Selected ids by collection (ids no longer in the layout are ignored)."""
+        out: dict[str, list[str]] = {}
+        for i in sorted(self.selection.ids):
+            coll = self.editor.collection_of(i)
+            if coll is not None:
+                out.setdefault(coll, []).append(i)
+        if "racks" in out:   # keep rack-table order
+            idx = np.sort(self.layout_.racks.indices_of(out["racks"]))
+            out["racks"] = self.layout_.racks.ids[idx].tolist()
+        return out
+
+    def rebuild(self) -> None:
+        self._rebuild_timer.stop()
+        groups = self.groups()
+        if self._reuse_single_rack_form(groups):
+            return
+        self.bindings = []
+        host, lay = self._new_host()
+        if not groups:
+            self._build_hall(lay)
+        elif len(groups) == 1:
+            coll, ids = next(iter(groups.items()))
+            if coll == "racks":
+                self._build_racks(lay, ids)
+            else:
+                self._build_items(lay, coll, ids)
+        else:
+            self._build_mixed(lay, groups)
+        lay.addStretch(1)
+        self._show_host(host)
+        self.refresh_values()
+
+    @staticmethod
+    def _new_host() -> tuple[QWidget, QVBoxLayout]:
+        host = QWidget()
+        lay = QVBoxLayout(host)
+        lay.setContentsMargins(0, 4, 0, 4)
+        lay.setSpacing(8)
+        return host, lay
+
+    def _show_host(self, host: QWidget) -> None:
+        """Put ``host`` in the scroll area; the form it replaces is deleted, unless it is
+        the single-rack form, which is parked for the next single rack."""
+        old = self.scroll.takeWidget()
+        if old is not None and old is not host and (self._rack_form is None
+                                                    or old is not self._rack_form.host):
+            old.deleteLater()
+        self.scroll.setWidget(host)
+
+    def _prepare_rack_form(self) -> None:
+        """Build a single-rack form, parked, while the window is idle after opening: the
+        first rack selected (often by starting to drag it) then costs no build."""
+        racks = self.layout_.racks
+        if self._rack_form is not None or not len(racks):
+            return
+        shown = self.bindings, self.title.text(), self.subtitle.text()
+        self.bindings = []
+        try:
+            host, lay = self._new_host()
+            self._build_racks(lay, [str(racks.ids[0])])
+            lay.addStretch(1)
+        finally:
+            self.bindings = shown[0]
+            self.title.setText(shown[1])
+            self.subtitle.setText(shown[2])
+
+    def _reuse_single_rack_form(self, groups: dict[str, list[str]]) -> bool:
+        """One rack selected after another (or after other things): keep the form, point
+        its bindings at the new rack and show its values. Building the form anew costs
+        ~50 ms on the 1,440-rack hall (hundreds of feed choices), and a drag that starts
+        on an unselected rack selects it while the mouse moves."""
+        form = self._rack_form
+        if form is None or list(groups) != ["racks"] or len(groups["racks"]) != 1:
+            return False
+        rows = self._rack_info_rows(groups["racks"])
+        if self._rack_choice_map() != form.choices or len(rows) != len(form.info):
+            return False
+        form.ids[:] = groups["racks"]
+        if self.scroll.widget() is not form.host:
+            self._show_host(form.host)
+            self.bindings = form.bindings
+        self._rack_title(form.ids)
+        for (lab, val), (label, value, tip) in zip(form.info, rows):
+            lab.setText(label)
+            val.setText(value)
+            lab.setToolTip(tip)
+            val.setToolTip(tip)
+        self.refresh_values()
+        return True
+
+    def _rack_choice_map(self) -> dict[str, list]:
+        return {name: self._rack_choices(name) for name, _kind in RACK_SPEC}
+
+    def _form(self, lay: QVBoxLayout, title: str) -> QFormLayout:
+        box = QGroupBox(title)
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        form.setHorizontalSpacing(10)
+        form.setVerticalSpacing(5)
+        form.setContentsMargins(8, 8, 8, 8)
+        lay.addWidget(box)
+        return form
+
+    def _add(self, form: QFormLayout, binding: Binding, tip: str = "") -> None:
+        label = QLabel(label_of(binding.name))
+        tip = tip or TIPS.get(binding.name, "")
+        if tip:
+            unit = unit_of(binding.name)
+            if unit and unit not in tip:
+                tip = f"{tip} [{unit}]"
+            label.setToolTip(tip)
+            binding.widget.setToolTip(tip)
+        binding.widget.setObjectName(f"field_{binding.name}")
+        form.addRow(label, binding.widget)
+        self.bindings.append(binding)
+
+    def _make_widget(self, name: str, kind: str, f: spec.Field | None,
+                     choices: list[tuple[Any, str]]) -> QWidget:
+        if kind == "float":
+            w = QDoubleSpinBox()
+            lo = -1e6 if f is None or f.minimum is None else f.minimum
+            hi = 1e6 if f is None or f.maximum is None else f.maximum
+            if name in ("x_m", "y_m", "x0_m", "y0_m", "x1_m", "y1_m"):
+                lo, hi = -1000.0, 3000.0
+            dec = decimals_of(name)
+            w.setDecimals(dec)
+            step = 10 ** -dec if dec else 1.0
+            if f is not None and f.nullable:
+                lo -= step
+                w.setSpecialValueText("catalogue default")
+            w.setRange(lo, hi)
+            w.setSingleStep(0.1 if name.endswith("_m") else step if dec >= 2 else 1.0)
+            w.setKeyboardTracking(False)
+            unit = unit_of(name)
+            if unit:
+                w.setSuffix(f" {unit}")
+            w.setAccelerated(True)
+            return w
+        if kind == "int":
+            w = QSpinBox()
+            w.setRange(int(f.minimum) if f and f.minimum is not None else 0,
+                       int(f.maximum) if f and f.maximum is not None else 1_000_000)
+            w.setKeyboardTracking(False)
+            return w
+        if kind == "bool":
+            return QCheckBox()
+        if kind == "choice":
+            w = QComboBox()
+            w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            w.setMinimumContentsLength(10)
+            for value, text in choices:
+                w.addItem(text, value)
+            return w
+        w = QLineEdit()
+        return w
+
+    def _bind(self, form: QFormLayout, name: str, kind: str, f: spec.Field | None,
+              read: Callable[[], list[Any]], write: Callable[[Any], None],
+              choices: list[tuple[Any, str]] = (), readonly: bool = False, tip: str = "") -> None:
+        choices = list(choices)
+        w = self._make_widget(name, kind, f, choices)
+        b = Binding(name, kind, w, read, write, bool(f is not None and f.nullable), choices)
+        if readonly:
+            if isinstance(w, QLineEdit):
+                w.setReadOnly(True)
+                w.setFrame(False)
+            else:
+                w.setEnabled(False)
+        else:
+            self._connect(b)
+        self._add(form, b, tip)
+
+    def _connect(self, b: Binding) -> None:
+        w = b.widget
+        if isinstance(w, QDoubleSpinBox):
+            w.valueChanged.connect(lambda v, b=b: self._commit(b, self._spin_value(b, v)))
+        elif isinstance(w, QSpinBox):
+            w.valueChanged.connect(lambda v, b=b: self._commit(b, int(v)))
+        elif isinstance(w, QCheckBox):
+            w.clicked.connect(lambda checked, b=b: self._commit(b, bool(checked)))
+        elif isinstance(w, QComboBox):
+            w.activated.connect(lambda i, b=b: self._commit_choice(b, i))
+        elif isinstance(w, QLineEdit):
+            w.editingFinished.connect(lambda b=b: self._commit(b, b.widget.text()))
+
+    @staticmethod
+    def _spin_value(b: Binding, v: float) -> float | None:
+        w = b.widget
+        if b.nullable and v <= w.minimum():
+            return None
+        return round(float(v), w.decimals())
+
+    def _commit_choice(self, b: Binding, index: int) -> None:
+        value = b.widget.itemData(index)
+        if value is _UNSET or b.widget.itemText(index) == MIXED:
+            return
+        self._commit(b, value)
+
+    def _commit(self, b: Binding, value: Any) -> None:
+        if self._updating:
+            return
+        current = b.read()
+        if len(set(map(_hashable, current))) == 1 and _same(current[0], value):
+            return
+        b.write(value)
+
+    # ----- hall ----------------------------------------------------------------------
+    def _build_hall(self, lay: QVBoxLayout) -> None:
+        layout = self.layout_
+        self.title.setText(layout.name or "Layout")
+        self.subtitle.setText("Nothing selected: hall settings and totals. Click a rack or "
+                              "unit to edit it.")
+        form = self._form(lay, "Hall")
+        specs = dict(spec.HALL)
+        for name in ("name", "width_m", "length_m", "ceiling_height_m", "tile_pitch_m",
+                     "raised_floor", "plenum_depth_m", "ceiling_return", "ashrae_class"):
+            f = specs[name]
+            kind, choices = _kind_of(f), [(c, c) for c in f.choices]
+
+            def read(name=name):
+                return [getattr(self.layout_.hall, name)]
+
+            def write(v, name=name):
+                hall = self.layout_.hall
+                self.editor.set_settings("hall", dataclasses.replace(hall, **{name: v}),
+                                         text=f"Set hall {label_of(name)}")
+            self._bind(form, name, kind, f, read, write, choices)
+        info = self._form(lay, "Totals (nameplate)")
+        s = summarise(layout)
+        c = s["cooling"]
+        rows = [("Racks", f"{s['racks']:,}"), ("GPUs", f"{s['gpus']:,}"),
+                ("IT nameplate [kW]", f"{s['it_nameplate_kw']:,.0f}"),
+                ("IT typical [kW]", f"{s['it_typical_kw']:,.0f}"),
+                ("Heat to liquid [kW]", f"{s['heat_to_liquid_typical_kw']:,.0f}"),
+                ("Heat to air [kW]", f"{s['heat_to_air_typical_kw']:,.0f}"),
+                ("Air cooling [kW]", f"{c['air_capacity_kw']:,.0f} ({c['room_units']} units)"),
+                ("Liquid cooling [kW]", f"{c['liquid_capacity_kw']:,.0f} ({c['cdus']} CDUs)")]
+        for label, value in rows:
+            v = QLabel(value)
+            v.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            info.addRow(QLabel(label), v)
+
+    # ----- racks ---------------------------------------------------------------------
+    def _rack_choices(self, name: str) -> list[tuple[Any, str]]:
+        layout = self.layout_
+        if name == "model":
+            return [(e.key, e.name) for e in layout.catalogue.of_kind("rack")]
+        if name == "rotation_deg":
+            return [(r, ROTATION_LABELS[r]) for r in ROTATIONS]
+        if name == "workload":
+            return [("", NONE_LABEL)] + [(w.id, f"{w.name or w.id} ({w.kind})")
+                                         for w in layout.workloads.values()]
+        if name in ("feed_a", "feed_b"):
+            side = "A" if name == "feed_a" else "B"
+            feeds = [p for p in layout.power.values() if p.kind in ("pdu", "busway")]
+            feeds.sort(key=lambda p: (p.side != side, p.id))
+            return [("", NONE_LABEL)] + [(p.id, f"{p.id} ({p.kind}{', side ' + p.side if p.side else ''})")
+                                         for p in feeds]
+        if name == "cdu":
+            return [("", NONE_LABEL)] + [(c.id, f"{c.id} ({layout.catalogue[c.model].name})"
+                                          if c.model in layout.catalogue else c.id)
+                                         for c in layout.cdus.values()]
+        return []
+
+    def _rack_title(self, ids: list[str]) -> None:
+        layout = self.layout_
+        if len(ids) == 1:
+            model = layout.racks["model"][layout.racks.index_of(ids[0])]
+            self.title.setText(f"Rack {ids[0]}")
+            self.subtitle.setText(layout.catalogue[model].name if model in layout.catalogue
+                                  else model)
+        else:
+            self.title.setText(f"{len(ids)} racks")
+            self.subtitle.setText("Fields the selected racks share; setting one sets it on all.")
+
+    def _build_racks(self, lay: QVBoxLayout, ids: list[str]) -> None:
+        ids = list(ids)        # the bindings' own list (a reused form swaps its contents)
+        single = len(ids) == 1
+        self._rack_title(ids)
+        choice_map = self._rack_choice_map()
+        form = self._form(lay, "Rack" if single else "Common fields")
+        for name, kind in RACK_SPEC:
+            if not single and name in SINGLE_ONLY:
+                continue
+
+            def read(name=name):
+                r = self.layout_.racks
+                live = [k for k in ids if r.has(k)]
+                return [_plain(v) for v in r[name][r.indices_of(live)]]
+
+            if name in ("x_m", "y_m"):
+                def write(v, name=name):
+                    x, y = self.editor.position_of(ids[0])
+                    self.editor.move({ids[0]: (v, y) if name == "x_m" else (x, v)})
+            elif name == "rotation_deg":
+                def write(v):
+                    self.editor.set_rack_field(ids, "rotation_deg", int(v), text="Rotate racks")
+            else:
+                def write(v, name=name):
+                    self.editor.set_rack_field(ids, name, v, text=f"Set {label_of(name)}")
+            f = spec.RACK.get(name)
+            self._bind(form, name, kind, f, read, write, choice_map[name],
+                       readonly=(name == "id"))
+        info = self._rack_info(lay, ids)
+        if single:
+            if self._rack_form is not None and self._rack_form.host is not self.scroll.widget():
+                self._rack_form.host.deleteLater()      # a parked one with old choices
+            self._rack_form = _RackForm(lay.parentWidget(), ids, choice_map, info,
+                                        self.bindings)
+
+    def _rack_info(self, lay: QVBoxLayout, ids: list[str]) -> list[tuple[QLabel, QLabel]]:
+        """The catalogue numbers of the racks; returns the (label, value) widgets."""
+        form = self._form(lay, "Catalogue numbers" + (" (sum)" if len(ids) > 1 else ""))
+        out = []
+        for label, value, tip in self._rack_info_rows(ids):
+            lab, val = QLabel(label), QLabel(value)
+            lab.setToolTip(tip)
+            val.setToolTip(tip)
+            val.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow(lab, val)
+            out.append((lab, val))
+        return out
+
+    def _rack_info_rows(self, ids: list[str]) -> list[tuple[str, str, str]]:
+        layout = self.layout_
+        models = layout.racks["model"][layout.racks.indices_of(ids)]
+        cat = layout.catalogue
+        uniq, counts = np.unique(models.astype(str), return_counts=True)
+        total = lambda key: sum(n * (cat[m].get(key) if m in cat else 0.0)
+                                for m, n in zip(uniq, counts))
+        rows = [("Nameplate [kW]", f"{total('nameplate_kw'):,.1f}",
+                 "Nameplate (maximum) IT power from the catalogue, kW"),
+                ("Typical [kW]", f"{total('typical_kw'):,.1f}",
+                 "Typical IT power under load from the catalogue, kW"),
+                ("GPUs", f"{total('gpus'):,.0f}", "GPUs in the selected racks")]
+        if len(uniq) == 1 and uniq[0] in cat:
+            e = cat[uniq[0]]
+            rows.append(("Heat to liquid [%]", f"{e.get('liquid_fraction') * 100:.0f}",
+                         "Share of rack heat removed by the liquid loop"))
+            w, d, h = e.footprint_m
+            rows.append(("Footprint [m]", f"{w:g} \u00d7 {d:g} \u00d7 {h:g}",
+                         "Width \u00d7 depth \u00d7 height in metres"))
+        return rows
+
+    # ----- items ---------------------------------------------------------------------
+    def _item_choices(self, coll: str, name: str, f: spec.Field) -> list[tuple[Any, str]]:
+        layout = self.layout_
+        if name == "model":
+            kinds = {"cooling_units": ("crah", "inrow", "rdhx"), "cdus": ("cdu",),
+                     "tanks": ("tank",)}.get(coll)
+            if coll == "power":
+                return [(e.key, e.name) for e in layout.catalogue
+                        if e.kind in ("utility", "transformer", "ups", "pdu", "busway")]
+            return [(e.key, e.name) for e in layout.catalogue.of_kind(*kinds)] if kinds else []
+        if name == "rotation_deg":
+            return [(r, ROTATION_LABELS[r]) for r in ROTATIONS]
+        if name == "rack":
+            return [("", NONE_LABEL)] + [(r, r) for r in layout.racks.ids.tolist()]
+        if name == "workload":
+            return [("", NONE_LABEL)] + [(w.id, w.name or w.id) for w in layout.workloads.values()]
+        if name == "upstream":
+            return [("", NONE_LABEL)] + [(p.id, f"{p.id} ({p.kind})") for p in layout.power.values()]
+        if f.choices:
+            return [(c, c if c != "" else NONE_LABEL) for c in f.choices]
+        return []
+
+    def _build_items(self, lay: QVBoxLayout, coll: str, ids: list[str]) -> None:
+        layout = self.layout_
+        single = len(ids) == 1
+        one, many = COLLECTION_LABELS.get(coll, (coll, coll))
+        first = layout.items[coll][ids[0]]
+        if single:
+            self.title.setText(f"{one[0].upper() + one[1:]} {ids[0]}")
+            model = getattr(first, "model", "")
+            self.subtitle.setText(layout.catalogue[model].name if model in layout.catalogue
+                                  else "")
+        else:
+            self.title.setText(f"{len(ids)} {many}")
+            self.subtitle.setText("Fields the selected items share; setting one sets it on all.")
+        form = self._form(lay, one[0].upper() + one[1:] if single else "Common fields")
+        specs = COLLECTION_SPECS.get(coll, {})
+        for fld in dataclasses.fields(first):
+            name = fld.name
+            if not single and name in SINGLE_ONLY:
+                continue
+            f = specs.get(name)
+            kind = "text" if f is None else _kind_of(f)
+            if name == "rotation_deg" or name in ("model", "rack", "workload", "upstream"):
+                kind = "choice"
+            if kind == "profile":
+                continue
+
+            def read(name=name):
+                items = self.layout_.items[coll]
+                return [getattr(items[k], name) for k in ids if k in items]
+
+            def write(v, name=name):
+                self._write_items(coll, ids, name, v)
+            choices = self._item_choices(coll, name, f) if kind == "choice" else []
+            self._bind(form, name, kind, f, read, write, choices, readonly=(name == "id"),
+                       tip=(f.description if f is not None and f.description
+                            and name not in TIPS else ""))
+
+    def _write_items(self, coll: str, ids: list[str], name: str, value: Any) -> None:
+        if name in ("x_m", "y_m") and len(ids) == 1:
+            x, y = self.editor.position_of(ids[0])
+            self.editor.move({ids[0]: (value, y) if name == "x_m" else (x, value)})
+            return
+        stack = self.editor.stack
+        stack.beginMacro(f"Set {label_of(name)}")
+        try:
+            for k in ids:
+                if k in self.layout_.items[coll]:
+                    self.editor.update_item(coll, k, **{name: value})
+        finally:
+            stack.endMacro()
+
+    def _build_mixed(self, lay: QVBoxLayout, groups: dict[str, list[str]]) -> None:
+        n = sum(len(v) for v in groups.values())
+        self.title.setText(f"{n} items selected")
+        parts = [f"{len(v)} {COLLECTION_LABELS.get(c, (c, c))[len(v) != 1]}"
+                 for c, v in groups.items()]
+        self.subtitle.setText(", ".join(parts) + ". Select one kind of item to edit its "
+                              "fields; move, rotate, duplicate and delete work on all.")
+        if "racks" in groups:
+            self._rack_info(lay, groups["racks"])
+
+    # ----- values --------------------------------------------------------------------
+    def refresh_values(self) -> None:
+        """Show the model's current values in the existing widgets."""
+        self._refresh_timer.stop()
+        self._updating = True
+        try:
+            for b in self.bindings:
+                try:
+                    values = b.read()
+                except (KeyError, IndexError):
+                    continue
+                _show(b, values)
+        finally:
+            self._updating = False
+
+
+def _kind_of(f: spec.Field) -> str:
+    if f.kind == "number":
+        return "float"
+    if f.kind == "integer":
+        return "choice" if f.choices else "int"
+    if f.kind == "bool":
+        return "bool"
+    if f.kind in ("enum",):
+        return "choice"
+    if f.kind == "profile":
+        return "profile"
+    return "text"
+
+
+def _plain(v: Any) -> Any:
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _hashable(v: Any) -> Any:
+    return tuple(v) if isinstance(v, list) else v
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return abs(a - b) < 1e-9
+    return a == b
+
+
+def _show(b: Binding, values: list[Any]) -> None:
+    w = b.widget
+    uniq = {_hashable(v) for v in values}
+    mixed = len(uniq) > 1
+    value = values[0] if values else None
+    w.blockSignals(True)
+    try:
+        if isinstance(w, QComboBox):
+            mixed_index = w.findText(MIXED)
+            if mixed:
+                if mixed_index < 0:
+                    w.insertItem(0, MIXED, _UNSET)
+                    mixed_index = 0
+                w.setCurrentIndex(mixed_index)
+                return
+            if mixed_index >= 0:
+                w.removeItem(mixed_index)
+            i = w.findData(value)
+            if i < 0:   # a value the choices do not list (e.g. unknown reference)
+                w.addItem(str(value) if value not in ("", None) else NONE_LABEL, value)
+                i = w.count() - 1
+            w.setCurrentIndex(i)
+        elif isinstance(w, QDoubleSpinBox):
+            if mixed:
+                w.setSpecialValueText(MIXED)
+                w.setValue(w.minimum())
+            elif value is None:
+                w.setSpecialValueText("catalogue default")
+                w.setValue(w.minimum())
+            else:
+                w.setSpecialValueText("catalogue default" if b.nullable else "")
+                w.setValue(float(value))
+        elif isinstance(w, QSpinBox):
+            w.setValue(int(value or 0))
+        elif isinstance(w, QCheckBox):
+            if mixed:
+                w.setTristate(True)
+                w.setCheckState(Qt.CheckState.PartiallyChecked)
+            else:
+                w.setTristate(False)
+                w.setChecked(bool(value))
+        elif isinstance(w, QLineEdit):
+            if not w.hasFocus() or w.isReadOnly():
+                w.setText(MIXED if mixed else str(value if value is not None else ""))
+    finally:
+        w.blockSignals(False)
