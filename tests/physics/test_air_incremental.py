@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from twin.physics.air import AirScene, AirSolver, Racks, SolveCancelled, SolverSettings
+from twin.physics.air import AirScene, AirSolver, Racks, SolverSettings
+from twin.physics.cancel import Cancelled
 from twin.physics.air.flow import build_flow_system, start_after_edit
 from twin.physics.air.grid import build_geometry, make_grid
 from twin.physics.air.synthetic import room
@@ -163,7 +164,7 @@ def test_cancel_and_progress(scene):
     seen = []
     AirSolver().solve(scene, progress=lambda f, m: seen.append((f, m)))
     assert seen[0][0] == 0.0 and seen[-1][0] == 1.0
-    with pytest.raises(SolveCancelled):
+    with pytest.raises(Cancelled):
         AirSolver().solve(scene, cancel=lambda: True)
 
 

@@ -39,7 +39,6 @@ import twin
 from twin.engine.simulate import Simulator, TwinResult
 from twin.engine.worker import Cancelled, CancelToken
 from twin.model import Layout
-from twin.physics.air.solver import SolveCancelled
 
 if TYPE_CHECKING:
     from twin.model.racks import RackTable
@@ -69,11 +68,8 @@ class LocalSimulator:
 
 def _run(sim: Simulator, snap: Layout, geometry_changed: bool, coarse: bool,
          token: CancelToken) -> TwinResult:
-    try:
-        result = sim.run(snap, geometry_changed=geometry_changed, cancel=token,
-                         progress=token.progress, coarse=coarse)
-    except SolveCancelled:          # the air solver's own word for a cancelled solve
-        raise Cancelled() from None
+    result = sim.run(snap, geometry_changed=geometry_changed, cancel=token,
+                     progress=token.progress, coarse=coarse)
     token.check()
     return result
 

@@ -14,9 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-
-class Cancelled(Exception):
-    """Raised inside a computation whose request was superseded."""
+from twin.physics.cancel import Cancelled
 
 
 class CancelToken:

@@ -5,7 +5,7 @@
 in place (setText, ``BarGraphItem.setOpts``), so an update of a 1,440-rack result costs a
 few milliseconds. Values are coloured by status where a published limit exists (ASHRAE
 inlet classes, Herrlin's RCI bands, the alert thresholds for equipment load); every label
-carries a tooltip with the metric's definition (DESIGN.md §2.2). Rack and equipment ids in
+carries a tooltip with the metric's definition (docs/physics.md §8 Metrics). Rack and equipment ids in
 the panel are links: activating one emits ``target_activated(id)``.
 """
 

@@ -24,7 +24,7 @@ from twin.paths import file_slug
 from twin.report.output import ExportError
 from twin.report.pdf import ReportSource, write_report
 from twin.model import Layout
-from twin.physics.air.solver import SolveCancelled, SolveError
+from twin.physics.air.solver import SolveError
 
 if TYPE_CHECKING:  # pragma: no cover
     from twin.gui.window.main_window import MainWindow
@@ -143,7 +143,7 @@ def export_report(window: "MainWindow") -> Path | None:
         info = write_report(layout, result, path, source, page=page, gl_backend=qt.gl_backend,
                             gl_reason=qt.gl_reason, progress=report(0.4, 1.0),
                             cancel=progress.wasCanceled)
-    except (Cancelled, SolveCancelled):
+    except Cancelled:
         window.statusBar().showMessage("Review report cancelled", 5000)
         return None
     except (ExportError, SolveError, ValueError, RuntimeError) as exc:

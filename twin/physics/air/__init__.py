@@ -10,8 +10,8 @@ from .devices import SolveError
 from .result import AirResult
 from .scene import (AirScene, Containment, CoolingUnits, Hall, Racks, SolverSettings,
                     Tiles)
-from .solver import AirSolver, SolveCancelled, solve_air
+from .solver import AirSolver, solve_air
 
 __all__ = ["AirScene", "Hall", "Racks", "Tiles", "CoolingUnits", "Containment",
-           "SolverSettings", "AirResult", "AirSolver", "SolveError", "SolveCancelled",
+           "SolverSettings", "AirResult", "AirSolver", "SolveError",
            "solve_air"]

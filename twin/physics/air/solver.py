@@ -21,6 +21,7 @@ from typing import Callable
 
 import numpy as np
 
+from twin.physics.cancel import Cancelled
 from . import buoyancy
 from .devices import (AT_FLOOR, LIMITED, RHO_CP, Devices, SolveError, attach_plenum, build_devices,
                       device_law, device_modes, mode_equations)
@@ -31,7 +32,7 @@ from .result import AirResult
 from .scene import AirScene, SolverSettings
 from .thermal import CoarseSpace, CoupledTransport, transport_matrix
 
-__all__ = ["AirSolver", "SolveCancelled", "SolveError", "solve_air", "supply_fraction"]
+__all__ = ["AirSolver", "SolveError", "solve_air", "supply_fraction"]
 
 MAX_MODE_PASSES = 12
 #: a device's mode equations hold when they match the device law to this (K)
@@ -46,10 +47,6 @@ STEERING_RTOL = 1e-4
 #: the thermal coarse-grid operators serve the next flow field (after an edit, a
 #: buoyancy pass) while the solves with them need at most this many GMRES iterations
 COARSE_REUSE_ITERATIONS = 15
-
-
-class SolveCancelled(Exception):
-    """Raised when the caller's ``cancel()`` returned True."""
 
 
 def solve_air(scene: AirScene, coarse: bool = False) -> AirResult:
@@ -118,6 +115,7 @@ class AirSolver:
         tim["flow_s"] = 0.0
         drift = None
         if flow_key == S.flow_key:
+            assert S.dev is not None and S.transport is not None   # kept with the flow key
             dev, transport = _with_settings_of(S.dev, base), S.transport
         else:
             step(0.1, "airflow")
@@ -186,25 +184,26 @@ class AirSolver:
 
         One warm-started temperature solve with the cached transport system
         and triangular preconditioner, to ``SolverSettings.power_rtol``."""
-        S = self._state
-        if S is None or self._result is None:
+        S, scene = self._state, self._scene
+        if S is None or scene is None or self._result is None:
             raise SolveError("update_power needs a previous solve()")
+        transport, geom = S.transport, S.geom
+        assert S.dev is not None and transport is not None and geom is not None  # solve() set them
         t0 = time.perf_counter()
         heat = np.asarray(air_heat_w, float).reshape(S.dev.n_racks)
-        scene = self._scene
         scene = AirScene(scene.hall, scene.racks.with_power(heat), scene.cooling, scene.tiles,
                          scene.containment, scene.settings)
         dev = S.dev.with_heat(heat)
         _check_capacity(dev)
         its = {"flow_cg": 0, "thermal_gmres": 0, "mode_passes": 0}
         st = scene.settings
-        t_cells, t_out, ok = self._thermal(S, S.transport, dev, st.power_rtol, st, cancel, its)
-        t_in = S.transport.W @ t_cells
-        capture = self._capture(S, S.transport, dev, t_in, st)
+        t_cells, t_out, ok = self._thermal(S, transport, dev, st.power_rtol, st, cancel, its)
+        t_in = transport.W @ t_cells
+        capture = self._capture(S, transport, dev, t_in, st)
         S.dev, S.rack_t_in = dev, t_in[:dev.n_racks]
         if st.buoyancy and S.drift_field is not None:
-            S.drift_field = _field(S.geom, t_cells)
-        res = self._result_from(scene, S.geom, dev, S.fluxes, S.transport, t_cells, t_out,
+            S.drift_field = _field(geom, t_cells)
+        res = self._result_from(scene, geom, dev, S.fluxes, transport, t_cells, t_out,
                                 capture, {}, its, ok, self._result.warnings)
         self._scene, self._result = scene, res
         res.timings_s["total_s"] = time.perf_counter() - t0
@@ -221,10 +220,12 @@ class AirSolver:
         if drift_field is not None:
             bz = buoyancy.face_flux(geom, drift_field, st.buoyancy_time_s)
             rhs = source - buoyancy.divergence(geom, bz)
-        S.phi, n_cg = solve_potential(S.fs, rhs, S.amg, S.phi, st.flow_rtol, st.max_iterations)
+        fs = S.fs
+        assert fs is not None   # built with the geometry key
+        S.phi, n_cg = solve_potential(fs, rhs, S.amg, S.phi, st.flow_rtol, st.max_iterations)
         its["flow_cg"] += n_cg
-        S.fluxes = face_fluxes(S.fs, geom, S.phi, bz)
-        dev = attach_plenum(base, S.fs.return_g, S.phi)
+        S.fluxes = face_fluxes(fs, geom, S.phi, bz)
+        dev = attach_plenum(base, fs.return_g, S.phi)
         M = transport_matrix(geom, S.fluxes, dev, st.turbulent_diffusivity_m2s, st.mixing_length_m)
         S.transport = CoupledTransport(M, dev, S.phi, _prolongators(S.amg))
         if S.thermal_coarse:
@@ -238,7 +239,8 @@ class AirSolver:
         n, nd = transport.n, transport.nd
         if S.t_cells is not None and len(S.t_cells) == n:
             t_in = transport.W @ S.t_cells
-            t_out = S.t_out if len(S.t_out) == nd else device_law(dev, t_in)
+            t_out = (S.t_out if S.t_out is not None and len(S.t_out) == nd
+                     else device_law(dev, t_in))
             x0 = np.concatenate([S.t_cells, t_out])
             mode = S.mode if S.mode is not None and len(S.mode) == nd else device_modes(dev, t_in)
         else:
@@ -249,7 +251,7 @@ class AirSolver:
         most_its = 0
         for _ in range(MAX_MODE_PASSES):
             if cancel is not None and cancel():
-                raise SolveCancelled()
+                raise Cancelled()
             mode = _with_a_fixed_device(dev, mode, t_in)
             linear, value = mode_equations(dev, mode)
             t, t_out, n_it = transport.solve(linear, value, x0, rtol, st.max_iterations)
@@ -365,7 +367,7 @@ class _Stepper:
 
     def __call__(self, fraction: float, message: str):
         if self.cancel is not None and self.cancel():
-            raise SolveCancelled()
+            raise Cancelled()
         if self.progress is not None:
             self.progress(fraction, message)
 

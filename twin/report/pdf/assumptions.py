@@ -64,7 +64,7 @@ def air_model_html() -> list[str]:
         "into discharge cells. Temperatures follow by upwind transport, exactly "
         "energy-conservative.",
         "Potential flow has no momentum or buoyancy, so a documented recirculation "
-        "correction is added (DESIGN.md \u00a72.1, README_air.md): an effective turbulent "
+        "correction is added (docs/physics.md \u00a72.7, README_air.md): an effective turbulent "
         f"diffusivity \u0393<sub>0</sub> = {s.turbulent_diffusivity_m2s:g} m\u00b2/s on open "
         f"faces, a jet mixing length of {s.mixing_length_m:g} m and a buoyancy drift with a "
         f"time scale of {s.buoyancy_time_s:g} s. Containment panels leak "
