@@ -1,0 +1,198 @@
+"""Hand-worked oracles for the facility roll-up, PUE and alerts (docs/physics.md,
+"6. Facility roll-up" and "3.8 Liquid limits").
+
+Facility = IT + chain losses + mechanical distribution losses + cooling; PUE = facility / IT;
+CRAH coils take the rack air heat + fan heat + the indoor share of chain losses + CDU pump
+heat not given to the coolant; the plant takes the coil and facility-water heat (§6.1-6.2).
+The plant is set up so that its only power is the heat-rejection fans (economiser, pumps
+with zero head, no minimum speed): P_fan = 20 kW · (heat / 500 kW)³.
+"""
+
+import numpy as np
+import pytest
+
+from twin.physics.facility import evaluate_facility, immersion_alerts, liquid_alerts, plant_alerts
+from twin.physics.liquid import CduLoops, ImmersionTanks, LiquidBranches, solve_immersion, solve_liquid
+from twin.physics.plant import PlantSpec, solve_plant
+from twin.physics.power import PowerChain, RackFeeds, solve_power
+
+REL = 1e-9
+CP = 4179.6
+
+
+def power_200kw():
+    # UPS 400 kW, c0 0.01, c1 0.02, at x = 0.5: 400 (0.01 + 0.01) = 8 kW of chain loss; IT 200 kW
+    ch = PowerChain(ids=["U", "UPS"], kind=["utility", "ups"], parent=[-1, 0], module_rating_kw=[1000, 400],
+                    c0=[0, 0.01], c1=[0, 0.02])
+    return solve_power(ch, RackFeeds(dc_load_kw=[120.0, 80.0], feed_a=[1, 1]))
+
+
+def cdu_80kw(pump_heat_to_coolant):
+    """One 80 kW rack on a loop whose pump draws exactly 700 W (see test_liquid_oracles:
+    Q = √(250e3 / 6.25e10) = 2 L/s, head 210 kPa, 420 W hydraulic at η 0.6)."""
+    cd = CduLoops(ua_w_per_k=30e3, facility_flow_kgs=2.0, facility_supply_c=30.0, capacity_w=100e3,
+                  pump_shutoff_pa=250e3, pump_free_flow_m3s=5e-3, series_k=3.2e9, pump_efficiency=0.6,
+                  pump_heat_to_coolant=pump_heat_to_coolant)
+    br = LiquidBranches(cdu_index=[0], liquid_heat_w=[80e3], branch_k=4.85e10, supply_header_k=0.4e9,
+                        return_header_k=0.4e9)
+    return solve_liquid(br, cd), cd
+
+
+def plant(**kw):
+    base = dict(supply_setpoint_c=30.0, facility_pump_head_pa=0.0, condenser_pump_head_pa=0.0,
+                rejection_design_heat_w=500e3, rejection_design_fan_w=20e3, rejection_min_speed=0.0)
+    base.update(kw)
+    return PlantSpec(**base)
+
+
+def test_roll_up_with_liquid_by_hand():
+    liq, _ = cdu_80kw(1.0)
+    assert liq.cdus.pump_power_w[0] == pytest.approx(700.0, rel=REL)
+    fac = evaluate_facility(power_200kw(), plant(), 15.0, 10.0, liquid=liq, crah_fan_power_w=[6e3, 4e3],
+                            loss_heat_indoor_fraction=0.5, mechanical_distribution_efficiency=0.95,
+                            tokens_per_s=1e5)
+    # air heat 200 − 80 = 120 kW; coil 120 + 10 fans + 0.5·8 losses = 134 kW; water 80 + 0.7 = 80.7 kW
+    assert fac.heat_to_air_kw == pytest.approx(134.0, rel=REL)
+    assert fac.heat_to_liquid_kw == pytest.approx(80.7, rel=REL)
+    assert fac.liquid_heat_share == pytest.approx(0.4, rel=REL)
+    # plant: 214.7 kW on a 500 kW design → fans 20 · 0.4294³ = 1.583378 kW
+    fan = 20.0 * (214.7 / 500.0) ** 3
+    assert fac.plant.mode == "economiser" and fac.plant.heat_in_w == pytest.approx(214.7e3, rel=REL)
+    assert fac.rejection_fan_kw == pytest.approx(fan, rel=REL)
+    cooling = 10.0 + 0.7 + fan
+    mech = cooling * (1 / 0.95 - 1)
+    assert fac.cooling_kw == pytest.approx(cooling, rel=REL)
+    assert fac.cdu_pump_kw == pytest.approx(0.7, rel=REL) and fac.crah_fan_kw == pytest.approx(10.0, rel=REL)
+    assert fac.electrical_loss_kw == pytest.approx(8.0 + mech, rel=REL)
+    facility = 200.0 + 8.0 + mech + cooling
+    assert fac.facility_kw == pytest.approx(facility, rel=REL)
+    assert fac.pue == pytest.approx(facility / 200.0, rel=REL)
+    assert fac.tokens_per_kwh == pytest.approx(1e5 * 3600 / facility, rel=REL)
+    # rejected: plant (214.7 + fan) + outdoor half of the losses 4 + mechanical losses
+    assert fac.heat_rejected_kw == pytest.approx(214.7 + fan + 4.0 + mech, rel=REL)
+    assert abs(fac.energy_residual) < 1e-12
+    # the plant sees the mixed return of the CDU water (2 kg/s at 30 + 80.7e3/8359.2) and the
+    # coil water (134e3 / (4179.6 · 6) kg/s at 30 + 6 °C)
+    m_coil = 134e3 / (CP * 6.0)
+    t_cdu = 30.0 + 80.7e3 / (2.0 * CP)
+    assert fac.plant.facility_flow_kgs == pytest.approx(2.0 + m_coil, rel=REL)
+    assert fac.plant.return_c == pytest.approx((2.0 * t_cdu + m_coil * 36.0) / (2.0 + m_coil), rel=REL)
+
+
+def test_cdu_pump_heat_split_between_coolant_and_room():
+    # a quarter of the 700 W in the coolant: water 80.175 kW, coil 120 + 0.525 kW
+    liq, cd = cdu_80kw(0.25)
+    fac = evaluate_facility(power_200kw(), plant(), 15.0, 10.0, liquid=liq,
+                            cdu_pump_heat_to_coolant=cd.pump_heat_to_coolant)
+    assert fac.heat_to_liquid_kw == pytest.approx(80.175, rel=REL)
+    assert fac.heat_to_air_kw == pytest.approx(120.0 + 8.0 + 0.525, rel=REL)
+    assert abs(fac.energy_residual) < 1e-12
+
+
+def test_separate_air_plant_takes_only_the_coils():
+    liq, _ = cdu_80kw(1.0)
+    air = plant(supply_setpoint_c=12.0, rejection_design_heat_w=250e3, rejection_design_fan_w=5e3)
+    fac = evaluate_facility(power_200kw(), plant(), 15.0, 10.0, liquid=liq, crah_fan_power_w=10e3,
+                            air_plant_spec=air)
+    # liquid plant: 80.7 kW only; air plant: 120 + 10 + 8 = 138 kW at 12 → 18 °C
+    assert fac.plant.heat_in_w == pytest.approx(80.7e3, rel=REL)
+    assert fac.air_plant.heat_in_w == pytest.approx(138e3, rel=REL)
+    assert fac.air_plant.return_c == pytest.approx(18.0, rel=REL)
+    assert fac.air_plant.facility_flow_kgs == pytest.approx(138e3 / (CP * 6.0), rel=REL)
+    # 10 °C wet bulb + 5.5 K: free cooling at 15.5 °C, above the 12 °C chilled water → partial
+    assert fac.air_plant.mode == "partial"
+    total_fan = 20.0 * (80.7 / 500) ** 3 + fac.air_plant.rejection_fan_power_w / 1e3
+    assert fac.rejection_fan_kw == pytest.approx(total_fan, rel=REL)
+    assert fac.chiller_kw == pytest.approx(fac.air_plant.chiller_power_w / 1e3, rel=REL)
+    assert abs(fac.energy_residual) < 1e-12
+
+
+def test_empty_hall_and_zero_it():
+    ch = PowerChain(ids=["U"], kind=["utility"], parent=[-1], module_rating_kw=[1000])
+    power = solve_power(ch, RackFeeds(dc_load_kw=np.zeros(0), feed_a=np.zeros(0, int)))
+    fac = evaluate_facility(power, plant(), 15.0, 10.0)
+    assert fac.it_kw == 0.0 and fac.facility_kw == 0.0 and fac.pue == float("inf")
+    assert fac.tokens_per_kwh == 0.0 and fac.liquid_heat_share == 0.0 and fac.energy_residual == 0.0
+    assert fac.plant.mode == "off"
+
+
+def liquid_case(**kw):
+    base = dict(ua_w_per_k=[30e3, 30e3], facility_flow_kgs=2.0, facility_supply_c=[32.0, 27.0],
+                capacity_w=[100e3, 100e3], pump_shutoff_pa=250e3, pump_free_flow_m3s=5e-3, series_k=3.2e9,
+                pump_heat_to_coolant=0.0, n_pumps_installed=2, n_pumps_duty=1, n_pumps_failed=0,
+                water_class=["W32", "W27"], return_limit_c=60.0)
+    base.update(kw)
+    cd = CduLoops(**base)
+    br = LiquidBranches(cdu_index=[0, 1], liquid_heat_w=[80e3, 90e3], branch_k=4.85e10, supply_header_k=0.4e9,
+                        return_header_k=0.4e9)
+    return solve_liquid(br, cd), cd
+
+
+def kinds(alerts):
+    return {(a.target, a.kind, a.severity) for a in alerts}
+
+
+def test_liquid_alerts_on_their_boundaries():
+    res, cd = liquid_case()
+    # W32 at 32.0 °C and W27 at 27.0 °C: on the class limits, no alert; 80 kW rack gets exactly its need
+    assert kinds(liquid_alerts(res, cd, ["R0", "R1"], ["C0", "C1"])) == {
+        ("R1", "coolant_flow_low", "warning")}                     # 90 kW needs 135 L/min, gets 120
+    res, cd = liquid_case(facility_supply_c=[32.01, 27.0])
+    out = kinds(liquid_alerts(res, cd, ["R0", "R1"], ["C0", "C1"]))
+    assert ("C0", "facility_water_above_class", "warning") in out
+    assert ("C1", "facility_water_above_class", "warning") not in out
+
+
+def test_coolant_flow_low_critical_below_three_quarters_of_need():
+    # both racks get 120 L/min.  With a 1.9 L/min/kW rule: R0 needs 152 L/min, 0.75·152 = 114 ≤ 120
+    # → warning; R1 needs 171 L/min, 0.75·171 = 128.25 > 120 → critical
+    res, cd = liquid_case()
+    strict = solve_liquid(LiquidBranches(cdu_index=[0, 1], liquid_heat_w=[80e3, 90e3], branch_k=4.85e10,
+                                         supply_header_k=0.4e9, return_header_k=0.4e9), cd,
+                          flow_need_lpm_per_kw=1.9)
+    low = [a for a in liquid_alerts(strict, cd, ["R0", "R1"]) if a.kind == "coolant_flow_low"]
+    assert {(a.target, a.severity) for a in low} == {("R0", "warning"), ("R1", "critical")}
+
+
+def test_return_limit_and_capacity_exactly_at_the_limit():
+    res, _ = liquid_case()
+    r0 = float(res.cdus.loop_return_c[0])
+    rack1 = float(res.racks.return_c[1])
+    # limit exactly at CDU 0's loop return (no alert); CDU 1's limit just below its rack's return
+    res, cd = liquid_case(return_limit_c=[r0, rack1 - 1e-6], capacity_w=[80e3, 90e3 / 0.9])
+    out = kinds(liquid_alerts(res, cd, ["R0", "R1"], ["C0", "C1"]))
+    assert ("C0", "coolant_return_high", "critical") not in out
+    assert ("R1", "coolant_return_high", "critical") in out
+    assert ("C1", "coolant_return_high", "critical") in out        # loop return = rack return here
+    # capacity == load (1.0) → near-capacity warning, not over; 0.9 exactly → nothing
+    assert ("C0", "cdu_near_capacity", "warning") in out and ("C0", "cdu_over_capacity", "critical") not in out
+    assert not any(k[0] == "C1" and k[1].startswith("cdu_") for k in out)
+
+
+def test_pump_failure_alerts_for_unequal_cdus():
+    # C0: 1 of 2 failed → standby used, redundancy lost (warning); C1: 2 of 2 failed → critical
+    res, cd = liquid_case(n_pumps_failed=[1, 2])
+    out = kinds(liquid_alerts(res, cd, ["R0", "R1"], ["C0", "C1"]))
+    assert ("C0", "pump_redundancy_lost", "warning") in out and ("C0", "pumps_failed", "critical") not in out
+    assert ("C1", "pumps_failed", "critical") in out and ("C1", "pump_redundancy_lost", "warning") not in out
+
+
+def test_immersion_alerts_exactly_at_limits():
+    t = ImmersionTanks(heat_w=[100e3, 100e3], ua_w_per_k=20e3, fluid_flow_kgs=5.0, facility_flow_kgs=3.0,
+                       facility_supply_c=30.0, capacity_w=[100e3, 99e3], max_bath_c=[60.0, 43.5])
+    r = solve_immersion(t)
+    # bath 43.5538 °C (test_liquid_oracles); tank 0 at capacity and under its bath limit: nothing
+    assert {(a.target, a.kind) for a in immersion_alerts(r, t, ["T0", "T1"])} == {
+        ("T1", "immersion_over_capacity"), ("T1", "immersion_bath_high")}
+    t = ImmersionTanks(heat_w=[100e3], ua_w_per_k=20e3, fluid_flow_kgs=5.0, facility_flow_kgs=3.0,
+                       facility_supply_c=30.0, capacity_w=[200e3], max_bath_c=float(r.bath_c[0]))
+    assert immersion_alerts(solve_immersion(t), t) == []
+
+
+def test_plant_alerts_unmet_and_rejection():
+    s = PlantSpec(supply_setpoint_c=20.0, economiser=False, n_chillers=1, chiller_capacity_w=1e6,
+                  facility_pump_head_pa=0.0, rejection_design_heat_w=10e6)
+    # 0.9 MW on a chiller whose CAPFT at 20 °C leaving (clamped to 10) and 30 °C condenser is > 1: met
+    assert plant_alerts(solve_plant(s, 0.9e6, 20.0, 35.0, 26.0)) == []
+    out = plant_alerts(solve_plant(s, 3e6, 20.0, 35.0, 26.0), "liquid plant")
+    assert [(a.kind, a.target) for a in out] == [("chiller_capacity", "liquid plant")]
