@@ -1,0 +1,234 @@
+"""The Qt-free session: its state and events follow the layout and the engine, without Qt.
+
+The engine's callbacks are posted into a queue that the test drains on its own thread, as
+the GUI's queued signal does on the GUI thread.
+"""
+
+import queue
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from tests.conftest import LAYOUTS
+from twin.io import load_layout
+from twin.model import ChangeKind, CoolingUnit
+from twin.session import HeatmapChoice, Session, SolvePhase
+
+
+class Posted:
+    """A ``post`` for the session: callbacks queue here; ``drain`` runs them."""
+
+    def __init__(self):
+        self.q: queue.Queue = queue.Queue()
+
+    def __call__(self, fn):
+        self.q.put(fn)
+
+    def drain(self):
+        while True:
+            try:
+                self.q.get_nowait()()
+            except queue.Empty:
+                return
+
+    def until(self, cond, timeout_s=60.0):
+        end = time.perf_counter() + timeout_s
+        while time.perf_counter() < end:
+            self.drain()
+            if cond():
+                return True
+            time.sleep(0.005)
+        return False
+
+
+@pytest.fixture
+def small():
+    lay = load_layout(LAYOUTS / "small-room.json")
+    post = Posted()
+    s = Session(lay, post=post, isolate=False)
+    yield s, post
+    s.close()
+
+
+def _settled(s: Session) -> bool:
+    return not s.busy and s.up_to_date
+
+
+def test_the_session_imports_no_qt():
+    import subprocess
+    code = ("import sys, twin.session; "
+            "sys.exit(any(m in sys.modules for m in ('PySide6', 'vispy', 'pyqtgraph')))")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_first_result_arrives_through_post_and_marks_the_session_fresh(small):
+    s, post = small
+    statuses, results = [], []
+    s.events.status.connect(statuses.append)
+    s.events.result.connect(results.append)
+    assert s.status.phase is SolvePhase.SOLVING and s.result is None
+    assert post.until(lambda: _settled(s))
+    assert len(results) >= 1 and s.result is not None and s.error is None
+    assert s.status.phase is SolvePhase.FRESH and s.status.text.startswith("Fresh")
+    assert "Energy balance residual" in s.status.tooltip
+    assert s.result.rack_ids == [str(i) for i in s.layout.racks.ids]
+
+
+def test_live_colouring_follows_the_result_and_racks_added_since_get_nan(small):
+    s, post = small
+    assert post.until(lambda: _settled(s))
+    s.set_colour_by("inlet")
+    c = s.colouring.current
+    assert c.key == "inlet" and c.unit == "\u00b0C"
+    assert np.allclose(c.values, s.result.air.rack_inlet_max_c)
+    # a rack added after the result: its value is unknown until the next result
+    s.engine.enabled = False
+    rec = s.layout.racks.record(0)
+    rec.update(id="NEW", name="NEW", x_m=rec["x_m"] + 0.6)
+    s.layout.add_racks([rec])
+    c = s.colouring.current
+    assert len(c.values) == len(s.layout.racks) and np.isnan(c.values[-1])
+    assert np.allclose(c.values[:-1], s.result.air.rack_inlet_max_c)
+
+
+def test_an_edit_makes_the_result_stale_until_its_own_result_arrives(small):
+    s, post = small
+    assert post.until(lambda: _settled(s))
+    s.engine.enabled = False                     # hold the solve back
+    s.layout.update_item("workloads", "train-h100", utilisation=0.3)
+    assert s.status.phase is SolvePhase.STALE and not s.up_to_date
+    it_before = s.result.facility.it_kw
+    s.engine.enabled = True
+    s.engine.request()
+    assert post.until(lambda: _settled(s))
+    assert s.status.phase is SolvePhase.FRESH
+    assert s.result.facility.it_kw < it_before
+    assert not s.info.geometry_changed              # a workload edit reuses the airflow
+
+
+def test_selection_is_pruned_before_any_other_observer_runs(small):
+    s, _post = small
+    rid = str(s.layout.racks.ids[0])
+    s.selection.set({rid, "CRAH-1"})
+    seen = []
+    # an observer connected after the session sees the pruned selection already
+    s.layout.changed.connect(lambda ch: seen.append(set(s.selection.ids)))
+    s.layout.remove_racks([rid])
+    assert seen == [{"CRAH-1"}] and s.selection.ids == {"CRAH-1"}
+
+
+def test_colouring_is_recomputed_for_a_new_rack_table_before_views_run(small):
+    s, _post = small
+    lengths = []
+    s.layout.changed.connect(lambda ch: lengths.append(len(s.colouring.current.values)))
+    n = len(s.layout.racks)
+    s.layout.remove_racks([str(s.layout.racks.ids[0])])
+    assert lengths == [n - 1]
+
+
+def test_heatmap_choice_events_and_image(small):
+    s, post = small
+    assert post.until(lambda: _settled(s))
+    got = []
+    s.events.heatmap.connect(got.append)
+    s.set_heatmap(metric="power")
+    s.set_heatmap(metric="power")                 # unchanged: no event
+    assert got == [HeatmapChoice("power", s.heatmap.height_m, True, False)]
+    hm, note = s.heatmap_image()
+    assert hm is not None and note == "" and hm.unit == "kW/m\u00b2"
+    s.set_heatmap(metric="coolant")               # an air-cooled room has no CDU loop
+    hm, note = s.heatmap_image()
+    assert hm is None and "no rack here is on a CDU loop" in note
+    s.set_heatmap(metric="off")
+    assert s.heatmap_image() == (None, "")
+
+
+def test_heatmap_presets_follow_the_rack_heights(small):
+    s, _post = small
+    mid, top, ceiling = s.heatmap_presets()
+    heights = s.layout.rack_sizes_m()[:, 2]
+    assert top == pytest.approx(float(np.median(heights)))
+    assert mid == pytest.approx(top / 2, abs=0.01)
+    assert ceiling == s.layout.hall.ceiling_height_m
+    assert s.heatmap.height_m == pytest.approx(mid)
+
+
+def test_reset_forgets_results_and_restarts_the_engine(small):
+    s, post = small
+    assert post.until(lambda: _settled(s))
+    old = s.engine
+    cleared = []
+    s.events.cleared.connect(lambda: cleared.append(True))
+    s.set_colour_by("inlet")
+    s.layout.replace_all(load_layout(LAYOUTS / "gb200-pod.json"))
+    assert cleared == [True] and s.result is None and s.alert_ids == frozenset()
+    assert np.isnan(s.colouring.current.values).all()    # live colouring: nothing yet
+    assert post.until(lambda: s.engine is not old and _settled(s), 120)
+    assert s.result.rack_ids == [str(i) for i in s.layout.racks.ids]
+
+
+def test_alert_targets_are_announced_once_per_change(small):
+    s, post = small
+    marks = []
+    s.events.alert_ids.connect(marks.append)
+    assert post.until(lambda: _settled(s))
+    expected = frozenset(a.target for a in s.result.alerts
+                         if a.severity in ("critical", "warning"))
+    assert s.alert_ids == expected
+    assert marks == ([expected] if expected else [])
+
+
+def test_a_solver_error_keeps_the_last_result_and_says_so(small):
+    s, post = small
+    assert post.until(lambda: _settled(s))
+    good = s.result
+    failures = []
+    s.events.failed.connect(failures.append)
+    with s.layout.batch():           # 1 kW of cooling per unit: no steady state exists
+        for uid in list(s.layout.cooling_units):
+            s.layout.update_item("cooling_units", uid, capacity_kw=1.0)
+    assert post.until(lambda: s.error is not None and not s.busy)
+    assert "capacity" in str(s.error)
+    assert s.result is good and s.status.phase is SolvePhase.ERROR
+    assert s.status.text.startswith("Solver error") and failures
+    assert s.live_lines(str(s.layout.racks.ids[0])).startswith("(last good result")
+
+
+def test_live_lines_give_a_racks_figures(small):
+    s, post = small
+    assert post.until(lambda: _settled(s))
+    rid = str(s.layout.racks.ids[0])
+    i = s.rack_index(rid)
+    text = s.live_lines(rid)
+    assert f"Inlet {s.result.air.rack_inlet_mean_c[i]:.1f} \u00b0C" in text
+    assert f"Power {s.result.rack_power_kw[i]:.1f} kW" in text
+    assert s.live_lines("no-such-id") == ""
+
+
+def test_unknown_colouring_is_refused(small):
+    s, _post = small
+    with pytest.raises(KeyError):
+        s.set_colour_by("nope")
+
+
+def test_one_batched_edit_is_one_engine_request(small):
+    s, post = small
+    assert post.until(lambda: _settled(s))
+    calls = []
+    real = s.engine.request
+    s.engine.request = lambda *a, **k: calls.append(1) or real(*a, **k)
+    lay = s.layout
+    lay.add_item("cooling_units", CoolingUnit("EXTRA", "inrow-70", 1.0, 1.0, enabled=False))
+    calls.clear()
+    with lay.batch():
+        lay.move_racks(list(map(str, lay.racks.ids[:3])), [1.0, 2.0, 3.0], [1.0, 1.0, 1.0])
+        lay.update_item("cooling_units", "EXTRA", x_m=2.0)
+    assert calls == [1]
+    assert post.until(lambda: _settled(s))
+    assert s.info.geometry_changed
+
+
+def test_change_kind_is_typed():
+    assert ChangeKind("racks_changed") is ChangeKind.RACKS_CHANGED
