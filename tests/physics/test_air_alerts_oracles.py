@@ -3,7 +3,6 @@
 it, with racks and units in an order that a swapped index would break."""
 
 import numpy as np
-import pytest
 
 from twin.physics.air_alerts import air_alerts
 

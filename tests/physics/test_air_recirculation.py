@@ -78,7 +78,6 @@ def test_failed_unit_supplies_nothing():
 @pytest.mark.parametrize("rot, axis, sign", [(0, 1, -1), (90, 0, +1), (180, 1, +1), (270, 0, -1)])
 def test_rack_intake_faces_its_front(rot, axis, sign):
     sc = room(2)
-    racks = sc.racks
     from twin.physics.air.scene import Racks
     one = Racks([[4.0, 3.6]], [[0.6, 1.2, 2.2]], [rot], [0.8], [5000.0])
     sc2 = AirScene(sc.hall, one, sc.cooling, sc.tiles, sc.containment, sc.settings)

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from twin.physics.fluids import AIR, M3S_PER_CFM, PG25, WATER, fluid
 from twin.physics.liquid import (
@@ -193,9 +194,6 @@ def test_immersion_tank():
     assert r.bath_c == pytest.approx(30 + r.load_w / (r.effectiveness * c_min))
     assert r.facility_heat_w == pytest.approx(r.load_w)
     assert r.capacity_fraction[1] > 1 > r.capacity_fraction[0]
-
-
-from hypothesis import given, settings, strategies as st
 
 
 @settings(max_examples=40, deadline=None)

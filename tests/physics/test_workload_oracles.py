@@ -6,7 +6,6 @@ Test rack (unless stated): 4 GPUs, 100 → 1100 W, overhead 2000 → 4000 W, γ 
 phase at utilisation u draws 4 (100 + 1000 u) + 2000 + 2000 u = 2400 + 6000 u W.
 """
 
-import numpy as np
 import pytest
 
 from twin.physics.workload import RackWorkloads, evaluate_daily_profile, evaluate_workloads, gpu_power_w

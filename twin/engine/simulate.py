@@ -121,7 +121,7 @@ class Simulator:
             alerts.append(Alert("critical", "no_air_cooling", "hall",
                                 f"{air_w.sum() / 1e3:.1f} kW of rack heat goes to air but no "
                                 "cooling unit is enabled"))
-        if liq is not None:
+        if liq is not None and loops is not None:   # a liquid result comes with its loops
             alerts += liquid_alerts(liq, loops, rack_ids, cdu_ids)
         if imm is not None:
             alerts += immersion_alerts(imm, tanks, tank_ids)

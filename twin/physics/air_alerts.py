@@ -20,7 +20,7 @@ def air_alerts(rack_ids: Sequence[str], inlet_mean_c: np.ndarray, inlet_max_c: n
     lo, hi = ASHRAE_ALLOWABLE_C[ashrae_class]
     rec_hi = ASHRAE_RECOMMENDED_C[1]
     out: list[Alert] = []
-    for i in np.flatnonzero(np.nan_to_num(inlet_max_c, nan=-1e9) > rec_hi):
+    for i in np.flatnonzero(np.nan_to_num(inlet_max_c, nan=-1e9) > rec_hi).tolist():
         t_max, t_mean = inlet_max_c[i], inlet_mean_c[i]
         if t_max > hi:
             out.append(Alert(CRITICAL, "inlet_above_allowable", str(rack_ids[i]),
@@ -30,7 +30,7 @@ def air_alerts(rack_ids: Sequence[str], inlet_mean_c: np.ndarray, inlet_max_c: n
             out.append(Alert(WARNING, "inlet_above_recommended", str(rack_ids[i]),
                              f"inlet up to {t_max:.1f} °C (mean {t_mean:.1f} °C) is above the "
                              f"recommended {rec_hi:.0f} °C"))
-    for i in np.flatnonzero(np.nan_to_num(inlet_mean_c, nan=1e9) < lo):
+    for i in np.flatnonzero(np.nan_to_num(inlet_mean_c, nan=1e9) < lo).tolist():
         out.append(Alert(WARNING, "inlet_below_allowable", str(rack_ids[i]),
                          f"inlet {inlet_mean_c[i]:.1f} °C is below the {ashrae_class} allowable "
                          f"{lo:.0f} °C"))

@@ -31,6 +31,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 from scipy.linalg import solveh_banded
 
+from .columns import column_default
 from .fluids import LPM_PER_M3S, PG25, WATER
 
 __all__ = [
@@ -152,22 +153,22 @@ class CduLoops:
     facility_flow_kgs: np.ndarray
     facility_supply_c: np.ndarray
     capacity_w: np.ndarray
-    pump_shutoff_pa: np.ndarray = 250e3
-    pump_free_flow_m3s: np.ndarray = 6e-3
-    n_pumps_installed: np.ndarray = 2
-    n_pumps_duty: np.ndarray = 1
-    n_pumps_failed: np.ndarray = 0
-    pump_speed_fraction: np.ndarray = 1.0
-    pump_efficiency: np.ndarray = 0.6          # wire-to-water
-    pump_heat_to_coolant: np.ndarray = 1.0     # share of pump electrical power heating the loop
-    series_k: np.ndarray = 3.2e9               # CDU internals + lead pipes, Pa/(m³/s)²
-    header_segment_k: np.ndarray = 0.0         # default k of each manifold segment
-    reverse_return: np.ndarray = False
-    return_limit_c: np.ndarray = 45.0          # coolant return alarm
-    coolant_density_kgm3: np.ndarray = PG25.density_kgm3
-    coolant_cp_jkgk: np.ndarray = PG25.cp_jkgk
-    facility_cp_jkgk: np.ndarray = WATER.cp_jkgk
-    water_class: tuple = "W32"                 # ASHRAE class of the facility water
+    pump_shutoff_pa: np.ndarray = column_default(250e3)
+    pump_free_flow_m3s: np.ndarray = column_default(6e-3)
+    n_pumps_installed: np.ndarray = column_default(2)
+    n_pumps_duty: np.ndarray = column_default(1)
+    n_pumps_failed: np.ndarray = column_default(0)
+    pump_speed_fraction: np.ndarray = column_default(1.0)
+    pump_efficiency: np.ndarray = column_default(0.6)   # wire-to-water
+    pump_heat_to_coolant: np.ndarray = column_default(1.0)   # share of pump electrical power heating the loop
+    series_k: np.ndarray = column_default(3.2e9)   # CDU internals + lead pipes, Pa/(m³/s)²
+    header_segment_k: np.ndarray = column_default(0.0)   # default k of each manifold segment
+    reverse_return: np.ndarray = column_default(False)
+    return_limit_c: np.ndarray = column_default(45.0)   # coolant return alarm
+    coolant_density_kgm3: np.ndarray = column_default(PG25.density_kgm3)
+    coolant_cp_jkgk: np.ndarray = column_default(PG25.cp_jkgk)
+    facility_cp_jkgk: np.ndarray = column_default(WATER.cp_jkgk)
+    water_class: tuple = column_default("W32")   # ASHRAE class of the facility water
 
     _INT = ("n_pumps_installed", "n_pumps_duty", "n_pumps_failed")
 
@@ -223,10 +224,10 @@ class LiquidBranches:
 
     cdu_index: np.ndarray
     liquid_heat_w: np.ndarray
-    branch_k: np.ndarray = 8.304e10
-    manifold_position: np.ndarray | None = None
-    supply_header_k: np.ndarray = np.nan
-    return_header_k: np.ndarray = np.nan
+    branch_k: np.ndarray = column_default(8.304e10)
+    manifold_position: np.ndarray = column_default(None)
+    supply_header_k: np.ndarray = column_default(np.nan)
+    return_header_k: np.ndarray = column_default(np.nan)
 
     def __post_init__(self):
         n = int(np.size(self.cdu_index))
@@ -522,10 +523,10 @@ class ImmersionTanks:
     facility_flow_kgs: np.ndarray
     facility_supply_c: np.ndarray
     capacity_w: np.ndarray
-    max_bath_c: np.ndarray = 50.0
-    pump_power_w: np.ndarray = 0.0            # dielectric pump, all of it heats the bath
-    fluid_cp_jkgk: np.ndarray = 2200.0
-    facility_cp_jkgk: np.ndarray = WATER.cp_jkgk
+    max_bath_c: np.ndarray = column_default(50.0)
+    pump_power_w: np.ndarray = column_default(0.0)   # dielectric pump, all of it heats the bath
+    fluid_cp_jkgk: np.ndarray = column_default(2200.0)
+    facility_cp_jkgk: np.ndarray = column_default(WATER.cp_jkgk)
 
     def __post_init__(self):
         n = int(np.size(self.heat_w))

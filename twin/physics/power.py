@@ -26,9 +26,12 @@ into (c0, c1, c2) by :func:`loss_coefficients_from_efficiency`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+from twin.physics.columns import column_default
 
 __all__ = [
     "TYPICAL_EFFICIENCY", "loss_coefficients_from_efficiency", "typical_loss_coefficients",
@@ -104,14 +107,16 @@ class PowerChain:
     kind: tuple
     parent: np.ndarray
     module_rating_kw: np.ndarray
-    side: tuple = ""
-    c0: np.ndarray = 0.0
-    c1: np.ndarray = 0.0
-    c2: np.ndarray = 0.0
-    n_modules: np.ndarray = 1
-    n_redundant: np.ndarray = 0
-    n_failed: np.ndarray = 0
-    failed: np.ndarray = False
+    side: tuple = column_default("")
+    c0: np.ndarray = column_default(0.0)
+    c1: np.ndarray = column_default(0.0)
+    c2: np.ndarray = column_default(0.0)
+    n_modules: np.ndarray = column_default(1)
+    n_redundant: np.ndarray = column_default(0)
+    n_failed: np.ndarray = column_default(0)
+    failed: np.ndarray = column_default(False)
+    if TYPE_CHECKING:   # set by __post_init__; not a dataclass field at run time
+        _depth: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         n = len(self.ids)
@@ -169,13 +174,13 @@ class RackFeeds:
 
     dc_load_kw: np.ndarray
     feed_a: np.ndarray
-    feed_b: np.ndarray = -1
-    share_a: np.ndarray = 0.5
-    psu_rating_kw: np.ndarray = np.nan        # NaN: no PSU stage (load is already AC input)
-    psu_c0: np.ndarray = 0.0
-    psu_c1: np.ndarray = 0.0
-    psu_c2: np.ndarray = 0.0
-    feed_rating_kw: np.ndarray = np.inf
+    feed_b: np.ndarray = column_default(-1)
+    share_a: np.ndarray = column_default(0.5)
+    psu_rating_kw: np.ndarray = column_default(np.nan)   # NaN: no PSU stage (load is already AC input)
+    psu_c0: np.ndarray = column_default(0.0)
+    psu_c1: np.ndarray = column_default(0.0)
+    psu_c2: np.ndarray = column_default(0.0)
+    feed_rating_kw: np.ndarray = column_default(np.inf)
 
     def __post_init__(self):
         n = int(np.size(self.dc_load_kw))

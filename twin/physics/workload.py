@@ -25,6 +25,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from twin.physics.columns import column_default
+
 __all__ = ["IDLE", "TRAINING", "INFERENCE", "KIND_CODES", "kind_codes", "gpu_power_w",
            "RackWorkloads", "WorkloadResult", "evaluate_workloads", "evaluate_daily_profile"]
 
@@ -51,20 +53,20 @@ class RackWorkloads:
     """Per-rack columns (scalars broadcast to ``len(kind)``)."""
 
     kind: np.ndarray                       # integer codes IDLE / TRAINING / INFERENCE
-    n_gpus: np.ndarray = 72
-    gpu_idle_w: np.ndarray = 200.0
-    gpu_max_w: np.ndarray = 1200.0
-    gamma: np.ndarray = 1.0
-    overhead_idle_w: np.ndarray = 15_000.0
-    overhead_max_w: np.ndarray = 30_000.0
-    utilisation: np.ndarray = 0.95         # training
-    swing_amplitude: np.ndarray = 0.0      # training, ± in utilisation
-    prefill_share: np.ndarray = 0.3        # inference time shares
-    decode_share: np.ndarray = 0.5
-    prefill_utilisation: np.ndarray = 1.0
-    decode_utilisation: np.ndarray = 0.6
-    tokens_per_s_at_full_load: np.ndarray = 0.0   # per GPU
-    load_multiplier: np.ndarray = 1.0      # e.g. one hour of a daily profile
+    n_gpus: np.ndarray = column_default(72)
+    gpu_idle_w: np.ndarray = column_default(200.0)
+    gpu_max_w: np.ndarray = column_default(1200.0)
+    gamma: np.ndarray = column_default(1.0)
+    overhead_idle_w: np.ndarray = column_default(15_000.0)
+    overhead_max_w: np.ndarray = column_default(30_000.0)
+    utilisation: np.ndarray = column_default(0.95)   # training
+    swing_amplitude: np.ndarray = column_default(0.0)   # training, ± in utilisation
+    prefill_share: np.ndarray = column_default(0.3)   # inference time shares
+    decode_share: np.ndarray = column_default(0.5)
+    prefill_utilisation: np.ndarray = column_default(1.0)
+    decode_utilisation: np.ndarray = column_default(0.6)
+    tokens_per_s_at_full_load: np.ndarray = column_default(0.0)   # per GPU
+    load_multiplier: np.ndarray = column_default(1.0)   # e.g. one hour of a daily profile
 
     def __post_init__(self):
         k = np.asarray(self.kind)

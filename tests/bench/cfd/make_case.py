@@ -78,8 +78,6 @@ def build_mesh(dx: float, dz: float, contained: bool):
     def pid(i, j, k):
         return (k * (ny + 1) + j) * (nx + 1) + i
 
-    faces, own, nei, ctr, nrm = [], [], [], [], []   # nrm: +-1,2,3 outward axis for boundary
-
     def add(direction):
         # faces normal to axis `direction` (0 x, 1 y, 2 z) at every grid plane
         shape = list(solid.shape)          # (nz, ny, nx)
@@ -380,7 +378,7 @@ def set_exhausts(tfile: Path, values_k):
     txt = tfile.read_text()
     for r, v in enumerate(values_k):
         pat = re.compile(r"(r%d_out\s*\{\s*type\s+fixedValue;\s*value\s+uniform\s+)[-0-9.eE+]+" % r)
-        txt, n = pat.subn(lambda m: m.group(1) + f"{v:.6f}", txt)
+        txt, n = pat.subn(lambda m, v=v: m.group(1) + f"{v:.6f}", txt)
         assert n == 1, r
     tfile.write_text(txt)
 
@@ -397,7 +395,6 @@ def run(case: Path, ratio: float, dx: float, dz: float, contained: bool, iters: 
     print("cells", info["n_cells"], "checkMesh:", "OK" if "Mesh OK" in chk.stdout else "FAILED")
     t0 = time.time()
     done, history = 0, []
-    prev = None
     while done < iters:
         done += cycle
         ctl = case / "system" / "controlDict"

@@ -192,21 +192,21 @@ def build_devices(scene: AirScene, geom: Geometry) -> Devices:
     n_dev = nr + nu
     V = np.concatenate([r.airflow_m3s, u.airflow_m3s[on]])
 
-    in_own, in_cell, out_own, out_cell = [], [], [], []
+    in_own_parts, in_cell_parts, out_own_parts, out_cell_parts = [], [], [], []
     # racks: front intake, back discharge
     o, c = _face_samples(geom, r.center_xy_m, r.size_m, r.rotation_deg, +1.0)
-    in_own.append(o); in_cell.append(c)
+    in_own_parts.append(o); in_cell_parts.append(c)
     o, c = _face_samples(geom, r.center_xy_m, r.size_m, r.rotation_deg, -1.0)
-    out_own.append(o); out_cell.append(c)
+    out_own_parts.append(o); out_cell_parts.append(c)
     # in-row coolers: reversed racks
     inrow = np.array([u.kind[i] == "inrow" for i in on], bool)
     crah = ~inrow
     if inrow.any():
         sel = on[inrow]
         o, c = _face_samples(geom, u.center_xy_m[sel], u.size_m[sel], u.rotation_deg[sel], -1.0)
-        in_own.append(nr + np.flatnonzero(inrow)[o]); in_cell.append(c)
+        in_own_parts.append(nr + np.flatnonzero(inrow)[o]); in_cell_parts.append(c)
         o, c = _face_samples(geom, u.center_xy_m[sel], u.size_m[sel], u.rotation_deg[sel], +1.0)
-        out_own.append(nr + np.flatnonzero(inrow)[o]); out_cell.append(c)
+        out_own_parts.append(nr + np.flatnonzero(inrow)[o]); out_cell_parts.append(c)
 
     tile_q = np.zeros(scene.tiles.n)
     plenum = sp.csr_matrix((n_cells, n_dev))
@@ -224,7 +224,7 @@ def build_devices(scene: AirScene, geom: Geometry) -> Devices:
                 c = _top_cells(geom, u.center_xy_m[ui], u.size_m[ui], u.rotation_deg[ui])
                 if len(c) == 0:
                     _, c = _face_samples(geom, u.center_xy_m[[ui]], u.size_m[[ui]], u.rotation_deg[[ui]], -1.0)
-                in_own.append(np.full(len(c), d)); in_cell.append(c)
+                in_own_parts.append(np.full(len(c), d)); in_cell_parts.append(c)
         # supplies
         if hall.raised_floor:
             t_own, t_cell = _tile_cells(scene, geom)
@@ -241,10 +241,10 @@ def build_devices(scene: AirScene, geom: Geometry) -> Devices:
             plenum = sp.csr_matrix((vals, (rows, cols)), shape=(n_cells, n_dev))
         else:
             o, c = _face_samples(geom, u.center_xy_m[sel], u.size_m[sel], u.rotation_deg[sel], +1.0)
-            out_own.append(crah_dev[o]); out_cell.append(c)
+            out_own_parts.append(crah_dev[o]); out_cell_parts.append(c)
 
-    in_own = np.concatenate(in_own); in_cell = np.concatenate(in_cell)
-    out_own = np.concatenate(out_own); out_cell = np.concatenate(out_cell)
+    in_own = np.concatenate(in_own_parts); in_cell = np.concatenate(in_cell_parts)
+    out_own = np.concatenate(out_own_parts); out_cell = np.concatenate(out_cell_parts)
     # a face with no free air in front of it (equipment or wall within a cell)
     # breathes through the air just above the box instead
     boxes = np.concatenate([r.center_xy_m, u.center_xy_m[on]]), \
@@ -261,8 +261,8 @@ def build_devices(scene: AirScene, geom: Geometry) -> Devices:
     missing_out = _missing(n_dev, out_own, plenum.nonzero()[1])
     for miss, what in ((missing_in, "intake"), (missing_out, "discharge")):
         if len(miss):
-            d = int(miss[0])
-            who = f"rack {d}" if d < nr else f"cooling unit {int(on[d - nr])}"
+            first = int(miss[0])
+            who = f"rack {first}" if first < nr else f"cooling unit {int(on[first - nr])}"
             raise SolveError(f"{who} has no free air at its {what} (blocked by walls or equipment)")
     intake = _normalised(in_own, in_cell, n_dev, n_cells, V)
     share = np.zeros(n_dev)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyamg
@@ -109,15 +110,15 @@ class AmgCache:
     ~10 iterations on a 20-rack room)."""
 
     def __init__(self, rebuild_after: int = 20, idle_rebuild_max_s: float = 0.06):
-        self.ml = None
-        self.A = None
+        self.ml: Any = None   # pyamg's multilevel solver (pyamg has no type hints)
+        self.A: Any = None    # the fine matrix of the hierarchy (scipy sparse)
         self.rebuild_after = rebuild_after
         self.idle_rebuild_max_s = idle_rebuild_max_s
         self.builds = 0
         self.stale = False
         self._refreshed = False
         self._setup_s = 0.0
-        self._coarse_lu = None
+        self._coarse_lu: Any = None   # scipy's SuperLU of the coarsest level
 
     def hierarchy(self, A):
         if self.ml is None or self.A.shape != A.shape or self.stale:
@@ -221,7 +222,7 @@ def solve_potential(fs: FlowSystem, source: np.ndarray, amg: AmgCache,
                     x0: np.ndarray | None, rtol: float, maxiter: int):
     """φ for ``A φ = source``; returns (φ, iterations)."""
     b = source.copy()
-    bnorm = np.linalg.norm(b)
+    bnorm = float(np.linalg.norm(b))
     if bnorm == 0:
         return np.zeros_like(b), 0
     amg.hierarchy(fs.A)

@@ -19,6 +19,7 @@ when it has a roof (ducted to the plenum) or its panels reach the ceiling
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -158,6 +159,7 @@ def build_geometry(scene: AirScene, grid: Grid) -> Geometry:
                       and (roof or kh >= nz))
         ktop = nz if is_chimney else kh
         long_x = (i1 - i0) >= (j1 - j0)      # aisle runs along x
+        end_faces: tuple[np.ndarray, tuple[Any, Any, Any]]   # openings, index of the two ends
         # long sides up to the panel height (chimney walls to the ceiling)
         if long_x:
             oy[:ktop, j0, i0:i1] = np.minimum(oy[:ktop, j0, i0:i1], leak)

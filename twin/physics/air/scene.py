@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from twin.physics.columns import column_default
+
 __all__ = ["Hall", "Racks", "Tiles", "CoolingUnits", "Containment",
            "SolverSettings", "AirScene", "COOLING_KINDS", "CONTAINMENT_KINDS"]
 
@@ -61,8 +63,8 @@ class Racks:
     rotation_deg: np.ndarray
     airflow_m3s: np.ndarray
     air_heat_w: np.ndarray
-    rdhx_capacity_w: np.ndarray | None = None
-    rdhx_supply_c: np.ndarray | None = None
+    rdhx_capacity_w: np.ndarray = column_default(None)
+    rdhx_supply_c: np.ndarray = column_default(None)
 
     def __post_init__(self):
         n = len(np.atleast_1d(self.airflow_m3s))
@@ -104,8 +106,8 @@ class Tiles:
 
     center_xy_m: np.ndarray
     size_m: float = 0.6
-    open_fraction: np.ndarray | None = None
-    flow_m3s: np.ndarray | None = None
+    open_fraction: np.ndarray = column_default(None)
+    flow_m3s: np.ndarray = column_default(None)
 
     def __post_init__(self):
         c = _f(self.center_xy_m, (2,)).reshape(-1, 2)
@@ -138,8 +140,8 @@ class CoolingUnits:
     airflow_m3s: np.ndarray
     capacity_w: np.ndarray
     supply_setpoint_c: np.ndarray
-    enabled: np.ndarray | None = None
-    fan_heat_w: np.ndarray | None = None
+    enabled: np.ndarray = column_default(None)
+    fan_heat_w: np.ndarray = column_default(None)
 
     def __post_init__(self):
         kind = tuple(str(k) for k in self.kind)
@@ -241,5 +243,6 @@ class AirScene:
     cooling: CoolingUnits
     tiles: Tiles = field(default_factory=lambda: Tiles(np.zeros((0, 2))))
     containment: Containment = field(
-        default_factory=lambda: Containment(np.zeros((0, 4)), (), [], [], []))
+        default_factory=lambda: Containment(np.zeros((0, 4)), (), np.zeros(0), np.zeros(0, bool),
+                                            np.zeros(0, bool)))
     settings: SolverSettings = field(default_factory=SolverSettings)

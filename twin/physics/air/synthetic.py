@@ -101,7 +101,7 @@ def hall(rows: int = 14, racks_per_row: int = 100, supply_ratio: float = 1.1,
 
 def _containment(aisles: np.ndarray, kind: str | None, height: float) -> Containment:
     if kind is None:
-        return Containment(np.zeros((0, 4)), (), [], [], [])
+        return Containment(np.zeros((0, 4)), (), np.zeros(0), np.zeros(0, bool), np.zeros(0, bool))
     k = len(aisles)
     return Containment(aisles, (kind,) * k, np.full(k, height), np.ones(k, bool), np.ones(k, bool))
 
@@ -153,6 +153,7 @@ def chimney_room(racks_per_row: int = 10, supply_ratio: float = 1.15, rack_air_k
     units = _crahs(1, width, length, margin_y, length - margin_y, total / 2, 1.5 * heat.sum() / 2,
                    supply_c)
     aisle = [[margin_x, margin_y + RACK_D, margin_x + racks_per_row * RACK_W, margin_y + RACK_D + 1.2]]
-    cont = Containment(np.array(aisle), ("hot_aisle",), [height_m], [False], [True])
+    cont = Containment(np.array(aisle), ("hot_aisle",), np.array([height_m]), np.array([False]),
+                       np.array([True]))
     return AirScene(Hall(width, length, height_m, raised_floor=False, ceiling_return=True),
                     racks, units, containment=cont, settings=settings or SolverSettings())

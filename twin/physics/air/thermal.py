@@ -115,7 +115,7 @@ class CoupledTransport:
         self._Q = sp.csr_matrix((Qc.data, (rank[Qc.row], Qc.col)), shape=(n, nd))
         self._recycled: dict[bytes, list] = {}        # mode set -> [(Δx, A Δx), …]
         self._prolongators = list(prolongators)[:2]     # of the airflow AMG, natural order
-        self._coarse = None
+        self._coarse: _CoarseCorrection | None = None
 
     @property
     def has_coarse_correction(self) -> bool:
@@ -194,7 +194,7 @@ class CoupledTransport:
             start = xp0.copy()
             if store:
                 xp0 += _projection(store, b - op(xp0))
-        atol = rtol * np.linalg.norm(b)
+        atol = rtol * float(np.linalg.norm(b))
         switch = self._coarse is None and bool(self._prolongators)
         xp, its, ok = gmres(op, self._preconditioner(linear), b, xp0, atol,
                             min(maxiter, COARSE_AFTER_ITERATIONS) if switch else maxiter)
