@@ -44,13 +44,14 @@ def random_layout(base: str, seed: int):
     return layout_from_document(doc), failed["id"]
 
 
-CASES = [(b, s) for b in BASES for s in range(3)]
+# the fast (coarse) air tier for most layouts, one full refined solve of the liquid pod
+CASES = [(b, s, True) for b in BASES for s in range(6)] + [("gb200-pod", 1, False)]
 
 
-@pytest.mark.parametrize("base, seed", CASES)
-def test_energy_in_equals_energy_out(base, seed):
+@pytest.mark.parametrize("base, seed, coarse", CASES)
+def test_energy_in_equals_energy_out(base, seed, coarse):
     lay, failed_id = random_layout(base, seed)
-    res = simulate(lay)
+    res = simulate(lay, coarse=coarse)
     p, f = res.power, res.facility
     rel = 1e-9
     # the failure took effect and every rack is still fed from the other side
@@ -109,6 +110,6 @@ def test_energy_closes_when_racks_lose_both_feeds():
     for c in doc["power"]:
         if c["id"] in ("PDU-A1.1", "PDU-B1.1"):
             c["enabled"] = False
-    res = simulate(layout_from_document(doc))
+    res = simulate(layout_from_document(doc), coarse=True)
     assert not res.power.rack_powered.all()
     assert abs(res.facility.energy_residual) < 1e-9
