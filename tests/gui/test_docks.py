@@ -17,6 +17,7 @@ from twin.gui.docks.alerts import EMPTY_TEXT, AlertsPanel
 from twin.gui.base.charts import status_colour
 from twin.gui.base.commands import Editor
 from twin.gui.docks.metrics import MetricsPanel
+from twin.model import units
 from twin.model.units import power as format_power_kw
 from twin.gui.docks.profile_editor import PRESETS
 from twin.gui.docks.workloads import MIXED, WorkloadPanel
@@ -88,7 +89,7 @@ def test_metrics_panel_colours_warm_inlet_and_links_rack(qtbot, hall_run):
     with qtbot.waitSignal(panel.target_activated) as sig:
         tile.detail.linkActivated.emit(rack)
     assert sig.args == [rack]
-    assert panel.equipment.values["cdu"].text() == "\u2014"   # an air-only hall
+    assert panel.equipment.values["cdu"].text() == units.MISSING   # an air-only hall
 
 
 # ================================================================ alerts panel

@@ -212,8 +212,8 @@ def test_workload_raise_lifts_power_cooling_and_density(pod, qtbot):
         assert getattr(high_fac, part) > getattr(low_fac, part), part
     assert heat_at(w, x0, y0) > low_density
     assert np.all(w.colouring.current.values[racks] > low_colours[racks])
-    assert "kW/m\u00b2" in w.plan_view._heat_bar.getAxis("left").labelText + \
-        w.plan_view._heat_bar.getAxis("left").labelUnits
+    assert "kW/m\u00b2" in w.plan_view.legends.heat_bar.getAxis("left").labelText + \
+        w.plan_view.legends.heat_bar.getAxis("left").labelUnits
 
 
 def test_cdu_overload_alert_selects_and_frames_the_cdu(pod, qtbot):
@@ -259,7 +259,7 @@ def test_tooltips_show_live_rack_figures(pod):
 
 
 def test_solver_error_is_shown_and_undo_recovers(small, qtbot):
-    w, live = small, small.live
+    w = small
     before = metrics_of(w)
     stack = w.document.stack
     stack.beginMacro("Starve cooling")
@@ -286,11 +286,11 @@ def test_heatmap_controls_drive_plan_arrows_and_3d_slice(small, qtbot):
     assert not plan.heatmap_item().isVisible()
     ctl.set_metric("air")
     assert plan.heatmap_item().isVisible()
-    label = plan._heat_bar.getAxis("left").labelText
+    label = plan.legends.heat_bar.getAxis("left").labelText
     assert label.startswith("Air temperature at")
     ctl.top_button.click()
     assert ctl.height_m == pytest.approx(rack_heights_m(w.floor_layout)[1])
-    assert f"{ctl.height_m:.1f} m" in plan._heat_bar.getAxis("left").labelText
+    assert f"{ctl.height_m:.1f} m" in plan.legends.heat_bar.getAxis("left").labelText
     ctl.arrows_box.setChecked(True)
     assert live.arrows.isVisible() and len(live.arrows.xData) > 0
     assert "m/s" in ctl.note.text()

@@ -15,7 +15,9 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
 from twin.gui.base.commands import Editor
-from twin.gui.plan.view import CATALOGUE_MIME, PlanView, catalogue_mime
+from twin.gui.base.placement import CATALOGUE_MIME
+from twin.gui.plan.interaction import catalogue_mime
+from twin.gui.plan.view import PlanView
 from twin.io import load_layout
 from twin.model.colour_by import by_model, by_nameplate_power
 from twin.model.viewstate import RackColouring, Selection
@@ -130,7 +132,7 @@ def test_drag_rack_snaps_and_undoes_in_one_step(plan):
 
 
 def test_straight_drag_reports_its_move_without_a_negative_zero(plan):
-    from twin.gui.plan.view import move_text
+    from twin.gui.plan.tools import move_text
     drag(plan, (3.0, 3.6), (3.0, 2.4))                 # straight down by two tiles
     assert rack_xy(plan, "A01") == pytest.approx((3.0, 2.4))
     assert plan.messages[-1] == "Moved A01 by +0.00, -1.20 m"
@@ -180,7 +182,7 @@ def test_drag_shows_red_while_overlapping(plan):
 
 
 def test_snap_keeps_row_alignment():
-    from twin.gui.plan.view import snap_axis
+    from twin.gui.plan.tools import snap_axis
     # edge on the grid when that is nearest
     assert snap_axis(2.7, 0.6, 8.13, 0.6) == pytest.approx(8.1)
     # centre on a tile line (pod rows straddle tile lines): 2.7 -> 3.3 stays in line
@@ -282,9 +284,9 @@ def test_colouring_drives_rack_pixels_and_key(plan):
     img = plan.render_image()
     c = _pixel(plan, img, 3.0, 3.8)  # inside A01, away from the front strip
     assert (c.red(), c.green(), c.blue()) == (31, 119, 180)  # first category colour
-    assert plan._rack_key is plan._legend
+    assert plan.legends.rack_key is plan.legends.category_legend
     plan.colouring.set(by_nameplate_power(plan.layout_model))
-    assert plan._rack_key is plan._rack_bar
+    assert plan.legends.rack_key is plan.legends.rack_bar
     img = plan.render_image()
     c = _pixel(plan, img, 3.0, 3.8)  # 132 kW of 132 -> darkest red of the power map
     assert c.red() > 100 and c.green() < 30 and c.blue() < 30
@@ -315,7 +317,7 @@ def test_heatmap_shows_hot_colour(plan):
                      "Air temperature", "°C")
     assert plan.heatmap_item() is item
     assert tuple(item.levels) == (18.0, 40.0)
-    assert "°C" in plan._heat_bar.getAxis("left").labelText
+    assert "°C" in plan.legends.heat_bar.getAxis("left").labelText
     plan.clear_heatmap()
     assert not item.isVisible()
 

@@ -68,7 +68,6 @@ def test_widget_shows_the_scene_without_a_gl_widget(pod_view):
     """The on-screen widget is a raster widget painting an off-screen rendering (no
     QOpenGLWidget, so Qt never composes the whole window through OpenGL); what it shows
     is the frame ``render_image`` draws."""
-    from PySide6.QtGui import QImage
     from PySide6.QtOpenGLWidgets import QOpenGLWidget
     view, *_ = pod_view
     assert not isinstance(view.native, QOpenGLWidget)

@@ -59,6 +59,14 @@ def overlapping_pairs(bounds: np.ndarray, tol_m: float = 1e-6) -> list[tuple[int
     return sorted(pairs)
 
 
+def rects_overlap(a: np.ndarray, b: np.ndarray, tol_m: float = 1e-6) -> np.ndarray:
+    """(len(a), len(b)) boolean: rectangles x0, y0, x1, y1 overlap by more than ``tol_m``."""
+    a = np.asarray(a, dtype=float)[:, None, :]
+    b = np.asarray(b, dtype=float)[None, :, :]
+    return ((a[..., 0] < b[..., 2] - tol_m) & (b[..., 0] < a[..., 2] - tol_m)
+            & (a[..., 1] < b[..., 3] - tol_m) & (b[..., 1] < a[..., 3] - tol_m))
+
+
 def outside_hall(bounds: np.ndarray, width_m: float, length_m: float,
                  tol_m: float = 1e-6) -> np.ndarray:
     """Boolean mask of footprints that leave the hall rectangle."""

@@ -1,7 +1,7 @@
 """The editing session, Qt-free: everything the editor's views show and share.
 
-``Session`` holds the layout being edited, the selection, the rack colouring and the
-colour-by registry, the heatmap choice, the latest physics result with its snapshot and
+``Session`` holds the layout being edited, its shared floor geometry, the selection, the
+rack colouring and the colour-by registry, the heatmap choice, the latest physics result with its snapshot and
 the solve status; it owns the live engine of its layout. Views and docks observe its
 ``events`` (a psygnal ``SignalGroup``) and never own what it holds. It is testable without
 Qt: the engine's callbacks arrive on worker threads and reach the session through ``post``,
@@ -31,6 +31,7 @@ from twin.engine.simulate import TwinResult
 from twin.engine.worker import Cancelled
 from twin.model import Change, ChangeKind, Layout
 from twin.model.colour_by import STATIC_COLOURINGS
+from twin.model.floor import FloorGeometry
 from twin.model import units
 from twin.model.viewstate import Colouring, RackColouring, Selection
 from twin.physics.air.solver import SolveError
@@ -106,6 +107,8 @@ class Session:
     def __init__(self, layout: Layout, post: Post | None = None, live: bool = True,
                  isolate: bool = True):
         self.layout = layout
+        #: Footprints and conflicts, derived once per change for every view.
+        self.floor = FloorGeometry(layout)
         self.events = SessionEvents()
         self.selection = Selection()
         self.colouring = RackColouring()
@@ -161,6 +164,7 @@ class Session:
         self._closed = True
         self._generation += 1
         self.layout.changed.disconnect(self._on_layout_changed)
+        self.floor.close()
         if self.engine is not None:
             self.engine.close()
             self.engine = None

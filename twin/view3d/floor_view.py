@@ -21,7 +21,7 @@ from vispy import gloo, scene
 from vispy.util import keys as vkeys
 from vispy.visuals.transforms import STTransform
 
-from twin.model import geometry
+from twin.model.floor import FloorGeometry
 from twin.model.events import ITEM_KINDS, Change, ChangeKind
 from twin.model.layout import Layout
 from twin.model.viewstate import Colouring, RackColouring, Selection
@@ -63,8 +63,11 @@ class FloorView3D:
 
     def __init__(self, layout: Layout, selection: Selection, colouring: RackColouring,
                  parent: Any = None, size: tuple[int, int] = (960, 640),
-                 select_on_click: bool = True, app: str = "pyside6"):
+                 select_on_click: bool = True, app: str = "pyside6",
+                 floor: FloorGeometry | None = None):
         self.layout = layout
+        #: Shared plan geometry (footprint sizes); its own when none is given.
+        self.floor = floor if floor is not None else FloorGeometry(layout)
         self.selection = selection
         self.colouring = colouring
         self.select_on_click = select_on_click
@@ -191,7 +194,7 @@ class FloorView3D:
         r = self.layout.racks
         self._rack_ids = [str(i) for i in r.ids]
         self._rack_index = {rid: k for k, rid in enumerate(self._rack_ids)}
-        self._rack_mesh = box_mesh(r["x_m"], r["y_m"], self.layout.rack_sizes_m(),
+        self._rack_mesh = box_mesh(r["x_m"], r["y_m"], self.floor.rack_sizes_m,
                                    r["rotation_deg"])
         self._racks.set_geometry(self._rack_mesh, self._rack_colours(),
                                  self._state(self._rack_ids, self._rack_index))
@@ -206,8 +209,7 @@ class FloorView3D:
         idx = np.array(sorted(self._rack_index[i] for i in ids))
         if len(r) != len(self._rack_ids) or any(r.ids[k] != self._rack_ids[k] for k in idx):
             return False
-        sub = box_mesh(r["x_m"][idx], r["y_m"][idx],
-                       geometry.footprint_sizes(self.layout.catalogue, r["model"][idx]),
+        sub = box_mesh(r["x_m"][idx], r["y_m"][idx], self.floor.rack_sizes_m[idx],
                        r["rotation_deg"][idx])
         _splice(self._rack_mesh, idx, sub)
         self._racks.update_boxes(self._rack_mesh, int(idx[0]), int(idx[-1]))
@@ -244,7 +246,7 @@ class FloorView3D:
         racks = self.layout.racks
         k = racks.index_of(host)
         rot = int(racks["rotation_deg"][k])
-        rack_depth = geometry.footprint_sizes(self.layout.catalogue, racks["model"][k:k + 1])[0, 1]
+        rack_depth = float(self.floor.rack_sizes_m[k, 1])
         a = np.radians(rot)
         off = rack_depth / 2 + depth_m / 2
         return (float(racks["x_m"][k] - np.sin(a) * off),

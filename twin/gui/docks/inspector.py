@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from twin.gui.base.commands import Editor
 from twin.io import spec
-from twin.model import Layout
+from twin.model import Layout, units
 from twin.model.equipment import ROTATIONS
 from twin.model.events import ChangeKind
 from twin.model.summary import summarise
@@ -439,13 +439,13 @@ class Inspector(QWidget):
         info = self._form(lay, "Totals (nameplate)")
         s = summarise(layout)
         c = s["cooling"]
-        rows = [("Racks", f"{s['racks']:,}"), ("GPUs", f"{s['gpus']:,}"),
-                ("IT nameplate [kW]", f"{s['it_nameplate_kw']:,.0f}"),
-                ("IT typical [kW]", f"{s['it_typical_kw']:,.0f}"),
-                ("Heat to liquid [kW]", f"{s['heat_to_liquid_typical_kw']:,.0f}"),
-                ("Heat to air [kW]", f"{s['heat_to_air_typical_kw']:,.0f}"),
-                ("Air cooling [kW]", f"{c['air_capacity_kw']:,.0f} ({c['room_units']} units)"),
-                ("Liquid cooling [kW]", f"{c['liquid_capacity_kw']:,.0f} ({c['cdus']} CDUs)")]
+        rows = [("Racks", units.num(s['racks'])), ("GPUs", units.num(s['gpus'])),
+                ("IT nameplate [kW]", units.kw(s['it_nameplate_kw'])),
+                ("IT typical [kW]", units.kw(s['it_typical_kw'])),
+                ("Heat to liquid [kW]", units.kw(s['heat_to_liquid_typical_kw'])),
+                ("Heat to air [kW]", units.kw(s['heat_to_air_typical_kw'])),
+                ("Air cooling [kW]", f"{units.kw(c['air_capacity_kw'])} ({c['room_units']} units)"),
+                ("Liquid cooling [kW]", f"{units.kw(c['liquid_capacity_kw'])} ({c['cdus']} CDUs)")]
         for label, value in rows:
             v = QLabel(value)
             v.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -539,11 +539,11 @@ class Inspector(QWidget):
         uniq, counts = np.unique(models.astype(str), return_counts=True)
         total = lambda key: sum(n * (cat[m].get(key) if m in cat else 0.0)
                                 for m, n in zip(uniq, counts))
-        rows = [("Nameplate [kW]", f"{total('nameplate_kw'):,.1f}",
+        rows = [("Nameplate [kW]", units.kw(total('nameplate_kw'), 1),
                  "Nameplate (maximum) IT power from the catalogue, kW"),
-                ("Typical [kW]", f"{total('typical_kw'):,.1f}",
+                ("Typical [kW]", units.kw(total('typical_kw'), 1),
                  "Typical IT power under load from the catalogue, kW"),
-                ("GPUs", f"{total('gpus'):,.0f}", "GPUs in the selected racks")]
+                ("GPUs", units.num(total('gpus')), "GPUs in the selected racks")]
         if len(uniq) == 1 and uniq[0] in cat:
             e = cat[uniq[0]]
             rows.append(("Heat to liquid [%]", f"{e.get('liquid_fraction') * 100:.0f}",

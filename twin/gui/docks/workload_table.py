@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from twin.gui.base.commands import Editor
 from twin.gui.base.style import COLOURS
-from twin.model import Layout, Workload
+from twin.model import Layout, Workload, units
 from twin.model.equipment import WORKLOAD_KINDS
 
 NAME, KIND, UTIL, RACKS, TOKENS, PREFILL, DECODE, PROFILE = range(8)
@@ -161,7 +161,7 @@ class WorkloadTableModel(QAbstractTableModel):
         if col == TOKENS:
             return "default" if w.tokens_per_s_per_gpu is None else f"{w.tokens_per_s_per_gpu:,.0f}"
         if col in SHARE_FIELDS:
-            return _pct(getattr(w, SHARE_FIELDS[col])) if w.kind == "inference" else "\u2014"
+            return _pct(getattr(w, SHARE_FIELDS[col])) if w.kind == "inference" else units.MISSING
         if col == PROFILE:
             return "yes" if w.profile else "no"
         return f"{self.usage(w.id):,}"

@@ -40,7 +40,7 @@ from twin.gui.window.settings import AppSettings
 from twin.gui.docks.workloads import WorkloadPanel
 from twin.io import LayoutError
 from twin.model import Layout
-from twin.model.events import Change, ChangeKind
+from twin.model.events import Change
 from twin.model.viewstate import Colouring
 from twin.session import Session, SolveStatus
 
@@ -180,7 +180,8 @@ class MainWindow(QMainWindow):
                 act.setToolTip(f"Unavailable: {reason}")
 
     def _make_plan_view(self) -> PlanView:
-        view = PlanView(self.floor_layout, self.selection, self.colouring, self.editor)
+        view = PlanView(self.floor_layout, self.selection, self.colouring, self.editor,
+                        floor=self.session.floor)
         view.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         return view
 
@@ -214,7 +215,8 @@ class MainWindow(QMainWindow):
             return None, reason or "OpenGL is not available"
         try:
             from twin.view3d import FloorView3D
-            view = FloorView3D(self.floor_layout, self.selection, self.colouring, parent=None)
+            view = FloorView3D(self.floor_layout, self.selection, self.colouring, parent=None,
+                               floor=self.session.floor)
         except Exception as exc:
             return None, f"cannot create the 3-D canvas ({type(exc).__name__}: {exc})"
         view.picked.connect(self._on_picked)

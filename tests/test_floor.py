@@ -1,0 +1,141 @@
+"""The shared floor geometry (``twin.model.floor``): footprints, conflicts, picking and
+rubber bands; incremental updates agree with a rebuild from scratch."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import LAYOUTS
+from twin.io import load_layout
+from twin.model import CoolingUnit, Hall, Layout, RackTable
+from twin.model.floor import FloorGeometry
+
+
+def _room() -> Layout:
+    """Three 0.6 x 1.2 m racks facing south in a 6 x 4 m hall and one in-row cooler."""
+    racks = RackTable.from_records([
+        {"id": "A", "name": "A", "model": "dgx-h100-rack", "x_m": 1.0, "y_m": 1.0},
+        {"id": "B", "name": "B", "model": "dgx-h100-rack", "x_m": 1.6, "y_m": 1.0},
+        {"id": "C", "name": "C", "model": "dgx-h100-rack", "x_m": 3.0, "y_m": 1.0,
+         "rotation_deg": 90},
+    ])
+    lay = Layout(hall=Hall(width_m=6.0, length_m=4.0), racks=racks,
+                 cooling_units=[CoolingUnit("U", "inrow-70", 4.5, 1.0)])
+    return lay
+
+
+def _size(lay, model):
+    return lay.catalogue[model].footprint_m
+
+
+def test_footprints_are_the_catalogue_sizes_turned_by_rotation():
+    lay = _room()
+    f = FloorGeometry(lay)
+    w, d, _h = _size(lay, "dgx-h100-rack")
+    # A: centred at (1.0, 1.0), not turned: x from 1 - w/2 to 1 + w/2, y from 1 - d/2
+    assert f.bounds_of("A") == pytest.approx((1.0 - w / 2, 1.0 - d / 2, 1.0 + w / 2, 1.0 + d / 2))
+    # C: turned by 90 degrees: width and depth swap
+    assert f.bounds_of("C") == pytest.approx((3.0 - d / 2, 1.0 - w / 2, 3.0 + d / 2, 1.0 + w / 2))
+    uw, ud, _ = _size(lay, "inrow-70")
+    assert f.bounds_of("U") == pytest.approx((4.5 - uw / 2, 1.0 - ud / 2, 4.5 + uw / 2, 1.0 + ud / 2))
+    assert f.bounds_of("nope") is None
+
+
+def test_touching_racks_do_not_conflict_overlapping_ones_do():
+    lay = _room()
+    f = FloorGeometry(lay)
+    w = _size(lay, "dgx-h100-rack")[0]
+    assert w == pytest.approx(0.6)                # A and B side by side exactly touch
+    assert f.conflict_ids() == frozenset()
+    lay.move_racks(["B"], [1.5], [1.0])           # 0.1 m into A
+    assert f.conflict_ids() == {"A", "B"}
+    assert f.neighbours["A"] == {"B"} and f.neighbours["B"] == {"A"}
+    lay.move_racks(["B"], [1.6], [1.0])           # back: touching again
+    assert f.conflict_ids() == frozenset() and "A" not in f.neighbours
+
+
+def test_outside_the_hall_is_a_conflict_on_the_boundary_is_not():
+    lay = _room()
+    f = FloorGeometry(lay)
+    d = _size(lay, "dgx-h100-rack")[1]
+    lay.move_racks(["A"], [0.3], [d / 2])         # flush with the walls at x = 0, y = 0
+    assert "A" not in f.outside
+    lay.move_racks(["A"], [0.29], [d / 2])        # 1 cm through the west wall
+    assert f.outside == {"A"} and "A" in f.conflict_ids()
+    assert f.leaves_hall("A")
+
+
+def test_moving_a_unit_into_a_rack_is_seen_and_recorded_for_repaint():
+    lay = _room()
+    f = FloorGeometry(lay)
+    before = f.bounds_of("U")
+    lay.update_item("cooling_units", "U", x_m=3.0, y_m=1.0)    # onto rack C
+    u = f.last
+    assert not u.rebuilt and u.eq_rows == [0]
+    assert tuple(u.eq_bounds_before[0]) == pytest.approx(before)
+    assert u.conflicts_before == frozenset()
+    assert f.conflict_ids() == {"C", "U"}
+
+
+def test_a_rotation_is_an_incremental_rack_update():
+    lay = _room()
+    f = FloorGeometry(lay)
+    lay.set_rack_values(["A"], "rotation_deg", 90)
+    u = f.last
+    assert list(u.rack_rows) == [0] and not u.rebuilt and not u.rack_models_changed
+    w, d, _ = _size(lay, "dgx-h100-rack")
+    assert f.bounds_of("A") == pytest.approx((1.0 - d / 2, 1.0 - w / 2, 1.0 + d / 2, 1.0 + w / 2))
+
+
+def test_pick_prefers_equipment_then_racks_and_bands_select_by_crossing():
+    lay = _room()
+    f = FloorGeometry(lay)
+    assert f.id_at(1.0, 1.0) == "A"
+    assert f.id_at(4.5, 1.0) == "U"
+    assert f.id_at(5.9, 3.9) is None
+    # a band from (0.8, 0.0) to (1.7, 0.5) touches A and B (their y0 = 0.4) but not C
+    assert sorted(f.ids_crossing(0.8, 0.0, 1.7, 0.5)) == ["A", "B"]
+    assert f.ids_crossing(5.5, 3.0, 5.9, 3.9) == []
+
+
+def test_a_rack_set_change_rebuilds_everything():
+    lay = _room()
+    f = FloorGeometry(lay)
+    lay.remove_racks(["B"])
+    assert f.last.rebuilt and list(f.rack_ids) == ["A", "C"]
+    assert f.rack_bounds_m.shape == (2, 4)
+
+
+def _same(a: FloorGeometry, b: FloorGeometry):
+    assert list(a.rack_ids) == list(b.rack_ids)
+    assert np.allclose(a.rack_bounds_m, b.rack_bounds_m)
+    assert a.eq_ids == b.eq_ids and np.allclose(a.eq_bounds_m, b.eq_bounds_m)
+    assert a.conflict_ids() == b.conflict_ids()
+    assert {k: v for k, v in a.neighbours.items() if v} == \
+        {k: v for k, v in b.neighbours.items() if v}
+    assert a.outside == b.outside
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.floats(-0.5, 6.5), st.floats(-0.5, 4.5),
+                          st.sampled_from([0, 90, 180, 270])), min_size=1, max_size=8))
+def test_incremental_updates_agree_with_a_rebuild(moves):
+    lay = _room()
+    f = FloorGeometry(lay)
+    names = ["A", "B", "C", "U"]
+    for k, x, y, rot in moves:
+        target = names[k]
+        if target == "U":
+            lay.update_item("cooling_units", "U", x_m=x, y_m=y, rotation_deg=rot)
+        else:
+            with lay.batch():
+                lay.move_racks([target], [x], [y])
+                lay.set_rack_values([target], "rotation_deg", rot)
+        _same(f, FloorGeometry(lay))
+
+
+def test_the_sample_rooms_have_no_conflicts():
+    for name in ("small-room.json", "gb200-pod.json", "air-cooled-hall.json"):
+        f = FloorGeometry(load_layout(LAYOUTS / name))
+        assert f.conflict_ids() == frozenset(), name

@@ -1,0 +1,123 @@
+"""The plan's side panel: the rack colour key (a colour bar, or a category legend for
+categorical colourings), the key of the plan's symbols, and the heatmap's colour bar.
+
+``PlanLegends`` lays them out beside the plot in the plan's ``GraphicsLayout`` and re-lays
+out only when what it shows changes (relabelling a colour bar re-lays out the whole side
+panel, so a live result in the same range leaves it alone).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6 import QtGui
+
+from twin.gui.plan import items as pi
+from twin.model import Layout
+from twin.model.floor import FloorGeometry
+from twin.model.viewstate import CATEGORY_COLOURS, Colouring
+
+#: Names of the equipment kinds in the symbol key.
+KIND_NAMES = {"crah": "CRAH (perimeter)", "inrow": "In-row cooler", "cdu": "CDU",
+              "tank": "Immersion tank"}
+
+
+def _colour_bar() -> pg.ColorBarItem:
+    bar = pg.ColorBarItem(values=(0, 1), colorMap=pi.pg_colormap("thermal"),
+                          interactive=False, colorMapMenu=False, width=16)
+    for name in ("left", "right", "top", "bottom"):
+        ax = bar.getAxis(name)
+        ax.setPen(pg.mkPen(90, 100, 110))
+        ax.setTextPen(pg.mkPen(50, 55, 60))
+    return bar
+
+
+class PlanLegends:
+    """Rack key, symbol key and heatmap bar beside ``plot`` in ``layout_item``."""
+
+    def __init__(self, layout_item: pg.GraphicsLayout, plot: pg.PlotItem,
+                 heat_image: pg.ImageItem):
+        self._ci, self._plot = layout_item, plot
+        self.rack_bar = _colour_bar()
+        self.category_legend = pi.CategoryLegend()
+        self.symbol_key = pi.CategoryLegend()
+        self.heat_bar = _colour_bar()
+        self.heat_bar.setImageItem(heat_image)
+        self.rack_key: Any = self.rack_bar
+        self._side: list[Any] = []
+        self._heat_shown = False
+        self.rack_key_shown: tuple | None = None
+        self._heat_title = ""
+
+    # ----- rack colouring -------------------------------------------------------------
+    def show_colouring(self, c: Colouring) -> None:
+        """The key of the rack colouring (bar or categories); unchanged keys are kept."""
+        label = f"{c.label} [{c.unit}]" if c.unit else c.label
+        key = (label, c.colormap, c.vmin, c.vmax, tuple(c.categories or ()))
+        if key == self.rack_key_shown:
+            return
+        self.rack_key_shown = key
+        if c.categories:
+            cols = [QtGui.QColor(*CATEGORY_COLOURS[k % len(CATEGORY_COLOURS)])
+                    for k in range(len(c.categories))]
+            self.category_legend.set_entries(label, list(zip(cols, c.categories)))
+            self.rack_key = self.category_legend
+        else:
+            self.rack_bar.setColorMap(pi.pg_colormap(c.colormap))
+            self.rack_bar.setLevels(values=(c.vmin, c.vmax if c.vmax > c.vmin else c.vmin + 1))
+            self.rack_bar.getAxis("left").setLabel(label)
+            self.rack_key = self.rack_bar
+        self._arrange()
+
+    # ----- plan symbols ---------------------------------------------------------------
+    def show_symbols(self, layout: Layout, floor: FloorGeometry) -> None:
+        """What the plan's strips, fills and hatches mean, for what this layout has."""
+        entries: list[tuple] = [(pi.FRONT_MARK, "Rack front (air intake)", "strip")]
+        if floor.door_ids:
+            entries.append((pi.DOOR, "Rear-door heat exchanger", "strip"))
+        for kind, name in KIND_NAMES.items():
+            if kind in floor.eq_kind:
+                entries.append((pi.KIND_COLOURS[kind], name))
+        kinds = {z.kind for z in layout.containment.values()}
+        if "hot_aisle" in kinds:
+            entries.append((QtGui.QColor(229, 57, 53), "Hot-aisle containment", "hatch"))
+        if "cold_aisle" in kinds:
+            entries.append((QtGui.QColor(30, 136, 229), "Cold-aisle containment", "hatch"))
+        if layout.tiles:
+            entries.append((pi.KIND_COLOURS["tile"], "Perforated tile"))
+        entries.append((pi.CONFLICT, "Overlap / outside hall"))
+        entries.append((pi.ALERT, "Alert", "outline"))
+        self.symbol_key.set_entries("Plan symbols", entries)
+
+    # ----- heatmap --------------------------------------------------------------------
+    def show_heat(self, colormap: str, levels: tuple[float, float], title: str) -> None:
+        """The heatmap's bar: colour map, range and title (each touched only on change)."""
+        if self.heat_bar.colorMap() is None or self.heat_bar.colorMap().name != colormap:
+            self.heat_bar.setColorMap(pi.pg_colormap(colormap))
+        if tuple(self.heat_bar.levels()) != tuple(levels):
+            self.heat_bar.setLevels(values=tuple(levels))
+        if title != self._heat_title:   # relabelling re-lays out the side panel
+            self._heat_title = title
+            self.heat_bar.getAxis("left").setLabel(title)
+        if not self._heat_shown:
+            self._heat_shown = True
+            self._arrange()
+
+    def hide_heat(self) -> None:
+        if self._heat_shown:
+            self._heat_shown = False
+            self._arrange()
+
+    def _arrange(self) -> None:
+        ci = self._ci
+        for item in self._side:
+            ci.removeItem(item)
+        ci.removeItem(self._plot)
+        ci.addItem(self._plot, 0, 0, rowspan=2)
+        self._side = [self.rack_key, self.symbol_key]
+        ci.addItem(self.rack_key, 0, 1)
+        ci.addItem(self.symbol_key, 1, 1)
+        if self._heat_shown:
+            self._side.append(self.heat_bar)
+            ci.addItem(self.heat_bar, 0, 2, rowspan=2)
