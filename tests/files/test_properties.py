@@ -32,7 +32,7 @@ from tests.conftest import FIXTURES, LAYOUTS
 from twin.engine.simulate import simulate
 from twin.io import LayoutError, dumps_layout, load_layout, loads_layout, save_layout, spec
 from twin.io import layout_file, migrations
-from twin.io.layout_file import VERSION, layout_document
+from twin.io.layout_file import VERSION
 
 SMALL = json.loads((LAYOUTS / "small-room.json").read_text())   # raised floor, tiles, CRAHs
 POD = json.loads((LAYOUTS / "gb200-pod.json").read_text())      # CDUs, in-rows, hot aisle
