@@ -9,6 +9,8 @@ LAYOUTS = ROOT / "layouts"
 CATALOGUE_FILE = RESOURCES / "catalogue.json"
 SCHEMA_FILE = RESOURCES / "layout.schema.json"
 DEFAULT_SAMPLE = LAYOUTS / "gb200-pod.json"
+README = ROOT / "README.md"
+DOCS = ROOT / "docs"
 
 
 def file_slug(name: str) -> str:

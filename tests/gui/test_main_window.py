@@ -701,3 +701,73 @@ def test_alert_ids_reach_both_views(window):
     if w.view3d is not None:
         assert w.view3d.alert_ids == {"A01"}
     assert "A01" in w.plan_view._alert_ids
+
+
+def test_wheel_over_an_unfocused_field_scrolls_instead_of_changing_it(window, qtbot):
+    """Scrolling the Properties dock over a combo box must not move a rack's feed."""
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    w = window
+    w.selection.set(["A02"])
+    w.inspector.rebuild()
+    combo = next(b for b in w.inspector.bindings if b.kind == "choice" and b.name != "model"
+                 ).widget
+    before_text, before = combo.currentText(), w.floor_layout.snapshot()
+    w.setFocus()
+
+    def wheel(widget):
+        pos = QPointF(widget.width() / 2, widget.height() / 2)
+        ev = QWheelEvent(pos, widget.mapToGlobal(pos), QPoint(0, 0), QPoint(0, -120),
+                         Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                         Qt.ScrollPhase.NoScrollPhase, False)
+        QApplication.sendEvent(widget, ev)
+
+    assert not combo.hasFocus()
+    wheel(combo)
+    assert combo.currentText() == before_text and w.floor_layout.equals(before)
+    spin = next(b for b in w.inspector.bindings if b.name == "x_m").widget
+    x0 = spin.value()
+    wheel(spin)
+    assert spin.value() == x0 and w.floor_layout.equals(before)
+    # once the field has the focus (clicked or tabbed into), the wheel edits it
+    w.activateWindow()
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus, timeout=5000)
+    wheel(spin)
+    assert spin.value() != x0
+
+
+def test_colour_by_is_remembered_between_launches(qtbot, settings, dialogs):
+    app_mod.create_application()
+    w = app_mod.open_main_window(POD, settings=settings)
+    qtbot.addWidget(w)
+    w.set_colour_by("nameplate_kw")
+    w.close()
+    w2 = app_mod.open_main_window(POD, settings=settings)
+    qtbot.addWidget(w2)
+    assert w2.colour_key == "nameplate_kw"
+    assert w2.colouring.current.key == "nameplate_kw"
+    assert w2.colour_combo.currentData() == "nameplate_kw"
+    w2.close()
+
+
+def test_help_menu_offers_manual_shortcuts_format_physics_and_samples(window):
+    w = window
+    texts = [a.text().replace("&", "") for a in w.menuBar().actions()]
+    help_menu = w.menuBar().actions()[texts.index("Help")].menu()
+    items = [a.text().replace("&", "") for a in help_menu.actions()]
+    for want in ("User Manual", "Keyboard Shortcuts", "Layout File Format",
+                 "Physics and Its Limits", "Open Sample Layout"):
+        assert want in items
+    dlg = w.show_help("file_format")
+    text = dlg.browser.toPlainText()
+    assert text.startswith("Layout file format") and "Physics" not in text.splitlines()[0]
+    dlg.close()
+    dlg = w.show_shortcuts()
+    text = dlg.browser.toPlainText()
+    assert "Undo" in text and "Ctrl+Z" in text and "Save" in text
+    dlg.close()
+    samples = [a.text() for a in w.samples_menu.actions()]
+    assert "Small room" in samples and "Gb200 pod" in samples

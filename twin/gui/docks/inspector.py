@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from twin.gui.base.commands import Editor
+from twin.gui.base.wheel import wheel_needs_focus
 from twin.io import spec
 from twin.model import Layout, units
 from twin.model.equipment import ROTATIONS
@@ -346,12 +347,14 @@ class Inspector(QWidget):
             if unit:
                 w.setSuffix(f" {unit}")
             w.setAccelerated(True)
+            wheel_needs_focus(w)
             return w
         if kind == "int":
             w = QSpinBox()
             w.setRange(int(f.minimum) if f and f.minimum is not None else 0,
                        int(f.maximum) if f and f.maximum is not None else 1_000_000)
             w.setKeyboardTracking(False)
+            wheel_needs_focus(w)
             return w
         if kind == "bool":
             return QCheckBox()
@@ -361,6 +364,7 @@ class Inspector(QWidget):
             w.setMinimumContentsLength(10)
             for value, text in choices:
                 w.addItem(text, value)
+            wheel_needs_focus(w)
             return w
         w = QLineEdit()
         return w

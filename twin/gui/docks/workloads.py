@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from twin.gui.base.commands import Editor
+from twin.gui.base.wheel import wheel_needs_focus
 from twin.gui.docks.profile_editor import ProfileEditor
 from twin.gui.base.style import COLOURS
 from twin.gui.docks.workload_table import NAME, WorkloadDelegate, WorkloadTableModel
@@ -53,6 +54,7 @@ class WorkloadPanel(QWidget):
         self.selected_hint.setObjectName("hint")
         self.selected_hint.setWordWrap(True)
         self.assign = QComboBox()
+        wheel_needs_focus(self.assign)
         self.assign.setToolTip("Workload of the selected racks; choosing one sets it on all "
                                "of them (undoable)")
         self.assign.activated.connect(self._assign_chosen)

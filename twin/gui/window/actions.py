@@ -13,6 +13,8 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel, QStyle, QToolBar
 
 from twin.gui.base.icons import icon
+from twin.gui.window import help as help_pages
+from twin.paths import LAYOUTS
 
 if TYPE_CHECKING:  # pragma: no cover
     from twin.gui.window.main_window import MainWindow
@@ -120,6 +122,11 @@ def build_actions(w: "MainWindow") -> WindowActions:
     a.colour_group = QActionGroup(w)
     a.colour_actions = {}
     # Help
+    a.help_pages = {key: _act(w, text, lambda _=False, k=key: w.show_help(k), "F1"
+                              if key == "manual" else None, f"Show the {title.lower()}")
+                    for key, (text, title, _doc, _section) in help_pages.PAGES.items()}
+    a.help_shortcuts = _act(w, "&Keyboard Shortcuts", w.show_shortcuts, None,
+                            "Every keyboard shortcut and mouse gesture")
     a.about = _act(w, "&About AI Factory Floor Twin", w.help_about, None,
                    "Version and credits")
     a.about_qt = _act(w, "About &Qt", w.help_about_qt)
@@ -171,6 +178,15 @@ def build_menus(w: "MainWindow") -> None:
     v.addSeparator()
     w.panels_menu = v.addMenu("P&anels")
     h = mb.addMenu("&Help")
+    h.addAction(a.help_pages["manual"])
+    h.addAction(a.help_shortcuts)
+    h.addActions([a.help_pages[k] for k in ("file_format", "physics", "architecture")])
+    w.samples_menu = h.addMenu("Open &Sample Layout")
+    for path in sorted(LAYOUTS.glob("*.json")):
+        act = w.samples_menu.addAction(path.stem.replace("-", " ").capitalize())
+        act.setStatusTip(f"Open the bundled sample {path.name}")
+        act.triggered.connect(lambda _=False, p=path: w.open_path(p))
+    h.addSeparator()
     h.addActions([a.about, a.about_qt])
 
 

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import numpy as np
 from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QImage
+from PySide6.QtGui import QAction, QCloseEvent, QImage
 from PySide6.QtWidgets import (
     QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter,
     QWidget,
@@ -31,6 +31,8 @@ from twin.gui.base.document import Document
 from twin.gui.docks.heatmap import HeatmapControls
 from twin.gui.docks.inspector import COLLECTION_LABELS, Inspector
 from twin.gui.plan.view import PlanView
+from twin.gui.window import help as help_pages
+from twin.gui.window.help import HelpDialog
 from twin.gui.window.live import LiveBridge, QtPost, error_style
 from twin.gui.base.views import FloorView, ViewPlaceholder
 from twin.gui.docks.metrics import MetricsPanel
@@ -95,7 +97,7 @@ class MainWindow(QMainWindow):
             acts.add_colour_action(self, key, label)
         ev = self.session.events
         ev.colour_sources.connect(lambda key, label: acts.add_colour_action(self, key, label))
-        ev.colour_key.connect(lambda _key: self._sync_colour_widgets())
+        ev.colour_key.connect(self._on_colour_key)
         ev.alert_ids.connect(self.set_alert_ids)
         self.live = LiveBridge(self.session, plan=self.plan_view, view3d=self.view3d,
                                controls=self.heatmap_controls, metrics=self.metrics_panel,
@@ -118,6 +120,9 @@ class MainWindow(QMainWindow):
         self._summary_timer.setInterval(0)
         self._summary_timer.timeout.connect(self._update_selection_summary)
 
+        remembered = self.settings.colour_by()
+        if remembered in self.session.colour_sources and remembered != self.colour_key:
+            self.session.set_colour_by(remembered)
         self.actions.snap.setChecked(self.settings.snap())
         self.set_snap(self.settings.snap())
         self._restore_window_state()
@@ -410,6 +415,10 @@ class MainWindow(QMainWindow):
     def set_colour_by(self, key: str) -> None:
         if key in self.session.colour_sources:
             self.session.set_colour_by(key)
+
+    def _on_colour_key(self, key: str) -> None:
+        self._sync_colour_widgets()
+        self.settings.set_colour_by(key)
 
     def _sync_colour_widgets(self) -> None:
         act = self.actions.colour_actions.get(self.colour_key)
@@ -738,6 +747,22 @@ class MainWindow(QMainWindow):
         self.solve_label.setText(status.text)
         self.solve_label.setToolTip(status.tooltip or "State of the thermal and power solve")
         self.solve_label.setStyleSheet(error_style(status))
+
+    def show_help(self, key: str) -> HelpDialog:
+        """Show a Help page (``help.PAGES`` key) in a non-modal window."""
+        _text, title, doc, section = help_pages.PAGES[key]
+        return self._show_help_dialog(title, help_pages.document_text(doc, section))
+
+    def show_shortcuts(self) -> HelpDialog:
+        acts = [a for a in self.findChildren(QAction) if not a.shortcut().isEmpty()]
+        return self._show_help_dialog("Keyboard shortcuts",
+                                      help_pages.shortcuts_markdown(acts))
+
+    def _show_help_dialog(self, title: str, markdown: str) -> HelpDialog:
+        dlg = HelpDialog(title, markdown, self)
+        self.help_dialog = dlg
+        dlg.show()
+        return dlg
 
     def help_about(self) -> None:
         QMessageBox.about(

@@ -1,4 +1,5 @@
-"""User settings kept in ``QSettings``: recent files, view mode, snapping, window state.
+"""User settings kept in ``QSettings``: recent files, view mode, colour-by, snapping, window
+state.
 
 ``AppSettings`` wraps one ``QSettings`` object so tests can hand in an isolated INI file.
 """
@@ -62,6 +63,13 @@ class AppSettings:
 
     def set_split_orientation(self, value: str) -> None:
         self.q.setValue("view/split_orientation", value)
+
+    def colour_by(self) -> str:
+        """The last colour-by choice ('' when none was made)."""
+        return str(self.q.value("view/colour_by", "") or "")
+
+    def set_colour_by(self, key: str) -> None:
+        self.q.setValue("view/colour_by", key)
 
     def snap(self) -> bool:
         return _bool(self.q.value("view/snap", True))
