@@ -68,6 +68,8 @@ HALL = {
     "tile_pitch_m": num(False, 0.3, 1.2),
     "ceiling_return": FLAG,
     "ashrae_class": enum(eq.ASHRAE_AIR_CLASSES),
+    "redundancy_target": enum(eq.REDUNDANCY_KINDS, d="design redundancy of cooling and power "
+                              "groups (N, N+1, 2N); the N-1 alerts check against it"),
 }
 SITE = {
     "dry_bulb_c": num(True, -50, 60),

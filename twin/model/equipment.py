@@ -21,7 +21,8 @@ ROTATIONS = (0, 90, 180, 270)
 
 @dataclass(frozen=True)
 class Hall:
-    """The room: plan size, height, floor and return arrangement, air class."""
+    """The room: plan size, height, floor and return arrangement, air class, design
+    redundancy target."""
 
     name: str = "Data hall"
     width_m: float = 12.0
@@ -32,6 +33,9 @@ class Hall:
     tile_pitch_m: float = 0.6
     ceiling_return: bool = False
     ashrae_class: str = "A1"
+    #: design redundancy of every cooling and power group (CDUs, air units, pumps, UPS
+    #: modules, A/B feeds): the N-1 alerts check the layout against it
+    redundancy_target: str = "N+1"
 
 
 @dataclass(frozen=True)
