@@ -336,3 +336,21 @@ def test_model_reset_redraws(plan):
     plan.layout_model.replace_all(other)
     assert len(plan._racks.bounds) == len(other.racks)
     assert len(plan._zones.tile_ids) == len(other.tiles)
+
+
+def test_drag_outside_the_hall_shows_red_while_dragging(plan):
+    """Before release the rack stands outside the hall: drawn red (the drop is refused)."""
+    p0, p1 = _vp_pos(plan, 3.0, 3.6), _vp_pos(plan, 3.0, -0.4)
+    _send(plan, QtCore.QEvent.Type.MouseButtonPress, p0, L)
+    for k in range(1, 6):
+        p = QtCore.QPoint(p0.x(), round(p0.y() + k / 5 * (p1.y() - p0.y())))
+        QTest.qWait(12)
+        _send(plan, QtCore.QEvent.Type.MouseMove, p, L, button=Qt.MouseButton.NoButton)
+    QtWidgets.QApplication.processEvents()
+    x, y = rack_xy(plan, "A01")
+    assert y < 0.6                                  # its footprint leaves the hall
+    i = plan.layout_model.racks.index_of("A01")
+    assert "A01" in plan.conflict_ids() and plan._racks.conflict[i]
+    _send(plan, QtCore.QEvent.Type.MouseButtonRelease, p1, Qt.MouseButton.NoButton)
+    QtWidgets.QApplication.processEvents()
+    assert not plan._racks.conflict[i]              # refused: back where it was, not red

@@ -232,3 +232,26 @@ def test_one_batched_edit_is_one_engine_request(small):
 
 def test_change_kind_is_typed():
     assert ChangeKind("racks_changed") is ChangeKind.RACKS_CHANGED
+
+
+def test_no_solve_runs_while_a_footprint_is_outside_the_hall(small):
+    s, post = small
+    assert post.until(lambda: _settled(s))
+    requests = []      # sequence numbers of the solves submitted (None: none submitted)
+    real = s.engine.request
+
+    def request(*a, **k):
+        seq = real(*a, **k)
+        if seq is not None:
+            requests.append(seq)
+        return seq
+    s.engine.request = request
+    rid = str(s.layout.racks.ids[0])
+    x, y = float(s.layout.racks["x_m"][0]), float(s.layout.racks["y_m"][0])
+    s.layout.move_racks([rid], [x], [-5.0])          # through the wall
+    assert requests == [] and s.status.phase is SolvePhase.STALE
+    assert s.status.text.startswith("Not solved") and rid in s.status.text
+    s.layout.move_racks([rid], [x], [y])             # back inside: solved again
+    assert len(requests) == 1
+    assert post.until(lambda: _settled(s))
+    assert s.status.phase is SolvePhase.FRESH

@@ -6,7 +6,9 @@ show the same numbers with the same colour maps, ranges and units.
 Metrics: ``inlet`` (rack inlet, hottest intake cell, °C), ``power`` (rack power kW; as a
 heatmap, power density kW per m² of floor averaged over a 2.4 m window — a rack plus its
 share of the aisles), ``capture`` (cold-aisle capture index), ``coolant`` (coolant return
-°C of liquid-cooled racks) and ``air`` (air temperature slice at a height, °C).
+°C of liquid-cooled racks) and ``air`` (air temperature slice at a height, °C). Per-rack
+figures (inlet, capture, coolant) are drawn on the rack and on the intake zone in front of
+it, so the aisle a rack breathes from carries its number.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import numpy as np
 from scipy.ndimage import distance_transform_edt, uniform_filter
 
 from twin.engine.simulate import TwinResult
-from twin.model import Layout
+from twin.model import Layout, geometry
 from twin.model.viewstate import Colouring
 
 #: metric key -> (label, unit, colour map)
@@ -30,6 +32,8 @@ METRICS = {
 }
 HEATMAP_LABELS = {"power": ("Power density", "kW/m²")}
 DENSITY_WINDOW_M = 2.4
+#: Depth of the zone in front of a rack's intake that shows its per-rack figure.
+INTAKE_ZONE_M = 0.6
 RASTER_M = 0.3
 
 
@@ -93,28 +97,58 @@ def rack_colouring(metric: str, result: TwinResult) -> Colouring:
     return Colouring(metric, label, unit, values, lo, hi, cmap)
 
 
-def _raster(layout: Layout, values: np.ndarray, per_area: bool
-            ) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+def _raster_shape(layout: Layout) -> tuple[int, int]:
     h = layout.hall
     nx = max(int(np.ceil(h.width_m / RASTER_M - 1e-9)), 1)   # 10.8 / 0.3 is 36.000000000000004
     ny = max(int(np.ceil(h.length_m / RASTER_M - 1e-9)), 1)
-    img = np.zeros((ny, nx)) if per_area else np.full((ny, nx), np.nan)
+    return ny, nx
+
+
+def _cells(b, ny: int, nx: int) -> tuple[slice, slice]:
+    """Raster rows and columns covered by the rectangle x0, y0, x1, y1."""
+    x0, y0, x1, y1 = b
+    i0, i1 = int(np.floor(x0 / RASTER_M + 1e-6)), int(np.ceil(x1 / RASTER_M - 1e-6))
+    j0, j1 = int(np.floor(y0 / RASTER_M + 1e-6)), int(np.ceil(y1 / RASTER_M - 1e-6))
+    return slice(max(j0, 0), max(min(j1, ny), 0)), slice(max(i0, 0), max(min(i1, nx), 0))
+
+
+def _density_raster(layout: Layout, values: np.ndarray) -> np.ndarray:
+    """Per-rack values spread over their footprints per m², averaged over a window."""
+    ny, nx = _raster_shape(layout)
+    img = np.zeros((ny, nx))
+    for b, v in zip(layout.rack_bounds_m(), values):
+        if np.isfinite(v):
+            rows, cols = _cells(b, ny, nx)
+            img[rows, cols] += v / max((b[2] - b[0]) * (b[3] - b[1]), 1e-9)
+    win = max(int(round(DENSITY_WINDOW_M / RASTER_M)), 1)
+    return uniform_filter(img, size=win, mode="constant")
+
+
+def _intake_raster(layout: Layout, values: np.ndarray, worst: str) -> np.ndarray:
+    """Per-rack values on each rack's footprint and on the intake zone in front of it
+    (``INTAKE_ZONE_M`` deep, the rack's width): the aisle a rack breathes from shows its
+    figure. Where zones of facing racks meet, the worse value is drawn (``worst`` is
+    'max' for temperatures, 'min' for the capture index)."""
+    ny, nx = _raster_shape(layout)
+    img = np.full((ny, nx), np.nan)
+    pick = np.fmax if worst == "max" else np.fmin
+    r = layout.racks
     bounds = layout.rack_bounds_m()
-    for (x0, y0, x1, y1), v in zip(bounds, values):
+    fronts = geometry.front_vectors(r["rotation_deg"]) if len(r) else np.empty((0, 2))
+    for b, (fx, fy), v in zip(bounds, fronts, values):
         if not np.isfinite(v):
             continue
-        i0, i1 = int(np.floor(x0 / RASTER_M + 1e-6)), int(np.ceil(x1 / RASTER_M - 1e-6))
-        j0, j1 = int(np.floor(y0 / RASTER_M + 1e-6)), int(np.ceil(y1 / RASTER_M - 1e-6))
-        i0, j0 = max(i0, 0), max(j0, 0)
-        if per_area:
-            area = max((x1 - x0) * (y1 - y0), 1e-9)
-            img[j0:j1, i0:i1] += v / area
-        else:
-            img[j0:j1, i0:i1] = v
-    if per_area:
-        win = max(int(round(DENSITY_WINDOW_M / RASTER_M)), 1)
-        img = uniform_filter(img, size=win, mode="constant")
-    return img, (0.0, 0.0, nx * RASTER_M, ny * RASTER_M)
+        x0, y0, x1, y1 = b
+        zone = (x0 + min(fx, 0) * INTAKE_ZONE_M, y0 + min(fy, 0) * INTAKE_ZONE_M,
+                x1 + max(fx, 0) * INTAKE_ZONE_M, y1 + max(fy, 0) * INTAKE_ZONE_M)
+        rows, cols = _cells(zone, ny, nx)
+        img[rows, cols] = pick(img[rows, cols], v)
+    return img
+
+
+def _extent(layout: Layout) -> tuple[float, float, float, float]:
+    ny, nx = _raster_shape(layout)
+    return (0.0, 0.0, nx * RASTER_M, ny * RASTER_M)
 
 
 def heatmap(metric: str, layout: Layout, result: TwinResult, height_m: float | None = None
@@ -134,12 +168,13 @@ def heatmap(metric: str, layout: Layout, result: TwinResult, height_m: float | N
     values = rack_values(metric, result)
     if not np.isfinite(values).any():
         return None
-    img, extent = _raster(layout, values, per_area=metric == "power")
     if metric == "power":
+        img = _density_raster(layout, values)
         levels = (0.0, _nice_range(img, 5.0)[1])
     else:
+        img = _intake_raster(layout, values, "min" if metric == "capture" else "max")
         levels = value_range(metric, values)
-    return Heatmap(img, extent, levels, cmap, label, unit)
+    return Heatmap(img, _extent(layout), levels, cmap, label, unit)
 
 
 def fill_blocked_cells(img: np.ndarray) -> np.ndarray:

@@ -281,6 +281,17 @@ class Session:
             self._reset_heatmap_height()
             self._post(self.start)
             return
+        outside = sorted(self.floor.outside)
+        if self.engine is not None:       # runs before the engine's own handler
+            self.engine.enabled = not outside
+        if outside:                       # no physics on an impossible floor
+            names = ", ".join(outside[:3]) + (f" and {len(outside) - 3} more"
+                                                if len(outside) > 3 else "")
+            self._set_status(SolvePhase.STALE, f"Not solved · {names} outside the hall",
+                             "A footprint leaves the hall, so the layout cannot be solved. "
+                             "Drop it inside the hall (a drag outside is refused) or undo; "
+                             "the views show the last result.")
+            return
         if self.error is None:
             self._set_status(*self._busy("solving"),
                              "The layout changed since the results shown were computed")
