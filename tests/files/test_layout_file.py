@@ -171,3 +171,34 @@ def test_migration_hook_runs(monkeypatch):
     monkeypatch.setattr(layout_file, "MIN_VERSION", 0)
     lay = layout_file.layout_from_document(doc, "old.json")
     assert lay.racks["model"][0] == _doc()["racks"][0]["model"]
+
+
+def test_save_keeps_the_permissions_of_the_file_it_replaces(tmp_path, pod):
+    """Saves used to write mode 0600 even over a 0644 file (issue 14, C7)."""
+    target = tmp_path / "shared.json"
+    save_layout(pod, target)
+    os.chmod(target, 0o644)
+    save_layout(pod, target)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+    os.chmod(target, 0o664)
+    save_layout(pod, target)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o664
+
+
+def test_a_new_file_gets_the_umask_default(tmp_path, pod):
+    old = os.umask(0o022)
+    try:
+        save_layout(pod, tmp_path / "new.json")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "new.json").stat().st_mode) == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["new.json"]   # no temp file left
+
+
+def test_a_read_only_file_is_not_replaced(tmp_path, pod):
+    target = tmp_path / "ro.json"
+    target.write_text("old")
+    os.chmod(target, 0o444)
+    with pytest.raises(LayoutError, match="read-only"):
+        save_layout(pod, target)
+    assert target.read_text() == "old"
