@@ -1,5 +1,6 @@
 """End to end: layout file -> simulation -> JSON; conservation on every sample."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -206,4 +207,7 @@ def test_empty_hall_and_racks_without_power_chain():
     res = simulate(lay)
     assert res.facility.it_kw == pytest.approx(res.rack_power_kw.sum())
     assert res.facility.electrical_loss_kw == pytest.approx(0.0)
-    assert [a.kind for a in res.alerts] == ["no_power_feed"]
+    # one room unit has no spare for the default N+1 target; with N it needs none
+    assert [a.kind for a in res.alerts] == ["redundancy_shortfall", "no_power_feed"]
+    lay.hall = dataclasses.replace(lay.hall, redundancy_target="N")
+    assert [a.kind for a in simulate(lay).alerts] == ["no_power_feed"]

@@ -204,8 +204,9 @@ def cmd_simulate(file: str, as_json: bool, out: str | None, profile: bool) -> in
 
 
 def _summary_text(doc: dict) -> str:
+    from twin.engine.export import worst_inlet_entry
     m, e = doc["metrics"], doc["energy"]
-    worst = max(doc["racks"], key=lambda r: r.get("inlet_max_c") or -1e9, default=None)
+    worst = worst_inlet_entry(doc)
     lines = [f"{doc['layout']}  ({doc['file']})",
              f"  IT power        {units.kw(m['it_power_kw'])} kW",
              f"  facility power  {units.kw(m['facility_power_kw'])} kW  (cooling {units.kw(m['cooling_power_kw'])}"

@@ -9,7 +9,7 @@ import numpy as np
 
 from twin.engine.simulate import TwinResult
 from twin.model import Layout
-from twin.physics.metrics import ashrae_status
+from twin.physics.metrics import ashrae_status, worst_inlet_index
 
 STATUS_NAMES = ("recommended", "allowable", "out_of_range")
 
@@ -119,11 +119,35 @@ def metrics_doc(res: TwinResult) -> dict[str, Any]:
              cooling_power_kw=_r(f.cooling_kw), electrical_loss_kw=_r(f.electrical_loss_kw),
              pue=_r(f.pue, 4), tokens_per_s=_r(f.tokens_per_s, 1),
              tokens_per_kwh=_r(f.tokens_per_kwh, 1), liquid_share=_r(f.liquid_heat_share, 4),
+             worst_inlet_rack=_worst_inlet_id(res),
              cooling_by_part_kw={"air_unit_fans": _r(f.crah_fan_kw), "cdu_pumps": _r(f.cdu_pump_kw),
                                  "immersion_pumps": _r(f.immersion_pump_kw),
                                  "facility_pumps": _r(f.facility_pump_kw), "chillers": _r(f.chiller_kw),
                                  "heat_rejection_fans": _r(f.rejection_fan_kw)})
     return m
+
+
+def _worst_inlet_id(res: TwinResult) -> str | None:
+    air = res.air
+    if air is None:
+        return None
+    i = worst_inlet_index(air.rack_inlet_max_c, air.rack_inlet_mean_c, res.rack_ids)
+    return res.rack_ids[i] if i >= 0 else None
+
+
+def worst_inlet_entry(doc: dict[str, Any]) -> dict[str, Any] | None:
+    """The rack entry of ``doc`` with the worst inlet: the one the JSON names
+    (``metrics.worst_inlet_rack``, chosen by ``metrics.worst_inlet_index`` on the
+    unrounded result), else the same rule on the document's figures."""
+    racks = [r for r in doc["racks"] if r.get("inlet_max_c") is not None]
+    named = doc.get("metrics", {}).get("worst_inlet_rack")
+    for r in racks:
+        if r["id"] == named:
+            return r
+    i = worst_inlet_index([r["inlet_max_c"] for r in racks],
+                          [r.get("inlet_c") if r.get("inlet_c") is not None else float("nan")
+                           for r in racks], [r["id"] for r in racks])
+    return racks[i] if i >= 0 else None
 
 
 def energy_doc(res: TwinResult) -> dict[str, Any]:

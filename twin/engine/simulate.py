@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from twin.engine import inputs
+from twin.engine import inputs, layout_alerts
 from twin.engine.plant import facility_for
 from twin.model import Layout
 from twin.physics import metrics
@@ -127,6 +127,13 @@ class Simulator:
             alerts += immersion_alerts(imm, tanks, tank_ids)
         alerts += power_alerts(pres, chain, feeds, rack_ids + tank_ids, fail)
         alerts += list(fac.alerts)
+        alerts += layout_alerts.geometry_alerts(layout)
+        alerts += layout_alerts.redundancy_alerts(
+            layout, unit_ids=unit_ids,
+            unit_load_kw=air_res.unit_load_w / 1e3 if air_res is not None else None,
+            cdu_ids=cdu_ids, cdu_load_kw=liq.cdus.load_w / 1e3 if liq is not None else None,
+            power_ids=list(chain.ids), power_kinds=list(chain.kind),
+            power_rating_kw=pres.rating_kw, power_load_kw=pres.load_kw)
         alerts.sort(key=lambda a: (SEVERITY_ORDER.get(a.severity, 3), a.kind, a.target))
         timing["total_s"] = time.perf_counter() - t0
         timing["cpu_s"] = time.process_time() - cpu0     # unlike total_s, not slowed by a busy CPU

@@ -99,3 +99,26 @@ def tokens_per_kwh(tokens: float, grid_energy_kwh: float) -> float:
     """Tokens produced per kWh drawn at the utility meter ("grid-to-token"). For rates:
     tokens/s x 3600 over facility kW (one hour). 0 when no energy was drawn."""
     return float(tokens / grid_energy_kwh) if grid_energy_kwh > 0 else 0.0
+
+
+#: Inlet temperatures closer than this tie when naming the worst rack (K): a warm-started
+#: live solve and a fresh CLI solve differ by far less, so both name the same rack.
+WORST_INLET_TIE_K = 0.01
+
+
+def worst_inlet_order(inlet_max_c, inlet_mean_c, ids) -> list[int]:
+    """Racks with an inlet, worst first, by the one rule used everywhere (dock, report, CLI,
+    JSON): the highest inlet maximum, then the highest mean inlet, then id order (sorted
+    strings); temperatures are compared at ``WORST_INLET_TIE_K``."""
+    hi = np.asarray(inlet_max_c, float)
+    mean = np.nan_to_num(np.asarray(inlet_mean_c, float), nan=-1e9)
+    ok = np.nonzero(np.isfinite(hi))[0]
+    key = {int(i): (-round(hi[i] / WORST_INLET_TIE_K), -round(mean[i] / WORST_INLET_TIE_K),
+                    str(ids[i])) for i in ok}
+    return sorted(key, key=key.__getitem__)
+
+
+def worst_inlet_index(inlet_max_c, inlet_mean_c, ids) -> int:
+    """The rack with the worst inlet (``worst_inlet_order``); −1 when no rack has one."""
+    order = worst_inlet_order(inlet_max_c, inlet_mean_c, ids)
+    return order[0] if order else -1

@@ -25,7 +25,7 @@ from twin.engine.simulate import TwinResult
 from twin.gui.base.charts import axis_font, compact_plot, status_colour
 from twin.gui.base.style import COLOURS
 from twin.model import Layout, units
-from twin.physics.metrics import ASHRAE_ALLOWABLE_C, ASHRAE_RECOMMENDED_C
+from twin.physics.metrics import ASHRAE_ALLOWABLE_C, ASHRAE_RECOMMENDED_C, worst_inlet_index
 
 #: Facility power parts, in stacking order: (FacilityResult field, label, colour, tooltip).
 POWER_PARTS = (
@@ -479,7 +479,7 @@ class MetricsPanel(QWidget):
                                        "cooling unit is enabled.")
             return
         inlet = air.rack_inlet_max_c
-        i = int(np.nanargmax(inlet))
+        i = worst_inlet_index(inlet, air.rack_inlet_mean_c, result.rack_ids)
         worst = float(inlet[i])
         tile.set(units.celsius(worst), f"rack {_link(result.rack_ids[i])}",
                  _inlet_status(worst, allow_hi))

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
+from twin.engine.export import worst_inlet_entry
 from twin.model import units as fmt
 from twin.report.pdf import style as st
 from twin.report.pdf.blocks import Block, Cell, Column, Figure, Heading, RichText, Table, Tile, \
     Tiles
 from twin.model import Layout
-from twin.physics.metrics import ASHRAE_ALLOWABLE_C, ASHRAE_RECOMMENDED_C
+from twin.physics.metrics import ASHRAE_ALLOWABLE_C, ASHRAE_RECOMMENDED_C, worst_inlet_order
 
 C = fmt.DEGC
 Doc = dict[str, Any]
@@ -60,9 +61,9 @@ def _model_name(layout: Layout, key: str) -> str:
 
 
 def worst_inlet_rack(doc: Doc) -> dict[str, Any] | None:
-    """The rack with the hottest inlet cell (as the ``twin simulate`` summary picks it)."""
-    racks = [r for r in doc["racks"] if r.get("inlet_max_c") is not None]
-    return max(racks, key=lambda r: r["inlet_max_c"]) if racks else None
+    """The rack with the worst inlet, by the one rule of the dock, CLI and JSON
+    (``twin.physics.metrics.worst_inlet_index``)."""
+    return worst_inlet_entry(doc)
 
 
 def alert_counts(doc: Doc) -> Counter:
@@ -148,14 +149,26 @@ def headline_tiles(doc: Doc, ashrae_class: str) -> Tiles:
     return Tiles(tiles)
 
 
-def capacity_rows(doc: Doc, info: dict[str, Any], doors: list[dict[str, Any]]) -> list[list]:
-    """Capacity at a glance: air, rear doors, liquid, tanks and the utility feed."""
+def n_minus_1_cell(n1: float | None, load: float, target: str = "N+1") -> Cell:
+    """The capacity left with the largest unit failed: red and bold when it cannot carry
+    the load and the design target asks for a spare (N+1 or 2N)."""
+    if n1 is None:
+        return Cell(fmt.MISSING)
+    if target != "N" and n1 < load:
+        return Cell(fmt.kw(n1), st.SEVERITY["critical"], bold=True)
+    return Cell(fmt.kw(n1))
+
+
+def capacity_rows(doc: Doc, info: dict[str, Any], doors: list[dict[str, Any]],
+                  target: str = "N+1") -> list[list]:
+    """Capacity at a glance: air, rear doors, liquid, tanks and the utility feed; an N−1
+    capacity below the load is red unless the design ``target`` is N."""
     cool = info["cooling"]
     rows = []
 
     def row(name, count, cap, n1, load, unit_pcts):
         rows.append([Cell(name, bold=True), fmt.num(count), fmt.kw(cap),
-                     fmt.kw(n1) if n1 is not None else fmt.MISSING, fmt.kw(load, 1),
+                     n_minus_1_cell(n1, load, target), fmt.kw(load, 1),
                      load_cell(100 * load / cap if cap else None),
                      load_cell(max(unit_pcts) if unit_pcts else None)])
 
@@ -187,8 +200,16 @@ def capacity_rows(doc: Doc, info: dict[str, Any], doors: list[dict[str, Any]]) -
 
 
 def hottest_racks(doc: Doc, n: int = 10) -> list[list]:
-    racks = sorted((r for r in doc["racks"] if r.get("inlet_max_c") is not None),
-                   key=lambda r: -r["inlet_max_c"])[:n]
+    have = [r for r in doc["racks"] if r.get("inlet_max_c") is not None]
+    order = worst_inlet_order([r["inlet_max_c"] for r in have],
+                              [r.get("inlet_c") if r.get("inlet_c") is not None else float("nan")
+                               for r in have], [r["id"] for r in have])
+    worst = worst_inlet_rack(doc)
+    racks = [have[i] for i in order]
+    if worst is not None and worst in racks:       # the rack the JSON names comes first
+        racks.remove(worst)
+        racks.insert(0, worst)
+    racks = racks[:n]
     return [[Cell(r["id"], bold=True), r["model"], fmt.kw(r["power_kw"], 1),
              fmt.temp(r.get("inlet_c")), Cell(fmt.temp(r["inlet_max_c"]), bold=True),
              fmt.index(r.get("capture_index")), status_cell(r.get("ashrae"))] for r in racks]
@@ -204,13 +225,14 @@ def summary_section(doc: Doc, info: dict[str, Any], layout: Layout,
         Table([Column("Figure", align="l"), Column("Value"),
                Column("Basis", align="l", wrap=True)], rows, "Key figures",
               size_pt=8.0)]
-    capacity = capacity_rows(doc, info, doors)
+    capacity = capacity_rows(doc, info, doors, layout.hall.redundancy_target)
     if capacity:
         blocks.append(Table(
             [Column("System", align="l"), Column("Units"), Column("Capacity", "kW"),
              Column("N\u22121 capacity", "kW"), Column("Load", "kW"), Column("Load", "%"),
              Column("Most loaded unit", "%")], capacity,
-            "Capacity at a glance (N\u22121: the largest unit failed)", size_pt=8.0))
+            f"Capacity at a glance (N\u22121: the largest unit failed; design target "
+            f"{layout.hall.redundancy_target})", size_pt=8.0))
     hot = hottest_racks(doc)
     if hot:
         blocks.append(Table(
@@ -242,7 +264,8 @@ def cooling_section(layout: Layout, doc: Doc, door_rows: list[dict[str, Any]]) -
             [Column("Unit", weight=1.1, align="l"), Column("Model", weight=2.6, align="l"),
              Column("Capacity", "kW"), Column("Load", "kW"), Column("Load", "%"),
              Column("Set-point", C), Column("Supply", C), Column("Return", C)], rows,
-            "Room cooling units (CRAH, in-row, fan walls)"))
+            "Room cooling units (CRAH, in-row, fan walls)",
+            note=return_note(layout, [units[u["id"]] for u in doc["cooling_units"]])))
     if door_rows:
         blocks.append(_door_table(layout, door_rows))
     cdus = doc["liquid"]["cdus"]
@@ -276,6 +299,29 @@ def cooling_section(layout: Layout, doc: Doc, door_rows: list[dict[str, Any]]) -
     return blocks
 
 
+def return_note(layout: Layout, units: list[Any]) -> str:
+    """What the units' return temperatures are (issue 14, C11): the mixed air at the
+    unit's intake, not a heatmap reading at one height."""
+    cat = layout.catalogue
+    kinds = {cat[u.model].kind for u in units if u.model in cat}
+    parts = []
+    if "crah" in kinds:
+        if layout.hall.ceiling_return:
+            parts.append("CRAHs and fan walls draw from the ceiling return plenum")
+        else:
+            tops = sorted({cat[u.model].footprint_m[2] for u in units
+                           if u.model in cat and cat[u.model].kind == "crah"})
+            parts.append("CRAHs and fan walls draw from the air layer just above their top ("
+                         + ", ".join(f"{h:g}" for h in tops) + " m; their back face when "
+                         "they reach the ceiling)")
+    if "inrow" in kinds:
+        parts.append("in-row coolers draw through their back face, floor to top")
+    return ("Return: the mixed air a unit draws, the flow-weighted mean over its intake "
+            "before the coil" + (": " + "; ".join(parts) if parts else "") + ". It is not "
+            "a heatmap reading: the heatmap shows one height, where the air next to a unit "
+            "can be warmer or cooler than this mix.")
+
+
 def door_rows(layout: Layout, door_removed_kw: dict[str, float]) -> list[dict[str, Any]]:
     """Per enabled rear door: model, capacity and the heat it removed (kW, rounded as
     the JSON document rounds powers)."""
@@ -307,9 +353,20 @@ def _door_table(layout: Layout, rows: list[dict[str, Any]]) -> Table:
                  "Rear-door heat exchangers (per-door figures in the rack table)")
 
 
+def plant_names(doc: Doc) -> dict[str, str]:
+    """What each plant serves: the facility-water plant serves the liquid loops and tanks,
+    and the air units too when they have no chilled-water plant of their own (an air-only
+    room's one plant is chilled water for its air units)."""
+    liquid = bool(doc["liquid"]["cdus"] or doc["liquid"]["immersion_tanks"])
+    air = bool(doc["cooling_units"]) and "chilled_water" not in doc["plant"]
+    facility = ("Facility water (liquid loops and air units)" if liquid and air else
+                "Facility water (liquid loops)" if liquid else
+                "Chilled water (air units)" if air else "Facility water")
+    return {"facility_water": facility, "chilled_water": "Chilled water (air units)"}
+
+
 def _plant_table(doc: Doc) -> Table:
-    names = {"facility_water": "Facility water (liquid loops)",
-             "chilled_water": "Chilled water (air units)"}
+    names = plant_names(doc)
     rows = []
     for key, pl in doc["plant"].items():
         rows.append([Cell(names.get(key, key), bold=True), pl["mode"].replace("_", " "),
@@ -370,7 +427,10 @@ def alerts_section(doc: Doc) -> list[Block]:
     blocks: list[Block] = [Heading("Alerts")]
     if not alerts:
         blocks.append(RichText("No alerts: every rack inlet, coolant loop, cooling unit and "
-                               "power-chain component is within its limits."))
+                               "power-chain component is within its limits; no footprints "
+                               "overlap or leave the hall, no contained aisle is open or "
+                               "blocked, and every redundancy group meets the hall's design "
+                               "target."))
         return blocks
     rows = [[severity_cell(a["severity"]), a["kind"].replace("_", " "), Cell(a["target"], bold=True),
              a["message"]] for a in alerts]
