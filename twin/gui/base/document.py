@@ -81,6 +81,11 @@ class Document(QObject):
         if changed:
             self.file_changed.emit()
 
+    def restore(self, layout: Layout, path: Path | None) -> None:
+        """Take over a recovered layout of ``path`` with its edits unsaved (modified)."""
+        self._replace(layout, path)
+        self.stack.resetClean()
+
     def _replace(self, layout: Layout, path: Path | None) -> None:
         self.stack.clear()
         self.layout.replace_all(layout)

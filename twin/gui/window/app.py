@@ -12,16 +12,18 @@ import time
 from pathlib import Path
 
 from twin.gui.base.qt_app import create_application
+from twin.gui.window.autosave import offer_recovery
 from twin.gui.window.settings import AppSettings
 from twin.paths import DEFAULT_SAMPLE
 
 
 
 def open_main_window(file: str | Path | None = None, settings: AppSettings | None = None,
-                     enable_3d: bool = True, show: bool = True):
+                     enable_3d: bool = True, show: bool = True, recover: bool = True):
     """Build and show the main window on ``file`` (default: the bundled sample).
 
     Errors in the file are shown in a dialog; the window then holds a new, empty layout.
+    With ``recover``, unsaved edits of a session that crashed are offered for restore.
     """
     from twin.gui.base.document import Document
     from twin.gui.window.main_window import MainWindow
@@ -45,6 +47,9 @@ def open_main_window(file: str | Path | None = None, settings: AppSettings | Non
         window.report_open_error(target, error)
         window.statusBar().showMessage(
             f"Could not open {target.name}; started a new, empty layout instead.", 15000)
+    if recover and offer_recovery(window, document, window.autosaver.store):
+        window.statusBar().showMessage("Restored the unsaved changes of the last session; "
+                                       "save them to keep them.", 15000)
     return window
 
 

@@ -32,6 +32,7 @@ from twin.gui.docks.heatmap import HeatmapControls
 from twin.gui.docks.inspector import COLLECTION_LABELS, Inspector
 from twin.gui.plan.view import PlanView
 from twin.gui.window import help as help_pages
+from twin.gui.window.autosave import Autosaver
 from twin.gui.window.help import HelpDialog
 from twin.gui.window.live import LiveBridge, QtPost, error_style
 from twin.gui.base.views import FloorView, ViewPlaceholder
@@ -41,6 +42,7 @@ from twin.gui.base.placement import add_from_catalogue, is_placeable
 from twin.gui.window.settings import AppSettings
 from twin.gui.docks.workloads import WorkloadPanel
 from twin.io import LayoutError
+from twin.io.recovery import RecoveryStore
 from twin.model import Layout
 from twin.model.events import Change
 from twin.model.viewstate import Colouring
@@ -112,6 +114,8 @@ class MainWindow(QMainWindow):
         self._sync_colour_widgets()
 
         self.selection.changed.connect(self._on_selection_changed)
+        self.autosaver = Autosaver(self.document, RecoveryStore(self.settings.recovery_dir()),
+                                   parent=self)
         self.document.stack.cleanChanged.connect(self._update_title)
         self.document.file_changed.connect(self._on_file_changed)
         QApplication.clipboard().dataChanged.connect(self._update_paste_enabled)
@@ -314,6 +318,12 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._save_window_state()
+        self.autosaver.close()
+        # the undo stack emits cleanChanged while it is destroyed: not for a closed window
+        try:
+            self.document.stack.cleanChanged.disconnect(self._update_title)
+        except (RuntimeError, TypeError):   # a second close: already disconnected
+            pass
         self.live.close()
         if self.view3d is not None:
             try:

@@ -77,6 +77,12 @@ class AppSettings:
     def set_snap(self, on: bool) -> None:
         self.q.setValue("view/snap", bool(on))
 
+    # ----- crash recovery ----------------------------------------------------------
+    def recovery_dir(self) -> Path:
+        """Where unsaved edits are kept for crash recovery: ``recovery/`` beside the
+        settings file (on Linux ``~/.config/AI Factory Twin/recovery``)."""
+        return Path(self.q.fileName()).parent / "recovery"
+
     # ----- window ------------------------------------------------------------------
     def window_state(self) -> tuple[QByteArray | None, QByteArray | None, QByteArray | None]:
         return (self.q.value("window/geometry"), self.q.value("window/state"),
