@@ -245,10 +245,11 @@ def immersion_inputs(layout: Layout, tank_heat_w: np.ndarray) -> tuple[lq.Immers
 
 
 def _loss_coefficients(entry) -> tuple[float, float, float]:
-    """(c0, c1, c2) of a power model from its catalogue efficiencies (lossless if none)."""
+    """(c0, c1, c2) of a power model from its catalogue efficiencies (lossless if none):
+    the non-negative fit, so a stage's loss never falls as its load rises."""
     effs = (entry.get("efficiency_25", 1.0), entry.get("efficiency_50", 1.0),
             entry.get("efficiency_100", 1.0))
-    return pw.loss_coefficients_from_efficiency(effs) if min(effs) < 1.0 else (0.0, 0.0, 0.0)
+    return pw.monotonic_loss_coefficients(effs) if min(effs) < 1.0 else (0.0, 0.0, 0.0)
 
 
 def power_inputs(layout: Layout, rack_power_kw: np.ndarray, tank_power_kw: np.ndarray

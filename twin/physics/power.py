@@ -34,7 +34,8 @@ import numpy as np
 from twin.physics.columns import column_default
 
 __all__ = [
-    "TYPICAL_EFFICIENCY", "loss_coefficients_from_efficiency", "typical_loss_coefficients",
+    "TYPICAL_EFFICIENCY", "loss_coefficients_from_efficiency", "monotonic_loss_coefficients",
+    "typical_loss_coefficients",
     "efficiency_at", "loss_kw", "PowerChain", "RackFeeds", "PowerResult", "FailoverResult",
     "solve_power", "failover_analysis",
 ]
@@ -67,6 +68,23 @@ def loss_coefficients_from_efficiency(efficiencies, load_fractions=(0.25, 0.5, 1
     a = np.stack([np.ones_like(x), x, x * x], axis=1)
     c, *_ = np.linalg.lstsq(a, loss, rcond=None)
     return tuple(float(v) for v in c)
+
+
+def monotonic_loss_coefficients(efficiencies, load_fractions=(0.25, 0.5, 1.0)):
+    """(c0, c1, c2), all ≥ 0, closest (least squares in loss per rating) to the given
+    efficiencies: the no-load + proportional + square-law model with physical terms, so
+    the loss never falls as the load rises. Equal to
+    :func:`loss_coefficients_from_efficiency` when that fit is already non-negative
+    (docs/physics.md §4.1); the engine uses it for every catalogue model."""
+    from scipy.optimize import nnls
+
+    c = loss_coefficients_from_efficiency(efficiencies, load_fractions)
+    if min(c) >= 0:
+        return c
+    x = np.asarray(load_fractions, float)
+    loss = x * (1.0 / np.asarray(efficiencies, float) - 1.0)
+    fit, _ = nnls(np.stack([np.ones_like(x), x, x * x], axis=1), loss)
+    return tuple(float(v) for v in fit)
 
 
 def typical_loss_coefficients(kind: str):
