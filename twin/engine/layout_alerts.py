@@ -23,7 +23,8 @@ Rules (docs/physics.md §9.5):
   vs the heat they remove), its CDUs (capacity vs exchanger duty), each CDU's installed
   pumps (the engine runs count − 1 duty pumps), and the hall's UPSs and transformers
   (rating vs output load; the utility is the metering point, and A/B feeds are checked
-  by the 2N failover alert ``side_cannot_carry_load``). A pump already failed is reported by the
+  by the 2N failover alert ``side_cannot_carry_load``). The alert targets the largest
+  member (the first id of equal ones, so the order of items in the file changes nothing). A pump already failed is reported by the
   liquid alerts; the pump check is of the installed design.
 
 Qt-free; footprints come from ``FloorGeometry``.
@@ -184,7 +185,8 @@ def redundancy_alerts(layout: Layout, *, unit_ids: Sequence[str] = (),
             return
         k, left = miss
         lost = "the largest" if k == 1 else f"the {k} largest"
-        out.append(Alert(WARNING, "redundancy_shortfall", ids[int(np.argmax(caps))],
+        largest = min(range(len(ids)), key=lambda k: (-caps[k], ids[k]))  # ties: id order
+        out.append(Alert(WARNING, "redundancy_shortfall", ids[largest],
                          f"{group} below the {target} design target: with {lost} of "
                          f"{len(ids)} failed, {fmt.kw(left)} kW {what} is left for "
                          f"{fmt.kw(load)} kW of load"))

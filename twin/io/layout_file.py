@@ -122,9 +122,9 @@ def layout_from_document(doc: Any, name: str = "<layout>", catalogue: Catalogue 
             raw = []
         lists[key] = [(f"{key}[{i}]", kw) for i, item in enumerate(raw)
                       if (kw := chk.obj(f"{key}[{i}]", item, fields)) is not None]
-    errors = [p for p in chk.problems if p.severity == "error"] or semantics.duplicate_ids(lists)
+    errors = [p for p in chk.problems if p.severity == "error"] + semantics.duplicate_ids(lists)
     if errors:
-        raise LayoutError(name, errors)
+        raise LayoutError(name, errors + _later_errors(doc, settings, lists, catalogue, errors))
     layout = _build(doc, settings, lists, catalogue)
     found = semantics.check(layout, {k: [p for p, _ in v] for k, v in lists.items()})
     errors = [p for p in found if p.severity == "error"]
@@ -133,6 +133,35 @@ def layout_from_document(doc: Any, name: str = "<layout>", catalogue: Catalogue 
     if warnings is not None:
         warnings.extend(p for p in found if p.severity != "error")
     return layout
+
+
+def _later_errors(doc, settings, lists, catalogue: Catalogue, errors: list[Problem],
+                  equipment: dict[str, Any] | None = None) -> list[Problem]:
+    """The semantic errors (unknown models, dangling references, racks outside the hall…)
+    of the items that passed the structural checks, so that one open lists every problem
+    of the file and its count is the file's (issue 14, C8). Skipped when the hall is
+    invalid (positions cannot be checked) or an id is used twice (references are then
+    ambiguous); errors about an item that failed its structure, or naming its id, are
+    left out: they follow from errors shown."""
+    if settings.get("hall") is None or any("duplicate id" in p.message for p in errors):
+        return []
+    bad_paths = {p.path.split(".")[0] for p in errors}
+    bad_ids = {str(item.get("id")) for key in spec.LIST_BLOCKS
+               for i, item in enumerate(_as_list(doc.get(key)))
+               if isinstance(item, dict) and f"{key}[{i}]" in bad_paths and item.get("id")}
+    ok = {k: [(p, kw) for p, kw in v if p not in bad_paths] for k, v in lists.items()}
+    try:
+        layout = _build(doc, settings, ok, catalogue)
+        found = semantics.check(layout, {k: [p for p, _ in v] for k, v in ok.items()})
+    except Exception:       # a partial layout the checks cannot read: report what we have
+        return []
+    return [p for p in found if p.severity == "error"
+            and p.path.split(".")[0] not in bad_paths
+            and not any(f"'{i}'" in p.message for i in bad_ids)]
+
+
+def _as_list(raw: Any) -> list:
+    return raw if isinstance(raw, list) else []
 
 
 def _build(doc, settings, lists, catalogue: Catalogue) -> Layout:
