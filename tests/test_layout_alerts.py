@@ -148,3 +148,23 @@ def test_report_colours_an_n_minus_1_capacity_below_the_load():
     assert n_minus_1_cell(1350, 1704).colour == st.SEVERITY["critical"]
     assert n_minus_1_cell(1350, 1704, "N").colour is None
     assert n_minus_1_cell(2000, 1704).colour is None
+
+
+def test_the_session_marks_overlapping_racks_in_the_views():
+    from tests.session.test_session import Posted
+    from twin.session import Session
+    lay = load_layout(LAYOUTS / "small-room.json")
+    a, b = (str(i) for i in lay.racks.ids[:2])
+    post = Posted()
+    s = Session(lay, post=post, isolate=False)
+    try:
+        assert post.until(lambda: not s.busy and s.up_to_date)
+        assert not {a, b} & s.alert_ids
+        i = lay.racks.index_of(b)
+        lay.move_racks([a], [lay.racks["x_m"][i]], [lay.racks["y_m"][i]])
+        assert post.until(lambda: not s.busy and s.up_to_date)
+        assert {a, b} <= s.alert_ids                  # marked in the plan and the 3-D view
+        assert {(x.kind, x.target) for x in s.result.alerts} >= {
+            ("footprint_overlap", a), ("footprint_overlap", b)}
+    finally:
+        s.close()

@@ -62,6 +62,11 @@ KIND_LABELS = {
     "side_cannot_carry_load": "Side cannot carry load",
     "chiller_capacity": "Chillers short of capacity",
     "heat_rejection_capacity": "Heat rejection over design",
+    "footprint_overlap": "Footprints overlap",
+    "outside_hall": "Outside the hall",
+    "in_contained_aisle": "In a contained aisle",
+    "containment_open": "Containment open",
+    "redundancy_shortfall": "Below redundancy target",
 }
 COLUMNS = ("", "Target", "Alert")
 COLUMN_TIPS = ("Severity: critical (a limit is exceeded), warning (near a limit or outside "
@@ -69,7 +74,8 @@ COLUMN_TIPS = ("Severity: critical (a limit is exceeded), warning (near a limit 
                "The rack, unit or component concerned (click a row to select it)",
                "What kind of problem, and the details with numbers")
 MESSAGE_ROLE = Qt.ItemDataRole.UserRole
-EMPTY_TEXT = "No alerts \u2014 all racks within limits"
+EMPTY_TEXT = ("No alerts \u2014 all racks within limits, no overlaps, aisles closed, "
+              "redundancy target met")
 WAITING_TEXT = "Alerts appear here when the simulation has run."
 
 

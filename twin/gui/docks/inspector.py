@@ -39,6 +39,7 @@ SPECIAL_LABELS = {"x_m": "x [m]", "y_m": "y [m]", "x0_m": "x\u2080 [m]", "y0_m":
                   "x1_m": "x\u2081 [m]", "y1_m": "y\u2081 [m]", "id": "ID",
                   "cdu": "CDU", "feed_a": "Feed A", "feed_b": "Feed B",
                   "ashrae_class": "ASHRAE class", "ua_kw_per_k": "UA [kW/K]",
+                  "redundancy_target": "Redundancy target",
                   "rotation_deg": "Rotation [\u00b0]", "open_fraction": "Open area [0\u20131]",
                   "utilisation": "Utilisation [0\u20131]", "rack": "Rear door of rack",
                   "gpus": "GPUs", "it_kw": "IT load [kW]", "failed_pumps": "Failed pumps",
@@ -71,6 +72,9 @@ TIPS = {
     "tile_pitch_m": "Floor tile pitch in metres; racks snap to this grid",
     "plenum_depth_m": "Raised-floor plenum depth in metres",
     "ashrae_class": "ASHRAE TC9.9 air class for inlet temperature alerts",
+    "redundancy_target": "Design redundancy of air units, CDUs, pumps, UPSs and transformers: "
+                         "N\u22121 alerts when a group cannot carry its load after the "
+                         "failures this target allows",
 }
 ROTATION_LABELS = {0: "0\u00b0 \u2014 front south", 90: "90\u00b0 \u2014 front east",
                    180: "180\u00b0 \u2014 front north", 270: "270\u00b0 \u2014 front west"}
@@ -428,7 +432,8 @@ class Inspector(QWidget):
         form = self._form(lay, "Hall")
         specs = dict(spec.HALL)
         for name in ("name", "width_m", "length_m", "ceiling_height_m", "tile_pitch_m",
-                     "raised_floor", "plenum_depth_m", "ceiling_return", "ashrae_class"):
+                     "raised_floor", "plenum_depth_m", "ceiling_return", "ashrae_class",
+                     "redundancy_target"):
             f = specs[name]
             kind, choices = _kind_of(f), [(c, c) for c in f.choices]
 
