@@ -1,7 +1,8 @@
 """Writing exported files (PNG, PDF): checked early, written atomically, one clear error.
 
 ``check_writable`` runs before any expensive work (a solve, a render) so a typo in the
-output path fails in milliseconds. ``write_export`` writes a temporary file in the same
+output path fails in milliseconds; it probes the folder with a randomly named file created
+exclusively (never a fixed name, never following a planted link). ``write_export`` writes a temporary file in the same
 folder and renames it over the target (``twin.io.atomic``), so a failed export never
 leaves half a file.
 Errors are ``ExportError`` (an ``OSError``) whose text is one line:
@@ -11,6 +12,7 @@ Errors are ``ExportError`` (an ``OSError``) whose text is one line:
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
@@ -44,11 +46,13 @@ def check_writable(path: str | os.PathLike) -> Path:
     target = Path(path).expanduser().absolute()
     if not target.parent.is_dir() or target.is_dir():
         raise ExportError(f"{path}: cannot write: {_reason(target)}")
-    probe = target.with_name(f".{target.name}.probe")
-    try:
-        with open(probe, "wb"):
-            pass
-        probe.unlink()
+    folder = target.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ExportError(f"{path}: cannot write: the folder {folder} is not writable")
+    try:   # a probe with a random name, created exclusively: never a planted file or link
+        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".probe", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
     except OSError as exc:
         raise ExportError(f"{path}: cannot write: {_reason(target, exc)}") from exc
     return target

@@ -8,6 +8,7 @@ sizes are device units of the ``Ctx``; constants are in points and converted wit
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -87,6 +88,14 @@ class Heading(Block):
         if self.level == 1:
             rule_y = base + fm.descent() + ctx.pt(3)
             p.fillRect(QRectF(x, rule_y, width, ctx.pt(1.2)), st.ACCENT)
+
+
+def plain_html(text: str) -> str:
+    """Plain text (layout names, descriptions) as HTML that shows it literally: escaped,
+    line breaks kept, control characters dropped. Never pass layout text to ``RichText``
+    unescaped: Qt's HTML would load ``<img src="/local/file">`` into the report."""
+    text = "".join(c for c in text if c in "\n\t" or (ord(c) >= 32 and not 127 <= ord(c) < 160))
+    return html.escape(text, quote=False).replace("\n", "<br>")
 
 
 class RichText(Block):

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QPen
 
 from twin.report.pdf import style as st
-from twin.report.pdf.blocks import Block, Cell, Column, RichText, Table
+from twin.report.pdf.blocks import Block, Cell, Column, RichText, Table, plain_html
 
 BANNER_FILL = st.HEAD_FILL
 
@@ -22,7 +22,10 @@ class Banner(Block):
 
     def __init__(self, kind: str, title: str, subtitle: str):
         self.kind, self.title, self.subtitle = kind, title, subtitle
-        self._sub = RichText(subtitle, st.BODY_PT + 0.5, st.HEAD_UNIT, space_after_pt=0)
+        # the subtitle is the layout's description: plain text, never markup (an <img>
+        # in it would embed a local file in the report)
+        self._sub = RichText(plain_html(subtitle), st.BODY_PT + 0.5, st.HEAD_UNIT,
+                             space_after_pt=0)
 
     def _title_h(self, ctx, width) -> float:
         fm = ctx.metrics(24, bold=True)
