@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 from twin.io import dumps_layout
-from twin.model import (Cdu, Containment, CoolingUnit, Hall, Layout, Plant, PowerComponent,
-                        RackTable, Site, Tile, Workload)
+from twin.model import (Cdu, Containment, CoolingUnit, Grille, Hall, Layout, Plant,
+                        PowerComponent, RackTable, Site, Tile, Workload)
 
 HERE = Path(__file__).resolve().parent
 
@@ -211,11 +211,54 @@ def air_cooled_hall() -> Layout:
                   containment=cont, power=power)
 
 
+#: The measured room's own rack model (the layout's ``catalogue`` block).
+SITE_RACK = {
+    "kind": "rack", "name": "Site rack (measured)", "cooling": "air",
+    "width_m": 0.6, "depth_m": 1.2, "height_m": 2.2, "weight_kg": 900.0,
+    "nameplate_kw": 30.0, "airflow_m3s_per_kw": 0.075,
+    "sources": {"nameplate_kw": "site survey: largest rack PDU rating",
+                "airflow_m3s_per_kw": "site survey: 0.6 m3/s measured at 8 kW"},
+}
+
+
+def measured_room() -> Layout:
+    """A measured 12-rack raised-floor room (README, "A measured room"): two facing rows,
+    perforated tiles at 18 C with measured flows and no CRAH in the hall, ceiling return
+    grilles over the hot aisles, per-rack power, airflow and height."""
+    hall = Hall(name="Measured room", width_m=6.0, length_m=7.8, ceiling_height_m=3.0,
+                raised_floor=True, plenum_depth_m=0.6, tile_pitch_m=0.6, ceiling_return=True)
+    racks, tiles = [], []
+    for row, (y, rot, tile_ys) in enumerate(((2.4, 180, (3.3, 3.9)), (5.4, 0, (4.5, 3.9)))):
+        for k in range(6):
+            x = 1.5 + 0.6 * k
+            big = k == 2 + row      # one 30 kW rack in each row
+            rid = f"{'AB'[row]}{k + 1:02d}"
+            r = rack(rid, "site-rack", x, y, rot)
+            r.update(power_kw=30.0 if big else 8.0, airflow_m3s=1.8 if big else 0.6,
+                     height_m=2.2)
+            racks.append(r)
+            # the tile in front of each rack gives its airflow; a 30 kW rack has two
+            tiles.append(Tile(f"T-{rid}", x, tile_ys[0], 0.25, 0.9 if big else 0.6, 18.0))
+            if big:
+                tiles.append(Tile(f"T-{rid}b", x, tile_ys[1], 0.25, 0.9, 18.0))
+    grilles = [Grille(f"RG-{side}{k + 1}", "return", 2.1 + 1.8 * k, y, 1.2, 0.6)
+               for side, y in (("S", 0.9), ("N", 6.9)) for k in range(2)]
+    return Layout("Measured room", "A measured 12-rack raised-floor room: two facing rows, "
+                  "perforated tiles at 18 C with measured flows and no CRAH in the hall, "
+                  "ceiling return grilles over the hot aisles; per-rack power (8 kW, two at "
+                  "30 kW), airflow (0.6 m3/s per 8 kW rack, 1.8 m3/s for the 30 kW ones) and "
+                  "height (2.2 m).",
+                  hall, Site(30.0, 22.0), Plant("cooling_tower", chilled_water_supply_c=12.0),
+                  RackTable.from_records(racks), equipment={"site-rack": SITE_RACK},
+                  tiles=tiles, grilles=grilles)
+
+
 SAMPLES = {
     "small-room.json": small_room,
     "gb200-pod.json": gb200_pod,
     "hyperscale-hall.json": hyperscale_hall,
     "air-cooled-hall.json": air_cooled_hall,
+    "measured-room.json": measured_room,
 }
 
 

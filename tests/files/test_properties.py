@@ -354,7 +354,7 @@ def test_the_migration_table_has_one_step_per_older_version():
     """Every version from the oldest readable one up to the current one has its step (a
     gap would strand files of that version)."""
     assert sorted(migrations.MIGRATIONS) == list(range(layout_file.MIN_VERSION, VERSION))
-    assert layout_file.MIN_VERSION <= VERSION == 1
+    assert layout_file.MIN_VERSION <= VERSION == 2
 
 
 def _older(doc, version: int):

@@ -97,7 +97,7 @@ def test_header_rules():
 
 
 def test_versions_on_both_ends_of_the_range_load():
-    for version in (MIN_VERSION, VERSION):     # (equal while the format has one version)
+    for version in (MIN_VERSION, VERSION):
         d = small()
         d["version"] = version
         assert len(loads(d).racks) == 14
@@ -108,7 +108,8 @@ def test_top_level_rules():
     d["colour"] = "red"
     assert errors(d) == [("colour", "unknown top-level field, expected one of name, "
                           "description, hall, site, plant, workloads, racks, tiles, "
-                          "containment, cooling_units, cdus, immersion_tanks, power")]
+                          "containment, cooling_units, cdus, immersion_tanks, power, "
+                          "grilles, catalogue")]
     for key in ("hall", "racks"):
         d = small()
         del d[key]
@@ -139,7 +140,7 @@ def test_unknown_field_in_an_item_and_in_a_block():
     d = small()
     d["tiles"][2]["colour"] = "red"
     assert errors(d) == [("tiles[2].colour", "unknown field, expected one of flow_m3s, id, "
-                                             "open_fraction, position_m")]
+                                             "open_fraction, position_m, supply_c")]
     d = small()
     d["site"]["humidity"] = 0.5
     assert errors(d) == [("site.humidity", "unknown field, expected one of daily_dry_bulb_c, "
@@ -275,9 +276,9 @@ LIMITS = list(_numeric_limits())
 def test_the_limits_cover_every_block_with_numbers():
     assert {b for b, _k, _f in LIMITS} == {"hall", "site", "plant", "workloads", "tiles",
                                            "containment", "cooling_units", "cdus",
-                                           "immersion_tanks", "power"}
-    assert len(LIMITS) == 34     # hall 5, site 2, plant 5, workload 4, tile 2, containment 1,
-    #                               cooling unit 3, CDU 7, tank 4, power 1
+                                           "immersion_tanks", "power", "racks", "grilles"}
+    assert len(LIMITS) == 47     # hall 5, site 2, plant 5, workload 4, tile 3, containment 1,
+    #                               cooling unit 3, CDU 7, tank 4, power 1, rack 6, grille 6
 
 
 def _doc_with(block, key, value):
@@ -289,6 +290,16 @@ def _doc_with(block, key, value):
         d[block][key] = value
         return d, f"{block}.{key}"
     d = small() if block == "tiles" else pod(tank=block == "immersion_tanks")
+    if block == "grilles":      # a ceiling return grille over the pod, under a high ceiling
+        d["grilles"] = [{"id": "RG-1", "kind": "return", "position_m": [3.0, 3.0]}]
+        d["hall"]["ceiling_height_m"] = spec.HALL["ceiling_height_m"].maximum
+        d["hall"]["width_m"] = d["hall"]["length_m"] = 50.0
+        d["grilles"][0]["position_m"] = [25.0, 25.0]
+    if key == "supply_c":       # a supply temperature comes with the flow it delivers
+        d[block][0]["flow_m3s"] = 0.5
+        if block == "grilles":
+            d[block][0]["kind"] = "supply"
+            d["hall"]["ceiling_return"] = True
     d[block][0][key] = value
     return d, f"{block}[0].{key}"
 
@@ -296,6 +307,8 @@ def _doc_with(block, key, value):
 def _loaded_value(lay, block, key):
     if block in ("hall", "site", "plant"):
         return getattr(getattr(lay, block), key)
+    if block == "racks":
+        return lay.racks.record(0)[key]
     coll = {"immersion_tanks": "tanks"}.get(block, block)
     return getattr(next(iter(lay.items[coll].values())), key)
 

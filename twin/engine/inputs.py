@@ -9,14 +9,18 @@ is water; a rear-door heat exchanger belongs to the rack it names.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from twin.model import Layout
 from twin.physics import liquid as lq
 from twin.physics import power as pw
 from twin.physics.air import scene as air
+from twin.physics.air.devices import terminal_flows
+from twin.physics.facility import Alert
 from twin.physics.fluids import PG25, WATER
-from twin.physics.workload import KIND_CODES, RackWorkloads
+from twin.physics.workload import KIND_CODES, RackWorkloads, WorkloadResult
 
 WATER_KG_PER_L = WATER.density_kgm3 / 1000.0
 
@@ -107,10 +111,94 @@ def rack_workloads(layout: Layout) -> RackWorkloads:
         tokens_per_s_at_full_load=tokens)
 
 
-def rack_airflow_m3s(layout: Layout) -> np.ndarray:
-    """Design airflow of each rack: catalogue m3/s per kW x nameplate air heat."""
-    air_kw = rack_numbers(layout, "nameplate_kw") * (1 - rack_numbers(layout, "liquid_fraction"))
-    return np.maximum(rack_numbers(layout, "airflow_m3s_per_kw") * air_kw, 1e-3)
+def rack_liquid_fraction(layout: Layout) -> np.ndarray:
+    """Share of each rack's heat taken by liquid: the rack's ``liquid_share``, else its
+    model's ``liquid_fraction``."""
+    own = layout.racks["liquid_share"]
+    return np.where(np.isfinite(own), own, rack_numbers(layout, "liquid_fraction"))
+
+
+def rack_power_w(layout: Layout, workload_power_w: np.ndarray) -> np.ndarray:
+    """IT power of each rack: its measured/fixed ``power_kw`` where set, else the power
+    of its model under its workload."""
+    own = layout.racks["power_kw"]
+    return np.where(np.isfinite(own), own * 1e3, workload_power_w)
+
+
+def with_power_overrides(layout: Layout, result: WorkloadResult) -> WorkloadResult:
+    """A workload result whose rack power is replaced by the racks' own ``power_kw``."""
+    if not np.isfinite(layout.racks["power_kw"]).any():
+        return result
+    return dataclasses.replace(result, rack_power_w=rack_power_w(layout, result.rack_power_w))
+
+
+def rack_airflow_m3s(layout: Layout, rack_air_heat_w: np.ndarray | None = None) -> np.ndarray:
+    """Airflow of each rack (docs/physics.md §10), at least 1e-3 m3/s: its own
+    ``airflow_m3s``; else its ``airflow_m3s_per_kw`` x its actual air heat (needs
+    ``rack_air_heat_w``); else the catalogue rule, m3/s per kW x nameplate air heat
+    (independent of the workload)."""
+    r = layout.racks
+    air_kw = rack_numbers(layout, "nameplate_kw") * (1 - rack_liquid_fraction(layout))
+    flow = rack_numbers(layout, "airflow_m3s_per_kw") * air_kw
+    per_kw = r["airflow_m3s_per_kw"]
+    if rack_air_heat_w is not None:
+        flow = np.where(np.isfinite(per_kw), per_kw * np.asarray(rack_air_heat_w) / 1e3, flow)
+    flow = np.where(np.isfinite(r["airflow_m3s"]), r["airflow_m3s"], flow)
+    return np.maximum(flow, 1e-3)
+
+
+#: Coil capacity of the supply that stands for air delivered at a given temperature
+#: (tiles or supply grilles with ``supply_c`` and no unit feeding them): it holds its
+#: temperature whatever the load.
+GIVEN_SUPPLY_CAPACITY_W = 1e12
+
+
+def _feeds_supply(layout: Layout, u) -> bool:
+    """An enabled air handler that pushes air into the plenum or the supply duct."""
+    kind = layout.catalogue[u.model].kind
+    return bool(u.enabled and kind == "crah"
+                and (u.location != "hall" or layout.hall.raised_floor))
+
+
+def _terminals(layout: Layout) -> list:
+    """Supply terminals: the tiles of a raised floor, then the supply grilles."""
+    tiles = list(layout.tiles.values()) if layout.hall.raised_floor else []
+    return tiles + [g for g in layout.grilles.values() if g.kind == "supply"]
+
+
+def given_supply(layout: Layout) -> tuple[float, float] | None:
+    """(airflow m3/s, temperature C) of the supply the terminals state themselves
+    (``supply_c`` with ``flow_m3s``) when no unit feeds them; None otherwise."""
+    if any(_feeds_supply(layout, u) for u in layout.cooling_units.values()):
+        return None
+    given = [t for t in _terminals(layout) if t.supply_c is not None and t.flow_m3s]
+    if not given:
+        return None
+    flow = sum(t.flow_m3s for t in given)
+    return flow, sum(t.flow_m3s * t.supply_c for t in given) / flow
+
+
+def supply_flow_alerts(layout: Layout) -> list[Alert]:
+    """A warning when the given tile and supply-grille flows differ from what the units
+    feeding them move: the flows are kept, the units move what the terminals deliver
+    (docs/physics.md §2.3)."""
+    fed = [u for u in layout.cooling_units.values() if _feeds_supply(layout, u)]
+    terms = _terminals(layout)
+    if not fed or not terms:
+        return []
+    units = sum(_unit_value(layout, u, "airflow_m3s") for u in fed)
+    pitch = layout.hall.tile_pitch_m
+    explicit = np.array([np.nan if t.flow_m3s is None else t.flow_m3s for t in terms])
+    area = np.array([t.open_fraction * pitch ** 2 if hasattr(t, "open_fraction")
+                     else t.width_m * t.length_m for t in terms])
+    flows, scale = terminal_flows(explicit, area, np.ones(len(terms), bool), units)
+    if abs(scale - 1.0) <= 1e-6 or units <= 0:
+        return []
+    given = float(np.nansum(explicit))
+    return [Alert("warning", "supply_flow_mismatch", "hall",
+                  f"the tiles and supply grilles are given {given:.2f} m\u00b3/s but the units "
+                  f"feeding them move {units:.2f} m\u00b3/s: the given flows are kept and the "
+                  f"units' airflow is scaled \u00d7{scale:.2f} to {flows.sum():.2f} m\u00b3/s")]
 
 
 def _unit_value(layout: Layout, unit, field: str, catalogue_field: str | None = None) -> float:
@@ -123,6 +211,7 @@ def air_scene(layout: Layout, rack_air_heat_w: np.ndarray,
     """The air solver's scene (hall, racks with rear doors, room units, tiles, containment)
     and the ids of the room units in scene order."""
     cat, h, r = layout.catalogue, layout.hall, layout.racks
+    grilles = list(layout.grilles.values())
     door_cap = np.zeros(len(r))
     door_sup = np.full(len(r), 18.0)
     room = []
@@ -135,19 +224,31 @@ def air_scene(layout: Layout, rack_air_heat_w: np.ndarray,
                 door_sup[i] = _unit_value(layout, u, "supply_setpoint_c")
         else:
             room.append(u)
+    # air delivered at a given temperature with no unit feeding it: one supply outside
+    # the hall, after the room units (not in the returned unit ids)
+    given = given_supply(layout)
+    extra = [] if given is None else [given]
     cooling = air.CoolingUnits(
-        kind=tuple(cat[u.model].kind for u in room),
-        center_xy_m=np.array([[u.x_m, u.y_m] for u in room]).reshape(-1, 2),
-        size_m=np.array([cat[u.model].footprint_m for u in room]).reshape(-1, 3),
-        rotation_deg=np.array([u.rotation_deg for u in room], float),
-        airflow_m3s=np.array([_unit_value(layout, u, "airflow_m3s") for u in room]),
-        capacity_w=np.array([_unit_value(layout, u, "capacity_kw") * 1e3 for u in room]),
-        supply_setpoint_c=np.array([_unit_value(layout, u, "supply_setpoint_c") for u in room]),
-        enabled=np.array([u.enabled for u in room], bool),
-        fan_heat_w=np.array([cat[u.model].get("fan_power_kw") * 1e3 for u in room]))
+        kind=tuple(cat[u.model].kind for u in room) + ("crah",) * len(extra),
+        center_xy_m=np.array([[u.x_m, u.y_m] for u in room]
+                             + [[0.0, 0.0]] * len(extra)).reshape(-1, 2),
+        size_m=np.array([cat[u.model].footprint_m for u in room]
+                        + [(0.0, 0.0, 0.0)] * len(extra)).reshape(-1, 3),
+        rotation_deg=np.array([u.rotation_deg for u in room] + [0] * len(extra), float),
+        airflow_m3s=np.array([_unit_value(layout, u, "airflow_m3s") for u in room]
+                             + [f for f, _c in extra]),
+        capacity_w=np.array([_unit_value(layout, u, "capacity_kw") * 1e3 for u in room]
+                            + [GIVEN_SUPPLY_CAPACITY_W] * len(extra)),
+        supply_setpoint_c=np.array([_unit_value(layout, u, "supply_setpoint_c") for u in room]
+                                   + [c for _f, c in extra]),
+        enabled=np.array([u.enabled for u in room] + [True] * len(extra), bool),
+        fan_heat_w=np.array([cat[u.model].get("fan_power_kw") * 1e3 for u in room]
+                            + [0.0] * len(extra)),
+        outside=np.array([u.location != "hall" for u in room] + [True] * len(extra), bool))
     racks = air.Racks(
         center_xy_m=np.column_stack([r["x_m"], r["y_m"]]), size_m=layout.rack_sizes_m(),
-        rotation_deg=r["rotation_deg"].astype(float), airflow_m3s=rack_airflow_m3s(layout),
+        rotation_deg=r["rotation_deg"].astype(float),
+        airflow_m3s=rack_airflow_m3s(layout, rack_air_heat_w),
         air_heat_w=rack_air_heat_w, rdhx_capacity_w=door_cap, rdhx_supply_c=door_sup)
     tiles = list(layout.tiles.values())
     cont = list(layout.containment.values())
@@ -162,7 +263,15 @@ def air_scene(layout: Layout, rack_air_heat_w: np.ndarray,
             np.array([[c.x0_m, c.y0_m, c.x1_m, c.y1_m] for c in cont]).reshape(-1, 4),
             tuple(c.kind for c in cont), np.array([c.height_m for c in cont]),
             np.array([c.roof for c in cont], bool), np.array([c.end_doors for c in cont], bool)),
-        settings=settings or air.SolverSettings()), [u.id for u in room]
+        settings=settings or air.SolverSettings(),
+        grilles=air.Grilles(
+            np.array([[g.x_m, g.y_m] for g in grilles]).reshape(-1, 2),
+            np.array([[g.width_m, g.length_m] for g in grilles]).reshape(-1, 2),
+            tuple(g.kind for g in grilles),
+            np.array([np.nan if g.elevation_m is None else g.elevation_m for g in grilles]),
+            np.array([g.height_m for g in grilles]),
+            np.array([np.nan if g.flow_m3s is None else g.flow_m3s for g in grilles]))
+    ), [u.id for u in room]
 
 
 def door_fan_power_w(layout: Layout) -> float:
@@ -180,7 +289,7 @@ def liquid_inputs(layout: Layout, rack_liquid_heat_w: np.ndarray
     cdus = list(layout.cdus.values())
     index = {c.id: k for k, c in enumerate(cdus)}
     cdu_idx = np.array([index.get(c, -1) for c in r["cdu"]], np.int64)
-    cdu_idx[rack_numbers(layout, "liquid_fraction") <= 0] = -1
+    cdu_idx[rack_liquid_fraction(layout) <= 0] = -1
     cx = np.array([c.x_m for c in cdus] + [0.0])[cdu_idx]
     cy = np.array([c.y_m for c in cdus] + [0.0])[cdu_idx]
     distance = np.hypot(r["x_m"] - cx, r["y_m"] - cy)

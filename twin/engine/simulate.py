@@ -63,6 +63,7 @@ class Simulator:
         self.air_solver = AirSolver()
         # room-unit ids and set-points of the last refined air solve; None: none to reuse
         self._air_units: tuple[list[str], np.ndarray] | None = None
+        self._air_flow: np.ndarray | None = None    # rack airflows of that solve
 
     def run(self, layout: Layout, geometry_changed: bool = True,
             cancel: Callable[[], bool] | None = None,
@@ -74,9 +75,9 @@ class Simulator:
         timing: dict[str, float] = {}
         r = layout.racks
         rack_ids = [str(x) for x in r.ids]
-        wl = evaluate_workloads(inputs.rack_workloads(layout))
+        wl = inputs.with_power_overrides(layout, evaluate_workloads(inputs.rack_workloads(layout)))
         rack_w = wl.rack_power_w
-        liquid_frac = inputs.rack_numbers(layout, "liquid_fraction")
+        liquid_frac = inputs.rack_liquid_fraction(layout)
         liquid_w = rack_w * liquid_frac
         air_w = rack_w - liquid_w
         timing["workload_s"] = time.perf_counter() - t0
@@ -106,7 +107,8 @@ class Simulator:
         t = time.perf_counter()
         crah_fan_w = inputs.door_fan_power_w(layout)
         if air_res is not None:
-            enabled = np.isfinite(air_res.unit_load_w) & (air_res.unit_load_w != 0)
+            # (a given supply, after the room units, has no fan: docs/physics.md §2.3)
+            enabled = (np.isfinite(air_res.unit_load_w) & (air_res.unit_load_w != 0))[:len(unit_ids)]
             crah_fan_w += float(np.sum(_room_fan_power_w(layout, unit_ids) * enabled))
         fac = facility_for(layout, pres, liq, imm, loops, float(air_w.sum()), crah_fan_w,
                            float(wl.tokens_per_s.sum() + tank_tokens.sum()))
@@ -127,6 +129,7 @@ class Simulator:
             alerts += immersion_alerts(imm, tanks, tank_ids)
         alerts += power_alerts(pres, chain, feeds, rack_ids + tank_ids, fail)
         alerts += list(fac.alerts)
+        alerts += inputs.supply_flow_alerts(layout)
         alerts += layout_alerts.geometry_alerts(layout)
         alerts += layout_alerts.redundancy_alerts(
             layout, unit_ids=unit_ids,
@@ -153,12 +156,16 @@ class Simulator:
         """Air result, room-unit ids and set-points. A power-only run reuses the last
         refined solve's flow field and units: no scene is built (cooling units are
         geometry, so they did not change)."""
-        if self._air_units is not None and not geometry_changed and not coarse:
+        # racks whose airflow follows their heat (airflow_m3s_per_kw) need a new flow field
+        flow = inputs.rack_airflow_m3s(layout, air_w)
+        if (self._air_units is not None and not geometry_changed and not coarse
+                and self._air_flow is not None and np.array_equal(flow, self._air_flow)):
             unit_ids, setpoints = self._air_units
             return self.air_solver.update_power(air_w, cancel), unit_ids, setpoints
         self._air_units = None
+        self._air_flow = flow
         scene, unit_ids = inputs.air_scene(layout, air_w)
-        setpoints = scene.cooling.supply_setpoint_c
+        setpoints = scene.cooling.supply_setpoint_c[:len(unit_ids)]   # not a given supply
         if len(layout.racks) == 0 or not (scene.cooling.enabled.any()
                                           or (scene.racks.rdhx_capacity_w > 0).any()):
             return None, unit_ids, setpoints

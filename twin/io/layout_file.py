@@ -22,8 +22,10 @@ from twin.model import Catalogue, Layout, RackTable, load_catalogue
 from twin.model.layout import COLLECTIONS
 
 FORMAT = "ai-factory-twin-layout"
-VERSION = 1
+VERSION = 2
 MIN_VERSION = min([VERSION, *MIGRATIONS])
+#: Top-level keys after ``format`` and ``version``.
+TOP_KEYS = ("name", "description", *spec.OBJECT_BLOCKS, *spec.LIST_BLOCKS, "catalogue")
 
 
 def load_layout(path: str | os.PathLike, catalogue: Catalogue | None = None,
@@ -99,10 +101,8 @@ def layout_from_document(doc: Any, name: str = "<layout>", catalogue: Catalogue 
     catalogue = catalogue or load_catalogue()
     chk = Checker()
     for key in doc:
-        if key not in ("format", "version", "name", "description", *spec.OBJECT_BLOCKS,
-                       *spec.LIST_BLOCKS):
-            chk.error(key, "unknown top-level field, expected one of "
-                      + ", ".join(["name", "description", *spec.OBJECT_BLOCKS, *spec.LIST_BLOCKS]))
+        if key not in ("format", "version", *TOP_KEYS):
+            chk.error(key, "unknown top-level field, expected one of " + ", ".join(TOP_KEYS))
     for key in spec.REQUIRED_TOP:
         if key not in doc:
             chk.error("", f"missing required field '{key}'")
@@ -122,17 +122,28 @@ def layout_from_document(doc: Any, name: str = "<layout>", catalogue: Catalogue 
             raw = []
         lists[key] = [(f"{key}[{i}]", kw) for i, item in enumerate(raw)
                       if (kw := chk.obj(f"{key}[{i}]", item, fields)) is not None]
+    equipment = chk.equipment("catalogue", doc["catalogue"]) if "catalogue" in doc else {}
     errors = [p for p in chk.problems if p.severity == "error"] + semantics.duplicate_ids(lists)
     if errors:
-        raise LayoutError(name, errors + _later_errors(doc, settings, lists, catalogue, errors))
-    layout = _build(doc, settings, lists, catalogue)
-    found = semantics.check(layout, {k: [p for p, _ in v] for k, v in lists.items()})
+        raise LayoutError(name, errors + _later_errors(doc, settings, lists, catalogue, errors,
+                                                                 equipment))
+    layout = _build(doc, settings, lists, catalogue, equipment)
+    found = equipment_warnings(equipment, catalogue)
+    found += semantics.check(layout, {k: [p for p, _ in v] for k, v in lists.items()})
     errors = [p for p in found if p.severity == "error"]
     if errors:
         raise LayoutError(name, errors)
     if warnings is not None:
         warnings.extend(p for p in found if p.severity != "error")
     return layout
+
+
+def equipment_warnings(equipment: dict[str, Any], base: Catalogue,
+                       path: str = "catalogue") -> list[Problem]:
+    """A warning for every entry that replaces a built-in model of the same name."""
+    return [Problem(f"{path}.{key}", f"replaces the built-in model {key!r} "
+                    f"({base[key].name}) in this layout", "warning")
+            for key in equipment if key in base]
 
 
 def _later_errors(doc, settings, lists, catalogue: Catalogue, errors: list[Problem],
@@ -151,7 +162,7 @@ def _later_errors(doc, settings, lists, catalogue: Catalogue, errors: list[Probl
                if isinstance(item, dict) and f"{key}[{i}]" in bad_paths and item.get("id")}
     ok = {k: [(p, kw) for p, kw in v if p not in bad_paths] for k, v in lists.items()}
     try:
-        layout = _build(doc, settings, ok, catalogue)
+        layout = _build(doc, settings, ok, catalogue, equipment or {})
         found = semantics.check(layout, {k: [p for p, _ in v] for k, v in ok.items()})
     except Exception:       # a partial layout the checks cannot read: report what we have
         return []
@@ -164,7 +175,7 @@ def _as_list(raw: Any) -> list:
     return raw if isinstance(raw, list) else []
 
 
-def _build(doc, settings, lists, catalogue: Catalogue) -> Layout:
+def _build(doc, settings, lists, catalogue: Catalogue, equipment: dict[str, Any]) -> Layout:
     collections: dict[str, Any] = {}   # keyword arguments of Layout
     for key, (_fields, cls, coll) in spec.LIST_BLOCKS.items():
         if cls is not None:
@@ -172,7 +183,8 @@ def _build(doc, settings, lists, catalogue: Catalogue) -> Layout:
     return Layout(
         name=doc.get("name", "Untitled layout"), description=doc.get("description", ""),
         racks=RackTable.from_records([kw for _p, kw in lists["racks"]]),
-        catalogue=catalogue, **{k: v for k, v in settings.items() if v is not None},
+        catalogue=catalogue, equipment=equipment,
+        **{k: v for k, v in settings.items() if v is not None},
         **collections,
     )
 
@@ -203,7 +215,14 @@ def layout_document(layout: Layout) -> dict[str, Any]:
         else:
             records = [vars_of(it) for it in layout.items[coll].values()]
         body[key] = [_item_doc(r, fields) for r in records]
+    if layout.equipment:
+        body["catalogue"] = {k: _entry_doc(e) for k, e in sorted(layout.equipment.items())}
     return {"format": FORMAT, "version": VERSION, **{k: body[k] for k in sorted(body)}}
+
+
+def _entry_doc(entry: dict[str, Any]) -> dict[str, Any]:
+    return {k: (dict(sorted(v.items())) if isinstance(v, dict) else v)
+            for k, v in sorted(entry.items())}
 
 
 def vars_of(item: Any) -> dict[str, Any]:

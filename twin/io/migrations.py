@@ -1,15 +1,29 @@
 """Upgrades of older layout documents, one function per version step.
 
-``MIGRATIONS[n]`` turns a version-n document into version n+1. Version 1 is the first
-released format, so the table is empty; the v1 fixture in ``tests/fixtures`` stays so that
-every later version is tested against it.
+``MIGRATIONS[n]`` turns a version-n document into version n+1. The v1 fixture in
+``tests/fixtures`` stays so that every later version is tested against it.
+
+Version 2 (issue 14: a layout can describe any real room) only adds optional fields and
+blocks: per-rack overrides (``power_kw``, ``airflow_m3s``, ``airflow_m3s_per_kw``,
+``liquid_share``, ``height_m``, ``weight_kg``), the layout's own equipment
+(``catalogue``), cooling units outside the hall (``location``), a supply temperature on
+tiles (``supply_c``) and supply/return ``grilles``. A v1 file means the same in v2: the
+step only raises the version.
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
+    """v1 -> v2: every v1 field keeps its meaning; the new fields are optional."""
+    doc["version"] = 2
+    return doc
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
 
 
 def migrate(doc: dict[str, Any], to_version: int) -> dict[str, Any]:

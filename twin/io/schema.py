@@ -33,6 +33,10 @@ def _field_schema(f: spec.Field) -> dict:
     elif f.kind in ("vec2", "vec4"):
         n = 2 if f.kind == "vec2" else 4
         s = {"type": "array", "items": num, "minItems": n, "maxItems": n}
+    elif f.kind == "textmap":
+        s = {"type": "object", "additionalProperties": {"type": "string"}}
+    elif f.kind == "textlist":
+        s = {"type": "array", "items": {"type": "string"}}
     elif f.kind == "profile":
         item = dict(num, minimum=f.minimum, maximum=f.maximum)
         s = {"type": "array", "items": item, "minItems": 24, "maxItems": 24}
@@ -67,6 +71,15 @@ def json_schema() -> dict:
         props[key] = _object_schema(fields)
     for key, (fields, _item_cls, _coll) in spec.LIST_BLOCKS.items():
         props[key] = {"type": "array", "items": _object_schema(fields)}
+    entries = []
+    for kind, fields in spec.CATALOGUE_ENTRY.items():
+        one = _object_schema(fields)
+        one["properties"]["kind"] = {"const": kind}
+        entries.append(one)
+    props["catalogue"] = {
+        "type": "object", "description": "the layout's own equipment models, keyed by model "
+        "name; same fields as resources/catalogue.json; a built-in name is replaced",
+        "additionalProperties": {"oneOf": entries}}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "ai-factory-twin-layout.schema.json",

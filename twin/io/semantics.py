@@ -32,11 +32,79 @@ def check(layout: Layout, paths: dict[str, list[str]]) -> list[Problem]:
     cat = layout.catalogue
     block_of = {"workloads": "workloads", "tiles": "tiles", "containment": "containment",
                 "cooling_units": "cooling_units", "cdus": "cdus", "tanks": "immersion_tanks",
-                "power": "power"}
+                "power": "power", "grilles": "grilles"}
     item_paths = {coll: dict(zip(layout.items[coll], paths[block]))
                   for coll, block in block_of.items()}
     out.extend(_refs(layout, paths, item_paths, cat))
     out.extend(_geometry(layout, paths))
+    out.extend(_air_paths(layout, item_paths))
+    return out
+
+
+def _air_paths(layout: Layout, item_paths) -> list[Problem]:
+    """Units outside the hall, supply temperatures, grilles (docs/physics.md §2.3, §2.4)."""
+    out: list[Problem] = []
+    cat, hall = layout.catalogue, layout.hall
+    grilles = list(layout.items["grilles"].values())
+    returns = [g for g in grilles if g.kind == "return"]
+    supplies = [g for g in grilles if g.kind == "supply"]
+    tiles = list(layout.tiles.values()) if hall.raised_floor else []
+    has_return = hall.ceiling_return or bool(returns)
+    has_supply = bool(tiles or supplies)
+    feeding = False      # an enabled unit pushes air into the plenum / supply duct
+    for u in layout.items["cooling_units"].values():
+        path = item_paths["cooling_units"][u.id]
+        kind = cat[u.model].kind if u.model in cat else ""
+        if u.location == "hall":
+            feeding |= u.enabled and kind == "crah" and hall.raised_floor
+            continue
+        feeding |= u.enabled and kind == "crah"
+        if kind and kind != "crah":
+            out.append(Problem(f"{path}.location", f"only air handlers (CRAH, fan wall) can "
+                               f"stand outside the hall; {u.model!r} is a {kind}"))
+            continue
+        if not has_supply:
+            out.append(Problem(f"{path}.location", "a unit outside the hall supplies through "
+                               "perforated tiles (raised floor) or supply grilles: the layout "
+                               "has none"))
+        if not has_return:
+            out.append(Problem(f"{path}.location", "a unit outside the hall takes its return "
+                               "through the ceiling plenum (hall.ceiling_return) or return "
+                               "grilles: the layout has neither"))
+    terminals = [("tiles", t) for t in tiles] + [("grilles", g) for g in supplies]
+    temps = {}
+    for coll, t in terminals:
+        if t.supply_c is None:
+            continue
+        path = item_paths[coll][t.id]
+        temps[path] = t.supply_c
+        if t.flow_m3s is None:
+            out.append(Problem(f"{path}.flow_m3s", "a supply temperature needs the flow it "
+                               "delivers (flow_m3s)"))
+        elif feeding:
+            out.append(Problem(f"{path}.supply_c", "ignored: cooling units feed the supply "
+                               "(their set-points apply)", "warning"))
+    if len(set(temps.values())) > 1:
+        first, *rest = temps
+        out.append(Problem(f"{rest[0]}.supply_c", f"found {temps[rest[0]]:g} C, but "
+                           f"{first} supplies at {temps[first]:g} C: the plenum and supply "
+                           "duct are one mixed volume, expected one supply temperature"))
+    if temps and not feeding and not has_return:
+        out.append(Problem(f"{next(iter(temps))}.supply_c", "air supplied at a given "
+                           "temperature needs a way back: set hall.ceiling_return or add "
+                           "return grilles"))
+    for g in grilles:
+        path = item_paths["grilles"][g.id]
+        if g.kind == "return" and g.supply_c is not None:
+            out.append(Problem(f"{path}.supply_c", "only supply grilles have a supply "
+                               "temperature"))
+        x0, x1 = g.x_m - g.width_m / 2, g.x_m + g.width_m / 2
+        y0, y1 = g.y_m - g.length_m / 2, g.y_m + g.length_m / 2
+        centre = g.elevation_m if g.elevation_m is not None else 0.0
+        if (x0 < -1e-6 or y0 < -1e-6 or x1 > hall.width_m + 1e-6 or y1 > hall.length_m + 1e-6
+                or centre > hall.ceiling_height_m + 1e-6):
+            out.append(Problem(f"{path}.position_m", f"grille leaves the hall (0..{hall.width_m:g}"
+                               f" x 0..{hall.length_m:g} m, {hall.ceiling_height_m:g} m high)"))
     return out
 
 
@@ -137,7 +205,8 @@ def _geometry(layout: Layout, paths) -> list[Problem]:
     for coll, block in (("cooling_units", "cooling_units"), ("cdus", "cdus"),
                         ("tanks", "immersion_tanks")):
         placed = [it for it in layout.items[coll].values() if it.model in layout.catalogue
-                  and layout.catalogue[it.model].kind != "rdhx"]
+                  and layout.catalogue[it.model].kind != "rdhx"
+                  and getattr(it, "location", "hall") == "hall"]
         bounds_of = layout.item_bounds_m(coll, placed)
         index_of = {item_id: i for i, item_id in enumerate(layout.items[coll])}
         for item in placed:

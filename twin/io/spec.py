@@ -1,4 +1,4 @@
-"""The layout format v1 as a declarative spec: one source for the validator and the JSON Schema.
+"""The layout format (version 2) as a declarative spec: one source for the validator and the JSON Schema.
 
 Each block maps a file key to a ``Field``; ``position_m`` and ``rect_m`` expand to the
 model's ``x_m``/``y_m`` and ``x0_m``.. ``y1_m`` fields.
@@ -16,6 +16,7 @@ class Field:
     """A field: JSON type, whether required, numeric range, allowed values."""
 
     kind: str  # number | integer | string | bool | enum | vec2 | vec4 | profile | ref
+    #           | textmap (object of strings) | textlist (list of strings)
     required: bool = False
     minimum: float | None = None
     maximum: float | None = None
@@ -37,7 +38,8 @@ class Field:
         return {"string": "a string", "ref": "an id (string)", "bool": "true or false",
                 "vec2": "[x, y] in metres (two finite numbers)",
                 "vec4": "[x0, y0, x1, y1] in metres (four finite numbers)",
-                "profile": "a list of 24 hourly factors between 0 and 1.5"}[self.kind]
+                "profile": "a list of 24 hourly factors between 0 and 1.5",
+                "textmap": "an object of strings", "textlist": "a list of strings"}[self.kind]
 
 
 def num(required=False, minimum=None, maximum=None, excl=False, nullable=False, d=""):
@@ -96,14 +98,43 @@ WORKLOAD = {
     "profile": Field("profile", minimum=0, maximum=1.5,
                      description="24 hourly utilisation factors"),
 }
+#: Per-rack overrides (v2): absent or null = from the catalogue model (and workload).
+RACK_OVERRIDES = {
+    "power_kw": num(False, 0, 1000, nullable=True,
+                    d="measured or fixed IT power (kW); replaces the model and workload power"),
+    "airflow_m3s": num(False, 0, 50, True, nullable=True,
+                       d="fixed rack airflow (m3/s)"),
+    "airflow_m3s_per_kw": num(False, 0, 1, True, nullable=True,
+                              d="rack airflow per kW of its actual air heat (m3/s per kW); "
+                                "used when airflow_m3s is not set"),
+    "liquid_share": num(False, 0, 1, nullable=True,
+                        d="share of the rack heat taken by liquid (0..1)"),
+    "height_m": num(False, 0.5, 3.5, nullable=True, d="rack height (m)"),
+    "weight_kg": num(False, 0, 10000, nullable=True, d="rack weight (kg)"),
+}
 RACK = {
     "id": ID, "name": TEXT, "model": MODEL, "position_m": POSITION, "rotation_deg": ROTATION,
-    "workload": REF, "feed_a": REF, "feed_b": REF, "cdu": REF,
+    "workload": REF, "feed_a": REF, "feed_b": REF, "cdu": REF, **RACK_OVERRIDES,
 }
+SUPPLY_TEMP = num(False, 5, 40, nullable=True,
+                  d="supply air temperature (C) when no cooling unit feeds it")
 TILE = {
     "id": ID, "position_m": POSITION,
     "open_fraction": num(False, 0, 1, d="open area fraction"),
     "flow_m3s": num(False, 0, 20, nullable=True, d="fixed tile flow (m3/s)"),
+    "supply_c": SUPPLY_TEMP,
+}
+GRILLE = {
+    "id": ID, "kind": enum(eq.GRILLE_KINDS, True, d="supply or return"),
+    "position_m": POSITION,
+    "width_m": num(False, 0, 20, True, d="extent along x (m)"),
+    "length_m": num(False, 0, 20, True, d="extent along y (m)"),
+    "elevation_m": num(False, 0, 20, nullable=True,
+                       d="centre height of a wall or duct grille (m); null: in the ceiling"),
+    "height_m": num(False, 0, 10, True, d="vertical extent of a wall or duct grille (m)"),
+    "flow_m3s": num(False, 0, 50, nullable=True,
+                    d="fixed grille flow (m3/s); null: a share by area"),
+    "supply_c": SUPPLY_TEMP,
 }
 CONTAINMENT = {
     "id": ID, "kind": enum(eq.CONTAINMENT_KINDS, True),
@@ -116,6 +147,8 @@ COOLING_UNIT = {
     "airflow_m3s": num(False, 0, 100, nullable=True),
     "capacity_kw": num(False, 0, 5000, nullable=True),
     "enabled": FLAG, "rack": REF,
+    "location": enum(eq.UNIT_LOCATIONS, d="hall: a box on the floor; gallery/outdoor: outside "
+                     "the hall, supplying through tiles or supply grilles"),
 }
 CDU = {
     "id": ID, "model": MODEL, "position_m": POSITION, "rotation_deg": ROTATION,
@@ -152,5 +185,50 @@ LIST_BLOCKS = {
     "cdus": (CDU, eq.Cdu, "cdus"),
     "immersion_tanks": (TANK, eq.ImmersionTank, "tanks"),
     "power": (POWER, eq.PowerComponent, "power"),
+    "grilles": (GRILLE, eq.Grille, "grilles"),
 }
 REQUIRED_TOP = ("format", "version", "hall", "racks")
+
+# ----- equipment catalogue entries (resources/catalogue.json and a layout's "catalogue")
+POS = num(False, 0, 1e6)
+_ENTRY_COMMON = {
+    "kind": Field("enum", True, choices=("rack", "crah", "inrow", "rdhx", "cdu", "tank",
+                                         "utility", "transformer", "ups", "pdu", "busway")),
+    "name": Field("string", True, description="display name"),
+    "width_m": num(True, 0, 30), "depth_m": num(True, 0, 30),
+    "height_m": num(True, 0, 30), "weight_kg": num(False, 0, 1e6),
+    "projected": FLAG,
+    "sources": Field("textmap", description="a source for each number"),
+    "unconfirmed": Field("textlist", description="numbers that are estimates"),
+}
+_COOLER = {"capacity_kw": num(True, 0, 1e5, True), "airflow_m3s": num(True, 0, 1000, True),
+           "fan_power_kw": num(False, 0, 1000), "supply_setpoint_c": num(False, 5, 40)}
+_POWER = {"rating_kw": num(True, 0, 1e6, True),
+          "efficiency_25": num(False, 0, 1, True), "efficiency_50": num(False, 0, 1, True),
+          "efficiency_100": num(False, 0, 1, True)}
+#: kind -> the fields of a catalogue entry of that kind (units in the names; airflow of a
+#: rack in m3/s per kW of air heat, coolant in L/min per kW of liquid heat).
+CATALOGUE_ENTRY: dict[str, dict[str, Field]] = {
+    "rack": {**_ENTRY_COMMON,
+             "cooling": enum(("air", "liquid", "hybrid")),
+             "nameplate_kw": num(True, 0, 1000, True), "typical_kw": num(False, 0, 1000),
+             "gpus": Field("integer", minimum=0, maximum=100000),
+             "gpu_idle_w": num(False, 0, 5000), "gpu_max_w": num(False, 0, 5000),
+             "power_exponent": num(False, 0.1, 5), "overhead_kw": num(False, 0, 1000),
+             "overhead_idle_kw": num(False, 0, 1000), "liquid_fraction": num(False, 0, 1),
+             "airflow_m3s_per_kw": num(False, 0, 1, True),
+             "coolant_lpm_per_kw": num(False, 0, 20), "branch_k_pa_per_m3s2": num(False, 0, 1e14),
+             "tokens_per_s_per_gpu": num(False, 0, 1e6)},
+    "crah": {**_ENTRY_COMMON, **_COOLER},
+    "inrow": {**_ENTRY_COMMON, **_COOLER},
+    "rdhx": {**_ENTRY_COMMON, **_COOLER},
+    "cdu": {**_ENTRY_COMMON, "placement": TEXT,
+            "capacity_kw": num(True, 0, 1e5, True), "ua_kw_per_k": num(True, 0, 1e5, True),
+            "pump_shutoff_kpa": num(True, 0, 5000, True), "pump_max_flow_lps": num(True, 0, 1e4, True),
+            "pump_count": Field("integer", True, minimum=1, maximum=10),
+            "pump_efficiency": num(False, 0, 1, True), "internal_k_pa_per_m3s2": num(False, 0, 1e14)},
+    "tank": {**_ENTRY_COMMON, "capacity_kw": num(True, 0, 1e4, True),
+             "ua_kw_per_k": num(True, 0, 1e4, True), "max_bath_c": num(False, 20, 100),
+             "pump_power_kw": num(False, 0, 100)},
+    **{k: {**_ENTRY_COMMON, **_POWER} for k in ("utility", "transformer", "ups", "pdu", "busway")},
+}

@@ -90,6 +90,14 @@ class Checker:
                     or not all(_is_number(x) and math.isfinite(x) for x in v)):
                 return self.bad(path, v, f)
             return [float(x) for x in v]
+        if f.kind == "textmap":
+            if not isinstance(v, dict) or not all(isinstance(x, str) for x in v.values()):
+                return self.bad(path, v, f)
+            return dict(v)
+        if f.kind == "textlist":
+            if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+                return self.bad(path, v, f)
+            return list(v)
         if f.kind == "profile":
             if (not isinstance(v, list) or len(v) != 24
                     or not all(_is_number(x) and math.isfinite(x)
@@ -123,3 +131,56 @@ class Checker:
             else:
                 out[key] = v
         return out if len(self.problems) == before else None
+
+    # ---- equipment ----------------------------------------------------------------
+    def equipment(self, path: str, raw: Any) -> dict[str, dict[str, Any]]:
+        """A mapping of catalogue entries (the layout's ``catalogue`` block, or the
+        ``equipment`` of a catalogue file): each entry checked against the fields of its
+        kind (``spec.CATALOGUE_ENTRY``) and for consistency. Returns the valid entries in
+        catalogue-file form."""
+        if not isinstance(raw, dict):
+            self.error(path, f"found {describe(raw)}, expected an object of equipment "
+                       "models keyed by model name")
+            return {}
+        out: dict[str, dict[str, Any]] = {}
+        for key, entry in raw.items():
+            where = f"{path}.{key}"
+            if not key.strip():
+                self.error(where, "empty model name")
+                continue
+            if not isinstance(entry, dict):
+                self.error(where, f"found {describe(entry)}, expected an object")
+                continue
+            kind = entry.get("kind")
+            if kind not in spec.CATALOGUE_ENTRY:
+                self.error(f"{where}.kind", f"found {describe(kind)}, expected one of "
+                           + ", ".join(repr(k) for k in spec.CATALOGUE_ENTRY))
+                continue
+            before = len(self.problems)
+            fields = spec.CATALOGUE_ENTRY[kind]
+            kw = self.obj(where, entry, fields)
+            if kw is None:
+                continue
+            self._entry_consistency(where, kw)
+            if len(self.problems) == before:
+                out[key] = {k: v for k, v in kw.items() if v is not None}
+        return out
+
+    def _entry_consistency(self, where: str, e: dict[str, Any]) -> None:
+        numbers = {k for k, v in e.items() if _is_number(v)}
+        for k in e.get("unconfirmed") or ():
+            if k not in numbers:
+                self.error(f"{where}.unconfirmed", f"lists {k!r}, which is not a number "
+                           "of this entry")
+        if e["kind"] != "rack":
+            return
+        plate = e["nameplate_kw"]
+        if e.get("typical_kw") is not None and e["typical_kw"] > plate:
+            self.error(f"{where}.typical_kw", f"found {e['typical_kw']:g}, expected at most "
+                       f"the nameplate ({plate:g} kW)")
+        if (e.get("gpu_idle_w") or 0) > (e.get("gpu_max_w") or 0) > 0:
+            self.error(f"{where}.gpu_idle_w", "expected at most gpu_max_w")
+        full = (e.get("gpus") or 0) * (e.get("gpu_max_w") or 0) / 1e3 + (e.get("overhead_kw") or 0)
+        if full > plate * (1 + 1e-6):
+            self.error(f"{where}.nameplate_kw", f"found {plate:g} kW, below the full power "
+                       f"of GPUs and overhead ({full:g} kW)")

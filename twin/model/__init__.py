@@ -9,6 +9,7 @@ from twin.model.equipment import (
     Cdu,
     Containment,
     CoolingUnit,
+    Grille,
     Hall,
     ImmersionTank,
     Plant,
@@ -22,7 +23,7 @@ from twin.model.layout import Layout
 from twin.model.racks import RACK_FIELDS, RackTable
 
 __all__ = [
-    "Catalogue", "CatalogueEntry", "load_catalogue", "Cdu", "Containment", "CoolingUnit",
+    "Catalogue", "CatalogueEntry", "load_catalogue", "Cdu", "Containment", "CoolingUnit", "Grille",
     "Hall", "ImmersionTank", "Plant", "PowerComponent", "Site", "Tile", "Workload", "Change", "ChangeKind",
     "Layout", "RACK_FIELDS", "RackTable",
 ]

@@ -17,6 +17,10 @@ REDUNDANCY_KINDS = ("N", "N+1", "2N")
 FEED_SIDES = ("A", "B", "")
 COOLANTS = ("PG25", "water")
 ROTATIONS = (0, 90, 180, 270)
+#: Where a cooling unit stands: in the hall (a box on the floor) or outside it (a CRAH
+#: gallery, or outdoors), feeding the raised-floor plenum or the supply grilles' duct.
+UNIT_LOCATIONS = ("hall", "gallery", "outdoor")
+GRILLE_KINDS = ("supply", "return")
 
 
 @dataclass(frozen=True)
@@ -62,13 +66,36 @@ class Plant:
 
 @dataclass(frozen=True)
 class Tile:
-    """A perforated floor tile: open area fraction, or a fixed flow (``flow_m3s``)."""
+    """A perforated floor tile: open area fraction, or a fixed flow (``flow_m3s``).
+    ``supply_c``: the temperature of the air it delivers when no cooling unit feeds the
+    plenum (a measured room: tiles at 18 C with given flows, the units not modelled)."""
 
     id: str
     x_m: float
     y_m: float
     open_fraction: float = 0.25
     flow_m3s: float | None = None
+    supply_c: float | None = None
+
+
+@dataclass(frozen=True)
+class Grille:
+    """A supply or return grille in the ceiling (``elevation_m`` None) or in a wall / on a
+    duct (centre at ``elevation_m``, ``height_m`` tall): plan centre, ``width_m`` along x,
+    ``length_m`` along y. Return grilles draw room air to the ceiling plenum (hall
+    ``ceiling_return``) or through their own duct (``flow_m3s``, else by area); supply
+    grilles deliver the units' duct air (or air at ``supply_c`` when no unit feeds it)."""
+
+    id: str
+    kind: str
+    x_m: float
+    y_m: float
+    width_m: float = 0.6
+    length_m: float = 0.6
+    elevation_m: float | None = None
+    height_m: float = 0.3
+    flow_m3s: float | None = None
+    supply_c: float | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +127,10 @@ class CoolingUnit:
     capacity_kw: float | None = None
     enabled: bool = True
     rack: str = ""
+    #: "hall" (default: a box on the floor), or "gallery"/"outdoor": outside the hall, no
+    #: footprint in it; supplies through the tiles / supply grilles, returns through the
+    #: ceiling plenum or the return grilles
+    location: str = "hall"
 
 
 @dataclass(frozen=True)

@@ -29,9 +29,10 @@ class ChangeKind(Enum):
 
 
 #: Rack columns whose change moves air (the airflow solve depends on them).
-GEOMETRY_RACK_FIELDS = frozenset({"x_m", "y_m", "rotation_deg", "model"})
+GEOMETRY_RACK_FIELDS = frozenset({"x_m", "y_m", "rotation_deg", "model", "height_m",
+                                  "airflow_m3s", "airflow_m3s_per_kw", "liquid_share"})
 #: Collections whose change moves air.
-GEOMETRY_COLLECTIONS = frozenset({"tiles", "containment", "cooling_units"})
+GEOMETRY_COLLECTIONS = frozenset({"tiles", "containment", "cooling_units", "grilles"})
 #: Kinds that change which racks exist (tables aligned with the racks must be rebuilt).
 RACK_SET_KINDS = frozenset({ChangeKind.RACKS_ADDED, ChangeKind.RACKS_REMOVED,
                             ChangeKind.RESET})
@@ -98,7 +99,7 @@ class Change:
             return bool(GEOMETRY_RACK_FIELDS.intersection(self.fields))
         if self.kind in ITEM_KINDS:
             return self.collection in GEOMETRY_COLLECTIONS
-        return self.collection == "hall"
+        return self.collection in ("hall", "catalogue")
 
     @staticmethod
     def merged(changes: Iterable["Change"]) -> "Change | None":

@@ -25,7 +25,7 @@ from twin.model.layout import Layout
 #: Collections of placed equipment drawn as footprints (rear doors go with their rack).
 EQUIPMENT_COLLECTIONS = ("cooling_units", "cdus", "tanks")
 #: Rack columns that change a footprint.
-FOOTPRINT_FIELDS = frozenset({"x_m", "y_m", "rotation_deg", "model"})
+FOOTPRINT_FIELDS = frozenset({"x_m", "y_m", "rotation_deg", "model", "height_m"})
 #: Item fields whose change only moves or turns a footprint (incremental update).
 MOVE_FIELDS = frozenset({"x_m", "y_m", "rotation_deg"})
 #: Priority of the geometry's layout handler: before the session and every view.
@@ -90,6 +90,9 @@ class FloorGeometry:
                 rots.append(int(it.rotation_deg))
                 items.append(it)
         self.eq_ids: list[str] = ids
+        #: units standing outside the hall on purpose (a CRAH gallery, outdoors)
+        self.eq_off_floor: set[str] = {it.id for it in items
+                                       if getattr(it, "location", "hall") != "hall"}
         self.eq_collection: list[str] = colls
         self.eq_kind: list[str] = kinds
         self.eq_index: dict[str, int] = {k: i for i, k in enumerate(ids)}
@@ -134,6 +137,9 @@ class FloorGeometry:
         if model_changed:
             self.rack_sizes_m[idx] = geometry.footprint_sizes(self.layout.catalogue,
                                                               r["model"][idx])
+            height = r["height_m"][idx]
+            self.rack_sizes_m[idx, 2] = np.where(np.isfinite(height), height,
+                                                 self.rack_sizes_m[idx, 2])
         self.rack_bounds_m[idx] = geometry.plan_bounds(r["x_m"][idx], r["y_m"][idx],
                                                        self.rack_sizes_m[idx],
                                                        r["rotation_deg"][idx])
@@ -163,7 +169,7 @@ class FloorGeometry:
             self.neighbours.setdefault(ids[b], set()).add(ids[a])
         hall = self.layout.hall
         out = geometry.outside_hall(bounds, hall.width_m, hall.length_m)
-        self.outside: set[str] = set(ids[out].tolist())
+        self.outside: set[str] = set(ids[out].tolist()) - self.eq_off_floor
 
     def _update_conflicts(self, moved: list[str]) -> None:
         """Incremental overlap update after ``moved`` footprints changed."""
@@ -190,7 +196,7 @@ class FloorGeometry:
         hall = self.layout.hall
         out = geometry.outside_hall(mb, hall.width_m, hall.length_m)
         for m, o in zip(moved, out):
-            (self.outside.add if o else self.outside.discard)(m)
+            (self.outside.add if o and m not in self.eq_off_floor else self.outside.discard)(m)
 
     def conflict_ids(self) -> frozenset[str]:
         """Ids overlapping another footprint or outside the hall."""
@@ -253,8 +259,9 @@ class FloorGeometry:
     def _on_layout_changed(self, change: Change) -> None:
         u = FloorUpdate(conflicts_before=self.conflict_ids(), reset=change.is_reset)
         self.last = u
-        if change.changes_rack_set or change.any_of(ChangeKind.SETTINGS_CHANGED,
-                                                    collection="hall"):
+        if change.changes_rack_set or change.any_of(
+                ChangeKind.SETTINGS_CHANGED, collection="hall") or change.any_of(
+                ChangeKind.SETTINGS_CHANGED, collection="catalogue"):
             self.rebuild()
             u.rebuilt = True
             return
@@ -266,7 +273,7 @@ class FloorGeometry:
                     u.rack_rows = np.concatenate([u.rack_rows, idx])
                     u.rack_bounds_before = np.vstack([u.rack_bounds_before,
                                                       self.rack_bounds_m[idx]])
-                    self._update_rack_rows(idx, "model" in geo)
+                    self._update_rack_rows(idx, bool({"model", "height_m"} & geo))
                     self._update_conflicts(list(part.ids))
                 u.rack_models_changed |= "model" in part.fields
             elif part.kind in ITEM_KINDS and part.collection in EQUIPMENT_COLLECTIONS:

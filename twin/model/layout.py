@@ -16,7 +16,8 @@ from twin.model import geometry
 from twin.model.racks import RackTable
 
 #: Item collections: name -> what they hold (all items have an ``id``).
-COLLECTIONS = ("workloads", "tiles", "containment", "cooling_units", "cdus", "tanks", "power")
+COLLECTIONS = ("workloads", "tiles", "containment", "cooling_units", "cdus", "tanks", "power",
+               "grilles")
 SETTINGS = ("hall", "site", "plant")
 
 
@@ -30,6 +31,7 @@ class Layout:
     def __init__(self, name: str = "Untitled layout", description: str = "",
                  hall: Hall | None = None, site: Site | None = None, plant: Plant | None = None,
                  racks: RackTable | None = None, catalogue: Catalogue | None = None,
+                 equipment: dict[str, dict[str, Any]] | None = None,
                  **collections: Iterable[Any]):
         self.name = name
         self.description = description
@@ -37,7 +39,12 @@ class Layout:
         self.site = site or Site()
         self.plant = plant or Plant()
         self.racks = racks if racks is not None else RackTable()
-        self.catalogue = catalogue or load_catalogue()
+        #: the built-in catalogue (or the one given) and the layout's own equipment
+        #: (``catalogue`` block of the file: key -> entry in catalogue-file form);
+        #: ``catalogue`` is the two together, the layout's entries winning
+        self.base_catalogue = catalogue or load_catalogue()
+        self.equipment: dict[str, dict[str, Any]] = dict(equipment or {})
+        self.catalogue = self.base_catalogue.extended(self.equipment)
         unknown = set(collections) - set(COLLECTIONS)
         if unknown:
             raise TypeError(f"unknown collections: {sorted(unknown)}")
@@ -76,8 +83,12 @@ class Layout:
         raise AttributeError(name)
 
     def rack_sizes_m(self) -> np.ndarray:
-        """(n, 3) width, depth, height of every rack from the catalogue."""
-        return geometry.footprint_sizes(self.catalogue, self.racks["model"])
+        """(n, 3) width, depth, height of every rack: the catalogue's, the height replaced
+        by the rack's own ``height_m`` where set."""
+        sizes = geometry.footprint_sizes(self.catalogue, self.racks["model"])
+        height = self.racks["height_m"]
+        sizes[:, 2] = np.where(np.isfinite(height), height, sizes[:, 2])
+        return sizes
 
     def rack_bounds_m(self) -> np.ndarray:
         """(n, 4) plan rectangles x0, y0, x1, y1 of every rack."""
@@ -183,11 +194,21 @@ class Layout:
         self._emit(Change(ChangeKind.SETTINGS_CHANGED, collection=block))
         return old
 
+    def set_equipment(self, equipment: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """Replace the layout's own equipment entries (the file's ``catalogue`` block);
+        returns the old ones (undo)."""
+        old = self.equipment
+        self.equipment = dict(equipment)
+        self.catalogue = self.base_catalogue.extended(self.equipment)
+        self._emit(Change(ChangeKind.SETTINGS_CHANGED, collection="catalogue"))
+        return old
+
     def replace_all(self, other: "Layout") -> None:
         """Take over everything from ``other`` (File > New/Open keep the same object)."""
         self.name, self.description = other.name, other.description
         self.hall, self.site, self.plant = other.hall, other.site, other.plant
         self.racks = other.racks.copy()
+        self.base_catalogue, self.equipment = other.base_catalogue, dict(other.equipment)
         self.catalogue = other.catalogue
         self.items = {c: dict(other.items[c]) for c in COLLECTIONS}
         self._emit(Change(ChangeKind.RESET))
@@ -200,6 +221,7 @@ class Layout:
         snap.name, snap.description = self.name, self.description
         snap.hall, snap.site, snap.plant = self.hall, self.site, self.plant
         snap.racks = self.racks.copy()
+        snap.base_catalogue, snap.equipment = self.base_catalogue, self.equipment
         snap.catalogue = self.catalogue
         snap.items = {c: dict(self.items[c]) for c in COLLECTIONS}
         return snap
@@ -208,5 +230,6 @@ class Layout:
         return (self.name == other.name and self.description == other.description
                 and self.hall == other.hall and self.site == other.site
                 and self.plant == other.plant and self.racks.equals(other.racks)
+                and self.equipment == other.equipment
                 and all(list(self.items[c].items()) == list(other.items[c].items())
                         for c in COLLECTIONS))

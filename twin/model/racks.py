@@ -18,10 +18,21 @@ RACK_FIELDS: dict[str, Any] = {
     "feed_a": object,
     "feed_b": object,
     "cdu": object,
+    # per-rack overrides (format v2); NaN: from the catalogue model and the workload
+    "power_kw": np.float64,
+    "airflow_m3s": np.float64,
+    "airflow_m3s_per_kw": np.float64,
+    "liquid_share": np.float64,
+    "height_m": np.float64,
+    "weight_kg": np.float64,
 }
+#: Optional numeric columns: NaN (``None`` in records and files) means "not set".
+OVERRIDE_FIELDS = ("power_kw", "airflow_m3s", "airflow_m3s_per_kw", "liquid_share",
+                   "height_m", "weight_kg")
 NUMERIC_FIELDS = ("x_m", "y_m", "rotation_deg")
 _COMPARE_ORDER = NUMERIC_FIELDS + tuple(k for k in RACK_FIELDS if k not in NUMERIC_FIELDS)
 TEXT_DEFAULTS = {"name": "", "workload": "", "feed_a": "", "feed_b": "", "cdu": ""}
+_DEFAULTS: dict[str, Any] = {**TEXT_DEFAULTS, **{k: np.nan for k in OVERRIDE_FIELDS}}
 
 
 class RackTable:
@@ -41,8 +52,10 @@ class RackTable:
         records = list(records)
         cols = {}
         for name, dtype in RACK_FIELDS.items():
-            default = TEXT_DEFAULTS.get(name, 0)
+            default = _DEFAULTS.get(name, 0)
             values = [r.get(name, default) for r in records]
+            if name in OVERRIDE_FIELDS:
+                values = [np.nan if v is None else v for v in values]
             arr = np.empty(len(values), dtype=dtype)
             arr[:] = values
             cols[name] = arr
@@ -68,12 +81,21 @@ class RackTable:
         return rack_id in self._index
 
     def record(self, i: int) -> dict[str, Any]:
-        return {k: _plain(v[i]) for k, v in self.columns.items()}
+        """One rack as a dict; unset overrides are ``None``."""
+        out = {k: _plain(v[i]) for k, v in self.columns.items()}
+        for k in OVERRIDE_FIELDS:
+            if out[k] != out[k]:   # NaN
+                out[k] = None
+        return out
 
     def records(self) -> list[dict[str, Any]]:
         return [self.record(i) for i in range(len(self))]
 
     def set_values(self, indices: np.ndarray, name: str, values: Any) -> None:
+        if name in OVERRIDE_FIELDS:
+            values = np.where(_is_none(values), np.nan, values).astype(float) \
+                if isinstance(values, (list, tuple, np.ndarray)) else \
+                (np.nan if values is None else values)
         self.columns[name][indices] = values
         if name == "id":
             self._reindex()
@@ -102,10 +124,16 @@ class RackTable:
         # numeric columns first: positions are what differs most often (drags), and
         # they compare ~10x faster than the text columns
         return len(self) == len(other) and all(
-            np.array_equal(self.columns[k], other.columns[k]) for k in _COMPARE_ORDER)
+            np.array_equal(self.columns[k], other.columns[k], equal_nan=k in OVERRIDE_FIELDS)
+            for k in _COMPARE_ORDER)
 
     def _reindex(self) -> None:
         self._index = {rid: i for i, rid in enumerate(self.columns["id"])}
+
+
+def _is_none(values: Any) -> np.ndarray:
+    return np.array([v is None for v in np.asarray(values, dtype=object).ravel()],
+                    bool).reshape(np.shape(values))
 
 
 def _plain(value: Any) -> Any:

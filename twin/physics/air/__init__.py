@@ -8,10 +8,10 @@ dataclasses; imports only numpy, scipy and pyamg.  Start with
 
 from .devices import SolveError
 from .result import AirResult
-from .scene import (AirScene, Containment, CoolingUnits, Hall, Racks, SolverSettings,
+from .scene import (AirScene, Containment, CoolingUnits, Grilles, Hall, Racks, SolverSettings,
                     Tiles)
 from .solver import AirSolver, solve_air
 
-__all__ = ["AirScene", "Hall", "Racks", "Tiles", "CoolingUnits", "Containment",
+__all__ = ["AirScene", "Hall", "Racks", "Tiles", "Grilles", "CoolingUnits", "Containment",
            "SolverSettings", "AirResult", "AirSolver", "SolveError",
            "solve_air"]

@@ -45,11 +45,11 @@ import scipy.sparse as sp
 
 from ..fluids import AIR
 from .entrainment import MAX_ENTRAINED_SHARE, entrainment_ports
-from .grid import Geometry, footprint_cells, front_vector
+from .grid import Geometry, footprint_cells, front_vector, grille_cells
 from .scene import AirScene
 
 __all__ = ["Devices", "build_devices", "attach_plenum", "device_modes", "mode_equations",
-           "device_law", "tile_flows", "SolveError", "IDLE", "LIMITED", "AT_FLOOR"]
+           "device_law", "tile_flows", "terminal_flows", "SolveError", "IDLE", "LIMITED", "AT_FLOOR"]
 
 RHO_CP = AIR.volumetric_cp_jm3k
 
@@ -77,6 +77,7 @@ class Devices:
     tile_flow_m3s: np.ndarray     # (n_tiles,) delivered tile flows
     plenum_units: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # ceiling-fed units
     entrained: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (n_racks,) share drawn round a row end
+    grille_flow_m3s: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (n_grilles,) delivered/drawn
 
     @property
     def n(self) -> int:
@@ -135,22 +136,33 @@ def _top_cells(geom: Geometry, center, size, rot):
     return c[~geom.solid.ravel()[c]]
 
 
-def tile_flows(scene: AirScene, total_m3s: float, usable: np.ndarray) -> np.ndarray:
-    """Share the plenum supply among usable tiles (see :class:`Tiles`)."""
-    t = scene.tiles
-    flow = np.where(usable, t.flow_m3s, 0.0)
+def terminal_flows(explicit_m3s: np.ndarray, area_m2: np.ndarray, usable: np.ndarray,
+                   total_m3s: float) -> tuple[np.ndarray, float]:
+    """Flows of supply terminals (tiles, supply grilles) fed by units moving
+    ``total_m3s``, and the factor on the units' airflow. An explicit flow (finite
+    ``explicit_m3s``) is kept; the other usable terminals share the remainder in
+    proportion to their open area. When nothing is left to share (explicit flows
+    above the total, or every usable terminal explicit with another total) the units
+    move what the terminals deliver: factor = delivered / total (docs/physics.md §2.3)."""
+    flow = np.where(usable, explicit_m3s, 0.0)
     explicit = usable & np.isfinite(flow)
     shared = usable & ~explicit
-    fixed = flow[explicit].sum()
-    out = np.zeros(t.n)
-    if fixed > total_m3s or (not shared.any() and fixed > 0):
-        out[explicit] = flow[explicit] * (total_m3s / fixed)
-        return out
+    out = np.zeros(len(flow))
     out[explicit] = flow[explicit]
-    area = t.open_fraction * t.size_m ** 2 * shared
-    if area.sum() > 0:
+    fixed = float(out.sum())
+    area = np.where(shared, area_m2, 0.0)
+    if fixed <= total_m3s and area.sum() > 0:
         out += area / area.sum() * (total_m3s - fixed)
-    return out
+        return out, 1.0
+    if fixed <= 0:
+        return out, 1.0
+    return out, fixed / total_m3s if total_m3s > 0 else 1.0
+
+
+def tile_flows(scene: AirScene, total_m3s: float, usable: np.ndarray) -> np.ndarray:
+    """Tile flows for a plenum fed with ``total_m3s`` (see :func:`terminal_flows`)."""
+    t = scene.tiles
+    return terminal_flows(t.flow_m3s, t.open_fraction * t.size_m ** 2, usable, total_m3s)[0]
 
 
 def _tile_cells(scene: AirScene, geom: Geometry):
@@ -209,39 +221,88 @@ def build_devices(scene: AirScene, geom: Geometry) -> Devices:
         out_own_parts.append(nr + np.flatnonzero(inrow)[o]); out_cell_parts.append(c)
 
     tile_q = np.zeros(scene.tiles.n)
+    gr = scene.grilles
+    grille_q = np.zeros(gr.n)
     plenum = sp.csr_matrix((n_cells, n_dev))
+    ducted = sp.csr_matrix((n_dev, n_cells))      # return grilles without a plenum
+    ducted_w = None
     plenum_units = np.zeros(0, int)
+    outside = np.array([bool(u.outside[i]) for i in on], bool)
     if crah.any():
         crah_dev = nr + np.flatnonzero(crah)
         sel = on[crah]
+        g_own, g_cell = grille_cells(g, gr, geom.solid)
+        is_ret = ~gr.is_supply
         # returns (ceiling plenum: attached after the flow solve)
         if hall.ceiling_return:
-            if not geom.return_mask.any():
+            if not geom.return_mask.any() and not len(geom.return_side):
                 raise SolveError("the ceiling return has no open cell under the plenum")
             plenum_units = crah_dev
+        elif is_ret.any():
+            usable = np.zeros(gr.n, bool); usable[g_own] = True
+            usable &= is_ret
+            if not usable.any():
+                raise SolveError("no return grille has free air in front of it")
+            area = gr.size_m[:, 0] * gr.size_m[:, 1]
+            share, _ = terminal_flows(np.where(is_ret, gr.flow_m3s, np.nan), area, usable,
+                                      float(V[crah_dev].sum()))
+            share = share / share.sum()
+            ret_share = np.where(is_ret, share, 0.0)
+            keep = usable[g_own]
+            per_cell = _normalised(g_own[keep], g_cell[keep], gr.n, n_cells, share)
+            cell_w = np.asarray(per_cell.sum(axis=0)).ravel()
+            ducted_w = cell_w          # the matrix is built once the airflows are final
         else:
             for d, ui in zip(crah_dev, sel):
+                if u.outside[ui]:
+                    raise SolveError(f"cooling unit {int(ui)} stands outside the hall and has "
+                                     "no return: add return grilles or a ceiling return")
                 c = _top_cells(geom, u.center_xy_m[ui], u.size_m[ui], u.rotation_deg[ui])
                 if len(c) == 0:
                     _, c = _face_samples(geom, u.center_xy_m[[ui]], u.size_m[[ui]], u.rotation_deg[[ui]], -1.0)
                 in_own_parts.append(np.full(len(c), d)); in_cell_parts.append(c)
-        # supplies
-        if hall.raised_floor:
-            t_own, t_cell = _tile_cells(scene, geom)
-            usable = np.zeros(scene.tiles.n, bool); usable[t_own] = True
+        # supplies: the units feeding the plenum / supply duct deliver through the tiles
+        # (raised floor) and supply grilles; others discharge from their front face
+        feeds = outside[crah] | hall.raised_floor
+        fed_dev = crah_dev[feeds]
+        if len(fed_dev):
+            t_own, t_cell = _tile_cells(scene, geom) if hall.raised_floor else \
+                (np.zeros(0, np.int64), np.zeros(0, np.int64))
+            s_keep = gr.is_supply[g_own]
+            s_own, s_cell = g_own[s_keep], g_cell[s_keep]
+            n_t = scene.tiles.n
+            usable = np.zeros(n_t + gr.n, bool); usable[t_own] = True; usable[n_t + s_own] = True
             if not usable.any():
-                raise SolveError("raised floor has no usable perforated tile: CRAH air has nowhere to go")
-            tile_q = tile_flows(scene, float(V[crah_dev].sum()), usable)
-            per_cell = _normalised(t_own, t_cell, scene.tiles.n, n_cells, tile_q)
+                raise SolveError("raised floor has no usable perforated tile: CRAH air has nowhere to go"
+                                 if hall.raised_floor else
+                                 "units outside the hall have no supply grille to deliver through")
+            explicit = np.concatenate([scene.tiles.flow_m3s,
+                                       np.where(gr.is_supply, gr.flow_m3s, np.nan)])
+            area = np.concatenate([scene.tiles.open_fraction * scene.tiles.size_m ** 2,
+                                   np.where(gr.is_supply, gr.size_m[:, 0] * gr.size_m[:, 1], 0.0)])
+            q, scale = terminal_flows(explicit, area, usable, float(V[fed_dev].sum()))
+            V[fed_dev] *= scale        # the units move what the terminals deliver
+            tile_q = q[:n_t]
+            grille_q[gr.is_supply] = q[n_t:][gr.is_supply]
+            owner = np.concatenate([t_own, n_t + s_own])
+            per_cell = _normalised(owner, np.concatenate([t_cell, s_cell]), n_t + gr.n, n_cells, q)
             cell_q = np.asarray(per_cell.sum(axis=0)).ravel()
-            share = V[crah_dev] / V[crah_dev].sum()
+            share = V[fed_dev] / V[fed_dev].sum()
             cc = np.flatnonzero(cell_q)
-            rows = np.repeat(cc, len(crah_dev)); cols = np.tile(crah_dev, len(cc))
+            rows = np.repeat(cc, len(fed_dev)); cols = np.tile(fed_dev, len(cc))
             vals = (cell_q[cc, None] * share[None, :]).ravel()
             plenum = sp.csr_matrix((vals, (rows, cols)), shape=(n_cells, n_dev))
-        else:
-            o, c = _face_samples(geom, u.center_xy_m[sel], u.size_m[sel], u.rotation_deg[sel], +1.0)
-            out_own_parts.append(crah_dev[o]); out_cell_parts.append(c)
+        if ducted_w is not None:
+            grille_q[is_ret] = ret_share[is_ret] * V[crah_dev].sum()
+            cc = np.flatnonzero(ducted_w)
+            rows = np.repeat(crah_dev, len(cc)); cols = np.tile(cc, len(crah_dev))
+            vals = (V[crah_dev, None] * ducted_w[None, cc]).ravel()
+            ducted = sp.csr_matrix((vals, (rows, cols)), shape=(n_dev, n_cells))
+        front = ~feeds
+        if front.any():
+            fs = sel[front]
+            o, c = _face_samples(geom, u.center_xy_m[fs], u.size_m[fs], u.rotation_deg[fs], +1.0)
+            out_own_parts.append(crah_dev[front][o]); out_cell_parts.append(c)
 
     in_own = np.concatenate(in_own_parts); in_cell = np.concatenate(in_cell_parts)
     out_own = np.concatenate(out_own_parts); out_cell = np.concatenate(out_cell_parts)
@@ -250,21 +311,25 @@ def build_devices(scene: AirScene, geom: Geometry) -> Devices:
     boxes = np.concatenate([r.center_xy_m, u.center_xy_m[on]]), \
         np.concatenate([r.size_m, u.size_m[on]]), np.concatenate([r.rotation_deg, u.rotation_deg[on]])
     fixed = []
-    for own, cell, extra in ((in_own, in_cell, plenum_units), (out_own, out_cell, plenum.nonzero()[1])):
+    outside_dev = np.concatenate([np.zeros(nr, bool), outside])
+    ducted_units = np.unique(ducted.nonzero()[0])
+    for own, cell, extra in ((in_own, in_cell, np.concatenate([plenum_units, ducted_units])),
+                             (out_own, out_cell, plenum.nonzero()[1])):
         miss = _missing(n_dev, own, extra)
+        miss = miss[~outside_dev[miss]]
         tops = [(d, _top_cells(geom, boxes[0][d], boxes[1][d], boxes[2][d])) for d in miss]
         own = np.concatenate([own] + [np.full(len(c), d) for d, c in tops])
         cell = np.concatenate([cell] + [c for _, c in tops])
         fixed.append((own, cell))
     (in_own, in_cell), (out_own, out_cell) = fixed
-    missing_in = _missing(n_dev, in_own, plenum_units)
+    missing_in = _missing(n_dev, in_own, plenum_units, ducted_units)
     missing_out = _missing(n_dev, out_own, plenum.nonzero()[1])
     for miss, what in ((missing_in, "intake"), (missing_out, "discharge")):
         if len(miss):
             first = int(miss[0])
             who = f"rack {first}" if first < nr else f"cooling unit {int(on[first - nr])}"
             raise SolveError(f"{who} has no free air at its {what} (blocked by walls or equipment)")
-    intake = _normalised(in_own, in_cell, n_dev, n_cells, V)
+    intake = _normalised(in_own, in_cell, n_dev, n_cells, V) + ducted
     share = np.zeros(n_dev)
     # row-end entrainment: open-ended rows' end racks breathe partly round the corner
     box_e, corner = entrainment_ports(scene, geom)
@@ -281,7 +346,8 @@ def build_devices(scene: AirScene, geom: Geometry) -> Devices:
     heat = np.concatenate([r.air_heat_w, u.fan_heat_w[on]])
     cap = np.concatenate([r.rdhx_capacity_w, u.capacity_w[on]])
     floor = np.concatenate([r.rdhx_supply_c, u.supply_setpoint_c[on]])
-    return Devices(nr, on, V, heat, cap, floor, intake, discharge, tile_q, plenum_units, share[:nr])
+    return Devices(nr, on, V, heat, cap, floor, intake, discharge, tile_q, plenum_units, share[:nr],
+                   grille_q)
 
 
 def attach_plenum(dev: Devices, return_g: np.ndarray, phi: np.ndarray) -> Devices:

@@ -18,7 +18,7 @@ when it has a roof (ducted to the plenum) or its panels reach the ceiling
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -114,19 +114,25 @@ class Geometry:
     open_y: np.ndarray     # (nz, ny+1, nx)
     open_z: np.ndarray     # (nz+1, ny, nx)
     return_mask: np.ndarray  # (ny, nx) bool: top-layer cells open to the return plenum
+    #: flat indices of cells below the top layer open to the plenum (wall/duct return
+    #: grilles), each through one vertical face
+    return_side: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def key(self) -> bytes:
         """Bytes that change whenever the blocked geometry changes."""
         return b"".join(a.tobytes() for a in (self.solid, self.open_x, self.open_y, self.open_z,
-                                              self.return_mask))
+                                              self.return_mask, self.return_side))
 
     def return_conductance(self) -> np.ndarray:
         """Per cell (flat) conductance a = A / d to the plenum at the ceiling
-        (A the cell's top area, d half the layer height); zero elsewhere."""
+        (A the cell's top area, d half the layer height); for a wall return cell A is
+        one vertical face and d half a cell; zero elsewhere."""
         g = self.grid
         a = np.zeros(g.shape)
         a[-1] = self.return_mask * (g.dx * g.dx / (0.5 * g.dz))
-        return a.ravel()
+        flat = a.ravel()
+        flat[self.return_side] = g.dx * g.dz / (0.5 * g.dx)
+        return flat
 
 
 def _block_boxes(grid: Grid, solid: np.ndarray, centers, sizes, rots) -> None:
@@ -140,7 +146,8 @@ def build_geometry(scene: AirScene, grid: Grid) -> Geometry:
     r = scene.racks
     _block_boxes(grid, solid, r.center_xy_m, r.size_m, r.rotation_deg)
     u = scene.cooling
-    _block_boxes(grid, solid, u.center_xy_m, u.size_m, u.rotation_deg)
+    inside = ~u.outside
+    _block_boxes(grid, solid, u.center_xy_m[inside], u.size_m[inside], u.rotation_deg[inside])
 
     ox = np.ones((nz, ny, nx + 1)); ox[:, :, [0, -1]] = 0
     oy = np.ones((nz, ny + 1, nx)); oy[:, [0, -1], :] = 0
@@ -183,9 +190,49 @@ def build_geometry(scene: AirScene, grid: Grid) -> Geometry:
     oy[:, 1:-1, :] *= ~(solid[:, 1:, :] | solid[:, :-1, :])
     oz[1:-1, :, :] *= ~(solid[1:] | solid[:-1])
     returns = np.zeros((ny, nx), bool)
+    side = np.zeros(0, np.int64)
     if uses_return_plenum(scene):
-        returns = (chimney if chimney.any() else np.ones((ny, nx), bool)) & ~solid[-1]
-    return Geometry(grid, solid, ox, oy, oz, returns)
+        gr = scene.grilles
+        is_ret = ~gr.is_supply
+        if is_ret.any():     # return grilles (and chimneys) are the only openings
+            own, cells = grille_cells(grid, gr, solid)
+            cells = cells[is_ret[own]]
+            top = cells >= (nz - 1) * ny * nx
+            returns = chimney.copy()
+            returns.ravel()[cells[top] - (nz - 1) * ny * nx] = True
+            side = np.unique(cells[~top])
+        else:
+            returns = chimney if chimney.any() else np.ones((ny, nx), bool)
+        returns &= ~solid[-1]
+    return Geometry(grid, solid, ox, oy, oz, returns, side)
+
+
+def grille_cells(grid: Grid, grilles, solid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(owner, flat cell) of the free air cells each grille covers (see ``Grilles``):
+    the cells whose centres lie in its rectangle, at least the nearest one."""
+    owners, cells = [], []
+    free = ~solid.ravel()
+    for k in range(grilles.n):
+        (cx, cy), (w, ln) = grilles.center_xy_m[k], grilles.size_m[k]
+        i = _span(cx, w, grid.dx, grid.nx)
+        j = _span(cy, ln, grid.dx, grid.ny)
+        z = grilles.z_m[k]
+        kk = (np.array([grid.nz - 1]) if not np.isfinite(z)
+              else _span(z, grilles.height_m[k], grid.dz, grid.nz))
+        c = ((kk[:, None, None] * grid.ny + j[None, :, None]) * grid.nx + i[None, None, :]).ravel()
+        c = c[free[c]]
+        owners.append(np.full(len(c), k)); cells.append(c)
+    if not owners:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(owners).astype(np.int64), np.concatenate(cells).astype(np.int64)
+
+
+def _span(centre: float, size: float, d: float, n: int) -> np.ndarray:
+    """Indices of the cells whose centres lie within centre ± size/2 (at least the nearest)."""
+    idx = np.arange(n)
+    mid = (idx + 0.5) * d
+    hit = idx[np.abs(mid - centre) <= size / 2 + 1e-9]
+    return hit if len(hit) else np.array([int(min(max(centre // d, 0), n - 1))])
 
 
 def uses_return_plenum(scene: AirScene) -> bool:

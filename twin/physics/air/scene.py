@@ -22,7 +22,7 @@ import numpy as np
 
 from twin.physics.columns import column_default
 
-__all__ = ["Hall", "Racks", "Tiles", "CoolingUnits", "Containment",
+__all__ = ["Hall", "Racks", "Tiles", "Grilles", "CoolingUnits", "Containment",
            "SolverSettings", "AirScene", "COOLING_KINDS", "CONTAINMENT_KINDS"]
 
 COOLING_KINDS = ("crah", "inrow")
@@ -100,8 +100,12 @@ class Tiles:
 
     ``flow_m3s`` NaN (or ``None``) means the tile takes a share of the plenum
     supply in proportion to its open area (size² × open_fraction).  The plenum
-    is lossless: the tiles deliver exactly what the enabled CRAHs push in;
-    explicit flows are kept if they fit and scaled down together otherwise.
+    is lossless: the tiles (and supply grilles) deliver what the units feeding
+    it push in.  Explicit flows are always kept: the other tiles share the
+    remainder; when nothing is left to share (the explicit flows exceed the
+    units' airflow, or every tile is explicit and they differ from it) the
+    units feeding the plenum move what the tiles deliver (their airflows scaled
+    together, :func:`devices.terminal_flows`; the engine warns).
     """
 
     center_xy_m: np.ndarray
@@ -124,6 +128,50 @@ class Tiles:
 
 
 @dataclass(frozen=True, eq=False)
+class Grilles:
+    """Supply and return grilles (``kind`` per grille: ``"supply"`` or ``"return"``).
+
+    A grille covers the air cells whose centres lie in its plan rectangle
+    (``center_xy_m`` ± ``size_m``/2; at least the nearest cell): in the top
+    layer when ``z_m`` is NaN (a ceiling grille), else in the layers between
+    ``z_m`` ± ``height_m``/2 (a wall or duct grille).  Supply grilles deliver
+    the supply of the units feeding the plenum/duct, like tiles.  Return
+    grilles replace the default returns of air handlers: in a ceiling-return
+    hall they are the only cells open to the plenum (with the chimneys), so
+    they draw by pressure; without a plenum each draws a fixed share of the
+    air handlers' airflow (``flow_m3s``, else by area) through its own duct.
+    """
+
+    center_xy_m: np.ndarray
+    size_m: np.ndarray
+    kind: tuple
+    z_m: np.ndarray = column_default(None)
+    height_m: np.ndarray = column_default(None)
+    flow_m3s: np.ndarray = column_default(None)
+
+    def __post_init__(self):
+        kind = tuple(str(k) for k in self.kind)
+        n = len(kind)
+        if any(k not in ("supply", "return") for k in kind):
+            raise ValueError("grille kind must be 'supply' or 'return'")
+        set_ = object.__setattr__
+        set_(self, "kind", kind)
+        set_(self, "center_xy_m", _f(self.center_xy_m, (2,)).reshape(n, 2))
+        set_(self, "size_m", _f(self.size_m, (2,)).reshape(n, 2))
+        for name, default in (("z_m", np.nan), ("height_m", 0.3), ("flow_m3s", np.nan)):
+            v = getattr(self, name)
+            set_(self, name, np.full(n, default) if v is None else _f(v).reshape(n))
+
+    @property
+    def n(self) -> int:
+        return len(self.kind)
+
+    @property
+    def is_supply(self) -> np.ndarray:
+        return np.array([k == "supply" for k in self.kind], bool)
+
+
+@dataclass(frozen=True, eq=False)
 class CoolingUnits:
     """Cooling units.  ``kind`` per unit: ``"crah"`` or ``"inrow"``.
 
@@ -131,6 +179,9 @@ class CoolingUnits:
     ``max(supply_setpoint_c, return + fan heat − capacity/(ρ c_p V))`` and
     never warmer than return + fan heat.  ``fan_heat_w`` (default 0) is added
     to the air that passes the unit.  Disabled units move no air.
+    ``outside`` (default False) marks air handlers outside the hall (a CRAH
+    gallery, outdoors): no box in the hall; they feed the tiles and supply
+    grilles and take their return from the ceiling plenum or return grilles.
     """
 
     kind: tuple
@@ -142,6 +193,7 @@ class CoolingUnits:
     supply_setpoint_c: np.ndarray
     enabled: np.ndarray = column_default(None)
     fan_heat_w: np.ndarray = column_default(None)
+    outside: np.ndarray = column_default(None)
 
     def __post_init__(self):
         kind = tuple(str(k) for k in self.kind)
@@ -161,6 +213,10 @@ class CoolingUnits:
         fan = np.zeros(n) if self.fan_heat_w is None else _f(self.fan_heat_w).reshape(n)
         set_(self, "enabled", en)
         set_(self, "fan_heat_w", fan)
+        out = np.zeros(n, bool) if self.outside is None else np.asarray(self.outside, bool).reshape(n)
+        if np.any(out & np.array([k != "crah" for k in kind], bool)):
+            raise ValueError("only 'crah' units can stand outside the hall")
+        set_(self, "outside", out)
 
     @property
     def n(self) -> int:
@@ -246,3 +302,4 @@ class AirScene:
         default_factory=lambda: Containment(np.zeros((0, 4)), (), np.zeros(0), np.zeros(0, bool),
                                             np.zeros(0, bool)))
     settings: SolverSettings = field(default_factory=SolverSettings)
+    grilles: Grilles = field(default_factory=lambda: Grilles(np.zeros((0, 2)), np.zeros((0, 2)), ()))

@@ -16,7 +16,7 @@ transport with the device-law active set → capture index → result.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
@@ -192,7 +192,7 @@ class AirSolver:
         t0 = time.perf_counter()
         heat = np.asarray(air_heat_w, float).reshape(S.dev.n_racks)
         scene = AirScene(scene.hall, scene.racks.with_power(heat), scene.cooling, scene.tiles,
-                         scene.containment, scene.settings)
+                         scene.containment, scene.settings, scene.grilles)
         dev = S.dev.with_heat(heat)
         _check_capacity(dev)
         its = {"flow_cg": 0, "thermal_gmres": 0, "mode_passes": 0}
@@ -407,8 +407,7 @@ def _with_settings_of(dev: Devices, base: Devices) -> Devices:
     k = base.n
     heat, cap, floor = dev.heat_w.copy(), dev.cap_w.copy(), dev.floor_c.copy()
     heat[:k], cap[:k], floor[:k] = base.heat_w, base.cap_w, base.floor_c
-    return Devices(dev.n_racks, dev.unit_index, dev.airflow_m3s, heat, cap, floor, dev.intake,
-                   dev.discharge, dev.tile_flow_m3s, dev.plenum_units, dev.entrained)
+    return replace(dev, heat_w=heat, cap_w=cap, floor_c=floor)
 
 
 def _ports_key(dev: Devices) -> bytes:
