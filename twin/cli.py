@@ -122,7 +122,12 @@ def _solve(file: str, fn):
     try:
         return fn()
     except (SolveError, ValueError, np.linalg.LinAlgError) as exc:
-        print(f"{file}: the solver failed: {exc}", file=sys.stderr)
+        text = " ".join(str(exc).split())          # one line
+        if "no steady state" in text:
+            print(f"{file}: no steady state: {text.replace(': no steady state', '')}",
+                  file=sys.stderr)
+        else:
+            print(f"{file}: the solver failed: {text}", file=sys.stderr)
         return None
 
 

@@ -101,10 +101,6 @@ def lay_pump_share(lay, res):
     return loops.pump_heat_to_coolant
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine: a rack whose A and B feeds are both de-energised still puts its workload heat into "
-    "the air and liquid (and its tokens into the total) while its IT power drops to 0, so heat "
-    "rejected exceeds facility power (residual +0.54 on the small room); reported, not fixed here"))
 def test_energy_closes_when_racks_lose_both_feeds():
     doc = copy.deepcopy(BASES["small-room"])
     for c in doc["power"]:

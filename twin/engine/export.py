@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from twin.engine.simulate import TwinResult
+from twin.engine.simulate import RACK_STATE_NAMES, TwinResult
 from twin.model import Layout
 from twin.physics.metrics import ashrae_status, worst_inlet_index
 
@@ -44,6 +44,9 @@ def racks_doc(layout: Layout, res: TwinResult) -> list[dict[str, Any]]:
              "tokens_per_s": _r(res.workload.tokens_per_s[i], 1),
              "air_heat_kw": _r(res.rack_air_heat_kw[i]),
              "liquid_heat_kw": _r(res.rack_liquid_heat_kw[i])}
+        if res.rack_state is not None and res.rack_demand_kw is not None:
+            d.update(state=RACK_STATE_NAMES[int(res.rack_state[i])],
+                     demand_kw=_r(res.rack_demand_kw[i]))
         if air is not None and status is not None:   # status comes with the air result
             d.update(inlet_c=_r(air.rack_inlet_mean_c[i]), inlet_max_c=_r(air.rack_inlet_max_c[i]),
                      exhaust_c=_r(air.rack_exhaust_c[i]), airflow_m3s=_r(air.rack_airflow_m3s[i], 4),

@@ -7,6 +7,7 @@ re-solves the air from a warm start. ``simulate`` is the one-shot form for the C
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -19,15 +20,21 @@ from twin.model import Layout
 from twin.physics import metrics
 from twin.physics.air.devices import RHO_CP
 from twin.physics.air.result import AirResult
+from twin.physics.air.devices import SolveError
 from twin.physics.air.solver import AirSolver
 from twin.physics.air_alerts import air_alerts
 from twin.physics.facility import (Alert, FacilityResult, immersion_alerts, liquid_alerts,
-                                   power_alerts)
-from twin.physics.liquid import LiquidResult, solve_immersion, solve_liquid
+                                   power_alerts, rack_state_alerts)
+from twin.physics.liquid import (STANDBY_FRACTION, LiquidResult, limit_to_coolant, solve_immersion,
+                                 solve_liquid)
 from twin.physics.power import FailoverResult, PowerResult, failover_analysis, solve_power
-from twin.physics.workload import WorkloadResult, evaluate_workloads
+from twin.physics.workload import RackWorkloads, WorkloadResult, evaluate_workloads
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
+#: ``TwinResult.rack_state`` beyond the coolant states of ``twin.physics.liquid``
+#: (RUNNING 0, THROTTLED 1, SHUTDOWN 2): no energised feed.
+UNPOWERED = 3
+RACK_STATE_NAMES = ("running", "throttled", "shutdown", "unpowered")
 
 
 @dataclass
@@ -54,6 +61,10 @@ class TwinResult:
     timing_s: dict[str, float] = field(default_factory=dict)
     immersion: Any = None
     tank_ids: list[str] = field(default_factory=list)
+    # what the workloads ask for, and what the racks run at (docs/physics.md §3.9, §4.7):
+    # RACK_STATE_NAMES codes; None in results made before these existed
+    rack_demand_kw: np.ndarray | None = None
+    rack_state: np.ndarray | None = None
 
 
 class Simulator:
@@ -63,7 +74,6 @@ class Simulator:
         self.air_solver = AirSolver()
         # room-unit ids and set-points of the last refined air solve; None: none to reuse
         self._air_units: tuple[list[str], np.ndarray] | None = None
-        self._air_flow: np.ndarray | None = None    # rack airflows of that solve
 
     def run(self, layout: Layout, geometry_changed: bool = True,
             cancel: Callable[[], bool] | None = None,
@@ -75,12 +85,45 @@ class Simulator:
         timing: dict[str, float] = {}
         r = layout.racks
         rack_ids = [str(x) for x in r.ids]
-        wl = inputs.with_power_overrides(layout, evaluate_workloads(inputs.rack_workloads(layout)))
-        rack_w = wl.rack_power_w
-        liquid_frac = inputs.rack_liquid_fraction(layout)
-        liquid_w = rack_w * liquid_frac
-        air_w = rack_w - liquid_w
+        rack_wl = inputs.rack_workloads(layout)
+        demand = evaluate_workloads(rack_wl)
+        liquid_frac = inputs.rack_numbers(layout, "liquid_fraction")
+        tank_demand_w, tank_demand_tokens = inputs.tank_loads(layout)
         timing["workload_s"] = time.perf_counter() - t0
+
+        # a rack (or tank) without an energised feed draws nothing (docs/physics.md §4.7);
+        # the design checks (2N failover) run on the demand
+        t = time.perf_counter()
+        chain, demand_feeds = inputs.power_inputs(layout, demand.rack_power_w / 1e3,
+                                                  tank_demand_w / 1e3)
+        powered = solve_power(chain, demand_feeds).rack_powered
+        rack_on, tank_on = powered[:len(r)], powered[len(r):]
+        fail = failover_analysis(chain, demand_feeds)
+        timing["power_s"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        rack_w = np.where(rack_on, demand.rack_power_w, 0.0)
+        liquid_w = rack_w * liquid_frac
+        branches, loops, cdu_ids = inputs.liquid_inputs(layout, liquid_w)
+        liq = solve_liquid(branches, loops) if loops is not None else None
+        # racks their coolant cannot cool throttle, then shut down (§3.9)
+        limits = limit_to_coolant(branches, liq, loops, rack_w, liquid_frac, _idle_power_w(rack_wl),
+                                  STANDBY_FRACTION * inputs.rack_numbers(layout, "nameplate_kw") * 1e3)
+        if limits.changed:
+            rack_w, liquid_w = limits.power_w, limits.liquid_heat_w
+            if loops is not None:
+                branches = dataclasses.replace(branches, liquid_heat_w=liquid_w)
+                liq = solve_liquid(branches, loops)
+        air_w = rack_w - liquid_w
+        wl = _delivered(demand, rack_w, _idle_power_w(rack_wl))
+        tank_heat_w = np.where(tank_on, tank_demand_w, 0.0)
+        tank_tokens = np.where(tank_on, tank_demand_tokens, 0.0)
+        tank_ids: list[str] = []
+        imm = None
+        if len(tank_heat_w):
+            tanks, tank_ids = inputs.immersion_inputs(layout, tank_heat_w)
+            imm = solve_immersion(tanks)
+        timing["liquid_s"] = time.perf_counter() - t
 
         t = time.perf_counter()
         air_res, unit_ids, setpoints = self._air(layout, air_w, geometry_changed, cancel,
@@ -88,27 +131,14 @@ class Simulator:
         timing["air_s"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        branches, loops, cdu_ids = inputs.liquid_inputs(layout, liquid_w)
-        liq = solve_liquid(branches, loops) if loops is not None else None
-        tank_ids: list[str] = []
-        imm = None
-        tank_heat_w, tank_tokens = inputs.tank_loads(layout)
-        if len(tank_heat_w):
-            tanks, tank_ids = inputs.immersion_inputs(layout, tank_heat_w)
-            imm = solve_immersion(tanks)
-        timing["liquid_s"] = time.perf_counter() - t
-
-        t = time.perf_counter()
         chain, feeds = inputs.power_inputs(layout, rack_w / 1e3, tank_heat_w / 1e3)
         pres = solve_power(chain, feeds)
-        fail = failover_analysis(chain, feeds)
-        timing["power_s"] = time.perf_counter() - t
+        timing["power_s"] += time.perf_counter() - t
 
         t = time.perf_counter()
         crah_fan_w = inputs.door_fan_power_w(layout)
         if air_res is not None:
-            # (a given supply, after the room units, has no fan: docs/physics.md §2.3)
-            enabled = (np.isfinite(air_res.unit_load_w) & (air_res.unit_load_w != 0))[:len(unit_ids)]
+            enabled = np.isfinite(air_res.unit_load_w) & (air_res.unit_load_w != 0)
             crah_fan_w += float(np.sum(_room_fan_power_w(layout, unit_ids) * enabled))
         fac = facility_for(layout, pres, liq, imm, loops, float(air_w.sum()), crah_fan_w,
                            float(wl.tokens_per_s.sum() + tank_tokens.sum()))
@@ -119,17 +149,14 @@ class Simulator:
             alerts += air_alerts(rack_ids, air_res.rack_inlet_mean_c, air_res.rack_inlet_max_c,
                                  unit_ids, air_res.unit_capacity_fraction,
                                  air_res.unit_supply_c, setpoints, layout.hall.ashrae_class)
-        elif len(r) and air_w.sum() > 0:
-            alerts.append(Alert("critical", "no_air_cooling", "hall",
-                                f"{air_w.sum() / 1e3:.1f} kW of rack heat goes to air but no "
-                                "cooling unit is enabled"))
         if liq is not None and loops is not None:   # a liquid result comes with its loops
             alerts += liquid_alerts(liq, loops, rack_ids, cdu_ids)
         if imm is not None:
             alerts += immersion_alerts(imm, tanks, tank_ids)
         alerts += power_alerts(pres, chain, feeds, rack_ids + tank_ids, fail)
+        alerts += rack_state_alerts(rack_ids + tank_ids, np.concatenate([demand.rack_power_w, tank_demand_w]),
+                                    powered, limits, cdu_ids)
         alerts += list(fac.alerts)
-        alerts += inputs.supply_flow_alerts(layout)
         alerts += layout_alerts.geometry_alerts(layout)
         alerts += layout_alerts.redundancy_alerts(
             layout, unit_ids=unit_ids,
@@ -146,7 +173,9 @@ class Simulator:
             unit_ids=unit_ids, unit_setpoint_c=setpoints, liquid=liq, cdu_ids=cdu_ids,
             power=pres, failover=fail, power_ids=list(chain.ids), power_kinds=list(chain.kind),
             facility=fac, metrics=air_metrics(air_res, layout.hall.ashrae_class), alerts=alerts,
-            timing_s=timing, immersion=imm, tank_ids=tank_ids)
+            timing_s=timing, immersion=imm, tank_ids=tank_ids,
+            rack_demand_kw=demand.rack_power_w / 1e3,
+            rack_state=np.where(rack_on, limits.state, UNPOWERED))
 
     def maintain(self) -> bool:
         """Idle-time upkeep of the solver state (see ``AirSolver.maintain``)."""
@@ -156,18 +185,18 @@ class Simulator:
         """Air result, room-unit ids and set-points. A power-only run reuses the last
         refined solve's flow field and units: no scene is built (cooling units are
         geometry, so they did not change)."""
-        # racks whose airflow follows their heat (airflow_m3s_per_kw) need a new flow field
-        flow = inputs.rack_airflow_m3s(layout, air_w)
-        if (self._air_units is not None and not geometry_changed and not coarse
-                and self._air_flow is not None and np.array_equal(flow, self._air_flow)):
+        if self._air_units is not None and not geometry_changed and not coarse:
             unit_ids, setpoints = self._air_units
             return self.air_solver.update_power(air_w, cancel), unit_ids, setpoints
         self._air_units = None
-        self._air_flow = flow
         scene, unit_ids = inputs.air_scene(layout, air_w)
-        setpoints = scene.cooling.supply_setpoint_c[:len(unit_ids)]   # not a given supply
+        setpoints = scene.cooling.supply_setpoint_c
         if len(layout.racks) == 0 or not (scene.cooling.enabled.any()
                                           or (scene.racks.rdhx_capacity_w > 0).any()):
+            if np.sum(air_w) > 0:
+                raise SolveError(f"{np.sum(air_w) / 1e3:.1f} kW of rack heat goes to air but no "
+                                 "cooling unit is enabled: no steady state, temperatures rise "
+                                 "without bound")
             return None, unit_ids, setpoints
         res = self.air_solver.solve(scene, cancel, progress, coarse=coarse)
         if not coarse:
@@ -221,6 +250,24 @@ def air_metrics(air: AirResult | None, ashrae_class: str) -> dict[str, float]:
         "racks_allowable_only": int(np.sum(status == metrics.STATUS_ALLOWABLE)),
         "racks_out_of_range": int(np.sum(status == metrics.STATUS_OUT_OF_RANGE)),
     }
+
+
+def _idle_power_w(w: RackWorkloads) -> np.ndarray:
+    """Each rack's power with its GPUs idle: the floor a throttled rack cannot go below."""
+    return w.n_gpus * w.gpu_idle_w + w.overhead_idle_w
+
+
+def _delivered(demand: WorkloadResult, power_w: np.ndarray, floor_w: np.ndarray) -> WorkloadResult:
+    """The workload result at the powers the racks run at: tokens scale with the power above
+    the idle floor (docs/physics.md §3.9); a rack at its demand keeps its tokens, a rack at
+    or below its floor (shut down, unpowered) makes none."""
+    d = demand.rack_power_w
+    span = d - floor_w
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(span > 0, np.clip((power_w - floor_w) / np.where(span > 0, span, 1.0), 0.0, 1.0),
+                         0.0)
+    share = np.where(power_w >= d, 1.0, share)
+    return dataclasses.replace(demand, rack_power_w=power_w, tokens_per_s=demand.tokens_per_s * share)
 
 
 def _room_fan_power_w(layout: Layout, unit_ids: list[str]) -> np.ndarray:

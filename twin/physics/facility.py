@@ -25,13 +25,14 @@ from typing import Sequence
 
 import numpy as np
 
-from .liquid import ASHRAE_W_CLASS_MAX_SUPPLY_C, CduLoops, ImmersionResult, ImmersionTanks, LiquidResult
+from .liquid import (ASHRAE_W_CLASS_MAX_SUPPLY_C, CAUSE_NO_FLOW, CAUSE_NO_LOOP, SHUTDOWN, THROTTLED,
+                     CduLoops, CoolantLimits, ImmersionResult, ImmersionTanks, LiquidResult)
 from .metrics import pue, tokens_per_kwh
 from .plant import PlantResult, PlantSpec, solve_plant
 from .power import FailoverResult, PowerChain, PowerResult, RackFeeds
 
 __all__ = ["Alert", "FacilityResult", "evaluate_facility",
-           "liquid_alerts", "immersion_alerts", "power_alerts", "plant_alerts"]
+           "liquid_alerts", "immersion_alerts", "power_alerts", "plant_alerts", "rack_state_alerts"]
 
 CRITICAL, WARNING, INFO = "critical", "warning", "info"
 
@@ -286,6 +287,42 @@ def power_alerts(result: PowerResult, chain: PowerChain, racks: RackFeeds, rack_
             if n_lost:
                 msg += f"; {n_lost} rack(s) lose power"
             out.append(Alert(CRITICAL, "side_cannot_carry_load", f"side {survivor}", msg))
+    return out
+
+
+def rack_state_alerts(ids: Sequence, demand_w, powered, limits: CoolantLimits,
+                      cdu_ids: Sequence = ()) -> list[Alert]:
+    """Racks (then tanks) that do not run at their demand (docs/physics.md §3.9, §4.7):
+    ``rack_unpowered`` (no energised feed), ``rack_throttled`` and ``rack_shutdown`` (their
+    coolant cannot cool them), all critical, with the reason.  ``limits`` covers the racks,
+    the first ``len(limits.state)`` entries of ``ids``."""
+    d = np.asarray(demand_w, float)
+    out = []
+
+    def cdu(i):
+        k = int(limits.cdu_index[i])
+        return f" of {cdu_ids[k]}" if 0 <= k < len(cdu_ids) else ""
+    for i in np.flatnonzero(~np.asarray(powered, bool) & (d > 0)):
+        what = "rack" if i < len(limits.state) else "tank"
+        out.append(Alert(CRITICAL, "rack_unpowered", str(ids[int(i)]),
+                         f"no energised feed: the {what} draws 0 kW of its {d[i] / 1e3:.1f} kW demand "
+                         "(no heat, no tokens)"))
+    for i in np.flatnonzero(limits.state == THROTTLED):
+        out.append(Alert(CRITICAL, "rack_throttled", str(ids[int(i)]),
+                         f"throttled to {limits.power_w[i] / 1e3:.1f} kW of its {d[i] / 1e3:.1f} kW demand: "
+                         f"coolant return held at the {limits.throttle_c[i]:.1f} °C limit{cdu(i)}"))
+    for i in np.flatnonzero(limits.state == SHUTDOWN):
+        if limits.cause[i] == CAUSE_NO_LOOP:
+            why = "liquid-cooled but on no coolant loop"
+        elif limits.cause[i] == CAUSE_NO_FLOW:
+            why = f"no coolant flow{cdu(i).replace(' of ', ' from ')} (pumps failed or valve closed)"
+        else:
+            why = (f"even at its idle floor the coolant return would pass "
+                   f"{limits.throttle_c[i] + limits.margin_k:.1f} °C (the {limits.throttle_c[i]:.1f} °C "
+                   f"limit{cdu(i)} + {limits.margin_k:g} K)")
+        out.append(Alert(CRITICAL, "rack_shutdown", str(ids[int(i)]),
+                         f"shut down to {limits.power_w[i] / 1e3:.1f} kW standby of its {d[i] / 1e3:.1f} kW "
+                         f"demand: {why}"))
     return out
 
 

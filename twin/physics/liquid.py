@@ -40,6 +40,7 @@ __all__ = [
     "ImmersionTanks", "ImmersionResult", "HeatExchange",
     "counterflow_effectiveness", "counterflow_for_load", "removed_heat_w", "heat_split_w",
     "flow_for_heat_lpm", "parallel_k", "solve_liquid", "solve_immersion",
+    "CoolantLimits", "limit_to_coolant", "SHUTDOWN_MARGIN_K", "STANDBY_FRACTION",
 ]
 
 #: ASHRAE TC9.9 (2021) liquid-cooling classes: maximum facility-water supply, °C.
@@ -505,6 +506,137 @@ def solve_liquid(branches: LiquidBranches, cdus: CduLoops, flow_need_lpm_per_kw:
     )
     return LiquidResult(racks=racks, cdus=cdu, newton_iterations=iters, max_residual_pa=resid,
                         converged=bool(converged))
+
+
+# ----------------------------------------------------------------------------- coolant limits
+
+#: Coolant return above the throttle point at which a rack at its throttle floor shuts down
+#: (docs/physics.md §3.9): the gap between a GPU's slowdown and shutdown temperatures, K.
+SHUTDOWN_MARGIN_K = 5.0
+#: Power of a shut-down rack as a share of its nameplate (BMC, management network, fans at
+#: minimum speed, power-shelf no-load losses); all of it goes to the rack's air.
+STANDBY_FRACTION = 0.01
+
+#: Rack states of :class:`CoolantLimits` (the engine adds 3, unpowered).
+RUNNING, THROTTLED, SHUTDOWN = 0, 1, 2
+#: Causes of a throttle or shutdown.
+CAUSE_NONE, CAUSE_NO_LOOP, CAUSE_NO_FLOW, CAUSE_RETURN_LIMIT = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class CoolantLimits:
+    """Rack powers after throttling and shutdown on their coolant (per rack, then per CDU)."""
+
+    power_w: np.ndarray          # rack IT power: demand, throttled power or standby
+    liquid_heat_w: np.ndarray
+    air_heat_w: np.ndarray
+    state: np.ndarray            # RUNNING / THROTTLED / SHUTDOWN
+    cause: np.ndarray            # CAUSE_* (CAUSE_NONE while running)
+    throttle_c: np.ndarray       # coolant return at which the rack throttles (NaN off a loop)
+    cdu_index: np.ndarray        # the rack's CDU (−1: none)
+    margin_k: float              # shutdown point = throttle_c + margin_k
+    loop_supply_c: np.ndarray    # per CDU, at the steady state found
+    rounds: int                  # shutdown rounds (1 when no rack shut down on its return)
+
+    @property
+    def changed(self) -> bool:
+        return bool(np.any(self.state != RUNNING))
+
+
+def limit_to_coolant(branches: LiquidBranches, result: LiquidResult | None, cdus: CduLoops | None,
+                     demand_w, liquid_fraction, floor_w, standby_w,
+                     margin_k: float = SHUTDOWN_MARGIN_K, iterations: int = 60) -> CoolantLimits:
+    """Throttle and shut down racks that their coolant cannot cool (docs/physics.md §3.9).
+
+    ``result`` is the liquid solve of ``branches`` at the racks' demand (its flows do not
+    depend on heat); None, with ``cdus``, when the hall has no CDU.
+    A rack with liquid share f > 0 that is on no loop, or whose branch has no flow, shuts
+    down: it draws ``standby_w``, all of it to air.  Otherwise its coolant return
+    T_sup + f P / (ṁ c_p) may not exceed its CDU's ``return_limit_c`` T_lim: the rack
+    throttles to P = ṁ c_p (T_lim − T_sup) / f, but not below its floor ``floor_w`` (idle
+    power); a rack whose return at the floor would exceed T_lim + ``margin_k`` shuts down.
+    The loop supply depends on the loop's load L (exchanger of §3.2 at fixed flows):
+    T_sup = T_fac + L (1/(ε C_min) − 1/C_loop); the consistent T_sup is found by bisection
+    per loop (the load falls as T_sup rises), and racks are shut down one per loop and round,
+    the one with the hottest return at its floor first, until none is left to shut down.
+    """
+    demand = np.asarray(demand_w, float)
+    n = len(demand)
+    f = np.broadcast_to(np.asarray(liquid_fraction, float), (n,))
+    cooled = (f > 0) & (demand > 0)
+    low = np.minimum(np.asarray(floor_w, float), demand)
+    standby = np.minimum(np.asarray(standby_w, float), demand)
+    if result is None or cdus is None:       # no CDU: every liquid-cooled rack is off a loop
+        return CoolantLimits(
+            power_w=np.where(cooled, standby, demand), liquid_heat_w=np.where(cooled, 0.0, f * demand),
+            air_heat_w=np.where(cooled, standby, (1 - f) * demand),
+            state=np.where(cooled, SHUTDOWN, RUNNING), cause=np.where(cooled, CAUSE_NO_LOOP, CAUSE_NONE),
+            throttle_c=np.full(n, np.nan), cdu_index=branches.cdu_index.copy(), margin_k=margin_k,
+            loop_supply_c=np.zeros(0), rounds=0)
+    r, c, nc = result.racks, result.cdus, cdus.n_cdu
+    ci = branches.cdu_index
+    on = ci >= 0
+    j = np.maximum(ci, 0)
+    mc = np.where(on, np.nan_to_num(r.mass_flow_kgs) * cdus.coolant_cp_jkgk[j], 0.0)
+    t_lim = np.where(on, cdus.return_limit_c[j], np.nan)
+    c_loop = cdus.coolant_density_kgm3 * c.flow_m3s * cdus.coolant_cp_jkgk
+    c_fac = cdus.facility_flow_kgs * cdus.facility_cp_jkgk
+    cmin = np.minimum(c_loop, c_fac)
+    flows = cmin > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = np.where(flows, 1.0 / (c.effectiveness * np.where(flows, cmin, 1.0))
+                         - 1.0 / np.where(flows, c_loop, 1.0), 0.0)
+    pump_q = cdus.pump_heat_to_coolant * c.pump_power_w
+    t_fac = cdus.facility_supply_c
+    cause = np.full(n, CAUSE_NONE)
+    cause[cooled & ~on] = CAUSE_NO_LOOP
+    cause[cooled & on & ((mc <= 0) | ~flows[j])] = CAUSE_NO_FLOW
+    off = cause != CAUSE_NONE
+    limited = cooled & on & ~off            # racks whose power follows the loop supply
+    fs = np.where(f > 0, f, 1.0)
+
+    def power(t_sup_rack):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cap = mc * (t_lim - t_sup_rack) / fs
+        p = np.where(limited & ~off, np.clip(np.nan_to_num(cap, nan=0.0), low, demand), demand)
+        return np.where(off, standby, p)
+
+    def loop_load(p):
+        q = np.where(on & ~off, f * p, 0.0)
+        return pump_q + np.bincount(ci[on], q[on], nc)
+
+    t_sup = t_fac + alpha * loop_load(demand)
+    rounds = 0
+    for rounds in range(1, n + 2):
+        if not limited.any():
+            break
+        lo = t_fac + alpha * pump_q                               # no rack heat at all
+        hi = t_fac + alpha * loop_load(np.where(off, 0.0, demand))   # every rack at demand
+        for _ in range(iterations):
+            mid = 0.5 * (lo + hi)
+            g = t_fac + alpha * loop_load(power(mid[j])) - mid   # decreasing in mid
+            lo = np.where(g > 0, mid, lo)
+            hi = np.where(g > 0, hi, mid)
+        t_sup = hi                      # the warm side: the re-solved loop is at most this warm
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ret_floor = np.where(limited & ~off, t_sup[j] + f * low / mc, -np.inf)
+        cand = ret_floor > t_lim + margin_k + 1e-9
+        if not cand.any():
+            break
+        idx = np.flatnonzero(cand)
+        idx = idx[np.lexsort((idx, -ret_floor[idx], ci[idx]))]
+        first = np.ones(len(idx), bool)
+        first[1:] = ci[idx][1:] != ci[idx][:-1]
+        off[idx[first]] = True
+        cause[idx[first]] = CAUSE_RETURN_LIMIT
+    p = power(t_sup[j])
+    throttled = ~off & (p < demand * (1 - 1e-12) - 1e-9)
+    cause[throttled] = CAUSE_RETURN_LIMIT
+    state = np.where(off, SHUTDOWN, np.where(throttled, THROTTLED, RUNNING))
+    liquid = np.where(off, 0.0, f * p)
+    return CoolantLimits(power_w=p, liquid_heat_w=liquid, air_heat_w=p - liquid, state=state,
+                         cause=cause, throttle_c=t_lim, cdu_index=ci.copy(), margin_k=margin_k,
+                         loop_supply_c=t_sup, rounds=rounds)
 
 
 # ----------------------------------------------------------------------------- immersion

@@ -364,8 +364,8 @@ class Session:
     def _fresh(self, result: TwinResult, info: SolveInfo) -> tuple[SolvePhase, str, str]:
         took = result.timing_s.get("total_s", info.latency_s)
         air = result.air
-        balance = (air.residual_pct if air is not None
-                   else 100 * result.facility.energy_residual)
+        balance = 100 * result.facility.energy_residual   # the facility's, all heat paths
+        air_balance = air.residual_pct if air is not None else None
         parts = [f"{k.removesuffix('_s')} {units.seconds(v)}"
                  for k, v in result.timing_s.items() if k != "total_s"]
         if info.cached:
@@ -378,14 +378,15 @@ class Session:
         tip = (f"{how}\n"
                f"Solve {units.seconds(took)} ({', '.join(parts)}); edit to result "
                f"{units.seconds(info.latency_s)}\nEnergy balance residual "
-               f"{units.small(balance)} % of the heat in\n{len(result.alerts)} alert(s)")
+               f"{units.small(balance)} % of the facility power (air: "
+               f"{units.small(air_balance)} % of the heat in)\n{len(result.alerts)} alert(s)")
         if info.coarse:
             phase, word = SolvePhase.FAST, "Fast pass"
         elif self.up_to_date:
             phase, word = SolvePhase.FRESH, "Fresh (cached)" if info.cached else "Fresh"
         else:
             phase, word = SolvePhase.STALE, "Stale"
-        return (phase, f"{word} \u00b7 {units.seconds(took)} \u00b7 balance "
+        return (phase, f"{word} \u00b7 {units.seconds(took)} \u00b7 facility balance "
                 f"{units.small(balance)} %", tip)
 
     # ======================================================================= read-outs
