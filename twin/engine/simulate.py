@@ -74,6 +74,7 @@ class Simulator:
         self.air_solver = AirSolver()
         # room-unit ids and set-points of the last refined air solve; None: none to reuse
         self._air_units: tuple[list[str], np.ndarray] | None = None
+        self._air_flow: np.ndarray | None = None    # rack airflows of that solve
 
     def run(self, layout: Layout, geometry_changed: bool = True,
             cancel: Callable[[], bool] | None = None,
@@ -86,8 +87,8 @@ class Simulator:
         r = layout.racks
         rack_ids = [str(x) for x in r.ids]
         rack_wl = inputs.rack_workloads(layout)
-        demand = evaluate_workloads(rack_wl)
-        liquid_frac = inputs.rack_numbers(layout, "liquid_fraction")
+        demand = inputs.with_power_overrides(layout, evaluate_workloads(rack_wl))
+        liquid_frac = inputs.rack_liquid_fraction(layout)
         tank_demand_w, tank_demand_tokens = inputs.tank_loads(layout)
         timing["workload_s"] = time.perf_counter() - t0
 
@@ -138,7 +139,8 @@ class Simulator:
         t = time.perf_counter()
         crah_fan_w = inputs.door_fan_power_w(layout)
         if air_res is not None:
-            enabled = np.isfinite(air_res.unit_load_w) & (air_res.unit_load_w != 0)
+            # (a given supply, after the room units, has no fan: docs/physics.md §2.3)
+            enabled = (np.isfinite(air_res.unit_load_w) & (air_res.unit_load_w != 0))[:len(unit_ids)]
             crah_fan_w += float(np.sum(_room_fan_power_w(layout, unit_ids) * enabled))
         fac = facility_for(layout, pres, liq, imm, loops, float(air_w.sum()), crah_fan_w,
                            float(wl.tokens_per_s.sum() + tank_tokens.sum()))
@@ -157,6 +159,7 @@ class Simulator:
         alerts += rack_state_alerts(rack_ids + tank_ids, np.concatenate([demand.rack_power_w, tank_demand_w]),
                                     powered, limits, cdu_ids)
         alerts += list(fac.alerts)
+        alerts += inputs.supply_flow_alerts(layout)
         alerts += layout_alerts.geometry_alerts(layout)
         alerts += layout_alerts.redundancy_alerts(
             layout, unit_ids=unit_ids,
@@ -185,12 +188,16 @@ class Simulator:
         """Air result, room-unit ids and set-points. A power-only run reuses the last
         refined solve's flow field and units: no scene is built (cooling units are
         geometry, so they did not change)."""
-        if self._air_units is not None and not geometry_changed and not coarse:
+        # racks whose airflow follows their heat (airflow_m3s_per_kw) need a new flow field
+        flow = inputs.rack_airflow_m3s(layout, air_w)
+        if (self._air_units is not None and not geometry_changed and not coarse
+                and self._air_flow is not None and np.array_equal(flow, self._air_flow)):
             unit_ids, setpoints = self._air_units
             return self.air_solver.update_power(air_w, cancel), unit_ids, setpoints
         self._air_units = None
+        self._air_flow = flow
         scene, unit_ids = inputs.air_scene(layout, air_w)
-        setpoints = scene.cooling.supply_setpoint_c
+        setpoints = scene.cooling.supply_setpoint_c[:len(unit_ids)]   # not a given supply
         if len(layout.racks) == 0 or not (scene.cooling.enabled.any()
                                           or (scene.racks.rdhx_capacity_w > 0).any()):
             if np.sum(air_w) > 0:
