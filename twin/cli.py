@@ -14,11 +14,22 @@ from pathlib import Path
 from typing import Sequence
 
 from twin.io import LayoutError, Problem, load_layout
+from twin.io.errors import capped_lines
 from twin.model import units
 from twin.model.summary import summarise
 
 SUBCOMMANDS = ("validate", "info", "simulate", "render", "report", "gui")
 METRICS = ("inlet", "power", "capture", "coolant")
+
+
+#: Control characters (C0 but newline and tab, DEL, C1): never printed to a terminal, where
+#: ANSI/OSC sequences from a layout could clear the screen or set the window title.
+_CONTROL = dict.fromkeys([*range(0, 9), *range(11, 32), *range(127, 160)])
+
+
+def _plain(text: str) -> str:
+    """``text`` without control characters (names from a layout file printed as text)."""
+    return text.translate(_CONTROL)
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -96,11 +107,11 @@ def cmd_validate(files: list[str]) -> int:
             layout = load_layout(f, warnings=warnings)
         except LayoutError as exc:
             bad += 1
-            for line in exc.lines:
-                print(line)
+            for line in exc.first_lines():
+                print(_plain(line))
             continue
-        for w in warnings:
-            print(w.format(f))
+        for line in capped_lines(warnings, f):
+            print(_plain(line))
         print(f"{f}: valid ({len(layout.racks)} racks"
               + (f", {len(warnings)} warnings)" if warnings else ")"))
     return 1 if bad else 0
@@ -111,8 +122,8 @@ def _load(file: str, warnings: list[Problem] | None = None):
     try:
         return load_layout(file, warnings=warnings)
     except LayoutError as exc:
-        for line in exc.lines:
-            print(line, file=sys.stderr)
+        for line in exc.first_lines():
+            print(_plain(line), file=sys.stderr)
         return None
 
 
@@ -129,6 +140,9 @@ def _solve(file: str, fn):
         else:
             print(f"{file}: the solver failed: {text}", file=sys.stderr)
         return None
+    except MemoryError:
+        print(f"{file}: the solver ran out of memory", file=sys.stderr)
+        return None
 
 
 def cmd_info(file: str, as_json: bool) -> int:
@@ -138,10 +152,12 @@ def cmd_info(file: str, as_json: bool) -> int:
         return 1
     info = summarise(layout)
     info["file"] = file
-    info["warnings"] = [w.format(file) for w in warnings]
     if as_json:
+        info["warnings"] = [w.format(file) for w in warnings]
         print(json.dumps(info, indent=2))
         return 0
+    info["name"] = _plain(info["name"])
+    info["warnings"] = [_plain(line) for line in capped_lines(warnings, file)]
     c = info["cooling"]
     print(f"{info['name']}  ({file})")
     print(f"  hall            {info['hall']['width_m']:g} x {info['hall']['length_m']:g} m"
@@ -230,7 +246,7 @@ def _summary_text(doc: dict) -> str:
     if len(doc["alerts"]) > 20:
         lines.append(f"    ... {len(doc['alerts']) - 20} more (use --json)")
     lines.append(f"  solved in {units.seconds(doc['timing_s']['total_s'])}")
-    return "\n".join(lines) + "\n"
+    return _plain("\n".join(lines) + "\n")
 
 
 def _simulated(file: str, out: str):
@@ -319,6 +335,9 @@ def cmd_gui(file: str | None) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    for stream in (sys.stdout, sys.stderr):   # any text prints, whatever the locale
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     if not argv or (argv[0] not in SUBCOMMANDS and not argv[0].startswith("-")):
         return cmd_gui(argv[0] if argv else None)
     try:

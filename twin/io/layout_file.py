@@ -10,6 +10,7 @@ import json
 import math
 import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from twin.io import semantics, spec
 from twin.io.atomic import write_atomic
 from twin.io.errors import LayoutError, Problem
 from twin.io.migrations import MIGRATIONS, migrate
-from twin.io.validate import Checker, describe
+from twin.io.validate import Checker, HugeInt, describe
 from twin.model import Catalogue, Layout, RackTable, load_catalogue
 from twin.model.layout import COLLECTIONS
 
@@ -28,29 +29,118 @@ MIN_VERSION = min([VERSION, *MIGRATIONS])
 TOP_KEYS = ("name", "description", *spec.OBJECT_BLOCKS, *spec.LIST_BLOCKS, "catalogue")
 
 
-def load_layout(path: str | os.PathLike, catalogue: Catalogue | None = None,
-                warnings: list[Problem] | None = None) -> Layout:
-    """Read and validate a layout file. Warnings (e.g. overlaps) go to ``warnings``."""
-    name = str(path)
-    p = Path(path)
-    if not p.exists():
-        raise LayoutError(name, [Problem("", "no such file")])
-    if p.is_dir():
+#: Largest layout file read, in bytes (100 MiB: about 150,000 racks written compactly).
+#: Bigger files are refused by their size before anything is read.
+MAX_FILE_BYTES = 100 * 2**20
+
+_NOT_REGULAR = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+                (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _mib(n: int) -> str:
+    return f"{n / 2**20:,.1f} MiB"
+
+
+def _refuse_special(name: str, st: os.stat_result) -> None:
+    if stat.S_ISDIR(st.st_mode):
         raise LayoutError(name, [Problem("", "is a directory, expected a layout file (.json)")])
+    if not stat.S_ISREG(st.st_mode):
+        kind = next((w for test, w in _NOT_REGULAR if test(st.st_mode)), "not a regular file")
+        raise LayoutError(name, [Problem("", f"is {kind}, expected a regular layout file "
+                                         "(.json); nothing was read")])
+    if st.st_size > MAX_FILE_BYTES:
+        raise LayoutError(name, [Problem("", f"file is {_mib(st.st_size)}, above the limit of "
+                                         f"{_mib(MAX_FILE_BYTES)} for a layout file")])
+
+
+def read_layout_bytes(path: str | os.PathLike) -> bytes:
+    """The bytes of a layout file, refusing before reading anything that is not a regular
+    file (FIFO, device, socket, folder) or is larger than ``MAX_FILE_BYTES``."""
+    name = str(path)
     try:
-        data = p.read_bytes()
+        _refuse_special(name, os.stat(path))
+        # O_NONBLOCK: a FIFO swapped in after the check still cannot block the open.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise LayoutError(name, [Problem("", "no such file")]) from None
+    except (OSError, ValueError) as exc:
+        raise LayoutError(name, [Problem("", f"cannot read: {getattr(exc, 'strerror', None) or exc}")]) from None
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            _refuse_special(name, os.fstat(fh.fileno()))
+            data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise LayoutError(name, [Problem("", f"cannot read: {exc.strerror or exc}")]) from None
-    return loads_layout(data, name, catalogue, warnings)
+    if len(data) > MAX_FILE_BYTES:
+        raise LayoutError(name, [Problem("", f"file is larger than the limit of "
+                                         f"{_mib(MAX_FILE_BYTES)} for a layout file")])
+    return data
+
+
+def load_layout(path: str | os.PathLike, catalogue: Catalogue | None = None,
+                warnings: list[Problem] | None = None) -> Layout:
+    """Read and validate a layout file. Warnings (e.g. overlaps) go to ``warnings``.
+    Raises only ``LayoutError`` (also for unreadable, special or oversized files)."""
+    return loads_layout(read_layout_bytes(path), str(path), catalogue, warnings)
 
 
 def _reject_constant(token: str) -> float:
     return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}[token]
 
 
+#: Integer literals longer than this many digits are kept as ``HugeInt`` (never converted:
+#: no field takes a number that large, and Python refuses ints of > 4,300 digits).
+MAX_INT_DIGITS = 20
+
+
+def _parse_int(text: str) -> int | HugeInt:
+    return HugeInt(len(text.lstrip("-"))) if len(text) > MAX_INT_DIGITS else int(text)
+
+
+class _Duplicates(dict):
+    """A JSON object that had a key more than once (the last value kept, as ``json`` does)."""
+
+    keys_twice: list[str]
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    seen: set[str] = set()
+    dup = _Duplicates(obj)
+    dup.keys_twice = []
+    for key, _v in pairs:
+        if key in seen and key not in dup.keys_twice:
+            dup.keys_twice.append(key)
+        seen.add(key)
+    return dup
+
+
+def _duplicate_problems(node: Any, path: str = "") -> list[Problem]:
+    out: list[Problem] = []
+    stack = [(node, path)]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            for key in getattr(node, "keys_twice", ()):
+                out.append(Problem(f"{path}.{key}" if path else key,
+                                   f"duplicate key {key!r}: a key may appear only once in an "
+                                   "object (the later value would silently replace the first)"))
+            stack.extend((v, f"{path}.{k}" if path else k) for k, v in node.items()
+                         if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend((v, f"{path}[{i}]") for i, v in enumerate(node)
+                         if isinstance(v, (dict, list)))
+    return out
+
+
 def loads_layout(data: bytes | str, name: str = "<layout>", catalogue: Catalogue | None = None,
                  warnings: list[Problem] | None = None) -> Layout:
     """Parse layout text or bytes; see ``load_layout``."""
+    if len(data) > MAX_FILE_BYTES:
+        raise LayoutError(name, [Problem("", f"layout is larger than the limit of "
+                                         f"{_mib(MAX_FILE_BYTES)}")])
     if isinstance(data, bytes):
         try:
             text = data.decode("utf-8")
@@ -63,13 +153,26 @@ def loads_layout(data: bytes | str, name: str = "<layout>", catalogue: Catalogue
         text = text[1:]
     if not text.strip():
         raise LayoutError(name, [Problem("", "file is empty, expected a JSON layout")])
+    twice: list[dict] = []
+
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = _object(pairs)
+        if isinstance(obj, _Duplicates):
+            twice.append(obj)
+        return obj
+
     try:
-        doc = json.loads(text, parse_constant=_reject_constant)
+        doc = json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int,
+                         object_pairs_hook=pairs_hook)
     except json.JSONDecodeError as exc:
         raise LayoutError(name, [Problem(f"line {exc.lineno} column {exc.colno}",
                                          f"not valid JSON: {exc.msg}")]) from None
     except RecursionError:
         raise LayoutError(name, [Problem("", "JSON nested too deeply")]) from None
+    except (ValueError, OverflowError) as exc:   # e.g. a float literal of millions of digits
+        raise LayoutError(name, [Problem("", f"not valid JSON: {exc}")]) from None
+    if twice:
+        raise LayoutError(name, _duplicate_problems(doc))
     return layout_from_document(doc, name, catalogue, warnings)
 
 
@@ -106,9 +209,9 @@ def layout_from_document(doc: Any, name: str = "<layout>", catalogue: Catalogue 
     for key in spec.REQUIRED_TOP:
         if key not in doc:
             chk.error("", f"missing required field '{key}'")
-    for key in ("name", "description"):
-        if key in doc and not isinstance(doc[key], str):
-            chk.error(key, f"found {describe(doc[key])}, expected a string")
+    for key, limit in (("name", spec.NAME_MAX_CHARS), ("description", spec.DESCRIPTION_MAX_CHARS)):
+        if key in doc:
+            chk.text(key, doc[key], limit)
     settings = {}
     for key, (fields, cls) in spec.OBJECT_BLOCKS.items():
         if key in doc:
@@ -241,10 +344,36 @@ def dumps_layout(layout: Layout) -> str:
         lambda m: "[" + ", ".join(x.strip() for x in m.group(1).split(",")) + "]", text) + "\n"
 
 
+def _unencodable(node: Any, path: str = "") -> str:
+    """JSON path of the first string (or key) in ``node`` that is not encodable as UTF-8."""
+    def bad(text: str) -> bool:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(node, str):
+        return path if bad(node) else ""
+    items = (node.items() if isinstance(node, dict) else enumerate(node)
+             if isinstance(node, list) else ())
+    for k, v in items:
+        sub = f"{path}[{k}]" if isinstance(k, int) else (f"{path}.{k}" if path else k)
+        if isinstance(k, str) and bad(k):
+            return sub
+        if found := _unencodable(v, sub):
+            return found
+    return ""
+
+
 def save_layout(layout: Layout, path: str | os.PathLike) -> None:
     """Write atomically (``twin.io.atomic``); a failed save leaves the old file intact."""
     name = str(path)
-    text = dumps_layout(layout).encode("utf-8")
+    try:
+        text = dumps_layout(layout).encode("utf-8")
+    except UnicodeEncodeError:
+        where = _unencodable(layout_document(layout))
+        raise LayoutError(name, [Problem(where, "contains a lone surrogate (not Unicode text), "
+                                         "cannot save it as UTF-8: retype the text")]) from None
     if Path(path).is_dir():
         raise LayoutError(name, [Problem("", "is a directory, cannot save a layout there")])
     try:

@@ -28,6 +28,8 @@ def _field_schema(f: spec.Field) -> dict:
         s = {"type": "string"}
         if f is spec.ID:
             s["minLength"] = 1
+        if f.max_length is not None:
+            s["maxLength"] = f.max_length
     elif f.kind == "bool":
         s = {"type": "boolean"}
     elif f.kind in ("vec2", "vec4"):
@@ -64,8 +66,8 @@ def json_schema() -> dict:
     props: dict = {
         "format": {"const": FORMAT},
         "version": {"const": VERSION},
-        "name": {"type": "string"},
-        "description": {"type": "string"},
+        "name": {"type": "string", "maxLength": spec.NAME_MAX_CHARS},
+        "description": {"type": "string", "maxLength": spec.DESCRIPTION_MAX_CHARS},
     }
     for key, (fields, _cls) in spec.OBJECT_BLOCKS.items():
         props[key] = _object_schema(fields)

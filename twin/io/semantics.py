@@ -11,6 +11,8 @@ from twin.model import Layout, geometry
 from twin.model.catalogue import COOLING_KINDS, Catalogue
 
 FEED_KINDS = ("pdu", "busway", "ups")
+#: Overlapping rack pairs listed one by one; beyond them one warning counts the racks.
+MAX_OVERLAP_WARNINGS = 200
 
 
 def _model_problem(cat: Catalogue, path: str, key: str, kinds: tuple[str, ...]) -> Problem | None:
@@ -38,7 +40,36 @@ def check(layout: Layout, paths: dict[str, list[str]]) -> list[Problem]:
     out.extend(_refs(layout, paths, item_paths, cat))
     out.extend(_geometry(layout, paths))
     out.extend(_air_paths(layout, item_paths))
+    out.extend(_pumps(layout, item_paths["cdus"], cat))
+    out.extend(_air_grid(layout))
     return out
+
+
+def _pumps(layout: Layout, paths: dict[str, str], cat: Catalogue) -> list[Problem]:
+    """No more failed pumps than the CDU model has (issue 15)."""
+    out = []
+    for item in layout.items["cdus"].values():
+        if item.model not in cat or cat[item.model].kind != "cdu":
+            continue
+        installed = int(cat[item.model].get("pump_count") or 0)
+        if item.failed_pumps > installed:
+            out.append(Problem(f"{paths[item.id]}.failed_pumps",
+                               f"found {item.failed_pumps}, expected at most {installed}: "
+                               f"model {item.model!r} has {installed} pumps"))
+    return out
+
+
+def _air_grid(layout: Layout) -> list[Problem]:
+    """The hall must fit the air solver's cell budget (``grid.MAX_AIR_CELLS``, issue 15)."""
+    from twin.physics.air.grid import make_grid
+    from twin.physics.air.scene import Hall, SolverSettings
+
+    h = layout.hall
+    try:
+        make_grid(Hall(h.width_m, h.length_m, h.ceiling_height_m), SolverSettings())
+    except ValueError as exc:   # GridTooLarge: one line naming the cells and the memory
+        return [Problem("hall", str(exc))]
+    return []
 
 
 def _air_paths(layout: Layout, item_paths) -> list[Problem]:
@@ -198,10 +229,15 @@ def _geometry(layout: Layout, paths) -> list[Problem]:
             out.append(Problem(f"{paths['racks'][i]}.position_m",
                                f"rack footprint [{x0:g}, {y0:g}]..[{x1:g}, {y1:g}] m leaves "
                                f"the hall (0..{hall.width_m:g} x 0..{hall.length_m:g} m)"))
-    for a, b in geometry.overlapping_pairs(bounds[valid]):
+    scan = geometry.overlap_scan(bounds[valid], limit=MAX_OVERLAP_WARNINGS)
+    for a, b in scan.pairs:
         ia, ib = valid[a], valid[b]
         out.append(Problem(f"{paths['racks'][ib]}.position_m",
                            f"rack {racks.ids[ib]!r} overlaps rack {racks.ids[ia]!r}", "warning"))
+    if not scan.complete:
+        out.append(Problem("racks", f"{int(scan.overlapping.sum()):,} racks overlap another "
+                           f"rack; only the first {len(scan.pairs)} overlaps are listed",
+                           "warning"))
     for coll, block in (("cooling_units", "cooling_units"), ("cdus", "cdus"),
                         ("tanks", "immersion_tanks")):
         placed = [it for it in layout.items[coll].values() if it.model in layout.catalogue

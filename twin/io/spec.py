@@ -24,6 +24,7 @@ class Field:
     choices: tuple = ()
     nullable: bool = False
     description: str = ""
+    max_length: int | None = None   # strings: most characters allowed
 
     def expected(self) -> str:
         if self.kind in ("number", "integer"):
@@ -50,21 +51,26 @@ def enum(choices, required=False, d=""):
     return Field("enum", required, choices=tuple(choices), description=d)
 
 
-ID = Field("string", True, description="unique id across the layout")
-REF = Field("ref", False, description="id of another item, or empty")
+#: Length limits of text (characters): ids and model keys, names, the layout description.
+ID_MAX_CHARS, NAME_MAX_CHARS, DESCRIPTION_MAX_CHARS = 100, 200, 20_000
+
+ID = Field("string", True, description="unique id across the layout", max_length=ID_MAX_CHARS)
+REF = Field("ref", False, description="id of another item, or empty", max_length=ID_MAX_CHARS)
 POSITION = Field("vec2", True, description="plan position of the footprint centre [x, y] (m)")
 ROTATION = Field("integer", False, choices=eq.ROTATIONS,
                  description="direction of the front: 0 south, 90 east, 180 north, 270 west")
-MODEL = Field("string", True, description="catalogue model key")
-TEXT = Field("string")
+MODEL = Field("string", True, description="catalogue model key", max_length=ID_MAX_CHARS)
+TEXT = Field("string", max_length=NAME_MAX_CHARS)
 FLAG = Field("bool")
 TEMP = num(False, -20, 80, d="temperature (C)")
 
 HALL = {
     "name": TEXT,
-    "width_m": num(True, 0, 2000, True, d="extent along x (east)"),
-    "length_m": num(True, 0, 2000, True, d="extent along y (north)"),
-    "ceiling_height_m": num(True, 2.0, 30, d="floor to ceiling"),
+    # sides and ceiling as the air solver can take on a laptop; the grid they make must
+    # also stay within its cell budget (twin.physics.air.grid.MAX_AIR_CELLS, semantics.py)
+    "width_m": num(True, 0, 400, True, d="extent along x (east)"),
+    "length_m": num(True, 0, 400, True, d="extent along y (north)"),
+    "ceiling_height_m": num(True, 2.0, 20, d="floor to ceiling"),
     "raised_floor": FLAG,
     "plenum_depth_m": num(False, 0, 3),
     "tile_pitch_m": num(False, 0.3, 1.2),
@@ -145,32 +151,32 @@ COOLING_UNIT = {
     "id": ID, "model": MODEL, "position_m": POSITION, "rotation_deg": ROTATION,
     "supply_setpoint_c": num(False, 5, 40, nullable=True),
     "airflow_m3s": num(False, 0, 100, nullable=True),
-    "capacity_kw": num(False, 0, 5000, nullable=True),
+    "capacity_kw": num(False, 1, 5000, nullable=True),
     "enabled": FLAG, "rack": REF,
     "location": enum(eq.UNIT_LOCATIONS, d="hall: a box on the floor; gallery/outdoor: outside "
                      "the hall, supplying through tiles or supply grilles"),
 }
 CDU = {
     "id": ID, "model": MODEL, "position_m": POSITION, "rotation_deg": ROTATION,
-    "facility_supply_c": num(False, 2, 60), "facility_flow_lpm": num(False, 0, 1e6, True),
+    "facility_supply_c": num(False, 2, 60), "facility_flow_lpm": num(False, 1, 1e6),
     "water_class": enum(eq.ASHRAE_WATER_CLASSES), "coolant": enum(eq.COOLANTS),
     "failed_pumps": Field("integer", minimum=0, maximum=10),
     "header_k_pa_per_m3s2": num(False, 0, 1e14),
     "return_limit_c": num(False, 20, 90),
-    "capacity_kw": num(False, 0, 1e5, True, nullable=True),
-    "ua_kw_per_k": num(False, 0, 1e5, True, nullable=True),
+    "capacity_kw": num(False, 1, 1e5, nullable=True),
+    "ua_kw_per_k": num(False, 0.1, 1e5, nullable=True),
 }
 TANK = {
     "id": ID, "model": MODEL, "position_m": POSITION, "rotation_deg": ROTATION,
     "it_kw": num(False, 0, 2000), "gpus": Field("integer", minimum=0, maximum=10000),
     "workload": REF, "facility_supply_c": num(False, 2, 60),
-    "facility_flow_lpm": num(False, 0, 1e6, True), "feed_a": REF, "feed_b": REF,
+    "facility_flow_lpm": num(False, 1, 1e6), "feed_a": REF, "feed_b": REF,
 }
 POWER = {
     "id": ID, "kind": enum(("utility", "transformer", "ups", "pdu", "busway"), True),
     "model": MODEL, "upstream": REF, "side": enum(eq.FEED_SIDES),
     "redundancy": enum(eq.REDUNDANCY_KINDS),
-    "rating_kw": num(False, 0, 1e6, True, nullable=True), "enabled": FLAG,
+    "rating_kw": num(False, 1, 1e6, nullable=True), "enabled": FLAG,
 }
 
 #: Top-level blocks that are objects: key -> (spec, model class).

@@ -13,8 +13,26 @@ from twin.io import spec
 from twin.io.errors import Problem
 
 
+class HugeInt:
+    """An integer literal too long to be a number of the format (kept as its digit count,
+    never converted: ``int`` refuses > 4,300 digits and ``float`` overflows)."""
+
+    __slots__ = ("digits",)
+
+    def __init__(self, digits: int):
+        self.digits = digits
+
+
+#: Largest magnitude of a coordinate (m); checked before any conversion.
+MAX_COORDINATE_M = 1e6
+
+
 def describe(value: Any) -> str:
     """Short description of a found value for messages."""
+    if isinstance(value, HugeInt):
+        return f"an integer of {value.digits:,} digits"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**15:
+        return f"an integer of {len(str(abs(value))):,} digits"
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -24,7 +42,7 @@ def describe(value: Any) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     if isinstance(value, str):
-        return repr(value if len(value) <= 40 else value[:37] + "...")
+        return f"text of {len(value):,} characters" if len(value) > 40 else repr(value)
     if isinstance(value, list):
         return f"a list of {len(value)}"
     if isinstance(value, dict):
@@ -33,7 +51,30 @@ def describe(value: Any) -> str:
 
 
 def _is_number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
+    """A JSON number small enough to convert: ints beyond 1e15 are refused before any
+    ``float()`` (which would overflow above ~1e308) and no field allows them."""
+    if isinstance(v, bool):
+        return False
+    if isinstance(v, int):
+        return -10**15 <= v <= 10**15
+    return isinstance(v, float)
+
+
+def _finite(v: Any) -> bool:
+    return _is_number(v) and math.isfinite(v)
+
+
+def _coordinate(v: Any) -> bool:
+    return _finite(v) and abs(v) <= MAX_COORDINATE_M
+
+
+def is_unicode(text: str) -> bool:
+    """False for text with lone surrogates (``"\\ud800"`` in JSON), which no file can hold."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class Checker:
@@ -54,9 +95,9 @@ class Checker:
     # ---- scalars ------------------------------------------------------------------
     def number(self, path: str, v: Any, f: spec.Field) -> float | int | None:
         if f.kind == "integer":
-            ok = _is_number(v) and float(v).is_integer()
+            ok = _finite(v) and float(v).is_integer()
         else:
-            ok = _is_number(v) and math.isfinite(v)
+            ok = _finite(v)
         if not ok:
             self.bad(path, v, f)
             return None
@@ -79,7 +120,7 @@ class Checker:
         if f.kind in ("string", "ref"):
             if not isinstance(v, str) or (f is spec.ID and not v.strip()):
                 return self.bad(path, v, f)
-            return v
+            return self.text(path, v, f.max_length)
         if f.kind == "bool":
             return v if isinstance(v, bool) else self.bad(path, v, f)
         if f.kind == "enum":
@@ -87,7 +128,7 @@ class Checker:
         if f.kind in ("vec2", "vec4"):
             n = 2 if f.kind == "vec2" else 4
             if (not isinstance(v, list) or len(v) != n
-                    or not all(_is_number(x) and math.isfinite(x) for x in v)):
+                    or not all(_coordinate(x) for x in v)):
                 return self.bad(path, v, f)
             return [float(x) for x in v]
         if f.kind == "textmap":
@@ -100,11 +141,25 @@ class Checker:
             return list(v)
         if f.kind == "profile":
             if (not isinstance(v, list) or len(v) != 24
-                    or not all(_is_number(x) and math.isfinite(x)
-                               and f.minimum <= x <= f.maximum for x in v)):
+                    or not all(_finite(x) and f.minimum <= x <= f.maximum for x in v)):
                 return self.bad(path, v, f)
             return tuple(float(x) for x in v)
         raise ValueError(f.kind)  # pragma: no cover - spec error
+
+    def text(self, path: str, v: Any, max_length: int | None) -> str | None:
+        """A string of at most ``max_length`` characters that is valid Unicode."""
+        if not isinstance(v, str):
+            self.error(path, f"found {describe(v)}, expected a string")
+            return None
+        if max_length is not None and len(v) > max_length:
+            self.error(path, f"found text of {len(v):,} characters, expected at most "
+                       f"{max_length:,}")
+            return None
+        if not is_unicode(v):
+            self.error(path, "found a lone surrogate (an escape such as \\ud800 that is not "
+                       "a character), expected Unicode text")
+            return None
+        return v
 
     # ---- objects ------------------------------------------------------------------
     def obj(self, path: str, raw: Any, fields: dict[str, spec.Field]) -> dict[str, Any] | None:

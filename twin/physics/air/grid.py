@@ -25,10 +25,32 @@ import numpy as np
 
 from .scene import AirScene, Hall, SolverSettings
 
-__all__ = ["Grid", "Geometry", "make_grid", "build_geometry", "footprint_cells",
-           "front_vector", "uses_return_plenum"]
+__all__ = ["Grid", "GridTooLarge", "MAX_AIR_CELLS", "Geometry", "make_grid", "build_geometry",
+           "footprint_cells", "front_vector", "uses_return_plenum"]
 
 ROOM_AREA_LIMIT_M2 = 600.0   # halls up to this floor area get the fine 0.3 m grid
+
+#: Cell budget of one air grid. The solver holds about ``BYTES_PER_CELL`` per cell (fields,
+#: sparse operators, multigrid levels: measured 1.15 kB), so 3 M cells need about 3.6 GB
+#: and a couple of minutes on one laptop core. Larger grids are refused before any array
+#: is allocated (``GridTooLarge``, a ``ValueError``).
+MAX_AIR_CELLS = 3_000_000
+BYTES_PER_CELL = 1200
+
+
+class GridTooLarge(ValueError):
+    """The hall's air grid is above ``MAX_AIR_CELLS``; ``str()`` is one line."""
+
+
+def grid_budget_problem(grid: Grid, hall: Hall) -> str | None:
+    """Why ``grid`` is too large for the solver, or None when it fits the budget."""
+    if grid.n <= MAX_AIR_CELLS:
+        return None
+    return (f"the air grid of the {hall.width_m:g} x {hall.length_m:g} x {hall.height_m:g} m "
+            f"hall would have {grid.n:,} cells ({grid.nx} x {grid.ny} x {grid.nz}) and need "
+            f"about {grid.n * BYTES_PER_CELL / 1e9:,.1f} GB; the solver's budget is "
+            f"{MAX_AIR_CELLS:,} cells (about {MAX_AIR_CELLS * BYTES_PER_CELL / 1e9:.1f} GB): "
+            "make the hall smaller or its ceiling lower")
 
 
 @dataclass(frozen=True)
@@ -80,7 +102,11 @@ def make_grid(hall: Hall, settings: SolverSettings, coarse: bool = False) -> Gri
     dz_target = settings.cell_z_m or 0.45
     nz = max(3, int(round(hall.height_m / dz_target)))
     dx = 0.5 * (hall.width_m / nx + hall.length_m / ny)
-    return Grid(nx, ny, nz, dx, hall.height_m / nz)
+    grid = Grid(nx, ny, nz, dx, hall.height_m / nz)
+    problem = grid_budget_problem(grid, hall)
+    if problem:
+        raise GridTooLarge(problem)
+    return grid
 
 
 def front_vector(rotation_deg) -> np.ndarray:
