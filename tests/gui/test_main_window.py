@@ -771,3 +771,29 @@ def test_help_menu_offers_manual_shortcuts_format_physics_and_samples(window):
     dlg.close()
     samples = [a.text() for a in w.samples_menu.actions()]
     assert "Small room" in samples and "Gb200 pod" in samples
+
+
+def test_rack_overrides_are_edited_in_properties_and_undoable(window):
+    """Format v2: measured power, airflow, liquid share, height and weight per rack."""
+    w = window
+    lay = w.floor_layout
+    i = lay.racks.index_of("A02")
+    w.selection.set(["A02"])
+    w.inspector.rebuild()
+    names = [b.name for b in w.inspector.bindings]
+    for name in ("power_kw", "airflow_m3s", "airflow_m3s_per_kw", "liquid_share", "height_m",
+                 "weight_kg"):
+        assert name in names
+    power = next(b for b in w.inspector.bindings if b.name == "power_kw").widget
+    assert power.specialValueText() == "catalogue default"
+    assert power.value() == power.minimum()                 # unset: the catalogue's
+    power.setValue(95.0)
+    assert lay.racks["power_kw"][i] == 95.0
+    height = next(b for b in w.inspector.bindings if b.name == "height_m").widget
+    height.setValue(2.3)
+    assert lay.rack_sizes_m()[i, 2] == pytest.approx(2.3)
+    assert w.session.floor.rack_sizes_m[i, 2] == pytest.approx(2.3)
+    power.setValue(power.minimum())                         # back to the catalogue
+    assert np.isnan(lay.racks["power_kw"][i])
+    _undo_all(w)
+    assert np.isnan(lay.racks["power_kw"][i]) and np.isnan(lay.racks["height_m"][i])

@@ -44,7 +44,11 @@ SPECIAL_LABELS = {"x_m": "x [m]", "y_m": "y [m]", "x0_m": "x\u2080 [m]", "y0_m":
                   "utilisation": "Utilisation [0\u20131]", "rack": "Rear door of rack",
                   "gpus": "GPUs", "it_kw": "IT load [kW]", "failed_pumps": "Failed pumps",
                   "header_k_pa_per_m3s2": "Header loss k [Pa/(m\u00b3/s)\u00b2]",
-                  "approach_k": "Approach [K]"}
+                  "approach_k": "Approach [K]",
+                  "power_kw": "Fixed power [kW]", "airflow_m3s": "Fixed airflow [m\u00b3/s]",
+                  "airflow_m3s_per_kw": "Airflow per kW [m\u00b3/s/kW]",
+                  "liquid_share": "Liquid share [0\u20131]", "height_m": "Height [m]",
+                  "weight_kg": "Weight [kg]"}
 TIPS = {
     "id": "Unique id of this item in the layout (read-only)",
     "name": "Display name",
@@ -80,7 +84,9 @@ ROTATION_LABELS = {0: "0\u00b0 \u2014 front south", 90: "90\u00b0 \u2014 front e
                    180: "180\u00b0 \u2014 front north", 270: "270\u00b0 \u2014 front west"}
 RACK_SPEC = [("id", "text"), ("name", "text"), ("model", "choice"), ("x_m", "float"),
              ("y_m", "float"), ("rotation_deg", "choice"), ("workload", "choice"),
-             ("feed_a", "choice"), ("feed_b", "choice"), ("cdu", "choice")]
+             ("feed_a", "choice"), ("feed_b", "choice"), ("cdu", "choice"),
+             # measured or fixed values that override the catalogue (format v2)
+             *[(name, "float") for name in spec.RACK_OVERRIDES]]
 SINGLE_ONLY = {"id", "name", "x_m", "y_m", "x0_m", "y0_m", "x1_m", "y1_m"}
 COLLECTION_LABELS = {"racks": ("rack", "racks"), "cooling_units": ("cooling unit", "cooling units"),
                      "cdus": ("CDU", "CDUs"), "tanks": ("immersion tank", "immersion tanks"),
@@ -506,7 +512,10 @@ class Inspector(QWidget):
             def read(name=name):
                 r = self.layout_.racks
                 live = [k for k in ids if r.has(k)]
-                return [_plain(v) for v in r[name][r.indices_of(live)]]
+                values = [_plain(v) for v in r[name][r.indices_of(live)]]
+                if name in spec.RACK_OVERRIDES:     # unset overrides are NaN in the table
+                    values = [None if v != v else v for v in values]
+                return values
 
             if name in ("x_m", "y_m"):
                 def write(v, name=name):
