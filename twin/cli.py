@@ -132,7 +132,7 @@ def _solve(file: str, fn):
     from twin.physics.air.solver import SolveError
     try:
         return fn()
-    except (SolveError, ValueError, np.linalg.LinAlgError) as exc:
+    except (SolveError, ValueError, np.linalg.LinAlgError) as exc:   # GridTooLarge too
         text = " ".join(str(exc).split())          # one line
         if "no steady state" in text:
             print(f"{file}: no steady state: {text.replace(': no steady state', '')}",
