@@ -139,3 +139,22 @@ def test_the_sample_rooms_have_no_conflicts():
     for name in ("small-room.json", "gb200-pod.json", "air-cooled-hall.json"):
         f = FloorGeometry(load_layout(LAYOUTS / name))
         assert f.conflict_ids() == frozenset(), name
+
+
+def test_ten_thousand_racks_on_one_spot_stay_bounded():
+    """Every pair of 10,000 stacked racks overlaps (5e7 pairs): the geometry lists a bounded
+    number of them and still knows that every rack is in conflict."""
+    import time
+
+    from twin.model import floor as floor_mod
+
+    n = 10_000
+    racks = RackTable.from_records([{"id": f"R{i}", "name": f"R{i}", "model": "dgx-h100-rack",
+                                     "x_m": 3.0, "y_m": 2.0} for i in range(n)])
+    lay = Layout(hall=Hall(width_m=6.0, length_m=4.0), racks=racks)
+    t0 = time.perf_counter()
+    f = FloorGeometry(lay)
+    assert time.perf_counter() - t0 < 30
+    pairs = sum(len(v) for v in f.neighbours.values()) // 2
+    assert pairs <= floor_mod.MAX_LISTED_PAIRS + n
+    assert len(f.conflict_ids()) == n

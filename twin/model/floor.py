@@ -30,6 +30,8 @@ FOOTPRINT_FIELDS = frozenset({"x_m", "y_m", "rotation_deg", "model", "height_m"}
 MOVE_FIELDS = frozenset({"x_m", "y_m", "rotation_deg"})
 #: Priority of the geometry's layout handler: before the session and every view.
 GEOMETRY_FIRST = 200
+#: Overlapping pairs listed at most (neighbours); beyond, overlaps are known per footprint.
+MAX_LISTED_PAIRS = 200_000
 #: Footprint assumed for an unknown catalogue model of a placed item.
 UNKNOWN_ITEM_SIZE_M = (0.6, 0.6, 2.0)
 
@@ -164,9 +166,13 @@ class FloorGeometry:
     def _recompute_conflicts(self) -> None:
         ids, bounds = self.obstacles()
         self.neighbours: dict[str, set[str]] = {}
-        for a, b in geometry.overlapping_pairs(bounds):
+        scan = geometry.overlap_scan(bounds, limit=MAX_LISTED_PAIRS)
+        for a, b in scan.pairs:
             self.neighbours.setdefault(ids[a], set()).add(ids[b])
             self.neighbours.setdefault(ids[b], set()).add(ids[a])
+        # beyond the listed pairs (thousands of racks on one spot) only who overlaps is known
+        self._unlisted: set[str] = (set() if scan.complete
+                                    else set(ids[scan.overlapping].tolist()) - set(self.neighbours))
         hall = self.layout.hall
         out = geometry.outside_hall(bounds, hall.width_m, hall.length_m)
         self.outside: set[str] = set(ids[out].tolist()) - self.eq_off_floor
@@ -176,6 +182,7 @@ class FloorGeometry:
         moved = [m for m in moved if self.layout.racks.has(m) or m in self.eq_index]
         if not moved:
             return
+        self._unlisted.difference_update(moved)
         for m in moved:
             for p in self.neighbours.pop(m, ()):
                 s = self.neighbours.get(p)
@@ -200,7 +207,8 @@ class FloorGeometry:
 
     def conflict_ids(self) -> frozenset[str]:
         """Ids overlapping another footprint or outside the hall."""
-        return frozenset(k for k, v in self.neighbours.items() if v) | frozenset(self.outside)
+        return (frozenset(k for k, v in self.neighbours.items() if v) | frozenset(self.outside)
+                | frozenset(self._unlisted))
 
     # =================================================================== queries
     def bounds_of(self, item_id: str) -> tuple[float, float, float, float] | None:
