@@ -99,8 +99,14 @@ def _by_id(res, name=lambda i: i):
     return out
 
 
+#: Alerts whose target is one of several equal members (the first id of the largest
+#: equal CDUs, say): which one is named is arbitrary, so only the kind is compared.
+TIE_TARGETS = {"redundancy_shortfall"}
+
+
 def _alerts(res, name=lambda i: i) -> Counter:
-    return Counter((a.severity, a.kind, name(a.target)) for a in res.alerts)
+    return Counter((a.severity, a.kind, "" if a.kind in TIE_TARGETS else name(a.target))
+                   for a in res.alerts)
 
 
 #: numbers that come out of the air solve (converged to a tolerance: an equal layout in
@@ -274,15 +280,19 @@ def _value(f: spec.Field):
 
 
 #: Fields free to take any allowed value without breaking a rule between fields (ids,
-#: references and models are kept; positions are drawn inside the hall below).
+#: references and models are kept; positions are drawn inside the hall below; a power
+#: component's kind must be its model's kind, and racks may be fed only by PDUs,
+#: busways and UPSs).
 SKIP = {"id", "model", "position_m", "rect_m", "rotation_deg", "width_m", "length_m",
         # v2 rules between fields: a unit outside the hall is an air handler with a supply
         # and a return; a supply temperature comes with its flow
         "location", "supply_c"}
+SKIP_IN_BLOCK = {("power", "kind")}
 EDITABLE = [(block, key, f)
             for block, fields in [*((k, v[0]) for k, v in spec.OBJECT_BLOCKS.items()),
                                   *((k, v[0]) for k, v in spec.LIST_BLOCKS.items())]
-            for key, f in fields.items() if key not in SKIP and f.kind != "ref"]
+            for key, f in fields.items()
+            if key not in SKIP and (block, key) not in SKIP_IN_BLOCK and f.kind != "ref"]
 
 
 @st.composite
