@@ -797,3 +797,26 @@ def test_rack_overrides_are_edited_in_properties_and_undoable(window):
     assert np.isnan(lay.racks["power_kw"][i])
     _undo_all(w)
     assert np.isnan(lay.racks["power_kw"][i]) and np.isnan(lay.racks["height_m"][i])
+
+
+def test_import_equipment_adds_models_to_the_layout_undoably(window, tmp_path, dialogs):
+    import json
+
+    w = window
+    cat = json.loads((Path(__file__).parents[2] / "resources" / "catalogue.json").read_text())
+    entry = dict(cat["equipment"]["dgx-h100-rack"], name="Site-measured H100 rack")
+    path = tmp_path / "site-equipment.json"
+    path.write_text(json.dumps({"equipment": {"site-h100": entry}}))
+    assert w.file_import_equipment(path) == ["site-h100"]
+    lay = w.floor_layout
+    assert "site-h100" in lay.catalogue and lay.equipment["site-h100"]["name"] == \
+        "Site-measured H100 rack"
+    assert w.palette.item_for("site-h100") is not None
+    assert w.document.modified
+    w.document.stack.undo()
+    assert "site-h100" not in lay.catalogue and w.palette.item_for("site-h100") is None
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"equipment": {"x": {"kind": "rack"}}}))
+    assert w.file_import_equipment(bad) == []
+    title, lines = dialogs["problems"][-1]
+    assert title == "Import equipment" and lines and all(str(bad) in ln for ln in lines)

@@ -15,7 +15,7 @@ import os
 from typing import Any
 
 from twin.io.errors import LayoutError, Problem
-from twin.io.layout_file import equipment_warnings
+from twin.io.layout_file import equipment_warnings, read_layout_bytes
 from twin.io.validate import Checker, describe
 from twin.model import Layout
 
@@ -23,12 +23,10 @@ from twin.model import Layout
 def read_equipment(path: str | os.PathLike) -> dict[str, dict[str, Any]]:
     """The validated entries of an equipment file; ``LayoutError`` lists every problem."""
     name = str(path)
+    data = read_layout_bytes(path)          # regular files only, size-limited
     try:
-        with open(path, "rb") as fh:
-            doc = json.loads(fh.read().decode("utf-8"))
-    except OSError as exc:
-        raise LayoutError(name, [Problem("", f"cannot read: {exc.strerror or exc}")]) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        doc = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
         raise LayoutError(name, [Problem("", f"not a JSON file: {exc}")]) from None
     if isinstance(doc, dict) and isinstance(doc.get("equipment"), dict):
         doc = doc["equipment"]

@@ -1,8 +1,8 @@
 """The floor's plan geometry, derived once per change and shared by every view.
 
 ``FloorGeometry`` keeps, for one ``Layout``, the footprints of racks, placed equipment
-(cooling units, CDUs, tanks; rear doors are attached to their racks), tiles and
-containment zones, and the conflicts between them (overlaps, footprints outside the hall).
+(cooling units, CDUs, tanks; rear doors are attached to their racks), tiles, supply and
+return grilles and containment zones, and the conflicts between them (overlaps, footprints outside the hall).
 It follows the layout's changes itself, incrementally where a change moved or rotated a
 few footprints, before any view's handler runs (its handler has the highest priority), and
 records in ``last`` what the latest change did and what the geometry was before, so a view
@@ -129,6 +129,12 @@ class FloorGeometry:
         self.tile_ids: list[str] = [t.id for t in tiles]
         self.tile_bounds_m = np.array([(t.x_m - h, t.y_m - h, t.x_m + h, t.y_m + h)
                                        for t in tiles], dtype=float).reshape(-1, 4)
+        grilles = list(lay.grilles.values())
+        self.grille_ids: list[str] = [g.id for g in grilles]
+        self.grille_kinds: list[str] = [g.kind for g in grilles]
+        self.grille_bounds_m = np.array(
+            [(g.x_m - g.width_m / 2, g.y_m - g.length_m / 2, g.x_m + g.width_m / 2,
+              g.y_m + g.length_m / 2) for g in grilles], dtype=float).reshape(-1, 4)
         zones = list(lay.containment.values())
         self.zone_ids: list[str] = [z.id for z in zones]
         self.zone_bounds_m = np.array([(z.x0_m, z.y0_m, z.x1_m, z.y1_m) for z in zones],
@@ -218,7 +224,9 @@ class FloorGeometry:
             return _row(self.rack_bounds_m[lay.racks.index_of(item_id)])
         if item_id in self.eq_index:
             return _row(self.eq_bounds_m[self.eq_index[item_id]])
-        for ids, b in ((self.tile_ids, self.tile_bounds_m), (self.zone_ids, self.zone_bounds_m)):
+        for ids, b in ((self.tile_ids, self.tile_bounds_m),
+                       (self.grille_ids, self.grille_bounds_m),
+                       (self.zone_ids, self.zone_bounds_m)):
             if item_id in ids:
                 return _row(b[ids.index(item_id)])
         return None
@@ -235,6 +243,7 @@ class FloorGeometry:
         ids = [str(self.rack_ids[k]) for k in _crossing(self.rack_bounds_m, x0, y0, x1, y1)]
         ids += [self.eq_ids[k] for k in _crossing(self.eq_bounds_m, x0, y0, x1, y1)]
         ids += [self.tile_ids[k] for k in _crossing(self.tile_bounds_m, x0, y0, x1, y1)]
+        ids += [self.grille_ids[k] for k in _crossing(self.grille_bounds_m, x0, y0, x1, y1)]
         zb = self.zone_bounds_m
         if len(zb):
             inside = (zb[:, 0] >= x0) & (zb[:, 2] <= x1) & (zb[:, 1] >= y0) & (zb[:, 3] <= y1)
@@ -255,6 +264,9 @@ class FloorGeometry:
         hit = _inside(self.rack_bounds_m, x, y)
         if len(hit):
             return str(self.rack_ids[hit[-1]])
+        hit = _inside(self.grille_bounds_m, x, y)
+        if len(hit):
+            return self.grille_ids[hit[-1]]
         hit = _inside(self.tile_bounds_m, x, y)
         if len(hit):
             return self.tile_ids[hit[-1]]
@@ -298,7 +310,8 @@ class FloorGeometry:
                     self._rebuild_doors()
                     self._recompute_conflicts()
                     u.equipment_rebuilt = True
-            elif part.kind in ITEM_KINDS and part.collection in ("tiles", "containment"):
+            elif part.kind in ITEM_KINDS and part.collection in ("tiles", "containment",
+                                                                 "grilles"):
                 self._rebuild_zones()
                 u.zones_rebuilt = True
 

@@ -16,7 +16,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from twin.model import Layout
 
-ITEM_COLLECTIONS = ("cooling_units", "cdus", "tanks", "tiles", "containment")
+ITEM_COLLECTIONS = ("cooling_units", "cdus", "tanks", "tiles", "grilles", "containment")
 _MOVE_ID = 1001
 
 
@@ -170,6 +170,13 @@ class Editor:
         old = getattr(self.layout, block)
         self._push(text or f"Edit {block}", lambda: self.layout.set_settings(block, value),
                    lambda: self.layout.set_settings(block, old))
+
+    def set_equipment(self, equipment: dict[str, dict[str, Any]], text: str = "") -> None:
+        """Replace the layout's own equipment entries (its ``catalogue`` block)."""
+        old = dict(self.layout.equipment)
+        new = dict(equipment)
+        self._push(text or "Edit equipment", lambda: self.layout.set_equipment(new),
+                   lambda: self.layout.set_equipment(old))
 
     def add_racks(self, records: list[dict[str, Any]], text: str = "") -> None:
         ids = [r["id"] for r in records]

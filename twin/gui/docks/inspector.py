@@ -91,6 +91,7 @@ SINGLE_ONLY = {"id", "name", "x_m", "y_m", "x0_m", "y0_m", "x1_m", "y1_m"}
 COLLECTION_LABELS = {"racks": ("rack", "racks"), "cooling_units": ("cooling unit", "cooling units"),
                      "cdus": ("CDU", "CDUs"), "tanks": ("immersion tank", "immersion tanks"),
                      "tiles": ("floor tile", "floor tiles"),
+                     "grilles": ("grille", "grilles"),
                      "containment": ("containment", "containments"),
                      "power": ("power component", "power components"),
                      "workloads": ("workload", "workloads")}

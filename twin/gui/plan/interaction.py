@@ -248,7 +248,7 @@ class PlanInteraction:
             if i in self.floor.door_index:
                 i = self.layout_model.cooling_units[i].rack
             if self.editor.collection_of(i) in ("racks", "cooling_units", "cdus", "tanks",
-                                                "tiles", "containment"):
+                                                "tiles", "grilles", "containment"):
                 ids.add(i)
         ids.add(anchor)
         starts = {i: self.editor.position_of(i) for i in ids}
@@ -298,7 +298,8 @@ class PlanInteraction:
         moved = list(d["starts"])
         f = self.floor
         bad_out = [i for i in moved if i in f.outside
-                   or (i in f.tile_ids or i in f.zone_ids) and f.leaves_hall(i)]
+                   or (i in f.tile_ids or i in f.grille_ids or i in f.zone_ids)
+                   and f.leaves_hall(i)]
         if bad_out:
             self.editor.move(d["starts"], drag=d["token"])  # merges into a no-op: dropped
             self.message.emit(f"Move refused: {names(bad_out)} would leave the hall")

@@ -183,8 +183,13 @@ class FloorItem(_PlanItem):
         p.drawRect(hall)
 
 
+#: Outline colours of supply and return grilles in the plan.
+GRILLE_COLOURS = {"supply": QtGui.QColor(30, 136, 229), "return": QtGui.QColor(239, 108, 0)}
+
+
 class ZoneItem(_PlanItem):
-    """Containment zones (hatched, translucent) and perforated floor tiles."""
+    """Containment zones (hatched, translucent), perforated floor tiles and supply / return
+    grilles (outlined, crossed: supply blue, return orange)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -193,17 +198,20 @@ class ZoneItem(_PlanItem):
         self.tile_bounds = np.empty((0, 4))
         self.selected: set[str] = set()
         self.tile_ids: list[str] = []
+        self.grilles: list[tuple[str, str, np.ndarray]] = []   # id, kind, bounds
 
     def set_data(self, zones: list[tuple[str, str, QRectF]], tile_ids: list[str],
-                 tile_bounds: np.ndarray) -> None:
+                 tile_bounds: np.ndarray, grilles: list[tuple[str, str, np.ndarray]] = ()
+                 ) -> None:
         self.zones = zones
+        self.grilles = list(grilles)
         self.tile_ids = tile_ids
         self.tile_bounds = np.asarray(tile_bounds, dtype=float).reshape(-1, 4)
         self.tiles.set(self.tile_bounds)
         self.update()
 
     def set_selected(self, ids: set[str]) -> None:
-        mine = set(self.tile_ids) | {z[0] for z in self.zones}
+        mine = set(self.tile_ids) | {z[0] for z in self.zones} | {g[0] for g in self.grilles}
         if (ids & mine) != (self.selected & mine):
             self.update()
         self.selected = ids
@@ -221,6 +229,18 @@ class ZoneItem(_PlanItem):
             self.tiles.draw(p)
         sel = [QRectF(*b[:2], b[2] - b[0], b[3] - b[1])
                for i, b in zip(self.tile_ids, self.tile_bounds) if i in self.selected]
+        for gid, kind, b in self.grilles:
+            rect = QRectF(b[0], b[1], b[2] - b[0], b[3] - b[1])
+            colour = GRILLE_COLOURS.get(kind, GRILLE_COLOURS["return"])
+            fill = QtGui.QColor(colour)
+            fill.setAlpha(70)
+            p.setBrush(fill)
+            p.setPen(_cosmetic(colour, 1.5))
+            p.drawRect(rect)
+            p.drawLine(rect.topLeft(), rect.bottomRight())
+            p.drawLine(rect.topRight(), rect.bottomLeft())
+            if gid in self.selected:
+                sel.append(rect)
         for zid, kind, rect in self.zones:
             hot = kind == "hot_aisle"
             base = QtGui.QColor(229, 57, 53) if hot else QtGui.QColor(30, 136, 229)

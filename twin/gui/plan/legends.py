@@ -86,6 +86,11 @@ class PlanLegends:
             entries.append((QtGui.QColor(30, 136, 229), "Cold-aisle containment", "hatch"))
         if layout.tiles:
             entries.append((pi.KIND_COLOURS["tile"], "Perforated tile"))
+        grille_kinds = {g.kind for g in layout.grilles.values()}
+        if "supply" in grille_kinds:
+            entries.append((pi.GRILLE_COLOURS["supply"], "Supply grille"))
+        if "return" in grille_kinds:
+            entries.append((pi.GRILLE_COLOURS["return"], "Return grille"))
         entries.append((pi.CONFLICT, "Overlap / outside hall"))
         entries.append((pi.ALERT, "Alert", "outline"))
         self.symbol_key.set_entries("Plan symbols", entries)

@@ -392,7 +392,8 @@ class PlanView(PlanInteraction, QtWidgets.QWidget):
         f = self.floor
         zones = [(z.id, z.kind, QRectF(z.x0_m, z.y0_m, z.x1_m - z.x0_m, z.y1_m - z.y0_m))
                  for z in self.layout_model.containment.values()]
-        self._zones.set_data(zones, f.tile_ids, f.tile_bounds_m)
+        self._zones.set_data(zones, f.tile_ids, f.tile_bounds_m,
+                             list(zip(f.grille_ids, f.grille_kinds, f.grille_bounds_m)))
 
     # ---- flags (selection, alerts, conflicts) --------------------------------------------
     def _update_flags(self, region: QRectF | None = None) -> None:

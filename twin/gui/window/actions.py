@@ -66,6 +66,9 @@ def build_actions(w: "MainWindow") -> WindowActions:
     a.export = _act(w, "&Export Image\u2026", w.file_export, "Ctrl+E",
                     "Save a PNG screenshot of the window or a view at a chosen size",
                     named_icon="export")
+    a.import_equipment = _act(w, "Import &Equipment\u2026", w.file_import_equipment, None,
+                              "Add equipment models from a JSON file to this layout's "
+                              "own catalogue (undoable)")
     a.export_report = _act(w, "Export Review &Report\u2026", w.file_export_report,
                            "Ctrl+Shift+E", "Write the design-review report (PDF)")
     a.quit = _act(w, "&Quit", w.close, SK.Quit, "Quit the application")
@@ -156,6 +159,8 @@ def build_menus(w: "MainWindow") -> None:
     w.recent_menu.aboutToShow.connect(w.update_recent_menu)
     f.addSeparator()
     f.addActions([a.save, a.save_as])
+    f.addSeparator()
+    f.addAction(a.import_equipment)
     f.addSeparator()
     f.addActions([a.export, a.export_report])
     f.addSeparator()

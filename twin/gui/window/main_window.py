@@ -42,15 +42,16 @@ from twin.gui.base.placement import add_from_catalogue, is_placeable
 from twin.gui.window.settings import AppSettings
 from twin.gui.docks.workloads import WorkloadPanel
 from twin.io import LayoutError
+from twin.io.equipment import equipment_warnings, read_equipment
 from twin.io.recovery import RecoveryStore
 from twin.model import Layout
-from twin.model.events import Change
+from twin.model.events import Change, ChangeKind
 from twin.model.viewstate import Colouring
 from twin.session import Session, SolveStatus
 
 APP_TITLE = "AI Factory Floor Twin"
 #: Things Select All picks: racks and every placed item collection.
-PLACED = ("cooling_units", "cdus", "tanks", "containment", "tiles")
+PLACED = ("cooling_units", "cdus", "tanks", "containment", "tiles", "grilles")
 #: Collections drawn on the floor (an alert on anything else cannot be framed).
 PLACED_COLLECTIONS = ("racks",) + PLACED
 #: after a drag, the 3-D view draws full-resolution frames again just after the next
@@ -363,6 +364,7 @@ class MainWindow(QMainWindow):
     def _on_layout_changed(self, change: Change) -> None:
         if change.is_reset:
             self._update_title()
+        if change.is_reset or change.any_of(ChangeKind.SETTINGS_CHANGED, collection="catalogue"):
             self.palette.set_catalogue(self.floor_layout.catalogue)
         self._summary_timer.start()
 
@@ -669,6 +671,33 @@ class MainWindow(QMainWindow):
 
     def file_export(self) -> None:
         export.file_export(self)
+
+    def file_import_equipment(self, path: str | Path | None = None) -> list[str]:
+        """File > Import Equipment: add the models of a JSON file to the layout's own
+        catalogue as one undoable edit; problems are listed in a dialog."""
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(
+                self, "Import equipment", self.settings.last_directory() or "",
+                "Equipment (*.json);;All files (*)")
+            if not path:
+                return []
+        try:
+            entries = read_equipment(path)
+        except LayoutError as exc:
+            show_problems(self, "Import equipment", f"Could not import {Path(path).name}",
+                          exc.lines)
+            return []
+        lay = self.floor_layout
+        warnings = equipment_warnings(entries, lay.base_catalogue, "equipment")
+        self.editor.set_equipment({**lay.equipment, **entries},
+                                  text=f"Import {len(entries)} equipment model(s)")
+        names = ", ".join(sorted(entries)[:4]) + (" \u2026" if len(entries) > 4 else "")
+        self.statusBar().showMessage(f"Imported {len(entries)} equipment model(s): {names}",
+                                     8000)
+        if warnings:
+            show_problems(self, "Import equipment", f"Imported {Path(path).name} with "
+                          "warnings", [w.format(str(path)) for w in warnings])
+        return sorted(entries)
 
     def file_export_report(self) -> None:
         from twin.gui.window.export_report import export_report
