@@ -354,3 +354,32 @@ def test_drag_outside_the_hall_shows_red_while_dragging(plan):
     _send(plan, QtCore.QEvent.Type.MouseButtonRelease, p1, Qt.MouseButton.NoButton)
     QtWidgets.QApplication.processEvents()
     assert not plan._racks.conflict[i]              # refused: back where it was, not red
+
+
+def test_grilles_are_picked_dragged_and_banded_in_the_plan(qtbot):
+    """Format v2 return grilles: clickable, movable by drag (one undo step), selectable by
+    a rubber band, and listed in the symbol key."""
+    layout = load_layout(LAYOUTS / "measured-room.json")
+    selection, colouring = Selection(), RackColouring()
+    colouring.set(by_model(layout))
+    editor = Editor(layout)
+    view = PlanView(layout, selection, colouring, editor)
+    qtbot.addWidget(view)
+    view.resize(1000, 760)
+    view.show()
+    qtbot.waitExposed(view)
+    view.reset_view()
+    QtWidgets.QApplication.processEvents()
+    click(view, 2.1, 0.9)
+    assert selection.ids == {"RG-S1"}
+    drag(view, (2.1, 0.9), (2.1, 1.5))
+    g = layout.grilles["RG-S1"]
+    assert g.y_m == pytest.approx(1.5) and g.x_m == pytest.approx(2.1)
+    assert view.floor.bounds_of("RG-S1") == pytest.approx((1.5, 1.2, 2.7, 1.8))
+    editor.stack.undo()
+    assert layout.grilles["RG-S1"].y_m == pytest.approx(0.9)
+    selection.clear()
+    drag(view, (1.0, 6.4), (5.0, 7.5))               # the north grilles, nothing else
+    assert selection.ids == {"RG-N1", "RG-N2"}
+    labels = [e[1] for e in view.legends.symbol_key.entries]
+    assert "Return grille" in labels and "Supply grille" not in labels
