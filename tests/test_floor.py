@@ -158,3 +158,12 @@ def test_ten_thousand_racks_on_one_spot_stay_bounded():
     pairs = sum(len(v) for v in f.neighbours.values()) // 2
     assert pairs <= floor_mod.MAX_LISTED_PAIRS + n
     assert len(f.conflict_ids()) == n
+
+
+def test_a_floor_tile_covers_one_tile_pitch_around_its_centre():
+    lay = load_layout(LAYOUTS / "small-room.json")
+    floor = FloorGeometry(lay)
+    h = lay.hall.tile_pitch_m / 2
+    for t in list(lay.tiles.values())[:3]:
+        assert floor.bounds_of(t.id) == pytest.approx((t.x_m - h, t.y_m - h, t.x_m + h, t.y_m + h))
+    floor.close()

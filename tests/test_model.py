@@ -124,3 +124,72 @@ def test_change_questions_hold_for_single_and_batched_changes():
     assert Change(K.SETTINGS_CHANGED, collection="hall").touches_geometry
     assert not Change(K.SETTINGS_CHANGED, collection="site").touches_geometry
     assert Change(K.RESET).is_reset and Change.merged([]) is None
+
+
+# ----- boundaries, events and colour maps (issue 24) ---------------------------------------
+def test_touching_footprints_do_not_overlap():
+    """Racks side by side (east face on the next one's west face) or back to back (north
+    face on south face) touch without overlapping; 1 mm more and they overlap.  An overlap
+    of exactly the tolerance (1e-6 m) is not an overlap either."""
+    b = np.array([[0.0, 0.0, 0.6, 1.2], [0.6, 0.0, 1.2, 1.2], [0.0, 1.2, 0.6, 2.4]])
+    assert geometry.overlapping_pairs(b) == []
+    assert not geometry.rects_overlap(b, b)[~np.eye(3, dtype=bool)].any()
+    b[1, 0], b[2, 1] = 0.599, 1.199
+    assert geometry.overlapping_pairs(b) == [(0, 1), (0, 2), (1, 2)]     # 1 and 2 at a corner
+    assert geometry.rects_overlap(b[[2]], b[[0]])[0, 0]
+    at_tol = np.array([[-1.0, -1.0, 1e-6, 1e-6], [0.0, 0.0, 1.0, 1.0]])
+    assert geometry.overlapping_pairs(at_tol) == []
+    assert not geometry.rects_overlap(at_tol[[0]], at_tol[[1]])[0, 0]
+    assert not geometry.rects_overlap(at_tol[[1]], at_tol[[0]])[0, 0]
+
+
+def test_item_and_settings_events_name_what_changed():
+    lay = _layout()
+    lay.add_item("cooling_units", CoolingUnit("C1", "inrow-70", 3, 3))
+    got: list[Change] = []
+    lay.changed.connect(got.append)
+    lay.move_racks(["R0"], [5.0], [6.0])
+    lay.replace_item("cooling_units", CoolingUnit("C1", "inrow-70", 4, 3))
+    old_hall = lay.hall
+    assert lay.set_settings("hall", old_hall) is old_hall
+    lay.remove_item("cooling_units", "C1")
+    K = ChangeKind
+    assert got[0].fields == ("x_m", "y_m") and got[0].touches_geometry
+    assert got[1].kind is K.ITEM_CHANGED and got[1].fields == ("x_m",)
+    assert got[2].kind is K.SETTINGS_CHANGED and got[2].collection == "hall"
+    assert got[3].kind is K.ITEM_REMOVED and got[3].collection == "cooling_units"
+
+
+def test_colour_maps_run_from_their_first_to_their_last_stop():
+    from twin.model.viewstate import COLORMAPS, colormap_lut, colormap_rgba
+    stops = COLORMAPS["thermal"]
+    first, last = np.array(stops[0][1]) / 255, np.array(stops[-1][1]) / 255
+    rgba = colormap_rgba(np.array([10.0, 30.0, 20.0, np.nan, 50.0]), 10.0, 30.0)
+    assert np.allclose(rgba[0, :3], first) and np.allclose(rgba[1, :3], last)
+    assert np.allclose(rgba[4, :3], last) and np.allclose(rgba[3, :3], 0.62)   # clipped, NaN
+    mid = stops[3]                                       # (0.6, ...): 22 °C on 10..30
+    assert np.allclose(colormap_rgba([22.0], 10.0, 30.0)[0, :3], np.array(mid[1]) / 255)
+    lut = colormap_lut("power", 5)
+    assert lut.dtype == np.uint8 and lut[0, :3].tolist() == list(COLORMAPS["power"][0][1])
+    assert lut[-1, :3].tolist() == list(COLORMAPS["power"][-1][1])
+
+
+def test_catalogue_entries_keep_name_text_and_projected_flag():
+    from twin.model.catalogue import parse_catalogue
+    cat = parse_catalogue({"equipment": {"x-rack": {"kind": "rack", "name": "X rack",
+                                                    "vendor": "Acme", "nameplate_kw": 40}}})
+    e = cat["x-rack"]
+    assert (e.name, e.kind, e.projected) == ("X rack", "rack", False)
+    assert e.text == {"vendor": "Acme"}
+    assert e.get("nameplate_kw") == 40.0 and e.get("missing") == 0.0
+
+
+def test_colour_by_nameplate_gives_each_rack_its_models_rating():
+    from twin.model.colour_by import by_nameplate_power
+    lay = _layout(2)
+    lay.add_racks([{"id": "S", "model": "storage-rack", "x_m": 4.0, "y_m": 2.0}])
+    c = by_nameplate_power(lay)
+    cat = lay.catalogue
+    want = [cat["gb200-nvl72"].get("nameplate_kw")] * 2 + [cat["storage-rack"].get("nameplate_kw")]
+    assert c.values.tolist() == want and c.vmax == max(want) and c.unit == "kW"
+    assert want[0] != want[2]

@@ -82,9 +82,9 @@ TESTS: dict[str, list[str]] = {
     "engine": ["tests/engine", "tests/test_engine_*.py", "tests/test_layers.py",
                "tests/test_simulate.py", "tests/physics/test_air_incremental.py",
                "tests/physics/test_air_rear_doors.py"],
-    "model": ["tests/model", "tests/test_model*.py", "tests/test_catalogue.py",
-              "tests/test_samples.py", "tests/files", "tests/test_simulate.py",
-              "tests/test_properties*.py"],
+    "model": ["tests/model", "tests/test_model*.py", "tests/test_floor.py",
+              "tests/test_catalogue.py", "tests/test_samples.py", "tests/files",
+              "tests/test_simulate.py", "tests/test_properties*.py", "tests/session"],
     "session": ["tests/session", "tests/test_session*.py", "tests/model"],
 }
 EXCLUDED_TESTS = ("tests/gui", "tests/bench")        # need a display / are not tests
@@ -266,6 +266,10 @@ class Runner:
         self.proc: subprocess.Popen | None = None
         self.env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONDONTWRITEBYTECODE="1")
         self.env.pop("MUTANT_UNDER_TEST", None)
+        # Python processes the tests start (layouts/generate.py, the CLI) import the
+        # sandbox's `twin`, not the repository's through the editable install.
+        self.env["PYTHONPATH"] = os.pathsep.join(
+            [str(sandbox), *filter(None, [os.environ.get("PYTHONPATH")])])
 
     def _renice(self) -> None:
         """In the child: niceness `self.nice`, whatever the parent's was."""

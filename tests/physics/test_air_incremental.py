@@ -187,3 +187,16 @@ def test_result_fields_slice_and_velocity():
     assert v.shape == (3, g.nz, g.ny, g.nx) and np.isfinite(v).all()
     assert np.all(r.rack_inlet_max_c >= r.rack_inlet_mean_c - 1e-9)
     assert set(r.timings_s) >= {"flow_s", "thermal_s", "total_s"}
+
+
+def test_progress_names_each_stage_in_order():
+    """The status bar shows these stage names; with buoyancy on at least one buoyancy pass
+    runs between the temperature solve and the capture index."""
+    seen = []
+    AirSolver().solve(room(8, supply_ratio=0.9), progress=lambda f, m: seen.append((f, m)))
+    names = [m for _, m in seen]
+    assert names[:3] == ["geometry", "airflow", "temperature"]
+    assert names[-2:] == ["capture index", "done"]
+    assert set(names[3:-2]) == {"buoyancy"}
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0

@@ -123,3 +123,14 @@ def test_lower_triangle_solve_is_forward_substitution():
     L = sp.tril(A, format="csr")
     assert np.allclose(L @ x, b, rtol=0, atol=1e-12)
     assert np.allclose(x, spsolve_triangular(L, b, lower=True))
+
+
+def test_energy_residual_is_heat_in_minus_heat_removed():
+    """residual % = 100 (heat in − heat removed) / heat in, heat in = rack air heat + unit
+    fan heat (8 racks × 10 kW, no fan heat here): a small, non-zero number after a solve."""
+    sc = room(8, supply_ratio=0.9)
+    r = AirSolver().solve(sc)
+    assert r.heat_in_w == pytest.approx(8 * 10e3, rel=1e-12)
+    want = 100.0 * (r.heat_in_w - r.heat_removed_w) / r.heat_in_w
+    assert want != 0.0 and abs(want) < 1e-3
+    assert r.residual_pct == pytest.approx(want, rel=1e-9)

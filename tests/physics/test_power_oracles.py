@@ -236,3 +236,23 @@ def test_failed_parent_de_energises_both_children():
     r = solve_power(ch, RackFeeds(dc_load_kw=[10.0, 20.0], feed_a=[2, 3]))
     assert r.energised.tolist() == [True, False, False, False]
     assert r.rack_powered.tolist() == [False, False]
+
+
+def test_a_looped_chain_is_rejected_with_its_message():
+    """a → b → a has no root: the chain is refused with the message the file check shows."""
+    with pytest.raises(ValueError, match=r"^PowerChain\.parent: cycle$"):
+        PowerChain(ids=["a", "b"], kind="pdu", parent=[1, 0], module_rating_kw=100.0)
+
+
+def test_last_running_module_carries_the_load_without_redundancy():
+    """UPS of 2 × 50 kW modules (N+1) with one failed: one module runs, so one more failure
+    leaves 0 kW.  Any load on it has lost redundancy; a 1-module UPS (N) never flags it."""
+    def ups(n_modules, n_redundant, n_failed, load):
+        ch = PowerChain(ids=["U", "UPS"], kind=["utility", "ups"], parent=[-1, 0],
+                        module_rating_kw=[1000, 50], n_modules=[1, n_modules],
+                        n_redundant=[0, n_redundant], n_failed=[0, n_failed])
+        return solve_power(ch, RackFeeds(dc_load_kw=[load], feed_a=[1]))
+    r = ups(2, 1, 1, 10.0)
+    assert r.rating_kw[1] == 50.0 and r.redundancy_lost[1]
+    assert not ups(2, 1, 0, 10.0).redundancy_lost[1]       # 2 running: 50 kW left after one
+    assert not ups(1, 0, 0, 10.0).redundancy_lost[1]       # N by design: nothing to lose

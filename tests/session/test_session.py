@@ -251,7 +251,135 @@ def test_no_solve_runs_while_a_footprint_is_outside_the_hall(small):
     s.layout.move_racks([rid], [x], [-5.0])          # through the wall
     assert requests == [] and s.status.phase is SolvePhase.STALE
     assert s.status.text.startswith("Not solved") and rid in s.status.text
+    assert s.status.tooltip.startswith("A footprint leaves the hall, so the layout cannot be ")
+    assert s.status.tooltip.endswith("; the views show the last result.")
     s.layout.move_racks([rid], [x], [y])             # back inside: solved again
     assert len(requests) == 1
     assert post.until(lambda: _settled(s))
     assert s.status.phase is SolvePhase.FRESH
+
+
+# ----- without an engine: the session's own bookkeeping ------------------------------------
+def test_a_session_without_results_knows_no_rack_row_and_shows_nothing():
+    s = Session(load_layout(LAYOUTS / "small-room.json"), live=False)
+    try:
+        assert s.rack_index("A01") is None and s.live_lines("A01") == ""
+        assert s.heatmap_image() == (None, "")
+    finally:
+        s.close()
+
+
+def test_removing_a_selected_item_drops_it_from_the_selection():
+    lay = load_layout(LAYOUTS / "small-room.json")
+    s = Session(lay, live=False)
+    try:
+        s.selection.set({"CRAH-1", "A01"})
+        lay.remove_item("cooling_units", "CRAH-1")
+        assert s.selection.ids == {"A01"}
+    finally:
+        s.close()
+
+
+def test_changing_a_racks_model_recolours_it_by_model():
+    """Colour by model: one category per model present, so a model new to the room adds one."""
+    lay = load_layout(LAYOUTS / "small-room.json")
+    s = Session(lay, live=False)
+    try:
+        present = set(lay.racks["model"].tolist())
+        assert s.colour_key == "model"
+        assert len(s.colouring.current.categories) == len(present)
+        other = next(e for e in lay.catalogue.of_kind("rack") if e.key not in present)
+        a01 = lay.racks.index_of("A01")
+        assert list(lay.racks["model"]).count(lay.racks["model"][a01]) > 1
+        lay.set_rack_values(["A01"], "model", other.key)
+        cur = s.colouring.current
+        assert len(cur.categories) == len(present) + 1
+        assert cur.categories[int(cur.values[a01])] == other.name
+    finally:
+        s.close()
+
+
+def test_closing_leaves_the_layouts_other_observers_connected():
+    lay = load_layout(LAYOUTS / "small-room.json")
+    s = Session(lay, live=False)
+    seen = []
+    lay.changed.connect(seen.append)
+    s.close()
+    lay.move_racks(["A01"], [float(lay.racks["x_m"][0])], [float(lay.racks["y_m"][0]) + 0.1])
+    assert len(seen) == 1 and s.status.phase is SolvePhase.NOT_RUN
+
+
+# ----- with the engine: status texts and live read-outs -------------------------------------
+def test_status_texts_follow_a_solve_an_edit_and_a_cached_result(small):
+    """Start: 'Solving…' with percentages and the stage as tooltip; fresh after a refined
+    solve with the airflow re-solved; an edit is stale until solved (airflow reused);
+    going back to the first layout gives its cached result."""
+    s, post = small
+    seen = []
+    s.events.status.connect(lambda st: seen.append((st.phase, st.text, st.tooltip)))
+    assert post.until(lambda: _settled(s))
+    texts = [(t, tip) for _, t, tip in seen]
+    assert ("Solving\u2026 40 %", "temperature") in texts
+    assert ("Solving\u2026", "The physics is running in a background process") in texts
+    assert s.status.text.startswith("Fresh \u00b7 ")
+    assert s.status.tooltip.startswith("Refined solve, airflow re-solved\n")
+    assert s.live_lines("CRAH-1").startswith("Load ")            # no '(updating…)' head
+    u0 = s.layout.workloads["train-h100"].utilisation
+    s.engine.enabled = False
+    s.layout.update_item("workloads", "train-h100", utilisation=0.3)
+    assert s.status.phase is SolvePhase.STALE
+    assert s.status.tooltip == "The layout changed since the results shown were computed"
+    assert s.live_lines("A01").startswith("(updating\u2026)\n")
+    s.engine.enabled = True
+    s.engine.request()
+    assert post.until(lambda: _settled(s))
+    assert s.status.tooltip.startswith("Refined solve, airflow reused\n")
+    s.layout.update_item("workloads", "train-h100", utilisation=u0)
+    assert post.until(lambda: _settled(s))
+    assert s.info.cached and s.status.text.startswith("Fresh (cached) \u00b7 ")
+    assert s.status.tooltip.startswith("Same layout as an earlier solve")
+
+
+def test_live_lines_of_cooling_units_cdus_and_liquid_racks():
+    """The GB200 pod: a liquid-cooled rack shows its air/liquid split and coolant, a CDU its
+    load against capacity, an in-row unit its load and return, a disabled unit 'Off'."""
+    lay = load_layout(LAYOUTS / "gb200-pod.json")
+    lay.update_item("cooling_units", "IRC-A4", enabled=False)
+    post = Posted()
+    s = Session(lay, post=post, isolate=False)
+    try:
+        assert post.until(lambda: _settled(s))
+        res = s.result
+        i = s.rack_index("A01")
+        rack = s.live_lines("A01").splitlines()
+        a = res.air
+        assert rack[0].startswith(f"Inlet {a.rack_inlet_mean_c[i]:.1f} \u00b0C (max ")
+        assert rack[-1] == f"Capture index {a.rack_capture_index[i]:.2f}"
+        assert rack[1] == (f"Power {res.rack_power_kw[i]:.1f} kW (air {res.rack_air_heat_kw[i]:.1f}, "
+                           f"liquid {res.rack_liquid_heat_kw[i]:.1f} kW)")
+        assert rack[2].startswith(f"Coolant {res.liquid.racks.flow_lpm[i]:.0f} L/min")
+        c, j = res.liquid.cdus, res.cdu_ids.index("CDU-B")
+        assert s.live_lines("CDU-B").splitlines()[0] == (
+            f"Load {c.load_w[j] / 1e3:.0f} kW ({c.capacity_fraction[j] * 100:.0f} % of capacity)")
+        assert 0.1 < c.capacity_fraction[j] < 1.0
+        assert s.live_lines("IRC-A4") == "Off (disabled)"
+        k = res.unit_ids.index("IRC-B4")
+        assert s.live_lines("IRC-B4").splitlines()[0] == (
+            f"Load {a.unit_load_w[k] / 1e3:.1f} kW "
+            f"({a.unit_capacity_fraction[k] * 100:.0f} % of capacity)")
+    finally:
+        s.close()
+
+
+def test_a_session_without_post_starts_the_new_layouts_solve_at_once():
+    """Without a ``post`` function callbacks run directly: File > Open (a reset) restarts
+    the engine and says so before any result."""
+    lay = load_layout(LAYOUTS / "small-room.json")
+    s = Session(lay, live=False, isolate=False)
+    try:
+        assert s.engine is None and s.status.phase is SolvePhase.NOT_RUN
+        lay.replace_all(load_layout(LAYOUTS / "small-room.json"))
+        assert s.engine is not None and s.status.phase is SolvePhase.SOLVING
+        assert (s.status.text, s.status.tooltip) == ("Solving\u2026", "First solve of this layout")
+    finally:
+        s.close()
