@@ -202,3 +202,23 @@ def test_a_read_only_file_is_not_replaced(tmp_path, pod):
     with pytest.raises(LayoutError, match="read-only"):
         save_layout(pod, target)
     assert target.read_text() == "old"
+
+
+def test_a_layout_loads_against_the_catalogue_it_is_given(tmp_path):
+    """``catalogue=`` replaces the bundled catalogue: the layout keeps the one passed, and
+    a model the passed catalogue lacks is an error although the bundled one has it."""
+    import json
+
+    from tests.conftest import LAYOUTS
+    from twin.io import LayoutError, loads_layout
+    from twin.model.catalogue import Catalogue, load_catalogue
+
+    text = (LAYOUTS / "small-room.json").read_text("utf-8")
+    full = load_catalogue()
+    mine = Catalogue({e.key: e for e in full})
+    assert loads_layout(text, "small.json", catalogue=mine).catalogue is mine
+    assert loads_layout(text, "small.json").catalogue is full
+    model = json.loads(text)["racks"][0]["model"]
+    fewer = Catalogue({e.key: e for e in full if e.key != model})
+    with pytest.raises(LayoutError, match=model):
+        loads_layout(text, "small.json", catalogue=fewer)
