@@ -215,3 +215,20 @@ def test_empty_hall_and_racks_without_power_chain():
     assert [a.kind for a in res.alerts] == ["redundancy_shortfall", "no_power_feed"]
     lay.hall = dataclasses.replace(lay.hall, redundancy_target="N")
     assert [a.kind for a in simulate(lay).alerts] == ["no_power_feed"]
+
+
+def test_an_empty_hall_still_rejects_its_fans_heat_without_false_alerts():
+    """No racks: the CRAH fans, UPS no-load losses and pumps still draw power, and the
+    plant (sized at least for the room's air units) rejects all of it as heat. It used to
+    be sized from the IT nameplate alone: a false critical 'chillers cannot meet 52 kW'
+    and a -96 % facility residual."""
+    lay = load_layout(LAYOUTS / "small-room.json")
+    lay.remove_racks([str(i) for i in lay.racks.ids])
+    res = simulate(lay)
+    fac = res.facility
+    assert fac.it_kw == 0 and fac.facility_kw > 0
+    assert fac.heat_rejected_kw == pytest.approx(fac.facility_kw, rel=1e-6)
+    assert not [a for a in res.alerts if a.kind == "chiller_capacity"]
+    doc = result_document(lay, res, "empty")
+    assert doc["metrics"]["pue"] is None              # no IT power: PUE is undefined
+    assert abs(doc["energy"]["facility_residual_pct"]) < 0.1

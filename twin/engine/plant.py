@@ -1,13 +1,16 @@
 """Heat-rejection plant from the layout's ``plant`` and ``site`` blocks, and the roll-up.
 
 The plant is sized from the floor's nameplate heat (rejection at 1.25x, chillers N+1 at
-that load): the layout states the kind of plant and its temperatures, not its machines.
+that load), and never below the room air units it serves (an empty or lightly loaded hall
+still rejects its fans' and losses' heat): the layout states the kind of plant and its
+temperatures, not its machines.
 """
 
 from __future__ import annotations
 
 from twin.engine import inputs
 from twin.model import Layout
+from twin.model.summary import summarise
 from twin.physics.facility import FacilityResult, evaluate_facility
 from twin.physics.plant import COOLING_TOWER, DRY_COOLER, PlantSpec
 
@@ -34,8 +37,12 @@ def plant_spec(layout: Layout, supply_c: float, design_heat_w: float) -> PlantSp
 
 
 def nameplate_heat_w(layout: Layout) -> float:
+    """Design heat of the plant: 1.25x the nameplate IT heat, at least the capacity of the
+    room air units (CRAHs, in-row coolers, fan walls; not rear doors)."""
     tanks = sum(t.it_kw for t in layout.tanks.values())
-    return float(inputs.rack_numbers(layout, "nameplate_kw").sum() + tanks) * 1e3 * DESIGN_MARGIN
+    it_w = float(inputs.rack_numbers(layout, "nameplate_kw").sum() + tanks) * 1e3 * DESIGN_MARGIN
+    room_w = summarise(layout)["cooling"]["air_capacity_kw"] * 1e3
+    return max(it_w, float(room_w))
 
 
 def facility_for(layout: Layout, power, liquid, immersion, loops, rack_air_heat_w: float,
