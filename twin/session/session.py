@@ -130,6 +130,7 @@ class Session:
         self._last_change_s = time.perf_counter()
         self._shown: SolveInfo | None = None
         self._closed = False
+        self._held = False                # the engine is held: a footprint is outside
         layout.changed.connect(self._on_layout_changed, priority=FIRST)
         self.colouring.set(self._compute_colouring())
         self._reset_heatmap_height()
@@ -283,7 +284,10 @@ class Session:
             return
         outside = sorted(self.floor.outside)
         if self.engine is not None:       # runs before the engine's own handler
-            self.engine.enabled = not outside
+            if outside and self.engine.enabled:
+                self.engine.enabled, self._held = False, True
+            elif not outside and self._held:
+                self.engine.enabled, self._held = True, False
         if outside:                       # no physics on an impossible floor
             names = ", ".join(outside[:3]) + (f" and {len(outside) - 3} more"
                                                 if len(outside) > 3 else "")
