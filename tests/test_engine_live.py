@@ -2,6 +2,7 @@
 
 import os
 import threading
+import time
 
 import pytest
 
@@ -147,3 +148,51 @@ def test_a_closed_engine_starts_no_second_lane():
     eng = LiveEngine(lay, lambda *a: None, lambda *a: None)
     eng.close()
     assert eng._fast_lane(prewarm=True) is None and not eng.busy
+
+
+def test_the_first_solve_is_a_geometry_solve_and_reports_progress():
+    lay = load_layout(LAYOUTS / "small-room.json")
+    got, progress = [], []
+    eng = LiveEngine(lay, lambda r, s, i: got.append(i), lambda e, i: None,
+                     on_progress=lambda f, m: progress.append((f, m)), isolate=False)
+    try:
+        eng.request()
+        assert eng.wait_idle(60)
+        assert got and got[0].geometry_changed and not got[0].coarse
+        assert progress, "the live engine passes the solver's progress on"
+        assert all(0.0 <= f <= 1.0 and isinstance(m, str) for f, m in progress)
+    finally:
+        eng.close()
+
+
+def test_release_while_the_drags_refined_pass_runs_does_not_solve_again():
+    """The drag's refined pass is still running for the very layout on screen at release:
+    its result is the answer; release submits nothing (a new request would cancel it)."""
+    lay = load_layout(LAYOUTS / "small-room.json")
+    got, errors = [], []
+    eng = LiveEngine(lay, lambda r, s, i: got.append(i), lambda e, i: errors.append(e),
+                     isolate=False)
+    try:
+        eng.drag_refined_max_s = 60.0
+        eng.request()
+        assert eng.wait_idle(60)
+        lay.move_racks(["A01"], [3.9], [3.0])        # a warm refined move: drags now refine
+        assert eng.wait_idle(60) and eng.drags_refined
+        sim, running = eng._main.sim, threading.Event()
+        solve = sim.run
+
+        def slow_run(*args, **kwargs):
+            running.set()
+            time.sleep(0.5)
+            return solve(*args, **kwargs)
+        sim.run = slow_run
+        eng.begin_drag()
+        lay.move_racks(["A01"], [3.9], [2.4])
+        assert running.wait(10)
+        seq = eng._seq
+        eng.end_drag()
+        assert eng._seq == seq, "release submitted a second solve"
+        assert eng.wait_idle(60) and not errors
+        assert got[-1].request_id == seq and not got[-1].cached
+    finally:
+        eng.close()

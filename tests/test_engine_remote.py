@@ -164,3 +164,25 @@ def test_a_child_whose_reader_fails_exits_and_is_replaced(remote):
     assert not child.alive and child.exit_code == 70
     res = remote.run(lay.snapshot(), True, False, CancelToken())   # in a new process
     assert remote._child is not child and res.air is not None
+
+
+def test_the_server_leaves_out_only_an_airflow_it_has_already_sent():
+    """In-process check of the child's wire form: the first result goes whole, a result
+    with the same airflow object goes without it, a new airflow goes whole again."""
+    from twin.engine.remote import _Server
+    from twin.engine.simulate import Simulator
+
+    lay = load_layout(LAYOUTS / "small-room.json")
+    sim = Simulator()
+    first = sim.run(lay.snapshot())
+    server = _Server(conn=None)
+    assert server.racks is None and server.items == {}
+    assert server.pack_result(first) is first
+    lay.update_item("workloads", next(iter(lay.workloads)), utilisation=0.5)
+    again = sim.run(lay.snapshot(), geometry_changed=False)
+    packed = server.pack_result(again)
+    assert packed.air.fluxes is None and again.air.fluxes is first.air.fluxes
+    np.testing.assert_array_equal(packed.air.rack_exhaust_c, again.air.rack_exhaust_c)
+    lay.move_racks(["A01"], [3.9], [3.0])
+    moved = sim.run(lay.snapshot())
+    assert server.pack_result(moved).air.fluxes is moved.air.fluxes

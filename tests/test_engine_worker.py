@@ -53,3 +53,16 @@ def test_progress_reports_and_cancel_token_callable():
     w.close()
     assert seen == [(0.5, "half")]
     assert issubclass(Cancelled, Exception)
+
+
+def test_request_ids_grow_with_every_submit():
+    """Ids tell a result from a superseded one: each submit gets a new, larger id."""
+    done = []
+    w = LatestWorker(lambda rid, res, err: done.append((rid, res)))
+    try:
+        ids = [w.submit(lambda token, k=k: k, cancel_running=False) for k in range(3)]
+        assert ids == [1, 2, 3] and w.latest_id == 3
+        assert w.wait_idle(5)
+        assert done[-1] == (3, 2)
+    finally:
+        w.close()

@@ -83,3 +83,19 @@ def test_air_slice_heatmap(pod):
     assert np.nanmax(raw) == hm.image.max() and np.nanmin(raw) == hm.image.min()
     air = np.isfinite(raw)
     assert np.array_equal(hm.image[air], raw[air])
+
+
+@pytest.mark.parametrize("metric", ["inlet", "power", "capture", "coolant", "air"])
+def test_every_heatmap_names_its_colour_map_and_covers_the_hall(pod, metric):
+    lay, res = pod
+    hm = layers.heatmap(metric, lay, res, height_m=1.2)
+    assert hm.colormap == layers.METRICS[metric][2]
+    x0, y0, x1, y1 = hm.extent
+    assert (x0, y0) == (0.0, 0.0)
+    ny, nx = hm.image.shape
+    if metric == "air":             # the air grid's own cells
+        assert hm.label.endswith("at 1.2 m")
+        g = res.air.grid
+        assert (x1, y1) == pytest.approx((nx * g.dx, ny * g.dx))
+    else:
+        assert (x1, y1) == pytest.approx((lay.hall.width_m, lay.hall.length_m), abs=layers.RASTER_M)

@@ -65,6 +65,32 @@ def test_json_document_has_the_promised_fields(results, name):
     assert doc["timing_s"]["total_s"] > 0
 
 
+def test_json_document_values_are_the_results_in_facility_units(results):
+    """Each exported figure is the result's own number, converted (W -> kW) and rounded:
+    a dropped or renamed field, or a value taken from the wrong array, fails here."""
+    lay, res = results["gb200-pod.json"]
+    doc = result_document(lay, res, "pod")
+    f, air, cdus = res.facility, res.air, res.liquid.cdus
+    assert doc["metrics"]["tokens_per_s"] == pytest.approx(f.tokens_per_s, abs=0.06)
+    assert doc["metrics"]["tokens_per_s"] > 0
+    assert doc["energy"]["air_heat_in_kw"] == pytest.approx(air.heat_in_w / 1e3, abs=1e-3)
+    assert doc["energy"]["removed_by_air_cooling_kw"] == pytest.approx(air.heat_removed_w / 1e3,
+                                                                       abs=1e-3)
+    for j, c in enumerate(doc["liquid"]["cdus"]):
+        assert c["flow_lpm"] == pytest.approx(cdus.flow_lpm[j], abs=0.06)
+        assert c["load_kw"] == pytest.approx(cdus.load_w[j] / 1e3, abs=1e-3)
+    i = lay.racks.index_of("A01")
+    rack = doc["racks"][i]
+    assert rack["id"] == "A01"
+    assert rack["inlet_max_c"] == pytest.approx(air.rack_inlet_max_c[i], abs=1e-3)
+    assert rack["coolant_flow_lpm"] == pytest.approx(res.liquid.racks.flow_lpm[i], abs=0.006)
+    assert set(res.timing_s) >= {"workload_s", "power_s", "liquid_s", "air_s", "facility_s",
+                                 "total_s", "cpu_s"}
+    stages = sum(res.timing_s[k] for k in ("workload_s", "power_s", "liquid_s", "air_s",
+                                           "facility_s"))
+    assert stages <= res.timing_s["total_s"] * 1.001
+
+
 def test_workload_edit_changes_power_heat_and_pue_without_new_airflow():
     lay = load_layout(LAYOUTS / "gb200-pod.json")
     sim = Simulator()
