@@ -8,6 +8,8 @@ racks (assumptions and sources are in ``assumptions``).
 
 from __future__ import annotations
 
+import heapq
+import math
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -21,6 +23,10 @@ from twin.physics.metrics import ASHRAE_ALLOWABLE_C, ASHRAE_RECOMMENDED_C, worst
 
 C = fmt.DEGC
 Doc = dict[str, Any]
+#: Rows of the racks table (about 40 pages) and of the alerts table; beyond, the worst
+#: are listed and the rest counted in the table's note.
+RACK_ROWS_MAX = 1500
+ALERT_ROWS_MAX = 300
 
 
 # ============================================================================= helpers
@@ -432,14 +438,31 @@ def alerts_section(doc: Doc) -> list[Block]:
                                "blocked, and every redundancy group meets the hall's design "
                                "target."))
         return blocks
+    shown = alerts[:ALERT_ROWS_MAX]
     rows = [[severity_cell(a["severity"]), a["kind"].replace("_", " "), Cell(a["target"], bold=True),
-             a["message"]] for a in alerts]
+             a["message"]] for a in shown]
+    title = f"Alerts ({len(alerts):,}), most severe first"
+    note = ""
+    if len(alerts) > len(shown):
+        title = f"Alerts: the first {len(shown):,} of {len(alerts):,}, most severe first"
+        note = _omitted_note("alerts", alerts[len(shown):], "kind")
     blocks.append(Table([Column("Severity", weight=1.0, align="c"),
                          Column("Kind", weight=1.7, align="l"),
                          Column("Target", weight=1.0, align="l"),
                          Column("Message", weight=5.0, align="l", wrap=True)], rows,
-                        f"Alerts ({len(alerts)}), most severe first"))
+                        title, note=note))
     return blocks
+
+
+def _omitted_note(what: str, left_out: list[dict[str, Any]], key: str) -> str:
+    """One line on the entries a capped table leaves out, counted by ``key``; the JSON
+    (``twin simulate --json``) has them all."""
+    counts = Counter(str(e.get(key)).replace("_", " ") for e in left_out)
+    parts = ", ".join(f"{n:,} {k}" for k, n in counts.most_common(6))
+    more = len(counts) - 6
+    return (f"{len(left_out):,} more {what} are not listed ({parts}"
+            f"{f', {more} other kinds' if more > 0 else ''}); twin simulate --json lists "
+            "every one.")
 
 
 # ============================================================================= racks
@@ -454,8 +477,9 @@ def racks_section(doc: Doc, door_of_rack: dict[str, dict[str, Any]]) -> list[Blo
     if doors:
         cols += [Column("Door", "kW"), Column("Door", "%")]
     cols.append(Column("ASHRAE", align="l"))
+    shown = _racks_to_list(racks)
     rows = []
-    for r in racks:
+    for r in shown:
         row = [Cell(r["id"], bold=True), r["model"], fmt.kw(r["power_kw"], 1),
                fmt.kw(r["air_heat_kw"], 1), fmt.kw(r["liquid_heat_kw"], 1),
                fmt.temp(r.get("inlet_c")), fmt.temp(r.get("inlet_max_c")),
@@ -469,12 +493,33 @@ def racks_section(doc: Doc, door_of_rack: dict[str, dict[str, Any]]) -> list[Blo
                     if d else [fmt.MISSING, fmt.MISSING])
         row.append(status_cell(r.get("ashrae"), short=True))
         rows.append(row)
+    note = ("Inlet: airflow-weighted mean over the intake face; inlet max: hottest "
+            "intake cell; need: coolant flow the rack needs. ASHRAE (inlet max): "
+            "rec. recommended, allow. allowable only, OUT out of range.")
+    title = f"Racks ({len(racks):,}) in layout order"
+    if len(shown) < len(racks):
+        title = (f"Racks: the {len(shown):,} with the hottest inlets of {len(racks):,}, "
+                 "hottest first")
+        listed = {id(r) for r in shown}
+        note = (_omitted_note("racks", [r for r in racks if id(r) not in listed], "ashrae")
+                + " " + note)
     return [Heading("Racks"),
-            Table(cols, rows, f"Racks ({len(racks):,}) in layout order",
-                  size_pt=6.6 if doors else st.TABLE_PT,
-                  note="Inlet: airflow-weighted mean over the intake face; inlet max: hottest "
-                       "intake cell; need: coolant flow the rack needs. ASHRAE (inlet max): "
-                       "rec. recommended, allow. allowable only, OUT out of range.")]
+            Table(cols, rows, title, size_pt=6.6 if doors else st.TABLE_PT, note=note)]
+
+
+def _racks_to_list(racks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every rack in layout order up to ``RACK_ROWS_MAX``; beyond, the ``RACK_ROWS_MAX``
+    with the hottest inlets (short of coolant first), hottest first: a 100,000-rack floor
+    would otherwise take 4,000 pages."""
+    if len(racks) <= RACK_ROWS_MAX:
+        return racks
+
+    def badness(r: dict[str, Any]) -> tuple[bool, float]:
+        need, flow = r.get("coolant_need_lpm"), r.get("coolant_flow_lpm")
+        short = need is not None and flow is not None and flow < need
+        inlet = r.get("inlet_max_c")
+        return short, -math.inf if inlet is None else inlet
+    return heapq.nlargest(RACK_ROWS_MAX, racks, key=badness)
 
 
 def _need_cell(r: dict[str, Any]) -> Cell:
