@@ -18,7 +18,7 @@ from twin.io.errors import capped_lines
 from twin.model import units
 from twin.model.summary import summarise
 
-SUBCOMMANDS = ("validate", "info", "simulate", "render", "report", "gui")
+SUBCOMMANDS = ("validate", "info", "simulate", "render", "report", "whatif", "gui")
 METRICS = ("inlet", "power", "capture", "coolant")
 
 
@@ -94,6 +94,8 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("file", metavar="FILE")
     rp.add_argument("--out", metavar="PDF", required=True, help="PDF file to write")
     rp.add_argument("--page", choices=("a4", "letter"), default="a4", help="default: a4")
+    from twin.cli_whatif import add_parser as add_whatif
+    add_whatif(sub)
     g = sub.add_parser("gui", help="open the desktop app (the default)")
     g.add_argument("file", nargs="?", metavar="FILE")
     return p
@@ -355,6 +357,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                           not args.no_caption)
     if args.command == "report":
         return cmd_report(args.file, args.out, args.page)
+    if args.command == "whatif":
+        from twin.cli_whatif import cmd_whatif
+        return cmd_whatif(args)
     if args.command == "gui":
         return cmd_gui(args.file)
     _parser().print_help()

@@ -29,7 +29,7 @@ def plant_spec(layout: Layout, supply_c: float, design_heat_w: float) -> PlantSp
         economiser=p.economiser and p.heat_rejection != "chiller_only",
         rejection_design_heat_w=design_heat_w,
         rejection_design_fan_w=p.heat_rejection_fan_kw_per_mw * design_heat_w / 1e3,
-        n_chillers=N_CHILLERS,
+        n_chillers=N_CHILLERS - p.failed_chillers,
         chiller_capacity_w=design_heat_w / (N_CHILLERS - 1),
         chiller_rated_cop=p.chiller_cop_rated,
         facility_pump_head_pa=p.facility_pump_head_kpa * 1e3,

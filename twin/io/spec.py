@@ -93,6 +93,7 @@ PLANT = {
     "approach_k": num(False, 0, 20),
     "facility_pump_head_kpa": num(False, 0, 2000),
     "heat_rejection_fan_kw_per_mw": num(False, 0, 100),
+    "failed_chillers": Field("integer", minimum=0, maximum=3),
 }
 WORKLOAD = {
     "id": ID, "name": TEXT,

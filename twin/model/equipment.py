@@ -62,6 +62,8 @@ class Plant:
     approach_k: float = 4.0
     facility_pump_head_kpa: float = 200.0
     heat_rejection_fan_kw_per_mw: float = 15.0
+    #: chillers out of service, of the plant's three (two duty + one standby)
+    failed_chillers: int = 0
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,96 @@
+"""Ride-through oracles (twin/physics/ridethrough.py; docs/physics.md §11.3), each
+derived by hand: a sealed room heats at P / C; partial cooling approaches the new steady
+state as a first-order system; stopped pumps heat a rack at P / C_i; nothing failed
+stays put; limits are crossed when the line says."""
+
+import numpy as np
+import pytest
+
+from twin.physics import ridethrough as rt
+from twin.physics.fluids import AIR
+
+RHO_CP = AIR.density_kgm3 * AIR.cp_jkgk
+NO_LOOPS = rt.Loops(np.full(2, -1), np.zeros(2), np.ones(2), np.zeros(2), np.full(2, np.nan),
+                    *(np.zeros(0),) * 6)
+
+
+def _room(p_w=(40e3, 20e3), flow=(0.0,), offset=(5.0,), setpoint=(18.0,), cap=(0.0,),
+          start=(np.inf,), c=2.0e6, mean0=25.0, fan=0.0):
+    return rt.RoomAir(c, mean0, np.array([1.0, -0.5]), np.array(p_w), fan, np.array(flow),
+                      np.array(offset), np.array(setpoint), np.array(cap), np.array(start))
+
+
+def test_a_sealed_room_without_cooling_heats_at_p_over_c():
+    room = _room()                                   # 60 kW, 2 MJ/K: 0.03 K/s
+    run = rt.simulate_ridethrough(room, NO_LOOPS, 300, 32.0, np.full(2, np.nan))
+    assert run.room_mean_c[-1] == pytest.approx(25.0 + 60e3 / 2e6 * 300, abs=1e-6)
+    assert run.rack_inlet_c[-1] == pytest.approx([34.0 + 1.0, 34.0 - 0.5], abs=1e-6)
+    # rack 0 (offset +1) passes 32 C when 26 + 0.03 t = 32 -> t = 200 s; rack 1 at 250 s
+    assert run.inlet_limit_s == pytest.approx([200.0, 250.0], abs=1e-6)
+
+
+def test_partial_cooling_approaches_the_new_steady_state_exponentially():
+    """One coil of 5 m3/s with its return 2 K above the room mean, set-point 18 C, no
+    capacity limit: steady when rho cp V (T + 2 - 18) = 60 kW, i.e. T_inf = 16 + 60e3 /
+    (rho cp 5); from T0 = 20 C the room follows T_inf + (T0 - T_inf) exp(-t / tau) with
+    tau = C / (rho cp V)."""
+    g = RHO_CP * 5.0
+    room = _room(flow=(5.0,), offset=(2.0,), cap=(1e9,), start=(0.0,), mean0=20.0)
+    run = rt.simulate_ridethrough(room, NO_LOOPS, 600, 99.0, np.full(2, np.nan))
+    t_inf, tau = 16.0 + 60e3 / g, 2.0e6 / g
+    expect = t_inf + (20.0 - t_inf) * np.exp(-run.time_s / tau)
+    np.testing.assert_allclose(run.room_mean_c, expect, atol=2e-4)
+    assert np.isnan(run.inlet_limit_s).all()
+
+
+def test_cooling_that_waits_for_the_generators_starts_at_its_delay():
+    g = RHO_CP * 5.0
+    t_inf = 16.0 + 60e3 / g
+    room = _room(flow=(5.0,), offset=(2.0,), cap=(1e9,), start=(30.0,), mean0=t_inf)
+    run = rt.simulate_ridethrough(room, NO_LOOPS, 120, 99.0, np.full(2, np.nan))
+    k30 = int(np.flatnonzero(run.time_s == 30.0)[0])
+    assert run.room_mean_c[k30] == pytest.approx(t_inf + 60e3 / 2e6 * 30, abs=1e-4)
+    assert run.room_mean_c[-1] < run.room_mean_c[k30]     # cooling back: it falls again
+
+
+def _loops(flow_kgs, hx_start=0.0):
+    """Two racks of 100 and 50 kW on one loop at 2 and 1 kg/s of coolant (cp 4000), loop
+    supply 30 C, facility water 25 C: steady rack returns 30 + P / (m cp) = 42.5 C each,
+    mixed return 42.5 C, exchanger conductance 150 kW / 17.5 K."""
+    cp = 4000.0
+    base_flow = np.array([2.0, 1.0])
+    t0 = 30.0 + np.array([100e3, 50e3]) / (base_flow * cp)
+    return rt.Loops(np.array([0, 0]), np.array([100e3, 50e3]), np.array([2e5, 1e5]),
+                    np.asarray(flow_kgs, float), t0, np.array([1e6]), np.array([30.0]),
+                    np.array([150e3 / 17.5]), np.array([25.0]), np.array([hx_start]),
+                    np.array([cp]))
+
+
+def _air_idle():
+    return _room(p_w=(0.0, 0.0))
+
+
+def test_a_loop_with_nothing_failed_stays_at_its_steady_state():
+    run = rt.simulate_ridethrough(_air_idle(), _loops([2.0, 1.0]), 600, 99.0,
+                                  np.full(2, 60.0))
+    np.testing.assert_allclose(run.rack_coolant_c, 42.5, atol=0.01)
+    np.testing.assert_allclose(run.loop_supply_c, 30.0, atol=0.01)
+
+
+def test_stopped_pumps_heat_each_rack_at_p_over_its_capacity():
+    run = rt.simulate_ridethrough(_air_idle(), _loops([0.0, 0.0]), 60, 99.0,
+                                  np.full(2, 60.0))
+    # 100 kW into 200 kJ/K: 0.5 K/s; 50 kW into 100 kJ/K: 0.5 K/s; from 42.5 C
+    np.testing.assert_allclose(run.rack_coolant_c[-1], 42.5 + 0.5 * 60, atol=1e-4)
+    # 42.5 + 0.5 t = 60 at t = 35 s; the loop itself, without flow, stays put
+    assert run.coolant_limit_s == pytest.approx([35.0, 35.0], abs=1e-3)
+    np.testing.assert_allclose(run.loop_supply_c, 30.0, atol=1e-9)
+
+
+def test_lost_facility_water_heats_the_loop_at_its_total_heat_over_all_capacity():
+    """Pumps run, the exchanger has no cold water: after the racks' first transient the
+    whole loop (racks 300 kJ/K + CDU 1 MJ/K) warms at 150 kW / 1.3 MJ/K."""
+    run = rt.simulate_ridethrough(_air_idle(), _loops([2.0, 1.0], hx_start=np.inf), 600,
+                                  99.0, np.full(2, np.nan))
+    slope = np.diff(run.loop_supply_c[-60:, 0]).mean() / (run.time_s[1] - run.time_s[0])
+    assert slope == pytest.approx(150e3 / 1.3e6, rel=1e-3)

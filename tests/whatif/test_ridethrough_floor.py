@@ -1,0 +1,44 @@
+"""Ride-through on real layouts (twin/engine/whatif/ridethrough.py): nothing failed stays
+at the steady state; a CDU trip heats its racks' coolant in seconds; a utility loss with a
+generator delay heats the room and recovers."""
+
+import numpy as np
+import pytest
+
+from tests.conftest import LAYOUTS
+from twin.engine.whatif.ridethrough import ride_through
+from twin.io import load_layout
+
+
+@pytest.mark.parametrize("name", ["gb200-pod.json", "small-room.json"])
+def test_nothing_failed_stays_at_the_steady_state(name):
+    lay = load_layout(LAYOUTS / name)
+    rep = ride_through(lay, [], duration_s=300)
+    r = rep.run
+    assert np.ptp(r.room_mean_c) < 0.01
+    assert np.nanmax(np.abs(r.rack_inlet_c - r.rack_inlet_c[0])) < 0.01
+    finite = np.isfinite(r.rack_coolant_c[0])
+    assert np.max(np.abs(r.rack_coolant_c[:, finite] - r.rack_coolant_c[0, finite]),
+                  initial=0.0) < 0.01
+
+
+def test_a_cdu_trip_heats_only_its_racks_coolant():
+    lay = load_layout(LAYOUTS / "gb200-pod.json")
+    rep = ride_through(lay, ["CDU-A"], duration_s=120)
+    on_a = np.array([c == "CDU-A" for c in lay.racks["cdu"]])
+    t = rep.run.coolant_limit_s
+    assert np.isfinite(t[on_a]).all() and (t[on_a] < 60).all()
+    assert np.isnan(t[~on_a]).all()
+    rid, first = rep.first(t)
+    assert rid in set(np.asarray(lay.racks.ids)[on_a]) and first == np.nanmin(t)
+    assert "CDU-A" in rep.summary()
+
+
+def test_a_utility_loss_heats_the_room_until_the_generators_then_recovers():
+    lay = load_layout(LAYOUTS / "small-room.json")
+    rep = ride_through(lay, [], duration_s=600, utility_loss=True, generator_delay_s=30)
+    r = rep.run
+    k30 = int(np.flatnonzero(r.time_s == 30)[0])
+    assert r.room_mean_c[k30] > r.room_mean_c[0] + 1.0
+    assert r.room_mean_c.argmax() == k30
+    assert r.room_mean_c[-1] == pytest.approx(r.room_mean_c[0], abs=0.2)

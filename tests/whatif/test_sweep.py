@@ -1,0 +1,98 @@
+"""The N-1 sweep (twin/engine/whatif): every single failure, judged against the base;
+the same answer in this process, in worker processes and on a Dask cluster."""
+
+import json
+
+import pytest
+
+from tests.conftest import LAYOUTS
+from twin.cli import main
+from twin.engine.simulate import simulate
+from twin.engine.whatif.components import CHILLER_ID, single_failures, with_failed
+from twin.engine.whatif.sweep import run_sweep
+from twin.io import load_layout
+
+
+@pytest.fixture(scope="module")
+def pod():
+    return load_layout(LAYOUTS / "gb200-pod.json")
+
+
+@pytest.fixture(scope="module")
+def pod_sweep(pod):
+    return run_sweep(pod, jobs=1)
+
+
+def test_every_component_is_failed_once(pod):
+    comps = single_failures(pod)
+    ids = [c.id for c in comps]
+    assert len(ids) == len(set(ids))
+    assert set(pod.cooling_units) | set(pod.cdus) | set(pod.power) <= set(ids)
+    assert {"CDU-A/pump", "CDU-B/pump", CHILLER_ID} <= set(ids)
+    snap = with_failed(pod, ["CDU-A/pump", "IRC-A1", "UPS-A1"])
+    assert snap.cdus["CDU-A"].failed_pumps == 1 and pod.cdus["CDU-A"].failed_pumps == 0
+    assert not snap.cooling_units["IRC-A1"].enabled and pod.cooling_units["IRC-A1"].enabled
+    assert not snap.power["UPS-A1"].enabled
+    with pytest.raises(KeyError, match="NOPE"):
+        with_failed(pod, ["NOPE"])
+
+
+def test_pod_verdicts_follow_the_failed_floor(pod, pod_sweep):
+    by_id = {o.component: o for o in pod_sweep.outcomes}
+    # a whole CDU: its 8 racks have no coolant flow and shut down
+    cdu = by_id["CDU-A"]
+    on_a = [r for r, c in zip(pod.racks.ids, pod.racks["cdu"]) if c == "CDU-A"]
+    assert cdu.verdict == "fails" and sorted(cdu.racks_failed) == sorted(on_a)
+    # one pump of two: the other carries the loop
+    assert by_id["CDU-A/pump"].verdict == "survives"
+    # the single utility feed takes every rack's power
+    assert by_id["UTIL"].verdict == "fails" and len(by_id["UTIL"].racks_failed) == len(pod.racks)
+    # A and B sides: losing one side's UPS keeps every rack on the other
+    assert by_id["UPS-A1"].verdict == "survives" and by_id["UPS-B1"].verdict == "survives"
+    assert pod_sweep.summary[1].startswith("N+1 on CDUs: no \u2014 CDU-")
+    assert "N+1 on CDU pumps: yes" in pod_sweep.summary
+
+
+def test_each_scenario_equals_a_fresh_solve_of_the_failed_floor(pod, pod_sweep):
+    """The sweep's reuse of the base airflow (heat-only failures) and of the last air
+    solve must not change an answer: compare with a cold solve of the failed layout."""
+    by_id = {o.component: o for o in pod_sweep.outcomes}
+    for cid in ("IRC-B2", "UPS-A1", "CDU-B/pump"):
+        fresh = simulate(with_failed(pod, [cid]))
+        state = by_id[cid].state
+        assert state.facility_kw == pytest.approx(fresh.facility.facility_kw, rel=1e-6)
+        assert state.worst_inlet_c == pytest.approx(float(fresh.air.rack_inlet_max_c.max()),
+                                                    abs=0.02)
+
+
+def test_worker_processes_and_a_dask_cluster_give_the_same_verdicts(pod, pod_sweep):
+    from distributed import LocalCluster
+
+    comps = [c for c in single_failures(pod) if c.id in ("IRC-A2", "CDU-B", "BUSWAY-B1.1")]
+    local = run_sweep(pod, components=comps, jobs=2)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster:
+        dask = run_sweep(pod, components=comps, scheduler=cluster.scheduler_address)
+    base = {o.component: o.verdict for o in pod_sweep.outcomes}
+    for result in (local, dask):
+        assert [o.component for o in result.outcomes] == ["IRC-A2", "CDU-B", "BUSWAY-B1.1"]
+        assert {o.component: o.verdict for o in result.outcomes} == \
+            {c.id: base[c.id] for c in comps}
+    assert local.workers == 2
+
+
+def test_cli_sweep_json_and_transient(tmp_path, capsys):
+    path = str(LAYOUTS / "gb200-pod.json")
+    assert main(["whatif", path, "--sweep", "n-1", "--jobs", "1", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert {s["verdict"] for s in doc["scenarios"]} <= {"survives", "degraded", "fails"}
+    assert doc["summary"] and doc["base"]["it_kw"] > 0
+    out = tmp_path / "rt.json"
+    assert main(["whatif", path, "--fail", "CDU-A", "--transient", "--duration-s", "120",
+                 "--json", "--out", str(out)]) == 0
+    rt = json.loads(out.read_text())
+    assert rt["first_coolant_limit"]["rack"] and 0 < rt["first_coolant_limit"]["seconds"] < 120
+    assert rt["series"]["time_s"][-1] == 120
+    assert main(["whatif", path, "--fail", "NOPE", "--transient"]) == 1
+    assert "NOPE" in capsys.readouterr().err
+    assert main(["whatif", path]) == 1

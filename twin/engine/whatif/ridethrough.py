@@ -1,0 +1,217 @@
+"""Ride-through of a layout: the steady solves before and after a failure turned into the
+lumped transient of ``twin.physics.ridethrough`` (docs/physics.md §11.3), and its
+answer per rack: seconds until the ASHRAE allowable inlet limit and the coolant limit.
+
+Racks keep drawing what they drew before the failure (a rack throttles only once its
+limits are passed: the times say when), unless the failure takes their power. A utility
+loss keeps IT and the CDU pumps on UPS; the room units and the facility water (chillers,
+towers) stop until the generators carry them (``generator_delay_s``, plus
+``restart_s`` for the plant to cool again).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from twin.engine import inputs
+from twin.engine.simulate import Simulator, TwinResult
+from twin.engine.whatif.components import with_failed
+from twin.model import Layout
+from twin.physics import ridethrough as rt
+from twin.physics.air import SolveError
+from twin.physics.fluids import AIR, PG25, WATER
+from twin.physics.metrics import ASHRAE_ALLOWABLE_C
+
+RHO_CP_AIR = AIR.density_kgm3 * AIR.cp_jkgk
+#: Racks whose time series the JSON and the plots carry (the hottest at the end).
+WORST_SHOWN = 10
+
+
+@dataclass
+class RideThroughReport:
+    """The run and its answer, aligned with ``rack_ids`` and ``cdu_ids``."""
+
+    failed: list[str]
+    utility_loss: bool
+    generator_delay_s: float
+    rack_ids: list[str]
+    cdu_ids: list[str]
+    run: rt.RideThrough
+    inlet_limit_c: float
+    coolant_limit_c: np.ndarray
+    steady_after: bool                 # whether the failed floor has a steady state
+    notes: list[str] = field(default_factory=list)
+
+    def first(self, times: np.ndarray) -> tuple[str | None, float | None]:
+        if not np.isfinite(times).any():
+            return None, None
+        k = int(np.nanargmin(times))
+        return self.rack_ids[k], float(times[k])
+
+    def worst_racks(self, n: int = WORST_SHOWN) -> list[int]:
+        """Indices of the ``n`` racks that pass a limit first, then the hottest inlets."""
+        r = self.run
+        first = np.fmin(r.inlet_limit_s, r.coolant_limit_s)
+        first = np.where(np.isfinite(first), first, np.inf)
+        return list(np.lexsort((-r.rack_inlet_c.max(axis=0), first))[:n])
+
+    def summary(self) -> str:
+        parts = list(self.failed)
+        if self.utility_loss:
+            parts.append(f"a utility loss (generators after {self.generator_delay_s:g} s)")
+        what = " + ".join(parts) if parts else "no failure"
+        rid, t = self.first(self.run.inlet_limit_s)
+        cid, tc = self.first(self.run.coolant_limit_s)
+        dur = self.run.time_s[-1]
+        air = (f"first rack inlet beyond {self.inlet_limit_c:g} \u00b0C: {rid} after {t:.0f} s"
+               if rid else f"no rack inlet passes {self.inlet_limit_c:g} \u00b0C in {dur:.0f} s")
+        liq = (f"; first coolant over its limit: {cid} after {tc:.0f} s" if cid
+               else "; no coolant passes its limit" if np.isfinite(self.coolant_limit_c).any()
+               else "")
+        return f"After {what}: {air}{liq}."
+
+    def to_json(self, every_s: float = 5.0) -> dict[str, Any]:
+        r = self.run
+        step = max(1, int(round(every_s / max(r.time_s[1] - r.time_s[0], 1e-9)))) \
+            if len(r.time_s) > 1 else 1
+        pick = np.arange(0, len(r.time_s), step)
+        if pick[-1] != len(r.time_s) - 1:
+            pick = np.append(pick, len(r.time_s) - 1)
+
+        def series(a: np.ndarray) -> list:
+            return [None if not np.isfinite(v) else round(float(v), 3) for v in a[pick]]
+        rid, t = self.first(r.inlet_limit_s)
+        cid, tc = self.first(r.coolant_limit_s)
+        return {
+            "failed": self.failed, "utility_loss": self.utility_loss,
+            "generator_delay_s": self.generator_delay_s, "summary": self.summary(),
+            "steady_state_after_failure": self.steady_after, "notes": self.notes,
+            "inlet_limit_c": self.inlet_limit_c,
+            "first_inlet_limit": {"rack": rid, "seconds": t},
+            "first_coolant_limit": {"rack": cid, "seconds": tc},
+            "racks": [{"id": k, "inlet_limit_s": _num(r.inlet_limit_s[i]),
+                       "coolant_limit_s": _num(r.coolant_limit_s[i]),
+                       "coolant_limit_c": _num(self.coolant_limit_c[i]),
+                       "inlet_end_c": _num(r.rack_inlet_c[-1, i], 3)}
+                      for i, k in enumerate(self.rack_ids)],
+            "series": {"time_s": [round(float(x), 3) for x in r.time_s[pick]],
+                       "room_mean_c": series(r.room_mean_c),
+                       "worst_racks": {self.rack_ids[i]: {"inlet_c": series(r.rack_inlet_c[:, i]),
+                                                          "coolant_c": series(r.rack_coolant_c[:, i])}
+                                       for i in self.worst_racks()},
+                       "loop_supply_c": {c: series(r.loop_supply_c[:, k])
+                                         for k, c in enumerate(self.cdu_ids)}},
+        }
+
+
+def _num(x: float, nd: int = 2) -> float | None:
+    return round(float(x), nd) if np.isfinite(x) else None
+
+
+def ride_through(layout: Layout, failed: list[str], duration_s: float = 600.0,
+                 utility_loss: bool = False, generator_delay_s: float = 30.0,
+                 restart_s: float = 0.0, step_s: float = 1.0,
+                 base: TwinResult | None = None) -> RideThroughReport:
+    """Temperatures over ``duration_s`` after ``failed`` (component ids) fail at t = 0,
+    and/or a utility loss. Raises KeyError for an unknown id, SolveError when the floor
+    before the failure has no steady state."""
+    sim = Simulator()
+    base = base if base is not None else sim.run(layout)
+    if base.air is None and base.liquid is None:
+        raise SolveError("the floor has neither an air nor a liquid solution to start from")
+    snap = with_failed(layout, failed)
+    notes: list[str] = []
+    try:
+        after: TwinResult | None = Simulator().run(snap)
+    except SolveError as exc:
+        after = None
+        notes.append(f"no steady state after the failure ({' '.join(str(exc).split())}); "
+                     "the room keeps the airflow pattern of the base")
+    back_s = generator_delay_s + restart_s if utility_loss else 0.0
+    powered = _still_powered(base, after)
+    room = _room(snap, base, after, powered, back_s)
+    loops, limit_c = _loops(layout, base, after, powered, back_s)
+    inlet_limit = ASHRAE_ALLOWABLE_C[layout.hall.ashrae_class][1]
+    run = rt.simulate_ridethrough(room, loops, duration_s, inlet_limit, limit_c, step_s)
+    return RideThroughReport(list(failed), utility_loss, generator_delay_s, base.rack_ids,
+                             base.cdu_ids, run, inlet_limit, limit_c, after is not None, notes)
+
+
+def _still_powered(base: TwinResult, after: TwinResult | None) -> np.ndarray:
+    if after is None or after.rack_state is None:
+        return np.ones(len(base.rack_ids), bool)
+    return after.rack_state != 3          # RACK_STATE_NAMES: unpowered
+
+
+def _room(snap: Layout, base: TwinResult, after: TwinResult | None, powered: np.ndarray,
+          back_s: float) -> rt.RoomAir:
+    h = snap.hall
+    volume = h.width_m * h.length_m * (h.ceiling_height_m
+                                       + (h.plenum_depth_m if h.raised_floor else 0.0))
+    capacity = RHO_CP_AIR * volume + rt.RACK_STRUCTURE_J_PER_K * len(base.rack_ids)
+    b = base.air
+    if b is None:                          # liquid only: the room carries nothing
+        z = np.zeros(0)
+        return rt.RoomAir(capacity, 20.0, np.zeros(len(base.rack_ids)), z, 0.0, z, z, z, z, z)
+    ref = after.air if after is not None and after.air is not None else b
+    ref_res = after if after is not None and after.air is not None else base
+    ref_mean = float(np.nanmean(ref.temperature_c))
+    air_heat = np.where(powered, base.rack_air_heat_kw * 1e3, 0.0)
+    # coils that run after the failure: room units (scene order) and rear doors
+    scene, _ids = inputs.air_scene(snap, ref_res.rack_air_heat_kw * 1e3)
+    cu, racks = scene.cooling, scene.racks
+    n_units = len(ref.unit_return_c)
+    on = np.asarray(cu.enabled[:n_units], bool) & np.isfinite(ref.unit_return_c)
+    door = racks.rdhx_capacity_w > 0
+    pre_door = ref.rack_inlet_mean_c + ref.rack_air_heat_w / (RHO_CP_AIR * ref.rack_airflow_m3s)
+    flow = np.concatenate([ref.unit_airflow_m3s[on], ref.rack_airflow_m3s[door]])
+    offset = np.concatenate([ref.unit_return_c[on], pre_door[door]]) - ref_mean
+    setpoint = np.concatenate([cu.supply_setpoint_c[:n_units][on], racks.rdhx_supply_c[door]])
+    cap = np.concatenate([cu.capacity_w[:n_units][on], racks.rdhx_capacity_w[door]])
+    start = np.full(len(flow), back_s)
+    # the steady balance of the reference solve fixes the heat the coils' fans add, so
+    # that a floor with nothing failed stays exactly where it is
+    q_ref = np.clip(RHO_CP_AIR * flow * (ref_mean + offset - setpoint), 0.0, cap)
+    fan_w = float(q_ref.sum() - ref.rack_air_heat_w.sum())
+    return rt.RoomAir(capacity, float(np.nanmean(b.temperature_c)),
+                      ref.rack_inlet_max_c - ref_mean, air_heat, fan_w, flow, offset, setpoint,
+                      cap, start)
+
+
+def _loops(layout: Layout, base: TwinResult, after: TwinResult | None, powered: np.ndarray,
+           back_s: float) -> tuple[rt.Loops, np.ndarray]:
+    n = len(base.rack_ids)
+    cdus = list(layout.cdus.values())
+    liq = base.liquid
+    if liq is None or not cdus:
+        z, zi = np.zeros(0), np.full(n, -1)
+        return (rt.Loops(zi, np.zeros(n), np.ones(n), np.zeros(n), np.full(n, np.nan),
+                         z, z, z, z, z, z), np.full(n, np.nan))
+    fluid = [PG25 if c.coolant == "PG25" else WATER for c in cdus]
+    rho_cp = np.array([f.density_kgm3 * f.cp_jkgk for f in fluid])
+    cp = np.array([f.cp_jkgk for f in fluid])
+    loop = liq.racks.cdu_index.astype(int)
+    heat = np.where(powered & (loop >= 0), base.rack_liquid_heat_kw * 1e3, 0.0)
+    flows = (after.liquid.racks.mass_flow_kgs if after is not None and after.liquid is not None
+             else liq.racks.mass_flow_kgs)
+    flows = np.where(loop >= 0, np.nan_to_num(flows), 0.0)
+    k = np.maximum(loop, 0)
+    rack_c = np.where(loop >= 0, rt.RACK_COOLANT_L / 1e3 * rho_cp[k] + rt.RACK_COLD_PLATES_J_PER_K,
+                      1.0)
+    t0 = np.where(loop >= 0, liq.racks.return_c, np.nan)
+    base_flow = np.where(loop >= 0, np.nan_to_num(liq.racks.mass_flow_kgs), 0.0)
+    n_l = len(cdus)
+    mc = base_flow * cp[k]
+    mixed = np.bincount(k[loop >= 0], (mc * np.nan_to_num(t0))[loop >= 0], n_l) \
+        / np.maximum(np.bincount(k[loop >= 0], mc[loop >= 0], n_l), 1e-12)
+    supply0 = liq.cdus.loop_supply_c
+    fac = liq.cdus.facility_supply_c
+    load = np.bincount(k[loop >= 0], (mc * (np.nan_to_num(t0) - supply0[k]))[loop >= 0], n_l)
+    g = np.where(mixed - fac > 1e-6, load / np.maximum(mixed - fac, 1e-6), 0.0)
+    loops = rt.Loops(loop, heat, rack_c, flows, t0, rt.CDU_COOLANT_L / 1e3 * rho_cp, supply0,
+                     g, fac, np.full(n_l, back_s), cp)
+    limits = np.array([c.return_limit_c for c in cdus])
+    return loops, np.where(loop >= 0, limits[k], np.nan)

@@ -1,0 +1,182 @@
+"""Ride-through: temperatures over time after a failure, from the steady state before it
+(docs/physics.md §11.3).
+
+A lumped transient on top of the steady solves, so that it runs in seconds:
+
+- **Room air** is one well-mixed node at the room's mean temperature ``T_r`` with the heat
+  capacity of its air and of the rack structures in the air stream. Each rack's inlet and
+  each coil's return keep their steady offset from the room mean (the offsets of the
+  failed scenario's steady airflow when it has one, else the base's): the air model's
+  transport fixes *where* air is hot, the node *how fast* the room heats.
+  ``C_room dT_r/dt = P_air + P_fans − Σ_j Q_j``, ``Q_j = clip(ρ c_p V_j (T_r + o_j − T_set,j),
+  0, Q_cap,j)`` for each coil that runs (room units and rear doors; a coil that waits for
+  the generators runs from its start time).
+- **Liquid loops**: a node per rack (its coolant and cold plates, at the rack's coolant
+  return) and a node per CDU loop (the CDU and header coolant, at the loop supply).
+  ``C_i dT_i/dt = P_i − ṁ_i c_p (T_i − T_s,k)``;
+  ``C_k dT_s,k/dt = Σ_i ṁ_i c_p (T_i − T_s,k) − G_k (T_R,k − T_fw,k)`` with the mixed
+  return ``T_R,k`` and the exchanger conductance ``G_k`` that gives the steady state's
+  exchanger duty (zero while the facility water is lost or no coolant flows).
+
+Oracles (tests/physics/test_ridethrough.py): a sealed room with its cooling gone heats
+at ``P / C_room``; with partial cooling it approaches the new steady state as a
+first-order system with ``τ = C_room / Σ ρ c_p V_j``; a loop whose pumps stop heats each
+rack at ``P_i / C_i``; with nothing failed every node stays at its steady value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.integrate import solve_ivp
+
+from twin.physics.fluids import AIR
+
+#: Heat capacity of a rack's structure in thermal contact with its air stream within
+#: minutes (heat sinks, chassis, trays: about 200 kg of aluminium and steel).
+RACK_STRUCTURE_J_PER_K = 100e3
+#: Coolant held in a liquid-cooled rack (manifolds, hoses, cold plates: about 40 L) and
+#: the heat capacity of its cold plates (about 40 kg of copper).
+RACK_COOLANT_L = 40.0
+RACK_COLD_PLATES_J_PER_K = 15e3
+#: Coolant in a CDU and its header pipes.
+CDU_COOLANT_L = 250.0
+
+
+@dataclass(frozen=True)
+class RoomAir:
+    """The room node after the failure (module docstring); coils: room units + doors."""
+
+    heat_capacity_j_per_k: float
+    mean0_c: float                   # room mean at t = 0 (the steady state before)
+    inlet_offset_k: np.ndarray       # (n_racks,) rack inlet − room mean
+    rack_air_heat_w: np.ndarray      # (n_racks,) after the failure
+    fan_heat_w: float                # fans of the coils that run
+    coil_airflow_m3s: np.ndarray     # (n_coils,)
+    coil_return_offset_k: np.ndarray
+    coil_setpoint_c: np.ndarray
+    coil_capacity_w: np.ndarray
+    coil_start_s: np.ndarray         # 0: runs throughout; inf: failed
+
+
+@dataclass(frozen=True)
+class Loops:
+    """Liquid nodes after the failure: racks (``loop`` −1: not on a loop) and CDU loops."""
+
+    rack_loop: np.ndarray            # (n_racks,) loop index or −1
+    rack_heat_w: np.ndarray
+    rack_heat_capacity_j_per_k: np.ndarray
+    rack_mass_flow_kgs: np.ndarray   # 0 where the pumps stopped
+    rack_coolant0_c: np.ndarray      # steady rack coolant return before the failure
+    loop_heat_capacity_j_per_k: np.ndarray
+    loop_supply0_c: np.ndarray
+    hx_conductance_w_per_k: np.ndarray
+    facility_supply_c: np.ndarray
+    hx_start_s: np.ndarray           # when the facility water is back (0: never lost)
+    cp_jkgk: np.ndarray              # (n_loops,) coolant heat capacity
+
+
+@dataclass(frozen=True)
+class RideThrough:
+    """Temperatures at ``time_s`` and, per rack, the first time each limit is passed
+    (NaN: not within the run)."""
+
+    time_s: np.ndarray
+    room_mean_c: np.ndarray          # (n_t,)
+    rack_inlet_c: np.ndarray         # (n_t, n_racks)
+    rack_coolant_c: np.ndarray       # (n_t, n_racks), NaN off loops
+    loop_supply_c: np.ndarray        # (n_t, n_loops)
+    inlet_limit_s: np.ndarray        # (n_racks,)
+    coolant_limit_s: np.ndarray
+
+
+def _coil_heat_w(air: RoomAir, t: float, room_c: float) -> float:
+    on = t >= air.coil_start_s
+    q = np.clip(AIR.density_kgm3 * AIR.cp_jkgk * air.coil_airflow_m3s
+                * (room_c + air.coil_return_offset_k - air.coil_setpoint_c), 0.0, air.coil_capacity_w)
+    return float(np.sum(q[on]))
+
+
+def _fans_w(air: RoomAir, t: float) -> float:
+    running = np.isfinite(air.coil_start_s)
+    if not running.any():
+        return 0.0
+    share = np.mean(t >= air.coil_start_s[running])
+    return air.fan_heat_w * share
+
+
+def simulate_ridethrough(air: RoomAir, loops: Loops, duration_s: float,
+                         inlet_limit_c: float, coolant_limit_c: np.ndarray,
+                         step_s: float = 1.0) -> RideThrough:
+    """Integrate from the steady state before the failure to ``duration_s``; samples
+    every ``step_s``. ``coolant_limit_c`` per rack (NaN: no limit)."""
+    n_r = len(air.inlet_offset_k)
+    on_loop = loops.rack_loop >= 0
+    li = np.flatnonzero(on_loop)
+    k_of = loops.rack_loop[li]
+    n_l = len(loops.loop_supply0_c)
+    cp_i = loops.cp_jkgk[k_of] if n_l else np.zeros(0)
+    mc = loops.rack_mass_flow_kgs[li] * cp_i                       # W/K per rack
+    mc_loop = np.bincount(k_of, mc, n_l)
+    p_air = float(np.sum(air.rack_air_heat_w))
+
+    def rhs(t: float, y: np.ndarray) -> np.ndarray:
+        room, tr, ts = y[0], y[1:1 + len(li)], y[1 + len(li):]
+        d = np.empty_like(y)
+        d[0] = (p_air + _fans_w(air, t) - _coil_heat_w(air, t, room)) / air.heat_capacity_j_per_k
+        if len(li):
+            ts_i = ts[k_of]
+            d[1:1 + len(li)] = (loops.rack_heat_w[li] - mc * (tr - ts_i)) \
+                / loops.rack_heat_capacity_j_per_k[li]
+            into = np.bincount(k_of, mc * (tr - ts_i), n_l)
+            mixed = np.where(mc_loop > 0, np.bincount(k_of, mc * tr, n_l)
+                             / np.where(mc_loop > 0, mc_loop, 1.0), ts)
+            hx_on = (t >= loops.hx_start_s) & (mc_loop > 0)
+            q_hx = np.where(hx_on, loops.hx_conductance_w_per_k
+                            * (mixed - loops.facility_supply_c), 0.0)
+            d[1 + len(li):] = (into - q_hx) / loops.loop_heat_capacity_j_per_k
+        return d
+
+    y0 = np.concatenate([[air.mean0_c], loops.rack_coolant0_c[li], loops.loop_supply0_c])
+    times = np.arange(0.0, duration_s + 0.5 * step_s, step_s)
+    # the coils and the exchangers switch at their start times: integrate piecewise
+    breaks = sorted({float(s) for s in np.concatenate([air.coil_start_s, loops.hx_start_s])
+                     if 0.0 < s < duration_s})
+    ys = np.empty((len(y0), len(times)))
+    start, y = 0.0, y0
+    for stop in breaks + [float(duration_s)]:
+        sel = (times >= start) & (times < stop) if stop < duration_s else (times >= start)
+        t_eval = times[sel]
+        if not len(t_eval) or t_eval[-1] < stop:     # the end state starts the next piece
+            t_eval = np.append(t_eval, stop)
+        sol = solve_ivp(rhs, (start, stop), y, method="LSODA", t_eval=t_eval,
+                        max_step=5.0 * max(step_s, 1.0), rtol=1e-7, atol=1e-7)
+        if not sol.success:
+            raise ValueError(f"the ride-through integration failed: {sol.message}")
+        ys[:, sel] = sol.y[:, :int(sel.sum())]
+        y, start = sol.y[:, -1], stop
+    room = ys[0]
+    inlet = room[:, None] + air.inlet_offset_k[None, :]
+    coolant = np.full((len(times), n_r), np.nan)
+    coolant[:, li] = ys[1:1 + len(li)].T
+    supply = ys[1 + len(li):].T
+    return RideThrough(times, room, inlet, coolant, supply,
+                       _first_passage(times, inlet, np.full(n_r, inlet_limit_c)),
+                       _first_passage(times, coolant, coolant_limit_c))
+
+
+def _first_passage(times: np.ndarray, values: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """Per column, the first time ``values`` exceeds ``limit`` (linear between samples);
+    NaN where it never does."""
+    over = values > limit[None, :]
+    out = np.full(values.shape[1], np.nan)
+    hit = over.any(axis=0)
+    for j in np.flatnonzero(hit):
+        k = int(np.argmax(over[:, j]))
+        if k == 0:
+            out[j] = 0.0
+            continue
+        v0, v1 = values[k - 1, j], values[k, j]
+        out[j] = times[k - 1] + (times[k] - times[k - 1]) * (limit[j] - v0) / (v1 - v0)
+    return out
