@@ -94,3 +94,14 @@ def test_lost_facility_water_heats_the_loop_at_its_total_heat_over_all_capacity(
                                   99.0, np.full(2, np.nan))
     slope = np.diff(run.loop_supply_c[-60:, 0]).mean() / (run.time_s[1] - run.time_s[0])
     assert slope == pytest.approx(150e3 / 1.3e6, rel=1e-3)
+
+
+def test_a_rack_past_its_coolant_limit_drops_to_standby():
+    """With standby heat 5 kW: rack 0 heats at 0.5 K/s until 60 C (35 s), then at
+    5 kW / 200 kJ/K = 0.025 K/s."""
+    loops = _loops([0.0, 0.0])
+    loops = rt.Loops(*[getattr(loops, f) for f in loops.__dataclass_fields__
+                       if f != "rack_standby_w"], rack_standby_w=np.array([5e3, 5e3]))
+    run = rt.simulate_ridethrough(_air_idle(), loops, 95, 99.0, np.full(2, 60.0))
+    assert run.coolant_limit_s[0] == pytest.approx(35.0, abs=1e-3)
+    assert run.rack_coolant_c[-1, 0] == pytest.approx(60.0 + 0.025 * 60, abs=0.01)

@@ -11,7 +11,8 @@ A lumped transient on top of the steady solves, so that it runs in seconds:
   ``C_room dT_r/dt = P_air + P_fans − Σ_j Q_j``, ``Q_j = clip(ρ c_p V_j (T_r + o_j − T_set,j),
   0, Q_cap,j)`` for each coil that runs (room units and rear doors; a coil that waits for
   the generators runs from its start time).
-- **Liquid loops**: a node per rack (its coolant and cold plates, at the rack's coolant
+- **Liquid loops** (with ``rack_standby_w``, a rack whose coolant passes its limit drops
+  to standby, as the steady model shuts it down): a node per rack (its coolant and cold plates, at the rack's coolant
   return) and a node per CDU loop (the CDU and header coolant, at the loop supply).
   ``C_i dT_i/dt = P_i − ṁ_i c_p (T_i − T_s,k)``;
   ``C_k dT_s,k/dt = Σ_i ṁ_i c_p (T_i − T_s,k) − G_k (T_R,k − T_fw,k)`` with the mixed
@@ -75,6 +76,9 @@ class Loops:
     facility_supply_c: np.ndarray
     hx_start_s: np.ndarray           # when the facility water is back (0: never lost)
     cp_jkgk: np.ndarray              # (n_loops,) coolant heat capacity
+    #: what a rack draws once its coolant passes its limit (it shuts down to standby, as
+    #: in the steady model); None: racks keep their heat whatever the temperature
+    rack_standby_w: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,8 @@ def simulate_ridethrough(air: RoomAir, loops: Loops, duration_s: float,
     mc = loops.rack_mass_flow_kgs[li] * cp_i                       # W/K per rack
     mc_loop = np.bincount(k_of, mc, n_l)
     p_air = float(np.sum(air.rack_air_heat_w))
+    standby = None if loops.rack_standby_w is None else loops.rack_standby_w[li]
+    limit_i = np.nan_to_num(np.asarray(coolant_limit_c, float)[li], nan=np.inf)
 
     def rhs(t: float, y: np.ndarray) -> np.ndarray:
         room, tr, ts = y[0], y[1:1 + len(li)], y[1 + len(li):]
@@ -127,8 +133,10 @@ def simulate_ridethrough(air: RoomAir, loops: Loops, duration_s: float,
         d[0] = (p_air + _fans_w(air, t) - _coil_heat_w(air, t, room)) / air.heat_capacity_j_per_k
         if len(li):
             ts_i = ts[k_of]
-            d[1:1 + len(li)] = (loops.rack_heat_w[li] - mc * (tr - ts_i)) \
-                / loops.rack_heat_capacity_j_per_k[li]
+            heat = loops.rack_heat_w[li]
+            if standby is not None:
+                heat = np.where(tr < limit_i, heat, np.minimum(heat, standby))
+            d[1:1 + len(li)] = (heat - mc * (tr - ts_i)) / loops.rack_heat_capacity_j_per_k[li]
             into = np.bincount(k_of, mc * (tr - ts_i), n_l)
             mixed = np.where(mc_loop > 0, np.bincount(k_of, mc * tr, n_l)
                              / np.where(mc_loop > 0, mc_loop, 1.0), ts)
@@ -150,7 +158,7 @@ def simulate_ridethrough(air: RoomAir, loops: Loops, duration_s: float,
         t_eval = times[sel]
         if not len(t_eval) or t_eval[-1] < stop:     # the end state starts the next piece
             t_eval = np.append(t_eval, stop)
-        sol = solve_ivp(rhs, (start, stop), y, method="LSODA", t_eval=t_eval,
+        sol = solve_ivp(rhs, (start, stop), y, method="RK45", t_eval=t_eval,
                         max_step=5.0 * max(step_s, 1.0), rtol=1e-7, atol=1e-7)
         if not sol.success:
             raise ValueError(f"the ride-through integration failed: {sol.message}")

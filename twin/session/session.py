@@ -131,6 +131,10 @@ class Session:
         self._shown: SolveInfo | None = None
         self._closed = False
         self._held = False                # the engine is held: a footprint is outside
+        #: the what-if scenario shown instead of the base (its label), and the base to go
+        #: back to
+        self.scenario: str | None = None
+        self._base: tuple | None = None
         layout.changed.connect(self._on_layout_changed, priority=FIRST)
         self.colouring.set(self._compute_colouring())
         self._reset_heatmap_height()
@@ -337,6 +341,12 @@ class Session:
     def _on_result(self, gen: int, result: TwinResult, snap: Layout, info: SolveInfo) -> None:
         if gen != self._generation:
             return
+        self.scenario = None            # a new solve of the layout ends a scenario view
+        self._base = None
+        self._show(result, snap, info, self._fresh(result, info))
+
+    def _show(self, result: TwinResult, snap: Layout, info: SolveInfo,
+              status: tuple[SolvePhase, str, str]) -> None:
         self.result, self.snapshot, self.info = result, snap, info
         self._shown = info
         self.error = None
@@ -344,8 +354,32 @@ class Session:
         if self.colour_key in LIVE_COLOURINGS:
             self.colouring.set(self._compute_colouring())
         self._set_alert_ids(a.target for a in result.alerts if a.severity in MARKED_SEVERITIES)
-        self._set_status(*self._fresh(result, info))
+        self._set_status(*status)
         self.events.result.emit(info)
+
+    # ====================================================================== scenarios
+    def show_scenario(self, label: str, result: TwinResult, snap: Layout) -> None:
+        """Show a what-if result (``snap``: the layout with something failed) in every
+        view without changing the layout; :meth:`clear_scenario` goes back to the base."""
+        if self.scenario is None:
+            self._base = (self.result, self.snapshot, self.info, self.status)
+        self.scenario = label
+        now = time.perf_counter()
+        info = SolveInfo(-1, False, True, now, now, cached=True)
+        self._show(result, snap, info, (
+            SolvePhase.FRESH, f"Scenario: {label} · Esc returns to the base",
+            f"The views show the floor with {label}; the layout itself is unchanged."))
+
+    def clear_scenario(self) -> bool:
+        """Back to the base result after :meth:`show_scenario`; False when none is shown."""
+        if self.scenario is None or self._base is None:
+            return False
+        result, snap, info, status = self._base
+        self.scenario, self._base = None, None
+        if result is None or snap is None or info is None:
+            return True
+        self._show(result, snap, info, (status.phase, status.text, status.tooltip))
+        return True
 
     def _set_alert_ids(self, ids) -> None:
         new = frozenset(ids)

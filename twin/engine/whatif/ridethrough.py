@@ -23,6 +23,7 @@ from twin.model import Layout
 from twin.physics import ridethrough as rt
 from twin.physics.air import SolveError
 from twin.physics.fluids import AIR, PG25, WATER
+from twin.physics.liquid import STANDBY_FRACTION
 from twin.physics.metrics import ASHRAE_ALLOWABLE_C
 
 RHO_CP_AIR = AIR.density_kgm3 * AIR.cp_jkgk
@@ -211,7 +212,9 @@ def _loops(layout: Layout, base: TwinResult, after: TwinResult | None, powered: 
     fac = liq.cdus.facility_supply_c
     load = np.bincount(k[loop >= 0], (mc * (np.nan_to_num(t0) - supply0[k]))[loop >= 0], n_l)
     g = np.where(mixed - fac > 1e-6, load / np.maximum(mixed - fac, 1e-6), 0.0)
+    standby = STANDBY_FRACTION * inputs.rack_numbers(layout, "nameplate_kw") * 1e3 \
+        * inputs.rack_liquid_fraction(layout)
     loops = rt.Loops(loop, heat, rack_c, flows, t0, rt.CDU_COOLANT_L / 1e3 * rho_cp, supply0,
-                     g, fac, np.full(n_l, back_s), cp)
+                     g, fac, np.full(n_l, back_s), cp, standby)
     limits = np.array([c.return_limit_c for c in cdus])
     return loops, np.where(loop >= 0, limits[k], np.nan)

@@ -71,6 +71,11 @@ def build_actions(w: "MainWindow") -> WindowActions:
                               "own catalogue (undoable)")
     a.export_report = _act(w, "Export Review &Report\u2026", w.file_export_report,
                            "Ctrl+Shift+E", "Write the design-review report (PDF)")
+    a.failure_sweep = _act(w, "&Failure Sweep (N\u22121)\u2026", w.analysis_failure_sweep,
+                           "Ctrl+Shift+F", "Fail every component in turn and judge each "
+                           "(survives / degraded / fails)")
+    a.ride_through = _act(w, "&Ride-Through\u2026", w.analysis_ride_through, "Ctrl+Shift+T",
+                          "Temperatures over time after a failure or a utility loss")
     a.quit = _act(w, "&Quit", w.close, SK.Quit, "Quit the application")
     if a.quit.shortcut().isEmpty():
         a.quit.setShortcut(QKeySequence("Ctrl+Q"))
@@ -182,6 +187,8 @@ def build_menus(w: "MainWindow") -> None:
     v.addAction(a.snap)
     v.addSeparator()
     w.panels_menu = v.addMenu("P&anels")
+    an = mb.addMenu("&Analysis")
+    an.addActions([a.failure_sweep, a.ride_through])
     h = mb.addMenu("&Help")
     h.addAction(a.help_pages["manual"])
     h.addAction(a.help_shortcuts)

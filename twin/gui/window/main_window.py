@@ -703,6 +703,16 @@ class MainWindow(QMainWindow):
         from twin.gui.window.export_report import export_report
         export_report(self)
 
+    def analysis_failure_sweep(self):
+        from twin.gui.window.whatif import open_failure_sweep
+        self.whatif_dialog = open_failure_sweep(self)
+        return self.whatif_dialog
+
+    def analysis_ride_through(self):
+        from twin.gui.window.whatif import open_ride_through
+        self.whatif_dialog = open_ride_through(self)
+        return self.whatif_dialog
+
     def render_target(self, target: str, size: tuple[int, int], scale: float = 1.0,
                       caption: bool = True) -> QImage:
         """An image of 'window', '3d' or 'plan' (see ``twin.gui.window.export_image.render_target``)."""

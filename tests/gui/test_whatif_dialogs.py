@@ -1,0 +1,59 @@
+"""Analysis ▸ Failure Sweep and Ride-Through in the window: run off the GUI thread, fill
+the table and plots, show a scenario in the views without touching the layout, Escape
+returns to the base (issue 17)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+
+from tests.conftest import LAYOUTS
+from twin.gui.window import app as app_mod
+from twin.gui.window.settings import AppSettings
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    app_mod.create_application()
+    settings = AppSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    w = app_mod.open_main_window(LAYOUTS / "gb200-pod.json", settings=settings)
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    qtbot.waitExposed(w)
+    qtbot.waitUntil(lambda: w.session.result is not None, timeout=60000)
+    yield w
+    w.session.clear_scenario()
+
+
+def test_failure_sweep_table_and_scenario_view(window, qtbot):
+    dlg = window.analysis_failure_sweep()
+    qtbot.addWidget(dlg)
+    qtbot.waitUntil(lambda: dlg.result is not None, timeout=120000)
+    assert dlg.table.rowCount() == len(dlg.result.outcomes) > 20
+    assert dlg.table.item(0, 2).text() == "fails"          # sorted: failures first
+    assert "N+1 on CDUs: no" in dlg.summary.text()
+    base_ids = set(window.floor_layout.cdus)
+    row = next(r for r in range(dlg.table.rowCount()) if dlg.table.item(r, 0).text() == "CDU-A")
+    dlg.table.selectRow(row)
+    qtbot.waitUntil(lambda: window.session.scenario == "CDU-A failed", timeout=60000)
+    assert window.session.snapshot.cdus["CDU-A"].failed_pumps > 0
+    assert window.floor_layout.cdus["CDU-A"].failed_pumps == 0       # layout untouched
+    assert set(window.floor_layout.cdus) == base_ids
+    assert "Scenario: CDU-A failed" in window.session.status.text
+    qtbot.keyClick(dlg, Qt.Key.Key_Escape)
+    assert window.session.scenario is None
+    assert window.session.snapshot.cdus["CDU-A"].failed_pumps == 0
+    assert not window.document.modified
+
+
+def test_ride_through_plots_a_cdu_trip(window, qtbot):
+    dlg = window.analysis_ride_through()
+    qtbot.addWidget(dlg)
+    dlg.fail_edit.setText("CDU-A")
+    dlg.duration.setValue(120)
+    dlg.start()
+    qtbot.waitUntil(lambda: dlg.report is not None, timeout=60000)
+    assert "first coolant over its limit" in dlg.headline.text()
+    items = dlg.plot_coolant.getPlotItem().listDataItems()
+    assert len(items) >= 8                    # the 8 racks of CDU-A
+    assert "after" in dlg.answer.text()
