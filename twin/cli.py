@@ -94,6 +94,11 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("file", metavar="FILE")
     rp.add_argument("--out", metavar="PDF", required=True, help="PDF file to write")
     rp.add_argument("--page", choices=("a4", "letter"), default="a4", help="default: a4")
+    rp.add_argument("--sweep", action="store_true",
+                    help="add the N-1 failure sweep (twin whatif --sweep n-1)")
+    rp.add_argument("--ride-through", action="append", default=[], metavar="ID[,ID...]|utility",
+                    help="add the ride-through of these failures, or of a utility loss with "
+                         "a 30 s generator delay (repeatable)")
     from twin.cli_whatif import add_parser as add_whatif
     add_whatif(sub)
     g = sub.add_parser("gui", help="open the desktop app (the default)")
@@ -301,11 +306,15 @@ def cmd_render(file: str, view: str, metric: str, out: str, size: tuple[int, int
     return 0
 
 
-def cmd_report(file: str, out: str, page: str) -> int:
+def cmd_report(file: str, out: str, page: str, sweep: bool = False,
+               rides: Sequence[str] = ()) -> int:
     loaded = _simulated(file, out)
     if isinstance(loaded, int):
         return loaded
     layout, result = loaded
+    analyses = _report_analyses(file, layout, result, sweep, rides)
+    if analyses is None:
+        return 1
     from twin.report.offscreen import start_qt
     from twin.report.output import ExportError
     from twin.report.pdf import ReportSource, write_report
@@ -317,12 +326,38 @@ def cmd_report(file: str, out: str, page: str) -> int:
               f"{xvfb_hint('report')}", file=sys.stderr)
     try:
         info = write_report(layout, result, out, ReportSource.of_file(file), page=page,
-                            gl_backend=qt.gl_backend, gl_reason=qt.gl_reason)
+                            gl_backend=qt.gl_backend, gl_reason=qt.gl_reason,
+                            sweep=analyses[0], rides=analyses[1])
     except ExportError as exc:
         print(exc, file=sys.stderr)
         return 1
     print(f"{out}: {info.pages} pages ({page.upper()})")
     return 0
+
+
+def _report_analyses(file: str, layout, result, sweep: bool, rides: Sequence[str]):
+    """(sweep result or None, ride-through reports) for the report, or None after a
+    one-line error."""
+    from twin.engine.whatif.ridethrough import ride_through
+    from twin.engine.whatif.sweep import run_sweep
+
+    swept = _solve(file, lambda: run_sweep(layout, base_result=result)) if sweep else None
+    if sweep and swept is None:
+        return None
+    reports = []
+    for spec in rides:
+        utility = spec.strip().lower() == "utility"
+        ids = [] if utility else [x.strip() for x in spec.split(",") if x.strip()]
+        try:
+            rep = _solve(file, lambda ids=ids, utility=utility: ride_through(
+                layout, ids, utility_loss=utility, base=result))
+        except KeyError as exc:
+            print(_plain(f"{file}: --ride-through: {exc.args[0]}"), file=sys.stderr)
+            return None
+        if rep is None:
+            return None
+        reports.append(rep)
+    return swept, reports
 
 
 def cmd_gui(file: str | None) -> int:
@@ -356,7 +391,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_render(args.file, args.view, args.metric, args.out, args.size, args.scale,
                           not args.no_caption)
     if args.command == "report":
-        return cmd_report(args.file, args.out, args.page)
+        return cmd_report(args.file, args.out, args.page, args.sweep, args.ride_through)
     if args.command == "whatif":
         from twin.cli_whatif import cmd_whatif
         return cmd_whatif(args)

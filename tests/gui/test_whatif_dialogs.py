@@ -57,3 +57,23 @@ def test_ride_through_plots_a_cdu_trip(window, qtbot):
     items = dlg.plot_coolant.getPlotItem().listDataItems()
     assert len(items) >= 8                    # the 8 racks of CDU-A
     assert "after" in dlg.answer.text()
+
+
+def test_report_carries_the_sweep_and_ride_through(tmp_path):
+    import shutil
+    import subprocess
+
+    from twin.cli import main
+
+    out = tmp_path / "pod.pdf"
+    assert main(["report", str(LAYOUTS / "gb200-pod.json"), "--out", str(out), "--sweep",
+                 "--ride-through", "CDU-A", "--ride-through", "utility"]) == 0
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Failure analysis" in text
+    assert "N+1 on CDUs: no" in text and "Single failures, worst first" in text
+    assert "Ride-through: CDU-A" in text and "Ride-through: utility loss" in text
+    assert main(["report", str(LAYOUTS / "gb200-pod.json"), "--out", str(out),
+                 "--ride-through", "NOPE"]) == 1

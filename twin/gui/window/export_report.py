@@ -140,9 +140,12 @@ def export_report(window: "MainWindow") -> Path | None:
         layout, result = solved
         source = ReportSource.of_layout(layout, doc.path, doc.modified)
         qt = start_qt(need_3d=True)
+        sweep = window.last_sweep[1] if (window.last_sweep is not None
+                                         and window.last_sweep[0].equals(layout)) else None
+        rides = [r for s, r in window.last_rides if s.equals(layout)]
         info = write_report(layout, result, path, source, page=page, gl_backend=qt.gl_backend,
                             gl_reason=qt.gl_reason, progress=report(0.4, 1.0),
-                            cancel=progress.wasCanceled)
+                            cancel=progress.wasCanceled, sweep=sweep, rides=rides)
     except Cancelled:
         window.statusBar().showMessage("Review report cancelled", 5000)
         return None

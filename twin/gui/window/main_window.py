@@ -80,6 +80,10 @@ class MainWindow(QMainWindow):
         self.editor = self.document.editor
         self._post = QtPost()
         self.session = Session(self.floor_layout, post=self._post)
+        #: the last what-if analyses (layout snapshot, answer): the review report carries
+        #: those of the layout it reports on
+        self.last_sweep: tuple | None = None
+        self.last_rides: list[tuple] = []
         self.selection = self.session.selection
         self.colouring = self.session.colouring
         self._paste_count = 0

@@ -174,7 +174,7 @@ class FailureSweepDialog(_AnalysisDialog):
         self.resize(1100, 560)
 
     def start(self) -> None:
-        snap = self.window_.floor_layout.snapshot()
+        snap = self.snap = self.window_.floor_layout.snapshot()
         self._begin("Solving the base\u2026")
         bridge = self.bridge
         _in_background(bridge, lambda: run_sweep(
@@ -184,6 +184,7 @@ class FailureSweepDialog(_AnalysisDialog):
     def _on_done(self, result: SweepResult) -> None:
         self._end()
         self.result = result
+        self.window_.last_sweep = (self.snap, result)     # for the review report
         self.left.setText(f"{len(result.outcomes)} scenarios in {units.seconds(result.seconds)}"
                           f" on {result.workers} worker(s)")
         self.summary.setText("\n".join(result.summary))
@@ -282,7 +283,7 @@ class RideThroughDialog(_AnalysisDialog):
         if not ids and not self.utility.isChecked():
             self.headline.setText("Name what fails (ids) or tick the utility loss.")
             return
-        snap = self.window_.floor_layout.snapshot()
+        snap = self.snap = self.window_.floor_layout.snapshot()
         utility, delay, duration = self.utility.isChecked(), self.delay.value(), self.duration.value()
         self._begin("Solving before and after the failure\u2026")
         _in_background(self.bridge, lambda: ride_through(snap, ids, duration, utility, delay))
@@ -290,6 +291,8 @@ class RideThroughDialog(_AnalysisDialog):
     def _on_done(self, report: RideThroughReport) -> None:
         self._end()
         self.report = report
+        self.window_.last_rides = [(s, r) for s, r in self.window_.last_rides
+                                   if s.equals(self.snap)][-2:] + [(self.snap, report)]
         self.left.setText("")
         self.headline.setText(report.summary())
         r = report.run

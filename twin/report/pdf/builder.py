@@ -28,7 +28,10 @@ from twin.engine.worker import Cancelled
 from twin.report.offscreen import FigureViews, plan_heatmap
 from twin.report.output import check_writable, write_export
 from twin.model import units as fmt
+from twin.engine.whatif.ridethrough import RideThroughReport
+from twin.engine.whatif.sweep import SweepResult
 from twin.report.pdf import assumptions, content
+from twin.report.pdf.whatif_section import whatif_section
 from twin.report.pdf import style as st
 from twin.report.pdf.blocks import Block, Figure, Heading, PageBreak, RichText, Table
 from twin.report.pdf.pages import Frame, RunningText, page_layout, paginate, paint
@@ -83,8 +86,10 @@ def write_report(layout: Layout, result: TwinResult, out: str | Path, source: Re
                  page: str = "a4", gl_backend: str | None = None, gl_reason: str = "",
                  progress: Callable[[float, str], None] | None = None,
                  cancel: Callable[[], bool] | None = None,
-                 stamp: datetime | None = None) -> ReportInfo:
-    """Write the review report of ``layout`` simulated as ``result`` to ``out`` (PDF)."""
+                 stamp: datetime | None = None, sweep: SweepResult | None = None,
+                 rides: list[RideThroughReport] | None = None) -> ReportInfo:
+    """Write the review report of ``layout`` simulated as ``result`` to ``out`` (PDF), with
+    a failure-analysis section when a sweep or ride-throughs are given."""
     t0 = time.perf_counter()
     target = check_writable(out)
     stamp = stamp or datetime.now().astimezone()
@@ -110,6 +115,7 @@ def write_report(layout: Layout, result: TwinResult, out: str | Path, source: Re
         *content.cooling_section(layout, doc, doors), PageBreak(),
         *content.power_section(layout, doc), PageBreak(),
         *content.alerts_section(doc), PageBreak(),
+        *_with_break(whatif_section(sweep, rides or [])),
         *content.racks_section(doc, {layout.cooling_units[d["id"]].rack: d for d in doors}),
         PageBreak(), *assumptions.assumptions_section(layout)]
     n_sections = _number_sections(sections)
@@ -136,6 +142,10 @@ def write_report(layout: Layout, result: TwinResult, out: str | Path, source: Re
     step(0.95, "Writing the file")
     write_export(target, bytes(data.data()))
     return ReportInfo(target, len(pages), time.perf_counter() - t0)
+
+
+def _with_break(blocks: list[Block]) -> list[Block]:
+    return [*blocks, PageBreak()] if blocks else []
 
 
 def _number_sections(blocks: list[Block]) -> int:
