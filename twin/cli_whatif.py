@@ -1,5 +1,5 @@
 """``twin whatif``: the N-1 failure sweep and the ride-through of chosen failures, headless
-(docs/physics.md §11)."""
+(docs/physics.md §12)."""
 
 from __future__ import annotations
 

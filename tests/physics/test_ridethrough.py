@@ -1,4 +1,4 @@
-"""Ride-through oracles (twin/physics/ridethrough.py; docs/physics.md §11.3), each
+"""Ride-through oracles (twin/physics/ridethrough.py; docs/physics.md §12.3), each
 derived by hand: a sealed room heats at P / C; partial cooling approaches the new steady
 state as a first-order system; stopped pumps heat a rack at P / C_i; nothing failed
 stays put; limits are crossed when the line says."""

@@ -96,3 +96,25 @@ def test_cli_sweep_json_and_transient(tmp_path, capsys):
     assert main(["whatif", path, "--fail", "NOPE", "--transient"]) == 1
     assert "NOPE" in capsys.readouterr().err
     assert main(["whatif", path]) == 1
+
+
+def test_failed_chillers_round_trip_and_leave_the_plant_short():
+    """The small room's chilled water comes from chillers (chiller mode at its design
+    ambient: two of three run). With two failed, one runs and the plant falls short by
+    the load beyond one chiller's capacity, with an alert; the setting is saved and
+    loaded back."""
+    import dataclasses
+
+    from twin.io import dumps_layout, loads_layout
+
+    lay = load_layout(LAYOUTS / "small-room.json")
+    base = simulate(lay).facility.plant
+    assert base.mode == "chiller" and base.chillers_running == 2 and base.chiller_unmet_w == 0
+    lay.set_settings("plant", dataclasses.replace(lay.plant, failed_chillers=2))
+    back = loads_layout(dumps_layout(lay))
+    assert back.plant.failed_chillers == 2
+    res = simulate(back)
+    p = res.facility.plant
+    assert p.chillers_running == 1
+    assert 0 < p.chiller_unmet_w < p.chiller_load_w
+    assert any(a.kind == "chiller_capacity" for a in res.alerts)

@@ -1,5 +1,5 @@
 """Ride-through: temperatures over time after a failure, from the steady state before it
-(docs/physics.md §11.3).
+(docs/physics.md §12.3).
 
 A lumped transient on top of the steady solves, so that it runs in seconds:
 

@@ -1,4 +1,4 @@
-"""The single failures of a layout (docs/physics.md §11.1): what can fail, and the layout
+"""The single failures of a layout (docs/physics.md §12.1): what can fail, and the layout
 snapshot with it failed.
 
 Every room cooling unit, rear door, CDU (all its pumps stop), one pump of each CDU, one

@@ -1,4 +1,4 @@
-"""What one failure scenario does to the floor, against the base (docs/physics.md §11.2):
+"""What one failure scenario does to the floor, against the base (docs/physics.md §12.2):
 the table row of the N-1 sweep and its verdict.
 
 Verdicts compare with the base solve, so a floor that already has a hot rack does not

@@ -1,5 +1,5 @@
 """Ride-through of a layout: the steady solves before and after a failure turned into the
-lumped transient of ``twin.physics.ridethrough`` (docs/physics.md §11.3), and its
+lumped transient of ``twin.physics.ridethrough`` (docs/physics.md §12.3), and its
 answer per rack: seconds until the ASHRAE allowable inlet limit and the coolant limit.
 
 Racks keep drawing what they drew before the failure (a rack throttles only once its

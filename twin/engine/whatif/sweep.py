@@ -1,5 +1,5 @@
 """The N-1 sweep: every single failure of a layout solved with the full air + liquid +
-power model, on local worker processes or a Dask cluster (docs/physics.md §11).
+power model, on local worker processes or a Dask cluster (docs/physics.md §12).
 
 Each worker keeps two simulators for the layout it was given: one that has solved the
 base and only ever sees heat-load changes (a pump, a chiller, a UPS or feed: a power-only
@@ -176,7 +176,10 @@ def _collect(pending: dict[Future, int], outcomes: list, report: _Reporter,
 
 def _on_pool(layout: Layout, comps: list[Component], order: list[int], outcomes: list,
              workers: int, report: _Reporter, cancel) -> None:
-    # spawn: a fork of a process with Qt or solver threads running is unsafe
+    # spawn: a fork of a process with Qt or solver threads running is unsafe; one BLAS
+    # thread per worker, as the workers already fill the cores
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_init,
                              initargs=(layout, "local")) as pool:
         pending = {pool.submit(_run_local, comps[k]): k for k in order}

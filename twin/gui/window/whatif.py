@@ -1,5 +1,5 @@
 """Analysis ▸ Failure Sweep and Analysis ▸ Ride-Through: the what-if analyses in the app
-(docs/physics.md §11).
+(docs/physics.md §12).
 
 Both run off the GUI thread (a Python thread; the sweep's scenarios in worker
 processes) with a progress bar, a time-left estimate and Cancel. The sweep's table is

@@ -1,5 +1,5 @@
 """The report's failure-analysis section: the N-1 sweep's summary and table, and each
-ride-through's answer (docs/physics.md §11). Layout text is escaped, never HTML."""
+ride-through's answer (docs/physics.md §12). Layout text is escaped, never HTML."""
 
 from __future__ import annotations
 
