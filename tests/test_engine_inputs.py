@@ -59,3 +59,24 @@ def test_air_scene_flags_are_boolean_even_without_room_units(pod):
     scene, ids = inputs.air_scene(pod, np.full(len(pod.racks), 2e3))
     assert ids == [] and scene.cooling.enabled.dtype == bool
     assert (~scene.cooling.enabled).shape == scene.cooling.outside.shape
+
+
+def test_only_enabled_rear_doors_add_their_fans_outside_the_air_scene(pod):
+    """Room units' fans are in the air scene; rear doors' fans are added apart: the
+    in-row coolers of the pod count nothing here, one door its catalogue fan power."""
+    from twin.model.equipment import CoolingUnit
+
+    assert inputs.door_fan_power_w(pod) == 0.0
+    fan_w = pod.catalogue["rdhx-55"].get("fan_power_kw") * 1e3
+    x, y = pod.racks["x_m"][0], pod.racks["y_m"][0]
+    pod.add_item("cooling_units", CoolingUnit("RD-1", "rdhx-55", x, y, rack=pod.racks.ids[0]))
+    assert inputs.door_fan_power_w(pod) == pytest.approx(fan_w) and fan_w > 0
+    pod.update_item("cooling_units", "RD-1", enabled=False)
+    assert inputs.door_fan_power_w(pod) == 0.0
+
+
+def test_air_scene_hall_carries_the_layout_ashrae_class(pod):
+    pod.set_settings("hall", dataclasses.replace(pod.hall, ashrae_class="A3"))
+    scene, _ids = inputs.air_scene(pod, np.full(len(pod.racks), 2e3))
+    assert scene.hall.ashrae_class == "A3"
+    assert scene.hall.ceiling_return == pod.hall.ceiling_return

@@ -168,3 +168,17 @@ def test_the_session_marks_overlapping_racks_in_the_views():
             ("footprint_overlap", a), ("footprint_overlap", b)}
     finally:
         s.close()
+
+
+def test_pod_cdu_redundancy_alert_names_the_cdu_and_the_loop_load():
+    """Two 1,350 kW CDUs carry the pod's loops: N+1 leaves 1,350 kW for the CDUs' whole
+    load (racks' liquid heat + pump heat, the result's CDU loads summed)."""
+    from tests.conftest import LAYOUTS
+    from twin.engine.simulate import simulate
+    from twin.io import load_layout
+
+    res = simulate(load_layout(LAYOUTS / "gb200-pod.json"))
+    (alert,) = [a for a in res.alerts if a.kind == "redundancy_shortfall"]
+    load_kw = res.liquid.cdus.load_w.sum() / 1e3
+    assert alert.target == "CDU-A" and alert.severity == "warning"
+    assert f"1,350 kW of CDU capacity is left for {load_kw:,.0f} kW of load" in alert.message

@@ -258,3 +258,21 @@ def test_an_empty_hall_still_rejects_its_fans_heat_without_false_alerts():
     doc = result_document(lay, res, "empty")
     assert doc["metrics"]["pue"] is None              # no IT power: PUE is undefined
     assert abs(doc["energy"]["facility_residual_pct"]) < 0.1
+
+
+def test_rti_uses_the_airflow_weighted_rack_rise(results):
+    """RTI = (T_return - T_supply) / dT_IT x 100 with dT_IT the airflow-weighted mean rack
+    rise, which is sum(P_air) / (rho cp sum(V)) — worked on the small room, whose racks
+    move different airflows (an unweighted mean of the rises differs)."""
+    from twin.physics.air.devices import RHO_CP
+
+    lay, res = results["small-room.json"]
+    air = res.air
+    on = np.isfinite(air.unit_return_c) & (air.unit_airflow_m3s > 0)
+    w = air.unit_airflow_m3s[on]
+    t_sup = np.average(air.unit_supply_c[on], weights=w)
+    t_ret = np.average(air.unit_return_c[on], weights=w)
+    dt_it = air.rack_air_heat_w.sum() / (RHO_CP * air.rack_airflow_m3s.sum())
+    rise = air.rack_air_heat_w / (RHO_CP * air.rack_airflow_m3s)
+    assert abs(rise.mean() - dt_it) > 0.05            # the weighting matters here
+    assert res.metrics["rti_pct"] == pytest.approx((t_ret - t_sup) / dt_it * 100, rel=1e-9)
