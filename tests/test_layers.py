@@ -99,3 +99,48 @@ def test_every_heatmap_names_its_colour_map_and_covers_the_hall(pod, metric):
         assert (x1, y1) == pytest.approx((nx * g.dx, ny * g.dx))
     else:
         assert (x1, y1) == pytest.approx((lay.hall.width_m, lay.hall.length_m), abs=layers.RASTER_M)
+
+
+def test_value_ranges_per_metric():
+    values = np.array([38.2, 44.6])
+    lo, hi = layers.value_range("coolant", values)     # coolant: on its own data
+    assert 37.0 <= lo <= 38.2 and 44.6 <= hi <= 46.0
+    assert layers.value_range("inlet", np.array([22.0, 24.0])) == (18.0, 32.0)
+    assert layers.value_range("capture", values) == (0.0, 1.0)
+    assert layers.value_range("power", np.array([12.0, 130.0]))[0] == 0.0
+
+
+def test_rack_values_without_an_air_result_are_missing(pod):
+    import dataclasses
+
+    lay, res = pod
+    no_air = dataclasses.replace(res, air=None)
+    assert np.isnan(layers.rack_values("inlet", no_air)).all()
+    assert len(layers.rack_values("inlet", no_air)) == len(lay.racks)
+
+
+@pytest.mark.parametrize("rotation", [0, 90, 180, 270])
+def test_intake_zone_is_zone_deep_on_the_front_side_only(rotation):
+    """One rack in the middle of the pod hall, turned each way: its value covers the
+    footprint and INTAKE_ZONE_M (two 0.3 m cells) in front of the intake face, nothing
+    behind or beside it."""
+    lay = load_layout(LAYOUTS / "gb200-pod.json")
+    keep = lay.racks.ids[0]
+    lay.remove_racks([str(r) for r in lay.racks.ids[1:]])
+    lay.move_racks([keep], [7.2], [5.4])
+    k = lay.racks.index_of(keep)
+    lay.racks["rotation_deg"][k] = rotation
+    values = np.full(len(lay.racks), np.nan)
+    values[k] = 1.0
+    img = layers._intake_raster(lay, values, "max")
+    x0, y0, x1, y1 = lay.rack_bounds_m()[k]
+    (fx, fy), = geometry.front_vectors([rotation])
+    zx0 = x0 + min(fx, 0) * layers.INTAKE_ZONE_M
+    zy0 = y0 + min(fy, 0) * layers.INTAKE_ZONE_M
+    zx1 = x1 + max(fx, 0) * layers.INTAKE_ZONE_M
+    zy1 = y1 + max(fy, 0) * layers.INTAKE_ZONE_M
+    cells = np.argwhere(img == 1.0) * layers.RASTER_M + layers.RASTER_M / 2   # (y, x) centres
+    assert cells[:, 1].min() > zx0 - 1e-9 and cells[:, 1].max() < zx1 + 1e-9
+    assert cells[:, 0].min() > zy0 - 1e-9 and cells[:, 0].max() < zy1 + 1e-9
+    assert cells[:, 1].min() < zx0 + layers.RASTER_M and cells[:, 1].max() > zx1 - layers.RASTER_M
+    assert cells[:, 0].min() < zy0 + layers.RASTER_M and cells[:, 0].max() > zy1 - layers.RASTER_M
