@@ -77,3 +77,22 @@ def test_report_carries_the_sweep_and_ride_through(tmp_path):
     assert "Ride-through: CDU-A" in text and "Ride-through: utility loss" in text
     assert main(["report", str(LAYOUTS / "gb200-pod.json"), "--out", str(out),
                  "--ride-through", "NOPE"]) == 1
+
+
+def test_ride_through_slider_shows_an_instant_in_the_views(window, qtbot):
+    dlg = window.analysis_ride_through()
+    qtbot.addWidget(dlg)
+    dlg.fail_edit.setText("CDU-A")
+    dlg.duration.setValue(60)
+    dlg.start()
+    qtbot.waitUntil(lambda: dlg.report is not None, timeout=60000)
+    window.set_colour_by("coolant")
+    dlg.slider.setValue(30)
+    assert window.session.scenario == "CDU-A, 30 s after"
+    i = window.session.rack_index("A01")
+    assert window.session.colouring.current.values[i] == pytest.approx(dlg.report.run.rack_coolant_c[30, i])
+    assert dlg.cursors[0].value() == 30
+    qtbot.keyClick(dlg, Qt.Key.Key_Escape)
+    assert window.session.scenario is None
+    assert window.session.colouring.current.values[i] == pytest.approx(
+        window.session.result.liquid.racks.return_c[i])

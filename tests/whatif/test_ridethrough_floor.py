@@ -42,3 +42,17 @@ def test_a_utility_loss_heats_the_room_until_the_generators_then_recovers():
     assert r.room_mean_c[k30] > r.room_mean_c[0] + 1.0
     assert r.room_mean_c.argmax() == k30
     assert r.room_mean_c[-1] == pytest.approx(r.room_mean_c[0], abs=0.2)
+
+
+def test_the_result_at_an_instant_carries_that_instants_inlets_and_coolant():
+    lay = load_layout(LAYOUTS / "gb200-pod.json")
+    rep = ride_through(lay, ["CDU-A"], duration_s=60)
+    k = int(np.flatnonzero(rep.run.time_s == 30)[0])
+    res = rep.result_at(k)
+    np.testing.assert_array_equal(res.air.rack_inlet_max_c, rep.run.rack_inlet_c[k])
+    i = lay.racks.index_of("A01")
+    assert res.liquid.racks.return_c[i] == rep.run.rack_coolant_c[k, i]
+    assert res.liquid.racks.return_c[i] > rep.base.liquid.racks.return_c[i] + 5
+    assert not res.air.field_current and res.alerts == []
+    assert rep.base.air.field_current                     # the base is not touched
+    assert rep.failed_layout.cdus["CDU-A"].failed_pumps > 0

@@ -11,6 +11,7 @@ towers) stop until the generators carry them (``generator_delay_s``, plus
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,30 @@ class RideThroughReport:
     coolant_limit_c: np.ndarray
     steady_after: bool                 # whether the failed floor has a steady state
     notes: list[str] = field(default_factory=list)
+    base: TwinResult | None = None     # the steady state before the failure
+    failed_layout: Layout | None = None
+
+    def result_at(self, k: int) -> TwinResult:
+        """The base result with the rack inlets and rack coolant returns of time sample
+        ``k``: what the views colour at that instant. The air field is the steady one
+        and not current (``field_current`` False: no air heatmap), and the steady alerts
+        do not apply to the instant (none)."""
+        assert self.base is not None, "made by ride_through"
+        b, r = self.base, self.run
+        inlet = r.rack_inlet_c[k]
+        out = dataclasses.replace(b, alerts=[], metrics={
+            **b.metrics, "worst_inlet_c": float(np.nanmax(inlet)) if len(inlet) else np.nan})
+        if b.air is not None:
+            shift = inlet - b.air.rack_inlet_max_c
+            out.air = dataclasses.replace(b.air, rack_inlet_max_c=inlet,
+                                          rack_inlet_mean_c=b.air.rack_inlet_mean_c + shift,
+                                          field_current=False)
+        if b.liquid is not None:
+            coolant = r.rack_coolant_c[k]
+            racks = dataclasses.replace(b.liquid.racks, return_c=np.where(
+                np.isfinite(coolant), coolant, b.liquid.racks.return_c))
+            out.liquid = dataclasses.replace(b.liquid, racks=racks)
+        return out
 
     def first(self, times: np.ndarray) -> tuple[str | None, float | None]:
         if not np.isfinite(times).any():
@@ -138,7 +163,8 @@ def ride_through(layout: Layout, failed: list[str], duration_s: float = 600.0,
     inlet_limit = ASHRAE_ALLOWABLE_C[layout.hall.ashrae_class][1]
     run = rt.simulate_ridethrough(room, loops, duration_s, inlet_limit, limit_c, step_s)
     return RideThroughReport(list(failed), utility_loss, generator_delay_s, base.rack_ids,
-                             base.cdu_ids, run, inlet_limit, limit_c, after is not None, notes)
+                             base.cdu_ids, run, inlet_limit, limit_c, after is not None, notes,
+                             base, snap)
 
 
 def _still_powered(base: TwinResult, after: TwinResult | None) -> np.ndarray:

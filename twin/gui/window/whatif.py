@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QDialog, QDoubleSpinBox, QHBoxLayout, QHeaderView, QLabel,
-    QLineEdit, QProgressBar, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout)
+    QLineEdit, QProgressBar, QPushButton, QSlider, QTableWidget, QTableWidgetItem, QVBoxLayout)
 
 from twin.engine.simulate import simulate
 from twin.engine.whatif.components import with_failed
@@ -271,12 +271,25 @@ class RideThroughDialog(_AnalysisDialog):
         for p in (self.plot_inlet, self.plot_coolant):
             p.getPlotItem().addLegend(offset=(-4, 4), labelTextColor=COLOURS["text"])
             self.body.addWidget(p)
+        slide = QHBoxLayout()
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setEnabled(False)
+        self.slider.setToolTip("Show the floor at this instant in the views (rack inlets and "
+                               "coolant); Escape returns to the base")
+        self.instant = QLabel("t = \u2014")
+        slide.addWidget(QLabel("Show in the views at:"))
+        slide.addWidget(self.slider, 1)
+        slide.addWidget(self.instant)
+        self.body.addLayout(slide)
+        self.cursors = [pg.InfiniteLine(angle=90, pen=pg.mkPen(COLOURS["link"]))
+                        for _ in range(2)]
+        self.slider.valueChanged.connect(self._show_instant)
         self.answer = QLabel("")
         self.answer.setTextFormat(Qt.TextFormat.PlainText)
         self.answer.setWordWrap(True)
         self.body.addWidget(self.answer)
         self.bridge.done.connect(self._on_done)
-        self.resize(900, 640)
+        self.resize(900, 700)
 
     def start(self) -> None:
         ids = [x.strip() for x in self.fail_edit.text().split(",") if x.strip()]
@@ -315,6 +328,36 @@ class RideThroughDialog(_AnalysisDialog):
                  f"{_secs(r.inlet_limit_s[i])}, coolant limit {_secs(r.coolant_limit_s[i])}"
                  for i in report.worst_racks(5)]
         self.answer.setText("\n".join(report.notes + lines))
+        for p, line in zip((pi, pc), self.cursors):
+            p.addItem(line)
+        self.slider.blockSignals(True)
+        self.slider.setRange(0, len(r.time_s) - 1)
+        self.slider.setValue(0)
+        self.slider.blockSignals(False)
+        self.slider.setEnabled(True)
+
+    def _show_instant(self, k: int) -> None:
+        report = self.report
+        if report is None or report.failed_layout is None:
+            return
+        t = float(report.run.time_s[k])
+        self.instant.setText(f"t = {t:.0f} s")
+        for line in self.cursors:
+            line.setValue(t)
+        what = " + ".join(report.failed) or "utility loss"
+        self.window_.session.show_scenario(f"{what}, {t:.0f} s after", report.result_at(k),
+                                           report.failed_layout)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.window_.session.scenario is not None:
+            self.window_.session.clear_scenario()
+            self.instant.setText("t = \u2014 (base)")
+            return
+        super().keyPressEvent(event)
+
+    def done(self, code: int) -> None:
+        self.window_.session.clear_scenario()
+        super().done(code)
 
 
 def _secs(t: float) -> str:
