@@ -9,27 +9,17 @@ import argparse
 import json
 import sys
 
-import numpy as np
 from pathlib import Path
 from typing import Sequence
 
 from twin.io import LayoutError, Problem, load_layout
 from twin.io.errors import capped_lines
+from twin.cli_common import load_or_report, plain, solve_or_report, write_text
 from twin.model import units
 from twin.model.summary import summarise
 
 SUBCOMMANDS = ("validate", "info", "simulate", "render", "report", "whatif", "gui")
 METRICS = ("inlet", "power", "capture", "coolant")
-
-
-#: Control characters (C0 but newline and tab, DEL, C1): never printed to a terminal, where
-#: ANSI/OSC sequences from a layout could clear the screen or set the window title.
-_CONTROL = dict.fromkeys([*range(0, 9), *range(11, 32), *range(127, 160)])
-
-
-def _plain(text: str) -> str:
-    """``text`` without control characters (names from a layout file printed as text)."""
-    return text.translate(_CONTROL)
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -115,46 +105,18 @@ def cmd_validate(files: list[str]) -> int:
         except LayoutError as exc:
             bad += 1
             for line in exc.first_lines():
-                print(_plain(line))
+                print(plain(line))
             continue
         for line in capped_lines(warnings, f):
-            print(_plain(line))
+            print(plain(line))
         print(f"{f}: valid ({len(layout.racks)} racks"
               + (f", {len(warnings)} warnings)" if warnings else ")"))
     return 1 if bad else 0
 
 
-def _load(file: str, warnings: list[Problem] | None = None):
-    """The layout in ``file``, or None after printing its problems to stderr."""
-    try:
-        return load_layout(file, warnings=warnings)
-    except LayoutError as exc:
-        for line in exc.first_lines():
-            print(_plain(line), file=sys.stderr)
-        return None
-
-
-def _solve(file: str, fn):
-    """``fn()``, or None after a one-line message when no steady state can be found."""
-    from twin.physics.air.solver import SolveError
-    try:
-        return fn()
-    except (SolveError, ValueError, np.linalg.LinAlgError) as exc:   # GridTooLarge too
-        text = " ".join(str(exc).split())          # one line
-        if "no steady state" in text:
-            print(f"{file}: no steady state: {text.replace(': no steady state', '')}",
-                  file=sys.stderr)
-        else:
-            print(f"{file}: the solver failed: {text}", file=sys.stderr)
-        return None
-    except MemoryError:
-        print(f"{file}: the solver ran out of memory", file=sys.stderr)
-        return None
-
-
 def cmd_info(file: str, as_json: bool) -> int:
     warnings: list[Problem] = []
-    layout = _load(file, warnings)
+    layout = load_or_report(file, warnings)
     if layout is None:
         return 1
     info = summarise(layout)
@@ -163,8 +125,8 @@ def cmd_info(file: str, as_json: bool) -> int:
         info["warnings"] = [w.format(file) for w in warnings]
         print(json.dumps(info, indent=2))
         return 0
-    info["name"] = _plain(info["name"])
-    info["warnings"] = [_plain(line) for line in capped_lines(warnings, file)]
+    info["name"] = plain(info["name"])
+    info["warnings"] = [plain(line) for line in capped_lines(warnings, file)]
     c = info["cooling"]
     print(f"{info['name']}  ({file})")
     print(f"  hall            {info['hall']['width_m']:g} x {info['hall']['length_m']:g} m"
@@ -189,46 +151,32 @@ def cmd_info(file: str, as_json: bool) -> int:
     return 0
 
 
-def _write(text: str, out: str | None) -> int:
-    if not out:
-        sys.stdout.write(text)
-        return 0
-    from twin.io.atomic import write_atomic
-
-    try:
-        write_atomic(out, text.encode("utf-8"))
-    except OSError as exc:
-        print(f"{out}: cannot write: {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
 def cmd_simulate(file: str, as_json: bool, out: str | None, profile: bool) -> int:
     from twin.engine.export import clean, result_document
     from twin.engine.profile import daily_profile
     from twin.engine.simulate import simulate
 
-    layout = _load(file)
+    layout = load_or_report(file)
     if layout is None:
         return 1
-    solved = _solve(file, (lambda: daily_profile(layout)) if profile else (lambda: simulate(layout)))
+    solved = solve_or_report(file, (lambda: daily_profile(layout)) if profile else (lambda: simulate(layout)))
     if solved is None:
         return 1
     if profile:
         rows = solved
         if as_json:
-            return _write(json.dumps(clean({"file": file, "layout": layout.name,
+            return write_text(json.dumps(clean({"file": file, "layout": layout.name,
                                             "hours": rows}), indent=2) + "\n", out)
         lines = [f"{'hour':>4} {'dry bulb C':>10} {'IT kW':>10} {'facility kW':>12} {'PUE':>6} "
                  f"{'tokens/kWh':>12} {'plant':>10}"]
         lines += [f"{r['hour']:>4} {r['dry_bulb_c']:>10.1f} {r['it_kw']:>10,.0f} "
                   f"{r['facility_kw']:>12,.0f} {r['pue']:>6.3f} {r['tokens_per_kwh']:>12,.0f} "
                   f"{r['plant_mode']:>10}" for r in rows]
-        return _write("\n".join(lines) + "\n", out)
+        return write_text("\n".join(lines) + "\n", out)
     doc = result_document(layout, solved, file)
     if as_json:
-        return _write(json.dumps(doc, indent=2) + "\n", out)
-    return _write(_summary_text(doc), out)
+        return write_text(json.dumps(doc, indent=2) + "\n", out)
+    return write_text(_summary_text(doc), out)
 
 
 def _summary_text(doc: dict) -> str:
@@ -253,7 +201,7 @@ def _summary_text(doc: dict) -> str:
     if len(doc["alerts"]) > 20:
         lines.append(f"    ... {len(doc['alerts']) - 20} more (use --json)")
     lines.append(f"  solved in {units.seconds(doc['timing_s']['total_s'])}")
-    return _plain("\n".join(lines) + "\n")
+    return plain("\n".join(lines) + "\n")
 
 
 def _simulated(file: str, out: str):
@@ -262,7 +210,7 @@ def _simulated(file: str, out: str):
     from twin.engine.simulate import simulate
     from twin.report.output import ExportError, check_writable
 
-    layout = _load(file)
+    layout = load_or_report(file)
     if layout is None:
         return 1
     try:
@@ -270,7 +218,7 @@ def _simulated(file: str, out: str):
     except ExportError as exc:
         print(exc, file=sys.stderr)
         return 1
-    result = _solve(file, lambda: simulate(layout))
+    result = solve_or_report(file, lambda: simulate(layout))
     return 1 if result is None else (layout, result)
 
 
@@ -341,7 +289,7 @@ def _report_analyses(file: str, layout, result, sweep: bool, rides: Sequence[str
     from twin.engine.whatif.ridethrough import ride_through
     from twin.engine.whatif.sweep import run_sweep
 
-    swept = _solve(file, lambda: run_sweep(layout, base_result=result)) if sweep else None
+    swept = solve_or_report(file, lambda: run_sweep(layout, base_result=result)) if sweep else None
     if sweep and swept is None:
         return None
     reports = []
@@ -349,10 +297,10 @@ def _report_analyses(file: str, layout, result, sweep: bool, rides: Sequence[str
         utility = spec.strip().lower() == "utility"
         ids = [] if utility else [x.strip() for x in spec.split(",") if x.strip()]
         try:
-            rep = _solve(file, lambda ids=ids, utility=utility: ride_through(
+            rep = solve_or_report(file, lambda ids=ids, utility=utility: ride_through(
                 layout, ids, utility_loss=utility, base=result))
         except KeyError as exc:
-            print(_plain(f"{file}: --ride-through: {exc.args[0]}"), file=sys.stderr)
+            print(plain(f"{file}: --ride-through: {exc.args[0]}"), file=sys.stderr)
             return None
         if rep is None:
             return None

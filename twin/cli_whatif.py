@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 
+from twin.cli_common import load_or_report, plain, solve_or_report, write_text
 from twin.model import units
 
 SWEEP_HEADER = (f"{'component':<16} {'kind':<11} {'verdict':<9} {'worst inlet':>12} "
@@ -45,13 +46,11 @@ def add_parser(sub) -> None:
 
 
 def _problem(file: str, text: str) -> int:
-    from twin.cli import _plain
-    print(_plain(f"{file}: {text}"), file=sys.stderr)
+    print(plain(f"{file}: {text}"), file=sys.stderr)
     return 1
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
-    from twin.cli import _load, _solve
     if not args.sweep and not (args.fail or args.utility_loss):
         return _problem(args.file, "say what fails: --sweep n-1, --fail ID[,ID...] or "
                                    "--utility-loss")
@@ -59,18 +58,18 @@ def cmd_whatif(args: argparse.Namespace) -> int:
             or not 0 <= args.restart_s <= 86400 or not 1 <= args.duration_s <= 86400:
         return _problem(args.file, "--jobs must be >= 0, the delays 0 to 86400 s and "
                                    "--duration-s 1 to 86400 s")
-    layout = _load(args.file)
+    layout = load_or_report(args.file)
     if layout is None:
         return 1
     if args.sweep:
-        return _sweep(args, layout, _solve)
+        return _sweep(args, layout, solve_or_report)
     ids = [x.strip() for x in args.fail.split(",") if x.strip()]
     if not args.transient:
         return _problem(args.file, "--fail and --utility-loss need --transient (the steady "
                                    "state of every single failure is in --sweep n-1)")
     from twin.engine.whatif.ridethrough import ride_through
     try:
-        report = _solve(args.file, lambda: ride_through(
+        report = solve_or_report(args.file, lambda: ride_through(
             layout, ids, args.duration_s, args.utility_loss, args.generator_delay_s,
             args.restart_s))
     except KeyError as exc:
@@ -83,8 +82,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
 
 
 def _out(text: str, args) -> int:
-    from twin.cli import _plain, _write
-    return _write(text if args.json else _plain(text), args.out)
+    return write_text(text if args.json else plain(text), args.out)
 
 
 def _sweep(args, layout, solve) -> int:

@@ -343,6 +343,7 @@ class Session:
             return
         self.scenario = None            # a new solve of the layout ends a scenario view
         self._base = None
+        self._shown = info              # (``_fresh`` asks whether it is up to date)
         self._show(result, snap, info, self._fresh(result, info))
 
     def _show(self, result: TwinResult, snap: Layout, info: SolveInfo,
