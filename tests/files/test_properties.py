@@ -281,13 +281,15 @@ def _value(f: spec.Field):
 
 #: Fields free to take any allowed value without breaking a rule between fields (ids,
 #: references and models are kept; positions are drawn inside the hall below; a power
-#: component's kind must be its model's kind, and racks may be fed only by PDUs,
+#: component's kind must be its model's kind, a CDU fails at most its pumps, and racks may
+#: be fed only by PDUs,
 #: busways and UPSs).
 SKIP = {"id", "model", "position_m", "rect_m", "rotation_deg", "width_m", "length_m",
         # v2 rules between fields: a unit outside the hall is an air handler with a supply
         # and a return; a supply temperature comes with its flow
         "location", "supply_c"}
-SKIP_IN_BLOCK = {("power", "kind")}
+# a CDU's failed pumps are at most its model's pump count
+SKIP_IN_BLOCK = {("power", "kind"), ("cdus", "failed_pumps")}
 EDITABLE = [(block, key, f)
             for block, fields in [*((k, v[0]) for k, v in spec.OBJECT_BLOCKS.items()),
                                   *((k, v[0]) for k, v in spec.LIST_BLOCKS.items())]
