@@ -46,13 +46,19 @@ def test_failure_sweep_table_and_scenario_view(window, qtbot):
     assert not window.document.modified
 
 
-def test_ride_through_plots_a_cdu_trip(window, qtbot):
+def _cdu_trip(window, qtbot, duration_s: float):
+    """The Ride-Through dialog run on a trip of CDU-A, its report arrived."""
     dlg = window.analysis_ride_through()
     qtbot.addWidget(dlg)
     dlg.fail_edit.setText("CDU-A")
-    dlg.duration.setValue(120)
+    dlg.duration.setValue(duration_s)
     dlg.start()
     qtbot.waitUntil(lambda: dlg.report is not None, timeout=60000)
+    return dlg
+
+
+def test_ride_through_plots_a_cdu_trip(window, qtbot):
+    dlg = _cdu_trip(window, qtbot, 120)
     assert "first coolant over its limit" in dlg.headline.text()
     items = dlg.plot_coolant.getPlotItem().listDataItems()
     assert len(items) >= 8                    # the 8 racks of CDU-A
@@ -80,12 +86,7 @@ def test_report_carries_the_sweep_and_ride_through(tmp_path):
 
 
 def test_ride_through_slider_shows_an_instant_in_the_views(window, qtbot):
-    dlg = window.analysis_ride_through()
-    qtbot.addWidget(dlg)
-    dlg.fail_edit.setText("CDU-A")
-    dlg.duration.setValue(60)
-    dlg.start()
-    qtbot.waitUntil(lambda: dlg.report is not None, timeout=60000)
+    dlg = _cdu_trip(window, qtbot, 60)
     window.set_colour_by("coolant")
     dlg.slider.setValue(30)
     assert window.session.scenario == "CDU-A, 30 s after"

@@ -54,12 +54,15 @@ def _return_limits(layout: Layout) -> np.ndarray | None:
 class _Worker:
     """A worker's state for one layout: the layout, its base figures and two simulators."""
 
-    def __init__(self, layout: Layout):
+    def __init__(self, layout: Layout, heat_sim: Simulator | None = None,
+                 base: TwinResult | None = None):
+        """``heat_sim`` and ``base``: a simulator that has just solved ``layout`` and its
+        result (the caller's base solve, reused); by default the worker solves it."""
         self.layout = layout
-        self.heat_sim, self.air_sim = Simulator(), Simulator()
-        base = self.heat_sim.run(layout)
+        self.heat_sim, self.air_sim = heat_sim or Simulator(), Simulator()
+        if base is None or heat_sim is None:
+            base = self.heat_sim.run(layout)
         self.base = floor_state(base, layout.hall.ashrae_class, _return_limits(layout))
-        self.air_started = False
 
     def run(self, comp: Component) -> Outcome:
         t = time.perf_counter()
@@ -111,7 +114,11 @@ def run_sweep(layout: Layout, components: list[Component] | None = None, jobs: i
     t0 = time.perf_counter()
     layout = layout.snapshot()
     comps = single_failures(layout) if components is None else components
-    base_res = base_result if base_result is not None else Simulator().run(layout)
+    base_sim: Simulator | None = None
+    base_res = base_result
+    if base_res is None:
+        base_sim = Simulator()
+        base_res = base_sim.run(layout)
     base = floor_state(base_res, layout.hall.ashrae_class, _return_limits(layout))
     # heat-only scenarios first: they are quick, and the estimate of time left settles
     order = sorted(range(len(comps)), key=lambda k: comps[k].changes_airflow)
@@ -122,7 +129,7 @@ def run_sweep(layout: Layout, components: list[Component] | None = None, jobs: i
         workers = _on_dask(layout, comps, order, outcomes, scheduler, report, cancel)
     elif jobs <= 1 or len(comps) <= 1:
         workers = 1
-        w = _Worker(layout)
+        w = _Worker(layout, base_sim, base_res)     # the base is not solved again
         for k in order:
             if cancel is not None and cancel():
                 raise Cancelled()
