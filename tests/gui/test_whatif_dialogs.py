@@ -4,10 +4,12 @@ returns to the base (issue 17)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
 from tests.conftest import LAYOUTS
+from twin.gui.plan import items as pi
 from twin.gui.window import app as app_mod
 from twin.gui.window.settings import AppSettings
 
@@ -44,6 +46,32 @@ def test_failure_sweep_table_and_scenario_view(window, qtbot):
     assert window.session.scenario is None
     assert window.session.snapshot.cdus["CDU-A"].failed_pumps == 0
     assert not window.document.modified
+    _check_failure_map(window, dlg)
+
+
+def _check_failure_map(window, dlg):
+    """The map mode: units by the verdict of their own failure in the plan and 3-D view,
+    and back to the colouring before when it is turned off."""
+    from twin.engine.whatif import failure_map
+    verdict = failure_map.unit_verdicts(dlg.result)
+    assert verdict["CDU-A"] == 2                          # "fails 8 racks"
+    dlg.map_box.setChecked(True)
+    assert window.colour_key == failure_map.KEY
+    plan = window.plan_view
+    k = plan.floor.eq_index["CDU-A"]
+    colour = plan._equipment.palette[plan._equipment.bucket[k]]
+    assert (colour.red(), colour.green(), colour.blue()) == failure_map.VERDICT_RGB[2]
+    k = plan.floor.eq_index["IRC-A1"]
+    colour = plan._equipment.palette[plan._equipment.bucket[k]]
+    assert (colour.red(), colour.green(), colour.blue()) == failure_map.VERDICT_RGB[verdict["IRC-A1"]]
+    if window.view3d is not None:
+        items = window.view3d._item_colours()
+        i = window.view3d._item_ids.index("CDU-A")
+        assert np.allclose(items[i, :3] * 255, failure_map.VERDICT_RGB[2], atol=0.5)
+    dlg.map_box.setChecked(False)
+    assert window.colour_key == "model"
+    k = plan.floor.eq_index["CDU-A"]
+    assert plan._equipment.palette[plan._equipment.bucket[k]] == pi.KIND_COLOURS["cdu"]
 
 
 def _cdu_trip(window, qtbot, duration_s: float):

@@ -3,6 +3,7 @@ derived by hand: a sealed room heats at P / C; partial cooling approaches the ne
 state as a first-order system; stopped pumps heat a rack at P / C_i; nothing failed
 stays put; limits are crossed when the line says."""
 
+import dataclasses
 import numpy as np
 import pytest
 
@@ -100,8 +101,61 @@ def test_a_rack_past_its_coolant_limit_drops_to_standby():
     """With standby heat 5 kW: rack 0 heats at 0.5 K/s until 60 C (35 s), then at
     5 kW / 200 kJ/K = 0.025 K/s."""
     loops = _loops([0.0, 0.0])
-    loops = rt.Loops(*[getattr(loops, f) for f in loops.__dataclass_fields__
-                       if f != "rack_standby_w"], rack_standby_w=np.array([5e3, 5e3]))
+    loops = dataclasses.replace(loops, rack_standby_w=np.array([5e3, 5e3]))
     run = rt.simulate_ridethrough(_air_idle(), loops, 95, 99.0, np.full(2, 60.0))
     assert run.coolant_limit_s[0] == pytest.approx(35.0, abs=1e-3)
     assert run.rack_coolant_c[-1, 0] == pytest.approx(60.0 + 0.025 * 60, abs=0.01)
+
+
+def test_stored_facility_water_takes_the_loop_heat_while_the_plant_is_down():
+    """Plant lost for good, pumps on UPS, 4 MJ/K of facility water in storage: the energy
+    of all nodes grows by exactly P t, and once they move together every node (racks
+    300 kJ/K, CDU 1 MJ/K, water 4 MJ/K) warms at 150 kW / 5.3 MJ/K."""
+    water = rt.PlantWater(4e6, back_s=np.inf, plant_capacity_w=1e6)
+    loops = dataclasses.replace(_loops([2.0, 1.0]), water=water)
+    run = rt.simulate_ridethrough(_air_idle(), loops, 3000, 99.0, np.full(2, np.nan))
+    energy = (2e5 * (run.rack_coolant_c[:, 0] - 42.5) + 1e5 * (run.rack_coolant_c[:, 1] - 42.5)
+              + 1e6 * (run.loop_supply_c[:, 0] - 30.0) + 4e6 * run.facility_water_rise_k)
+    np.testing.assert_allclose(energy, 150e3 * run.time_s, rtol=1e-5, atol=1.0)
+    slope = np.diff(run.facility_water_rise_k[-300:]).mean() / (run.time_s[1] - run.time_s[0])
+    assert slope == pytest.approx(150e3 / 5.3e6, rel=1e-3)
+    slope = np.diff(run.rack_coolant_c[-300:, 0]).mean()
+    assert slope == pytest.approx(150e3 / 5.3e6, rel=1e-3)
+    assert np.all(run.chilled_water_rise_k == 0.0)            # no chilled-water storage
+
+
+def test_the_plant_back_pulls_the_stored_water_down_to_its_set_point():
+    """Back at 600 s with 400 kW for a 150 kW load: until then the energy grows at P t;
+    afterwards the water falls and the loop returns to its steady state."""
+    water = rt.PlantWater(4e6, back_s=600.0, plant_capacity_w=400e3)
+    loops = dataclasses.replace(_loops([2.0, 1.0]), water=water)
+    run = rt.simulate_ridethrough(_air_idle(), loops, 4000, 99.0, np.full(2, np.nan))
+    k = int(np.flatnonzero(run.time_s == 600.0)[0])
+    energy = (2e5 * (run.rack_coolant_c[k, 0] - 42.5) + 1e5 * (run.rack_coolant_c[k, 1] - 42.5)
+              + 1e6 * (run.loop_supply_c[k, 0] - 30.0) + 4e6 * run.facility_water_rise_k[k])
+    assert energy == pytest.approx(150e3 * 600, rel=1e-5)
+    peak = int(np.argmax(run.facility_water_rise_k))
+    assert 600 <= run.time_s[peak] <= 601
+    assert np.all(np.diff(run.facility_water_rise_k[peak:]) <= 1e-9)
+    assert run.facility_water_rise_k[-1] == pytest.approx(0.0, abs=1e-3)
+    np.testing.assert_allclose(run.rack_coolant_c[-1], 42.5, atol=1e-2)
+
+
+def test_stored_chilled_water_keeps_the_coils_cooling_the_room():
+    """A 5 m3/s coil on 8 MJ/K of chilled water, plant lost for good, fans on UPS: room
+    and water hold P t between them, and once the coil's approach is steady both warm
+    at 60 kW / (2 + 8) MJ/K."""
+    g = RHO_CP * 5.0
+    t_inf = 16.0 + 60e3 / g
+    room = dataclasses.replace(_room(flow=(5.0,), offset=(2.0,), cap=(1e9,), start=(0.0,),
+                                     mean0=t_inf),
+                               water=rt.PlantWater(8e6, back_s=np.inf, plant_capacity_w=1e6))
+    run = rt.simulate_ridethrough(room, NO_LOOPS, 3000, 99.0, np.full(2, np.nan))
+    energy = 2e6 * (run.room_mean_c - t_inf) + 8e6 * run.chilled_water_rise_k
+    np.testing.assert_allclose(energy, 60e3 * run.time_s, rtol=1e-5, atol=1.0)
+    slope = np.diff(run.room_mean_c[-300:]).mean()
+    assert slope == pytest.approx(60e3 / 1e7, rel=1e-3)
+    # the coil then carries the water's share, Q = P C_w / (C_r + C_w) = 48 kW, so the
+    # room sits 16 + Q / (rho cp V) above the water's warming
+    gap = run.room_mean_c[-1] - run.chilled_water_rise_k[-1]
+    assert gap == pytest.approx(16.0 + 48e3 / g, abs=2e-3)

@@ -56,3 +56,40 @@ def test_the_result_at_an_instant_carries_that_instants_inlets_and_coolant():
     assert not res.air.field_current and res.alerts == []
     assert rep.base.air.field_current                     # the base is not touched
     assert rep.failed_layout.cdus["CDU-A"].failed_pumps > 0
+
+
+def test_stored_water_carries_the_pod_through_a_plant_loss():
+    """Losing the whole plant stops the CDU exchangers: the coolant passes its limit in
+    well under a minute. With 20 m3 of facility water in storage the exchangers run on
+    it: the limit comes minutes later, and the store warms by the heat it took in."""
+    import dataclasses
+    lay = load_layout(LAYOUTS / "gb200-pod.json")
+    bare = ride_through(lay, ["plant"], duration_s=900)
+    _rid, t_bare = bare.first(bare.run.coolant_limit_s)
+    assert t_bare is not None and t_bare < 60
+    assert "the whole plant" in bare.summary()
+    assert np.all(bare.run.facility_water_rise_k == 0.0)
+    lay.plant = dataclasses.replace(lay.plant, facility_water_storage_m3=20.0)
+    stored = ride_through(lay, ["plant"], duration_s=900)
+    _rid, t_stored = stored.first(stored.run.coolant_limit_s)
+    assert t_stored is not None and t_stored > 5 * t_bare
+    assert any("stored facility water" in n for n in stored.notes)
+    rise = stored.run.facility_water_rise_k
+    assert np.all(np.diff(rise) >= -1e-9) and rise[-1] > 5.0          # never cooled again
+    assert stored.to_json()["series"]["facility_water_rise_k"][-1] == pytest.approx(
+        rise[-1], abs=1e-3)
+
+
+def test_with_a_store_the_plant_back_after_a_utility_loss_cools_it_again():
+    import dataclasses
+    lay = load_layout(LAYOUTS / "gb200-pod.json")
+    lay.plant = dataclasses.replace(lay.plant, facility_water_storage_m3=20.0,
+                                    chilled_water_storage_m3=20.0)
+    rep = ride_through(lay, [], duration_s=900, utility_loss=True, generator_delay_s=30,
+                       restart_s=120)
+    r = rep.run
+    k = int(np.flatnonzero(r.time_s == 150)[0])
+    assert r.facility_water_rise_k.argmax() == pytest.approx(k, abs=1)
+    assert r.facility_water_rise_k[-1] < 0.5 * r.facility_water_rise_k[k]
+    assert r.chilled_water_rise_k[k] > 0.1
+    assert np.isnan(r.coolant_limit_s).all()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from twin.engine import inputs
 from twin.model import Layout
-from twin.model.summary import summarise
+from twin.model.summary import room_unit_capacities_kw
 from twin.physics.facility import FacilityResult, evaluate_facility
 from twin.physics.plant import COOLING_TOWER, DRY_COOLER, PlantSpec
 
@@ -41,7 +41,7 @@ def nameplate_heat_w(layout: Layout) -> float:
     room air units (CRAHs, in-row coolers, fan walls; not rear doors)."""
     tanks = sum(t.it_kw for t in layout.tanks.values())
     it_w = float(inputs.rack_numbers(layout, "nameplate_kw").sum() + tanks) * 1e3 * DESIGN_MARGIN
-    room_w = summarise(layout)["cooling"]["air_capacity_kw"] * 1e3
+    room_w = round(sum(room_unit_capacities_kw(layout)), 3) * 1e3
     return max(it_w, float(room_w))
 
 

@@ -70,8 +70,11 @@ class TwinResult:
 class Simulator:
     """Stateful simulator for live use; one instance per open document."""
 
-    def __init__(self) -> None:
-        self.air_solver = AirSolver()
+    def __init__(self, capture_index: bool = True) -> None:
+        """``capture_index=False``: air results carry no capture index (NaN), which saves
+        a solve per run where nobody reads it (the N-1 sweep's workers)."""
+        self.air_solver = AirSolver(capture_index)
+        self._geometry_alerts: list[Alert] | None = None   # of the last geometry
         # room-unit ids and set-points of the last refined air solve; None: none to reuse
         self._air_units: tuple[list[str], np.ndarray] | None = None
         self._air_flow: np.ndarray | None = None    # rack airflows of that solve
@@ -79,9 +82,12 @@ class Simulator:
     def run(self, layout: Layout, geometry_changed: bool = True,
             cancel: Callable[[], bool] | None = None,
             progress: Callable[[float, str], None] | None = None,
-            coarse: bool = False) -> TwinResult:
+            coarse: bool = False, moved: bool | None = None) -> TwinResult:
         """Simulate ``layout`` (a snapshot). ``geometry_changed=False`` promises that only
-        heat loads changed since the last run, so the airflow field is reused."""
+        heat loads changed since the last run, so the airflow field is reused.
+        ``moved=False`` promises that no footprint moved or changed since the last run
+        (a unit failed or changed its settings), so the footprint alerts are reused;
+        by default it follows ``geometry_changed``."""
         t0, cpu0 = time.perf_counter(), time.process_time()
         timing: dict[str, float] = {}
         r = layout.racks
@@ -160,7 +166,9 @@ class Simulator:
                                     powered, limits, cdu_ids)
         alerts += list(fac.alerts)
         alerts += inputs.supply_flow_alerts(layout)
-        alerts += layout_alerts.geometry_alerts(layout)
+        if (geometry_changed if moved is None else moved) or self._geometry_alerts is None:
+            self._geometry_alerts = layout_alerts.geometry_alerts(layout)
+        alerts += self._geometry_alerts
         alerts += layout_alerts.redundancy_alerts(
             layout, unit_ids=unit_ids,
             unit_load_kw=air_res.unit_load_w / 1e3 if air_res is not None else None,

@@ -94,6 +94,12 @@ PLANT = {
     "facility_pump_head_kpa": num(False, 0, 2000),
     "heat_rejection_fan_kw_per_mw": num(False, 0, 100),
     "failed_chillers": Field("integer", minimum=0, maximum=3),
+    "chilled_water_storage_m3": num(False, 0, 100000, d=(
+        "chilled water held in tanks and pipes for the room coils; with it their fans and "
+        "pumps ride on UPS through a plant outage (ride-through)")),
+    "facility_water_storage_m3": num(False, 0, 100000, d=(
+        "facility water held in tanks and pipes for the CDU exchangers; with it the "
+        "facility pumps ride on UPS through a plant outage (ride-through)")),
 }
 WORKLOAD = {
     "id": ID, "name": TEXT,

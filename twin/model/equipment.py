@@ -64,6 +64,10 @@ class Plant:
     heat_rejection_fan_kw_per_mw: float = 15.0
     #: chillers out of service, of the plant's three (two duty + one standby)
     failed_chillers: int = 0
+    #: water held for the room coils / the CDU exchangers through a plant outage (their
+    #: fans and pumps on UPS); 0: they stop until the plant is back (ride-through)
+    chilled_water_storage_m3: float = 0.0
+    facility_water_storage_m3: float = 0.0
 
 
 @dataclass(frozen=True)

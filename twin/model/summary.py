@@ -20,6 +20,14 @@ def _n_minus_one(caps: list[float]) -> float:
     return sum(caps) - max(caps) if caps else 0.0
 
 
+def room_unit_capacities_kw(layout: Layout) -> list[float]:
+    """Capacity of each enabled room air unit (CRAH, in-row cooler, fan wall; not rear
+    doors)."""
+    cat = layout.catalogue
+    return [_capacity(layout, u, "capacity_kw") for u in layout.cooling_units.values()
+            if u.enabled and cat[u.model].kind != "rdhx"]
+
+
 def summarise(layout: Layout) -> dict[str, Any]:
     """A JSON-ready summary of what is on the floor and what it is rated for."""
     cat = layout.catalogue
@@ -31,8 +39,7 @@ def summarise(layout: Layout) -> dict[str, Any]:
     liquid_typ = sum(n * entries[m].get("typical_kw") * entries[m].get("liquid_fraction")
                      for m, n in models.items())
     units = [u for u in layout.cooling_units.values() if u.enabled]
-    room_caps = [_capacity(layout, u, "capacity_kw") for u in units
-                 if cat[u.model].kind != "rdhx"]
+    room_caps = room_unit_capacities_kw(layout)
     door_caps = [_capacity(layout, u, "capacity_kw") for u in units if cat[u.model].kind == "rdhx"]
     cdu_caps = [_capacity(layout, c, "capacity_kw") for c in layout.cdus.values()]
     tank_caps = [cat[t.model].get("capacity_kw") for t in layout.tanks.values()]

@@ -83,14 +83,31 @@ class Colouring:
     vmax: float = 1.0
     colormap: str = "thermal"
     categories: tuple[str, ...] = ()
+    #: RGB per category (default: CATEGORY_COLOURS in turn)
+    colours: tuple[tuple[int, int, int], ...] = ()
+    #: values of equipment by id on the same scale, for colourings that cover more than
+    #: racks (the failure map colours cooling units and CDUs too); empty: equipment keeps
+    #: its kind colours
+    equipment: dict[str, float] = field(default_factory=dict)
+
+    def category_rgb(self) -> list[tuple[int, int, int]]:
+        """The RGB (0..255) of each category colour, in turn."""
+        return list(self.colours or CATEGORY_COLOURS)
 
     def rgba(self) -> np.ndarray:
         """(n, 4) RGBA per rack."""
+        return self.rgba_of(self.values)
+
+    def rgba_of(self, values: np.ndarray) -> np.ndarray:
+        """(n, 4) RGBA of ``values`` on this colouring's scale; NaN comes out grey."""
+        v = np.asarray(values, dtype=float)
         if self.categories:
-            cols = np.array(CATEGORY_COLOURS, dtype=float) / 255.0
-            idx = np.asarray(self.values, dtype=int) % len(cols)
-            return np.column_stack([cols[idx], np.ones(len(idx))])
-        return colormap_rgba(self.values, self.vmin, self.vmax, self.colormap)
+            cols = np.array(self.category_rgb(), dtype=float) / 255.0
+            idx = np.where(np.isfinite(v), v, 0).astype(int) % len(cols)
+            out = np.column_stack([cols[idx], np.ones(len(idx))])
+            out[~np.isfinite(v), :3] = 0.62
+            return out
+        return colormap_rgba(v, self.vmin, self.vmax, self.colormap)
 
 
 class RackColouring:

@@ -113,9 +113,10 @@ def worst_inlet_order(inlet_max_c, inlet_mean_c, ids) -> list[int]:
     hi = np.asarray(inlet_max_c, float)
     mean = np.nan_to_num(np.asarray(inlet_mean_c, float), nan=-1e9)
     ok = np.nonzero(np.isfinite(hi))[0]
-    key = {int(i): (-round(hi[i] / WORST_INLET_TIE_K), -round(mean[i] / WORST_INLET_TIE_K),
-                    str(ids[i])) for i in ok}
-    return sorted(key, key=key.__getitem__)
+    names = np.array([str(ids[i]) for i in ok], dtype=str)
+    order = np.lexsort((names, -np.round(mean[ok] / WORST_INLET_TIE_K),
+                        -np.round(hi[ok] / WORST_INLET_TIE_K)))
+    return [int(i) for i in ok[order]]
 
 
 def worst_inlet_index(inlet_max_c, inlet_mean_c, ids) -> int:

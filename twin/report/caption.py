@@ -43,6 +43,7 @@ class ColourKey:
     vmin: float = 0.0
     vmax: float = 1.0
     categories: tuple[str, ...] = ()
+    colours: tuple[tuple[int, int, int], ...] = ()    # RGB per category (default: shared)
 
     @property
     def heading(self) -> str:
@@ -50,7 +51,8 @@ class ColourKey:
 
     @classmethod
     def of_colouring(cls, c: Colouring) -> "ColourKey":
-        return cls(c.label, c.unit, c.colormap, float(c.vmin), float(c.vmax), tuple(c.categories))
+        return cls(c.label, c.unit, c.colormap, float(c.vmin), float(c.vmax), tuple(c.categories),
+                   tuple(c.colours))
 
     @classmethod
     def of_heatmap(cls, hm: Heatmap) -> "ColourKey":
@@ -114,8 +116,9 @@ def _draw_bar(p: QPainter, key: ColourKey, x: float, y: float) -> None:
 def _draw_swatches(p: QPainter, key: ColourKey, x: float, y: float) -> None:
     p.setFont(_font(10))
     fm = QFontMetricsF(p.font())
+    rgb = list(key.colours or CATEGORY_COLOURS)
     for k, name in enumerate(key.categories[:MAX_SWATCHES]):
-        p.fillRect(QRectF(x, y, 10, 10), QColor(*CATEGORY_COLOURS[k % len(CATEGORY_COLOURS)]))
+        p.fillRect(QRectF(x, y, 10, 10), QColor(*rgb[k % len(rgb)]))
         p.setPen(TEXT)
         p.drawText(QPointF(x + 14, y + 5 + fm.ascent() / 2 - 1), name)
         x += 14 + fm.horizontalAdvance(name) + 12

@@ -241,6 +241,17 @@ class FloorView3D:
             rgba = np.tile(palette.RACK_NEUTRAL, (n, 1))
         return vertex_colours(rgba)
 
+    def _item_colours(self) -> np.ndarray:
+        """RGBA per item: its kind's colour, or its value in a colouring that covers
+        equipment too (the failure map; items it has no value for are grey)."""
+        c = self.colouring.current
+        self._items_coloured = bool(c.equipment)
+        if c.equipment:
+            return c.rgba_of(np.array([c.equipment.get(i, np.nan) for i in self._item_ids],
+                                      dtype=float)).astype(np.float32)
+        return np.array([palette.item_colour(k) for k in self._item_kinds],
+                        np.float32).reshape(-1, 4)
+
     def _attached_pose(self, host: str, depth_m: float):
         """(x, y, rotation) of an item hung on the back of rack ``host`` (rear doors)."""
         racks = self.layout.racks
@@ -284,8 +295,7 @@ class FloorView3D:
         self._item_index = {i: k for k, i in enumerate(ids)}
         self._item_sizes = sizes
         self._item_mesh = box_mesh(xs, ys, sizes, rots)
-        rgba = np.array([palette.item_colour(k) for k in kinds], np.float32).reshape(-1, 4)
-        self._items.set_geometry(self._item_mesh, vertex_colours(rgba),
+        self._items.set_geometry(self._item_mesh, vertex_colours(self._item_colours()),
                                  self._state(self._item_ids, self._item_index))
         self._cull_hidden_faces()
 
@@ -414,8 +424,12 @@ class FloorView3D:
         self._update_legend()
 
     def recolour(self) -> None:
-        """Re-upload the rack colour buffer from the current colouring."""
+        """Re-upload the rack colour buffer (and the items', when a colouring covers
+        them or did) from the current colouring."""
         self._racks.set_colours(self._rack_colours())
+        if hasattr(self, "_item_ids") and (self.colouring.current.equipment
+                                           or getattr(self, "_items_coloured", False)):
+            self._items.set_colours(vertex_colours(self._item_colours()))
         self.canvas.update()
 
     def _selected_containment(self) -> frozenset[str]:

@@ -141,8 +141,7 @@ class Legend:
         stale = len(colouring.values) != n_racks and n_racks > 0
         if colouring.categories and not stale:
             cats = list(colouring.categories)[:MAX_CATEGORIES]
-            cols = colouring.__class__(values=np.arange(len(cats), dtype=float),
-                                       categories=tuple(cats)).rgba()
+            cols = colouring.rgba_of(np.arange(len(cats), dtype=float))
             for k, name in enumerate(cats):
                 self._swatch(sw_v, sw_c, PAD, y + row_h / 2, cols[k])
                 labels.append(name)
@@ -223,7 +222,7 @@ class Legend:
         stale = len(values) != n_racks and n_racks > 0
         no_value = bool(n_racks and not stale and np.isnan(values).any())
         return (colour_title(colouring), colouring.colormap, colouring.vmin, colouring.vmax,
-                tuple(colouring.categories or ()), stale, no_value,
+                tuple(colouring.categories or ()), colouring.colours, stale, no_value,
                 tuple((name, tuple(col)) for name, col in item_keys))
 
     @staticmethod

@@ -20,6 +20,9 @@ GROUPS = {"air": "air cooling", "cdu": "CDUs", "pump": "CDU pumps", "chiller": "
 #: Suffix of the id of a CDU's pump scenario ("CDU-A/pump"), and of the plant's chiller.
 PUMP_SUFFIX = "/pump"
 CHILLER_ID = "plant/chiller"
+#: The whole plant (every chiller / heat-rejection unit) — a ride-through failure, not
+#: a single failure of the sweep.
+PLANT_ID = "plant"
 
 
 @dataclass(frozen=True)
@@ -80,8 +83,11 @@ def _fail(snap: Layout, cid: str) -> None:
     elif cid == CHILLER_ID:
         snap.plant = dataclasses.replace(snap.plant,
                                          failed_chillers=min(snap.plant.failed_chillers + 1, 3))
+    elif cid == PLANT_ID:
+        snap.plant = dataclasses.replace(snap.plant, failed_chillers=3)
     elif cid in items["power"]:
         items["power"][cid] = dataclasses.replace(items["power"][cid], enabled=False)
     else:
         raise KeyError(f"{cid!r} is not a cooling unit, CDU, CDU pump ('ID{PUMP_SUFFIX}'), "
-                       f"the plant's chiller ('{CHILLER_ID}') or a power component")
+                       f"a chiller of the plant ('{CHILLER_ID}'), the whole plant "
+                       f"('{PLANT_ID}') or a power component")

@@ -139,20 +139,19 @@ def judge(component, state: FloorState | None, base: FloorState, error: str = ""
             ("beyond the allowable inlet band", state.beyond_allowable, base.beyond_allowable)):
         new = _new(now, before)
         if new:
-            fails.append(f"{len(new)} racks {label}")
-    for label, now, before in (
-            ("racks throttle", state.throttled, base.throttled),
-            ("racks above the recommended inlet band", state.above_recommended,
-             base.above_recommended),
-            ("coolant returns over their limit", state.coolant_over_limit,
-             base.coolant_over_limit),
-            ("parts over their rating", state.overloaded, base.overloaded)):
+            fails.append(f"{len(new)} rack{'s' if len(new) != 1 else ''} {label}")
+    for one, many, named, now, before in (
+            ("rack throttles", "racks throttle", False, state.throttled, base.throttled),
+            ("rack above the recommended inlet band", "racks above the recommended inlet band",
+             False, state.above_recommended, base.above_recommended),
+            ("coolant return over its limit", "coolant returns over their limit", True,
+             state.coolant_over_limit, base.coolant_over_limit),
+            ("part over its rating", "parts over their rating", True, state.overloaded,
+             base.overloaded)):
         new = _new(now, before)
         if new:
-            degraded.append(f"{len(new)} {label}" + (f" ({', '.join(new[:3])}"
-                                                     f"{', …' if len(new) > 3 else ''})"
-                                                     if "parts" in label or "coolant" in label
-                                                     else ""))
+            which = f" ({', '.join(new[:3])}{', …' if len(new) > 3 else ''})" if named else ""
+            degraded.append(f"{len(new)} {one if len(new) == 1 else many}{which}")
     verdict = "fails" if fails else "degraded" if degraded else "survives"
     d_pue = (state.pue - base.pue) if state.pue is not None and base.pue is not None else None
     return Outcome(component.id, component.kind, component.group, verdict, fails + degraded,

@@ -6,7 +6,11 @@ Racks keep drawing what they drew before the failure (a rack throttles only once
 limits are passed: the times say when), unless the failure takes their power. A utility
 loss keeps IT and the CDU pumps on UPS; the room units and the facility water (chillers,
 towers) stop until the generators carry them (``generator_delay_s``, plus
-``restart_s`` for the plant to cool again).
+``restart_s`` for the plant to cool again). Losing the whole plant (``plant``) stops
+the chilled and the facility water for the run. Where the plant holds water in storage
+(``chilled_water_storage_m3``, ``facility_water_storage_m3``) the coils and exchangers
+run on it through the outage (their fans and pumps on UPS) and it warms; the plant comes
+back with its design margin over the load it carried before.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ import numpy as np
 
 from twin.engine import inputs
 from twin.engine.simulate import Simulator, TwinResult
-from twin.engine.whatif.components import with_failed
+from twin.engine.plant import DESIGN_MARGIN
+from twin.engine.whatif.components import PLANT_ID, with_failed
 from twin.model import Layout
 from twin.physics import ridethrough as rt
 from twin.physics.air import SolveError
@@ -85,7 +90,7 @@ class RideThroughReport:
         return list(np.lexsort((-r.rack_inlet_c.max(axis=0), first))[:n])
 
     def summary(self) -> str:
-        parts = list(self.failed)
+        parts = ["the whole plant" if x == PLANT_ID else x for x in self.failed]
         if self.utility_loss:
             parts.append(f"a utility loss (generators after {self.generator_delay_s:g} s)")
         what = " + ".join(parts) if parts else "no failure"
@@ -129,8 +134,14 @@ class RideThroughReport:
                                                           "coolant_c": series(r.rack_coolant_c[:, i])}
                                        for i in self.worst_racks()},
                        "loop_supply_c": {c: series(r.loop_supply_c[:, k])
-                                         for k, c in enumerate(self.cdu_ids)}},
+                                         for k, c in enumerate(self.cdu_ids)},
+                       "chilled_water_rise_k": series(_rise(r.chilled_water_rise_k, r.time_s)),
+                       "facility_water_rise_k": series(_rise(r.facility_water_rise_k, r.time_s))},
         }
+
+
+def _rise(rise_k: np.ndarray | None, time_s: np.ndarray) -> np.ndarray:
+    return np.zeros(len(time_s)) if rise_k is None else rise_k
 
 
 def _num(x: float, nd: int = 2) -> float | None:
@@ -149,6 +160,7 @@ def ride_through(layout: Layout, failed: list[str], duration_s: float = 600.0,
     if base.air is None and base.liquid is None:
         raise SolveError("the floor has neither an air nor a liquid solution to start from")
     snap = with_failed(layout, failed)
+    plant_lost = PLANT_ID in failed
     notes: list[str] = []
     try:
         after: TwinResult | None = Simulator().run(snap)
@@ -156,15 +168,47 @@ def ride_through(layout: Layout, failed: list[str], duration_s: float = 600.0,
         after = None
         notes.append(f"no steady state after the failure ({' '.join(str(exc).split())}); "
                      "the room keeps the airflow pattern of the base")
-    back_s = generator_delay_s + restart_s if utility_loss else 0.0
+    back_s = (np.inf if plant_lost else generator_delay_s + restart_s if utility_loss
+              else 0.0)
     powered = _still_powered(base, after)
     room = _room(snap, base, after, powered, back_s)
     loops, limit_c = _loops(layout, base, after, powered, back_s)
+    if back_s > 0:
+        storage = _with_storage(layout, room, loops, back_s)
+        room, loops = storage[0], storage[1]
+        notes += storage[2]
     inlet_limit = ASHRAE_ALLOWABLE_C[layout.hall.ashrae_class][1]
     run = rt.simulate_ridethrough(room, loops, duration_s, inlet_limit, limit_c, step_s)
     return RideThroughReport(list(failed), utility_loss, generator_delay_s, base.rack_ids,
                              base.cdu_ids, run, inlet_limit, limit_c, after is not None, notes,
                              base, snap)
+
+
+def _with_storage(layout: Layout, room: rt.RoomAir, loops: rt.Loops, back_s: float
+                  ) -> tuple[rt.RoomAir, rt.Loops, list[str]]:
+    """Coils and exchangers that run on stored water through the outage (module
+    docstring); the plant returns at ``back_s`` with its design margin over the heat
+    the water carried before."""
+    p, notes = layout.plant, []
+    if p.chilled_water_storage_m3 > 0 and len(room.coil_start_s):
+        # (the coils here are those the failure left: each runs from t = 0 on the store)
+        q0 = np.clip(RHO_CP_AIR * room.coil_airflow_m3s * (room.mean0_c + room.coil_return_offset_k
+                                                          - room.coil_setpoint_c),
+                     0.0, room.coil_capacity_w)
+        water = rt.PlantWater(WATER.density_kgm3 * WATER.cp_jkgk * p.chilled_water_storage_m3,
+                              back_s, DESIGN_MARGIN * float(q0.sum()))
+        room = dataclasses.replace(room, water=water, coil_start_s=np.zeros_like(room.coil_start_s))
+        notes.append(f"the room coils run on {p.chilled_water_storage_m3:g} m³ of stored "
+                     "chilled water until the plant is back")
+    if p.facility_water_storage_m3 > 0 and len(loops.hx_start_s):
+        # the exchangers carried the racks' liquid heat before
+        water = rt.PlantWater(WATER.density_kgm3 * WATER.cp_jkgk * p.facility_water_storage_m3,
+                              back_s, DESIGN_MARGIN * float(loops.rack_heat_w.sum()))
+        loops = dataclasses.replace(loops, water=water,
+                                    hx_start_s=np.minimum(loops.hx_start_s, 0.0))
+        notes.append(f"the CDU exchangers run on {p.facility_water_storage_m3:g} m³ of stored "
+                     "facility water until the plant is back")
+    return room, loops, notes
 
 
 def _still_powered(base: TwinResult, after: TwinResult | None) -> np.ndarray:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import queue
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 from typing import Any, Callable
@@ -59,7 +60,8 @@ class _Worker:
         """``heat_sim`` and ``base``: a simulator that has just solved ``layout`` and its
         result (the caller's base solve, reused); by default the worker solves it."""
         self.layout = layout
-        self.heat_sim, self.air_sim = heat_sim or Simulator(), Simulator()
+        self.heat_sim = heat_sim or Simulator(capture_index=False)
+        self.air_sim = Simulator(capture_index=False)
         if base is None or heat_sim is None:
             base = self.heat_sim.run(layout)
         self.base = floor_state(base, layout.hall.ashrae_class, _return_limits(layout))
@@ -69,7 +71,7 @@ class _Worker:
         snap = with_failed(self.layout, [comp.id])
         try:
             if comp.changes_airflow:
-                res = self.air_sim.run(snap, geometry_changed=True)
+                res = self.air_sim.run(snap, geometry_changed=True, moved=False)
             else:
                 res = self.heat_sim.run(snap, geometry_changed=False)
         except (SolveError, ValueError, np.linalg.LinAlgError) as exc:
@@ -171,14 +173,25 @@ class _Reporter:
 
 def _collect(pending: dict[Future, int], outcomes: list, report: _Reporter,
              cancel: Callable[[], bool] | None, stop: Callable[[], None]) -> None:
-    while pending:
-        done, _ = wait(list(pending), timeout=0.2, return_when=FIRST_COMPLETED)
+    """Take outcomes as they finish. Each future posts itself to a queue when done, so
+    a completion costs O(1) here (a ``wait`` over every pending future per completion
+    costs O(n) each: on a 2,800-scenario sweep this process then took a core from the
+    workers)."""
+    finished: queue.SimpleQueue[Future] = queue.SimpleQueue()
+    for fut in pending:
+        fut.add_done_callback(finished.put)
+    left = len(pending)
+    while left:
         if cancel is not None and cancel():
             stop()
             raise Cancelled()
-        for fut in done:
-            outcomes[pending.pop(fut)] = fut.result()
-            report()
+        try:
+            fut = finished.get(timeout=0.2)
+        except queue.Empty:
+            continue
+        outcomes[pending[fut]] = fut.result()
+        left -= 1
+        report()
 
 
 def _on_pool(layout: Layout, comps: list[Component], order: list[int], outcomes: list,
@@ -231,7 +244,8 @@ def summary_lines(outcomes: list[Outcome]) -> list[str]:
             lines.append(f"N+1 on {words}: yes{tail}")
             continue
         worst = max(failing, key=lambda o: (len(o.racks_failed), o.state is None))
-        what = (f"fails {len(worst.racks_failed)} racks" if worst.racks_failed
+        n = len(worst.racks_failed)
+        what = (f"fails {n} rack{'s' if n != 1 else ''}" if worst.racks_failed
                 else worst.reasons[0] if worst.reasons else "fails")
         more = f"; {len(failing) - 1} more fail" if len(failing) > 1 else ""
         lines.append(f"N+1 on {words}: no \u2014 {worst.component} {what}{more}")

@@ -54,12 +54,14 @@ def pg_colormap(name: str) -> pg.ColorMap:
 
 
 def colour_buckets(values: np.ndarray, vmin: float, vmax: float, colormap: str,
-                   categories: Sequence[str]) -> tuple[np.ndarray, list[QtGui.QColor]]:
-    """Per-rack bucket index and one QColor per bucket (last bucket = no value, grey)."""
+                   categories: Sequence[str], colours: Sequence[tuple[int, int, int]] = ()
+                   ) -> tuple[np.ndarray, list[QtGui.QColor]]:
+    """Per-rack bucket index and one QColor per bucket (last bucket = no value, grey).
+    ``colours``: RGB per category (default: the shared category colours)."""
     v = np.asarray(values, dtype=float)
     if categories:
         from twin.model.viewstate import CATEGORY_COLOURS
-        cols = [QtGui.QColor(*c) for c in CATEGORY_COLOURS]
+        cols = [QtGui.QColor(*c) for c in (colours or CATEGORY_COLOURS)]
         idx = np.where(np.isfinite(v), v, -1).astype(int)
         bucket = np.where(idx >= 0, idx % len(cols), len(cols))
         return bucket, cols + [NEUTRAL]

@@ -16,7 +16,7 @@ from PySide6 import QtGui
 from twin.gui.plan import items as pi
 from twin.model import Layout
 from twin.model.floor import FloorGeometry
-from twin.model.viewstate import CATEGORY_COLOURS, Colouring
+from twin.model.viewstate import Colouring
 
 #: Names of the equipment kinds in the symbol key.
 KIND_NAMES = {"crah": "CRAH (perimeter)", "inrow": "In-row cooler", "cdu": "CDU",
@@ -54,13 +54,13 @@ class PlanLegends:
     def show_colouring(self, c: Colouring) -> None:
         """The key of the rack colouring (bar or categories); unchanged keys are kept."""
         label = f"{c.label} [{c.unit}]" if c.unit else c.label
-        key = (label, c.colormap, c.vmin, c.vmax, tuple(c.categories or ()))
+        key = (label, c.colormap, c.vmin, c.vmax, tuple(c.categories or ()), c.colours)
         if key == self.rack_key_shown:
             return
         self.rack_key_shown = key
         if c.categories:
-            cols = [QtGui.QColor(*CATEGORY_COLOURS[k % len(CATEGORY_COLOURS)])
-                    for k in range(len(c.categories))]
+            rgb = c.category_rgb()
+            cols = [QtGui.QColor(*rgb[k % len(rgb)]) for k in range(len(c.categories))]
             self.category_legend.set_entries(label, list(zip(cols, c.categories)))
             self.rack_key = self.category_legend
         else:

@@ -372,16 +372,29 @@ class PlanView(PlanInteraction, QtWidgets.QWidget):
                 values = np.full(n, np.nan)
         self._shown_colouring = c
         self._rack_bucket, self._rack_palette = pi.colour_buckets(
-            values, c.vmin, c.vmax, c.colormap, c.categories)
+            values, c.vmin, c.vmax, c.colormap, c.categories, c.colours)
         if push:
             self._racks.set_colours(self._rack_bucket, self._rack_palette)
+            if c.equipment or getattr(self, "_equipment_coloured", False):
+                self._equipment.set_colours(*self._equipment_colours())
 
-    def _push_equipment(self, region: QRectF | None = None) -> None:
-        kinds = list(pi.KIND_COLOURS)
+    def _equipment_colours(self) -> tuple[np.ndarray, list[QtGui.QColor]]:
+        """Bucket and palette of the equipment: kind colours, or the values of a colouring
+        that covers equipment too (the failure map; units it has no value for are grey)."""
         f = self.floor
+        c = getattr(self, "_shown_colouring", self.colouring.current)
+        self._equipment_coloured = bool(c.equipment)
+        if c.equipment:
+            values = np.array([c.equipment.get(i, np.nan) for i in f.eq_ids], dtype=float)
+            return pi.colour_buckets(values, c.vmin, c.vmax, c.colormap, c.categories, c.colours)
+        kinds = list(pi.KIND_COLOURS)
         bucket = np.array([kinds.index(k) if k in kinds else len(kinds)
                            for k in f.eq_kind], dtype=int)
-        palette = [pi.KIND_COLOURS[k] for k in kinds]
+        return bucket, [pi.KIND_COLOURS[k] for k in kinds]
+
+    def _push_equipment(self, region: QRectF | None = None) -> None:
+        f = self.floor
+        bucket, palette = self._equipment_colours()
         front = pi.front_strips(f.eq_bounds_m, f.eq_rotation_deg, FRONT_STRIP_M)
         glyphs = np.array([_GLYPH.get(k, 0) for k in f.eq_kind], dtype=int)
         self._equipment.set_data(f.eq_bounds_m, bucket, palette,

@@ -143,6 +143,9 @@ def build_actions(w: "MainWindow") -> WindowActions:
 
 def add_colour_action(w: "MainWindow", key: str, label: str) -> QAction:
     a = w.actions
+    if key in a.colour_actions:          # offered again (a new sweep's failure map)
+        a.colour_actions[key].setText(label)
+        return a.colour_actions[key]
     act = QAction(label, w)
     act.setCheckable(True)
     act.setStatusTip(f"Colour racks by {label.lower()}")

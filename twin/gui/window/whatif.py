@@ -5,7 +5,8 @@ Both run off the GUI thread (a Python thread; the sweep's scenarios in worker
 processes) with a progress bar, a time-left estimate and Cancel. The sweep's table is
 sortable; clicking a row solves that failure and shows it in every view through
 ``Session.show_scenario`` without touching the layout; Escape (or closing the dialog)
-goes back to the base.
+goes back to the base. The failure map (a colour-by choice once a sweep has run) colours
+every unit and rear door by the consequence of its own failure.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit, QProgressBar, QPushButton, QSlider, QTableWidget, QTableWidgetItem, QVBoxLayout)
 
 from twin.engine.simulate import simulate
+from twin.engine.whatif import failure_map
 from twin.engine.whatif.components import with_failed
 from twin.engine.whatif.ridethrough import RideThroughReport, ride_through
 from twin.engine.whatif.sweep import SweepResult, run_sweep
@@ -167,6 +169,13 @@ class FailureSweepDialog(_AnalysisDialog):
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setWordWrap(True)
         self.body.addWidget(self.summary)
+        self.map_box = QCheckBox("Failure map: colour every unit and rear door by the "
+                                 "consequence of its own failure (green survives, amber "
+                                 "degraded, red fails)")
+        self.map_box.setEnabled(False)
+        self.map_box.toggled.connect(self._show_map)
+        self.body.addWidget(self.map_box)
+        self._colour_before = ""
         self.scenario_bridge = _Bridge(self)
         self.scenario_bridge.done.connect(self._on_scenario)
         self.scenario_bridge.failed.connect(lambda t: self.left.setText(f"Could not solve: {t}"))
@@ -188,6 +197,11 @@ class FailureSweepDialog(_AnalysisDialog):
         self.left.setText(f"{len(result.outcomes)} scenarios in {units.seconds(result.seconds)}"
                           f" on {result.workers} worker(s)")
         self.summary.setText("\n".join(result.summary))
+        self.window_.add_colouring(failure_map.KEY, failure_map.LABEL,
+                                   lambda layout: failure_map.failure_colouring(result, layout))
+        self.map_box.setEnabled(True)
+        if self.map_box.isChecked():     # the map of this sweep, not the last one's
+            self.window_.set_colour_by(failure_map.KEY)
         t = self.table
         t.setSortingEnabled(False)
         t.setRowCount(len(result.outcomes))
@@ -213,6 +227,15 @@ class FailureSweepDialog(_AnalysisDialog):
                 t.setItem(r, c, item)
         t.setSortingEnabled(True)
         t.sortByColumn(2, Qt.SortOrder.DescendingOrder)
+
+    def _show_map(self, on: bool) -> None:
+        w = self.window_
+        if on:
+            if w.colour_key != failure_map.KEY:
+                self._colour_before = w.colour_key
+            w.set_colour_by(failure_map.KEY)
+        elif w.colour_key == failure_map.KEY:
+            w.set_colour_by(self._colour_before or "model")
 
     def _show_selected(self) -> None:
         items = self.table.selectedItems()
@@ -252,7 +275,7 @@ class RideThroughDialog(_AnalysisDialog):
                               "their limits (ASHRAE allowable inlet, coolant return limit).")
         form = QHBoxLayout()
         self.fail_edit = QLineEdit()
-        self.fail_edit.setPlaceholderText("ids, e.g. CDU-A, CRAH-2, CDU-B/pump")
+        self.fail_edit.setPlaceholderText("ids, e.g. CDU-A, CRAH-2, CDU-B/pump, plant")
         self.utility = QCheckBox("Utility loss, generators after")
         self.delay = QDoubleSpinBox()
         self.delay.setRange(0, 3600)

@@ -70,6 +70,7 @@ class _State:
     t_cells: np.ndarray | None = None     # natural order, last solution
     t_out: np.ndarray | None = None
     mode: np.ndarray | None = None
+    mode_dev: Devices | None = None       # the devices those modes were found for
     capture: tuple | None = None          # (transport key, supply fractions, index, field)
     drift_field: np.ndarray | None = None  # last temperature field (NaN in solids)
     rack_t_in: np.ndarray | None = None    # rack inlets of the last solution
@@ -78,7 +79,9 @@ class _State:
 
 
 class AirSolver:
-    def __init__(self):
+    def __init__(self, capture_index: bool = True):
+        """``capture_index=False`` skips the capture-index solve (results carry NaN)."""
+        self.capture_index = capture_index
         self._states: dict[Grid, _State] = {}
         self._state: _State | None = None
         self._scene: AirScene | None = None
@@ -125,7 +128,10 @@ class AirSolver:
         step(0.4, "temperature")
         t2, flow_before = time.perf_counter(), tim["flow_s"]
         last_in = S.rack_t_in
-        steer = max(st.thermal_rtol, STEERING_RTOL)
+        # with the airflow reused no buoyancy pass follows: the mode passes solve to
+        # the final tolerance (their modes rarely change on from the last solve's)
+        steer = (max(st.thermal_rtol, STEERING_RTOL) if flow_key != S.flow_key
+                 else st.thermal_rtol)
         t_cells, t_out, ok = self._thermal(S, transport, dev, steer, st, cancel, its)
         t_in = transport.W @ t_cells
         passes = 0
@@ -242,7 +248,8 @@ class AirSolver:
             t_out = (S.t_out if S.t_out is not None and len(S.t_out) == nd
                      else device_law(dev, t_in))
             x0 = np.concatenate([S.t_cells, t_out])
-            mode = S.mode if S.mode is not None and len(S.mode) == nd else device_modes(dev, t_in)
+            mode = (_reseeded(S.mode, S.mode_dev, dev, t_in)
+                    if S.mode is not None and len(S.mode) == nd else device_modes(dev, t_in))
         else:
             x0 = None
             t_in = _initial_inlet_guess(dev)
@@ -271,7 +278,7 @@ class AirSolver:
                 break
             step = np.sign(device_modes(dev, t_in).astype(int) - mode)
             mode = (mode + wrong * step).astype(np.int8)
-        S.t_cells, S.t_out, S.mode = t, t_out, mode
+        S.t_cells, S.t_out, S.mode, S.mode_dev = t, t_out, mode, dev
         S.coarse_space = transport.coarse_space if most_its <= COARSE_REUSE_ITERATIONS else None
         return t, device_law(dev, transport.W @ t), ok
 
@@ -280,6 +287,8 @@ class AirSolver:
         """Share of each rack's intake air that came from a cooling supply
         (rear-door discharge counted by :func:`supply_fraction`); reused while
         the flow field and the supply fractions are unchanged."""
+        if not self.capture_index:
+            return np.full(dev.n_racks, np.nan)
         value = supply_fraction(dev, t_in)
         key = (transport, dev.n)
         if S.capture is not None and S.capture[0] == key and np.allclose(S.capture[1], value,
@@ -370,6 +379,21 @@ class _Stepper:
             raise Cancelled()
         if self.progress is not None:
             self.progress(fraction, message)
+
+
+def _reseeded(mode: np.ndarray, last: Devices | None, dev: Devices, t_in: np.ndarray) -> np.ndarray:
+    """The modes found for ``last``, with every device whose parameters changed since (a failed
+    rear door, a new set-point or capacity) started in the mode its new parameters imply
+    at the current inlets: a mode pass saved per switch it would otherwise wait for."""
+    if last is None or last.n != dev.n:
+        return mode
+    changed = ((last.heat_w != dev.heat_w) | (last.cap_w != dev.cap_w)
+               | (last.floor_c != dev.floor_c) | (last.airflow_m3s != dev.airflow_m3s))
+    if not changed.any():
+        return mode
+    out = mode.copy()
+    out[changed] = device_modes(dev, t_in)[changed]
+    return out
 
 
 def _with_a_fixed_device(dev: Devices, mode: np.ndarray, t_in: np.ndarray) -> np.ndarray:
