@@ -87,6 +87,9 @@ def start_qt(need_3d: bool) -> HeadlessQt:
         os.environ.pop("QT_QPA_PLATFORM", None)
     else:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    # vispy's Qt backend installs its own message handler when it is first imported
+    # (it logs every Qt warning as "WARNING: …"): import it now so that ours comes last
+    import vispy.app.backends._pyside6  # noqa: F401
     qInstallMessageHandler(_message_handler)
     return HeadlessQt(create_application([]), backend, reason)
 

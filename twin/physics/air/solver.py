@@ -128,10 +128,12 @@ class AirSolver:
         step(0.4, "temperature")
         t2, flow_before = time.perf_counter(), tim["flow_s"]
         last_in = S.rack_t_in
-        # with the airflow reused no buoyancy pass follows: the mode passes solve to
-        # the final tolerance (their modes rarely change on from the last solve's)
+        # with the airflow reused no buoyancy pass follows: the mode passes solve to the
+        # final tolerance (their modes rarely change on from the last solve's), which is
+        # that of a power-only update — the same flow with other heat-side devices (a
+        # failed rear door, a new set-point)
         steer = (max(st.thermal_rtol, STEERING_RTOL) if flow_key != S.flow_key
-                 else st.thermal_rtol)
+                 else st.power_rtol)
         t_cells, t_out, ok = self._thermal(S, transport, dev, steer, st, cancel, its)
         t_in = transport.W @ t_cells
         passes = 0
@@ -150,7 +152,7 @@ class AirSolver:
                 t_in = transport.W @ t_cells
                 done = _picard_done(np.abs(t_in[:base.n_racks] - prev_in[:base.n_racks]), st)
             S.drift_field = _field(geom, t_cells)
-        if steer > st.thermal_rtol:      # the final field, on from the steering solution
+        if flow_key != S.flow_key and steer > st.thermal_rtol:  # the final field, on from the steering one
             t_cells, t_out, ok = self._thermal(S, transport, dev, st.thermal_rtol, st, cancel, its)
             t_in = transport.W @ t_cells
         its["buoyancy_passes"] = passes
