@@ -26,16 +26,19 @@ def test_racks_take_their_doors_verdict_units_and_cdus_their_own(hall):
             _row("CRAH-W1", "degraded"), _row("UPS-A", "fails")]
     sweep = SweepResult(base=None, outcomes=rows, summary=[], seconds=0.0, workers=1)  # type: ignore[arg-type]
     c = failure_map.failure_colouring(sweep, hall)
-    assert c.key == failure_map.KEY and c.categories == ("survives", "degraded", "fails")
+    assert c.key == failure_map.KEY
+    assert c.categories == ("survives", "degraded", "fails", "no own failure")
     assert len(c.values) == len(hall.racks)
     assert c.values[0] == 2.0 and c.values[1] == 0.0         # R01-01 by its door, R01-02
-    assert np.isnan(c.values[2:]).all()                       # doors not swept: no value
+    assert (c.values[2:] == 3.0).all()                        # doors not swept
     # a CDU counts the worse of losing it and losing one pump, either order
-    assert c.equipment == {"RDHX-R01-01": 2.0, "RDHX-R01-02": 0.0, "CDU-011": 1.0,
-                           "CDU-012": 2.0, "CRAH-W1": 1.0}    # power parts are not drawn
-    rgba = c.rgba_of(np.array([0.0, 1.0, 2.0, np.nan]))
-    assert np.allclose(rgba[:3, :3] * 255, failure_map.VERDICT_RGB, atol=0.5)
-    assert np.allclose(rgba[3, :3], 0.62)                     # no value: grey
+    swept = {k: v for k, v in c.equipment.items() if v != 3.0}
+    assert swept == {"RDHX-R01-01": 2.0, "RDHX-R01-02": 0.0, "CDU-011": 1.0,
+                     "CDU-012": 2.0, "CRAH-W1": 1.0}          # power parts are not drawn
+    assert set(c.equipment) == set(hall.cooling_units) | set(hall.cdus)
+    rgba = c.rgba_of(np.array([0.0, 1.0, 2.0, 3.0, np.nan]))
+    assert np.allclose(rgba[:4, :3] * 255, failure_map.VERDICT_RGB, atol=0.5)
+    assert np.allclose(rgba[4, :3], 0.62)                     # no value: grey
 
 
 def test_map_follows_a_real_sweep_on_the_hall(hall):

@@ -361,7 +361,8 @@ class FloorView3D:
 
     def _legend_item_keys(self) -> list[tuple[str, tuple]]:
         keys, seen = [], set()
-        for k in self._item_kinds:
+        # a colouring that covers equipment (the failure map) colours items by value
+        for k in ([] if self.colouring.current.equipment else self._item_kinds):
             if k not in seen:
                 seen.add(k)
                 keys.append((palette.item_label(k), palette.item_colour(k)))

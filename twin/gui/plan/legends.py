@@ -71,13 +71,15 @@ class PlanLegends:
         self._arrange()
 
     # ----- plan symbols ---------------------------------------------------------------
-    def show_symbols(self, layout: Layout, floor: FloorGeometry) -> None:
-        """What the plan's strips, fills and hatches mean, for what this layout has."""
+    def show_symbols(self, layout: Layout, floor: FloorGeometry,
+                     equipment_coloured: bool = False) -> None:
+        """What the plan's strips, fills and hatches mean, for what this layout has
+        (``equipment_coloured``: a colouring colours the equipment, not its kind)."""
         entries: list[tuple] = [(pi.FRONT_MARK, "Rack front (air intake)", "strip")]
         if floor.door_ids:
             entries.append((pi.DOOR, "Rear-door heat exchanger", "strip"))
         for kind, name in KIND_NAMES.items():
-            if kind in floor.eq_kind:
+            if kind in floor.eq_kind and not equipment_coloured:
                 entries.append((pi.KIND_COLOURS[kind], name))
         kinds = {z.kind for z in layout.containment.values()}
         if "hot_aisle" in kinds:

@@ -375,8 +375,11 @@ class PlanView(PlanInteraction, QtWidgets.QWidget):
             values, c.vmin, c.vmax, c.colormap, c.categories, c.colours)
         if push:
             self._racks.set_colours(self._rack_bucket, self._rack_palette)
-            if c.equipment or getattr(self, "_equipment_coloured", False):
+            was = getattr(self, "_equipment_coloured", False)
+            if c.equipment or was:
                 self._equipment.set_colours(*self._equipment_colours())
+                if was != bool(c.equipment):       # kind colours in the key, or not
+                    self.legends.show_symbols(self.layout_model, self.floor, bool(c.equipment))
 
     def _equipment_colours(self) -> tuple[np.ndarray, list[QtGui.QColor]]:
         """Bucket and palette of the equipment: kind colours, or the values of a colouring

@@ -171,7 +171,7 @@ class FailureSweepDialog(_AnalysisDialog):
         self.body.addWidget(self.summary)
         self.map_box = QCheckBox("Failure map: colour every unit and rear door by the "
                                  "consequence of its own failure (green survives, amber "
-                                 "degraded, red fails)")
+                                 "degraded, red fails, grey no failure of its own)")
         self.map_box.setEnabled(False)
         self.map_box.toggled.connect(self._show_map)
         self.body.addWidget(self.map_box)
