@@ -8,7 +8,7 @@ CAT = load_catalogue()
 REQUIRED = {"gb200-nvl72", "gb300-nvl72", "dgx-b200-rack", "dgx-h100-rack", "vera-rubin-nvl144",
             "ib-network-rack", "storage-rack", "crah-150", "inrow-70", "rdhx-55",
             "cdu-inrack-250", "cdu-inrow-1350", "cdu-facility-2500", "immersion-tank-100",
-            "ups-1500", "pdu-300", "transformer-3000"}
+            "ups-1500", "pdu-300", "transformer-3000", "rubin-ultra-nvl576"}
 
 
 def test_required_entries_present():
@@ -21,13 +21,14 @@ def test_every_number_has_a_source(entry):
     assert not missing, f"{entry.key}: numbers without a source: {missing}"
     assert set(entry.unconfirmed) <= set(entry.numbers)
     assert all(v >= 0 for v in entry.numbers.values())
+    assert "cost_usd" in entry.numbers, f"{entry.key}: no cost (the economics need one)"
 
 
 @pytest.mark.parametrize("entry", CAT.of_kind("rack"), ids=lambda e: e.key)
 def test_rack_numbers_in_range(entry):
     assert 0.5 <= entry["width_m"] <= 0.8 and 0.9 <= entry["depth_m"] <= 1.4
     assert 1.8 <= entry["height_m"] <= 2.5
-    assert 0 < entry["typical_kw"] <= entry["nameplate_kw"] <= 250
+    assert 0 < entry["typical_kw"] <= entry["nameplate_kw"] <= 1000     # Kyber: ~600 kW
     full = entry["gpus"] * entry["gpu_max_w"] / 1000 + entry["overhead_kw"]
     if entry["gpus"]:
         assert full == pytest.approx(entry["nameplate_kw"], rel=1e-6)

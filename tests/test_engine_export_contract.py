@@ -23,7 +23,11 @@ METRICS = {"capture_index", "cooling_by_part_kw", "cooling_power_kw", "electrica
            "facility_power_kw", "it_power_kw", "liquid_share", "mean_inlet_c", "pue",
            "racks_allowable_only", "racks_out_of_range", "racks_recommended", "rci_hi_pct",
            "rci_lo_pct", "rhi", "rti_pct", "shi", "tokens_per_kwh", "tokens_per_s",
-           "worst_inlet_c", "worst_inlet_rack"}
+           "usd_per_million_tokens", "worst_inlet_c", "worst_inlet_rack"}
+ECONOMICS = {"capex_usd", "capex_total_usd", "capex_per_year_usd", "energy_kwh_per_year",
+             "energy_usd_per_year", "cost_per_year_usd", "tokens_per_year", "gpus",
+             "usd_per_million_tokens", "energy_usd_per_million_tokens", "usd_per_gpu_hour",
+             "utility_kw", "gpus_within_utility"}
 COOLING_PARTS = {"air_unit_fans", "cdu_pumps", "immersion_pumps", "facility_pumps", "chillers",
                  "heat_rejection_fans"}
 ENERGY = {"air_heat_in_kw", "facility_kw", "facility_residual_pct", "heat_rejected_kw", "it_kw",
@@ -42,8 +46,10 @@ def pod():
 
 def test_every_section_has_exactly_the_documented_keys(pod):
     lay, res, doc = pod
-    assert set(doc) == {"air", "alerts", "cooling_units", "energy", "file", "layout", "liquid",
-                        "metrics", "plant", "power", "racks", "timing_s"}
+    assert set(doc) == {"air", "alerts", "cooling_units", "economics", "energy", "file",
+                        "layout", "liquid", "metrics", "plant", "power", "racks", "timing_s"}
+    assert set(doc["economics"]) == ECONOMICS
+    assert set(doc["economics"]["capex_usd"]) == {"it", "cooling", "power", "building"}
     i_air, i_liq = lay.racks.index_of("A-IB1"), lay.racks.index_of("A01")
     assert set(doc["racks"][i_air]) == RACK
     assert set(doc["racks"][i_liq]) == LIQUID_RACK

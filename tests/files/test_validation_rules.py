@@ -143,8 +143,11 @@ def test_unknown_field_in_an_item_and_in_a_block():
                                              "open_fraction, position_m, supply_c")]
     d = small()
     d["site"]["humidity"] = 0.5
-    assert errors(d) == [("site.humidity", "unknown field, expected one of daily_dry_bulb_c, "
-                                           "dry_bulb_c, wet_bulb_c")]
+    assert errors(d) == [("site.humidity", "unknown field, expected one of building_usd_per_mw, "
+                                           "daily_dry_bulb_c, dry_bulb_c, "
+                                           "electricity_usd_per_kwh, facility_life_years, "
+                                           "it_life_years, operating_hours_per_year, "
+                                           "wet_bulb_c")]
 
 
 @pytest.mark.parametrize("block, index, key, expected", [
@@ -277,7 +280,7 @@ def test_the_limits_cover_every_block_with_numbers():
     assert {b for b, _k, _f in LIMITS} == {"hall", "site", "plant", "workloads", "tiles",
                                            "containment", "cooling_units", "cdus",
                                            "immersion_tanks", "power", "racks", "grilles"}
-    assert len(LIMITS) == 50     # hall 5, site 2, plant 8, workload 4, tile 3, containment 1,
+    assert len(LIMITS) == 55     # hall 5, site 7, plant 8, workload 4, tile 3, containment 1,
     #                               cooling unit 3, CDU 7, tank 4, power 1, rack 6, grille 6
 
 
@@ -494,7 +497,7 @@ def test_rear_door_names_its_rack_and_nothing_else_does():
 # ----- catalogue models of the right kind --------------------------------------------------
 @pytest.mark.parametrize("block, index, model, message", [
     ("racks", 0, "crah-150", "found 'crah-150' (a crah), expected a rack model such as "
-                             "gb200-nvl72, gb300-nvl72, vera-rubin-nvl144, dgx-b200-rack"),
+                             "gb200-nvl72, gb300-nvl72, vera-rubin-nvl144, rubin-ultra-nvl576"),
     ("cooling_units", 1, "cdu-inrow-1350", "found 'cdu-inrow-1350' (a cdu), expected a "
                                            "crah/inrow/rdhx model such as crah-150, inrow-70, "
                                            "rdhx-55, fanwall-400"),

@@ -33,6 +33,10 @@ def _r(x: float, nd: int = 3) -> float:
     return round(float(x), nd)
 
 
+def _opt(x: float | None, nd: int = 3) -> float | None:
+    return None if x is None else _r(x, nd)
+
+
 def racks_doc(layout: Layout, res: TwinResult) -> list[dict[str, Any]]:
     air, liq = res.air, res.liquid
     status = (ashrae_status(air.rack_inlet_max_c, layout.hall.ashrae_class)
@@ -153,6 +157,24 @@ def worst_inlet_entry(doc: dict[str, Any]) -> dict[str, Any] | None:
     return racks[i] if i >= 0 else None
 
 
+def economics_doc(res: TwinResult) -> dict[str, Any] | None:
+    """Capital cost by group, energy cost and USD per million tokens (USD, rounded)."""
+    e = res.economics
+    if e is None:
+        return None
+    return {"capex_usd": {k: _r(v) for k, v in e.capex_usd.items()},
+            "capex_total_usd": _r(e.capex_total_usd),
+            "capex_per_year_usd": _r(e.capex_per_year_usd),
+            "energy_kwh_per_year": _r(e.energy_kwh_per_year),
+            "energy_usd_per_year": _r(e.energy_usd_per_year),
+            "cost_per_year_usd": _r(e.cost_per_year_usd),
+            "tokens_per_year": _r(e.tokens_per_year), "gpus": e.gpus,
+            "usd_per_million_tokens": _opt(e.usd_per_million_tokens, 4),
+            "energy_usd_per_million_tokens": _opt(e.energy_usd_per_million_tokens, 4),
+            "usd_per_gpu_hour": _opt(e.usd_per_gpu_hour, 4),
+            "utility_kw": _r(e.utility_kw), "gpus_within_utility": e.gpus_within_utility}
+
+
 def energy_doc(res: TwinResult) -> dict[str, Any]:
     f, air = res.facility, res.air
     doc = {"it_kw": _r(f.it_kw), "to_air_kw": _r(res.rack_air_heat_kw.sum()),
@@ -178,6 +200,7 @@ def result_document(layout: Layout, res: TwinResult, file: str = "") -> dict[str
         "racks": racks_doc(layout, res), "cooling_units": cooling_units_doc(res),
         "liquid": liquid_doc(res), "power": power_doc(res), "plant": plant,
         "metrics": metrics_doc(res), "energy": energy_doc(res),
+        "economics": economics_doc(res),
         "alerts": [{"severity": a.severity, "kind": a.kind, "target": a.target,
                     "message": a.message} for a in res.alerts],
         "timing_s": {k: _r(v, 4) for k, v in res.timing_s.items()},

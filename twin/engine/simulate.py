@@ -15,6 +15,7 @@ from typing import Any, Callable
 import numpy as np
 
 from twin.engine import inputs, layout_alerts
+from twin.engine.economics import Economics, economics
 from twin.engine.plant import facility_for
 from twin.model import Layout
 from twin.physics import metrics
@@ -65,6 +66,8 @@ class TwinResult:
     # RACK_STATE_NAMES codes; None in results made before these existed
     rack_demand_kw: np.ndarray | None = None
     rack_state: np.ndarray | None = None
+    #: capital and energy cost, USD per million tokens (docs/physics.md §14)
+    economics: Economics | None = None
 
 
 class Simulator:
@@ -176,6 +179,11 @@ class Simulator:
             power_ids=list(chain.ids), power_kinds=list(chain.kind),
             power_rating_kw=pres.rating_kw, power_load_kw=pres.load_kw)
         alerts.sort(key=lambda a: (SEVERITY_ORDER.get(a.severity, 3), a.kind, a.target))
+        gpus = int(inputs.rack_numbers(layout, "gpus").sum() + sum(t.gpus for t in layout.tanks.values()))
+        econ = economics(layout, fac.facility_kw, fac.it_kw, fac.tokens_per_s, gpus)
+        air_m = air_metrics(air_res, layout.hall.ashrae_class)
+        air_m["usd_per_million_tokens"] = (econ.usd_per_million_tokens
+                                           if econ.usd_per_million_tokens is not None else np.nan)
         timing["total_s"] = time.perf_counter() - t0
         timing["cpu_s"] = time.process_time() - cpu0     # unlike total_s, not slowed by a busy CPU
         return TwinResult(
@@ -183,10 +191,10 @@ class Simulator:
             rack_liquid_heat_kw=liquid_w / 1e3, rack_air_heat_kw=air_w / 1e3, air=air_res,
             unit_ids=unit_ids, unit_setpoint_c=setpoints, liquid=liq, cdu_ids=cdu_ids,
             power=pres, failover=fail, power_ids=list(chain.ids), power_kinds=list(chain.kind),
-            facility=fac, metrics=air_metrics(air_res, layout.hall.ashrae_class), alerts=alerts,
+            facility=fac, metrics=air_m, alerts=alerts,
             timing_s=timing, immersion=imm, tank_ids=tank_ids,
             rack_demand_kw=demand.rack_power_w / 1e3,
-            rack_state=np.where(rack_on, limits.state, UNPOWERED))
+            rack_state=np.where(rack_on, limits.state, UNPOWERED), economics=econ)
 
     def maintain(self) -> bool:
         """Idle-time upkeep of the solver state (see ``AirSolver.maintain``)."""

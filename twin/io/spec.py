@@ -84,6 +84,13 @@ SITE = {
     "wet_bulb_c": num(True, -50, 45),
     "daily_dry_bulb_c": Field("profile", description="24 hourly dry-bulb temperatures (C)",
                               minimum=-50, maximum=60),
+    "electricity_usd_per_kwh": num(False, 0, 5, d="energy price at the utility meter (USD/kWh)"),
+    "operating_hours_per_year": num(False, 0, 8784, d="hours the floor runs in a year"),
+    "building_usd_per_mw": num(False, 0, 1e9, d=(
+        "building, power and cooling infrastructure not itemised in the layout, per MW of "
+        "IT nameplate (USD)")),
+    "it_life_years": num(False, 0.5, 30, True, d="straight-line life of the IT equipment"),
+    "facility_life_years": num(False, 1, 60, d="straight-line life of the building and its equipment"),
 }
 PLANT = {
     "heat_rejection": enum(eq.HEAT_REJECTION_KINDS),
@@ -210,6 +217,7 @@ _ENTRY_COMMON = {
     "name": Field("string", True, description="display name"),
     "width_m": num(True, 0, 30), "depth_m": num(True, 0, 30),
     "height_m": num(True, 0, 30), "weight_kg": num(False, 0, 1e6),
+    "cost_usd": num(False, 0, 1e10, d="price installed (USD), for the economics"),
     "projected": FLAG,
     "sources": Field("textmap", description="a source for each number"),
     "unconfirmed": Field("textlist", description="numbers that are estimates"),

@@ -44,11 +44,19 @@ class Hall:
 
 @dataclass(frozen=True)
 class Site:
-    """Outdoor design conditions for heat rejection, with an optional 24-hour dry-bulb curve."""
+    """Outdoor design conditions for heat rejection, with an optional 24-hour dry-bulb
+    curve, and the site's economics (energy price, building cost, lives)."""
 
     dry_bulb_c: float = 30.0
     wet_bulb_c: float = 22.0
     daily_dry_bulb_c: tuple[float, ...] = ()
+    #: economics (docs/physics.md §14): energy price, hours run a year, the building and
+    #: its infrastructure per MW of IT nameplate, straight-line lives of IT and facility
+    electricity_usd_per_kwh: float = 0.08
+    operating_hours_per_year: float = 8760.0
+    building_usd_per_mw: float = 11.0e6
+    it_life_years: float = 5.0
+    facility_life_years: float = 20.0
 
 
 @dataclass(frozen=True)
