@@ -80,3 +80,26 @@ def test_simulate_carries_the_economics_of_its_operating_point():
     assert e.energy_kwh_per_year == pytest.approx(f.facility_kw * 8760.0)
     assert res.metrics["usd_per_million_tokens"] == e.usd_per_million_tokens
     assert e.tokens_per_year == pytest.approx(f.tokens_per_s * 3600 * 8760)
+
+
+def test_the_report_prints_the_json_figures():
+    """The report's economics section carries the simulate --json figures digit for digit
+    (formatted by the one money formatter)."""
+    from twin.engine.export import result_document
+    from twin.model import units
+    from twin.report.pdf.economics_section import economics_section
+
+    lay = load_layout(LAYOUTS / "gb200-pod.json")
+    doc = result_document(lay, simulate(lay))
+    blocks = economics_section(lay, doc)
+    tables = [b for b in blocks if b.__class__.__name__ == "Table"]
+
+    def text(cell):
+        return cell.text if hasattr(cell, "text") else cell
+    cost = [[text(c) for c in r] for r in tables[0].rows]
+    assert cost[0][1] == units.usd(doc["economics"]["usd_per_million_tokens"])
+    assert cost[2][1] == units.usd(doc["economics"]["usd_per_gpu_hour"])
+    groups = {text(r[0]): text(r[1]) for r in tables[1].rows}
+    assert groups["IT (racks)"] == units.usd(16 * 3.0e6 + 4 * 0.9e6)   # 16 GB200 + 4 IB racks
+    models = {text(r[0]): [text(c) for c in r] for r in tables[2].rows}
+    assert models["NVIDIA GB200 NVL72"][1:4] == ["16", "$3 M", "$48 M"]

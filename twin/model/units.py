@@ -171,3 +171,14 @@ def small(x: Any) -> str:
         return f"{x:.2g}"
     mant, exp = f"{x:.0e}".split("e")
     return f"{mant}e{int(exp)}"
+
+
+def usd(value: Any) -> str:
+    """Money: '$79.9 M', '$935 k', '$0.333', '$1.32' (three significant figures)."""
+    if not _ok(value):
+        return MISSING
+    v = float(value)
+    for factor, prefix in ((1e9, " G"), (1e6, " M"), (1e3, " k")):
+        if abs(v) >= factor:
+            return f"${v / factor:.3g}{prefix}"
+    return f"${v:.3g}" if abs(v) >= 0.01 else f"${v:.2g}"

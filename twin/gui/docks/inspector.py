@@ -48,7 +48,12 @@ SPECIAL_LABELS = {"x_m": "x [m]", "y_m": "y [m]", "x0_m": "x\u2080 [m]", "y0_m":
                   "power_kw": "Fixed power [kW]", "airflow_m3s": "Fixed airflow [m\u00b3/s]",
                   "airflow_m3s_per_kw": "Airflow per kW [m\u00b3/s/kW]",
                   "liquid_share": "Liquid share [0\u20131]", "height_m": "Height [m]",
-                  "weight_kg": "Weight [kg]"}
+                  "weight_kg": "Weight [kg]", "dry_bulb_c": "Design dry bulb [\u00b0C]",
+                  "wet_bulb_c": "Design wet bulb [\u00b0C]",
+                  "electricity_usd_per_kwh": "Energy price [USD/kWh]",
+                  "operating_hours_per_year": "Hours run a year [h]",
+                  "building_usd_per_mw": "Building per MW IT [USD]",
+                  "it_life_years": "IT life [years]", "facility_life_years": "Facility life [years]"}
 TIPS = {
     "id": "Unique id of this item in the layout (read-only)",
     "name": "Display name",
@@ -131,8 +136,10 @@ def label_of(name: str) -> str:
 
 
 def decimals_of(name: str) -> int:
-    if name.endswith("_m3s"):
+    if name.endswith("_m3s") or name.endswith("_per_kwh"):
         return 3
+    if name.endswith("_per_mw") or name.endswith("_per_year"):
+        return 0
     if name.endswith(("_lpm", "_pa_per_m3s2")):
         return 0
     if name.endswith(("_m",)) or "fraction" in name or "share" in name or name == "utilisation":
@@ -213,7 +220,8 @@ class Inspector(QWidget):
 
     def _on_layout_changed(self, change) -> None:
         if change.changes_rack_set or change.any_of(
-                ChangeKind.ITEM_ADDED, ChangeKind.ITEM_REMOVED) or change.any_of(collection="hall"):
+                ChangeKind.ITEM_ADDED, ChangeKind.ITEM_REMOVED) or change.any_of(collection="hall") \
+                or change.any_of(collection="site"):
             self._rebuild_timer.start()
         else:
             self._refresh_timer.start()
@@ -452,6 +460,10 @@ class Inspector(QWidget):
                 self.editor.set_settings("hall", dataclasses.replace(hall, **{name: v}),
                                          text=f"Set hall {label_of(name)}")
             self._bind(form, name, kind, f, read, write, choices)
+        self._build_settings(lay, "Site and economics", "site", spec.SITE,
+                             ("dry_bulb_c", "wet_bulb_c", "electricity_usd_per_kwh",
+                              "operating_hours_per_year", "building_usd_per_mw",
+                              "it_life_years", "facility_life_years"))
         info = self._form(lay, "Totals (nameplate)")
         s = summarise(layout)
         c = s["cooling"]
@@ -466,6 +478,24 @@ class Inspector(QWidget):
             v = QLabel(value)
             v.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             info.addRow(QLabel(label), v)
+
+    def _build_settings(self, lay: QVBoxLayout, title: str, block: str, specs: dict,
+                        names: tuple[str, ...]) -> None:
+        """A form over fields of the ``block`` settings (site, plant): each edit one
+        undoable step."""
+        form = self._form(lay, title)
+        for name in names:
+            f = specs[name]
+            kind, choices = _kind_of(f), [(c, c) for c in f.choices]
+
+            def read(name=name):
+                return [getattr(getattr(self.layout_, block), name)]
+
+            def write(v, name=name):
+                current = getattr(self.layout_, block)
+                self.editor.set_settings(block, dataclasses.replace(current, **{name: v}),
+                                         text=f"Set {block} {label_of(name)}")
+            self._bind(form, name, kind, f, read, write, choices)
 
     # ----- racks ---------------------------------------------------------------------
     def _rack_choices(self, name: str) -> list[tuple[Any, str]]:

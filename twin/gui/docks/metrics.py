@@ -49,6 +49,7 @@ BIN_K = 0.5
 PLACEHOLDER = ("No results yet.\n\nMetrics appear here when the simulation has run: "
                "PUE, tokens per kWh, rack inlet temperatures and equipment headroom.")
 
+CAPEX_LABELS = {"it": "IT", "cooling": "cooling", "power": "power", "building": "building"}
 TIPS = {
     "it": "IT power: electrical power drawn by the racks (GPUs, CPUs, network, fans).",
     "facility": "Total facility power at the utility meter: IT + electrical losses + cooling.",
@@ -57,6 +58,17 @@ TIPS = {
     "tokens_kwh": "Tokens per kWh at the utility meter (\u201cgrid-to-token\u201d): tokens "
                   "produced per kWh drawn from the grid, all losses and cooling included.",
     "tokens_s": "Tokens per second produced by all racks at the current workloads.",
+    "per_m_tokens": "USD per million tokens = (capital cost a year, straight-line over the IT "
+                    "and facility lives, + energy a year) / (tokens a year / 1e6). Prices "
+                    "from the catalogue, energy price and lives from the site settings.",
+    "energy_per_m": "The energy part of the cost per million tokens: facility power at the "
+                    "meter x hours x price / tokens.",
+    "gpu_hour": "USD per GPU-hour: capital a year + energy a year over GPUs x hours a year.",
+    "capex": "Capital cost: catalogue prices of the racks, cooling units, CDUs, tanks and "
+             "power parts, plus the site's building cost per MW of IT nameplate.",
+    "per_year": "Capital cost a year (straight line, no interest) + energy a year.",
+    "utility_gpus": "GPUs of this floor's mix the utility feeds could carry at this IT power "
+                    "per GPU and PUE.",
     "worst_inlet": "Hottest rack inlet air temperature (highest point of any rack's intake "
                    "face). ASHRAE recommends 18\u201327 \u00b0C; the hall's class sets the "
                    "allowable maximum.",
@@ -409,6 +421,11 @@ class MetricsPanel(QWidget):
         for key, label in (("liquid_share", "Heat to liquid"), ("cdu", "CDU load"),
                            ("air_units", "Air-unit load")):
             self.equipment.add(key, label, TIPS[key])
+        self.money = _Rows("Economics", link)
+        for key, label in (("per_m_tokens", "Per million tokens"), ("energy_per_m", "Energy share"),
+                           ("gpu_hour", "Per GPU-hour"), ("capex", "Capital cost"),
+                           ("per_year", "Cost a year"), ("utility_gpus", "GPUs on the feed")):
+            self.money.add(key, label, TIPS[key])
         self.energy = _Rows("Energy balance", link)
         for key, label in (("losses", "Electrical losses"), ("cooling", "Cooling power"),
                            ("residual", "Residual")):
@@ -419,7 +436,8 @@ class MetricsPanel(QWidget):
         col.setContentsMargins(6, 6, 6, 6)
         col.setSpacing(8)
         col.addLayout(tiles)
-        for w in (power_box, hist_box, self.air.box, self.equipment.box, self.energy.box):
+        for w in (power_box, hist_box, self.air.box, self.equipment.box, self.money.box,
+                  self.energy.box):
             col.addWidget(w)
         col.addStretch(1)
         self.scroll = QScrollArea()
@@ -459,6 +477,7 @@ class MetricsPanel(QWidget):
 
         self._set_air(m, allow_hi)
         self._set_equipment(result)
+        self._set_money(result)
         e = self.energy
         share = lambda kw: f"{kw / fac.facility_kw * 100:.1f} % of facility" \
             if fac.facility_kw > 0 else ""
@@ -468,6 +487,26 @@ class MetricsPanel(QWidget):
         e.set("residual", "< 0.001 %" if r < 1e-5 else f"{fac.energy_residual * 100:.3f} %",
               "heat out vs power\u00a0in", "ok" if r < 1e-3 else "warning")
         self.stack.setCurrentWidget(self.scroll)
+
+    def _set_money(self, result: TwinResult) -> None:
+        e, r = result.economics, self.money
+        if e is None:
+            for key in r.values:
+                r.set(key, units.MISSING)
+            return
+        share = (f"{e.energy_usd_per_million_tokens / e.usd_per_million_tokens * 100:.0f} % "
+                 "of the total" if e.usd_per_million_tokens else "")
+        r.set("per_m_tokens", units.usd(e.usd_per_million_tokens), "capital + energy")
+        r.set("energy_per_m", units.usd(e.energy_usd_per_million_tokens), share)
+        r.set("gpu_hour", units.usd(e.usd_per_gpu_hour), f"{e.gpus:,} GPUs")
+        r.set("capex", units.usd(e.capex_total_usd),
+              " · ".join(f"{CAPEX_LABELS[k]} {units.usd(v)}" for k, v in e.capex_usd.items()))
+        r.set("per_year", units.usd(e.cost_per_year_usd),
+              f"energy {units.usd(e.energy_usd_per_year)}")
+        within = e.gpus_within_utility
+        r.set("utility_gpus", units.MISSING if within is None else f"{within:,}",
+              f"feed {units.power(e.utility_kw)}" if e.utility_kw else "no feed rating",
+              "neutral" if within is None or within >= e.gpus else "warning")
 
     def _set_inlets(self, result: TwinResult, ashrae: str, allow_hi: float) -> None:
         air = result.air

@@ -31,6 +31,7 @@ from twin.model import units as fmt
 from twin.engine.whatif.ridethrough import RideThroughReport
 from twin.engine.whatif.sweep import SweepResult
 from twin.report.pdf import assumptions, content
+from twin.report.pdf.economics_section import economics_section
 from twin.report.pdf.whatif_section import whatif_section
 from twin.report.pdf import style as st
 from twin.report.pdf.blocks import Block, Figure, Heading, PageBreak, RichText, Table
@@ -114,6 +115,7 @@ def write_report(layout: Layout, result: TwinResult, out: str | Path, source: Re
         *content.figures_section(figures), PageBreak(),
         *content.cooling_section(layout, doc, doors), PageBreak(),
         *content.power_section(layout, doc), PageBreak(),
+        *_with_break(economics_section(layout, doc)),
         *content.alerts_section(doc), PageBreak(),
         *_with_break(whatif_section(sweep, rides or [])),
         *content.racks_section(doc, {layout.cooling_units[d["id"]].rack: d for d in doors}),

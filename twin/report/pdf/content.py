@@ -99,6 +99,11 @@ def key_figures(doc: Doc, info: dict[str, Any], ashrae_class: str) -> list[tuple
          f"of IT heat to liquid: {fmt.kw(e['to_liquid_kw'])} kW liquid, "
          f"{fmt.kw(e['to_air_kw'])} kW air"),
     ]
+    money = doc.get("economics")
+    if money and money.get("usd_per_million_tokens") is not None:
+        rows.append(("Cost per million tokens", fmt.usd(money["usd_per_million_tokens"]),
+                     f"capital and energy (section Economics); "
+                     f"{fmt.usd(money['usd_per_gpu_hour'])} per GPU-hour"))
     if worst is not None:
         rows += [
             ("Worst inlet", fmt.with_unit(fmt.temp(worst["inlet_max_c"]), C),
