@@ -47,7 +47,12 @@ def pod():
 def test_every_section_has_exactly_the_documented_keys(pod):
     lay, res, doc = pod
     assert set(doc) == {"air", "alerts", "cooling_units", "economics", "energy", "file",
-                        "layout", "liquid", "metrics", "plant", "power", "racks", "timing_s"}
+                        "floor", "layout", "liquid", "metrics", "plant", "power", "racks",
+                        "timing_s"}
+    assert set(doc["floor"]) == {"rating_kg_m2", "point_rating_kn", "bay_m", "max_load_kg_m2",
+                                 "max_load_rack", "max_rack_load_kg_m2", "max_point_kn",
+                                 "max_point_rack", "heaviest_rack_kg", "racks_over_rating",
+                                 "racks_over_point_rating"}
     assert set(doc["economics"]) == ECONOMICS
     assert set(doc["economics"]["capex_usd"]) == {"it", "cooling", "power", "building"}
     i_air, i_liq = lay.racks.index_of("A-IB1"), lay.racks.index_of("A01")

@@ -19,7 +19,7 @@ from twin.model import units
 from twin.model.summary import summarise
 
 SUBCOMMANDS = ("validate", "info", "simulate", "render", "report", "whatif", "gui")
-METRICS = ("inlet", "power", "capture", "coolant")
+METRICS = ("inlet", "power", "capture", "coolant", "floor")
 
 
 def _size(text: str) -> tuple[int, int]:

@@ -280,7 +280,7 @@ def test_the_limits_cover_every_block_with_numbers():
     assert {b for b, _k, _f in LIMITS} == {"hall", "site", "plant", "workloads", "tiles",
                                            "containment", "cooling_units", "cdus",
                                            "immersion_tanks", "power", "racks", "grilles"}
-    assert len(LIMITS) == 55     # hall 5, site 7, plant 8, workload 4, tile 3, containment 1,
+    assert len(LIMITS) == 58     # hall 8, site 7, plant 8, workload 4, tile 3, containment 1,
     #                               cooling unit 3, CDU 7, tank 4, power 1, rack 6, grille 6
 
 

@@ -175,6 +175,31 @@ def economics_doc(res: TwinResult) -> dict[str, Any] | None:
             "utility_kw": _r(e.utility_kw), "gpus_within_utility": e.gpus_within_utility}
 
 
+def floor_doc(layout: Layout, res: TwinResult) -> dict[str, Any] | None:
+    """Floor loading: ratings, the worst distributed and concentrated loads and their
+    racks, and the racks over a rating (docs/physics.md §15)."""
+    fl = res.floor
+    if fl is None:
+        return None
+    ids = [str(i) for i in layout.racks.ids]
+    n = len(ids)
+
+    def worst(values: np.ndarray) -> str | None:
+        return ids[int(np.argmax(values))] if n else None
+    over_area = ([ids[k] for k in np.flatnonzero(fl.rack_area_kg_m2 > fl.rating_kg_m2)]
+                 if fl.rating_kg_m2 is not None else [])
+    over_point = ([ids[k] for k in np.flatnonzero(fl.rack_point_kn > fl.point_rating_kn)]
+                  if fl.point_rating_kn is not None else [])
+    return {"rating_kg_m2": fl.rating_kg_m2, "point_rating_kn": fl.point_rating_kn,
+            "bay_m": fl.bay_m, "max_load_kg_m2": _r(fl.max_area_kg_m2, 1),
+            "max_load_rack": worst(fl.rack_area_kg_m2),
+            "max_rack_load_kg_m2": _r(fl.rack_area_kg_m2.max(), 1) if n else 0.0,
+            "max_point_kn": _r(fl.rack_point_kn.max(), 3) if n else 0.0,
+            "max_point_rack": worst(fl.rack_point_kn),
+            "heaviest_rack_kg": _r(fl.rack_weight_kg.max(), 1) if n else 0.0,
+            "racks_over_rating": over_area, "racks_over_point_rating": over_point}
+
+
 def energy_doc(res: TwinResult) -> dict[str, Any]:
     f, air = res.facility, res.air
     doc = {"it_kw": _r(f.it_kw), "to_air_kw": _r(res.rack_air_heat_kw.sum()),
@@ -200,7 +225,7 @@ def result_document(layout: Layout, res: TwinResult, file: str = "") -> dict[str
         "racks": racks_doc(layout, res), "cooling_units": cooling_units_doc(res),
         "liquid": liquid_doc(res), "power": power_doc(res), "plant": plant,
         "metrics": metrics_doc(res), "energy": energy_doc(res),
-        "economics": economics_doc(res),
+        "economics": economics_doc(res), "floor": floor_doc(layout, res),
         "alerts": [{"severity": a.severity, "kind": a.kind, "target": a.target,
                     "message": a.message} for a in res.alerts],
         "timing_s": {k: _r(v, 4) for k, v in res.timing_s.items()},

@@ -6,7 +6,9 @@ show the same numbers with the same colour maps, ranges and units.
 Metrics: ``inlet`` (rack inlet, hottest intake cell, °C), ``power`` (rack power kW; as a
 heatmap, power density kW per m² of floor averaged over a 2.4 m window — a rack plus its
 share of the aisles), ``capture`` (cold-aisle capture index), ``coolant`` (coolant return
-°C of liquid-cooled racks) and ``air`` (air temperature slice at a height, °C). Per-rack
+°C of liquid-cooled racks), ``air`` (air temperature slice at a height, °C) and
+``floor`` (rack weight kg; as a heatmap, the floor load in kg/m² averaged over the hall's
+floor bay, docs/physics.md §15). Per-rack
 figures (inlet, capture, coolant) are drawn on the rack and on the intake zone in front of
 it, so the aisle a rack breathes from carries its number.
 """
@@ -16,8 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import distance_transform_edt, uniform_filter
+from scipy.ndimage import distance_transform_edt
 
+from twin.engine import raster
+from twin.engine.raster import RASTER_M  # noqa: F401  (the raster of every plan heatmap)
 from twin.engine.simulate import TwinResult
 from twin.model import Layout, geometry
 from twin.model.viewstate import Colouring
@@ -29,12 +33,12 @@ METRICS = {
     "capture": ("Cold-aisle capture index", "", "capture"),
     "coolant": ("Coolant return temperature", "°C", "thermal"),
     "air": ("Air temperature", "°C", "thermal"),
+    "floor": ("Rack weight", "kg", "power"),
 }
-HEATMAP_LABELS = {"power": ("Power density", "kW/m²")}
+HEATMAP_LABELS = {"power": ("Power density", "kW/m²"), "floor": ("Floor load", "kg/m²")}
 DENSITY_WINDOW_M = 2.4
 #: Depth of the zone in front of a rack's intake that shows its per-rack figure.
 INTAKE_ZONE_M = 0.6
-RASTER_M = 0.3
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,9 @@ def rack_values(metric: str, result: TwinResult) -> np.ndarray:
     air, liq = result.air, result.liquid
     if metric == "power":
         return np.asarray(result.rack_power_kw, float)
+    if metric == "floor":
+        return (result.floor.rack_weight_kg.copy() if result.floor is not None
+                else np.full(n, np.nan))
     if metric == "inlet":
         return air.rack_inlet_max_c.copy() if air is not None else np.full(n, np.nan)
     if metric == "capture":
@@ -97,31 +104,9 @@ def rack_colouring(metric: str, result: TwinResult) -> Colouring:
     return Colouring(metric, label, unit, values, lo, hi, cmap)
 
 
-def _raster_shape(layout: Layout) -> tuple[int, int]:
-    h = layout.hall
-    nx = max(int(np.ceil(h.width_m / RASTER_M - 1e-9)), 1)   # 10.8 / 0.3 is 36.000000000000004
-    ny = max(int(np.ceil(h.length_m / RASTER_M - 1e-9)), 1)
-    return ny, nx
-
-
-def _cells(b, ny: int, nx: int) -> tuple[slice, slice]:
-    """Raster rows and columns covered by the rectangle x0, y0, x1, y1."""
-    x0, y0, x1, y1 = b
-    i0, i1 = int(np.floor(x0 / RASTER_M + 1e-6)), int(np.ceil(x1 / RASTER_M - 1e-6))
-    j0, j1 = int(np.floor(y0 / RASTER_M + 1e-6)), int(np.ceil(y1 / RASTER_M - 1e-6))
-    return slice(max(j0, 0), max(min(j1, ny), 0)), slice(max(i0, 0), max(min(i1, nx), 0))
-
-
 def _density_raster(layout: Layout, values: np.ndarray) -> np.ndarray:
     """Per-rack values spread over their footprints per m², averaged over a window."""
-    ny, nx = _raster_shape(layout)
-    img = np.zeros((ny, nx))
-    for b, v in zip(layout.rack_bounds_m(), values):
-        if np.isfinite(v):
-            rows, cols = _cells(b, ny, nx)
-            img[rows, cols] += v / max((b[2] - b[0]) * (b[3] - b[1]), 1e-9)
-    win = max(int(round(DENSITY_WINDOW_M / RASTER_M)), 1)
-    return uniform_filter(img, size=win, mode="constant")
+    return raster.density(layout, layout.rack_bounds_m(), values, DENSITY_WINDOW_M)
 
 
 def _intake_raster(layout: Layout, values: np.ndarray, worst: str) -> np.ndarray:
@@ -129,7 +114,7 @@ def _intake_raster(layout: Layout, values: np.ndarray, worst: str) -> np.ndarray
     (``INTAKE_ZONE_M`` deep, the rack's width): the aisle a rack breathes from shows its
     figure. Where zones of facing racks meet, the worse value is drawn (``worst`` is
     'max' for temperatures, 'min' for the capture index)."""
-    ny, nx = _raster_shape(layout)
+    ny, nx = raster.raster_shape(layout)
     img = np.full((ny, nx), np.nan)
     pick = np.fmax if worst == "max" else np.fmin
     r = layout.racks
@@ -141,14 +126,9 @@ def _intake_raster(layout: Layout, values: np.ndarray, worst: str) -> np.ndarray
         x0, y0, x1, y1 = b
         zone = (x0 + min(fx, 0) * INTAKE_ZONE_M, y0 + min(fy, 0) * INTAKE_ZONE_M,
                 x1 + max(fx, 0) * INTAKE_ZONE_M, y1 + max(fy, 0) * INTAKE_ZONE_M)
-        rows, cols = _cells(zone, ny, nx)
+        rows, cols = raster.cells(zone, ny, nx)
         img[rows, cols] = pick(img[rows, cols], v)
     return img
-
-
-def _extent(layout: Layout) -> tuple[float, float, float, float]:
-    ny, nx = _raster_shape(layout)
-    return (0.0, 0.0, nx * RASTER_M, ny * RASTER_M)
 
 
 def heatmap(metric: str, layout: Layout, result: TwinResult, height_m: float | None = None
@@ -165,6 +145,13 @@ def heatmap(metric: str, layout: Layout, result: TwinResult, height_m: float | N
         g = air.grid
         extent = (0.0, 0.0, len(air.x_m) * g.dx, len(air.y_m) * g.dx)
         return Heatmap(img, extent, value_range("air", img), cmap, f"{label} at {z:.1f} m", unit)
+    if metric == "floor":     # the bay-averaged load of every weight on the floor
+        fl = result.floor
+        if fl is None:
+            return None
+        top = max(fl.max_area_kg_m2, fl.rating_kg_m2 or 0.0)
+        return Heatmap(fl.load_kg_m2, fl.extent, (0.0, _nice_range([top], 250.0)[1]), cmap,
+                       f"{label} ({fl.bay_m:g} m bay)", unit)
     values = rack_values(metric, result)
     if not np.isfinite(values).any():
         return None
@@ -174,7 +161,7 @@ def heatmap(metric: str, layout: Layout, result: TwinResult, height_m: float | N
     else:
         img = _intake_raster(layout, values, "min" if metric == "capture" else "max")
         levels = value_range(metric, values)
-    return Heatmap(img, _extent(layout), levels, cmap, label, unit)
+    return Heatmap(img, raster.extent(layout), levels, cmap, label, unit)
 
 
 def fill_blocked_cells(img: np.ndarray) -> np.ndarray:

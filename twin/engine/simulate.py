@@ -16,6 +16,7 @@ import numpy as np
 
 from twin.engine import inputs, layout_alerts
 from twin.engine.economics import Economics, economics
+from twin.engine.floorload import FloorLoad, floor_alerts, floor_load
 from twin.engine.plant import facility_for
 from twin.model import Layout
 from twin.physics import metrics
@@ -68,6 +69,8 @@ class TwinResult:
     rack_state: np.ndarray | None = None
     #: capital and energy cost, USD per million tokens (docs/physics.md §14)
     economics: Economics | None = None
+    #: weights on the floor against its ratings (docs/physics.md §15)
+    floor: FloorLoad | None = None
 
 
 class Simulator:
@@ -77,7 +80,10 @@ class Simulator:
         """``capture_index=False``: air results carry no capture index (NaN), which saves
         a solve per run where nobody reads it (the N-1 sweep's workers)."""
         self.air_solver = AirSolver(capture_index)
-        self._geometry_alerts: list[Alert] | None = None   # of the last geometry
+        # footprint alerts and floor load of the last footprints (``_footprint_key``)
+        self._footprints: tuple | None = None
+        self._geometry_alerts: list[Alert] = []
+        self._floor: FloorLoad | None = None
         # room-unit ids and set-points of the last refined air solve; None: none to reuse
         self._air_units: tuple[list[str], np.ndarray] | None = None
         self._air_flow: np.ndarray | None = None    # rack airflows of that solve
@@ -85,12 +91,9 @@ class Simulator:
     def run(self, layout: Layout, geometry_changed: bool = True,
             cancel: Callable[[], bool] | None = None,
             progress: Callable[[float, str], None] | None = None,
-            coarse: bool = False, moved: bool | None = None) -> TwinResult:
+            coarse: bool = False) -> TwinResult:
         """Simulate ``layout`` (a snapshot). ``geometry_changed=False`` promises that only
-        heat loads changed since the last run, so the airflow field is reused.
-        ``moved=False`` promises that no footprint moved or changed since the last run
-        (a unit failed or changed its settings), so the footprint alerts are reused;
-        by default it follows ``geometry_changed``."""
+        heat loads changed since the last run, so the airflow field is reused."""
         t0, cpu0 = time.perf_counter(), time.process_time()
         timing: dict[str, float] = {}
         r = layout.racks
@@ -169,8 +172,12 @@ class Simulator:
                                     powered, limits, cdu_ids)
         alerts += list(fac.alerts)
         alerts += inputs.supply_flow_alerts(layout)
-        if (geometry_changed if moved is None else moved) or self._geometry_alerts is None:
-            self._geometry_alerts = layout_alerts.geometry_alerts(layout)
+        key = _footprint_key(layout)
+        if key != self._footprints:
+            self._footprints = key
+            self._floor = floor_load(layout)
+            self._geometry_alerts = (layout_alerts.geometry_alerts(layout)
+                                     + floor_alerts(layout, self._floor))
         alerts += self._geometry_alerts
         alerts += layout_alerts.redundancy_alerts(
             layout, unit_ids=unit_ids,
@@ -194,7 +201,8 @@ class Simulator:
             facility=fac, metrics=air_m, alerts=alerts,
             timing_s=timing, immersion=imm, tank_ids=tank_ids,
             rack_demand_kw=demand.rack_power_w / 1e3,
-            rack_state=np.where(rack_on, limits.state, UNPOWERED), economics=econ)
+            rack_state=np.where(rack_on, limits.state, UNPOWERED), economics=econ,
+            floor=self._floor)
 
     def maintain(self) -> bool:
         """Idle-time upkeep of the solver state (see ``AirSolver.maintain``)."""
@@ -273,6 +281,21 @@ def air_metrics(air: AirResult | None, ashrae_class: str) -> dict[str, float]:
         "racks_allowable_only": int(np.sum(status == metrics.STATUS_ALLOWABLE)),
         "racks_out_of_range": int(np.sum(status == metrics.STATUS_OUT_OF_RANGE)),
     }
+
+
+def _footprint_key(layout: Layout) -> tuple:
+    """What the footprint alerts and the floor load depend on: the hall, the racks'
+    places, models and weights, and every placed item's place and model (not whether it
+    runs: a failed unit stands where it stood). About 1 ms on the 1,440-rack hall."""
+    r = layout.racks
+    racks = tuple(np.asarray(r[f]).tobytes() for f in ("x_m", "y_m", "rotation_deg", "height_m",
+                                                       "weight_kg"))
+    items = tuple(tuple((it.id, it.model, it.x_m, it.y_m, it.rotation_deg, getattr(it, "rack", ""),
+                         getattr(it, "location", "")) for it in layout.items[c].values())
+                  for c in ("cooling_units", "cdus", "tanks"))
+    return (layout.hall, id(layout.catalogue), tuple(r["model"].tolist()), tuple(map(str, r.ids)),
+            racks, items, tuple(layout.containment.values()), tuple(layout.tiles.values()),
+            tuple(layout.grilles.values()))
 
 
 def _idle_power_w(w: RackWorkloads) -> np.ndarray:

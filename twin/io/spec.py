@@ -78,6 +78,12 @@ HALL = {
     "ashrae_class": enum(eq.ASHRAE_AIR_CLASSES),
     "redundancy_target": enum(eq.REDUNDANCY_KINDS, d="design redundancy of cooling and power "
                               "groups (N, N+1, 2N); the N-1 alerts check against it"),
+    "floor_rating_kg_m2": num(False, 0, 1e5, True, nullable=True, d=(
+        "distributed live-load rating of the slab or raised floor (kg/m2), checked against "
+        "the load averaged over a floor_bay_m square")),
+    "floor_point_rating_kn": num(False, 0, 1e3, True, nullable=True, d=(
+        "concentrated load rating per rack caster or foot (kN); a rack stands on four")),
+    "floor_bay_m": num(False, 0.3, 20, d="side of the square the distributed load is averaged over"),
 }
 SITE = {
     "dry_bulb_c": num(True, -50, 60),

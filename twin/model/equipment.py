@@ -40,6 +40,12 @@ class Hall:
     #: design redundancy of every cooling and power group (CDUs, air units, pumps, UPS
     #: modules, A/B feeds): the N-1 alerts check the layout against it
     redundancy_target: str = "N+1"
+    #: floor ratings (docs/physics.md §15): distributed live load (kg/m², averaged over a
+    #: square bay of ``floor_bay_m``) and concentrated load per rack caster/foot (kN);
+    #: None: not checked
+    floor_rating_kg_m2: float | None = None
+    floor_point_rating_kn: float | None = None
+    floor_bay_m: float = 1.2
 
 
 @dataclass(frozen=True)

@@ -128,14 +128,15 @@ def plan_heatmap(metric: str, layout: Layout, result: TwinResult) -> Heatmap | N
     * ``inlet`` -- the air temperature at mid rack height, the air the intakes draw from
       (hot aisles and recirculation show; the racks carry their own inlet values);
     * ``power`` -- power density in kW/m² over a 2.4 m window;
+    * ``floor`` -- the floor load in kg/m² over the hall's floor bay;
     * ``capture``, ``coolant`` -- nothing: these values exist only at racks, and a heatmap
       of them would lie hidden under the rack footprints.
     """
     if metric == "inlet":
         mid, _top = layers.rack_heights_m(layout)
         return layers.heatmap("air", layout, result, mid)
-    if metric == "power":
-        return layers.heatmap("power", layout, result)
+    if metric in ("power", "floor"):
+        return layers.heatmap(metric, layout, result)
     return None
 
 

@@ -71,7 +71,7 @@ class _Worker:
         snap = with_failed(self.layout, [comp.id])
         try:
             if comp.changes_airflow:
-                res = self.air_sim.run(snap, geometry_changed=True, moved=False)
+                res = self.air_sim.run(snap, geometry_changed=True)
             else:
                 res = self.heat_sim.run(snap, geometry_changed=False)
         except (SolveError, ValueError, np.linalg.LinAlgError) as exc:

@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (
 #: (key, label) of the heatmap choices; keys are ``twin.engine.layers`` metrics.
 HEATMAP_CHOICES = (("off", "Off"), ("air", "Air temperature at height"),
                    ("inlet", "Rack inlet temperature"), ("power", "Power density"),
-                   ("capture", "Capture index"), ("coolant", "Coolant return"))
+                   ("capture", "Capture index"), ("coolant", "Coolant return"),
+                   ("floor", "Floor load"))
 _STEP_M = 0.05
 
 

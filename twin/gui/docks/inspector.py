@@ -53,7 +53,9 @@ SPECIAL_LABELS = {"x_m": "x [m]", "y_m": "y [m]", "x0_m": "x\u2080 [m]", "y0_m":
                   "electricity_usd_per_kwh": "Energy price [USD/kWh]",
                   "operating_hours_per_year": "Hours run a year [h]",
                   "building_usd_per_mw": "Building per MW IT [USD]",
-                  "it_life_years": "IT life [years]", "facility_life_years": "Facility life [years]"}
+                  "it_life_years": "IT life [years]", "facility_life_years": "Facility life [years]",
+                  "floor_rating_kg_m2": "Floor rating [kg/m\u00b2]",
+                  "floor_point_rating_kn": "Point rating [kN]", "floor_bay_m": "Floor bay [m]"}
 TIPS = {
     "id": "Unique id of this item in the layout (read-only)",
     "name": "Display name",
@@ -133,6 +135,11 @@ def label_of(name: str) -> str:
             break
     text = base.replace("_", " ").strip().capitalize()
     return f"{text} [{unit}]" if unit else text
+
+
+def _none_text(name: str) -> str:
+    """What an unset nullable number means: an unchecked rating, else the catalogue's."""
+    return "not checked" if name.startswith("floor_") else "catalogue default"
 
 
 def decimals_of(name: str) -> int:
@@ -358,7 +365,7 @@ class Inspector(QWidget):
             step = 10 ** -dec if dec else 1.0
             if f is not None and f.nullable:
                 lo -= step
-                w.setSpecialValueText("catalogue default")
+                w.setSpecialValueText(_none_text(name))
             w.setRange(lo, hi)
             w.setSingleStep(0.1 if name.endswith("_m") else step if dec >= 2 else 1.0)
             w.setKeyboardTracking(False)
@@ -448,7 +455,8 @@ class Inspector(QWidget):
         specs = dict(spec.HALL)
         for name in ("name", "width_m", "length_m", "ceiling_height_m", "tile_pitch_m",
                      "raised_floor", "plenum_depth_m", "ceiling_return", "ashrae_class",
-                     "redundancy_target"):
+                     "redundancy_target", "floor_rating_kg_m2", "floor_point_rating_kn",
+                     "floor_bay_m"):
             f = specs[name]
             kind, choices = _kind_of(f), [(c, c) for c in f.choices]
 
@@ -756,10 +764,10 @@ def _show(b: Binding, values: list[Any]) -> None:
                 w.setSpecialValueText(MIXED)
                 w.setValue(w.minimum())
             elif value is None:
-                w.setSpecialValueText("catalogue default")
+                w.setSpecialValueText(_none_text(b.name))
                 w.setValue(w.minimum())
             else:
-                w.setSpecialValueText("catalogue default" if b.nullable else "")
+                w.setSpecialValueText(_none_text(b.name) if b.nullable else "")
                 w.setValue(float(value))
         elif isinstance(w, QSpinBox):
             w.setValue(int(value or 0))

@@ -422,6 +422,7 @@ def power_section(layout: Layout, doc: Doc) -> list[Block]:
                      fmt.kw(c["rating_kw"]), fmt.kw(c["load_kw"], 1), load_cell(c["load_pct"]),
                      fmt.kw(c["loss_kw"], 2), load_cell(c["worst_failover_pct"]),
                      c["worst_failover_scenario"] or fmt.MISSING])
+    blocks += floor_blocks(doc)
     blocks.append(Table([Column("Component", weight=1.4, align="l"),
                          Column("Stage", weight=1.1, align="l"), Column("Side", align="c", weight=0.5),
                          Column("Rating", "kW"), Column("Load", "kW"), Column("Load", "%"),
@@ -430,6 +431,36 @@ def power_section(layout: Layout, doc: Doc) -> list[Block]:
                         "Power-chain components (load with both sides running; "
                         "failover: worst single-side loss)"))
     return blocks
+
+
+def floor_blocks(doc: Doc) -> list[Block]:
+    """Floor loading (docs/physics.md §15): the worst bay and caster loads against the
+    ratings, and the racks over them."""
+    f = doc.get("floor")
+    if not f:
+        return []
+    rating = (fmt.with_unit(fmt.num(f["rating_kg_m2"]), "kg/m\u00b2")
+              if f["rating_kg_m2"] is not None else "not set")
+    point = (fmt.with_unit(f"{f['point_rating_kn']:g}", "kN")
+             if f["point_rating_kn"] is not None else "not set")
+    over = f["racks_over_rating"]
+    over_p = f["racks_over_point_rating"]
+
+    def listed(ids: list[str]) -> str:
+        return ", ".join(ids[:12]) + (f" and {len(ids) - 12} more" if len(ids) > 12 else "")
+    rows = [
+        [Cell("Distributed load", bold=True),
+         fmt.with_unit(fmt.num(f["max_rack_load_kg_m2"]), "kg/m\u00b2"), rating,
+         f"worst {f['bay_m']:g} m bay touching a rack ({f['max_load_rack'] or fmt.MISSING}); "
+         + (f"{len(over)} racks over: {listed(over)}" if over else "none over")],
+        [Cell("Concentrated load", bold=True),
+         fmt.with_unit(f"{f['max_point_kn']:.2f}", "kN"), point,
+         f"per caster, a rack on four ({f['max_point_rack'] or fmt.MISSING}, "
+         f"{fmt.num(f['heaviest_rack_kg'])} kg heaviest); "
+         + (f"{len(over_p)} racks over: {listed(over_p)}" if over_p else "none over")]]
+    return [Table([Column("Check", weight=1.2, align="l"), Column("Worst"), Column("Rating"),
+                   Column("Where", weight=3.0, align="l", wrap=True)], rows,
+                  "Floor loading (rack weights with their rear doors, and standing equipment)")]
 
 
 # ============================================================================= alerts

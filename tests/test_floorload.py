@@ -1,0 +1,94 @@
+"""Floor loading (twin/engine/floorload.py, docs/physics.md §15) on hand-worked cases:
+a rack's weight spread over its footprint and averaged over a bay, four casters, rear
+doors on their racks, weight overrides, and the alerts against the ratings."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from tests.conftest import LAYOUTS
+from twin.engine.export import floor_doc
+from twin.engine.floorload import G_MS2, floor_alerts, floor_load, rack_weights_kg
+from twin.engine.simulate import Simulator
+from twin.io import load_layout
+from twin.model import Layout
+from twin.model.equipment import CoolingUnit, Hall
+
+W = 1360.0          # GB200 NVL72, catalogue
+
+
+def _layout(n: int = 1, **hall) -> Layout:
+    """GB200 racks (0.6 x 1.2 m) side by side from x = 3.0 m, y = 3.0..4.2 m: their
+    footprints sit exactly on the 0.3 m plan raster (2 x 4 cells each)."""
+    lay = Layout(hall=Hall(width_m=12, length_m=10, raised_floor=False, **hall))
+    lay.add_racks([{"id": f"R{k}", "model": "gb200-nvl72", "x_m": 3.3 + 0.6 * k, "y_m": 3.6}
+                   for k in range(n)])
+    return lay
+
+
+def test_one_rack_loads_a_bay_with_its_weight_over_the_bay_area():
+    fl = floor_load(_layout(1))                   # bay 1.2 m: 1.44 m2
+    assert fl.rack_weight_kg.tolist() == [W]
+    assert fl.max_area_kg_m2 == pytest.approx(W / 1.44)
+    assert fl.rack_area_kg_m2[0] == pytest.approx(W / 1.44)
+    assert fl.rack_point_kn[0] == pytest.approx(W * G_MS2 / 4 / 1e3)      # 3.334 kN
+    # the load map holds the weight: its integral before averaging equals the mass,
+    # and the averaging keeps it (away from the walls)
+    assert fl.load_kg_m2.sum() * 0.3 * 0.3 == pytest.approx(W)
+
+
+def test_two_racks_side_by_side_share_a_bay_and_a_wider_bay_dilutes_them():
+    fl = floor_load(_layout(2))
+    assert fl.max_area_kg_m2 == pytest.approx(2 * W / 1.44)                # 1,888.9
+    assert fl.rack_area_kg_m2 == pytest.approx([2 * W / 1.44] * 2)
+    fl = floor_load(_layout(2, floor_bay_m=2.4))                          # 5.76 m2
+    assert fl.max_area_kg_m2 == pytest.approx(2 * W / 5.76)
+
+
+def test_ratings_alert_the_racks_over_them_and_only_those():
+    lay = _layout(3, floor_rating_kg_m2=1500.0, floor_point_rating_kn=3.3)
+    lay.set_rack_values(["R2"], "weight_kg", [1200.0])        # a lighter third rack
+    fl = floor_load(lay)
+    # a 1.2 m bay is two rack widths: R0+R1 share one (1,888.9); the bays touching R2 are
+    # R1+R2 ((1,360 + 1,200) / 1.44 = 1,777.8) and, worse, half R0 + R1 + half R2:
+    # (680 + 1,360 + 600) / 1.44 = 1,833.3 — all over 1,500
+    assert fl.rack_area_kg_m2 == pytest.approx([2 * W / 1.44, 2 * W / 1.44,
+                                                (W / 2 + W + 600) / 1.44])
+    alerts = floor_alerts(lay, fl)
+    over = {(a.kind, a.target) for a in alerts}
+    assert {("floor_overload", r) for r in ("R0", "R1", "R2")} <= over
+    # 3.334 kN > 3.3 for the GB200s; 1,200 kg: 2.94 kN is within
+    assert {t for k, t in over if k == "floor_point_load"} == {"R0", "R1"}
+    assert all(a.severity == "critical" for a in alerts)
+    lay.set_settings("hall", dataclasses.replace(lay.hall, floor_rating_kg_m2=None,
+                                                 floor_point_rating_kn=None))
+    assert floor_alerts(lay, floor_load(lay)) == []         # no rating: nothing checked
+
+
+def test_rear_doors_add_to_their_rack_and_standing_units_load_their_own_footprint():
+    lay = _layout(1)
+    lay.add_item("cooling_units", CoolingUnit("D0", "rdhx-55", 3.3, 4.3, rack="R0"))
+    assert rack_weights_kg(lay).tolist() == [W + 120.0]
+    lay.add_item("cooling_units", CoolingUnit("C1", "crah-150", 9.0, 8.0))   # 900 kg, far off
+    fl = floor_load(lay)
+    assert fl.load_kg_m2.sum() * 0.09 == pytest.approx(W + 120.0 + 900.0, rel=1e-6)
+    assert fl.rack_area_kg_m2[0] == pytest.approx((W + 120.0) / 1.44)
+
+
+def test_simulate_reports_and_alerts_and_the_cache_follows_a_weight_edit():
+    lay = load_layout(LAYOUTS / "gb200-pod.json")
+    sim = Simulator()
+    res = sim.run(lay)
+    assert res.floor is not None and not [a for a in res.alerts if a.kind.startswith("floor")]
+    doc = floor_doc(lay, res)
+    assert doc["max_load_kg_m2"] == pytest.approx(2 * W / 1.44, abs=0.1)
+    assert doc["racks_over_rating"] == [] and doc["rating_kg_m2"] is None
+    lay.set_settings("hall", dataclasses.replace(lay.hall, floor_rating_kg_m2=1800.0))
+    res = sim.run(lay.snapshot(), geometry_changed=False)
+    over = {a.target for a in res.alerts if a.kind == "floor_overload"}
+    assert over and over == set(floor_doc(lay, res)["racks_over_rating"])
+    lay.set_rack_values(list(over), "weight_kg", [600.0] * len(over))   # lighter racks
+    res = sim.run(lay.snapshot(), geometry_changed=False)              # a heat-only promise
+    assert not [a for a in res.alerts if a.kind == "floor_overload"]
+    assert np.isin(600.0, res.floor.rack_weight_kg)
