@@ -18,7 +18,7 @@ from twin.cli_common import load_or_report, plain, solve_or_report, write_text
 from twin.model import units
 from twin.model.summary import summarise
 
-SUBCOMMANDS = ("validate", "info", "simulate", "render", "report", "whatif", "gui")
+SUBCOMMANDS = ("validate", "info", "simulate", "render", "report", "whatif", "swap", "gui")
 METRICS = ("inlet", "power", "capture", "coolant", "floor")
 
 
@@ -91,6 +91,8 @@ def _parser() -> argparse.ArgumentParser:
                          "a 30 s generator delay (repeatable)")
     from twin.cli_whatif import add_parser as add_whatif
     add_whatif(sub)
+    from twin.cli_swap import add_parser as add_swap
+    add_swap(sub)
     g = sub.add_parser("gui", help="open the desktop app (the default)")
     g.add_argument("file", nargs="?", metavar="FILE")
     return p
@@ -343,6 +345,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "whatif":
         from twin.cli_whatif import cmd_whatif
         return cmd_whatif(args)
+    if args.command == "swap":
+        from twin.cli_swap import cmd_swap
+        return cmd_swap(args)
     if args.command == "gui":
         return cmd_gui(args.file)
     _parser().print_help()

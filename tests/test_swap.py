@@ -1,0 +1,111 @@
+"""Generation swap (twin/engine/swap.py, docs/physics.md §16): the swapped layout, what
+breaks against hand-built before/after figures, and on the GB200 pod."""
+
+import json
+
+import pytest
+
+from tests.conftest import LAYOUTS
+from twin.cli import main
+from twin.engine.swap import swap_report, swapped, what_breaks
+from twin.io import load_layout
+
+
+@pytest.fixture(scope="module")
+def pod():
+    return load_layout(LAYOUTS / "gb200-pod.json")
+
+
+def _doc(unit_pct=50.0, cdu_pct=60.0, load_pct=40.0, fail_pct=80.0, inlet=25.0, state="running",
+         unmet=0.0, floor_over=()):
+    return {"cooling_units": [{"id": "C1", "load_kw": 1.5 * unit_pct, "capacity_pct": unit_pct},
+                              {"id": "C2", "load_kw": 1.5 * unit_pct, "capacity_pct": unit_pct}],
+            "liquid": {"cdus": [{"id": "CDU-1", "load_kw": 10.0 * cdu_pct, "capacity_pct": cdu_pct}]},
+            "power": {"components": [{"id": "UPS-1", "rating_kw": 1000.0, "load_kw": 10.0 * load_pct,
+                                      "load_pct": load_pct, "worst_failover_pct": fail_pct}]},
+            "racks": [{"id": "R1", "inlet_max_c": inlet, "state": state, "power_kw": 100.0,
+                       "demand_kw": 120.0}],
+            "plant": {"facility_water": {"chiller_unmet_kw": unmet, "chiller_load_kw": 500.0}},
+            "floor": {"rating_kg_m2": 1500.0, "point_rating_kn": None, "max_rack_load_kg_m2": 1889.0,
+                      "max_point_kn": 3.3, "racks_over_rating": list(floor_over),
+                      "racks_over_point_rating": []}}
+
+
+def test_nothing_over_before_or_after_breaks_nothing(pod):
+    assert what_breaks(pod, _doc(), _doc()) == []
+
+
+def test_each_part_over_its_limit_after_and_not_before_with_margin_and_fix(pod):
+    """Units at 120 % of 150 kW (180 kW each, 360 of 300 kW: the group is 60 kW short, one
+    more unit); the CDU at 1,250 of 1,000 kW (one more); the UPS at 1,120 of 1,000 kW
+    (rating 1,150 kW, the next 50 kW); an A1 rack inlet at 33.4 C (1.4 K over 32 C);
+    chillers 80 kW short; the floor over 1,500 kg/m2."""
+    before = _doc()
+    after = _doc(unit_pct=120.0, cdu_pct=125.0, load_pct=112.0, inlet=33.4, unmet=80.0,
+                 floor_over=("R1",))
+    b = {(x.part, x.kind): x for x in what_breaks(pod, before, after)}
+    c1 = b[("C1", "cooling unit")]
+    assert c1.value == 180.0 and c1.limit_value == pytest.approx(150.0)
+    assert c1.margin == pytest.approx(-30.0) and c1.fix.startswith("1 more")
+    assert "60 kW short" in c1.fix
+    cdu = b[("CDU-1", "CDU")]
+    assert cdu.margin == pytest.approx(-250.0) and cdu.fix.startswith("1 more CDU")
+    ups = b[("UPS-1", "power")]
+    assert ups.value == 1120.0 and "1,150 kW" in ups.fix
+    rack = b[("R1", "rack inlet")]
+    assert rack.limit_value == 32.0 and "1.4 K lower" in rack.fix
+    plant = b[("plant/facility_water", "plant")]
+    assert plant.value == 500.0 and plant.limit_value == 420.0 and "80 kW" in plant.fix
+    floor = b[("R1", "floor")]
+    assert "1,900 kg/m" in floor.fix
+    # already over before: not what the swap broke
+    assert what_breaks(pod, after, after) == []
+
+
+def test_a_failover_only_overload_and_a_throttled_rack(pod):
+    after = _doc(fail_pct=130.0, state="throttled")
+    b = {(x.part, x.kind): x for x in what_breaks(pod, _doc(), after)}
+    f = b[("UPS-1", "power (2N failover)")]
+    assert f.value == pytest.approx(1300.0) and "1,300 kW" in f.fix
+    t = b[("R1", "coolant")]
+    assert t.value == 120.0 and t.limit_value == 100.0 and t.margin == -20.0
+
+
+def test_swapped_layout_and_bad_names(pod):
+    snap, ids = swapped(pod, "gb300-nvl72", from_model="gb200-nvl72")
+    assert len(ids) == 16 and set(snap.racks["model"].tolist()) == {"gb300-nvl72", "ib-network-rack"}
+    assert set(pod.racks["model"].tolist()) == {"gb200-nvl72", "ib-network-rack"}   # untouched
+    with pytest.raises(KeyError, match="closest"):
+        swapped(pod, "gb400")
+    with pytest.raises(ValueError, match="not a rack model"):
+        swapped(pod, "cdu-inrow-1350")
+    with pytest.raises(KeyError, match="NOPE"):
+        swapped(pod, "gb300-nvl72", racks=["NOPE"])
+
+
+def test_kyber_on_the_pod_overloads_the_cdus_and_the_2n_feeds(pod):
+    """16 Rubin Ultra NVL576 racks (600 kW nameplate each) where 16 GB200 stood: each
+    in-row CDU (1,350 kW) is over capacity, and every 2N power part over its rating with
+    the other side lost; GB300 breaks nothing."""
+    r = swap_report(pod, "rubin-ultra-nvl576", from_model="gb200-nvl72")
+    kinds = {(x.part, x.kind) for x in r.breaks}
+    assert {("CDU-A", "CDU"), ("CDU-B", "CDU")} <= kinds
+    cdus = {c["id"]: c for c in r.after["liquid"]["cdus"]}
+    assert all(cdus[c]["capacity_pct"] > 100 for c in ("CDU-A", "CDU-B"))
+    power = {x.part for x in r.breaks if x.kind.startswith("power")}
+    over = {c["id"] for c in r.after["power"]["components"] if c["worst_failover_pct"] > 100}
+    assert power == over and power
+    assert r.after["metrics"]["it_power_kw"] > 2 * r.before["metrics"]["it_power_kw"]
+    assert swap_report(pod, "gb300-nvl72", from_model="gb200-nvl72").breaks == []
+
+
+def test_cli_swap_json_and_saved_layout(tmp_path, capsys):
+    out = tmp_path / "swapped.json"
+    assert main(["swap", str(LAYOUTS / "gb200-pod.json"), "--to", "vera-rubin-nvl144",
+                 "--from", "gb200-nvl72", "--json", "--save", str(out)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["to_model"] == "vera-rubin-nvl144" and len(doc["racks"]) == 16
+    assert set(doc) == {"file", "to_model", "racks", "summary", "before", "after", "breaks"}
+    assert load_layout(out).racks["model"].tolist().count("vera-rubin-nvl144") == 16
+    assert main(["swap", str(LAYOUTS / "gb200-pod.json"), "--to", "crah-150"]) == 1
+    assert "not a rack model" in capsys.readouterr().err
