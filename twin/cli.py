@@ -89,6 +89,9 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--ride-through", action="append", default=[], metavar="ID[,ID...]|utility",
                     help="add the ride-through of these failures, or of a utility loss with "
                          "a 30 s generator delay (repeatable)")
+    rp.add_argument("--swap-to", action="append", default=[], metavar="MODEL[:FROM]",
+                    help="add what breaks when the racks (of model FROM) become MODEL "
+                         "(twin swap; repeatable)")
     from twin.cli_whatif import add_parser as add_whatif
     add_whatif(sub)
     from twin.cli_swap import add_parser as add_swap
@@ -257,13 +260,16 @@ def cmd_render(file: str, view: str, metric: str, out: str, size: tuple[int, int
 
 
 def cmd_report(file: str, out: str, page: str, sweep: bool = False,
-               rides: Sequence[str] = ()) -> int:
+               rides: Sequence[str] = (), swaps: Sequence[str] = ()) -> int:
     loaded = _simulated(file, out)
     if isinstance(loaded, int):
         return loaded
     layout, result = loaded
     analyses = _report_analyses(file, layout, result, sweep, rides)
     if analyses is None:
+        return 1
+    swap_reports = _report_swaps(file, layout, swaps)
+    if swap_reports is None:
         return 1
     from twin.report.offscreen import start_qt
     from twin.report.output import ExportError
@@ -277,12 +283,30 @@ def cmd_report(file: str, out: str, page: str, sweep: bool = False,
     try:
         info = write_report(layout, result, out, ReportSource.of_file(file), page=page,
                             gl_backend=qt.gl_backend, gl_reason=qt.gl_reason,
-                            sweep=analyses[0], rides=analyses[1])
+                            sweep=analyses[0], rides=analyses[1], swaps=swap_reports)
     except ExportError as exc:
         print(exc, file=sys.stderr)
         return 1
     print(f"{out}: {info.pages} pages ({page.upper()})")
     return 0
+
+
+def _report_swaps(file: str, layout, specs: Sequence[str]):
+    """Swap reports for ``--swap-to MODEL[:FROM]``, or None after a one-line error."""
+    from twin.engine.swap import swap_report
+    out = []
+    for spec in specs:
+        to, _, frm = spec.partition(":")
+        try:
+            rep = solve_or_report(file, lambda: swap_report(layout, to.strip(), None,
+                                                             frm.strip() or None))
+        except (KeyError, ValueError) as exc:
+            print(plain(f"{file}: --swap-to {spec}: {exc.args[0]}"), file=sys.stderr)
+            return None
+        if rep is None:
+            return None
+        out.append(rep)
+    return out
 
 
 def _report_analyses(file: str, layout, result, sweep: bool, rides: Sequence[str]):
@@ -341,7 +365,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_render(args.file, args.view, args.metric, args.out, args.size, args.scale,
                           not args.no_caption)
     if args.command == "report":
-        return cmd_report(args.file, args.out, args.page, args.sweep, args.ride_through)
+        return cmd_report(args.file, args.out, args.page, args.sweep, args.ride_through,
+                          args.swap_to)
     if args.command == "whatif":
         from twin.cli_whatif import cmd_whatif
         return cmd_whatif(args)

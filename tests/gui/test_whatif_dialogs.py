@@ -125,3 +125,23 @@ def test_ride_through_slider_shows_an_instant_in_the_views(window, qtbot):
     assert window.session.scenario is None
     assert window.session.colouring.current.values[i] == pytest.approx(
         window.session.result.liquid.racks.return_c[i])
+
+
+def test_generation_swap_previews_what_breaks_then_applies_as_one_undo_step(window, qtbot):
+    dlg = window.analysis_swap()
+    qtbot.addWidget(dlg)
+    dlg.scope.setCurrentIndex(next(i for i in range(dlg.scope.count())
+                                   if dlg.scope.itemData(i) == ("model", "gb200-nvl72")))
+    dlg.model.setCurrentIndex(dlg.model.findData("rubin-ultra-nvl576"))
+    dlg.start()
+    qtbot.waitUntil(lambda: dlg.report is not None, timeout=60000)
+    assert dlg.table.rowCount() == len(dlg.report.breaks) > 0
+    parts = {dlg.table.item(r, 0).text() for r in range(dlg.table.rowCount())}
+    assert {"CDU-A", "CDU-B"} <= parts
+    assert window.floor_layout.racks["model"].tolist().count("gb200-nvl72") == 16   # preview only
+    assert window.last_swaps and window.last_swaps[-1][1] is dlg.report
+    dlg.apply()
+    models = window.floor_layout.racks["model"].tolist()
+    assert models.count("rubin-ultra-nvl576") == 16 and "gb200-nvl72" not in models
+    window.document.stack.undo()
+    assert window.floor_layout.racks["model"].tolist().count("gb200-nvl72") == 16

@@ -76,6 +76,8 @@ def build_actions(w: "MainWindow") -> WindowActions:
                            "(survives / degraded / fails)")
     a.ride_through = _act(w, "&Ride-Through\u2026", w.analysis_ride_through, "Ctrl+Shift+T",
                           "Temperatures over time after a failure or a utility loss")
+    a.swap = _act(w, "&Generation Swap\u2026", w.analysis_swap, "Ctrl+Shift+G",
+                  "Replace racks with another model and see what breaks")
     a.quit = _act(w, "&Quit", w.close, SK.Quit, "Quit the application")
     if a.quit.shortcut().isEmpty():
         a.quit.setShortcut(QKeySequence("Ctrl+Q"))
@@ -191,7 +193,7 @@ def build_menus(w: "MainWindow") -> None:
     v.addSeparator()
     w.panels_menu = v.addMenu("P&anels")
     an = mb.addMenu("&Analysis")
-    an.addActions([a.failure_sweep, a.ride_through])
+    an.addActions([a.failure_sweep, a.ride_through, a.swap])
     h = mb.addMenu("&Help")
     h.addAction(a.help_pages["manual"])
     h.addAction(a.help_shortcuts)

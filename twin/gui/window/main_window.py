@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         #: those of the layout it reports on
         self.last_sweep: tuple | None = None
         self.last_rides: list[tuple] = []
+        self.last_swaps: list[tuple] = []     # (layout before, SwapReport), for the report
         self.selection = self.session.selection
         self.colouring = self.session.colouring
         self._paste_count = 0
@@ -710,6 +711,11 @@ class MainWindow(QMainWindow):
     def analysis_failure_sweep(self):
         from twin.gui.window.whatif import open_failure_sweep
         self.whatif_dialog = open_failure_sweep(self)
+        return self.whatif_dialog
+
+    def analysis_swap(self):
+        from twin.gui.window.swap import open_swap
+        self.whatif_dialog = open_swap(self)
         return self.whatif_dialog
 
     def analysis_ride_through(self):

@@ -29,9 +29,11 @@ from twin.report.offscreen import FigureViews, plan_heatmap
 from twin.report.output import check_writable, write_export
 from twin.model import units as fmt
 from twin.engine.whatif.ridethrough import RideThroughReport
+from twin.engine.swap import SwapReport
 from twin.engine.whatif.sweep import SweepResult
 from twin.report.pdf import assumptions, content
 from twin.report.pdf.economics_section import economics_section
+from twin.report.pdf.swap_section import swap_section
 from twin.report.pdf.whatif_section import whatif_section
 from twin.report.pdf import style as st
 from twin.report.pdf.blocks import Block, Figure, Heading, PageBreak, RichText, Table
@@ -88,9 +90,11 @@ def write_report(layout: Layout, result: TwinResult, out: str | Path, source: Re
                  progress: Callable[[float, str], None] | None = None,
                  cancel: Callable[[], bool] | None = None,
                  stamp: datetime | None = None, sweep: SweepResult | None = None,
-                 rides: list[RideThroughReport] | None = None) -> ReportInfo:
+                 rides: list[RideThroughReport] | None = None,
+                 swaps: list[SwapReport] | None = None) -> ReportInfo:
     """Write the review report of ``layout`` simulated as ``result`` to ``out`` (PDF), with
-    a failure-analysis section when a sweep or ride-throughs are given."""
+    a failure-analysis section when a sweep or ride-throughs are given and a
+    generation-swap section per swap report."""
     t0 = time.perf_counter()
     target = check_writable(out)
     stamp = stamp or datetime.now().astimezone()
@@ -118,6 +122,7 @@ def write_report(layout: Layout, result: TwinResult, out: str | Path, source: Re
         *_with_break(economics_section(layout, doc)),
         *content.alerts_section(doc), PageBreak(),
         *_with_break(whatif_section(sweep, rides or [])),
+        *_with_break(swap_section(swaps or [])),
         *content.racks_section(doc, {layout.cooling_units[d["id"]].rack: d for d in doors}),
         PageBreak(), *assumptions.assumptions_section(layout)]
     n_sections = _number_sections(sections)
