@@ -298,8 +298,8 @@ def _report_swaps(file: str, layout, specs: Sequence[str]):
     for spec in specs:
         to, _, frm = spec.partition(":")
         try:
-            rep = solve_or_report(file, lambda: swap_report(layout, to.strip(), None,
-                                                             frm.strip() or None))
+            rep = solve_or_report(file, lambda to=to, frm=frm: swap_report(
+                layout, to.strip(), None, frm.strip() or None))
         except (KeyError, ValueError) as exc:
             print(plain(f"{file}: --swap-to {spec}: {exc.args[0]}"), file=sys.stderr)
             return None

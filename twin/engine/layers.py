@@ -150,7 +150,7 @@ def heatmap(metric: str, layout: Layout, result: TwinResult, height_m: float | N
         if fl is None:
             return None
         top = max(fl.max_area_kg_m2, fl.rating_kg_m2 or 0.0)
-        return Heatmap(fl.load_kg_m2, fl.extent, (0.0, _nice_range([top], 250.0)[1]), cmap,
+        return Heatmap(fl.load_kg_m2, fl.extent, (0.0, _nice_range(np.array([top]), 250.0)[1]), cmap,
                        f"{label} ({fl.bay_m:g} m bay)", unit)
     values = rack_values(metric, result)
     if not np.isfinite(values).any():
