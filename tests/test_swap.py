@@ -109,3 +109,16 @@ def test_cli_swap_json_and_saved_layout(tmp_path, capsys):
     assert load_layout(out).racks["model"].tolist().count("vera-rubin-nvl144") == 16
     assert main(["swap", str(LAYOUTS / "gb200-pod.json"), "--to", "crah-150"]) == 1
     assert "not a rack model" in capsys.readouterr().err
+
+
+def test_cli_power_compare_json_matches_the_engine(pod, capsys):
+    from twin.engine.power_compare import compare_power
+    from twin.engine.simulate import simulate
+    assert main(["power-compare", str(LAYOUTS / "gb200-pod.json"), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    expect = compare_power(pod, simulate(pod)).to_json()
+    assert doc["dc"]["facility_kw"] == pytest.approx(expect["dc"]["facility_kw"], rel=1e-6)
+    assert doc["ac"]["conversions"] == 4 and doc["dc"]["conversions"] == 2
+    # the racks' AC input as solved is what the AC chain's PSUs take in
+    assert doc["ac"]["rack_input_kw"] == pytest.approx(simulate(pod).facility.it_kw, rel=1e-6)
+    assert doc["saving_kw"] > 0 and 0 < doc["copper_saving_pct"] < 100

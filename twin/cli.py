@@ -18,7 +18,8 @@ from twin.cli_common import load_or_report, plain, solve_or_report, write_text
 from twin.model import units
 from twin.model.summary import summarise
 
-SUBCOMMANDS = ("validate", "info", "simulate", "render", "report", "whatif", "swap", "gui")
+SUBCOMMANDS = ("validate", "info", "simulate", "render", "report", "whatif", "swap",
+               "power-compare", "gui")
 METRICS = ("inlet", "power", "capture", "coolant", "floor")
 
 
@@ -96,6 +97,8 @@ def _parser() -> argparse.ArgumentParser:
     add_whatif(sub)
     from twin.cli_swap import add_parser as add_swap
     add_swap(sub)
+    from twin.cli_power import add_parser as add_power
+    add_power(sub)
     g = sub.add_parser("gui", help="open the desktop app (the default)")
     g.add_argument("file", nargs="?", metavar="FILE")
     return p
@@ -370,6 +373,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "whatif":
         from twin.cli_whatif import cmd_whatif
         return cmd_whatif(args)
+    if args.command == "power-compare":
+        from twin.cli_power import cmd_power_compare
+        return cmd_power_compare(args)
     if args.command == "swap":
         from twin.cli_swap import cmd_swap
         return cmd_swap(args)

@@ -145,3 +145,16 @@ def test_generation_swap_previews_what_breaks_then_applies_as_one_undo_step(wind
     assert models.count("rubin-ultra-nvl576") == 16 and "gb200-nvl72" not in models
     window.document.stack.undo()
     assert window.floor_layout.racks["model"].tolist().count("gb200-nvl72") == 16
+
+
+def test_power_architecture_dialog_shows_the_comparison_of_the_result(window, qtbot):
+    from twin.engine.power_compare import compare_power
+    dlg = window.analysis_power_architecture()
+    qtbot.addWidget(dlg)
+    s = window.session
+    expect = compare_power(s.snapshot, s.result).to_json()
+    assert dlg.doc == expect
+    texts = {dlg.table.item(r, 0).text(): (dlg.table.item(r, 1).text(), dlg.table.item(r, 2).text())
+             for r in range(dlg.table.rowCount())}
+    assert texts["Conversions"] == ("4", "2")
+    assert "saves" in dlg.headline.text()

@@ -78,6 +78,9 @@ def build_actions(w: "MainWindow") -> WindowActions:
                           "Temperatures over time after a failure or a utility loss")
     a.swap = _act(w, "&Generation Swap\u2026", w.analysis_swap, "Ctrl+Shift+G",
                   "Replace racks with another model and see what breaks")
+    a.power_arch = _act(w, "&Power Architecture (AC vs 800 V DC)\u2026",
+                        w.analysis_power_architecture, None,
+                        "This floor's racks on AC distribution against 800 V DC")
     a.quit = _act(w, "&Quit", w.close, SK.Quit, "Quit the application")
     if a.quit.shortcut().isEmpty():
         a.quit.setShortcut(QKeySequence("Ctrl+Q"))
@@ -193,7 +196,7 @@ def build_menus(w: "MainWindow") -> None:
     v.addSeparator()
     w.panels_menu = v.addMenu("P&anels")
     an = mb.addMenu("&Analysis")
-    an.addActions([a.failure_sweep, a.ride_through, a.swap])
+    an.addActions([a.failure_sweep, a.ride_through, a.swap, a.power_arch])
     h = mb.addMenu("&Help")
     h.addAction(a.help_pages["manual"])
     h.addAction(a.help_shortcuts)

@@ -718,6 +718,11 @@ class MainWindow(QMainWindow):
         self.whatif_dialog = open_swap(self)
         return self.whatif_dialog
 
+    def analysis_power_architecture(self):
+        from twin.gui.window.power_arch import open_power_architecture
+        self.whatif_dialog = open_power_architecture(self)
+        return self.whatif_dialog
+
     def analysis_ride_through(self):
         from twin.gui.window.whatif import open_ride_through
         self.whatif_dialog = open_ride_through(self)

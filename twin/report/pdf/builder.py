@@ -29,6 +29,7 @@ from twin.report.offscreen import FigureViews, plan_heatmap
 from twin.report.output import check_writable, write_export
 from twin.model import units as fmt
 from twin.engine.whatif.ridethrough import RideThroughReport
+from twin.engine.power_compare import compare_power
 from twin.engine.swap import SwapReport
 from twin.engine.whatif.sweep import SweepResult
 from twin.report.pdf import assumptions, content
@@ -118,7 +119,7 @@ def write_report(layout: Layout, result: TwinResult, out: str | Path, source: Re
         *content.summary_section(doc, info, layout, doors), PageBreak(),
         *content.figures_section(figures), PageBreak(),
         *content.cooling_section(layout, doc, doors), PageBreak(),
-        *content.power_section(layout, doc), PageBreak(),
+        *content.power_section(layout, doc, compare_power(layout, result).to_json()), PageBreak(),
         *_with_break(economics_section(layout, doc)),
         *content.alerts_section(doc), PageBreak(),
         *_with_break(whatif_section(sweep, rides or [])),

@@ -393,7 +393,7 @@ def _plant_table(doc: Doc) -> Table:
 
 
 # ============================================================================= power
-def power_section(layout: Layout, doc: Doc) -> list[Block]:
+def power_section(layout: Layout, doc: Doc, power_arch: Doc | None = None) -> list[Block]:
     comps = doc["power"]["components"]
     blocks: list[Block] = [Heading("Power chain")]
     by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -423,6 +423,8 @@ def power_section(layout: Layout, doc: Doc) -> list[Block]:
                      fmt.kw(c["loss_kw"], 2), load_cell(c["worst_failover_pct"]),
                      c["worst_failover_scenario"] or fmt.MISSING])
     blocks += floor_blocks(doc)
+    if power_arch is not None:
+        blocks += power_arch_blocks(power_arch)
     blocks.append(Table([Column("Component", weight=1.4, align="l"),
                          Column("Stage", weight=1.1, align="l"), Column("Side", align="c", weight=0.5),
                          Column("Rating", "kW"), Column("Load", "kW"), Column("Load", "%"),
@@ -431,6 +433,36 @@ def power_section(layout: Layout, doc: Doc) -> list[Block]:
                         "Power-chain components (load with both sides running; "
                         "failover: worst single-side loss)"))
     return blocks
+
+
+def power_arch_blocks(cmp: Doc) -> list[Block]:
+    """AC against 800 V DC for this floor's racks (docs/physics.md §17)."""
+    ac, dc = cmp["ac"], cmp["dc"]
+    rows = [[Cell("Conversions", bold=True), fmt.num(ac["conversions"]), fmt.num(dc["conversions"])],
+            [Cell("Distribution losses", bold=True), fmt.with_unit(fmt.kw(ac["loss_kw"], 1), "kW"),
+             fmt.with_unit(fmt.kw(dc["loss_kw"], 1), "kW")],
+            [Cell("Facility power", bold=True), fmt.with_unit(fmt.kw(ac["facility_kw"]), "kW"),
+             fmt.with_unit(fmt.kw(dc["facility_kw"]), "kW")],
+            [Cell("PUE", bold=True), fmt.pue(ac["pue"]), fmt.pue(dc["pue"])],
+            [Cell("Tokens per kWh", bold=True), fmt.num(ac["tokens_per_kwh"]),
+             fmt.num(dc["tokens_per_kwh"])],
+            [Cell("Main current", bold=True), fmt.with_unit(fmt.num(ac["main_current_a"]), "A"),
+             fmt.with_unit(fmt.num(dc["main_current_a"]), "A")],
+            [Cell("Main copper", bold=True), fmt.with_unit(fmt.num(ac["copper_kg_per_m"], 1), "kg/m"),
+             fmt.with_unit(fmt.num(dc["copper_kg_per_m"], 1), "kg/m")]]
+    stages = [[Cell(s["name"]), arch["name"], fmt.with_unit(fmt.kw(s["output_kw"]), "kW"),
+               fmt.with_unit(fmt.kw(s["loss_kw"], 1), "kW"), fmt.num(s["efficiency"] * 100, 2)]
+              for arch in (ac, dc) for s in arch["stages"]]
+    note = (f"Both deliver the racks' 54 V load of {fmt.kw(cmp['rack_dc_kw'])} kW, stages "
+            f"rated {fmt.kw(cmp['rated_kw'])} kW, cooling as solved; 800 V DC saves "
+            f"{fmt.kw(cmp['saving_kw'], 1)} kW and {fmt.num(cmp['copper_saving_pct'], 0)} % of "
+            f"the main copper ({cmp['assumptions']['current_density_a_mm2']:g} A/mm\u00b2). "
+            "Stage efficiencies and their sources: docs/physics.md §17.")
+    return [Table([Column("Figure", weight=1.4, align="l"), Column(ac["name"]), Column(dc["name"])],
+                  rows, "Power architecture: AC against 800 V DC (docs/physics.md §17)", note=note),
+            Table([Column("Stage", weight=2.4, align="l"), Column("Chain", align="l"),
+                   Column("Output"), Column("Loss"), Column("Efficiency", "%")], stages,
+                  "Conversion stages at this load")]
 
 
 def floor_blocks(doc: Doc) -> list[Block]:

@@ -1,0 +1,59 @@
+"""AC against 800 V DC (twin/physics/power_arch.py, docs/physics.md §17), by hand: a chain
+delivers its load over the product of its stage efficiencies; copper from current and
+current density; the PSU inverse."""
+
+import math
+
+import pytest
+
+from twin.physics import power_arch as pa
+
+
+def _flat(eta: float, conversions: int = 1) -> pa.Stage:
+    return pa.Stage(f"flat {eta}", (eta, eta, eta), conversions, "test")
+
+
+def test_a_chain_takes_its_load_over_the_product_of_its_efficiencies():
+    """Equal efficiencies at 25/50/100 % fit c0 = c2 = 0: a constant efficiency. 1,000 kW
+    at the racks through 0.97 (rack DC/DC), 0.99 (busway), 0.98 (SST) draws
+    1,000 / (0.97 x 0.99 x 0.98) = 1,062.55 kW; AC through 0.96, 0.99, 0.95, 0.985."""
+    dc = (_flat(0.98), _flat(0.99, 0), _flat(0.97))
+    ac = (_flat(0.985), _flat(0.95, 2), _flat(0.99, 0), _flat(0.96))
+    a, d = pa.compare(1000.0, 2000.0, ac=ac, dc=dc)
+    assert d.utility_kw == pytest.approx(1000 / (0.97 * 0.99 * 0.98), rel=1e-9)
+    assert a.utility_kw == pytest.approx(1000 / (0.96 * 0.99 * 0.95 * 0.985), rel=1e-9)
+    assert d.loss_kw == pytest.approx(d.utility_kw - 1000.0)
+    # what crosses into the racks: the load over the in-rack stage's efficiency
+    assert d.rack_input_kw == pytest.approx(1000 / 0.97) and a.rack_input_kw == pytest.approx(1000 / 0.96)
+    assert [s.efficiency for s in d.stages] == pytest.approx([0.98, 0.99, 0.97])
+    assert (a.conversions, d.conversions) == (4, 2)
+
+
+def test_copper_from_current_and_current_density():
+    """The main distribution feeds the racks: DC 1,000 / 0.97 kW at 800 V is 1,288.7 A in
+    two conductors at 1.6 A/mm2: 1,610.8 mm2, 14.43 kg/m; AC at 415 V three-phase, pf
+    0.95: I = P / (sqrt 3 x 415 x 0.95), four conductors."""
+    dc = (_flat(0.98), _flat(0.99, 0), _flat(0.97))
+    ac = (_flat(0.985), _flat(0.95, 2), _flat(0.99, 0), _flat(0.96))
+    a, d = pa.compare(1000.0, 2000.0, ac=ac, dc=dc)
+    i_dc = 1000e3 / 0.97 / 800
+    assert d.current_a == pytest.approx(i_dc)
+    assert d.copper_mm2 == pytest.approx(2 * i_dc / 1.6)
+    assert d.copper_kg_per_m == pytest.approx(2 * i_dc / 1.6 * 1e-6 * 8960)
+    i_ac = 1000e3 / 0.96 / (math.sqrt(3) * 415 * 0.95)
+    assert a.current_a == pytest.approx(i_ac) and a.copper_mm2 == pytest.approx(4 * i_ac / 1.6)
+
+
+def test_the_dc_load_behind_ac_psus_inverts_the_psu_loss():
+    rated = 2000.0
+    p_dc = pa.dc_load_of(1500.0, rated)
+    c0, c1, c2 = pa.AC_STAGES[-1].coefficients()
+    x = p_dc / rated
+    assert p_dc + rated * (c0 + c1 * x + c2 * x * x) == pytest.approx(1500.0, abs=1e-6)
+    assert pa.dc_load_of(0.0, rated) == 0.0
+
+
+def test_the_catalogue_chains_save_with_800_vdc_at_every_load():
+    for load in (200.0, 1000.0, 2000.0):
+        a, d = pa.compare(load, 2000.0)
+        assert d.utility_kw < a.utility_kw and d.copper_mm2 < a.copper_mm2
