@@ -33,7 +33,8 @@ class SwapDialog(_AnalysisDialog):
         row = QHBoxLayout()
         self.model = QComboBox()
         for e in cat.of_kind("rack"):
-            self.model.addItem(e.name + (" (projected)" if e.projected else ""), e.key)
+            marked = e.projected and "projected" not in e.name.lower()
+            self.model.addItem(e.name + (" (projected)" if marked else ""), e.key)
         self.scope = QComboBox()
         selected = [i for i in window.selection.ids if lay.racks.has(i)]
         if selected:
