@@ -103,3 +103,27 @@ def test_the_report_prints_the_json_figures():
     assert groups["IT (racks)"] == units.usd(16 * 3.0e6 + 4 * 0.9e6)   # 16 GB200 + 4 IB racks
     models = {text(r[0]): [text(c) for c in r] for r in tables[2].rows}
     assert models["NVIDIA GB200 NVL72"][1:4] == ["16", "$3 M", "$48 M"]
+
+
+def test_the_max_efficiency_power_profile_caps_gpu_power_and_throughput():
+    """A GB200 NVL72 rack training at utilisation 1: max performance draws 72 x gpu_max +
+    overhead at full load and makes 72 x tokens/s per GPU; max efficiency caps each GPU at
+    0.75 x gpu_max and keeps 0.88 of the tokens (docs/physics.md §7.6)."""
+    from twin.engine import inputs
+    from twin.model import Workload
+    from twin.model.catalogue import load_catalogue
+    from twin.physics.workload import evaluate_workloads
+
+    e = load_catalogue()["gb200-nvl72"]
+    out = {}
+    for profile in ("max_performance", "max_efficiency"):
+        lay = _layout()
+        lay.add_item("workloads", Workload("W", kind="training", utilisation=1.0,
+                                           power_profile=profile))
+        lay.set_rack_values(["R1", "R2"], "workload", ["W", "W"])
+        out[profile] = evaluate_workloads(inputs.rack_workloads(lay))
+    full, capped = out["max_performance"], out["max_efficiency"]
+    assert full.rack_power_w[0] == pytest.approx(72 * e["gpu_max_w"] + e["overhead_kw"] * 1e3)
+    assert capped.rack_power_w[0] == pytest.approx(72 * 0.75 * e["gpu_max_w"] + e["overhead_kw"] * 1e3)
+    assert full.tokens_per_s[0] == pytest.approx(72 * e["tokens_per_s_per_gpu"])
+    assert capped.tokens_per_s[0] == pytest.approx(0.88 * 72 * e["tokens_per_s_per_gpu"])

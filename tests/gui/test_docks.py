@@ -21,7 +21,7 @@ from twin.model import units
 from twin.model.units import power as format_power_kw
 from twin.gui.docks.profile_editor import PRESETS
 from twin.gui.docks.workloads import MIXED, WorkloadPanel
-from twin.gui.docks.workload_table import DECODE, KIND, PREFILL, RACKS, UTIL
+from twin.gui.docks.workload_table import DECODE, KIND, POWER, PREFILL, RACKS, UTIL
 from twin.io import load_layout
 from twin.model.viewstate import Selection
 from twin.physics.facility import Alert
@@ -222,6 +222,15 @@ def test_workload_table_edits_are_validated_and_undoable(wl, qtbot):
     assert panel.model.setData(panel.model.index(row, DECODE), 40.0)
     assert panel.model.setData(panel.model.index(row, PREFILL), 60.0)
     assert editor.stack.index() == n + 3
+    power = panel.model.index(row, POWER)
+    assert power.data() == "max performance"
+    assert panel.model.setData(power, "max_efficiency")
+    assert layout.workloads["llm-train"].power_profile == "max_efficiency"
+    assert power.data() == "max efficiency"
+    assert not panel.model.setData(power, "turbo")
+    assert "max_performance" in panel.problem.text()
+    editor.stack.undo()
+    assert layout.workloads["llm-train"].power_profile == "max_performance"
     # edit in place through the delegate: double-click opens a percent spin box
     panel.show()
     qtbot.waitExposed(panel)

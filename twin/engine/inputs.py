@@ -20,7 +20,8 @@ from twin.physics.air import scene as air
 from twin.physics.air.devices import terminal_flows
 from twin.physics.facility import Alert
 from twin.physics.fluids import PG25, WATER
-from twin.physics.workload import KIND_CODES, RackWorkloads, WorkloadResult
+from twin.physics.workload import (EFFICIENCY_POWER_CAP, EFFICIENCY_THROUGHPUT, KIND_CODES,
+                                   RackWorkloads, WorkloadResult)
 
 WATER_KG_PER_L = WATER.density_kgm3 / 1000.0
 
@@ -87,11 +88,13 @@ def rack_workloads(layout: Layout) -> RackWorkloads:
     prefill = np.zeros(n)
     decode = np.zeros(n)
     tokens_override = np.full(n, np.nan)
+    capped = np.zeros(n, bool)
     for key, w in wl.items():
         mask = refs == key
         if not mask.any():
             continue
         kind[mask] = KIND_CODES[w.kind]
+        capped[mask] = w.power_profile == "max_efficiency"
         util[mask] = w.utilisation
         if w.kind == "inference":  # utilisation = busy share, split prefill : decode
             busy = w.prefill_share + w.decode_share
@@ -101,9 +104,14 @@ def rack_workloads(layout: Layout) -> RackWorkloads:
             tokens_override[mask] = w.tokens_per_s_per_gpu
     tokens = np.where(np.isnan(tokens_override), rack_numbers(layout, "tokens_per_s_per_gpu"),
                       tokens_override)
+    # the max-efficiency profile caps the GPUs' power and, with it, their throughput
+    gpu_max = rack_numbers(layout, "gpu_max_w")
+    gpu_idle = rack_numbers(layout, "gpu_idle_w")
+    gpu_max = np.where(capped, np.maximum(gpu_max * EFFICIENCY_POWER_CAP, gpu_idle), gpu_max)
+    tokens = np.where(capped, tokens * EFFICIENCY_THROUGHPUT, tokens)
     return RackWorkloads(
         kind=kind, n_gpus=rack_numbers(layout, "gpus"),
-        gpu_idle_w=rack_numbers(layout, "gpu_idle_w"), gpu_max_w=rack_numbers(layout, "gpu_max_w"),
+        gpu_idle_w=gpu_idle, gpu_max_w=gpu_max,
         gamma=rack_numbers(layout, "power_exponent"),
         overhead_idle_w=rack_numbers(layout, "overhead_idle_kw") * 1e3,
         overhead_max_w=rack_numbers(layout, "overhead_kw") * 1e3,

@@ -123,6 +123,8 @@ WORKLOAD = {
     "decode_share": num(False, 0, 1),
     "profile": Field("profile", minimum=0, maximum=1.5,
                      description="24 hourly utilisation factors"),
+    "power_profile": enum(eq.POWER_PROFILES, d="max_performance, or max_efficiency: GPUs "
+                          "power-capped for tokens per joule"),
 }
 #: Per-rack overrides (v2): absent or null = from the catalogue model (and workload).
 RACK_OVERRIDES = {

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 ASHRAE_AIR_CLASSES = ("A1", "A2", "A3", "A4")
 ASHRAE_WATER_CLASSES = ("W17", "W27", "W32", "W40", "W45", "W+")
 WORKLOAD_KINDS = ("training", "inference", "idle")
+#: GPU power profiles (docs/physics.md §7.6): as fast as the GPUs go, or power-capped for
+#: tokens per joule
+POWER_PROFILES = ("max_performance", "max_efficiency")
 CONTAINMENT_KINDS = ("hot_aisle", "cold_aisle")
 HEAT_REJECTION_KINDS = ("dry_cooler", "cooling_tower", "chiller_only")
 REDUNDANCY_KINDS = ("N", "N+1", "2N")
@@ -217,3 +220,4 @@ class Workload:
     prefill_share: float = 0.3
     decode_share: float = 0.5
     profile: tuple[float, ...] = ()
+    power_profile: str = "max_performance"

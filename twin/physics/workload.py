@@ -48,6 +48,14 @@ def gpu_power_w(u, idle_w, max_w, gamma=1.0):
     return idle_w + (np.asarray(max_w, float) - idle_w) * u ** np.asarray(gamma, float)
 
 
+#: The max-efficiency GPU power profile (docs/physics.md §7.6): GPUs capped at this share of
+#: their maximum power keep this share of their full-load throughput. Estimate: power-capping
+#: studies of H100/B200-class GPUs (MLPerf Inference power results, vendor power profiles)
+#: lose 10-15 % of throughput at a 70-80 % cap.
+EFFICIENCY_POWER_CAP = 0.75
+EFFICIENCY_THROUGHPUT = 0.88
+
+
 @dataclass(frozen=True)
 class RackWorkloads:
     """Per-rack columns (scalars broadcast to ``len(kind)``)."""

@@ -22,10 +22,11 @@ from PySide6.QtWidgets import (
 from twin.gui.base.commands import Editor
 from twin.gui.base.style import COLOURS
 from twin.model import Layout, Workload, units
-from twin.model.equipment import WORKLOAD_KINDS
+from twin.model.equipment import POWER_PROFILES, WORKLOAD_KINDS
 
-NAME, KIND, UTIL, RACKS, TOKENS, PREFILL, DECODE, PROFILE = range(8)
-HEADERS = ("Name", "Kind", "Util.", "Racks", "Tok/s/GPU", "Prefill", "Decode", "Profile")
+NAME, KIND, UTIL, RACKS, TOKENS, PREFILL, DECODE, PROFILE, POWER = range(9)
+HEADERS = ("Name", "Kind", "Util.", "Racks", "Tok/s/GPU", "Prefill", "Decode", "Profile",
+           "GPU power")
 HEADER_TIPS = (
     "Display name of the workload",
     "training: near TDP with synchronous swings; inference: prefill, decode and idle "
@@ -37,6 +38,8 @@ HEADER_TIPS = (
     "Inference only: share of busy time in decode (memory bound) [%]; prefill + decode "
     "\u2264 100 %",
     "Whether a 24-hour load profile is set (edit it below the table)",
+    "GPU power profile: max performance, or max efficiency (GPUs capped at 75 % of their "
+    "power keep 88 % of their tokens/s; docs/physics.md 7.6)",
 )
 DIM = QColor(COLOURS["dim_text"])
 SHARE_FIELDS = {PREFILL: "prefill_share", DECODE: "decode_share"}
@@ -119,7 +122,7 @@ class WorkloadTableModel(QAbstractTableModel):
     def flags(self, index: QModelIndex) -> Qt.ItemFlag:
         f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         col = index.column()
-        if col in (NAME, KIND, UTIL, TOKENS) or (
+        if col in (NAME, KIND, UTIL, TOKENS, POWER) or (
                 col in SHARE_FIELDS and self._rows[index.row()].kind == "inference"):
             f |= Qt.ItemFlag.ItemIsEditable
         return f
@@ -134,7 +137,8 @@ class WorkloadTableModel(QAbstractTableModel):
         if role == R.EditRole:
             return {NAME: w.name, KIND: w.kind, UTIL: w.utilisation * 100,
                     TOKENS: "" if w.tokens_per_s_per_gpu is None else f"{w.tokens_per_s_per_gpu:g}",
-                    PREFILL: w.prefill_share * 100, DECODE: w.decode_share * 100}.get(col)
+                    PREFILL: w.prefill_share * 100, DECODE: w.decode_share * 100,
+                    POWER: w.power_profile}.get(col)
         if role == R.ForegroundRole and (
                 (col == TOKENS and w.tokens_per_s_per_gpu is None)
                 or (col in SHARE_FIELDS and w.kind != "inference")
@@ -145,7 +149,7 @@ class WorkloadTableModel(QAbstractTableModel):
             font = QFont()
             font.setItalic(True)
             return font
-        if role == R.TextAlignmentRole and col not in (NAME, KIND):
+        if role == R.TextAlignmentRole and col not in (NAME, KIND, POWER):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == R.ToolTipRole:
             return f"{w.name} ({w.id}): {HEADER_TIPS[col]}"
@@ -164,6 +168,8 @@ class WorkloadTableModel(QAbstractTableModel):
             return _pct(getattr(w, SHARE_FIELDS[col])) if w.kind == "inference" else units.MISSING
         if col == PROFILE:
             return "yes" if w.profile else "no"
+        if col == POWER:
+            return w.power_profile.replace("_", " ")
         return f"{self.usage(w.id):,}"
 
     # ----- edits -------------------------------------------------------------------
@@ -221,6 +227,10 @@ class WorkloadTableModel(QAbstractTableModel):
                 raise ValueError(f"Prefill + decode shares must not exceed 100 % "
                                  f"(the other is {other * 100:.0f} %).")
             return {SHARE_FIELDS[col]: round(share, 4)}
+        if col == POWER:
+            if value not in POWER_PROFILES:
+                raise ValueError(f"GPU power must be one of {', '.join(POWER_PROFILES)}.")
+            return {"power_profile": value}
         raise ValueError(f"{HEADERS[col]} is not editable here.")
 
 
@@ -233,6 +243,10 @@ class WorkloadDelegate(QStyledItemDelegate):
         if col == KIND:
             w = QComboBox(parent)
             w.addItems(list(WORKLOAD_KINDS))
+            return w
+        if col == POWER:
+            w = QComboBox(parent)
+            w.addItems(list(POWER_PROFILES))
             return w
         if col in (UTIL, PREFILL, DECODE):
             w = QDoubleSpinBox(parent)
