@@ -149,7 +149,7 @@ def test_report_pages_contents_and_footer(pod_report):
                           pdf_text(pdf, 1, 1, layout=True), re.M)
     sections = [name for _n, name, _p in contents]
     assert sections == ["Summary", "Views", "Cooling capacity", "Power chain", "Economics",
-                        "Alerts", "Racks", "Assumptions and sources"]
+                        "Headroom", "Alerts", "Racks", "Assumptions and sources"]
     for number, name, page in contents:       # every section starts where contents says
         text = pdf_text(pdf, int(page), int(page), layout=True)
         assert re.search(rf"^\s*{number}\s+{name}\s*$", text, re.M), name

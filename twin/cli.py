@@ -19,7 +19,7 @@ from twin.model import units
 from twin.model.summary import summarise
 
 SUBCOMMANDS = ("validate", "info", "simulate", "render", "report", "whatif", "swap",
-               "power-compare", "gui")
+               "power-compare", "capacity", "gui")
 METRICS = ("inlet", "power", "capture", "coolant", "floor")
 
 
@@ -99,6 +99,8 @@ def _parser() -> argparse.ArgumentParser:
     add_swap(sub)
     from twin.cli_power import add_parser as add_power
     add_power(sub)
+    from twin.cli_capacity import add_parser as add_capacity
+    add_capacity(sub)
     g = sub.add_parser("gui", help="open the desktop app (the default)")
     g.add_argument("file", nargs="?", metavar="FILE")
     return p
@@ -373,6 +375,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "whatif":
         from twin.cli_whatif import cmd_whatif
         return cmd_whatif(args)
+    if args.command == "capacity":
+        from twin.cli_capacity import cmd_capacity
+        return cmd_capacity(args)
     if args.command == "power-compare":
         from twin.cli_power import cmd_power_compare
         return cmd_power_compare(args)

@@ -34,6 +34,7 @@ METRICS = {
     "coolant": ("Coolant return temperature", "°C", "thermal"),
     "air": ("Air temperature", "°C", "thermal"),
     "floor": ("Rack weight", "kg", "power"),
+    "headroom": ("Headroom", "kW", "capture"),
 }
 HEATMAP_LABELS = {"power": ("Power density", "kW/m²"), "floor": ("Floor load", "kg/m²")}
 DENSITY_WINDOW_M = 2.4
@@ -75,6 +76,8 @@ def rack_values(metric: str, result: TwinResult) -> np.ndarray:
     if metric == "floor":
         return (result.floor.rack_weight_kg.copy() if result.floor is not None
                 else np.full(n, np.nan))
+    if metric == "headroom":          # a floor field: racks carry none
+        return np.full(n, np.nan)
     if metric == "inlet":
         return air.rack_inlet_max_c.copy() if air is not None else np.full(n, np.nan)
     if metric == "capture":
@@ -145,6 +148,13 @@ def heatmap(metric: str, layout: Layout, result: TwinResult, height_m: float | N
         g = air.grid
         extent = (0.0, 0.0, len(air.x_m) * g.dx, len(air.y_m) * g.dx)
         return Heatmap(img, extent, value_range("air", img), cmap, f"{label} at {z:.1f} m", unit)
+    if metric == "headroom":  # the largest rack each free position takes (§18)
+        from twin.engine.capacity import capacity_map
+        cm = capacity_map(layout, result)
+        p = layout.hall.tile_pitch_m
+        top = _nice_range(np.array([cm.nameplate_kw * 1.5]), 50.0)[1]
+        return Heatmap(cm.capacity_kw, (0.0, 0.0, len(cm.x_m) * p, len(cm.y_m) * p),
+                       (0.0, top), "capture", f"Headroom for a {cm.model} rack", "kW")
     if metric == "floor":     # the bay-averaged load of every weight on the floor
         fl = result.floor
         if fl is None:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 HEATMAP_CHOICES = (("off", "Off"), ("air", "Air temperature at height"),
                    ("inlet", "Rack inlet temperature"), ("power", "Power density"),
                    ("capture", "Capture index"), ("coolant", "Coolant return"),
-                   ("floor", "Floor load"))
+                   ("floor", "Floor load"), ("headroom", "Headroom (next rack)"))
 _STEP_M = 0.05
 
 

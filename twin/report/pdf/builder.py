@@ -34,6 +34,7 @@ from twin.engine.swap import SwapReport
 from twin.engine.whatif.sweep import SweepResult
 from twin.report.pdf import assumptions, content
 from twin.report.pdf.economics_section import economics_section
+from twin.report.pdf.headroom_section import headroom_section
 from twin.report.pdf.swap_section import swap_section
 from twin.report.pdf.whatif_section import whatif_section
 from twin.report.pdf import style as st
@@ -121,6 +122,7 @@ def write_report(layout: Layout, result: TwinResult, out: str | Path, source: Re
         *content.cooling_section(layout, doc, doors), PageBreak(),
         *content.power_section(layout, doc, compare_power(layout, result).to_json()), PageBreak(),
         *_with_break(economics_section(layout, doc)),
+        *_with_break(headroom_section(_headroom(layout, result))),
         *content.alerts_section(doc), PageBreak(),
         *_with_break(whatif_section(sweep, rides or [])),
         *_with_break(swap_section(swaps or [])),
@@ -150,6 +152,15 @@ def write_report(layout: Layout, result: TwinResult, out: str | Path, source: Re
     step(0.95, "Writing the file")
     write_export(target, bytes(data.data()))
     return ReportInfo(target, len(pages), time.perf_counter() - t0)
+
+
+def _headroom(layout: Layout, result: TwinResult):
+    """The capacity map of the floor's own rack model, or None (no rack model at all)."""
+    from twin.engine.capacity import capacity_map
+    try:
+        return capacity_map(layout, result)
+    except KeyError:
+        return None
 
 
 def _with_break(blocks: list[Block]) -> list[Block]:
