@@ -113,3 +113,14 @@ def test_the_headroom_heatmap_is_the_map_on_the_tile_grid(pod):
     np.testing.assert_array_equal(hm.image, cm.capacity_kw)
     assert hm.extent[2] == pytest.approx(len(cm.x_m) * lay.hall.tile_pitch_m)
     assert hm.unit == "kW" and "gb200-nvl72" in hm.label
+
+
+def test_the_binding_layer_holds_the_limit_codes_with_their_names(pod):
+    from twin.engine import layers
+    lay, res = pod
+    hm = layers.heatmap("headroom_limit", lay, res)
+    cm = capacity_map(lay, res)
+    fin = cm.binding >= 0
+    np.testing.assert_array_equal(hm.image[fin], cm.binding[fin].astype(float))
+    assert np.isnan(hm.image[~fin]).all()
+    assert hm.categories == LIMITS and hm.levels == (-0.5, len(LIMITS) - 0.5)

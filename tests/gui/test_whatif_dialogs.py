@@ -158,3 +158,13 @@ def test_power_architecture_dialog_shows_the_comparison_of_the_result(window, qt
              for r in range(dlg.table.rowCount())}
     assert texts["Conversions"] == ("4", "2")
     assert "saves" in dlg.headline.text()
+
+
+def test_the_binding_layer_labels_the_plan_colour_bar(window, qtbot):
+    from twin.engine.capacity import LIMITS
+    window.session.set_heatmap(metric="headroom_limit")
+    plan = window.plan_view
+    qtbot.waitUntil(lambda: plan.heatmap is not None and plan.heatmap.categories == LIMITS,
+                    timeout=20000)
+    axis = plan.legends.heat_bar.axis
+    assert [name for _v, name in axis._tickLevels[0]] == list(LIMITS)

@@ -35,6 +35,7 @@ METRICS = {
     "air": ("Air temperature", "°C", "thermal"),
     "floor": ("Rack weight", "kg", "power"),
     "headroom": ("Headroom", "kW", "capture"),
+    "headroom_limit": ("What binds the headroom", "", "limits"),
 }
 HEATMAP_LABELS = {"power": ("Power density", "kW/m²"), "floor": ("Floor load", "kg/m²")}
 DENSITY_WINDOW_M = 2.4
@@ -52,6 +53,8 @@ class Heatmap:
     colormap: str
     label: str
     unit: str
+    #: labels of integer values 0, 1, … for a categorical field (the binding limits)
+    categories: tuple[str, ...] = ()
 
 
 def _nice_range(values: np.ndarray, step: float, floor: float | None = None,
@@ -76,7 +79,7 @@ def rack_values(metric: str, result: TwinResult) -> np.ndarray:
     if metric == "floor":
         return (result.floor.rack_weight_kg.copy() if result.floor is not None
                 else np.full(n, np.nan))
-    if metric == "headroom":          # a floor field: racks carry none
+    if metric in ("headroom", "headroom_limit"):      # floor fields: racks carry none
         return np.full(n, np.nan)
     if metric == "inlet":
         return air.rack_inlet_max_c.copy() if air is not None else np.full(n, np.nan)
@@ -148,10 +151,15 @@ def heatmap(metric: str, layout: Layout, result: TwinResult, height_m: float | N
         g = air.grid
         extent = (0.0, 0.0, len(air.x_m) * g.dx, len(air.y_m) * g.dx)
         return Heatmap(img, extent, value_range("air", img), cmap, f"{label} at {z:.1f} m", unit)
-    if metric == "headroom":  # the largest rack each free position takes (§18)
-        from twin.engine.capacity import capacity_map
+    if metric in ("headroom", "headroom_limit"):  # the largest rack a position takes (§18)
+        from twin.engine.capacity import LIMITS, capacity_map
         cm = capacity_map(layout, result)
         p = layout.hall.tile_pitch_m
+        if metric == "headroom_limit":
+            codes = np.where(cm.binding >= 0, cm.binding, np.nan).astype(float)
+            return Heatmap(codes, (0.0, 0.0, len(cm.x_m) * p, len(cm.y_m) * p),
+                           (-0.5, len(LIMITS) - 0.5), "limits",
+                           f"What binds a {cm.model} rack", "", LIMITS)
         top = _nice_range(np.array([cm.nameplate_kw * 1.5]), 50.0)[1]
         return Heatmap(cm.capacity_kw, (0.0, 0.0, len(cm.x_m) * p, len(cm.y_m) * p),
                        (0.0, top), "capture", f"Headroom for a {cm.model} rack", "kW")

@@ -19,6 +19,11 @@ COLORMAPS: dict[str, list[tuple[float, tuple[int, int, int]]]] = {
     "power": [(0.0, (255, 247, 236)), (0.35, (253, 187, 132)), (0.7, (239, 101, 72)),
               (1.0, (127, 0, 0))],
     "capture": [(0.0, (165, 0, 38)), (0.5, (254, 224, 144)), (1.0, (0, 104, 55))],
+    # five flat bands for the headroom's binding limits (power, liquid, air, inlet, floor)
+    "limits": [(0.0, (31, 119, 180)), (0.1999, (31, 119, 180)), (0.2, (126, 87, 194)),
+               (0.3999, (126, 87, 194)), (0.4, (44, 160, 44)), (0.5999, (44, 160, 44)),
+               (0.6, (255, 127, 14)), (0.7999, (255, 127, 14)), (0.8, (140, 86, 75)),
+               (1.0, (140, 86, 75))],
 }
 #: Qualitative colours for categorical colouring (e.g. by rack model).
 CATEGORY_COLOURS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40),

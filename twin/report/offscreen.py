@@ -182,7 +182,7 @@ class FigureViews:
             self._plan.clear_heatmap()
         else:
             self._plan.set_heatmap(hm.image, hm.extent, hm.levels, hm.colormap, hm.label,
-                                   hm.unit)
+                                   hm.unit, hm.categories)
         self._plan.resize(int(size[0]), int(size[1]))
         QApplication.processEvents()
         self._plan.reset_view()

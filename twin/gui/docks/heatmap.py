@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
 HEATMAP_CHOICES = (("off", "Off"), ("air", "Air temperature at height"),
                    ("inlet", "Rack inlet temperature"), ("power", "Power density"),
                    ("capture", "Capture index"), ("coolant", "Coolant return"),
-                   ("floor", "Floor load"), ("headroom", "Headroom (next rack)"))
+                   ("floor", "Floor load"), ("headroom", "Headroom (next rack)"),
+                   ("headroom_limit", "Headroom: what binds"))
 _STEP_M = 0.05
 
 

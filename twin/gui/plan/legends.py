@@ -98,12 +98,18 @@ class PlanLegends:
         self.symbol_key.set_entries("Plan symbols", entries)
 
     # ----- heatmap --------------------------------------------------------------------
-    def show_heat(self, colormap: str, levels: tuple[float, float], title: str) -> None:
-        """The heatmap's bar: colour map, range and title (each touched only on change)."""
+    def show_heat(self, colormap: str, levels: tuple[float, float], title: str,
+                  categories: tuple[str, ...] = ()) -> None:
+        """The heatmap's bar: colour map, range and title (each touched only on change);
+        a categorical field labels its values' ticks with ``categories``."""
         if self.heat_bar.colorMap() is None or self.heat_bar.colorMap().name != colormap:
             self.heat_bar.setColorMap(pi.pg_colormap(colormap))
         if tuple(self.heat_bar.levels()) != tuple(levels):
             self.heat_bar.setLevels(values=tuple(levels))
+        ticks = [[(float(k), name) for k, name in enumerate(categories)]] if categories else None
+        if ticks != getattr(self, "_heat_ticks", None):
+            self._heat_ticks = ticks
+            self.heat_bar.axis.setTicks(ticks)     # the axis that carries the values
         if title != self._heat_title:   # relabelling re-lays out the side panel
             self._heat_title = title
             self.heat_bar.getAxis("left").setLabel(title)

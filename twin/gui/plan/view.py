@@ -153,14 +153,17 @@ class PlanView(PlanInteraction, QtWidgets.QWidget):
 
     def set_heatmap(self, image: np.ndarray, extent: tuple[float, float, float, float],
                     levels: tuple[float, float], colormap: str = "thermal", label: str = "",
-                    unit: str = "") -> None:
-        """Show a plan field (ny, nx), row 0 at y0, under the racks; updated in place."""
+                    unit: str = "", categories: tuple[str, ...] = ()) -> None:
+        """Show a plan field (ny, nx), row 0 at y0, under the racks; updated in place.
+        ``categories``: labels of the integer values of a categorical field."""
         img = np.asarray(image, dtype=np.float32)
         x0, y0, x1, y1 = (float(v) for v in extent)
         self._heat.setImage(img, autoLevels=False, levels=tuple(levels))
         self._heat.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
-        self.legends.show_heat(colormap, tuple(levels), f"{label} [{unit}]" if unit else label)
-        self.heatmap = Heatmap(img, (x0, y0, x1, y1), tuple(levels), colormap, label, unit)
+        self.legends.show_heat(colormap, tuple(levels), f"{label} [{unit}]" if unit else label,
+                               tuple(categories))
+        self.heatmap = Heatmap(img, (x0, y0, x1, y1), tuple(levels), colormap, label, unit,
+                               tuple(categories))
         self._heat.show()
 
     def clear_heatmap(self) -> None:

@@ -161,7 +161,7 @@ class LiveBridge(QObject):
         if plan is not None:
             if hm is not None:
                 plan.set_heatmap(hm.image, hm.extent, hm.levels, hm.colormap, hm.label,
-                                 hm.unit)
+                                 hm.unit, hm.categories)
             elif plan.heatmap_item().isVisible():
                 plan.clear_heatmap()
         if view3d is not None:
