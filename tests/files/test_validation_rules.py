@@ -147,7 +147,7 @@ def test_unknown_field_in_an_item_and_in_a_block():
                                            "daily_dry_bulb_c, dry_bulb_c, "
                                            "electricity_usd_per_kwh, facility_life_years, "
                                            "it_life_years, operating_hours_per_year, "
-                                           "wet_bulb_c")]
+                                           "power_architecture, wet_bulb_c")]
 
 
 @pytest.mark.parametrize("block, index, key, expected", [

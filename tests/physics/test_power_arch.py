@@ -57,3 +57,44 @@ def test_the_catalogue_chains_save_with_800_vdc_at_every_load():
     for load in (200.0, 1000.0, 2000.0):
         a, d = pa.compare(load, 2000.0)
         assert d.utility_kw < a.utility_kw and d.copper_mm2 < a.copper_mm2
+
+
+def test_a_rack_on_800_vdc_takes_its_54_v_load_through_dc_dc_instead_of_psus():
+    """The closed form inverts the PSU (a quadratic in the load) and adds the DC/DC loss:
+    against the bisection of dc_load_of, and zero in gives zero."""
+    import numpy as np
+    rated = np.array([132e3, 132e3, 132e3])
+    p_ac = np.array([0.0, 60e3, 132e3])
+    got = pa.dc800_rack_input(p_ac, rated)
+    c0, c1, c2 = pa.DC_STAGES[-1].coefficients()
+    for k in (1, 2):
+        p_dc = pa.dc_load_of(p_ac[k] / 1e3, rated[k] / 1e3) * 1e3
+        x = p_dc / rated[k]
+        assert got[k] == pytest.approx(p_dc + rated[k] * (c0 + c1 * x + c2 * x * x), rel=1e-9)
+        assert got[k] < p_ac[k]                   # 98 % DC/DC beats a 96.5 % PSU
+    assert got[0] == 0.0
+
+
+def test_a_dc800_floor_runs_its_drawn_chain_as_dc_stages():
+    import dataclasses
+
+    from tests.conftest import LAYOUTS
+    from twin.engine import inputs
+    from twin.engine.simulate import simulate
+    from twin.io import load_layout
+    lay = load_layout(LAYOUTS / "gb200-pod.json")
+    ac = simulate(lay)
+    lay.set_settings("site", dataclasses.replace(lay.site, power_architecture="dc800"))
+    dc = simulate(lay)
+    chain, _feeds = inputs.power_inputs(lay, dc.rack_power_kw, dc.rack_power_kw[:0])
+    index = {c: n for n, c in enumerate(chain.ids)}
+    k = index["UPS-A1"]
+    assert (chain.c0[k], chain.c1[k], chain.c2[k]) == pytest.approx(pa.DC_STORAGE.coefficients())
+    k = index["TX-A1"]
+    assert (chain.c0[k], chain.c1[k], chain.c2[k]) == pytest.approx(pa.DC_STAGES[0].coefficients())
+    rated = inputs.rack_numbers(lay, "nameplate_kw")
+    assert dc.rack_power_kw == pytest.approx(pa.dc800_rack_input(ac.rack_power_kw * 1e3, rated * 1e3) / 1e3)
+    assert dc.facility.facility_kw < ac.facility.facility_kw
+    assert dc.facility.tokens_per_s == pytest.approx(ac.facility.tokens_per_s)
+    lay.set_settings("site", dataclasses.replace(lay.site, power_architecture="ac"))
+    assert simulate(lay).facility.facility_kw == pytest.approx(ac.facility.facility_kw)

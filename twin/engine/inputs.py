@@ -15,6 +15,7 @@ import numpy as np
 
 from twin.model import Layout
 from twin.physics import liquid as lq
+from twin.physics import power_arch as pa
 from twin.physics import power as pw
 from twin.physics.air import scene as air
 from twin.physics.air.devices import terminal_flows
@@ -53,6 +54,7 @@ def _model_groups(models: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 _last_chain: tuple = (None, (), None, None)
+_last_arch: list[str] = [""]             # the power architecture the last chain was built for
 
 
 def _power_chain(layout: Layout) -> tuple[pw.PowerChain, dict[str, int]]:
@@ -62,12 +64,20 @@ def _power_chain(layout: Layout) -> tuple[pw.PowerChain, dict[str, int]]:
     global _last_chain
     cat = layout.catalogue
     comps = tuple(layout.power.values())
+    arch = layout.site.power_architecture
     held_cat, held, chain, index = _last_chain
-    if held_cat is cat and len(held) == len(comps) and all(a is b for a, b in zip(held, comps)):
+    if (held_cat is cat and len(held) == len(comps) and all(a is b for a, b in zip(held, comps))
+            and _last_arch[0] == arch):
         return chain, index
     index = {c.id: k for k, c in enumerate(comps)}
     by_model = {m: _loss_coefficients(cat[m]) for m in {c.model for c in comps}}
-    coeffs = np.array([by_model[c.model] for c in comps], float).reshape(-1, 3)
+    if arch == "dc800":      # the same components as 800 V DC stages (docs/physics.md §17)
+        coeffs = np.array([pa.DC800_STAGE_OF_KIND[c.kind].coefficients()
+                           if c.kind in pa.DC800_STAGE_OF_KIND else by_model[c.model]
+                           for c in comps], float).reshape(-1, 3)
+    else:
+        coeffs = np.array([by_model[c.model] for c in comps], float).reshape(-1, 3)
+    _last_arch[0] = arch
     chain = pw.PowerChain(
         ids=tuple(c.id for c in comps), kind=tuple(c.kind for c in comps),
         parent=np.array([index.get(c.upstream, -1) for c in comps], np.int64),

@@ -4,6 +4,7 @@ tokens per kWh, conversions and the copper of the main distribution."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,7 +56,13 @@ class PowerComparison:
 
 
 def compare_power(layout: Layout, result: TwinResult) -> PowerComparison:
-    """Both architectures for ``result``'s rack load on ``layout`` (racks and tanks)."""
+    """Both architectures for ``result``'s rack load on ``layout`` (racks and tanks); a
+    floor already on 800 V DC is compared from its AC solve."""
+    if layout.site.power_architecture != "ac":
+        from twin.engine.simulate import simulate
+        layout = layout.snapshot()
+        layout.site = dataclasses.replace(layout.site, power_architecture="ac")
+        result = simulate(layout)
     rack_ac = float(result.facility.it_kw)
     rated = float(inputs.rack_numbers(layout, "nameplate_kw").sum()
                   + sum(t.it_kw for t in layout.tanks.values()))

@@ -19,7 +19,7 @@ from twin.engine.economics import Economics, economics
 from twin.engine.floorload import FloorLoad, floor_alerts, floor_load
 from twin.engine.plant import facility_for
 from twin.model import Layout
-from twin.physics import metrics
+from twin.physics import metrics, power_arch
 from twin.physics.air.devices import RHO_CP
 from twin.physics.air.result import AirResult
 from twin.physics.air.devices import SolveError
@@ -100,6 +100,8 @@ class Simulator:
         rack_ids = [str(x) for x in r.ids]
         rack_wl = inputs.rack_workloads(layout)
         demand = inputs.with_power_overrides(layout, evaluate_workloads(rack_wl))
+        if layout.site.power_architecture == "dc800":
+            demand = _on_dc800(layout, demand)
         liquid_frac = inputs.rack_liquid_fraction(layout)
         tank_demand_w, tank_demand_tokens = inputs.tank_loads(layout)
         timing["workload_s"] = time.perf_counter() - t0
@@ -281,6 +283,15 @@ def air_metrics(air: AirResult | None, ashrae_class: str) -> dict[str, float]:
         "racks_allowable_only": int(np.sum(status == metrics.STATUS_ALLOWABLE)),
         "racks_out_of_range": int(np.sum(status == metrics.STATUS_OUT_OF_RANGE)),
     }
+
+
+def _on_dc800(layout: Layout, demand: WorkloadResult) -> WorkloadResult:
+    """Rack inputs on 800 V DC: the 54 V load behind today's AC PSUs through DC/DC
+    converters instead (docs/physics.md §17); the rest of the chain follows."""
+    rated = inputs.rack_numbers(layout, "nameplate_kw") * 1e3
+    return dataclasses.replace(
+        demand, rack_power_w=power_arch.dc800_rack_input(demand.rack_power_w, rated),
+        rack_peak_power_w=power_arch.dc800_rack_input(demand.rack_peak_power_w, rated))
 
 
 def _footprint_key(layout: Layout) -> tuple:

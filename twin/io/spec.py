@@ -97,6 +97,9 @@ SITE = {
         "IT nameplate (USD)")),
     "it_life_years": num(False, 0.5, 30, True, d="straight-line life of the IT equipment"),
     "facility_life_years": num(False, 1, 60, d="straight-line life of the building and its equipment"),
+    "power_architecture": enum(eq.POWER_ARCHITECTURES, d=(
+        "ac, or dc800: the drawn power chain as 800 V DC (solid-state transformers, DC-bus "
+        "storage, DC busways, rack DC/DC converters)")),
 }
 PLANT = {
     "heat_rejection": enum(eq.HEAT_REJECTION_KINDS),

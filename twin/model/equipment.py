@@ -11,6 +11,8 @@ from dataclasses import dataclass
 ASHRAE_AIR_CLASSES = ("A1", "A2", "A3", "A4")
 ASHRAE_WATER_CLASSES = ("W17", "W27", "W32", "W40", "W45", "W+")
 WORKLOAD_KINDS = ("training", "inference", "idle")
+#: power distribution architectures (docs/physics.md §17): today's AC chain, or 800 V DC
+POWER_ARCHITECTURES = ("ac", "dc800")
 #: GPU power profiles (docs/physics.md §7.6): as fast as the GPUs go, or power-capped for
 #: tokens per joule
 POWER_PROFILES = ("max_performance", "max_efficiency")
@@ -66,6 +68,10 @@ class Site:
     building_usd_per_mw: float = 11.0e6
     it_life_years: float = 5.0
     facility_life_years: float = 20.0
+    #: "ac" (the drawn chain is AC: transformers, UPSs, PDUs/busways, rack PSUs) or
+    #: "dc800" (the same components as 800 V DC: solid-state transformers, DC-bus storage,
+    #: DC busways, rack DC/DC converters)
+    power_architecture: str = "ac"
 
 
 @dataclass(frozen=True)

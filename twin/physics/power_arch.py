@@ -22,6 +22,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from twin.physics.power import efficiency_at, monotonic_loss_coefficients
 
 COPPER_KG_M3 = 8960.0
@@ -63,6 +65,16 @@ DC_STAGES = (
     Stage("Rack DC/DC, 800 V to 54 V", (0.975, 0.980, 0.975), 1,
           "projected: 800 V to 54 V converters about 98 % (NVIDIA 800 VDC white paper, 2025)"),
 )
+
+
+#: The UPS of an 800 V DC floor: batteries on the DC bus, no double conversion; in float
+#: their charger's standing loss only (estimate).
+DC_STORAGE = Stage("DC-bus storage (in float)", (0.998, 0.999, 0.999), 0,
+                   "estimate: battery strings on the 800 V DC bus, no conversion in normal "
+                   "operation; charger standing loss")
+#: What each drawn component kind becomes on an 800 V DC floor.
+DC800_STAGE_OF_KIND = {"transformer": DC_STAGES[0], "ups": DC_STORAGE, "pdu": DC_STAGES[1],
+                       "busway": DC_STAGES[1]}
 
 
 @dataclass(frozen=True)
@@ -145,3 +157,27 @@ def dc_load_of(rack_ac_kw: float, rated_kw: float) -> float:
         x = p_dc / rated_kw
         return p_dc + rated_kw * (c0 + c1 * x + c2 * x * x) - rack_ac_kw
     return float(brentq(gap, 0.0, rack_ac_kw, xtol=1e-9))
+
+
+def _loss_root(p_in: np.ndarray, rated: np.ndarray, c: tuple[float, float, float]) -> np.ndarray:
+    """The output ``p`` of a stage whose input is ``p_in``: ``p + R (c0 + c1 x + c2 x²) =
+    p_in`` with ``x = p / R``, a quadratic in ``p`` (zero in, zero out)."""
+    c0, c1, c2 = c
+    r = np.maximum(rated, 1e-9)
+    a, b, cc = c2 / r, 1.0 + c1, r * c0 - p_in
+    with np.errstate(invalid="ignore", divide="ignore"):
+        quad = (-b + np.sqrt(np.maximum(b * b - 4 * a * cc, 0.0))) / (2 * a)
+    lin = -cc / b
+    p = np.where(a > 0, quad, lin)
+    return np.where(p_in > 0, np.clip(p, 0.0, p_in), 0.0)
+
+
+def dc800_rack_input(p_ac: np.ndarray, rated: np.ndarray) -> np.ndarray:
+    """A rack's input on 800 V DC for the AC input ``p_ac`` it has today (both rated at
+    ``rated``): the AC PSUs' output (its 54 V load) plus the DC/DC converters' loss."""
+    p_ac = np.asarray(p_ac, float)
+    rated = np.asarray(rated, float)
+    p_dc = _loss_root(p_ac, rated, AC_STAGES[-1].coefficients())
+    c0, c1, c2 = DC_STAGES[-1].coefficients()
+    x = p_dc / np.maximum(rated, 1e-9)
+    return np.where(p_dc > 0, p_dc + rated * (c0 + c1 * x + c2 * x * x), 0.0)

@@ -54,6 +54,7 @@ SPECIAL_LABELS = {"x_m": "x [m]", "y_m": "y [m]", "x0_m": "x\u2080 [m]", "y0_m":
                   "operating_hours_per_year": "Hours run a year [h]",
                   "building_usd_per_mw": "Building per MW IT [USD]",
                   "it_life_years": "IT life [years]", "facility_life_years": "Facility life [years]",
+                  "power_architecture": "Power distribution",
                   "floor_rating_kg_m2": "Floor rating [kg/m\u00b2]",
                   "floor_point_rating_kn": "Point rating [kN]", "floor_bay_m": "Floor bay [m]"}
 TIPS = {
@@ -471,7 +472,7 @@ class Inspector(QWidget):
         self._build_settings(lay, "Site and economics", "site", spec.SITE,
                              ("dry_bulb_c", "wet_bulb_c", "electricity_usd_per_kwh",
                               "operating_hours_per_year", "building_usd_per_mw",
-                              "it_life_years", "facility_life_years"))
+                              "it_life_years", "facility_life_years", "power_architecture"))
         info = self._form(lay, "Totals (nameplate)")
         s = summarise(layout)
         c = s["cooling"]
