@@ -168,3 +168,13 @@ def test_the_binding_layer_labels_the_plan_colour_bar(window, qtbot):
                     timeout=20000)
     axis = plan.legends.heat_bar.axis
     assert [name for _v, name in axis._tickLevels[0]] == list(LIMITS)
+
+
+def test_replace_model_offers_the_selected_racks_first(window, qtbot):
+    window.selection.set(["A01", "A02"])
+    window.actions.replace_model.trigger()
+    dlg = window.whatif_dialog
+    qtbot.addWidget(dlg)
+    kind, ids = dlg.scope.itemData(0)
+    assert kind == "racks" and sorted(ids) == ["A01", "A02"]
+    assert "Selected racks (2)" in dlg.scope.itemText(0)

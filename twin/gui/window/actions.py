@@ -78,6 +78,9 @@ def build_actions(w: "MainWindow") -> WindowActions:
                           "Temperatures over time after a failure or a utility loss")
     a.swap = _act(w, "&Generation Swap\u2026", w.analysis_swap, "Ctrl+Shift+G",
                   "Replace racks with another model and see what breaks")
+    a.replace_model = _act(w, "Re&place Rack Model With\u2026", w.analysis_swap, None,
+                           "Replace the selected racks (or all of a model) with another "
+                           "model: preview what breaks, then apply as one undo step")
     a.power_arch = _act(w, "&Power Architecture (AC vs 800 V DC)\u2026",
                         w.analysis_power_architecture, None,
                         "This floor's racks on AC distribution against 800 V DC")
@@ -186,6 +189,7 @@ def build_menus(w: "MainWindow") -> None:
     e.addActions([a.select_all, a.select_none])
     e.addSeparator()
     e.addAction(a.rotate)
+    e.addAction(a.replace_model)
     v = mb.addMenu("&View")
     v.addActions([a.view_3d, a.view_plan, a.view_split, a.stacked])
     v.addSeparator()
