@@ -19,7 +19,7 @@ from twin.model import units
 from twin.model.summary import summarise
 
 SUBCOMMANDS = ("validate", "info", "simulate", "render", "report", "whatif", "swap",
-               "power-compare", "capacity", "gui")
+               "power-compare", "capacity", "compare", "gui")
 METRICS = ("inlet", "power", "capture", "coolant", "floor")
 
 
@@ -90,6 +90,8 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--ride-through", action="append", default=[], metavar="ID[,ID...]|utility",
                     help="add the ride-through of these failures, or of a utility loss with "
                          "a 30 s generator delay (repeatable)")
+    rp.add_argument("--compare-with", metavar="LAYOUT",
+                    help="add this floor against another layout (twin compare)")
     rp.add_argument("--swap-to", action="append", default=[], metavar="MODEL[:FROM]",
                     help="add what breaks when the racks (of model FROM) become MODEL "
                          "(twin swap; repeatable)")
@@ -101,6 +103,8 @@ def _parser() -> argparse.ArgumentParser:
     add_power(sub)
     from twin.cli_capacity import add_parser as add_capacity
     add_capacity(sub)
+    from twin.cli_compare import add_parser as add_compare
+    add_compare(sub)
     g = sub.add_parser("gui", help="open the desktop app (the default)")
     g.add_argument("file", nargs="?", metavar="FILE")
     return p
@@ -265,7 +269,8 @@ def cmd_render(file: str, view: str, metric: str, out: str, size: tuple[int, int
 
 
 def cmd_report(file: str, out: str, page: str, sweep: bool = False,
-               rides: Sequence[str] = (), swaps: Sequence[str] = ()) -> int:
+               rides: Sequence[str] = (), swaps: Sequence[str] = (),
+               compare_with: str | None = None) -> int:
     loaded = _simulated(file, out)
     if isinstance(loaded, int):
         return loaded
@@ -276,6 +281,17 @@ def cmd_report(file: str, out: str, page: str, sweep: bool = False,
     swap_reports = _report_swaps(file, layout, swaps)
     if swap_reports is None:
         return 1
+    comparison = None
+    if compare_with:
+        from twin.engine.compare import compare
+        from twin.engine.simulate import simulate
+        other = load_or_report(compare_with)
+        if other is None:
+            return 1
+        other_res = solve_or_report(compare_with, lambda: simulate(other))
+        if other_res is None:
+            return 1
+        comparison = (compare_with, compare(layout, result, other, other_res))
     from twin.report.offscreen import start_qt
     from twin.report.output import ExportError
     from twin.report.pdf import ReportSource, write_report
@@ -288,7 +304,8 @@ def cmd_report(file: str, out: str, page: str, sweep: bool = False,
     try:
         info = write_report(layout, result, out, ReportSource.of_file(file), page=page,
                             gl_backend=qt.gl_backend, gl_reason=qt.gl_reason,
-                            sweep=analyses[0], rides=analyses[1], swaps=swap_reports)
+                            sweep=analyses[0], rides=analyses[1], swaps=swap_reports,
+                            comparison=comparison)
     except ExportError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -371,10 +388,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                           not args.no_caption)
     if args.command == "report":
         return cmd_report(args.file, args.out, args.page, args.sweep, args.ride_through,
-                          args.swap_to)
+                          args.swap_to, args.compare_with)
     if args.command == "whatif":
         from twin.cli_whatif import cmd_whatif
         return cmd_whatif(args)
+    if args.command == "compare":
+        from twin.cli_compare import cmd_compare
+        return cmd_compare(args)
     if args.command == "capacity":
         from twin.cli_capacity import cmd_capacity
         return cmd_capacity(args)

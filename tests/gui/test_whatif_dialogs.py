@@ -178,3 +178,12 @@ def test_replace_model_offers_the_selected_racks_first(window, qtbot):
     kind, ids = dlg.scope.itemData(0)
     assert kind == "racks" and sorted(ids) == ["A01", "A02"]
     assert "Selected racks (2)" in dlg.scope.itemText(0)
+
+
+def test_compare_with_a_layout_file_fills_the_table(window, qtbot):
+    dlg = window.analysis_compare(str(LAYOUTS / "gb200-pod.json"))
+    qtbot.addWidget(dlg)
+    qtbot.waitUntil(lambda: dlg.comparison is not None, timeout=60000)
+    assert dlg.comparison.identical and dlg.left.text() == "identical"
+    assert dlg.table.rowCount() == len(dlg.comparison.rows) > 5
+    assert window.last_comparison[2] is dlg.comparison

@@ -78,6 +78,8 @@ def build_actions(w: "MainWindow") -> WindowActions:
                           "Temperatures over time after a failure or a utility loss")
     a.swap = _act(w, "&Generation Swap\u2026", w.analysis_swap, "Ctrl+Shift+G",
                   "Replace racks with another model and see what breaks")
+    a.compare = _act(w, "&Compare With Layout\u2026", lambda: w.analysis_compare(), None,
+                     "This floor against another layout file: metrics with B \u2212 A")
     a.replace_model = _act(w, "Re&place Rack Model With\u2026", w.analysis_swap, None,
                            "Replace the selected racks (or all of a model) with another "
                            "model: preview what breaks, then apply as one undo step")
@@ -200,7 +202,7 @@ def build_menus(w: "MainWindow") -> None:
     v.addSeparator()
     w.panels_menu = v.addMenu("P&anels")
     an = mb.addMenu("&Analysis")
-    an.addActions([a.failure_sweep, a.ride_through, a.swap, a.power_arch])
+    an.addActions([a.failure_sweep, a.ride_through, a.swap, a.power_arch, a.compare])
     h = mb.addMenu("&Help")
     h.addAction(a.help_pages["manual"])
     h.addAction(a.help_shortcuts)

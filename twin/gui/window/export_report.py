@@ -144,10 +144,12 @@ def export_report(window: "MainWindow") -> Path | None:
                                          and window.last_sweep[0].equals(layout)) else None
         rides = [r for s, r in window.last_rides if s.equals(layout)]
         swaps = [r for s, r in window.last_swaps if s.equals(layout)]
+        lc = window.last_comparison
+        comparison = (Path(lc[1]).name, lc[2]) if lc is not None and lc[0].equals(layout) else None
         info = write_report(layout, result, path, source, page=page, gl_backend=qt.gl_backend,
                             gl_reason=qt.gl_reason, progress=report(0.4, 1.0),
                             cancel=progress.wasCanceled, sweep=sweep, rides=rides,
-                            swaps=swaps)
+                            swaps=swaps, comparison=comparison)
     except Cancelled:
         window.statusBar().showMessage("Review report cancelled", 5000)
         return None

@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         self.last_sweep: tuple | None = None
         self.last_rides: list[tuple] = []
         self.last_swaps: list[tuple] = []     # (layout before, SwapReport), for the report
+        self.last_comparison: tuple | None = None    # (layout A, path of B, Comparison)
         self.selection = self.session.selection
         self.colouring = self.session.colouring
         self._paste_count = 0
@@ -716,6 +717,11 @@ class MainWindow(QMainWindow):
     def analysis_swap(self):
         from twin.gui.window.swap import open_swap
         self.whatif_dialog = open_swap(self)
+        return self.whatif_dialog
+
+    def analysis_compare(self, path: str | None = None):
+        from twin.gui.window.compare import open_compare
+        self.whatif_dialog = open_compare(self, path)
         return self.whatif_dialog
 
     def analysis_power_architecture(self):

@@ -29,10 +29,12 @@ from twin.report.offscreen import FigureViews, plan_heatmap
 from twin.report.output import check_writable, write_export
 from twin.model import units as fmt
 from twin.engine.whatif.ridethrough import RideThroughReport
+from twin.engine.compare import Comparison
 from twin.engine.power_compare import compare_power
 from twin.engine.swap import SwapReport
 from twin.engine.whatif.sweep import SweepResult
 from twin.report.pdf import assumptions, content
+from twin.report.pdf.compare_section import compare_section
 from twin.report.pdf.economics_section import economics_section
 from twin.report.pdf.headroom_section import headroom_section
 from twin.report.pdf.swap_section import swap_section
@@ -93,7 +95,8 @@ def write_report(layout: Layout, result: TwinResult, out: str | Path, source: Re
                  cancel: Callable[[], bool] | None = None,
                  stamp: datetime | None = None, sweep: SweepResult | None = None,
                  rides: list[RideThroughReport] | None = None,
-                 swaps: list[SwapReport] | None = None) -> ReportInfo:
+                 swaps: list[SwapReport] | None = None,
+                 comparison: tuple[str, Comparison] | None = None) -> ReportInfo:
     """Write the review report of ``layout`` simulated as ``result`` to ``out`` (PDF), with
     a failure-analysis section when a sweep or ride-throughs are given and a
     generation-swap section per swap report."""
@@ -126,6 +129,7 @@ def write_report(layout: Layout, result: TwinResult, out: str | Path, source: Re
         *content.alerts_section(doc), PageBreak(),
         *_with_break(whatif_section(sweep, rides or [])),
         *_with_break(swap_section(swaps or [])),
+        *_with_break(compare_section(*comparison) if comparison else []),
         *content.racks_section(doc, {layout.cooling_units[d["id"]].rack: d for d in doors}),
         PageBreak(), *assumptions.assumptions_section(layout)]
     n_sections = _number_sections(sections)
