@@ -7,7 +7,7 @@ import argparse
 import json
 import sys
 
-from twin.cli_common import load_or_report, plain, solve_or_report, write_text
+from twin.cli_common import load_and_solve, plain, write_text
 
 
 def add_parser(sub) -> None:
@@ -27,13 +27,10 @@ def add_parser(sub) -> None:
 
 def cmd_capacity(args: argparse.Namespace) -> int:
     from twin.engine.capacity import capacity_map
-    from twin.engine.simulate import simulate
-    layout = load_or_report(args.file)
-    if layout is None:
+    solved = load_and_solve(args.file)
+    if solved is None:
         return 1
-    result = solve_or_report(args.file, lambda: simulate(layout))
-    if result is None:
-        return 1
+    layout, result = solved
     try:
         cm = capacity_map(layout, result, args.model)
     except KeyError as exc:

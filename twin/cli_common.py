@@ -49,6 +49,17 @@ def solve_or_report(file: str, fn):
         return None
 
 
+def load_and_solve(file: str):
+    """(layout, result) of ``file`` simulated, or None after its problems or a one-line
+    solver message were printed."""
+    from twin.engine.simulate import simulate
+    layout = load_or_report(file)
+    if layout is None:
+        return None
+    result = solve_or_report(file, lambda: simulate(layout))
+    return None if result is None else (layout, result)
+
+
 def write_text(text: str, out: str | None) -> int:
     if not out:
         sys.stdout.write(text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from twin.cli_common import load_or_report, plain, solve_or_report, write_text
+from twin.cli_common import load_and_solve, plain, write_text
 
 
 def add_parser(sub) -> None:
@@ -24,16 +24,12 @@ def add_parser(sub) -> None:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from twin.engine.compare import compare
-    from twin.engine.simulate import simulate
     solved = []
     for path in (args.a, args.b):
-        layout = load_or_report(path)
-        if layout is None:
+        one = load_and_solve(path)
+        if one is None:
             return 1
-        res = solve_or_report(path, lambda layout=layout: simulate(layout))
-        if res is None:
-            return 1
-        solved.append((layout, res))
+        solved.append(one)
     c = compare(solved[0][0], solved[0][1], solved[1][0], solved[1][1])
     doc = c.to_json()
     if args.json:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from twin.cli_common import load_or_report, plain, solve_or_report, write_text
+from twin.cli_common import load_and_solve, plain, write_text
 
 
 def add_parser(sub) -> None:
@@ -23,13 +23,10 @@ def add_parser(sub) -> None:
 
 def cmd_power_compare(args: argparse.Namespace) -> int:
     from twin.engine.power_compare import compare_power
-    from twin.engine.simulate import simulate
-    layout = load_or_report(args.file)
-    if layout is None:
+    solved = load_and_solve(args.file)
+    if solved is None:
         return 1
-    result = solve_or_report(args.file, lambda: simulate(layout))
-    if result is None:
-        return 1
+    layout, result = solved
     doc = compare_power(layout, result).to_json()
     if args.json:
         return write_text(json.dumps({"file": args.file, **doc}, indent=2) + "\n", args.out)
