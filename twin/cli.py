@@ -356,7 +356,26 @@ def _report_analyses(file: str, layout, result, sweep: bool, rides: Sequence[str
     return swept, reports
 
 
+def _display_problem() -> str | None:
+    """Why Qt could not open a window here, or None. Checked before Qt starts: without a
+    display Qt aborts the process (core dump) instead of raising."""
+    import os
+    if sys.platform != "linux" or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return "no display (DISPLAY and WAYLAND_DISPLAY are not set)"
+
+
 def cmd_gui(file: str | None) -> int:
+    if file is not None and not Path(file).exists():
+        print(plain(f"{file}: no such file"), file=sys.stderr)
+        return 1
+    problem = _display_problem()
+    if problem:
+        print(f"twin: the desktop app cannot open: {problem}; run it in a desktop session or "
+              "under xvfb-run -a, or use a headless command (twin --help)", file=sys.stderr)
+        return 1
     try:
         from twin.gui.window.app import run
     except ImportError as exc:  # the desktop part is missing or broken
@@ -366,12 +385,27 @@ def cmd_gui(file: str | None) -> int:
     return run(file)
 
 
+def _looks_like_a_file(arg: str) -> bool:
+    """A layout to open (an existing path, or a name with a suffix or a folder) rather than
+    a mistyped subcommand such as ``twin exprot``."""
+    return Path(arg).exists() or bool(Path(arg).suffix) or "/" in arg or "\\" in arg
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     for stream in (sys.stdout, sys.stderr):   # any text prints, whatever the locale
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     if not argv or (argv[0] not in SUBCOMMANDS and not argv[0].startswith("-")):
+        if argv and not _looks_like_a_file(argv[0]):
+            print(plain(f"twin: unknown command {argv[0]!r}; commands: "
+                        + ", ".join(SUBCOMMANDS) + " (or a layout FILE to open)"),
+                  file=sys.stderr)
+            return 2
+        if len(argv) > 1:
+            print(plain(f"twin: unexpected arguments after {argv[0]}: " + " ".join(argv[1:])),
+                  file=sys.stderr)
+            return 2
         return cmd_gui(argv[0] if argv else None)
     try:
         args = _parser().parse_args(argv)

@@ -107,7 +107,7 @@ def test_top_level_rules():
     d = small()
     d["colour"] = "red"
     assert errors(d) == [("colour", "unknown top-level field, expected one of name, "
-                          "description, hall, site, plant, workloads, racks, tiles, "
+                          "description, hall, site, plant, underlay, workloads, racks, tiles, "
                           "containment, cooling_units, cdus, immersion_tanks, power, "
                           "grilles, catalogue")]
     for key in ("hall", "racks"):
@@ -279,17 +279,19 @@ LIMITS = list(_numeric_limits())
 def test_the_limits_cover_every_block_with_numbers():
     assert {b for b, _k, _f in LIMITS} == {"hall", "site", "plant", "workloads", "tiles",
                                            "containment", "cooling_units", "cdus",
-                                           "immersion_tanks", "power", "racks", "grilles"}
-    assert len(LIMITS) == 58     # hall 8, site 7, plant 8, workload 4, tile 3, containment 1,
-    #                               cooling unit 3, CDU 7, tank 4, power 1, rack 6, grille 6
+                                           "immersion_tanks", "power", "racks", "grilles",
+                                           "underlay"}
+    assert len(LIMITS) == 63     # hall 8, site 7, plant 8, workload 4, tile 3, containment 1,
+    #                               cooling unit 3, CDU 7, tank 4, power 1, rack 7, grille 6,
+    #                               underlay 4
 
 
 def _doc_with(block, key, value):
     """A valid file (hall, site and plant: the minimal one, so that no rack leaves a tiny
     hall) with ``value`` in ``block``'s first item. Returns the document and JSON path."""
-    if block in ("hall", "site", "plant"):
+    if block in ("hall", "site", "plant", "underlay"):
         d = minimal()
-        d.setdefault(block, dict(SMALL[block]) if block != "hall" else d["hall"])
+        d.setdefault(block, dict(SMALL.get(block, {})) if block != "hall" else d["hall"])
         d[block][key] = value
         return d, f"{block}.{key}"
     d = small() if block == "tiles" else pod(tank=block == "immersion_tanks")
@@ -308,7 +310,7 @@ def _doc_with(block, key, value):
 
 
 def _loaded_value(lay, block, key):
-    if block in ("hall", "site", "plant"):
+    if block in ("hall", "site", "plant", "underlay"):
         return getattr(getattr(lay, block), key)
     if block == "racks":
         return lay.racks.record(0)[key]

@@ -19,6 +19,7 @@ from twin.io.atomic import write_atomic
 from twin.io.errors import LayoutError, Problem
 from twin.io.migrations import MIGRATIONS, migrate
 from twin.io.validate import Checker, HugeInt, describe
+from twin.model.equipment import Underlay
 from twin.model import Catalogue, Layout, RackTable, load_catalogue
 from twin.model.layout import COLLECTIONS
 
@@ -300,7 +301,8 @@ def _item_doc(kwargs: dict[str, Any], fields: dict[str, spec.Field]) -> dict[str
             out[key] = [kwargs["x_m"], kwargs["y_m"]]
         elif key == "rect_m":
             out[key] = [kwargs["x0_m"], kwargs["y0_m"], kwargs["x1_m"], kwargs["y1_m"]]
-        elif kwargs.get(key) is not None:
+        elif kwargs.get(key) is not None and not (key in spec.OMITTED_WHEN_EMPTY
+                                                  and kwargs[key] == ""):
             v = kwargs[key]
             out[key] = list(v) if isinstance(v, tuple) else v
     return {k: out[k] for k in sorted(out) if not (isinstance(out[k], list) and not out[k]
@@ -311,7 +313,8 @@ def layout_document(layout: Layout) -> dict[str, Any]:
     """The layout as a JSON-ready document: format and version first, then sorted keys."""
     body: dict[str, Any] = {"name": layout.name, "description": layout.description}
     for key, (fields, _cls) in spec.OBJECT_BLOCKS.items():
-        body[key] = _item_doc(vars_of(getattr(layout, key)), fields)
+        if key != "underlay" or layout.underlay != Underlay():    # no drawing: no block
+            body[key] = _item_doc(vars_of(getattr(layout, key)), fields)
     for key, (fields, _item_cls, coll) in spec.LIST_BLOCKS.items():
         if coll == "racks":
             records = layout.racks.records()

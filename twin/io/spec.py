@@ -142,7 +142,14 @@ RACK_OVERRIDES = {
                         d="share of the rack heat taken by liquid (0..1)"),
     "height_m": num(False, 0.5, 3.5, nullable=True, d="rack height (m)"),
     "weight_kg": num(False, 0, 10000, nullable=True, d="rack weight (kg)"),
+    "power_basis": enum(eq.POWER_BASES, d="where power_kw came from: measured (metered), "
+                        "budget (allocated or nameplate draw, e.g. from a DCIM), or empty"),
+    "power_budget_kw": num(False, 0, 1000, nullable=True,
+                           d="budgeted IT power (kW) kept beside a measured power_kw; "
+                             "not simulated"),
 }
+#: Fields not written while empty (added after files existed without them).
+OMITTED_WHEN_EMPTY = ("power_basis",)
 RACK = {
     "id": ID, "name": TEXT, "model": MODEL, "position_m": POSITION, "rotation_deg": ROTATION,
     "workload": REF, "feed_a": REF, "feed_b": REF, "cdu": REF, **RACK_OVERRIDES,
@@ -204,8 +211,21 @@ POWER = {
     "rating_kw": num(False, 1, 1e6, nullable=True), "enabled": FLAG,
 }
 
+UNDERLAY = {
+    "path": Field("string", description="DXF drawing shown under the plan, relative to the "
+                  "layout file or absolute", max_length=4096),
+    "scale": num(False, 0, 1e6, True, d="metres per drawing unit (after the drawing's own units)"),
+    "rotation_deg": num(False, -360, 360, d="rotation of the drawing about its origin (deg, "
+                        "counter-clockwise)"),
+    "offset_x_m": num(False, -1e5, 1e5, d="where the drawing's origin lands in the hall (m)"),
+    "offset_y_m": num(False, -1e5, 1e5, d="where the drawing's origin lands in the hall (m)"),
+    "hidden_layers": Field("textlist", description="drawing layers not shown"),
+    "visible": FLAG,
+}
+
 #: Top-level blocks that are objects: key -> (spec, model class).
-OBJECT_BLOCKS = {"hall": (HALL, eq.Hall), "site": (SITE, eq.Site), "plant": (PLANT, eq.Plant)}
+OBJECT_BLOCKS = {"hall": (HALL, eq.Hall), "site": (SITE, eq.Site), "plant": (PLANT, eq.Plant),
+                 "underlay": (UNDERLAY, eq.Underlay)}
 #: Top-level lists of items: key -> (spec, model class or None for racks, model collection).
 LIST_BLOCKS = {
     "workloads": (WORKLOAD, eq.Workload, "workloads"),

@@ -13,6 +13,8 @@ ASHRAE_WATER_CLASSES = ("W17", "W27", "W32", "W40", "W45", "W+")
 WORKLOAD_KINDS = ("training", "inference", "idle")
 #: power distribution architectures (docs/physics.md §17): today's AC chain, or 800 V DC
 POWER_ARCHITECTURES = ("ac", "dc800")
+#: where a rack's fixed power came from (inventory import): not said, metered, budgeted
+POWER_BASES = ("", "measured", "budget")
 #: GPU power profiles (docs/physics.md §7.6): as fast as the GPUs go, or power-capped for
 #: tokens per joule
 POWER_PROFILES = ("max_performance", "max_efficiency")
@@ -72,6 +74,24 @@ class Site:
     #: "dc800" (the same components as 800 V DC: solid-state transformers, DC-bus storage,
     #: DC busways, rack DC/DC converters)
     power_architecture: str = "ac"
+
+
+@dataclass(frozen=True)
+class Underlay:
+    """A CAD drawing (DXF) shown under the plan: the file, and the similarity transform
+    from drawing units to hall metres (scale, then rotation about the drawing origin, then
+    offset). Only the reference is kept in the layout, never the drawing."""
+
+    path: str = ""
+    scale: float = 1.0
+    rotation_deg: float = 0.0
+    offset_x_m: float = 0.0
+    offset_y_m: float = 0.0
+    hidden_layers: tuple[str, ...] = ()
+    visible: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hidden_layers", tuple(self.hidden_layers))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import numpy as np
 from psygnal import Signal
 
 from twin.model.catalogue import Catalogue, load_catalogue
-from twin.model.equipment import Hall, Plant, Site
+from twin.model.equipment import Hall, Plant, Site, Underlay
 from twin.model.events import Change, ChangeKind
 from twin.model import geometry
 from twin.model.racks import RackTable
@@ -18,7 +18,7 @@ from twin.model.racks import RackTable
 #: Item collections: name -> what they hold (all items have an ``id``).
 COLLECTIONS = ("workloads", "tiles", "containment", "cooling_units", "cdus", "tanks", "power",
                "grilles")
-SETTINGS = ("hall", "site", "plant")
+SETTINGS = ("hall", "site", "plant", "underlay")
 
 
 class Layout:
@@ -32,12 +32,14 @@ class Layout:
                  hall: Hall | None = None, site: Site | None = None, plant: Plant | None = None,
                  racks: RackTable | None = None, catalogue: Catalogue | None = None,
                  equipment: dict[str, dict[str, Any]] | None = None,
+                 underlay: Underlay | None = None,
                  **collections: Iterable[Any]):
         self.name = name
         self.description = description
         self.hall = hall or Hall()
         self.site = site or Site()
         self.plant = plant or Plant()
+        self.underlay = underlay or Underlay()
         self.racks = racks if racks is not None else RackTable()
         #: the built-in catalogue (or the one given) and the layout's own equipment
         #: (``catalogue`` block of the file: key -> entry in catalogue-file form);

@@ -25,13 +25,18 @@ RACK_FIELDS: dict[str, Any] = {
     "liquid_share": np.float64,
     "height_m": np.float64,
     "weight_kg": np.float64,
+    # where ``power_kw`` came from (an inventory import): "", "measured" or "budget"; and
+    # a budgeted power kept beside a measured one (not simulated)
+    "power_basis": object,
+    "power_budget_kw": np.float64,
 }
 #: Optional numeric columns: NaN (``None`` in records and files) means "not set".
 OVERRIDE_FIELDS = ("power_kw", "airflow_m3s", "airflow_m3s_per_kw", "liquid_share",
-                   "height_m", "weight_kg")
+                   "height_m", "weight_kg", "power_budget_kw")
 NUMERIC_FIELDS = ("x_m", "y_m", "rotation_deg")
 _COMPARE_ORDER = NUMERIC_FIELDS + tuple(k for k in RACK_FIELDS if k not in NUMERIC_FIELDS)
-TEXT_DEFAULTS = {"name": "", "workload": "", "feed_a": "", "feed_b": "", "cdu": ""}
+TEXT_DEFAULTS = {"name": "", "workload": "", "feed_a": "", "feed_b": "", "cdu": "",
+                 "power_basis": ""}
 _DEFAULTS: dict[str, Any] = {**TEXT_DEFAULTS, **{k: np.nan for k in OVERRIDE_FIELDS}}
 
 
