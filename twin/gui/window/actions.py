@@ -178,9 +178,11 @@ def build_menus(w: "MainWindow") -> None:
     f.addSeparator()
     f.addActions([a.save, a.save_as])
     f.addSeparator()
-    f.addAction(a.import_equipment)
+    w.import_menu = f.addMenu("&Import")
+    w.import_menu.addAction(a.import_equipment)
     f.addSeparator()
     f.addActions([a.export, a.export_report])
+    w.export_menu = f.addMenu("Export &As")
     f.addSeparator()
     f.addAction(a.quit)
     e = mb.addMenu("&Edit")
@@ -192,6 +194,9 @@ def build_menus(w: "MainWindow") -> None:
     e.addSeparator()
     e.addAction(a.rotate)
     e.addAction(a.replace_model)
+    from twin.gui.window import inventory, scene_export, underlay
+    for module in (inventory, underlay, scene_export):   # File > Import / Export As entries
+        module.install(w)
     v = mb.addMenu("&View")
     v.addActions([a.view_3d, a.view_plan, a.view_split, a.stacked])
     v.addSeparator()
