@@ -252,6 +252,8 @@ _ENTRY_COMMON = {
     "projected": FLAG,
     "sources": Field("textmap", description="a source for each number"),
     "unconfirmed": Field("textlist", description="numbers that are estimates"),
+    "aliases": Field("textlist", description="other names of the model in inventories and "
+                     "DCIMs, matched by the imports"),
 }
 _COOLER = {"capacity_kw": num(True, 0, 1e5, True), "airflow_m3s": num(True, 0, 1000, True),
            "fan_power_kw": num(False, 0, 1000), "supply_setpoint_c": num(False, 5, 40)}

@@ -32,6 +32,8 @@ class CatalogueEntry:
     unconfirmed: tuple[str, ...] = ()
     projected: bool = False
     text: dict[str, str] = field(default_factory=dict)
+    #: other names the model goes by in inventories and DCIMs (matched by imports)
+    aliases: tuple[str, ...] = ()
 
     def __getitem__(self, name: str) -> float:
         return self.numbers[name]
@@ -115,6 +117,7 @@ def parse_entry(key: str, raw: dict[str, Any]) -> CatalogueEntry:
         key=key, kind=raw["kind"], name=raw.get("name", key), numbers=numbers,
         sources=dict(raw.get("sources", {})), unconfirmed=tuple(raw.get("unconfirmed", ())),
         projected=bool(raw.get("projected", False)), text=text,
+        aliases=tuple(raw.get("aliases", ())),
     )
 
 
