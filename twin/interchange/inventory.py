@@ -11,6 +11,7 @@ silently, never a layout that would not load.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ from twin.io import LayoutError, Problem
 from twin.io.layout_file import layout_document, layout_from_document
 from twin.model import Catalogue, Layout, RackTable, load_catalogue
 from twin.model.equipment import Hall
+from twin.interchange.provisional import provisional_cooling
 
 #: Aisle widths used when racks are placed in rows (m): the cold aisle the fronts face,
 #: the hot aisle behind, and the clearance to the walls.
@@ -119,11 +121,12 @@ def match_model(given: str, catalogue: Catalogue, index: dict[str, str] | None =
 def build_layout(rows: list[RackRow], report: ImportReport,
                  room_m: tuple[float, float, float] | None = None,
                  base: Layout | None = None, model_map: dict[str, str] | None = None,
-                 name: str = "") -> Layout | None:
+                 name: str = "", cooling: bool = True) -> Layout | None:
     """The layout of ``rows`` (in ``base``'s room and equipment, or a new room of
     ``room_m`` = width, length, height, or one sized to fit), or None when the report
     holds errors. Racks of ``base`` are kept; an imported id that is already used there
-    is an error."""
+    is an error. Without a base, ``cooling`` adds provisional units so that the layout
+    simulates (``provisional``; each one is reported)."""
     catalogue = base.catalogue if base is not None else load_catalogue()
     index = model_index(catalogue)
     taken = base.all_ids() if base is not None else set()
@@ -159,7 +162,7 @@ def build_layout(rows: list[RackRow], report: ImportReport,
     if report.errors:
         return None
     rack_records = [_record(r, key) for r, key in records]
-    layout = _layout_for(rack_records, catalogue, report, room_m, base, name)
+    layout = _layout_for(rack_records, catalogue, report, room_m, base, name, cooling)
     return _validated(layout, [r for r, _k in records], report,
                       first_index=len(base.racks) if base is not None else 0)
 
@@ -195,7 +198,7 @@ def _place_unplaced(records: list[tuple[RackRow, str]], catalogue: Catalogue,
         x_m = WALL_CLEARANCE_M
         for r, k in sorted(members, key=lambda m: _natural(m[0].id)):
             width_m = catalogue[k].footprint_m[0]
-            r.x_m, r.y_m = x_m + width_m / 2, y_m + depth_m / 2
+            r.x_m, r.y_m = round(x_m + width_m / 2, 4), round(y_m + depth_m / 2, 4)
             r.rotation_deg = 180 if facing_north else 0
             x_m += width_m
             report.placed_in_rows.append(r.id)
@@ -212,18 +215,27 @@ def _natural(text: str) -> list[Any]:
 
 def _layout_for(records: list[dict[str, Any]], catalogue: Catalogue, report: ImportReport,
                 room_m: tuple[float, float, float] | None, base: Layout | None,
-                name: str) -> Layout:
+                name: str, cooling: bool) -> Layout:
     if base is not None:
         layout = Layout(base.name, base.description, base.hall, base.site, base.plant,
                         RackTable.from_records(base.racks.records() + records),
                         base.base_catalogue, base.equipment, base.underlay,
                         **{c: list(base.items[c].values()) for c in base.items})
         return layout
+    bounds = _bounds(RackTable.from_records(records), catalogue)
+    extra: dict[str, list[Any]] = {}
+    north_m, east_m = float(bounds[:, 3].max()), float(bounds[:, 2].max())
+    if cooling:
+        prov = provisional_cooling(records, bounds, catalogue)
+        for rec, cdu in zip(records, prov.rack_cdu):
+            rec["cdu"] = cdu
+        extra = {"cooling_units": prov.units, "cdus": prov.cdus}
+        north_m, east_m = prov.north_m, max(east_m, prov.east_m)
+        report.notes.extend(prov.notes)
     racks = RackTable.from_records(records)
     if room_m is None:
-        bounds = _bounds(racks, catalogue)
-        width = float(np.ceil((max(bounds[:, 2].max(), 0) + WALL_CLEARANCE_M) / 0.6) * 0.6)
-        length = float(np.ceil((max(bounds[:, 3].max(), 0) + WALL_CLEARANCE_M) / 0.6) * 0.6)
+        width = _tiles(east_m + WALL_CLEARANCE_M)
+        length = _tiles(north_m + (WALL_CLEARANCE_M if not cooling else 0.0))
         height = max(3.6, float(max(catalogue[m].footprint_m[2] for m in racks["model"])) + 1.2)
         room_m = (width, length, height)
         report.notes.append(f"room sized to the racks: {width:g} x {length:g} m, "
@@ -232,7 +244,12 @@ def _layout_for(records: list[dict[str, Any]], catalogue: Catalogue, report: Imp
                                length_m=room_m[1], ceiling_height_m=room_m[2],
                                raised_floor=False)
     return Layout(name or "Imported racks", f"Racks imported from {report.source}.", hall,
-                  racks=racks, catalogue=catalogue)
+                  racks=racks, catalogue=catalogue, **extra)
+
+
+def _tiles(length_m: float, pitch_m: float = 0.6) -> float:
+    """``length_m`` rounded up to whole floor tiles."""
+    return round(math.ceil(round(length_m / pitch_m, 6)) * pitch_m, 6)
 
 
 def _bounds(racks: RackTable, catalogue: Catalogue) -> np.ndarray:
