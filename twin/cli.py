@@ -19,7 +19,7 @@ from twin.model import units
 from twin.model.summary import summarise
 
 SUBCOMMANDS = ("validate", "info", "simulate", "render", "report", "whatif", "swap",
-               "power-compare", "capacity", "compare", "gui")
+               "power-compare", "capacity", "compare", "import", "export", "gui")
 METRICS = ("inlet", "power", "capture", "coolant", "floor")
 
 
@@ -105,6 +105,8 @@ def _parser() -> argparse.ArgumentParser:
     add_capacity(sub)
     from twin.cli_compare import add_parser as add_compare
     add_compare(sub)
+    from twin.cli_interchange import add_parsers as add_interchange
+    add_interchange(sub)
     g = sub.add_parser("gui", help="open the desktop app (the default)")
     g.add_argument("file", nargs="?", metavar="FILE")
     return p
@@ -438,6 +440,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "swap":
         from twin.cli_swap import cmd_swap
         return cmd_swap(args)
+    if args.command == "import":
+        from twin.cli_interchange import cmd_import
+        return cmd_import(args)
+    if args.command == "export":
+        from twin.cli_interchange import cmd_export
+        return cmd_export(args)
     if args.command == "gui":
         return cmd_gui(args.file)
     _parser().print_help()

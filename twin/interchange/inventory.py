@@ -22,6 +22,7 @@ from twin.io import LayoutError, Problem
 from twin.io.layout_file import layout_document, layout_from_document
 from twin.model import Catalogue, Layout, RackTable, load_catalogue
 from twin.model.equipment import Hall
+from twin.interchange.errors import InterchangeError
 from twin.interchange.provisional import provisional_cooling
 
 #: Aisle widths used when racks are placed in rows (m): the cold aisle the fronts face,
@@ -84,12 +85,8 @@ class ImportReport:
                 "warnings": [p.format() for p in self.problems if p.severity != "error"]}
 
 
-class InventoryError(Exception):
+class InventoryError(InterchangeError):
     """An inventory could not be read at all (a file that is not a table)."""
-
-    def __init__(self, file: str, message: str):
-        self.file, self.message = file, message
-        super().__init__(f"{file}: {message}")
 
 
 # ----- model names -----------------------------------------------------------------
@@ -223,7 +220,7 @@ def _layout_for(records: list[dict[str, Any]], catalogue: Catalogue, report: Imp
                         **{c: list(base.items[c].values()) for c in base.items})
         return layout
     bounds = _bounds(RackTable.from_records(records), catalogue)
-    extra: dict[str, list[Any]] = {}
+    extra: dict[str, Any] = {}
     north_m, east_m = float(bounds[:, 3].max()), float(bounds[:, 2].max())
     if cooling:
         prov = provisional_cooling(records, bounds, catalogue)

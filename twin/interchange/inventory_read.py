@@ -260,14 +260,17 @@ def match_columns(header: list[str], mapping: Mapping, report: ImportReport) -> 
     the report what matched and which columns are ignored."""
     by_norm = {_norm(h): i for i, h in enumerate(header) if h}
     out: dict[str, int] = {}
+    excluded = {f for f, h in mapping.columns.items() if not h}   # mapped to no column
     for f, h in mapping.columns.items():
+        if f in excluded:
+            continue
         if _norm(h) not in by_norm:
             raise InventoryError(report.source, f"mapping: column {h!r} for {f} is not in "
                                  "the header (" + ", ".join(repr(x) for x in header if x) + ")")
         out[f] = by_norm[_norm(h)]
     used = set(out.values())
     for f, aliases in COLUMNS.items():
-        if f in out:
+        if f in out or f in excluded:
             continue
         for a in aliases:
             i = by_norm.get(a)
@@ -339,14 +342,17 @@ class _RowReader:
                 return None
             m = _NUMBER.match(s.replace(",", "") if s.count(",") and "." in s else s.replace(",", "."))
             if not m:
-                return self.bad(f, s, "a number")
+                self.bad(f, s, "a number")
+                return None
             x, unit = float(m.group(1)), (m.group(2) or default_unit)
         if not math.isfinite(x):
-            return self.bad(f, str(v), "a finite number")
+            self.bad(f, str(v), "a finite number")
+            return None
         if units is not None:
-            factor = units.get(unit.lower()) if unit else 1.0
+            factor = units.get(unit.lower())
             if factor is None:
-                return self.bad(f, str(v), "a number in " + " or ".join(k for k in units if k))
+                self.bad(f, str(v), "a number in " + " or ".join(k for k in units if k))
+                return None
             x *= factor
         return x
 
@@ -361,8 +367,8 @@ class _RowReader:
         cfm = self.number("airflow_cfm", {"": 1, "cfm": 1})
         if cfm is not None and r.airflow_m3s is None:
             r.airflow_m3s = cfm * CFM_M3S
-        header = _norm(self.table.header[self.cols["liquid_share"]]) if "liquid_share" in self.cols else ""
-        percent = "pct" in header or "percent" in header
+        header = self.table.header[self.cols["liquid_share"]] if "liquid_share" in self.cols else ""
+        percent = "%" in header or "pct" in _norm(header) or "percent" in _norm(header)
         r.liquid_share = self.number("liquid_share", {"": 1, "%": 0.01}, "%" if percent else "")
         r.weight_kg = self.number("weight_kg", {"": 1, "kg": 1, "lb": LB_KG, "lbs": LB_KG})
         lb = self.number("weight_lb", {"": 1, "lb": 1, "lbs": 1})

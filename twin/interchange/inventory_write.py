@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from twin.interchange.errors import InterchangeError
 from twin.io.atomic import write_atomic
 from twin.model import Layout
 
@@ -21,10 +22,8 @@ RESULT_COLUMNS = ("sim_power_kw", "sim_inlet_c", "sim_inlet_max_c", "sim_exhaust
 FACING_LETTER = {0: "S", 90: "E", 180: "N", 270: "W"}
 
 
-class InventoryWriteError(Exception):
-    def __init__(self, file: str, message: str):
-        self.file, self.message = file, message
-        super().__init__(f"{file}: {message}")
+class InventoryWriteError(InterchangeError):
+    """The inventory could not be written."""
 
 
 def inventory_table(layout: Layout, result: Any = None) -> list[list[Any]]:
@@ -32,7 +31,7 @@ def inventory_table(layout: Layout, result: Any = None) -> list[list[Any]]:
     from twin.interchange.rows import rack_rows
     row_of: dict[int, str] = {}
     for row in rack_rows(layout):
-        for i in row.indices:
+        for i in row.racks:
             row_of[int(i)] = row.name
     r = layout.racks
     header = list(COLUMNS) + (list(RESULT_COLUMNS) if result is not None else [])

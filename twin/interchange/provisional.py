@@ -72,7 +72,8 @@ def provisional_cooling(records: list[dict], bounds: np.ndarray,
     needed = sum(size[0] for _m, size in boxes) + gap_m * max(len(boxes) - 1, 0)
     pitch_extra = max((x_hi - x_lo) - needed, 0.0) / max(len(boxes) - 1, 1)
     x = x_lo
-    units, cdus = [], []
+    units: list[CoolingUnit] = []
+    cdus: list[Cdu] = []
     depth = max((size[1] for _m, size in boxes), default=0.0)
     per_cdu_kw = liquid_total / max(n_cdu - 1, 1)
     flow_lpm = per_cdu_kw / (4.18 * FACILITY_RISE_K) * 60.0

@@ -243,7 +243,12 @@ class Editor:
                                                         y_m=it.y_m + dy)))
         if not new_ids:
             return []
+        self.add_all(records, items, f"Duplicate {_count(len(new_ids))}")
+        return new_ids
 
+    def add_all(self, records: list[dict[str, Any]], items: list[tuple[str, Any]],
+                text: str) -> None:
+        """Add racks and (collection, item) pairs as one undoable step."""
         def redo() -> None:
             if records:
                 self.layout.add_racks(records)
@@ -256,8 +261,7 @@ class Editor:
             if records:
                 self.layout.remove_racks([r["id"] for r in records])
 
-        self._push(f"Duplicate {_count(len(new_ids))}", redo, undo)
-        return new_ids
+        self._push(text, redo, undo)
 
 
 def fresh_id(base: str, taken: set[str]) -> str:
