@@ -177,3 +177,21 @@ def test_read_only_target_is_kept(tmp_path):
         write_gltf(pod(), target)
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["hall.glb"]
+
+
+def test_odd_ids_are_node_names_and_an_empty_hall_exports(tmp_path):
+    from twin.model import Layout
+    from twin.model.equipment import Hall
+    from twin.model.racks import RackTable
+    ids = ["R 01/02", "Hall", "Rows", "1st"]
+    table = RackTable.from_records([{"id": i, "model": "gb200-nvl72", "x_m": 1.0 + k * 0.6,
+                                     "y_m": 2.0, "rotation_deg": 0} for k, i in enumerate(ids)])
+    lay = Layout(hall=Hall(width_m=10, length_m=8), racks=table)
+    summary = write_gltf(lay, tmp_path / "odd.glb")
+    tree = _json(summary.path)
+    mesh_nodes = {n["name"] for n in tree["nodes"] if "mesh" in n}
+    assert set(ids) <= mesh_nodes
+    assert len({n["name"] for n in tree["nodes"]}) == len(tree["nodes"])   # groups renamed
+    empty = write_gltf(Layout(), tmp_path / "empty.glb")
+    assert empty.rack_count == 0 and empty.prim_count == 1                 # the floor
+    assert len(_json(empty.path)["meshes"]) == 1

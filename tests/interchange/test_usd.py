@@ -217,13 +217,18 @@ def test_alert_state_follows_the_alerts(mixed_solved, tmp_path):
     from dataclasses import replace
     from twin.physics.facility import Alert
     flagged = replace(res, alerts=[*res.alerts, Alert("critical", "inlet", "A03", "hot"),
-                                   Alert("warning", "inlet", "A04", "warm")])
+                                   Alert("warning", "inlet", "A04", "warm"),
+                                   Alert("critical", "cooling_unit_over_capacity", "CRAH-1",
+                                         "over")])
     write_usd(lay, tmp_path / "a.usda", flagged)
     stage = Usd.Stage.Open(str(tmp_path / "a.usda"))
     racks = _racks(stage)
     assert racks["A03"].GetAttribute("twin:alert").Get() == "critical"
     assert racks["A04"].GetAttribute("twin:alert").Get() == "warning"
     assert racks["A05"].GetAttribute("twin:alert").Get() == "ok"
+    units = {p.GetAttribute("twin:id").Get(): p for p in _by_kind(stage)["cooling_unit"]}
+    assert units["CRAH-1"].GetAttribute("twin:alert").Get() == "critical"
+    assert units["CRAH-2"].GetAttribute("twin:alert").Get() == "ok"
 
 
 # ---------------------------------------------------------------- instancing, colour
@@ -360,3 +365,42 @@ def test_failure_while_serialising_keeps_the_old_file(tmp_path, monkeypatch):
         write_usd(pod(), target)
     assert target.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["hall.usdc"]
+
+
+# ------------------------------------------------------------------ validity, edge cases
+def test_stage_passes_usd_validation_and_extents_are_computed_ones(mixed_stage):
+    _lay, _res, stage = mixed_stage
+    try:
+        from pxr import UsdValidation
+    except ImportError:                      # usd-core before 24.11
+        UsdValidation = None
+    if UsdValidation is not None:
+        validators = UsdValidation.ValidationRegistry().GetOrLoadAllValidators()
+        errors = UsdValidation.ValidationContext(validators).Validate(stage)
+        assert not errors, [e.GetMessage() for e in errors]
+    t = Usd.TimeCode.Default()
+    for prim in stage.TraverseAll():
+        if prim.IsA(UsdGeom.Boundable) and prim.GetAttribute("extent").HasAuthoredValue():
+            b = UsdGeom.Boundable(prim)
+            computed = UsdGeom.Boundable.ComputeExtentFromPlugins(b, t)
+            assert np.allclose(np.array(b.GetExtentAttr().Get()), np.array(computed), atol=1e-6)
+
+
+def test_odd_ids_and_an_empty_hall(tmp_path):
+    from twin.model import Layout
+    from twin.model.equipment import Hall
+    from twin.model.racks import RackTable
+    ids = ["R 01/02", "R_01_02", "1st", "Rows"]
+    table = RackTable.from_records([{"id": i, "model": "gb200-nvl72", "x_m": 1.0 + k * 0.6,
+                                     "y_m": 2.0, "rotation_deg": 0} for k, i in enumerate(ids)])
+    lay = Layout(hall=Hall(width_m=10, length_m=8), racks=table)
+    write_usd(lay, tmp_path / "odd.usda")
+    stage = Usd.Stage.Open(str(tmp_path / "odd.usda"))
+    racks = _racks(stage)
+    assert sorted(racks) == sorted(ids)
+    names = [p.GetName() for p in racks.values()]
+    assert len(set(names)) == 4 and all(Sdf.Path.IsValidIdentifier(n) for n in names)
+    empty = write_usd(Layout(), tmp_path / "empty.usdc")
+    stage = Usd.Stage.Open(str(empty.path))
+    assert empty.rack_count == 0 and stage.GetPrimAtPath("/Hall/Floor")
+    assert not stage.GetPrimAtPath("/Hall/Rows")

@@ -277,16 +277,22 @@ def _floor_box(layout: Layout) -> SceneBox:
                            "ceilingHeightM": float(h.ceiling_height_m)})
 
 
-def rack_alert_states(layout: Layout, result: TwinResult) -> list[str]:
-    """Per rack: "critical" or "warning" when an alert of that severity names it, else
-    "ok"."""
+def alert_states(result: TwinResult) -> dict[str, str]:
+    """Id -> "critical" or "warning": the worst severity of the alerts that name it (rack
+    inlets outside the ASHRAE band, units over capacity, …); ids without one are "ok"."""
     rank = {s: k for k, s in enumerate(ALERT_STATES)}
     worst: dict[str, int] = {}
     for a in result.alerts:
         k = rank.get(a.severity, 0)
         if k > worst.get(a.target, 0):
             worst[a.target] = k
-    return [ALERT_STATES[worst.get(str(i), 0)] for i in layout.racks.ids]
+    return {target: ALERT_STATES[k] for target, k in worst.items()}
+
+
+def rack_alert_states(layout: Layout, result: TwinResult) -> list[str]:
+    """Per rack of ``layout``: its alert state ("ok", "warning", "critical")."""
+    states = alert_states(result)
+    return [states.get(str(i), "ok") for i in layout.racks.ids]
 
 
 def _rack_boxes(layout: Layout, result: TwinResult | None, colouring: Colouring,
@@ -408,6 +414,7 @@ def _equipment_boxes(layout: Layout, result: TwinResult | None,
                 for tid, v in _by_id(np.asarray(arr, float) * scale, result.tank_ids).items():
                     tank_figs.setdefault(tid, {})[key] = v
     equipment_rgba = colouring.equipment
+    states = alert_states(result) if result is not None else None
 
     def colour(item_id: str, kind: str) -> tuple[float, float, float, float]:
         if equipment_rgba:
@@ -445,6 +452,8 @@ def _equipment_boxes(layout: Layout, result: TwinResult | None,
                 kind = "tank"
                 attrs["itKw"] = float(it.it_kw)
                 attrs.update(tank_figs.get(it.id, {}))
+            if states is not None:
+                attrs["alert"] = states.get(it.id, "ok")
             w, d, h = size
             out.append(SceneBox(it.id, kind, it.model, (x, y, h / 2), (w, d, h), rot,
                                 colour(it.id, ckind), "", attrs))
