@@ -19,7 +19,7 @@ from twin.model import units
 from twin.model.summary import summarise
 
 SUBCOMMANDS = ("validate", "info", "simulate", "render", "report", "whatif", "swap",
-               "power-compare", "capacity", "compare", "import", "export", "gui")
+               "power-compare", "capacity", "compare", "swing", "import", "export", "gui")
 METRICS = ("inlet", "power", "capture", "coolant", "floor")
 
 
@@ -105,6 +105,8 @@ def _parser() -> argparse.ArgumentParser:
     add_capacity(sub)
     from twin.cli_compare import add_parser as add_compare
     add_compare(sub)
+    from twin.cli_swing import add_parser as add_swing
+    add_swing(sub)
     from twin.cli_interchange import add_parsers as add_interchange
     add_interchange(sub)
     g = sub.add_parser("gui", help="open the desktop app (the default)")
@@ -440,6 +442,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "swap":
         from twin.cli_swap import cmd_swap
         return cmd_swap(args)
+    if args.command == "swing":
+        from twin.cli_swing import cmd_swing
+        return cmd_swing(args)
     if args.command == "import":
         from twin.cli_interchange import cmd_import
         return cmd_import(args)

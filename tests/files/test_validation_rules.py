@@ -145,9 +145,12 @@ def test_unknown_field_in_an_item_and_in_a_block():
     d["site"]["humidity"] = 0.5
     assert errors(d) == [("site.humidity", "unknown field, expected one of building_usd_per_mw, "
                                            "daily_dry_bulb_c, dry_bulb_c, "
-                                           "electricity_usd_per_kwh, facility_life_years, "
-                                           "it_life_years, operating_hours_per_year, "
-                                           "power_architecture, wet_bulb_c")]
+                                           "electricity_usd_per_kwh, facility_battery_kw, "
+                                           "facility_battery_kwh, facility_life_years, "
+                                           "gpu_power_floor, grid_max_ramp_mw_per_s, "
+                                           "grid_max_swing_mw, it_life_years, "
+                                           "operating_hours_per_year, power_architecture, "
+                                           "rack_energy_storage, wet_bulb_c")]
 
 
 @pytest.mark.parametrize("block, index, key, expected", [
@@ -281,7 +284,7 @@ def test_the_limits_cover_every_block_with_numbers():
                                            "containment", "cooling_units", "cdus",
                                            "immersion_tanks", "power", "racks", "grilles",
                                            "underlay"}
-    assert len(LIMITS) == 63     # hall 8, site 7, plant 8, workload 4, tile 3, containment 1,
+    assert len(LIMITS) == 72     # hall 8, site 12, plant 8, workload 8, tile 3, containment 1,
     #                               cooling unit 3, CDU 7, tank 4, power 1, rack 7, grille 6,
     #                               underlay 4
 

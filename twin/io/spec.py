@@ -100,6 +100,17 @@ SITE = {
     "power_architecture": enum(eq.POWER_ARCHITECTURES, d=(
         "ac, or dc800: the drawn power chain as 800 V DC (solid-state transformers, DC-bus "
         "storage, DC busways, rack DC/DC converters)")),
+    "grid_max_ramp_mw_per_s": num(False, 0, 1e4, True, nullable=True, d=(
+        "the grid's limit on the ramp rate of the power at the utility meter (MW/s)")),
+    "grid_max_swing_mw": num(False, 0, 1e4, True, nullable=True, d=(
+        "the grid's limit on the peak-to-trough power swing at the utility meter (MW)")),
+    "rack_energy_storage": Field("bool", description="smooth training swings with the "
+                                 "energy storage of rack power shelves, where the model has it"),
+    "gpu_power_floor": num(False, 0, 1, d="GPU power floor: share of compute-phase rack power "
+                           "held in the communication phase by burning (0: off)"),
+    "facility_battery_kwh": num(False, 0, 1e7, d="facility battery at the meter used to "
+                                "smooth swings: energy (kWh)"),
+    "facility_battery_kw": num(False, 0, 1e7, d="facility battery at the meter: power (kW)"),
 }
 PLANT = {
     "heat_rejection": enum(eq.HEAT_REJECTION_KINDS),
@@ -128,6 +139,13 @@ WORKLOAD = {
                      description="24 hourly utilisation factors"),
     "power_profile": enum(eq.POWER_PROFILES, d="max_performance, or max_efficiency: GPUs "
                           "power-capped for tokens per joule"),
+    "swing_period_s": num(False, 0.01, 3600, nullable=True, d=(
+        "synchronous training swing: period of one compute + communication step (s); "
+        "null: a steady load")),
+    "swing_duty": num(False, 0, 1, d="share of each period in the compute phase"),
+    "swing_low_fraction": num(False, 0, 1, d="rack power in the communication phase as a "
+                              "share of compute-phase power"),
+    "swing_rise_s": num(False, 0.001, 10, d="duration of each power edge (s)"),
 }
 #: Per-rack overrides (v2): absent or null = from the catalogue model (and workload).
 RACK_OVERRIDES = {
@@ -272,7 +290,9 @@ CATALOGUE_ENTRY: dict[str, dict[str, Field]] = {
              "overhead_idle_kw": num(False, 0, 1000), "liquid_fraction": num(False, 0, 1),
              "airflow_m3s_per_kw": num(False, 0, 1, True),
              "coolant_lpm_per_kw": num(False, 0, 20), "branch_k_pa_per_m3s2": num(False, 0, 1e14),
-             "tokens_per_s_per_gpu": num(False, 0, 1e6)},
+             "tokens_per_s_per_gpu": num(False, 0, 1e6),
+             "energy_storage_kj": num(False, 0, 1e6, d="energy storage in the rack's power "
+                                      "shelves that smooths training swings (kJ)")},
     "crah": {**_ENTRY_COMMON, **_COOLER},
     "inrow": {**_ENTRY_COMMON, **_COOLER},
     "rdhx": {**_ENTRY_COMMON, **_COOLER},

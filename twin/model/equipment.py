@@ -74,6 +74,17 @@ class Site:
     #: "dc800" (the same components as 800 V DC: solid-state transformers, DC-bus storage,
     #: DC busways, rack DC/DC converters)
     power_architecture: str = "ac"
+    #: the grid connection's limits on fast power changes at the utility meter (docs/
+    #: physics.md §19): ramp rate and peak-to-trough swing; None: not checked
+    grid_max_ramp_mw_per_s: float | None = None
+    grid_max_swing_mw: float | None = None
+    #: power smoothing: the racks' own energy storage (power shelves, where the model has
+    #: it), a GPU power floor (share of compute-phase rack power held by burning), and a
+    #: facility battery at the meter (energy and power)
+    rack_energy_storage: bool = True
+    gpu_power_floor: float = 0.0
+    facility_battery_kwh: float = 0.0
+    facility_battery_kw: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -247,3 +258,10 @@ class Workload:
     decode_share: float = 0.5
     profile: tuple[float, ...] = ()
     power_profile: str = "max_performance"
+    #: synchronous training swing (docs/physics.md §19): every rack of the job between its
+    #: compute-phase power and ``swing_low_fraction`` of it, ``swing_duty`` of each
+    #: ``swing_period_s`` computing, with ``swing_rise_s`` edges; None: a steady load
+    swing_period_s: float | None = None
+    swing_duty: float = 0.7
+    swing_low_fraction: float = 0.3
+    swing_rise_s: float = 0.05

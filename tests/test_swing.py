@@ -1,0 +1,185 @@
+"""Training power swings (twin.physics.swing, twin.engine.swing, twin swing): oracles from
+the definitions in docs/physics.md §19 — the trapezoid's mean, swing and ramp, the band
+share of a square wave from its Fourier series, a store's smoothing from its energy
+balance, the meter series from the steady result, and the power floor's cost."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from twin.cli import main
+from twin.engine.simulate import simulate
+from twin.engine.swing import training_swing
+from twin.io import load_layout
+from twin.physics import swing as sw
+
+ROOT = Path(__file__).resolve().parents[1]
+POD = ROOT / "layouts" / "gb200-pod.json"
+
+
+# ----- the wave ----------------------------------------------------------------------
+def test_trapezoid_mean_swing_and_ramp_are_the_definitions():
+    dt, T, d, r = 1e-3, 2.0, 0.7, 0.05
+    t = np.arange(int(round(5 * T / dt))) * dt
+    x = sw.trapezoid(t, T, d, r, low=30.0, high=100.0)
+    assert x.mean() == pytest.approx(30 + 0.7 * 70, abs=1e-9)        # L + d(H - L)
+    m = sw.swing_metrics(x, dt)
+    assert (m.peak_w, m.trough_w, m.swing_w) == pytest.approx((100.0, 30.0, 70.0))
+    assert m.max_ramp_w_per_s == pytest.approx(70.0 / 0.05, rel=1e-9)  # (H - L) / rise
+    # the high phase lasts d*T between the midpoints of the edges
+    assert np.sum(x >= 65.0) * dt == pytest.approx(d * T * 5, abs=2 * dt * 5)
+
+
+def test_a_constant_load_has_no_swing_ramp_or_band_energy():
+    x = sw.trapezoid(np.arange(4000) * 1e-3, 2.0, 1.0, 0.05, 30.0, 100.0)
+    m = sw.swing_metrics(x, 1e-3)
+    assert (m.swing_w, m.max_ramp_w_per_s, m.band_share) == (0.0, 0.0, 0.0)
+
+
+def test_band_share_of_a_square_wave_is_its_fourier_series():
+    """A 50 % square wave of period 2 s (f0 = 0.5 Hz) has power 8/(pi^2 n^2) of its
+    variance at each odd harmonic n; 0.1-20 Hz holds the odd n up to 39."""
+    dt, T = 1e-3, 2.0
+    t = np.arange(int(round(8 * T / dt))) * dt
+    x = np.where(np.mod(t, T) < T / 2, 1.0, 0.0)
+    expected = 8 / math.pi ** 2 * sum(1 / n ** 2 for n in range(1, 40, 2))
+    assert sw.swing_metrics(x, dt).band_share == pytest.approx(expected, abs=2e-3)
+    # a slow wave (period 40 s, f0 = 0.025 Hz) puts its fundamental below the band
+    t = np.arange(int(round(4 * 40 / 0.01))) * 0.01
+    slow = np.where(np.mod(t, 40.0) < 20.0, 1.0, 0.0)
+    below = 8 / math.pi ** 2 * (1 + 1 / 9)       # n = 1, 3 at 0.025 and 0.075 Hz
+    assert sw.swing_metrics(slow, 0.01).band_share == pytest.approx(
+        8 / math.pi ** 2 * sum(1 / n ** 2 for n in range(1, 800, 2)) - below, abs=3e-3)
+
+
+# ----- stores ------------------------------------------------------------------------
+def _square(H=100.0, L=30.0, d=0.7, T=2.0, dt=1e-3, periods=6):
+    t = np.arange(int(round(periods * T / dt))) * dt
+    return np.where(np.mod(t, T) < d * T, H, L), dt
+
+
+def test_a_store_big_enough_flattens_the_load_to_its_mean():
+    x, dt = _square()
+    mean = 30 + 0.7 * 70
+    # energy per period: (H - M) d T = 21 * 0.7 * 2 = 29.4 J; power H - M = 21, M - L = 49
+    res = sw.store_smoothing(x, dt, energy_j=60.0, power_w=49.0)
+    assert res.supply == pytest.approx(np.full_like(x, mean), abs=1e-9)
+    assert res.charge.min() >= -1e-12 and res.charge.max() <= 60.0 + 1e-12
+
+
+def test_a_power_limited_store_cuts_the_swing_by_exactly_what_it_can_deliver():
+    """P = 20 W: the store charges at its limit through the low phase, so the supply
+    trough is L + P = 50; energy balance d (H - c) = (1 - d) P puts the supply peak at
+    c = H - (1 - d) P / d = 91.43."""
+    x, dt = _square()
+    res = sw.store_smoothing(x, dt, energy_j=1e6, power_w=20.0)
+    c = 100 - 0.3 * 20 / 0.7
+    tail = res.supply[len(x) // 3:]
+    assert tail.max() == pytest.approx(c, abs=1e-6)
+    assert tail.min() == pytest.approx(50.0, abs=1e-6)
+    assert res.supply.mean() == pytest.approx(x.mean(), abs=1e-6)    # energy neutral
+
+
+def test_an_energy_limited_store_runs_out_and_the_swing_comes_back():
+    x, dt = _square()
+    need = 21 * 0.7 * 2.0                       # J per period to hold the mean
+    res = sw.store_smoothing(x, dt, energy_j=need / 2, power_w=1e3)
+    # it covers half the high phase, then the supply rises to H
+    assert res.supply.max() == pytest.approx(100.0)
+    assert res.charge.min() >= -1e-9 and res.charge.max() <= need / 2 + 1e-9
+    held = np.sum(np.isclose(res.supply[:2000], 30 + 0.7 * 70)) * dt   # first period
+    assert 0.3 < held < 2.0
+
+
+def test_no_store_is_the_load_itself():
+    x, dt = _square()
+    assert np.array_equal(sw.store_smoothing(x, dt, 0.0, 10.0).supply, x)
+
+
+# ----- the hall at the meter ---------------------------------------------------------
+def _pod(**site):
+    lay = load_layout(POD)
+    lay.update_item("workloads", "llm-train", swing_period_s=2.0, swing_duty=0.7,
+                    swing_low_fraction=0.3, swing_rise_s=0.05)
+    if site:
+        lay.set_settings("site", dataclasses.replace(lay.site, **site))
+    return lay
+
+
+def test_the_meter_series_follows_the_racks_through_the_chain_losses():
+    lay = _pod(grid_max_ramp_mw_per_s=10.0, grid_max_swing_mw=2.0)
+    res = simulate(lay)
+    rep = training_swing(lay, res)
+    f = res.facility
+    loss = f.electrical_loss_kw / f.it_kw
+    train = [i for i, w in enumerate(lay.racks["workload"]) if w == "llm-train"]
+    H = float(res.rack_power_kw[train].sum())
+    (job,) = rep.jobs
+    assert (job.racks, job.high_kw, job.low_kw) == (16, pytest.approx(H), pytest.approx(0.3 * H))
+    raw = rep.stages[0]
+    swing_kw = 0.7 * H * (1 + loss)
+    assert raw.metrics.swing_w / 1e3 == pytest.approx(swing_kw, rel=1e-9)
+    assert raw.metrics.peak_w / 1e3 == pytest.approx(f.facility_kw, rel=1e-9)
+    assert raw.metrics.mean_w / 1e3 == pytest.approx(f.facility_kw - 0.3 * swing_kw, rel=1e-9)
+    assert raw.metrics.max_ramp_w_per_s / 1e3 == pytest.approx(swing_kw / 0.05, rel=1e-6)
+    assert raw.ramp_ok is (swing_kw / 0.05 / 1e3 <= 10.0)
+    assert raw.swing_ok is (swing_kw / 1e3 <= 2.0)
+    assert raw.metrics.band_share > 0.95
+
+
+def test_a_power_floor_lifts_the_trough_and_costs_the_energy_it_burns():
+    lay = _pod(gpu_power_floor=0.6, electricity_usd_per_kwh=0.1, operating_hours_per_year=8000.0)
+    res = simulate(lay)
+    rep = training_swing(lay, res)
+    loss = res.facility.electrical_loss_kw / res.facility.it_kw
+    H = rep.jobs[0].high_kw
+    raw, floored = rep.stages[0], rep.stages[1]
+    assert floored.name == "+ GPU power floor"
+    assert floored.metrics.swing_w / 1e3 == pytest.approx(0.4 * H * (1 + loss), rel=1e-9)
+    extra_kw = (0.6 - 0.3) * H * 0.3 * (1 + loss)       # (floor - low) H (1 - d)
+    assert rep.floor_extra_kw == pytest.approx(extra_kw, rel=1e-6)
+    assert rep.floor_usd_per_year == pytest.approx(extra_kw * 8000 * 0.1, rel=1e-6)
+    assert floored.metrics.mean_w - raw.metrics.mean_w == pytest.approx(extra_kw * 1e3, rel=1e-6)
+
+
+def test_rack_storage_of_gb300_racks_and_a_facility_battery_smooth_the_meter():
+    lay = _pod(grid_max_ramp_mw_per_s=10.0)
+    train = [r for r, w in zip(lay.racks.ids, lay.racks["workload"]) if w == "llm-train"]
+    lay.set_rack_values(train, "model", ["gb300-nvl72"] * len(train))
+    res = simulate(lay)
+    rep = training_swing(lay, res)
+    kj = lay.catalogue["gb300-nvl72"].get("energy_storage_kj")
+    assert rep.jobs[0].storage_kj == pytest.approx(kj * len(train))
+    names = [s.name for s in rep.stages]
+    assert names == ["raw", "+ rack energy storage"]
+    raw, stored = rep.stages
+    assert stored.metrics.swing_w < 0.1 * raw.metrics.swing_w
+    assert raw.ramp_ok is False and stored.ramp_ok is True
+    # without the racks' storage the same hall fails the ramp limit
+    lay.set_settings("site", dataclasses.replace(lay.site, rack_energy_storage=False,
+                                                 facility_battery_kwh=5.0,
+                                                 facility_battery_kw=1500.0))
+    rep2 = training_swing(lay, simulate(lay))
+    assert [s.name for s in rep2.stages] == ["raw", "+ facility battery"]
+    assert rep2.stages[1].metrics.swing_w < rep2.stages[0].metrics.swing_w
+
+
+def test_no_swing_is_said_and_cli_reports_json(tmp_path, capsys):
+    lay = load_layout(POD)
+    rep = training_swing(lay, simulate(lay))
+    assert rep.stages == [] and "no running training workload" in rep.notes[0]
+    csv_path = tmp_path / "s.csv"
+    assert main(["swing", str(POD), "--period", "2", "--ramp-limit", "10", "--json",
+                 "--csv", str(csv_path)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["stages"][0]["name"] == "raw" and doc["stages"][0]["ramp_ok"] is False
+    assert len(doc["series"]["t_s"]) == len(doc["series"]["raw_mw"]) > 100
+    assert csv_path.read_text().startswith("t_s,raw_mw,smoothed_mw\n")
+    assert main(["swing", str(POD), "--workload", "nope"]) == 2
+    assert "no workload 'nope'" in capsys.readouterr().err
