@@ -183,3 +183,24 @@ def test_no_swing_is_said_and_cli_reports_json(tmp_path, capsys):
     assert csv_path.read_text().startswith("t_s,raw_mw,smoothed_mw\n")
     assert main(["swing", str(POD), "--workload", "nope"]) == 2
     assert "no workload 'nope'" in capsys.readouterr().err
+
+
+def test_the_review_report_has_the_swing_section_when_a_workload_swings(tmp_path):
+    import shutil
+    import subprocess
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils not installed")
+    from twin.io import save_layout
+    from twin.report.pdf import ReportSource, write_report
+    from twin.report.offscreen import start_qt
+    lay = _pod(grid_max_ramp_mw_per_s=10.0)
+    src = tmp_path / "pod.json"
+    save_layout(lay, src)
+    start_qt(need_3d=False)
+    out = tmp_path / "r.pdf"
+    write_report(lay, simulate(lay), out, ReportSource.of_file(str(src)))
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Training power swings" in text and "OVER" in text
+    rep = training_swing(lay, simulate(lay))
+    assert f"{rep.stages[0].metrics.swing_w / 1e6:,.2f}" in text

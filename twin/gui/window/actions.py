@@ -86,6 +86,9 @@ def build_actions(w: "MainWindow") -> WindowActions:
     a.power_arch = _act(w, "&Power Architecture (AC vs 800 V DC)\u2026",
                         w.analysis_power_architecture, None,
                         "This floor's racks on AC distribution against 800 V DC")
+    a.swing = _act(w, "Training Power S&wings\u2026", w.analysis_swing, None,
+                   "The hall's power at the utility meter while training swings: ramp and "
+                   "swing against the grid's limits, with smoothing")
     a.quit = _act(w, "&Quit", w.close, SK.Quit, "Quit the application")
     if a.quit.shortcut().isEmpty():
         a.quit.setShortcut(QKeySequence("Ctrl+Q"))
@@ -207,7 +210,7 @@ def build_menus(w: "MainWindow") -> None:
     v.addSeparator()
     w.panels_menu = v.addMenu("P&anels")
     an = mb.addMenu("&Analysis")
-    an.addActions([a.failure_sweep, a.ride_through, a.swap, a.power_arch, a.compare])
+    an.addActions([a.failure_sweep, a.ride_through, a.swap, a.power_arch, a.swing, a.compare])
     h = mb.addMenu("&Help")
     h.addAction(a.help_pages["manual"])
     h.addAction(a.help_shortcuts)

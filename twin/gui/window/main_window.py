@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self.last_rides: list[tuple] = []
         self.last_swaps: list[tuple] = []     # (layout before, SwapReport), for the report
         self.last_comparison: tuple | None = None    # (layout A, path of B, Comparison)
+        self.last_swing = None                       # SwingReport of Analysis > Power Swings
         self.selection = self.session.selection
         self.colouring = self.session.colouring
         self._paste_count = 0
@@ -722,6 +723,11 @@ class MainWindow(QMainWindow):
     def analysis_compare(self, path: str | None = None):
         from twin.gui.window.compare import open_compare
         self.whatif_dialog = open_compare(self, path)
+        return self.whatif_dialog
+
+    def analysis_swing(self):
+        from twin.gui.window.swing import open_swing
+        self.whatif_dialog = open_swing(self)
         return self.whatif_dialog
 
     def analysis_power_architecture(self):

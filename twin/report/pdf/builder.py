@@ -35,6 +35,8 @@ from twin.engine.swap import SwapReport
 from twin.engine.whatif.sweep import SweepResult
 from twin.report.pdf import assumptions, content
 from twin.report.pdf.compare_section import compare_section
+from twin.report.pdf.swing_section import swing_section
+from twin.engine.swing import training_swing
 from twin.report.pdf.economics_section import economics_section
 from twin.report.pdf.headroom_section import headroom_section
 from twin.report.pdf.swap_section import swap_section
@@ -130,6 +132,7 @@ def write_report(layout: Layout, result: TwinResult, out: str | Path, source: Re
         *_with_break(whatif_section(sweep, rides or [])),
         *_with_break(swap_section(swaps or [])),
         *_with_break(compare_section(*comparison) if comparison else []),
+        *_with_break(swing_section(training_swing(layout, result))),
         *content.racks_section(doc, {layout.cooling_units[d["id"]].rack: d for d in doors}),
         PageBreak(), *assumptions.assumptions_section(layout)]
     n_sections = _number_sections(sections)
