@@ -117,7 +117,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         else:
             from twin.interchange.netbox import netbox_rows
             rows, report = netbox_rows(args.src, positions_csv=args.positions,
-                                       diversity=args.diversity, site=args.site)
+                                       diversity=args.diversity, site=args.site,
+                                       model_map=mapping.models,
+                                       catalogue=base.catalogue if base is not None else None)
     except InterchangeError as exc:
         print(plain(str(exc)), file=sys.stderr)
         return 1

@@ -66,25 +66,35 @@ def provisional_cooling(records: list[dict], bounds: np.ndarray,
     n_air = math.ceil(air_total * SIZING_MARGIN / cap) + 1 if air_total > 0 else 0
     cdu_cap = catalogue[CDU_MODEL].get("capacity_kw")
     n_cdu = math.ceil(liquid_total * SIZING_MARGIN / cdu_cap) + 1 if liquid_total > 0 else 0
-    boxes = [(model, catalogue[model].footprint_m)] * n_air
-    boxes += [(CDU_MODEL, catalogue[CDU_MODEL].footprint_m)] * n_cdu
+    air_size = catalogue[model].footprint_m
+    # air units on both walls when the racks leave room to the south (hot aisles then
+    # return to a unit on either side), else all to the north
+    both = n_air > 1 and float(bounds[:, 1].min()) >= air_size[1] + UNIT_AISLE_M / 2
+    south = [(model, air_size)] * (n_air // 2 if both else 0)
+    north = [(model, air_size)] * (n_air - len(south))
+    north += [(CDU_MODEL, catalogue[CDU_MODEL].footprint_m)] * n_cdu
     gap_m = 0.6
-    needed = sum(size[0] for _m, size in boxes) + gap_m * max(len(boxes) - 1, 0)
-    pitch_extra = max((x_hi - x_lo) - needed, 0.0) / max(len(boxes) - 1, 1)
-    x = x_lo
     units: list[CoolingUnit] = []
     cdus: list[Cdu] = []
-    depth = max((size[1] for _m, size in boxes), default=0.0)
     per_cdu_kw = liquid_total / max(n_cdu - 1, 1)
     flow_lpm = per_cdu_kw / (4.18 * FACILITY_RISE_K) * 60.0
-    for m, size in boxes:
-        cx, cy = round(x + size[0] / 2, 3), round(y0 + depth - size[1] / 2, 3)
-        if m == CDU_MODEL:
-            cdus.append(Cdu(f"PROV-CDU-{len(cdus) + 1}", m, cx, cy, 0,
-                            facility_flow_lpm=round(max(flow_lpm, 100.0), 0)))
-        else:
-            units.append(CoolingUnit(f"PROV-AIR-{len(units) + 1}", m, cx, cy, 0))
-        x += size[0] + gap_m + pitch_extra
+    depth = max((size[1] for _m, size in north), default=0.0)
+    east = x_hi
+    for wall, boxes in (("north", north), ("south", south)):
+        needed = sum(size[0] for _m, size in boxes) + gap_m * max(len(boxes) - 1, 0)
+        pitch_extra = max((x_hi - x_lo) - needed, 0.0) / max(len(boxes) - 1, 1)
+        x = x_lo
+        for m, size in boxes:
+            cx = round(x + size[0] / 2, 3)
+            cy = round(y0 + depth - size[1] / 2 if wall == "north" else size[1] / 2, 3)
+            rot = 0 if wall == "north" else 180      # the unit's front faces the room
+            if m == CDU_MODEL:
+                cdus.append(Cdu(f"PROV-CDU-{len(cdus) + 1}", m, cx, cy, rot,
+                                facility_flow_lpm=round(max(flow_lpm, 100.0), 0)))
+            else:
+                units.append(CoolingUnit(f"PROV-AIR-{len(units) + 1}", m, cx, cy, rot))
+            x += size[0] + gap_m + pitch_extra
+            east = max(east, x - gap_m - pitch_extra)
     # liquid racks to CDUs in turn by position (west to east), N+1: the load on N of them
     rack_cdu = [""] * len(records)
     liquid_idx = [i for i in np.argsort(bounds[:, 0], kind="stable") if liquid_kw[i] > 0]
@@ -93,11 +103,11 @@ def provisional_cooling(records: list[dict], bounds: np.ndarray,
     notes = []
     if units:
         notes.append(f"provisional cooling: {len(units)} x {catalogue[model].name} (N+1 for "
-                     f"{air_total:,.0f} kW of air heat) along the north wall; replace them "
+                     f"{air_total:,.0f} kW of air heat) along the north"
+                     + (" and south walls" if south else " wall") + "; replace them "
                      "with the room's real units")
     if cdus:
         notes.append(f"provisional cooling: {len(cdus)} x {catalogue[CDU_MODEL].name} (N+1 "
                      f"for {liquid_total:,.0f} kW of liquid heat), liquid-cooled racks "
                      "assigned to them in turn")
-    east = max(x_hi, x - gap_m - pitch_extra) if boxes else x_hi
     return Provisional(units, cdus, rack_cdu, y0 + depth, east, notes)
