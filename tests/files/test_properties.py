@@ -273,6 +273,8 @@ def _value(f: spec.Field):
         s = st.booleans()
     elif f.kind == "profile":
         s = st.lists(st.floats(f.minimum, f.maximum), min_size=24, max_size=24)
+    elif f.kind == "textlist":
+        s = st.lists(TEXT, max_size=3)
     else:
         assert f.kind == "string"
         s = TEXT
@@ -307,6 +309,8 @@ def _edited_doc(draw):
         block, field, f = draw(st.sampled_from(EDITABLE), label="field")
         if block in spec.OBJECT_BLOCKS:
             target, path = d.setdefault(block, {}), (block,)
+            if block == "underlay":         # an underlay is a drawing's reference
+                target.setdefault("path", "plan.dxf")
         elif d.get(block):
             i = draw(st.integers(0, len(d[block]) - 1), label="index")
             target, path = d[block][i], (block, i)
