@@ -152,10 +152,27 @@ def test_unknown_model_is_listed_with_the_device_types_the_rack_holds(tmp_path):
                 and p.severity == "warning" and "holds" in p.message)
     assert "holds 4 × SYS-A21GE-NBRT (57.6 kW), rack type 'NetShelter SX 48U 750mm'" in held.message
     assert "twin_model" in held.message
+    assert "none of these is a catalogue rack model" in held.message
     # the caller's model map resolves it
     _rows, layout, report = _import(folder, model_map={"SYS-A21GE-NBRT": "dgx-b200-rack"})
     assert not report.errors, _text(report)
     assert _racks(layout)["B01"]["model"] == "dgx-b200-rack"
+
+
+def test_empty_rack_without_a_model_is_an_error(tmp_path):
+    folder = _copy(tmp_path)
+    doc = _doc(folder, "dcim_racks.json")
+    doc["results"].append(dict(doc["results"][0], id=13, name="A04", rack_type=None,
+                               custom_fields={}))
+    doc["count"] = 7
+    _save(folder, "dcim_racks.json", doc)
+    _rows, layout, report = _import(folder)
+    assert layout is None
+    assert [p.format() for p in report.errors] == [
+        "dcim_racks.json rack 'A04' (id 13): rack 'A04': no model"]
+    assert any(p.path == "dcim_racks.json rack 'A04' (id 13)" and "holds no devices" in p.message
+               for p in report.problems)
+    assert any(n.startswith("rack 'A04': no devices") for n in report.notes)
 
 
 def test_rack_custom_field_names_the_model(tmp_path):

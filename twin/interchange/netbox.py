@@ -272,6 +272,9 @@ def read_netbox_api(url: str, token_env: str = "NETBOX_TOKEN", site: str | None 
     except requests.exceptions.RequestException as exc:
         raise InventoryError(shown, f"cannot reach the NetBox server: {_short(str(exc), 200)}"
                              ) from None
+    if urlsplit(url).scheme.lower() == "http":
+        data.notes.append("the API token went over plain HTTP, readable on the network: "
+                          "use https")
     if site and not data.endpoints["racks"].objects:
         data.notes.append(f"site {site!r} has no racks (a site is given by its slug or id)")
     return data
@@ -281,11 +284,10 @@ def _public(url: str) -> str:
     """``url`` without any user:password part and query (never shown or reported)."""
     try:
         p = urlsplit(url)
+        netloc = p.netloc.rsplit("@", 1)[-1]
+        return urlunsplit((p.scheme, netloc, p.path, "", ""))
     except ValueError:
-        return url
-    host = p.hostname or ""
-    netloc = host + (f":{p.port}" if p.port else "") if "@" in p.netloc else p.netloc
-    return urlunsplit((p.scheme, netloc, p.path, "", ""))
+        return url.split("?", 1)[0].rsplit("@", 1)[-1]
 
 
 def _timeout_session(requests: Any) -> Any:
@@ -313,8 +315,9 @@ def _request_error(exc: Any, token_env: str) -> str:
         return (f"the server refused the request (HTTP {code}): check the token in "
                 f"{token_env} and its permissions")
     if code == 404:
-        return (f"no NetBox API at this address (HTTP 404 for {_public(str(getattr(req, 'url', '')))}): "
-                "give the NetBox base address, such as https://netbox.example.com")
+        where = _public(str(getattr(req, "url", "")))
+        return (f"no NetBox API at this address (HTTP 404 for {where}): give the NetBox "
+                "base address, such as https://netbox.example.com")
     return f"the request failed (HTTP {code}): {_short(str(getattr(exc, 'error', exc)), 200)}"
 
 
@@ -929,10 +932,12 @@ def _rack_model(row: RackRow, o: dict[str, Any], cf: dict[str, Any], load: _Rack
     holds = ", ".join(f"{n} × {m}" + (f" ({_kw(w)})" if w else "")
                       for m, (n, w, _c) in order)
     rt = type_names[0] if type_names and isinstance(type_names[0], str) else ""
-    report.warn(row.where, f"rack {row.id!r} " + (f"holds {holds}" if holds else "holds no devices")
-                + (f", rack type {rt!r}" if rt else "")
-                + f": no catalogue rack model among them; set the rack's custom field "
-                f"{model_field} or map a device type's model to a catalogue model")
+    said = [f"holds {holds}" if holds else "holds no devices"]
+    if rt:
+        said.append(f"rack type {rt!r}")
+    report.warn(row.where, f"rack {row.id!r} " + ", ".join(said) + ": none of these is a "
+                f"catalogue rack model; set the rack's custom field {model_field} or map "
+                "a device type's or the rack type's model to a catalogue model")
     return order[0][0] if order else rt
 
 
