@@ -209,6 +209,7 @@ class Layout:
         """Take over everything from ``other`` (File > New/Open keep the same object)."""
         self.name, self.description = other.name, other.description
         self.hall, self.site, self.plant = other.hall, other.site, other.plant
+        self.underlay = other.underlay
         self.racks = other.racks.copy()
         self.base_catalogue, self.equipment = other.base_catalogue, dict(other.equipment)
         self.catalogue = other.catalogue
@@ -222,6 +223,7 @@ class Layout:
         snap._batch_depth, snap._pending = 0, []
         snap.name, snap.description = self.name, self.description
         snap.hall, snap.site, snap.plant = self.hall, self.site, self.plant
+        snap.underlay = self.underlay
         snap.racks = self.racks.copy()
         snap.base_catalogue, snap.equipment = self.base_catalogue, self.equipment
         snap.catalogue = self.catalogue
@@ -231,7 +233,8 @@ class Layout:
     def equals(self, other: "Layout") -> bool:
         return (self.name == other.name and self.description == other.description
                 and self.hall == other.hall and self.site == other.site
-                and self.plant == other.plant and self.racks.equals(other.racks)
+                and self.plant == other.plant and self.underlay == other.underlay
+                and self.racks.equals(other.racks)
                 and self.equipment == other.equipment
                 and all(list(self.items[c].items()) == list(other.items[c].items())
                         for c in COLLECTIONS))

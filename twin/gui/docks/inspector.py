@@ -94,7 +94,8 @@ RACK_SPEC = [("id", "text"), ("name", "text"), ("model", "choice"), ("x_m", "flo
              ("y_m", "float"), ("rotation_deg", "choice"), ("workload", "choice"),
              ("feed_a", "choice"), ("feed_b", "choice"), ("cdu", "choice"),
              # measured or fixed values that override the catalogue (format v2)
-             *[(name, "float") for name in spec.RACK_OVERRIDES]]
+             *[(name, "choice" if spec.RACK_OVERRIDES[name].kind == "enum" else "float")
+               for name in spec.RACK_OVERRIDES]]
 SINGLE_ONLY = {"id", "name", "x_m", "y_m", "x0_m", "y0_m", "x1_m", "y1_m"}
 COLLECTION_LABELS = {"racks": ("rack", "racks"), "cooling_units": ("cooling unit", "cooling units"),
                      "cdus": ("CDU", "CDUs"), "tanks": ("immersion tank", "immersion tanks"),
@@ -526,6 +527,9 @@ class Inspector(QWidget):
             return [("", NONE_LABEL)] + [(c.id, f"{c.id} ({layout.catalogue[c.model].name})"
                                           if c.model in layout.catalogue else c.id)
                                          for c in layout.cdus.values()]
+        f = spec.RACK.get(name)
+        if f is not None and f.choices:
+            return [(c, c if c != "" else NONE_LABEL) for c in f.choices]
         return []
 
     def _rack_title(self, ids: list[str]) -> None:
@@ -553,7 +557,7 @@ class Inspector(QWidget):
                 r = self.layout_.racks
                 live = [k for k in ids if r.has(k)]
                 values = [_plain(v) for v in r[name][r.indices_of(live)]]
-                if name in spec.RACK_OVERRIDES:     # unset overrides are NaN in the table
+                if spec.RACK_OVERRIDES.get(name, spec.TEXT).kind == "number":   # unset: NaN
                     values = [None if v != v else v for v in values]
                 return values
 
