@@ -19,7 +19,7 @@ from twin.model import units
 from twin.model.summary import summarise
 
 SUBCOMMANDS = ("validate", "info", "simulate", "render", "report", "whatif", "swap",
-               "power-compare", "capacity", "compare", "swing", "import", "export", "gui")
+               "power-compare", "capacity", "compare", "swing", "trace", "timeline", "import", "export", "gui")
 METRICS = ("inlet", "power", "capture", "coolant", "floor")
 
 
@@ -107,6 +107,8 @@ def _parser() -> argparse.ArgumentParser:
     add_compare(sub)
     from twin.cli_swing import add_parser as add_swing
     add_swing(sub)
+    from twin.cli_timeline import add_parsers as add_timeline
+    add_timeline(sub)
     from twin.cli_interchange import add_parsers as add_interchange
     add_interchange(sub)
     g = sub.add_parser("gui", help="open the desktop app (the default)")
@@ -445,6 +447,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "swing":
         from twin.cli_swing import cmd_swing
         return cmd_swing(args)
+    if args.command == "trace":
+        from twin.cli_timeline import cmd_trace
+        return cmd_trace(args)
+    if args.command == "timeline":
+        from twin.cli_timeline import cmd_timeline
+        return cmd_timeline(args)
     if args.command == "import":
         from twin.cli_interchange import cmd_import
         return cmd_import(args)

@@ -107,7 +107,7 @@ def test_top_level_rules():
     d = small()
     d["colour"] = "red"
     assert errors(d) == [("colour", "unknown top-level field, expected one of name, "
-                          "description, hall, site, plant, underlay, workloads, racks, tiles, "
+                          "description, hall, site, plant, underlay, trace, workloads, racks, tiles, "
                           "containment, cooling_units, cdus, immersion_tanks, power, "
                           "grilles, catalogue")]
     for key in ("hall", "racks"):

@@ -19,7 +19,6 @@ from twin.io.atomic import write_atomic
 from twin.io.errors import LayoutError, Problem
 from twin.io.migrations import MIGRATIONS, migrate
 from twin.io.validate import Checker, HugeInt, describe
-from twin.model.equipment import Underlay
 from twin.model import Catalogue, Layout, RackTable, load_catalogue
 from twin.model.layout import COLLECTIONS
 
@@ -313,7 +312,7 @@ def layout_document(layout: Layout) -> dict[str, Any]:
     """The layout as a JSON-ready document: format and version first, then sorted keys."""
     body: dict[str, Any] = {"name": layout.name, "description": layout.description}
     for key, (fields, _cls) in spec.OBJECT_BLOCKS.items():
-        if key != "underlay" or layout.underlay != Underlay():    # no drawing: no block
+        if key not in spec.OPTIONAL_BLOCKS or getattr(layout, key) != spec.OPTIONAL_BLOCKS[key]():
             body[key] = _item_doc(vars_of(getattr(layout, key)), fields)
     for key, (fields, _item_cls, coll) in spec.LIST_BLOCKS.items():
         if coll == "racks":

@@ -241,9 +241,17 @@ UNDERLAY = {
     "visible": FLAG,
 }
 
+TRACE = {
+    "path": Field("string", description="workload trace (CSV: time, target, utilisation) "
+                  "replayed by the timeline, relative to the layout file or absolute",
+                  max_length=4096),
+}
+
 #: Top-level blocks that are objects: key -> (spec, model class).
 OBJECT_BLOCKS = {"hall": (HALL, eq.Hall), "site": (SITE, eq.Site), "plant": (PLANT, eq.Plant),
-                 "underlay": (UNDERLAY, eq.Underlay)}
+                 "underlay": (UNDERLAY, eq.Underlay), "trace": (TRACE, eq.TraceRef)}
+#: Object blocks not written while they hold their defaults (no drawing, no trace).
+OPTIONAL_BLOCKS = {"underlay": eq.Underlay, "trace": eq.TraceRef}
 #: Top-level lists of items: key -> (spec, model class or None for racks, model collection).
 LIST_BLOCKS = {
     "workloads": (WORKLOAD, eq.Workload, "workloads"),

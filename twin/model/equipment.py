@@ -88,6 +88,14 @@ class Site:
 
 
 @dataclass(frozen=True)
+class TraceRef:
+    """A workload trace (CSV) replayed by the timeline, kept beside the layout: its path,
+    relative to the layout file or absolute (twin.io.trace)."""
+
+    path: str = ""
+
+
+@dataclass(frozen=True)
 class Underlay:
     """A CAD drawing (DXF) shown under the plan: the file, and the similarity transform
     from drawing units to hall metres (scale, then rotation about the drawing origin, then

@@ -10,7 +10,7 @@ import numpy as np
 from psygnal import Signal
 
 from twin.model.catalogue import Catalogue, load_catalogue
-from twin.model.equipment import Hall, Plant, Site, Underlay
+from twin.model.equipment import Hall, Plant, Site, TraceRef, Underlay
 from twin.model.events import Change, ChangeKind
 from twin.model import geometry
 from twin.model.racks import RackTable
@@ -18,7 +18,7 @@ from twin.model.racks import RackTable
 #: Item collections: name -> what they hold (all items have an ``id``).
 COLLECTIONS = ("workloads", "tiles", "containment", "cooling_units", "cdus", "tanks", "power",
                "grilles")
-SETTINGS = ("hall", "site", "plant", "underlay")
+SETTINGS = ("hall", "site", "plant", "underlay", "trace")
 
 
 class Layout:
@@ -32,7 +32,7 @@ class Layout:
                  hall: Hall | None = None, site: Site | None = None, plant: Plant | None = None,
                  racks: RackTable | None = None, catalogue: Catalogue | None = None,
                  equipment: dict[str, dict[str, Any]] | None = None,
-                 underlay: Underlay | None = None,
+                 underlay: Underlay | None = None, trace: TraceRef | None = None,
                  **collections: Iterable[Any]):
         self.name = name
         self.description = description
@@ -40,6 +40,7 @@ class Layout:
         self.site = site or Site()
         self.plant = plant or Plant()
         self.underlay = underlay or Underlay()
+        self.trace = trace or TraceRef()
         self.racks = racks if racks is not None else RackTable()
         #: the built-in catalogue (or the one given) and the layout's own equipment
         #: (``catalogue`` block of the file: key -> entry in catalogue-file form);
@@ -209,7 +210,7 @@ class Layout:
         """Take over everything from ``other`` (File > New/Open keep the same object)."""
         self.name, self.description = other.name, other.description
         self.hall, self.site, self.plant = other.hall, other.site, other.plant
-        self.underlay = other.underlay
+        self.underlay, self.trace = other.underlay, other.trace
         self.racks = other.racks.copy()
         self.base_catalogue, self.equipment = other.base_catalogue, dict(other.equipment)
         self.catalogue = other.catalogue
@@ -223,7 +224,7 @@ class Layout:
         snap._batch_depth, snap._pending = 0, []
         snap.name, snap.description = self.name, self.description
         snap.hall, snap.site, snap.plant = self.hall, self.site, self.plant
-        snap.underlay = self.underlay
+        snap.underlay, snap.trace = self.underlay, self.trace
         snap.racks = self.racks.copy()
         snap.base_catalogue, snap.equipment = self.base_catalogue, self.equipment
         snap.catalogue = self.catalogue
@@ -234,6 +235,7 @@ class Layout:
         return (self.name == other.name and self.description == other.description
                 and self.hall == other.hall and self.site == other.site
                 and self.plant == other.plant and self.underlay == other.underlay
+                and self.trace == other.trace
                 and self.racks.equals(other.racks)
                 and self.equipment == other.equipment
                 and all(list(self.items[c].items()) == list(other.items[c].items())

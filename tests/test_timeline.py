@@ -1,0 +1,140 @@
+"""Workload traces and the timeline (twin.io.trace, twin.engine.timeline, twin trace /
+twin timeline): a constant trace gives the steady result at every step, a trace step
+equals the steady solve of the layout edited by hand to that instant, values hold until
+the next row, the 24-hour profile matches twin simulate --profile, and bad traces name
+the line and column."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from twin.cli import main
+from twin.engine.profile import daily_profile
+from twin.engine.simulate import simulate
+from twin.engine.timeline import profile_steps, run_timeline, trace_steps
+from twin.io import LayoutError, load_layout
+from twin.io.trace import parse_trace
+
+ROOT = Path(__file__).resolve().parents[1]
+POD = ROOT / "layouts" / "gb200-pod.json"
+
+
+def _trace(text: str, layout):
+    return parse_trace(text.encode(), "day.csv", layout)
+
+
+def _steady(layout):
+    f = simulate(layout).facility
+    return f.it_kw, f.facility_kw, f.pue
+
+
+def test_a_constant_trace_gives_the_steady_result_at_every_step():
+    lay = load_layout(POD)
+    u = lay.workloads["llm-train"].utilisation
+    tr = _trace(f"time,target,utilisation\n0,llm-train,{u}\n3600,llm-train,{u}\n"
+                f"7200,llm-train,{u}\n", lay)
+    tl = run_timeline(lay, trace_steps(lay, tr), "day.csv", trace=tr)
+    it, fac, pue = _steady(lay)
+    np.testing.assert_allclose(tl.series["it_kw"], it, rtol=1e-9)
+    np.testing.assert_allclose(tl.series["facility_kw"], fac, rtol=1e-6)
+    np.testing.assert_allclose(tl.series["pue"], pue, rtol=1e-6)
+    assert tl.t_s.tolist() == [0.0, 3600.0, 7200.0]
+
+
+def test_a_step_equals_the_layout_edited_by_hand_to_that_instant():
+    lay = load_layout(POD)
+    tr = _trace("time,target,utilisation\n00:00,llm-train,0.5\n06:00,A01..A04,20%\n"
+                "12:00,llm-train,1.0\n", lay)
+    tl = run_timeline(lay, trace_steps(lay, tr), "day.csv", trace=tr)
+    # 06:00: the job at 0.5, racks A01-A04 at 0.2 (the range is A01, A02, A03, A04)
+    hand = load_layout(POD)
+    hand.update_item("workloads", "llm-train", utilisation=0.5)
+    w2 = dataclasses.replace(hand.workloads["llm-train"], id="slow", utilisation=0.2)
+    hand.add_item("workloads", w2)
+    hand.set_rack_values(["A01", "A02", "A03", "A04"], "workload", ["slow"] * 4)
+    it, fac, _pue = _steady(hand)
+    assert tl.series["it_kw"][1] == pytest.approx(it, rel=1e-9)
+    assert tl.series["facility_kw"][1] == pytest.approx(fac, rel=1e-6)
+    # 12:00: the job back at 1.0, the four racks still held at 0.2 (no new row for them)
+    hand.update_item("workloads", "llm-train", utilisation=1.0)
+    assert tl.series["it_kw"][2] == pytest.approx(_steady(hand)[0], rel=1e-9)
+    # lower utilisation, lower power; labels are clock times for a day-long trace
+    assert tl.series["it_kw"][1] < tl.series["it_kw"][0] < tl.series["it_kw"][2]
+    assert tl.labels == ["00:00", "06:00", "12:00"]
+
+
+def test_before_its_first_row_a_target_runs_as_the_layout_says():
+    lay = load_layout(POD)
+    tr = _trace("time,target,utilisation\n0,A01,0.1\n60,llm-train,0.3\n", lay)
+    tl = run_timeline(lay, trace_steps(lay, tr), "t.csv", trace=tr)
+    hand = load_layout(POD)
+    hand.add_item("workloads", dataclasses.replace(hand.workloads["llm-train"], id="one",
+                                                   utilisation=0.1))
+    hand.set_rack_values(["A01"], "workload", ["one"])
+    assert tl.series["it_kw"][0] == pytest.approx(_steady(hand)[0], rel=1e-9)
+    assert tl.labels == ["0 s", "60 s"]
+
+
+def test_the_24_hour_profile_matches_simulate_profile():
+    lay = load_layout(POD)
+    tl = run_timeline(lay, profile_steps(lay), "24-hour profile")
+    rows = daily_profile(lay)
+    np.testing.assert_allclose(tl.series["facility_kw"], [r["facility_kw"] for r in rows], rtol=1e-9)
+    np.testing.assert_allclose(tl.series["pue"], [r["pue"] for r in rows], rtol=1e-9)
+    v, at = tl.peak("facility_kw")
+    assert v == max(r["facility_kw"] for r in rows) and at.endswith(":00")
+
+
+def test_iso_times_percentages_and_token_rates():
+    lay = load_layout(POD)
+    tr = _trace("Timestamp,Workload,Util,tokens/s\n2026-12-01T00:00:00,llm-train,90%,1000\n"
+                "2026-12-01T00:30:00,llm-train,0.5,400\n", lay)
+    assert tr.times_s == [0.0, 1800.0]
+    assert [r.utilisation for r in tr.rows] == [0.9, 0.5]
+    tl = run_timeline(lay, trace_steps(lay, tr), "t.csv", trace=tr)
+    assert tl.trace_tokens_per_s.tolist() == [1000.0, 400.0]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("", "is empty"),
+    ("when,who\n1,2\n", "line 1: missing columns time, target, utilisation"),
+    ("time,target,utilisation\n1,nobody,0.5\n", "line 2 column 'target': found 'nobody'"),
+    ("time,target,utilisation\nnoon,llm-train,0.5\n", "line 2 column 'time': found 'noon'"),
+    ("time,target,utilisation\n1,llm-train,1.5\n", "line 2 column 'utilisation': found '1.5'"),
+    ("time,target,utilisation\n1,A01..ZZ9,0.5\n", "found 'A01..ZZ9'"),
+    ("time,target,utilisation\n", "has a header but no rows"),
+])
+def test_bad_traces_name_the_line_and_column(text, expected):
+    with pytest.raises(LayoutError) as exc:
+        _trace(text, load_layout(POD))
+    assert any(expected in line for line in exc.value.lines), exc.value.lines
+    assert all(line.startswith("day.csv") for line in exc.value.lines)
+
+
+def test_cli_trace_import_keeps_a_relative_path_and_timeline_replays_it(tmp_path, capsys):
+    lay_path = tmp_path / "pod.json"
+    lay_path.write_bytes(POD.read_bytes())
+    sub = tmp_path / "traces"
+    sub.mkdir()
+    (sub / "day.csv").write_text("time,target,utilisation\n00:00,llm-train,0.4\n"
+                                 "12:00,llm-train,0.95\n")
+    assert main(["trace", "import", str(lay_path), str(sub / "day.csv")]) == 0
+    assert load_layout(lay_path).trace.path == "traces/day.csv"
+    capsys.readouterr()
+    assert main(["timeline", str(lay_path), "--json", "--csv", str(tmp_path / "t.csv")]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [s["label"] for s in doc["steps"]] == ["00:00", "12:00"]
+    assert doc["peaks"]["facility_kw"]["at"] == "12:00"
+    assert (tmp_path / "t.csv").read_text().startswith("t_s,label,it_kw,facility_kw")
+    assert main(["timeline", str(lay_path), "--profile", "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["steps"]) == 24
+    bad = tmp_path / "bad.csv"
+    bad.write_text("time,target,utilisation\n0,ghost,0.5\n")
+    before = lay_path.read_bytes()
+    assert main(["trace", "import", str(lay_path), str(bad)]) == 1
+    assert "column 'target'" in capsys.readouterr().err and lay_path.read_bytes() == before
