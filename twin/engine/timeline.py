@@ -12,6 +12,7 @@ the views.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -81,7 +82,8 @@ Step = tuple[str, float, Callable[[], Layout]]
 
 def profile_steps(layout: Layout) -> list[Step]:
     """The 24 hours of the workloads' daily profiles and the site's dry-bulb curve."""
-    return [(f"{h:02d}:00", h * 3600.0, lambda h=h: hour_snapshot(layout, h)) for h in range(24)]
+    return [(f"{h:02d}:00", h * 3600.0, functools.partial(hour_snapshot, layout, h))
+            for h in range(24)]
 
 
 def trace_steps(layout: Layout, trace: Trace) -> list[Step]:
@@ -98,7 +100,7 @@ def trace_steps(layout: Layout, trace: Trace) -> list[Step]:
             i += 1
         frozen = dict(state)
         steps.append((_clock(t - t0, trace.duration_s), t - t0,
-                      lambda frozen=frozen: trace_snapshot(layout, frozen.values())))
+                      functools.partial(trace_snapshot, layout, list(frozen.values()))))
     return steps
 
 

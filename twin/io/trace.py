@@ -148,7 +148,7 @@ def parse_trace(data: bytes, name: str, layout: Layout) -> Trace:
                 problems.append(Problem(f"line {n}", f"more than {MAX_TRACE_ROWS:,} rows"))
                 break
 
-            def cell(key: str) -> str:
+            def cell(key: str, cells: list[str] = cells) -> str:
                 i = cols.get(key)
                 return cells[i].strip() if i is not None and i < len(cells) else ""
 
