@@ -15,19 +15,19 @@ import threading
 from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QDialog, QDoubleSpinBox, QHBoxLayout, QHeaderView, QLabel,
-    QLineEdit, QProgressBar, QPushButton, QSlider, QTableWidget, QTableWidgetItem, QVBoxLayout)
+    QLineEdit, QProgressBar, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout)
 
 from twin.engine.simulate import simulate
 from twin.engine.whatif import failure_map
 from twin.engine.whatif.components import with_failed
 from twin.engine.whatif.ridethrough import RideThroughReport, ride_through
 from twin.engine.whatif.sweep import SweepResult, run_sweep
-from twin.gui.base.charts import compact_plot, status_colour
+from twin.gui.base.timeline import TimeStrip
+from twin.gui.base.charts import status_colour
 from twin.gui.base.style import COLOURS
 from twin.model import units
 from twin.physics.cancel import Cancelled
@@ -289,24 +289,16 @@ class RideThroughDialog(_AnalysisDialog):
                   QLabel("Duration:"), self.duration):
             form.addWidget(w)
         self.body.insertLayout(1, form)
-        self.plot_inlet = compact_plot("time (s)", "inlet °C", height=220)
-        self.plot_coolant = compact_plot("time (s)", "coolant °C", height=220)
-        for p in (self.plot_inlet, self.plot_coolant):
-            p.getPlotItem().addLegend(offset=(-4, 4), labelTextColor=COLOURS["text"])
-            self.body.addWidget(p)
-        slide = QHBoxLayout()
-        self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setEnabled(False)
-        self.slider.setToolTip("Show the floor at this instant in the views (rack inlets and "
-                               "coolant); Escape returns to the base")
-        self.instant = QLabel("t = \u2014")
-        slide.addWidget(QLabel("Show in the views at:"))
-        slide.addWidget(self.slider, 1)
-        slide.addWidget(self.instant)
-        self.body.addLayout(slide)
-        self.cursors = [pg.InfiniteLine(angle=90, pen=pg.mkPen(COLOURS["link"]))
-                        for _ in range(2)]
-        self.slider.valueChanged.connect(self._show_instant)
+        self.strip = TimeStrip(["inlet °C", "coolant °C"], "time (s)", height=220,
+                               interval_ms=150)
+        self.strip.label_of = lambda k: f"t = {self.strip.x[k]:.0f} s"
+        self.strip.slider.setToolTip("Show the floor at this instant in the views (rack "
+                                     "inlets and coolant); Escape returns to the base")
+        self.plot_inlet, self.plot_coolant = self.strip.plots
+        self.slider, self.cursors, self.instant = (self.strip.slider, self.strip.cursors,
+                                                   self.strip.position)
+        self.body.addWidget(self.strip)
+        self.strip.moved.connect(self._show_instant)
         self.answer = QLabel("")
         self.answer.setTextFormat(Qt.TextFormat.PlainText)
         self.answer.setWordWrap(True)
@@ -332,41 +324,27 @@ class RideThroughDialog(_AnalysisDialog):
         self.left.setText("")
         self.headline.setText(report.summary())
         r = report.run
-        pi, pc = self.plot_inlet.getPlotItem(), self.plot_coolant.getPlotItem()
-        for p in (pi, pc):
-            p.clear()
-        pi.plot(r.time_s, r.room_mean_c, pen=pg.mkPen(COLOURS["text"], width=2), name="room mean")
-        pi.addLine(y=report.inlet_limit_c, pen=pg.mkPen(COLOURS["error"], style=Qt.PenStyle.DashLine))
         palette = [QColor.fromHsvF(h, 0.65, 0.95) for h in np.linspace(0.0, 0.8, 10)]
+        inlet: list = [("room mean", r.room_mean_c, COLOURS["text"], 2.0)]
+        coolant: list = []
         for n, i in enumerate(report.worst_racks()):
-            pen = pg.mkPen(palette[n % len(palette)], width=1.4)
-            pi.plot(r.time_s, r.rack_inlet_c[:, i], pen=pen, name=report.rack_ids[i] if n < 5 else None)
+            name = report.rack_ids[i] if n < 5 else None
+            inlet.append((name, r.rack_inlet_c[:, i], palette[n % len(palette)], 1.4))
             if np.isfinite(r.rack_coolant_c[:, i]).any():
-                pc.plot(r.time_s, r.rack_coolant_c[:, i], pen=pen,
-                        name=report.rack_ids[i] if n < 5 else None)
+                coolant.append((name, r.rack_coolant_c[:, i], palette[n % len(palette)], 1.4))
         limits = report.coolant_limit_c[np.isfinite(report.coolant_limit_c)]
-        if limits.size:
-            pc.addLine(y=float(limits.min()), pen=pg.mkPen(COLOURS["error"], style=Qt.PenStyle.DashLine))
+        self.strip.set_data(r.time_s, [inlet, coolant],
+                            [report.inlet_limit_c, float(limits.min()) if limits.size else None])
         lines = [f"{report.rack_ids[i]}: inlet limit "
                  f"{_secs(r.inlet_limit_s[i])}, coolant limit {_secs(r.coolant_limit_s[i])}"
                  for i in report.worst_racks(5)]
         self.answer.setText("\n".join(report.notes + lines))
-        for p, line in zip((pi, pc), self.cursors):
-            p.addItem(line)
-        self.slider.blockSignals(True)
-        self.slider.setRange(0, len(r.time_s) - 1)
-        self.slider.setValue(0)
-        self.slider.blockSignals(False)
-        self.slider.setEnabled(True)
 
     def _show_instant(self, k: int) -> None:
         report = self.report
         if report is None or report.failed_layout is None:
             return
         t = float(report.run.time_s[k])
-        self.instant.setText(f"t = {t:.0f} s")
-        for line in self.cursors:
-            line.setValue(t)
         what = " + ".join(report.failed) or "utility loss"
         self.window_.session.show_scenario(f"{what}, {t:.0f} s after", report.result_at(k),
                                            report.failed_layout)
