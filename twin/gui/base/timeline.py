@@ -38,7 +38,8 @@ class TimeStrip(QWidget):
         self.plots: list[pg.PlotWidget] = []
         self.cursors: list[pg.InfiniteLine] = []
         for n, title in enumerate(panels):
-            p = compact_plot(x_label, title, height=height)
+            p = compact_plot(x_label, "", height=height)
+            p.getPlotItem().setTitle(title, size="8pt", color=COLOURS["dim_text"])
             p.getPlotItem().addLegend(offset=(-4, 4), labelTextColor=COLOURS["text"])
             cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen(COLOURS["link"], width=1.5))
             cursor.setVisible(False)
@@ -84,6 +85,12 @@ class TimeStrip(QWidget):
             for name, y, colour, width in (curves[n] if n < len(curves) else ()):
                 item.plot(self.x, np.asarray(y, dtype=float), name=name,
                           pen=pg.mkPen(colour, width=width))
+            ys = [np.asarray(y, dtype=float) for _nm, y, _c, _w in (curves[n] if n < len(curves) else ())]
+            finite = np.concatenate([y[np.isfinite(y)] for y in ys]) if ys else np.zeros(0)
+            if finite.size:          # a flat series: a readable range, not round-off noise
+                lo, hi = float(finite.min()), float(finite.max())
+                mid, half = (lo + hi) / 2, max((hi - lo) / 2, 0.01 * abs((lo + hi) / 2), 1e-3)
+                item.getViewBox().setYRange(mid - 1.1 * half, mid + 1.1 * half, padding=0)
             lim = limits[n] if n < len(limits) else None
             if lim is not None and np.isfinite(lim):
                 item.addLine(y=lim, pen=pg.mkPen(COLOURS["error"], style=Qt.PenStyle.DashLine))

@@ -197,8 +197,8 @@ def build_menus(w: "MainWindow") -> None:
     e.addSeparator()
     e.addAction(a.rotate)
     e.addAction(a.replace_model)
-    from twin.gui.window import inventory, scene_export, underlay
-    for module in (inventory, underlay, scene_export):   # File > Import / Export As entries
+    from twin.gui.window import inventory, scene_export, trace, underlay
+    for module in (inventory, trace, underlay, scene_export):   # File > Import / Export As entries
         module.install(w)
     v = mb.addMenu("&View")
     v.addActions([a.view_3d, a.view_plan, a.view_split, a.stacked])

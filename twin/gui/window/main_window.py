@@ -37,6 +37,7 @@ from twin.gui.window.help import HelpDialog
 from twin.gui.window.live import LiveBridge, QtPost, error_style
 from twin.gui.base.views import FloorView, ViewPlaceholder
 from twin.gui.docks.metrics import MetricsPanel
+from twin.gui.docks.timeline import TimelineDock
 from twin.gui.docks.palette import EquipmentPalette
 from twin.gui.base.placement import add_from_catalogue, is_placeable
 from twin.gui.window.settings import AppSettings
@@ -280,6 +281,13 @@ class MainWindow(QMainWindow):
         self.workloads_dock = self._dock("Workloads", "workloadsDock", self.workload_panel,
                                          A.LeftDockWidgetArea,
                                          "Workloads of the racks: assign, edit, what-if")
+        self.timeline_panel = TimelineDock(self.session, self.floor_layout,
+                                           lambda: self.document.path)
+        self.timeline_dock = self._dock("Timeline", "timelineDock", self.timeline_panel,
+                                        A.BottomDockWidgetArea,
+                                        "The floor over its 24-hour profile or a workload trace")
+        self.timeline_dock.hide()
+        self.floor_layout.changed.connect(self._on_trace_changed)
         self.splitDockWidget(self.inspector_dock, self.metrics_dock, Qt.Orientation.Vertical)
         self.splitDockWidget(self.palette_dock, self.heatmap_dock, Qt.Orientation.Vertical)
         self.splitDockWidget(self.heatmap_dock, self.alerts_dock, Qt.Orientation.Vertical)
@@ -291,6 +299,10 @@ class MainWindow(QMainWindow):
                          Qt.Orientation.Vertical)
         self.resizeDocks([self.palette_dock, self.heatmap_dock, self.alerts_dock],
                          [400, 180, 240], Qt.Orientation.Vertical)
+
+    def _on_trace_changed(self, change: Change) -> None:
+        if change.is_reset or change.any_of(ChangeKind.SETTINGS_CHANGED, collection="trace"):
+            self.timeline_panel.refresh_sources()
 
     # ================================================================= window state
     def _restore_window_state(self) -> None:
