@@ -138,3 +138,21 @@ def test_cli_trace_import_keeps_a_relative_path_and_timeline_replays_it(tmp_path
     before = lay_path.read_bytes()
     assert main(["trace", "import", str(lay_path), str(bad)]) == 1
     assert "column 'target'" in capsys.readouterr().err and lay_path.read_bytes() == before
+
+
+def test_render_over_time_writes_one_frame_per_step(tmp_path, capsys):
+    import imageio.v3 as iio
+    lay_path = tmp_path / "pod.json"
+    lay_path.write_bytes(POD.read_bytes())
+    trace = tmp_path / "t.csv"
+    trace.write_text("time,target,utilisation\n0,llm-train,0.2\n600,llm-train,0.9\n"
+                     "1200,llm-train,0.5\n")
+    out = tmp_path / "a.gif"
+    assert main(["render", str(lay_path), "--over-time", "--trace", str(trace), "--out", str(out),
+                 "--size", "640x400", "--metric", "power"]) == 0
+    assert "3 frames" in capsys.readouterr().out
+    frames = iio.imread(out, index=None)
+    assert frames.shape == (3, 400, 640, 3)
+    assert not np.array_equal(frames[0], frames[1])          # the racks' power changed
+    assert main(["render", str(lay_path), "--over-time", "--out", str(tmp_path / "a.png")]) == 1
+    assert "expected a .gif" in capsys.readouterr().err

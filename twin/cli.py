@@ -68,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
                     "metric with colour bar, date). The plan needs no display; the 3-D view "
                     "uses off-screen EGL, or a display (e.g. xvfb-run -a twin render ...).")
     r.add_argument("file", metavar="FILE")
-    r.add_argument("--view", choices=("3d", "plan"), default="3d", help="default: 3d")
+    r.add_argument("--view", choices=("3d", "plan"), help="default: 3d (plan with --over-time)")
     r.add_argument("--metric", choices=METRICS, default="inlet",
                    help="rack colouring (and plan field); default: inlet")
     r.add_argument("--out", metavar="PNG", required=True, help="PNG file to write")
@@ -77,6 +77,12 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--scale", type=_scale, default=1.0,
                    help="pixel scale for high-DPI/print: 2 doubles the pixels (default 1)")
     r.add_argument("--no-caption", action="store_true", help="leave out the caption band")
+    r.add_argument("--over-time", action="store_true",
+                   help="an animated GIF of the plan over the layout's trace (or --trace), "
+                        "else its 24-hour profile; one frame per step")
+    r.add_argument("--trace", metavar="CSV", help="with --over-time: replay this trace")
+    r.add_argument("--frame-s", type=float, default=0.5, metavar="S",
+                   help="with --over-time: seconds per frame (default 0.5)")
     rp = sub.add_parser(
         "report", help="simulate, then write the design-review report (PDF)",
         description="Simulate FILE and write a PDF review report: summary, 3-D view, plan "
@@ -274,6 +280,46 @@ def cmd_render(file: str, view: str, metric: str, out: str, size: tuple[int, int
     return 0
 
 
+def cmd_render_over_time(args: argparse.Namespace) -> int:
+    """``twin render FILE --over-time --out anim.gif``: the plan at every timeline step."""
+    from twin.cli_timeline import trace_path
+    from twin.engine.timeline import profile_steps, trace_steps
+    from twin.io.trace import read_trace
+    from twin.report.offscreen import start_qt
+    from twin.report.output import ExportError
+
+    if args.view not in (None, "plan"):
+        print("twin render --over-time: only the plan is animated (--view plan)", file=sys.stderr)
+        return 2
+    if not 0.05 <= args.frame_s <= 60:
+        print("twin render: --frame-s must be 0.05 to 60 seconds", file=sys.stderr)
+        return 2
+    layout = load_or_report(args.file)
+    if layout is None:
+        return 1
+    path = Path(args.trace) if args.trace else trace_path(args.file, layout)
+    try:
+        trace = read_trace(path, layout) if path is not None else None
+    except LayoutError as exc:
+        for line in exc.first_lines():
+            print(plain(line), file=sys.stderr)
+        return 1
+    steps = trace_steps(layout, trace) if trace is not None else profile_steps(layout)
+    start_qt(need_3d=False)
+    from twin.report.animation import render_animation
+    try:
+        n = solve_or_report(args.file, lambda: render_animation(
+            layout, steps, args.out, args.metric, args.size, args.frame_s, Path(args.file).name))
+    except ExportError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if n is None:
+        return 1
+    print(f"{args.out}: {n} frames of the plan ({args.metric}), "
+          + (f"trace {path.name}" if trace is not None else "24-hour profile"))
+    return 0
+
+
 def cmd_report(file: str, out: str, page: str, sweep: bool = False,
                rides: Sequence[str] = (), swaps: Sequence[str] = (),
                compare_with: str | None = None) -> int:
@@ -423,8 +469,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_info(args.file, args.json)
     if args.command == "simulate":
         return cmd_simulate(args.file, args.json, args.out, args.profile)
+    if args.command == "render" and (args.over_time or args.trace):
+        return cmd_render_over_time(args)
     if args.command == "render":
-        return cmd_render(args.file, args.view, args.metric, args.out, args.size, args.scale,
+        return cmd_render(args.file, args.view or "3d", args.metric, args.out, args.size, args.scale,
                           not args.no_caption)
     if args.command == "report":
         return cmd_report(args.file, args.out, args.page, args.sweep, args.ride_through,

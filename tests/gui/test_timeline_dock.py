@@ -55,3 +55,13 @@ def test_a_bad_trace_is_listed_not_imported(window, dialogs, tmp_path):  # noqa:
     assert not import_trace(window, str(bad))
     assert "column 'target'" in dialogs["problems"][-1][1][0]
     assert window.floor_layout.trace.path == ""
+
+
+def test_plan_animation_exports_a_frame_per_step(window, tmp_path):  # noqa: F811
+    import imageio.v3 as iio
+
+    from twin.gui.window.trace import export_animation
+    out = tmp_path / "plan.gif"
+    assert export_animation(window, str(out))
+    frames = iio.imread(out, index=None)
+    assert frames.shape[0] == 24 and frames.shape[-1] == 3
