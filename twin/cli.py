@@ -316,7 +316,7 @@ def cmd_render_over_time(args: argparse.Namespace) -> int:
     if n is None:
         return 1
     print(f"{args.out}: {n} frames of the plan ({args.metric}), "
-          + (f"trace {path.name}" if trace is not None else "24-hour profile"))
+          + (f"trace {Path(trace.file).name}" if trace is not None else "24-hour profile"))
     return 0
 
 
