@@ -16,7 +16,8 @@ from twin.interchange.dxf_read import DrawingError, read_drawing
 from twin.interchange.dxf_write import DxfWriteError, block_name, rack_kw, write_dxf
 from twin.interchange.rows import rack_rows
 from twin.interchange.underlay import (
-    UnderlayFitError, apply_underlay, fitted, invert_underlay, resolved_path, stored_path,
+    UnderlayFitError, apply_underlay, fitted, invert_underlay, rebased_path, resolved_path,
+    stored_path,
     two_point_fit, underlay_matrix,
 )
 from twin.io import load_layout
@@ -283,6 +284,10 @@ def test_stored_path_relative_when_near(tmp_path):
     assert resolved_path("../p.dxf", layout) == tmp_path / "a" / "p.dxf"
     assert resolved_path(far.as_posix(), layout) == far
     assert resolved_path("", layout) is None
+    # Save As into a sibling folder: the same drawing, seen from there
+    assert rebased_path("plans/p.dxf", layout, tmp_path / "a" / "c" / "hall.json") == \
+        "../b/plans/p.dxf"
+    assert rebased_path(far.as_posix(), layout, tmp_path / "z.json") == far.as_posix()
 
 
 # ----- the export ---------------------------------------------------------------------------

@@ -129,3 +129,14 @@ def resolved_path(stored: str, layout_file: str | os.PathLike | None) -> Path | 
         return p
     base = Path(os.path.abspath(layout_file)).parent if layout_file is not None else Path.cwd()
     return Path(os.path.normpath(base / p))
+
+
+def rebased_path(stored: str, old_layout_file: str | os.PathLike | None,
+                 new_layout_file: str | os.PathLike | None) -> str:
+    """The stored path of the same drawing once the layout is saved as
+    ``new_layout_file`` (Save As to another folder): a relative path is re-made against the
+    new folder (or made absolute); an absolute or empty one is kept."""
+    if not stored or Path(os.path.expanduser(stored)).is_absolute():
+        return stored
+    target = resolved_path(stored, old_layout_file)
+    return stored_path(target, new_layout_file) if target is not None else stored

@@ -12,7 +12,6 @@ unreadable drawing of an opened layout is a status-bar note, never a dialog.
 from __future__ import annotations
 
 import dataclasses
-import json
 import threading
 import time
 from pathlib import Path
@@ -160,13 +159,7 @@ class UnderlayController(QObject):
             self.sync()
 
     def _on_file_changed(self) -> None:
-        # Interim: ``Layout.replace_all`` (File > New/Open) does not take the underlay
-        # over yet, so the opened file's block is read here (a clean document only: a
-        # restored one keeps what it has).
-        if not self.window.document.modified:
-            found = _underlay_in_file(self.layout_file())
-            if found != self.layout.underlay:
-                self.layout.underlay = found
+        # New, Open, Save As: a relative drawing path now resolves against another folder
         self._missing_noted = None
         self.sync()
 
@@ -543,24 +536,6 @@ def _file_key(path: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return st.st_size, st.st_mtime_ns
-
-
-def _underlay_in_file(path: Path | None) -> Underlay:
-    """The ``underlay`` block of a layout file (defaults when none or unreadable)."""
-    if path is None:
-        return Underlay()
-    try:
-        with open(path, encoding="utf-8") as fh:
-            block = json.load(fh).get("underlay")
-    except (OSError, ValueError, AttributeError):
-        return Underlay()
-    if not isinstance(block, dict):
-        return Underlay()
-    names = {f.name for f in dataclasses.fields(Underlay)}
-    try:
-        return Underlay(**{k: v for k, v in block.items() if k in names})
-    except TypeError:
-        return Underlay()
 
 
 # ==========================================================================================
