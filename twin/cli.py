@@ -98,6 +98,8 @@ def _parser() -> argparse.ArgumentParser:
                          "a 30 s generator delay (repeatable)")
     rp.add_argument("--compare-with", metavar="LAYOUT",
                     help="add this floor against another layout (twin compare)")
+    rp.add_argument("--compare-scenario", metavar="ID",
+                    help="add this floor against one of its scenarios (twin compare --b-scenario)")
     rp.add_argument("--swap-to", action="append", default=[], metavar="MODEL[:FROM]",
                     help="add what breaks when the racks (of model FROM) become MODEL "
                          "(twin swap; repeatable)")
@@ -322,7 +324,7 @@ def cmd_render_over_time(args: argparse.Namespace) -> int:
 
 def cmd_report(file: str, out: str, page: str, sweep: bool = False,
                rides: Sequence[str] = (), swaps: Sequence[str] = (),
-               compare_with: str | None = None) -> int:
+               compare_with: str | None = None, compare_scenario: str | None = None) -> int:
     loaded = _simulated(file, out)
     if isinstance(loaded, int):
         return loaded
@@ -344,6 +346,20 @@ def cmd_report(file: str, out: str, page: str, sweep: bool = False,
         if other_res is None:
             return 1
         comparison = (compare_with, compare(layout, result, other, other_res))
+    elif compare_scenario:
+        from twin.engine.compare import compare
+        from twin.engine.scenarios import apply_scenario, scenario_label
+        from twin.engine.simulate import simulate
+        try:
+            snap = apply_scenario(layout, compare_scenario)
+        except KeyError as exc:
+            print(plain(f"{file}: --compare-scenario: {exc.args[0]}"), file=sys.stderr)
+            return 1
+        snap_res = solve_or_report(file, lambda: simulate(snap))
+        if snap_res is None:
+            return 1
+        comparison = (f"scenario {scenario_label(layout, compare_scenario)}",
+                      compare(layout, result, snap, snap_res))
     from twin.report.offscreen import start_qt
     from twin.report.output import ExportError
     from twin.report.pdf import ReportSource, write_report
@@ -476,7 +492,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                           not args.no_caption)
     if args.command == "report":
         return cmd_report(args.file, args.out, args.page, args.sweep, args.ride_through,
-                          args.swap_to, args.compare_with)
+                          args.swap_to, args.compare_with, args.compare_scenario)
     if args.command == "whatif":
         from twin.cli_whatif import cmd_whatif
         return cmd_whatif(args)

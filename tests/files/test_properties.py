@@ -309,16 +309,14 @@ def _edited_doc(draw):
         block, field, f = draw(st.sampled_from(EDITABLE), label="field")
         if block in spec.OBJECT_BLOCKS:
             target, path = d.setdefault(block, {}), (block,)
-            if block == "underlay":         # an underlay is a drawing's reference
-                target.setdefault("path", "plan.dxf")
         elif d.get(block):
             i = draw(st.integers(0, len(d[block]) - 1), label="index")
             target, path = d[block][i], (block, i)
         else:
             continue
         target[field] = draw(_value(f), label=f"{block}.{field}")
-        if block == "trace" and not target[field]:      # no trace: no block to compare
-            target[field] = "day.csv"
+        if block in spec.OPTIONAL_BLOCKS and not target.get("path"):
+            target["path"] = "day.csv"      # without a file the block is not written
         edits.append((path, field))
     hall = d["hall"]
     for r in d["racks"][: draw(st.integers(0, 3), label="moved racks")]:

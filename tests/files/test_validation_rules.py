@@ -109,7 +109,7 @@ def test_top_level_rules():
     assert errors(d) == [("colour", "unknown top-level field, expected one of name, "
                           "description, hall, site, plant, underlay, trace, workloads, racks, tiles, "
                           "containment, cooling_units, cdus, immersion_tanks, power, "
-                          "grilles, catalogue")]
+                          "grilles, scenarios, catalogue")]
     for key in ("hall", "racks"):
         d = small()
         del d[key]

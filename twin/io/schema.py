@@ -39,6 +39,9 @@ def _field_schema(f: spec.Field) -> dict:
         s = {"type": "object", "additionalProperties": {"type": "string"}}
     elif f.kind == "textlist":
         s = {"type": "array", "items": {"type": "string"}}
+    elif f.kind == "numbermap":
+        s = {"type": "object", "additionalProperties": dict(num, minimum=f.minimum,
+                                                            maximum=f.maximum)}
     elif f.kind == "profile":
         item = dict(num, minimum=f.minimum, maximum=f.maximum)
         s = {"type": "array", "items": item, "minItems": 24, "maxItems": 24}

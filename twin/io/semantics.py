@@ -42,6 +42,35 @@ def check(layout: Layout, paths: dict[str, list[str]]) -> list[Problem]:
     out.extend(_air_paths(layout, item_paths))
     out.extend(_pumps(layout, item_paths["cdus"], cat))
     out.extend(_air_grid(layout))
+    out.extend(_scenarios(layout, paths.get("scenarios", [])))
+    return out
+
+
+def _scenarios(layout: Layout, paths: list[str]) -> list[Problem]:
+    """Every id a scenario names exists (docs/physics.md §21)."""
+    from twin.model.equipment import CHILLER_ID, PLANT_ID, PUMP_SUFFIX
+    out: list[Problem] = []
+    items = layout.items
+    failable = (set(items["cooling_units"]) | set(items["cdus"]) | set(items["power"])
+                | {f"{c}{PUMP_SUFFIX}" for c in items["cdus"]} | {CHILLER_ID, PLANT_ID})
+    racks = set(layout.racks.ids.tolist())
+    for sc, path in zip(items["scenarios"].values(), paths):
+        for w in sc.utilisation:
+            if w not in items["workloads"]:
+                out.append(Problem(f"{path}.utilisation.{w}", f"no workload {w!r}"))
+        for f in sc.failed:
+            if f not in failable:
+                out.append(Problem(f"{path}.failed", f"{f!r} is not a cooling unit, CDU, "
+                                   f"CDU pump ('ID{PUMP_SUFFIX}'), power component, "
+                                   f"'{CHILLER_ID}' or '{PLANT_ID}'"))
+        for u in sc.setpoints_c:
+            if u not in items["cooling_units"]:
+                out.append(Problem(f"{path}.setpoints_c.{u}", f"no cooling unit {u!r}"))
+        for r, m in sc.rack_models.items():
+            if r not in racks:
+                out.append(Problem(f"{path}.rack_models.{r}", f"no rack {r!r}"))
+            elif m not in layout.catalogue or layout.catalogue[m].kind != "rack":
+                out.append(Problem(f"{path}.rack_models.{r}", f"unknown rack model {m!r}"))
     return out
 
 

@@ -17,6 +17,7 @@ class Field:
 
     kind: str  # number | integer | string | bool | enum | vec2 | vec4 | profile | ref
     #           | textmap (object of strings) | textlist (list of strings)
+    #           | numbermap (object of numbers between minimum and maximum)
     required: bool = False
     minimum: float | None = None
     maximum: float | None = None
@@ -40,7 +41,9 @@ class Field:
                 "vec2": "[x, y] in metres (two finite numbers)",
                 "vec4": "[x0, y0, x1, y1] in metres (four finite numbers)",
                 "profile": "a list of 24 hourly factors between 0 and 1.5",
-                "textmap": "an object of strings", "textlist": "a list of strings"}[self.kind]
+                "textmap": "an object of strings", "textlist": "a list of strings",
+                "numbermap": f"an object of numbers between {self.minimum:g} and "
+                             f"{self.maximum:g}" if self.kind == "numbermap" else ""}[self.kind]
 
 
 def num(required=False, minimum=None, maximum=None, excl=False, nullable=False, d=""):
@@ -247,6 +250,18 @@ TRACE = {
                   max_length=4096),
 }
 
+SCENARIO = {
+    "id": ID, "name": TEXT,
+    "description": Field("string", max_length=DESCRIPTION_MAX_CHARS),
+    "utilisation": Field("numbermap", minimum=0, maximum=1,
+                         description="workload id -> utilisation 0..1 in this scenario"),
+    "failed": Field("textlist", description="ids of cooling units, CDUs (or CDU/pump), power "
+                    "components, tanks or plant/chiller failed in this scenario"),
+    "setpoints_c": Field("numbermap", minimum=5, maximum=40,
+                         description="cooling unit id -> supply set-point (C)"),
+    "rack_models": Field("textmap", description="rack id -> catalogue model in this scenario"),
+}
+
 #: Top-level blocks that are objects: key -> (spec, model class).
 OBJECT_BLOCKS = {"hall": (HALL, eq.Hall), "site": (SITE, eq.Site), "plant": (PLANT, eq.Plant),
                  "underlay": (UNDERLAY, eq.Underlay), "trace": (TRACE, eq.TraceRef)}
@@ -263,6 +278,7 @@ LIST_BLOCKS = {
     "immersion_tanks": (TANK, eq.ImmersionTank, "tanks"),
     "power": (POWER, eq.PowerComponent, "power"),
     "grilles": (GRILLE, eq.Grille, "grilles"),
+    "scenarios": (SCENARIO, eq.Scenario, "scenarios"),
 }
 REQUIRED_TOP = ("format", "version", "hall", "racks")
 

@@ -135,6 +135,11 @@ class Checker:
             if not isinstance(v, dict) or not all(isinstance(x, str) for x in v.values()):
                 return self.bad(path, v, f)
             return dict(v)
+        if f.kind == "numbermap":
+            if not isinstance(v, dict) or not all(
+                    _finite(x) and f.minimum <= x <= f.maximum for x in v.values()):
+                return self.bad(path, v, f)
+            return {str(k): float(x) for k, x in sorted(v.items())}
         if f.kind == "textlist":
             if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
                 return self.bad(path, v, f)

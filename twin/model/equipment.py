@@ -6,13 +6,16 @@ simple and snapshots cheap. Optional numbers set to ``None`` fall back to the ca
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 ASHRAE_AIR_CLASSES = ("A1", "A2", "A3", "A4")
 ASHRAE_WATER_CLASSES = ("W17", "W27", "W32", "W40", "W45", "W+")
 WORKLOAD_KINDS = ("training", "inference", "idle")
 #: power distribution architectures (docs/physics.md §17): today's AC chain, or 800 V DC
 POWER_ARCHITECTURES = ("ac", "dc800")
+#: ids of failures that are not layout items (twin.engine.whatif.components): one pump of
+#: a CDU (``CDU-A/pump``), one chiller of the plant, the whole plant
+PUMP_SUFFIX, CHILLER_ID, PLANT_ID = "/pump", "plant/chiller", "plant"
 #: where a rack's fixed power came from (inventory import): not said, metered, budgeted
 POWER_BASES = ("", "measured", "budget")
 #: GPU power profiles (docs/physics.md §7.6): as fast as the GPUs go, or power-capped for
@@ -85,6 +88,23 @@ class Site:
     gpu_power_floor: float = 0.0
     facility_battery_kwh: float = 0.0
     facility_battery_kw: float = 0.0
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named set of edits over the base layout (docs/physics.md §21): workload
+    utilisation, failed equipment, cooling set-points and rack models."""
+
+    id: str
+    name: str = ""
+    description: str = ""
+    utilisation: dict[str, float] = field(default_factory=dict)
+    failed: tuple[str, ...] = ()
+    setpoints_c: dict[str, float] = field(default_factory=dict)
+    rack_models: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "failed", tuple(self.failed))
 
 
 @dataclass(frozen=True)

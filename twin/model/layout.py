@@ -17,7 +17,7 @@ from twin.model.racks import RackTable
 
 #: Item collections: name -> what they hold (all items have an ``id``).
 COLLECTIONS = ("workloads", "tiles", "containment", "cooling_units", "cdus", "tanks", "power",
-               "grilles")
+               "grilles", "scenarios")
 SETTINGS = ("hall", "site", "plant", "underlay", "trace")
 
 

@@ -19,6 +19,9 @@ COLORMAPS: dict[str, list[tuple[float, tuple[int, int, int]]]] = {
     "power": [(0.0, (255, 247, 236)), (0.35, (253, 187, 132)), (0.7, (239, 101, 72)),
               (1.0, (127, 0, 0))],
     "capture": [(0.0, (165, 0, 38)), (0.5, (254, 224, 144)), (1.0, (0, 104, 55))],
+    # differences (B - A), centred on 0 with symmetric levels: blue colder, red warmer
+    "diverging": [(0.0, (33, 102, 172)), (0.25, (103, 169, 207)), (0.5, (247, 247, 247)),
+                  (0.75, (239, 138, 98)), (1.0, (178, 24, 43))],
     # five flat bands for the headroom's binding limits (power, liquid, air, inlet, floor)
     "limits": [(0.0, (31, 119, 180)), (0.1999, (31, 119, 180)), (0.2, (126, 87, 194)),
                (0.3999, (126, 87, 194)), (0.4, (44, 160, 44)), (0.5999, (44, 160, 44)),

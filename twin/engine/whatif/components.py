@@ -12,17 +12,14 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from twin.model.equipment import CHILLER_ID, PLANT_ID, PUMP_SUFFIX
 from twin.model import Layout
 
 #: Sweep groups in the order of the summary line, with the words it uses.
 GROUPS = {"air": "air cooling", "cdu": "CDUs", "pump": "CDU pumps", "chiller": "chillers",
           "power": "power"}
-#: Suffix of the id of a CDU's pump scenario ("CDU-A/pump"), and of the plant's chiller.
-PUMP_SUFFIX = "/pump"
-CHILLER_ID = "plant/chiller"
-#: The whole plant (every chiller / heat-rejection unit) — a ride-through failure, not
-#: a single failure of the sweep.
-PLANT_ID = "plant"
+#: PUMP_SUFFIX ("CDU-A/pump"), CHILLER_ID and PLANT_ID (the whole plant, a ride-through
+#: failure, not a single failure of the sweep) live in twin.model.equipment.
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,7 @@ class Editor:
         """'racks' or the item collection that holds ``item_id``."""
         if self.layout.racks.has(item_id):
             return "racks"
-        for coll in ITEM_COLLECTIONS + ("power", "workloads"):
+        for coll in ITEM_COLLECTIONS + ("power", "workloads", "scenarios"):
             if item_id in self.layout.items[coll]:
                 return coll
         return None

@@ -89,6 +89,12 @@ def build_actions(w: "MainWindow") -> WindowActions:
     a.swing = _act(w, "Training Power S&wings\u2026", w.analysis_swing, None,
                    "The hall's power at the utility meter while training swings: ramp and "
                    "swing against the grid's limits, with smoothing")
+    a.scenarios = _act(w, "S&cenarios\u2026", w.analysis_scenarios, None,
+                       "Named sets of edits over this layout (workloads, failures, set-points, "
+                       "rack models), saved in the file")
+    a.compare_scenarios = _act(w, "Compare Sce&narios\u2026", w.analysis_compare_scenarios, None,
+                               "One scenario of this layout against another: metrics, "
+                               "air difference map, racks whose class changed")
     a.quit = _act(w, "&Quit", w.close, SK.Quit, "Quit the application")
     if a.quit.shortcut().isEmpty():
         a.quit.setShortcut(QKeySequence("Ctrl+Q"))
@@ -210,7 +216,9 @@ def build_menus(w: "MainWindow") -> None:
     v.addSeparator()
     w.panels_menu = v.addMenu("P&anels")
     an = mb.addMenu("&Analysis")
-    an.addActions([a.failure_sweep, a.ride_through, a.swap, a.power_arch, a.swing, a.compare])
+    an.addActions([a.failure_sweep, a.ride_through, a.swap, a.power_arch, a.swing])
+    an.addSeparator()
+    an.addActions([a.scenarios, a.compare_scenarios, a.compare])
     h = mb.addMenu("&Help")
     h.addAction(a.help_pages["manual"])
     h.addAction(a.help_shortcuts)
@@ -245,6 +253,10 @@ def build_toolbar(w: "MainWindow") -> QToolBar:
     w.colour_combo.setToolTip("What the rack colours show (colour bar in the 3-D view)")
     w.colour_combo.setMinimumContentsLength(14)
     tb.addWidget(w.colour_combo)
+    from twin.gui.window.scenarios import ScenarioSwitcher
+    w.scenario_switcher = ScenarioSwitcher(w)
+    w.scenario_switcher_action = tb.addWidget(w.scenario_switcher)
+    w.scenario_switcher.refresh()
     tb.addSeparator()
     tb.addAction(a.export)
     w.addToolBar(tb)

@@ -303,6 +303,8 @@ class MainWindow(QMainWindow):
     def _on_trace_changed(self, change: Change) -> None:
         if change.is_reset or change.any_of(ChangeKind.SETTINGS_CHANGED, collection="trace"):
             self.timeline_panel.refresh_sources()
+        if change.is_reset or change.collection == "scenarios":
+            self.scenario_switcher.refresh()
 
     # ================================================================= window state
     def _restore_window_state(self) -> None:
@@ -735,6 +737,16 @@ class MainWindow(QMainWindow):
     def analysis_compare(self, path: str | None = None):
         from twin.gui.window.compare import open_compare
         self.whatif_dialog = open_compare(self, path)
+        return self.whatif_dialog
+
+    def analysis_scenarios(self):
+        from twin.gui.window.scenarios import open_scenarios
+        self.scenario_dialog = open_scenarios(self)
+        return self.scenario_dialog
+
+    def analysis_compare_scenarios(self):
+        from twin.gui.window.compare import open_compare_scenarios
+        self.whatif_dialog = open_compare_scenarios(self)
         return self.whatif_dialog
 
     def analysis_swing(self):
