@@ -156,3 +156,21 @@ def test_render_over_time_writes_one_frame_per_step(tmp_path, capsys):
     assert not np.array_equal(frames[0], frames[1])          # the racks' power changed
     assert main(["render", str(lay_path), "--over-time", "--out", str(tmp_path / "a.png")]) == 1
     assert "expected a .gif" in capsys.readouterr().err
+
+
+def test_drawing_trace_and_scenario_edits_do_not_re_solve():
+    from twin.model.equipment import TraceRef
+    from twin.model.events import Change, ChangeKind
+    assert not Change(ChangeKind.SETTINGS_CHANGED, collection="trace").touches_physics
+    assert not Change(ChangeKind.SETTINGS_CHANGED, collection="underlay").touches_physics
+    assert not Change(ChangeKind.ITEM_ADDED, ("s",), collection="scenarios").touches_physics
+    assert Change(ChangeKind.SETTINGS_CHANGED, collection="site").touches_physics
+    assert Change(ChangeKind.RESET).touches_physics
+    both = Change.merged([Change(ChangeKind.SETTINGS_CHANGED, collection="trace"),
+                          Change(ChangeKind.ITEM_CHANGED, ("w",), ("utilisation",), "workloads")])
+    assert both.touches_physics
+    lay = load_layout(POD)
+    seen = []
+    lay.changed.connect(lambda ch: seen.append(ch.touches_physics))
+    lay.set_settings("trace", TraceRef("day.csv"))
+    assert seen == [False]

@@ -219,7 +219,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(json.dumps({"file": args.file, "out": args.out, "format": args.target,
                           "seconds": round(seconds, 3), **summary}, indent=2))
     else:
-        print(f"{args.out}: " + ", ".join(f"{k.replace('_', ' ')} {v:,}" if isinstance(v, int)
+        print(f"{args.out}: " + ", ".join(f"{k.replace('_', ' ')} {'yes' if v else 'no'}"
+                                          if isinstance(v, bool)
+                                          else f"{k.replace('_', ' ')} {v:,}" if isinstance(v, int)
                                           else f"{k.replace('_', ' ')} {v}"
                                           for k, v in summary.items()) + f" ({seconds:.2f} s)")
     return 0

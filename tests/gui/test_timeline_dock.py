@@ -65,3 +65,18 @@ def test_plan_animation_exports_a_frame_per_step(window, tmp_path):  # noqa: F81
     assert export_animation(window, str(out))
     frames = iio.imread(out, index=None)
     assert frames.shape[0] == 24 and frames.shape[-1] == 3
+
+
+def test_save_as_elsewhere_keeps_the_trace_found(window, tmp_path):  # noqa: F811
+    w = window
+    first = tmp_path / "a" / "pod.json"
+    first.parent.mkdir()
+    w.document.save(first)
+    trace = tmp_path / "a" / "day.csv"
+    trace.write_text("time,target,utilisation\n0,llm-train,0.5\n")
+    assert import_trace(w, str(trace))
+    assert w.floor_layout.trace.path == "day.csv"
+    second = tmp_path / "b" / "c" / "pod.json"
+    second.parent.mkdir(parents=True)
+    w.document.save(second)
+    assert (second.parent / w.floor_layout.trace.path).resolve() == trace.resolve()

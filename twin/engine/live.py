@@ -225,6 +225,8 @@ class LiveEngine:
         return [self._main] + ([self._fast] if self._fast is not None else [])
 
     def _on_change(self, change: Change) -> None:
+        if not change.touches_physics:
+            return
         if change.touches_geometry:
             with self._lock:
                 self._geometry_generation += 1

@@ -33,6 +33,9 @@ GEOMETRY_RACK_FIELDS = frozenset({"x_m", "y_m", "rotation_deg", "model", "height
                                   "airflow_m3s", "airflow_m3s_per_kw", "liquid_share"})
 #: Collections whose change moves air.
 GEOMETRY_COLLECTIONS = frozenset({"tiles", "containment", "cooling_units", "grilles"})
+#: Parts of a layout that no solve reads: the drawing under the plan, the trace the
+#: timeline replays, the named scenarios (a scenario is solved on its own snapshot).
+NON_PHYSICS_BLOCKS = frozenset({"underlay", "trace", "scenarios"})
 #: Kinds that change which racks exist (tables aligned with the racks must be rebuilt).
 RACK_SET_KINDS = frozenset({ChangeKind.RACKS_ADDED, ChangeKind.RACKS_REMOVED,
                             ChangeKind.RESET})
@@ -86,6 +89,13 @@ class Change:
     def all_ids(self) -> tuple[str, ...]:
         """Every id any elementary change touched, in first-seen order."""
         return tuple(dict.fromkeys(i for p in self.elementary for i in p.ids))
+
+    @property
+    def touches_physics(self) -> bool:
+        """False when every part concerns only ``NON_PHYSICS_BLOCKS`` (no re-solve)."""
+        return any(p.kind in (ChangeKind.RESET, ChangeKind.RACKS_ADDED, ChangeKind.RACKS_REMOVED,
+                              ChangeKind.RACKS_CHANGED) or p.collection not in NON_PHYSICS_BLOCKS
+                   for p in self.elementary)
 
     @property
     def touches_geometry(self) -> bool:

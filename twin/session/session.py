@@ -273,6 +273,8 @@ class Session:
 
     # ==================================================================== model events
     def _on_layout_changed(self, change: Change) -> None:
+        if not change.touches_physics:    # the drawing, trace or scenarios: nothing to solve
+            return
         self._last_change_s = time.perf_counter()
         if change.changes_rack_set or change.any_of(ChangeKind.RACKS_CHANGED, field="model"):
             self.colouring.set(self._compute_colouring())

@@ -74,12 +74,27 @@ class Document(QObject):
         target = Path(path) if path else self.path
         if target is None:
             raise ValueError("no file name: use save(path)")
+        self._rebase_paths(target)
         save_layout(self.layout, target)
         changed = target != self.path
         self.path = target
         self.stack.setClean()
         if changed:
             self.file_changed.emit()
+
+    def _rebase_paths(self, target: Path) -> None:
+        """Save As to another folder: the drawing's and the trace's relative paths are
+        re-made against the new folder, so they still find their files."""
+        import dataclasses
+
+        from twin.interchange.underlay import rebased_path
+        if self.path is None or self.path.resolve().parent == target.resolve().parent:
+            return
+        for block in ("underlay", "trace"):
+            ref = getattr(self.layout, block)
+            new = rebased_path(ref.path, self.path, target)
+            if new != ref.path:
+                self.layout.set_settings(block, dataclasses.replace(ref, path=new))
 
     def restore(self, layout: Layout, path: Path | None) -> None:
         """Take over a recovered layout of ``path`` with its edits unsaved (modified)."""
