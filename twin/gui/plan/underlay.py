@@ -24,8 +24,9 @@ from twin.interchange.dxf_read import DEFAULT_RGB, Drawing
 from twin.interchange.underlay import underlay_matrix
 from twin.model.equipment import Underlay
 
-#: z of the drawing: above the floor fill (-100), below the heatmap (-60), grid and racks.
-UNDERLAY_Z = -80
+#: z of the drawing: above the floor fill (-100) and the heatmap (-60), so its thin lines
+#: stay readable over a field, below the tile grid (-50) and the racks.
+UNDERLAY_Z = -55
 #: z of the pick overlay: above everything in the plan.
 PICK_Z = 500
 #: Neutral grey the layer colours are blended towards, and the share of the layer colour.
