@@ -1,6 +1,8 @@
 """Plan layers from results: per-rack colourings and heatmaps agree with the result."""
 
 import numpy as np
+
+from twin.model.viewstate import COLORMAPS
 import pytest
 
 from tests.conftest import LAYOUTS
@@ -89,7 +91,8 @@ def test_air_slice_heatmap(pod):
 def test_every_heatmap_names_its_colour_map_and_covers_the_hall(pod, metric):
     lay, res = pod
     hm = layers.heatmap(metric, lay, res, height_m=1.2)
-    assert hm.colormap == layers.METRICS[metric][2]
+    assert hm.colormap == layers.colormap_of(metric, lay.hall.ashrae_class)
+    assert hm.colormap in COLORMAPS
     x0, y0, x1, y1 = hm.extent
     assert (x0, y0) == (0.0, 0.0)
     ny, nx = hm.image.shape
@@ -105,7 +108,10 @@ def test_value_ranges_per_metric():
     values = np.array([38.2, 44.6])
     lo, hi = layers.value_range("coolant", values)     # coolant: on its own data
     assert 37.0 <= lo <= 38.2 and 44.6 <= hi <= 46.0
-    assert layers.value_range("inlet", np.array([22.0, 24.0])) == (18.0, 32.0)
+    # air temperatures: the hall class's fixed scale, whatever the data (docs/physics.md §22)
+    assert layers.value_range("inlet", np.array([22.0, 24.0])) == (15.0, 35.0)
+    assert layers.value_range("inlet", np.array([22.0, 44.0])) == (15.0, 35.0)
+    assert layers.value_range("air", np.array([5.0]), "A3") == (15.0, 43.0)
     assert layers.value_range("capture", values) == (0.0, 1.0)
     assert layers.value_range("power", np.array([12.0, 130.0]))[0] == 0.0
 
@@ -144,3 +150,38 @@ def test_intake_zone_is_zone_deep_on_the_front_side_only(rotation):
     assert cells[:, 0].min() > zy0 - 1e-9 and cells[:, 0].max() < zy1 + 1e-9
     assert cells[:, 1].min() < zx0 + layers.RASTER_M and cells[:, 1].max() > zx1 - layers.RASTER_M
     assert cells[:, 0].min() < zy0 + layers.RASTER_M and cells[:, 0].max() > zy1 - layers.RASTER_M
+
+
+def test_temperature_scale_marks_the_ashrae_bands():
+    """The colour map of class A1 (15-35 C): the recommended band 18-27 C runs blue to
+    yellow, red at the 32 C allowable limit, and a distinct magenta beyond it."""
+    from twin.model.viewstate import colormap_rgba
+    lo, hi, name = layers.temperature_scale("A1")
+    assert (lo, hi, name) == (15.0, 35.0, "ashrae-A1")
+    rgb = colormap_rgba(np.array([18.0, 27.0, 32.0, 32.5, 40.0]), lo, hi, name)[:, :3] * 255
+    np.testing.assert_allclose(rgb[0], (69, 117, 180), atol=1)      # recommended minimum
+    np.testing.assert_allclose(rgb[1], (254, 224, 144), atol=1)     # recommended maximum
+    np.testing.assert_allclose(rgb[2], (165, 0, 38), atol=2)        # allowable limit: red
+    assert rgb[3][2] > 150 and rgb[3][0] > 150                      # beyond: magenta
+    np.testing.assert_allclose(rgb[4], (140, 20, 130), atol=1)      # clipped at the top
+    assert layers.temperature_scale("a2")[:2] == (15.0, 38.0)
+
+
+def test_smoothed_heatmaps_are_bilinear_and_keep_empty_cells_empty():
+    from twin.engine import raster
+    ny, nx = 20, 30
+    x = np.arange(nx) + 0.5
+    ramp = np.tile(2.0 * x + 7.0, (ny, 1))            # linear along x: bilinear keeps it
+    out = raster.smoothed(ramp)
+    f = out.shape[1] // nx
+    assert out.shape == (ny * f, nx * f) and f == 4
+    xs = (np.arange(nx * f) + 0.5) / f                 # centres of the fine pixels
+    inner = (xs > 0.5) & (xs < nx - 0.5)
+    np.testing.assert_allclose(out[5, inner], 2.0 * xs[inner] + 7.0, atol=1e-9)
+    img = np.full((ny, nx), 20.0)
+    img[:, :10] = np.nan                               # a rack row: no air value
+    sm = raster.smoothed(img)
+    assert np.isnan(sm[:, : 10 * f]).all()
+    np.testing.assert_allclose(sm[:, 10 * f:], 20.0)  # not pulled towards the empty cells
+    cat = np.array([[0.0, 1.0], [2.0, 3.0]])
+    assert raster.smoothed(cat).shape == (8, 8)

@@ -24,7 +24,15 @@ from twin.engine import raster
 from twin.engine.raster import RASTER_M  # noqa: F401  (the raster of every plan heatmap)
 from twin.engine.simulate import TwinResult
 from twin.model import Layout, geometry
-from twin.model.viewstate import Colouring
+from twin.model.viewstate import COLORMAPS, Colouring
+from twin.physics.metrics import ASHRAE_ALLOWABLE_C
+
+#: Air temperature scales (docs/physics.md §22): fixed per ASHRAE class, never rescaled by
+#: the data — from TEMP_SCALE_LO_C to the class's allowable maximum + TEMP_SCALE_OVER_K,
+#: the recommended band 18-27 °C in blues to yellow, on to red at the allowable limit, and
+#: a distinct magenta beyond it.
+TEMP_SCALE_LO_C, TEMP_SCALE_OVER_K = 15.0, 3.0
+RECOMMENDED_C = (18.0, 27.0)
 
 #: metric key -> (label, unit, colour map)
 METRICS = {
@@ -92,10 +100,31 @@ def rack_values(metric: str, result: TwinResult) -> np.ndarray:
     raise KeyError(metric)
 
 
-def value_range(metric: str, values: np.ndarray) -> tuple[float, float]:
-    """Stable colour ranges: temperatures anchored on the ASHRAE band, others on data."""
+def temperature_scale(ashrae_class: str = "A1") -> tuple[float, float, str]:
+    """(low, high, colour map) of the air-temperature scale of ``ashrae_class``; the map
+    ``ashrae-<class>`` is registered in ``COLORMAPS`` on first use."""
+    cls = ashrae_class.upper() if ashrae_class.upper() in ASHRAE_ALLOWABLE_C else "A1"
+    allow = ASHRAE_ALLOWABLE_C[cls][1]
+    lo, hi = TEMP_SCALE_LO_C, allow + TEMP_SCALE_OVER_K
+    name = f"ashrae-{cls}"
+    if name not in COLORMAPS:
+        def at(t: float) -> float:
+            return (t - lo) / (hi - lo)
+        rec_lo, rec_hi = RECOMMENDED_C
+        COLORMAPS[name] = [
+            (0.0, (49, 54, 149)), (at(rec_lo), (69, 117, 180)),
+            (at((rec_lo + rec_hi) / 2), (171, 217, 233)), (at(rec_hi), (254, 224, 144)),
+            (at((rec_hi + allow) / 2), (244, 109, 67)), (at(allow), (165, 0, 38)),
+            (at(allow) + 1e-6, (214, 55, 196)), (1.0, (140, 20, 130))]
+    return lo, hi, name
+
+
+def value_range(metric: str, values: np.ndarray, ashrae_class: str = "A1"
+                ) -> tuple[float, float]:
+    """Stable colour ranges: air temperatures on the fixed scale of the hall's ASHRAE
+    class (never moved by the data), others on the data."""
     if metric in ("inlet", "air"):
-        return _nice_range(values, 1.0, floor=18.0, ceil=32.0)
+        return temperature_scale(ashrae_class)[:2]
     if metric == "coolant":
         return _nice_range(values, 1.0)
     if metric == "capture":
@@ -103,11 +132,18 @@ def value_range(metric: str, values: np.ndarray) -> tuple[float, float]:
     return (0.0, _nice_range(values, 10.0)[1])
 
 
+def colormap_of(metric: str, ashrae_class: str = "A1") -> str:
+    """The colour map of ``metric`` (air temperatures: the class's scale)."""
+    if metric in ("inlet", "air"):
+        return temperature_scale(ashrae_class)[2]
+    return METRICS[metric][2]
+
+
 def rack_colouring(metric: str, result: TwinResult) -> Colouring:
-    label, unit, cmap = METRICS[metric]
+    label, unit, _cmap = METRICS[metric]
     values = rack_values(metric, result)
-    lo, hi = value_range(metric, values)
-    return Colouring(metric, label, unit, values, lo, hi, cmap)
+    lo, hi = value_range(metric, values, result.ashrae_class)
+    return Colouring(metric, label, unit, values, lo, hi, colormap_of(metric, result.ashrae_class))
 
 
 def _density_raster(layout: Layout, values: np.ndarray) -> np.ndarray:
@@ -150,7 +186,9 @@ def heatmap(metric: str, layout: Layout, result: TwinResult, height_m: float | N
         img = fill_blocked_cells(air.slice_at(z))
         g = air.grid
         extent = (0.0, 0.0, len(air.x_m) * g.dx, len(air.y_m) * g.dx)
-        return Heatmap(img, extent, value_range("air", img), cmap, f"{label} at {z:.1f} m", unit)
+        cls = layout.hall.ashrae_class
+        return Heatmap(img, extent, value_range("air", img, cls), colormap_of("air", cls),
+                       f"{label} at {z:.1f} m", unit)
     if metric in ("headroom", "headroom_limit"):  # the largest rack a position takes (§18)
         from twin.engine.capacity import LIMITS, capacity_map
         cm = capacity_map(layout, result)
@@ -178,7 +216,8 @@ def heatmap(metric: str, layout: Layout, result: TwinResult, height_m: float | N
         levels = (0.0, _nice_range(img, 5.0)[1])
     else:
         img = _intake_raster(layout, values, "min" if metric == "capture" else "max")
-        levels = value_range(metric, values)
+        levels = value_range(metric, values, layout.hall.ashrae_class)
+        cmap = colormap_of(metric, layout.hall.ashrae_class)
     return Heatmap(img, raster.extent(layout), levels, cmap, label, unit)
 
 

@@ -4,7 +4,7 @@ hall, footprints spread over the cells they cover, averages over a square window
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import uniform_filter
+from scipy.ndimage import distance_transform_edt, uniform_filter, zoom
 
 from twin.model import Layout
 
@@ -45,3 +45,30 @@ def density(layout: Layout, bounds: np.ndarray, values: np.ndarray, window_m: fl
 def extent(layout: Layout) -> tuple[float, float, float, float]:
     ny, nx = raster_shape(layout)
     return (0.0, 0.0, nx * RASTER_M, ny * RASTER_M)
+
+
+#: Longest side of a smoothed heatmap image (pixels).
+SMOOTH_MAX_PX = 1600
+
+
+def smoothed(image: np.ndarray, max_px: int = SMOOTH_MAX_PX) -> np.ndarray:
+    """``image`` resampled bilinearly (up to 4 x, at most ``max_px`` along its longer
+    side) over the same extent; cells without a value (NaN) stay empty, and their
+    neighbours are not pulled towards them (NaNs are filled from the nearest value before
+    interpolating, then masked again)."""
+    img = np.asarray(image, dtype=float)
+    if img.ndim != 2 or min(img.shape) < 2:
+        return img
+    factor = int(min(4, max(1, max_px // max(img.shape))))
+    if factor == 1:
+        return img
+    valid = np.isfinite(img)
+    if not valid.any():
+        return img
+    if not valid.all():
+        idx = distance_transform_edt(~valid, return_distances=False, return_indices=True)
+        img = img[tuple(idx)]
+    out = zoom(img, factor, order=1, mode="nearest", grid_mode=True)
+    mask = zoom(valid.astype(np.uint8), factor, order=0, mode="nearest", grid_mode=True)
+    out[mask == 0] = np.nan
+    return out

@@ -71,6 +71,8 @@ class TwinResult:
     economics: Economics | None = None
     #: weights on the floor against its ratings (docs/physics.md §15)
     floor: FloorLoad | None = None
+    #: the hall's ASHRAE air class (its temperature colour scale, layers.temperature_scale)
+    ashrae_class: str = "A1"
 
 
 class Simulator:
@@ -204,7 +206,7 @@ class Simulator:
             timing_s=timing, immersion=imm, tank_ids=tank_ids,
             rack_demand_kw=demand.rack_power_w / 1e3,
             rack_state=np.where(rack_on, limits.state, UNPOWERED), economics=econ,
-            floor=self._floor)
+            floor=self._floor, ashrae_class=layout.hall.ashrae_class)
 
     def maintain(self) -> bool:
         """Idle-time upkeep of the solver state (see ``AirSolver.maintain``)."""

@@ -497,8 +497,9 @@ def _air_slice(layout: Layout, result: TwinResult) -> AirSlice | None:
     img = np.pad(img, 1, mode="edge")
     x = np.concatenate([[0.0], np.asarray(air.x_m, float), [g.nx * g.dx]])
     y = np.concatenate([[0.0], np.asarray(air.y_m, float), [g.ny * g.dx]])
-    lo, hi = layers.value_range("air", img)
-    rgba = colormap_rgba(img.ravel(), lo, hi, layers.METRICS["air"][2]).reshape(img.shape + (4,))
+    cls = layout.hall.ashrae_class
+    lo, hi = layers.value_range("air", img, cls)
+    rgba = colormap_rgba(img.ravel(), lo, hi, layers.colormap_of("air", cls)).reshape(img.shape + (4,))
     return AirSlice(z, x, y, img, rgba, (lo, hi))
 
 

@@ -84,6 +84,8 @@ class HeatmapChoice:
     height_m: float = 1.0
     slice_3d: bool = True
     arrows: bool = False
+    #: the plan image resampled bilinearly (False: one flat colour per cell)
+    smooth: bool = True
 
 
 class SessionEvents(SignalGroup):
@@ -218,7 +220,8 @@ class Session:
         label, unit, cmap = layers.METRICS[key]
         if self.result is None:
             values = np.full(len(layout.racks), np.nan)
-            lo, hi = layers.value_range(key, values)
+            lo, hi = layers.value_range(key, values, layout.hall.ashrae_class)
+            cmap = layers.colormap_of(key, layout.hall.ashrae_class)
             return Colouring(key, label, unit, values, lo, hi, cmap)
         c = layers.rack_colouring(key, self.result)
         return dataclasses.replace(c, values=self.to_live(c.values, layout))

@@ -48,6 +48,10 @@ class HeatmapControls(QWidget):
         self.arrows_box = QCheckBox("Airflow arrows on the plan")
         self.arrows_box.setToolTip("Horizontal air velocity at the slice height; the longest "
                                    "arrow is the fastest 95th-percentile air")
+        self.smooth_box = QCheckBox("Smooth field (bilinear)")
+        self.smooth_box.setChecked(True)
+        self.smooth_box.setToolTip("Interpolate the plan heatmap between cells; off: one "
+                                   "flat colour per solver cell")
         self.slice_box = QCheckBox("Show slice in 3-D")
         self.slice_box.setToolTip("Draw the heatmap as a translucent plane in the 3-D view "
                                   "(air temperature at its height, others on the floor)")
@@ -70,6 +74,7 @@ class HeatmapControls(QWidget):
         lay.setContentsMargins(8, 6, 8, 6)
         lay.addLayout(form)
         lay.addWidget(self.arrows_box)
+        lay.addWidget(self.smooth_box)
         lay.addWidget(self.slice_box)
         lay.addWidget(self.note)
         lay.addStretch(1)
@@ -86,6 +91,7 @@ class HeatmapControls(QWidget):
         self.top_button.clicked.connect(lambda: self.set_height(self._presets[1]))
         self.arrows_box.toggled.connect(self._on_toggle)
         self.slice_box.toggled.connect(self.changed)
+        self.smooth_box.toggled.connect(self.changed)
         self._update_enabled()
 
     # ----- state -------------------------------------------------------------------
@@ -100,6 +106,10 @@ class HeatmapControls(QWidget):
     @property
     def arrows(self) -> bool:
         return self.arrows_box.isChecked()
+
+    @property
+    def smooth(self) -> bool:
+        return self.smooth_box.isChecked()
 
     @property
     def slice_3d(self) -> bool:

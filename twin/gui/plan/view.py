@@ -22,6 +22,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import QRectF, Qt, Signal
 
+from twin.engine import raster
 from twin.engine.layers import Heatmap
 from twin.model import Layout
 from twin.model.colour_by import STATIC_COLOURINGS
@@ -153,12 +154,15 @@ class PlanView(PlanInteraction, QtWidgets.QWidget):
 
     def set_heatmap(self, image: np.ndarray, extent: tuple[float, float, float, float],
                     levels: tuple[float, float], colormap: str = "thermal", label: str = "",
-                    unit: str = "", categories: tuple[str, ...] = ()) -> None:
+                    unit: str = "", categories: tuple[str, ...] = (), smooth: bool = True
+                    ) -> None:
         """Show a plan field (ny, nx), row 0 at y0, under the racks; updated in place.
-        ``categories``: labels of the integer values of a categorical field."""
+        ``categories``: labels of the integer values of a categorical field (never
+        smoothed); ``smooth``: resampled bilinearly (``raster.smoothed``) for display."""
         img = np.asarray(image, dtype=np.float32)
         x0, y0, x1, y1 = (float(v) for v in extent)
-        self._heat.setImage(img, autoLevels=False, levels=tuple(levels))
+        shown = raster.smoothed(img).astype(np.float32) if smooth and not categories else img
+        self._heat.setImage(shown, autoLevels=False, levels=tuple(levels))
         self._heat.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
         self.legends.show_heat(colormap, tuple(levels), f"{label} [{unit}]" if unit else label,
                                tuple(categories))

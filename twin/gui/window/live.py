@@ -145,7 +145,7 @@ class LiveBridge(QObject):
     def _controls_changed(self) -> None:
         c = self.controls
         self.session.set_heatmap(metric=c.metric, height_m=c.height_m, slice_3d=c.slice_3d,
-                                 arrows=c.arrows)
+                                 arrows=c.arrows, smooth=c.smooth)
 
     def _on_heatmap(self, _choice: HeatmapChoice) -> None:
         self.update_heatmap()
@@ -161,7 +161,7 @@ class LiveBridge(QObject):
         if plan is not None:
             if hm is not None:
                 plan.set_heatmap(hm.image, hm.extent, hm.levels, hm.colormap, hm.label,
-                                 hm.unit, hm.categories)
+                                 hm.unit, hm.categories, smooth=choice.smooth)
             elif plan.heatmap_item().isVisible():
                 plan.clear_heatmap()
         if view3d is not None:
