@@ -49,6 +49,7 @@ class PlanLegends:
         self._heat_shown = False
         self.rack_key_shown: tuple | None = None
         self._heat_title = ""
+        self._was_shared = False
 
     # ----- rack colouring -------------------------------------------------------------
     def show_colouring(self, c: Colouring) -> None:
@@ -110,12 +111,29 @@ class PlanLegends:
         if ticks != getattr(self, "_heat_ticks", None):
             self._heat_ticks = ticks
             self.heat_bar.axis.setTicks(ticks)     # the axis that carries the values
+        self._heat_key = (colormap, tuple(float(v) for v in levels))
         if title != self._heat_title:   # relabelling re-lays out the side panel
             self._heat_title = title
-            self.heat_bar.getAxis("left").setLabel(title)
+            self._label_heat()
         if not self._heat_shown:
             self._heat_shown = True
             self._arrange()
+        elif self._shared() != self._was_shared:
+            self._arrange()
+
+    def _shared(self) -> bool:
+        """The rack colours and the heatmap use one scale (one colour map and range, as
+        inlet and air temperatures do): one bar says both."""
+        k = self.rack_key_shown
+        return (self._heat_shown and k is not None and self.rack_key is self.rack_bar
+                and (k[1], (float(k[2]), float(k[3]))) == getattr(self, "_heat_key", None))
+
+    def _label_heat(self) -> None:
+        title = self._heat_title
+        if self._shared() and self.rack_key_shown is not None:
+            rack_label = self.rack_key_shown[0].split(" [")[0]
+            title = f"{title} · racks: {rack_label.lower()}"
+        self.heat_bar.getAxis("left").setLabel(title)
 
     def hide_heat(self) -> None:
         if self._heat_shown:
@@ -128,9 +146,12 @@ class PlanLegends:
             ci.removeItem(item)
         ci.removeItem(self._plot)
         ci.addItem(self._plot, 0, 0, rowspan=2)
-        self._side = [self.rack_key, self.symbol_key]
-        ci.addItem(self.rack_key, 0, 1)
-        ci.addItem(self.symbol_key, 1, 1)
+        shared = self._was_shared = self._shared()
+        self._side = [self.symbol_key] if shared else [self.rack_key, self.symbol_key]
+        if not shared:
+            ci.addItem(self.rack_key, 0, 1)
+        ci.addItem(self.symbol_key, 1 if not shared else 0, 1, rowspan=1 if not shared else 2)
+        self._label_heat()
         if self._heat_shown:
             self._side.append(self.heat_bar)
             ci.addItem(self.heat_bar, 0, 2, rowspan=2)
