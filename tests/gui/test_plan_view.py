@@ -43,6 +43,9 @@ def plan(qtbot):
     qtbot.waitExposed(view)
     view.reset_view()
     QtWidgets.QApplication.processEvents()
+    qtbot.wait(50)              # late resize and layout events settle before any drag
+    view.reset_view()
+    QtWidgets.QApplication.processEvents()
     messages: list[str] = []
     view.message.connect(messages.append)
     view.messages = messages
