@@ -33,6 +33,9 @@ from twin.physics.metrics import ASHRAE_ALLOWABLE_C
 #: a distinct magenta beyond it.
 TEMP_SCALE_LO_C, TEMP_SCALE_OVER_K = 15.0, 3.0
 RECOMMENDED_C = (18.0, 27.0)
+#: Metrics drawn on the temperature scale, and the map of a user's own range.
+TEMPERATURE_METRICS = ("inlet", "air")
+USER_RANGE_COLORMAP = "thermal"
 
 #: metric key -> (label, unit, colour map)
 METRICS = {

@@ -86,6 +86,9 @@ class HeatmapChoice:
     arrows: bool = False
     #: the plan image resampled bilinearly (False: one flat colour per cell)
     smooth: bool = True
+    #: the user's own range of the temperature scale (low, high °C) for rack inlets and
+    #: air; None: the hall's ASHRAE-class scale (docs/physics.md §22)
+    temperature_range: tuple[float, float] | None = None
 
 
 class SessionEvents(SignalGroup):
@@ -222,9 +225,15 @@ class Session:
             values = np.full(len(layout.racks), np.nan)
             lo, hi = layers.value_range(key, values, layout.hall.ashrae_class)
             cmap = layers.colormap_of(key, layout.hall.ashrae_class)
-            return Colouring(key, label, unit, values, lo, hi, cmap)
-        c = layers.rack_colouring(key, self.result)
-        return dataclasses.replace(c, values=self.to_live(c.values, layout))
+            c = Colouring(key, label, unit, values, lo, hi, cmap)
+        else:
+            c = layers.rack_colouring(key, self.result)
+            c = dataclasses.replace(c, values=self.to_live(c.values, layout))
+        rng = self.heatmap.temperature_range
+        if rng is not None and key in layers.TEMPERATURE_METRICS:
+            c = dataclasses.replace(c, vmin=rng[0], vmax=rng[1],
+                                    colormap=layers.USER_RANGE_COLORMAP)
+        return c
 
     def to_live(self, values: np.ndarray, layout: Layout | None = None) -> np.ndarray:
         """Per-rack values of the latest result, re-ordered for ``layout``'s rack table
@@ -244,8 +253,11 @@ class Session:
         """Change what the heatmap shows (``HeatmapChoice`` fields)."""
         new = dataclasses.replace(self.heatmap, **changes)
         if new != self.heatmap:
+            rescaled = new.temperature_range != self.heatmap.temperature_range
             self.heatmap = new
             self.events.heatmap.emit(new)
+            if rescaled and self.colour_key in LIVE_COLOURINGS:
+                self.colouring.set(self._compute_colouring())
 
     def heatmap_image(self) -> tuple[Heatmap | None, str]:
         """The heatmap of the current choice from the latest result, and a note saying
@@ -255,6 +267,9 @@ class Session:
             return None, ""
         hm = layers.heatmap(metric, snap, res, self.heatmap.height_m)
         if hm is not None:
+            rng = self.heatmap.temperature_range
+            if rng is not None and metric in layers.TEMPERATURE_METRICS:
+                hm = dataclasses.replace(hm, levels=rng, colormap=layers.USER_RANGE_COLORMAP)
             return hm, ""
         if metric == "coolant":
             return None, "No coolant return to show: no rack here is on a CDU loop."

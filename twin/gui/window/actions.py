@@ -146,6 +146,9 @@ def build_actions(w: "MainWindow") -> WindowActions:
     a.snap = _act(w, "Snap to &Tiles", w.set_snap, None,
                   "Snap dragged racks and units to the floor-tile grid", named_icon="snap",
                   checkable=True)
+    a.temperature_scale = _act(w, "&Temperature Scale\u2026", w.view_temperature_scale, None,
+                               "The hall's ASHRAE-class temperature scale, or your own "
+                               "locked range, in every view")
     a.colour_group = QActionGroup(w)
     a.colour_actions = {}
     # Help
@@ -212,6 +215,7 @@ def build_menus(w: "MainWindow") -> None:
     v.addActions([a.reset_camera, a.frame_selection])
     v.addSeparator()
     w.colour_menu = v.addMenu("&Colour Racks By")
+    v.addAction(a.temperature_scale)
     v.addAction(a.snap)
     v.addSeparator()
     w.panels_menu = v.addMenu("P&anels")

@@ -739,6 +739,11 @@ class MainWindow(QMainWindow):
         self.whatif_dialog = open_compare(self, path)
         return self.whatif_dialog
 
+    def view_temperature_scale(self):
+        from twin.gui.window.temperature_scale import open_temperature_scale
+        self.scale_dialog = open_temperature_scale(self)
+        return self.scale_dialog
+
     def analysis_scenarios(self):
         from twin.gui.window.scenarios import open_scenarios
         self.scenario_dialog = open_scenarios(self)
