@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from twin.interchange.inventory import FACINGS, ImportReport, InventoryError, RackRow, _norm
+from twin.io.capped import ReadRefused, read_capped
 
 #: Largest inventory file read (bytes) and most racks in one.
 MAX_INVENTORY_BYTES = 50 * 2**20
@@ -92,18 +93,9 @@ def read_table(path: str | os.PathLike, sheet: str = "") -> Table:
     """The first (or the named) sheet of a CSV or XLSX file."""
     name = str(path)
     try:
-        size = os.stat(path).st_size
-        if not os.path.isfile(path):
-            raise InventoryError(name, "is not a regular file, expected a CSV or XLSX table")
-        if size > MAX_INVENTORY_BYTES:
-            raise InventoryError(name, f"file is {size / 2**20:,.1f} MiB, above the limit "
-                                 f"of {MAX_INVENTORY_BYTES / 2**20:,.0f} MiB for an inventory")
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_INVENTORY_BYTES + 1)
-    except FileNotFoundError:
-        raise InventoryError(name, "no such file") from None
-    except OSError as exc:
-        raise InventoryError(name, f"cannot read: {exc.strerror or exc}") from None
+        data = read_capped(path, MAX_INVENTORY_BYTES, "a rack inventory (CSV or XLSX)")
+    except ReadRefused as exc:
+        raise InventoryError(name, str(exc)) from None
     if not data.strip():
         raise InventoryError(name, "is empty, expected a header row and one rack per row")
     if data[:4] == b"PK\x03\x04" or name.lower().endswith((".xlsx", ".xlsm")):
@@ -197,12 +189,9 @@ def read_mapping(path: str | os.PathLike) -> Mapping:
     "grid": {"pitch_m": 0.6, "origin_m": [x, y]}, "sheet": name}``."""
     name = str(path)
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(2**20 + 1)
-    except OSError as exc:
-        raise InventoryError(name, f"cannot read: {exc.strerror or exc}") from None
-    if len(raw) > 2**20:
-        raise InventoryError(name, "a mapping file larger than 1 MiB")
+        raw = read_capped(path, 2**20, "a column mapping (JSON)")
+    except ReadRefused as exc:
+        raise InventoryError(name, str(exc)) from None
     try:
         doc = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from twin.interchange.inventory import (FACINGS, ImportReport, InventoryError, RackRow,
                                         _natural, _norm, match_model, model_index)
+from twin.io.capped import ReadRefused, read_capped
 from twin.model import Catalogue, load_catalogue
 
 #: Largest saved endpoint file read (bytes), most objects taken from one live endpoint,
@@ -133,21 +134,10 @@ def read_results(path: str | os.PathLike) -> list[tuple[str, Any]]:
     ``InventoryError`` for a file that is not whole NetBox API results."""
     name = str(path)
     try:
-        size = os.stat(path).st_size
-        if size > MAX_NETBOX_BYTES:
-            raise InventoryError(name, _too_big(size))
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_NETBOX_BYTES + 1)
-    except OSError as exc:
-        raise InventoryError(name, f"cannot read: {exc.strerror or exc}") from None
-    if len(data) > MAX_NETBOX_BYTES:
-        raise InventoryError(name, _too_big(len(data)))
+        data = read_capped(path, MAX_NETBOX_BYTES, "one NetBox endpoint (JSON)")
+    except ReadRefused as exc:
+        raise InventoryError(name, str(exc)) from None
     return parse_results(name, data)
-
-
-def _too_big(size: int) -> str:
-    return (f"file is {size / 2**20:,.1f} MiB, above the limit of "
-            f"{MAX_NETBOX_BYTES / 2**20:,.0f} MiB for one NetBox endpoint")
 
 
 def parse_results(name: str, data: bytes) -> list[tuple[str, Any]]:
@@ -333,16 +323,9 @@ def read_positions_csv(path: str | os.PathLike, report: ImportReport) -> dict[st
     table; a bad line is an error in ``report`` with its line number."""
     name = str(path)
     try:
-        size = os.stat(path).st_size
-        if size > MAX_POSITIONS_BYTES:
-            raise InventoryError(name, f"file is {size / 2**20:,.1f} MiB, above the limit of "
-                                 f"{MAX_POSITIONS_BYTES / 2**20:,.0f} MiB for a positions table")
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_POSITIONS_BYTES + 1)
-    except FileNotFoundError:
-        raise InventoryError(name, "no such file") from None
-    except OSError as exc:
-        raise InventoryError(name, f"cannot read: {exc.strerror or exc}") from None
+        data = read_capped(path, MAX_POSITIONS_BYTES, "a positions table (CSV)")
+    except ReadRefused as exc:
+        raise InventoryError(name, str(exc)) from None
     if not data.strip():
         raise InventoryError(name, "is empty, expected a header rack,x_m,y_m,facing and one "
                              "rack per line")

@@ -10,12 +10,12 @@ import json
 import math
 import os
 import re
-import stat
 from pathlib import Path
 from typing import Any
 
 from twin.io import semantics, spec
 from twin.io.atomic import write_atomic
+from twin.io.capped import ReadRefused, mib, read_capped
 from twin.io.errors import LayoutError, Problem
 from twin.io.migrations import MIGRATIONS, migrate
 from twin.io.validate import Checker, HugeInt, describe
@@ -33,48 +33,13 @@ TOP_KEYS = ("name", "description", *spec.OBJECT_BLOCKS, *spec.LIST_BLOCKS, "cata
 #: Bigger files are refused by their size before anything is read.
 MAX_FILE_BYTES = 100 * 2**20
 
-_NOT_REGULAR = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
-                (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
-
-
-def _mib(n: int) -> str:
-    return f"{n / 2**20:,.1f} MiB"
-
-
-def _refuse_special(name: str, st: os.stat_result) -> None:
-    if stat.S_ISDIR(st.st_mode):
-        raise LayoutError(name, [Problem("", "is a directory, expected a layout file (.json)")])
-    if not stat.S_ISREG(st.st_mode):
-        kind = next((w for test, w in _NOT_REGULAR if test(st.st_mode)), "not a regular file")
-        raise LayoutError(name, [Problem("", f"is {kind}, expected a regular layout file "
-                                         "(.json); nothing was read")])
-    if st.st_size > MAX_FILE_BYTES:
-        raise LayoutError(name, [Problem("", f"file is {_mib(st.st_size)}, above the limit of "
-                                         f"{_mib(MAX_FILE_BYTES)} for a layout file")])
-
-
 def read_layout_bytes(path: str | os.PathLike) -> bytes:
     """The bytes of a layout file, refusing before reading anything that is not a regular
     file (FIFO, device, socket, folder) or is larger than ``MAX_FILE_BYTES``."""
-    name = str(path)
     try:
-        _refuse_special(name, os.stat(path))
-        # O_NONBLOCK: a FIFO swapped in after the check still cannot block the open.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-    except FileNotFoundError:
-        raise LayoutError(name, [Problem("", "no such file")]) from None
-    except (OSError, ValueError) as exc:
-        raise LayoutError(name, [Problem("", f"cannot read: {getattr(exc, 'strerror', None) or exc}")]) from None
-    try:
-        with os.fdopen(fd, "rb") as fh:
-            _refuse_special(name, os.fstat(fh.fileno()))
-            data = fh.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise LayoutError(name, [Problem("", f"cannot read: {exc.strerror or exc}")]) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise LayoutError(name, [Problem("", f"file is larger than the limit of "
-                                         f"{_mib(MAX_FILE_BYTES)} for a layout file")])
-    return data
+        return read_capped(path, MAX_FILE_BYTES, "a layout file (.json)")
+    except ReadRefused as exc:
+        raise LayoutError(str(path), [Problem("", str(exc))]) from None
 
 
 def load_layout(path: str | os.PathLike, catalogue: Catalogue | None = None,
@@ -140,7 +105,7 @@ def loads_layout(data: bytes | str, name: str = "<layout>", catalogue: Catalogue
     """Parse layout text or bytes; see ``load_layout``."""
     if len(data) > MAX_FILE_BYTES:
         raise LayoutError(name, [Problem("", f"layout is larger than the limit of "
-                                         f"{_mib(MAX_FILE_BYTES)}")])
+                                         f"{mib(MAX_FILE_BYTES)}")])
     if isinstance(data, bytes):
         try:
             text = data.decode("utf-8")

@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from twin.io.capped import ReadRefused, read_capped
 from twin.io.errors import LayoutError, Problem
 from twin.model import Layout
 
@@ -91,18 +92,9 @@ def read_trace(path: str | os.PathLike, layout: Layout) -> Trace:
     every problem (file, line, column)."""
     name = str(path)
     try:
-        size = os.stat(path).st_size
-        if not os.path.isfile(path):
-            raise LayoutError(name, [Problem("", "is not a regular file, expected a trace CSV")])
-        if size > MAX_TRACE_BYTES:
-            raise LayoutError(name, [Problem("", f"file is {size / 2**20:,.1f} MiB, above the "
-                                             f"limit of {MAX_TRACE_BYTES // 2**20} MiB for a trace")])
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except FileNotFoundError:
-        raise LayoutError(name, [Problem("", "no such file")]) from None
-    except OSError as exc:
-        raise LayoutError(name, [Problem("", f"cannot read: {exc.strerror or exc}")]) from None
+        data = read_capped(path, MAX_TRACE_BYTES, "a trace CSV")
+    except ReadRefused as exc:
+        raise LayoutError(name, [Problem("", str(exc))]) from None
     return parse_trace(data, name, layout)
 
 
