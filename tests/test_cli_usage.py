@@ -36,3 +36,20 @@ def test_usage_errors_and_no_display_are_one_line(args, code, text):
     assert r.returncode == code, (r.stdout, r.stderr)
     assert text in r.stderr
     assert "Traceback" not in r.stderr and "core dumped" not in r.stderr
+
+
+@pytest.mark.parametrize("low_open, text, ok", [
+    (False, "0", True), (False, "1", True), (False, "-0.001", False), (False, "1.001", False),
+    (True, "0", False), (True, "0.001", True), (True, "1", True), (False, "nan", False)])
+def test_number_arguments_hold_their_bounds_exactly(low_open, text, ok):
+    import argparse
+
+    from twin.cli_common import number_in
+    check = number_in(0, 1, "a share", low_open=low_open)
+    if ok:
+        assert check(text) == float(text)
+    else:
+        with pytest.raises(argparse.ArgumentTypeError, match="out of range"):
+            check(text)
+    with pytest.raises(argparse.ArgumentTypeError, match="^expected a share, got 'x'$"):
+        check("x")

@@ -14,7 +14,7 @@ from typing import Sequence
 
 from twin.io import LayoutError, Problem, load_layout
 from twin.io.errors import capped_lines
-from twin.cli_common import load_or_report, plain, solve_or_report, write_text
+from twin.cli_common import load_or_report, number_in, plain, solve_or_report, write_text
 from twin.model import units
 from twin.model.summary import summarise
 
@@ -32,16 +32,6 @@ def _size(text: str) -> tuple[int, int]:
     if not all(320 <= v <= 8192 for v in size):
         raise argparse.ArgumentTypeError(f"each side must be 320 to 8192 pixels, got {text!r}")
     return size
-
-
-def _scale(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number such as 1 or 2, got {text!r}")
-    if not 0.5 <= value <= 4:
-        raise argparse.ArgumentTypeError(f"the scale must be 0.5 to 4, got {text!r}")
-    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -74,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", metavar="PNG", required=True, help="PNG file to write")
     r.add_argument("--size", metavar="WxH", type=_size, default=(1920, 1080),
                    help="image size in logical pixels, caption included (default 1920x1080)")
-    r.add_argument("--scale", type=_scale, default=1.0,
+    r.add_argument("--scale", type=number_in(0.5, 4, "a scale such as 1 or 2"), default=1.0,
                    help="pixel scale for high-DPI/print: 2 doubles the pixels (default 1)")
     r.add_argument("--no-caption", action="store_true", help="leave out the caption band")
     r.add_argument("--over-time", action="store_true",

@@ -4,7 +4,10 @@ safe for a terminal."""
 
 from __future__ import annotations
 
+import argparse
+import math
 import sys
+from typing import Callable
 
 import numpy as np
 
@@ -19,6 +22,25 @@ _CONTROL = dict.fromkeys([*range(0, 9), *range(11, 32), *range(127, 160)])
 def plain(text: str) -> str:
     """``text`` without control characters (names from a layout file printed as text)."""
     return text.translate(_CONTROL)
+
+
+def number_in(low: float, high: float, what: str, *, low_open: bool = False
+              ) -> Callable[[str], float]:
+    """An argparse ``type`` for a number in [low, high] (``low`` excluded when
+    ``low_open``; ``math.inf`` for no upper bound): ``what`` names it in messages."""
+    def check(text: str) -> float:
+        try:
+            v = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if not (low < v if low_open else low <= v) or not v <= high:
+            if math.isfinite(high):
+                bound = f"above {low:g} and at most {high:g}" if low_open else f"{low:g} to {high:g}"
+            else:
+                bound = f"above {low:g}" if low_open else f"{low:g} or more"
+            raise argparse.ArgumentTypeError(f"out of range ({bound}), got {text!r}")
+        return v
+    return check
 
 
 def load_or_report(file: str, warnings: list[Problem] | None = None):

@@ -9,7 +9,7 @@ import sys
 import time
 from typing import Any, Callable
 
-from twin.cli_common import load_and_solve, load_or_report, plain
+from twin.cli_common import load_and_solve, load_or_report, number_in, plain
 from twin.interchange.errors import InterchangeError
 from twin.io.errors import capped_lines
 
@@ -25,16 +25,6 @@ def _room(text: str) -> tuple[float, float, float]:
     if not (0 < w <= 400 and 0 < l <= 400 and 2 <= h <= 20):
         raise argparse.ArgumentTypeError(f"room sides must be 0-400 m and the height 2-20 m, got {text!r}")
     return w, l, h
-
-
-def _diversity(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a factor such as 0.8, got {text!r}")
-    if not 0 < v <= 1:
-        raise argparse.ArgumentTypeError(f"the diversity factor must be above 0 and at most 1, got {text!r}")
-    return v
 
 
 def add_parsers(sub: Any) -> None:
@@ -60,7 +50,7 @@ def add_parsers(sub: Any) -> None:
     nb.add_argument("src", metavar="DIR|URL")
     _common_import(nb)
     nb.add_argument("--positions", metavar="CSV", help="rack-to-position CSV (rack, x_m, y_m, facing)")
-    nb.add_argument("--diversity", type=_diversity, default=0.8,
+    nb.add_argument("--diversity", type=number_in(0, 1, "a diversity factor such as 0.8", low_open=True), default=0.8,
                     help="share of a power port's maximum draw used where it has no allocated "
                          "draw (default 0.8)")
     nb.add_argument("--site", metavar="SLUG", help="only this site (live pull)")

@@ -8,29 +8,13 @@ import csv
 import dataclasses
 import io
 import json
+import math
 from typing import Any
 
-from twin.cli_common import load_or_report, plain, solve_or_report, write_text
+from twin.cli_common import load_or_report, number_in, plain, solve_or_report, write_text
 
-
-def _positive(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}")
-    if not v > 0:
-        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text!r}")
-    return v
-
-
-def _share(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a share 0..1, got {text!r}")
-    if not 0 <= v <= 1:
-        raise argparse.ArgumentTypeError(f"expected a share 0..1, got {text!r}")
-    return v
+_POSITIVE = number_in(0, math.inf, "a number", low_open=True)
+_SHARE = number_in(0, 1, "a share 0..1")
 
 
 def _battery(text: str) -> tuple[float, float]:
@@ -55,14 +39,14 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--workload", action="append", default=[], metavar="ID",
                    help="swing this workload (default: every training workload that has "
                         "a swing; with --period: every training workload)")
-    p.add_argument("--period", type=_positive, metavar="S", help="period of one step (s)")
-    p.add_argument("--duty", type=_share, metavar="D", help="share of the period computing")
-    p.add_argument("--low", type=_share, metavar="F",
+    p.add_argument("--period", type=_POSITIVE, metavar="S", help="period of one step (s)")
+    p.add_argument("--duty", type=_SHARE, metavar="D", help="share of the period computing")
+    p.add_argument("--low", type=_SHARE, metavar="F",
                    help="communication-phase power as a share of compute-phase power")
-    p.add_argument("--rise", type=_positive, metavar="S", help="duration of each edge (s)")
-    p.add_argument("--ramp-limit", type=_positive, metavar="MW/S", help="the grid's ramp limit")
-    p.add_argument("--swing-limit", type=_positive, metavar="MW", help="the grid's swing limit")
-    p.add_argument("--floor", type=_share, metavar="F", help="GPU power floor (share of compute power)")
+    p.add_argument("--rise", type=_POSITIVE, metavar="S", help="duration of each edge (s)")
+    p.add_argument("--ramp-limit", type=_POSITIVE, metavar="MW/S", help="the grid's ramp limit")
+    p.add_argument("--swing-limit", type=_POSITIVE, metavar="MW", help="the grid's swing limit")
+    p.add_argument("--floor", type=_SHARE, metavar="F", help="GPU power floor (share of compute power)")
     p.add_argument("--battery", type=_battery, metavar="KWH,KW", help="facility battery")
     p.add_argument("--no-rack-storage", action="store_true",
                    help="leave out the racks' power-shelf energy storage")
