@@ -25,11 +25,42 @@ that rounds to zero prints without a sign ("0.000", never "-0.000"); a missing v
 The docks use compact forms of the same rules where space is short (``power`` switches
 to MW, ``count`` to SI multipliers); the status bar prints durations and residuals with
 ``seconds`` and ``small``.
+
+Unit systems. Every value in the code base, the layout files and the JSON output is SI;
+only printing converts. ``SI`` (the default) and ``US`` (US customary) say, per kind of
+quantity (``TEMP``, ``DTEMP``, ``AIRFLOW``, ... below), the unit and the factor from SI:
+
+===============  =========  ==============================================
+kind             SI         US customary
+===============  =========  ==============================================
+temperature      °C         °F (x 1.8 + 32)
+difference       K          °F (x 1.8, no offset: a 10 K rise is 18 °F)
+airflow          m³/s       CFM (x 2,118.88)
+liquid flow      L/min      gpm (x 0.264172)
+length           m          ft (x 3.28084); area m² -> ft² (x 10.7639)
+mass             kg         lb (x 2.20462); kg/m -> lb/ft (x 0.671969)
+floor load       kg/m²      psf, lb/ft² (x 0.204816)
+pressure         kPa        psi (x 0.145038)
+power density    kW/m²      W/ft² (x 92.903)
+cooling          kW         tons of refrigeration (/ 3.51685); kBTU/h x 3.41214
+===============  =========  ==============================================
+
+Electrical power stays kW in both (as US data centres quote it). A value printed in US
+units keeps the precision of its SI rule: the decimals shift by the factor's order of
+magnitude (1.25 m³/s -> "2,649 CFM", 12.5 L/min -> "3.3 gpm"). The system in force is
+``current()``: the app's choice (``set_system``, kept in the settings), or inside
+``with using("us"):`` the one of a report or a CLI command, for this thread only, so
+two reports in two threads never mix. Input boxes convert back with ``to_si``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 MISSING = "\u2013"
@@ -38,6 +69,173 @@ DEGC = "\u00b0C"
 
 def _ok(v: Any) -> bool:
     return v is not None and isinstance(v, (int, float)) and math.isfinite(v)
+
+
+# ----------------------------------------------------------------------- unit systems
+TEMP, DTEMP, AIRFLOW, LIQUID_FLOW = "temp", "dtemp", "airflow", "liquid_flow"
+LENGTH, AREA, MASS, LINEAR_MASS = "length", "area", "mass", "linear_mass"
+FLOOR_LOAD, PRESSURE, POWER_DENSITY, COOLING = "floor_load", "pressure", "power_density", "cooling"
+COOLING_BTU, POWER = "cooling_btu", "power"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One display unit: ``display = si * factor + offset``."""
+
+    label: str
+    factor: float = 1.0
+    offset: float = 0.0
+
+    def shift(self) -> int:
+        """How many decimals fewer than the SI rule this unit needs (its factor's order)."""
+        return math.floor(math.log10(self.factor))
+
+
+@dataclass(frozen=True)
+class UnitSystem:
+    """A name ('si', 'us'), a menu title and the unit of every kind of quantity."""
+
+    name: str
+    title: str
+    units: dict[str, Unit]
+
+    def unit(self, kind: str) -> Unit:
+        try:
+            return self.units[kind]
+        except KeyError:
+            raise ValueError(f"no unit for the quantity kind {kind!r}") from None
+
+
+SI = UnitSystem("si", "SI", {
+    TEMP: Unit(DEGC), DTEMP: Unit("K"), AIRFLOW: Unit("m\u00b3/s"), LIQUID_FLOW: Unit("L/min"),
+    LENGTH: Unit("m"), AREA: Unit("m\u00b2"), MASS: Unit("kg"), LINEAR_MASS: Unit("kg/m"),
+    FLOOR_LOAD: Unit("kg/m\u00b2"), PRESSURE: Unit("kPa"), POWER_DENSITY: Unit("kW/m\u00b2"),
+    COOLING: Unit("kW"), COOLING_BTU: Unit("kW"), POWER: Unit("kW")})
+
+#: Exact definitions: 1 ft = 0.3048 m, 1 lb = 0.45359237 kg, 1 US gal = 3.785411784 L,
+#: 1 BTU (IT) = 1055.05585262 J, 1 ton of refrigeration = 12,000 BTU/h, 1 psi = 6.894757 kPa.
+_FT, _LB, _GAL, _BTU = 0.3048, 0.45359237, 3.785411784, 1055.05585262
+US = UnitSystem("us", "US customary", {
+    TEMP: Unit("\u00b0F", 1.8, 32.0), DTEMP: Unit("\u00b0F", 1.8),
+    AIRFLOW: Unit("CFM", 60 / _FT ** 3), LIQUID_FLOW: Unit("gpm", 1 / _GAL),
+    LENGTH: Unit("ft", 1 / _FT), AREA: Unit("ft\u00b2", 1 / _FT ** 2),
+    MASS: Unit("lb", 1 / _LB), LINEAR_MASS: Unit("lb/ft", _FT / _LB),
+    FLOOR_LOAD: Unit("psf", _FT ** 2 / _LB), PRESSURE: Unit("psi", 1 / 6.894757),
+    POWER_DENSITY: Unit("W/ft\u00b2", 1000 * _FT ** 2),
+    COOLING: Unit("tons", 3600 / (12 * _BTU)), COOLING_BTU: Unit("kBTU/h", 3600 / _BTU),
+    POWER: Unit("kW")})
+
+SYSTEMS = {s.name: s for s in (SI, US)}
+_default = SI
+_override: contextvars.ContextVar[UnitSystem | None] = contextvars.ContextVar(
+    "twin_units", default=None)
+
+
+def system_named(name: str | UnitSystem) -> UnitSystem:
+    """The system called ``name`` ('si' or 'us', any case); ValueError names the choices."""
+    if isinstance(name, UnitSystem):
+        return name
+    try:
+        return SYSTEMS[str(name).lower()]
+    except KeyError:
+        raise ValueError(f"unknown unit system {name!r}: choose "
+                         + " or ".join(SYSTEMS)) from None
+
+
+def current() -> UnitSystem:
+    """The system printing uses now: a ``using`` block's, else the app's choice."""
+    return _override.get() or _default
+
+
+def set_system(name: str | UnitSystem) -> UnitSystem:
+    """Make ``name`` the app's system (outside any ``using`` block)."""
+    global _default
+    _default = system_named(name)
+    return _default
+
+
+@contextlib.contextmanager
+def using(name: str | UnitSystem) -> Iterator[UnitSystem]:
+    """Print in ``name`` inside the block, in this thread (a report, a CLI command)."""
+    token = _override.set(system_named(name))
+    try:
+        yield _override.get() or SI
+    finally:
+        _override.reset(token)
+
+
+def label(kind: str) -> str:
+    """The unit of ``kind`` in the current system ('°F', 'CFM', ...)."""
+    return current().unit(kind).label
+
+
+def convert(kind: str, v: Any) -> Any:
+    """An SI value of ``kind`` in the current system (None and NaN pass through)."""
+    if not _ok(v):
+        return v
+    u = current().unit(kind)
+    return v * u.factor + u.offset
+
+
+def to_si(kind: str, v: float) -> float:
+    """A value typed in the current system's unit of ``kind``, back in SI."""
+    u = current().unit(kind)
+    return (v - u.offset) / u.factor
+
+
+def decimals(kind: str, si_decimals: int) -> int:
+    """Decimals for ``kind`` in the current system, given the SI rule's."""
+    return max(0, si_decimals - current().unit(kind).shift())
+
+
+def value(kind: str, v: Any, si_decimals: int = 1, sep: bool = True) -> str:
+    """An SI value printed in the current system, without its unit."""
+    return num(convert(kind, v), decimals(kind, si_decimals), sep)
+
+
+def quantity(kind: str, v: Any, si_decimals: int = 1, sep: bool = True) -> str:
+    """An SI value printed in the current system with its unit: '2,649 CFM'."""
+    return with_unit(value(kind, v, si_decimals, sep), label(kind))
+
+
+def title(text: str, kind: str) -> str:
+    """An axis or column title with the current unit: 'Rack inlet [°F]'."""
+    return f"{text} [{label(kind)}]"
+
+
+#: SI units in prose (alert messages, notes) and their kinds, for ``localise``.
+_PROSE_KINDS = {DEGC: TEMP, "K": DTEMP, "m\u00b3/s": AIRFLOW, "L/min": LIQUID_FLOW,
+                "kPa": PRESSURE, "kg/m\u00b2": FLOOR_LOAD, "kg/m": LINEAR_MASS,
+                "kW/m\u00b2": POWER_DENSITY, "kg": MASS, "m\u00b2": AREA, "m": LENGTH}
+_NUMBER = r"-?\d[\d,]*(?:\.\d+)?"
+_PROSE = re.compile(rf"(?<![\w.])({_NUMBER})(?:(\s?[\u2013-]\s?)({_NUMBER}))?(\s?)("
+                    + "|".join(re.escape(u) for u in sorted(_PROSE_KINDS, key=len,
+                                                            reverse=True))
+                    + r")(?![\w/\u00b2\u00b3])")
+
+
+def localise(text: str) -> str:
+    """SI prose (an alert message written by the physics, which the JSON keeps as is) in
+    the current system: 'inlet 33.0 °C is above 18–27 °C' -> 'inlet 91.4 °F is above
+    64.4–80.6 °F'. Each number keeps its precision, shifted as ``value`` shifts it."""
+    if current() is SI:
+        return text
+
+    def one(number: str, kind: str) -> str:
+        places = len(number.split(".")[1]) if "." in number else 0
+        if places == 0 and kind in (TEMP, DTEMP):     # 32 °C is 89.6 °F, not 90 °F
+            text = value(kind, float(number), 1)
+            return text[:-2] if text.endswith(".0") else text
+        return value(kind, float(number.replace(",", "")), places)
+
+    def sub(m: re.Match[str]) -> str:
+        kind = _PROSE_KINDS[m.group(5)]
+        text = one(m.group(1), kind)
+        if m.group(3) is not None:
+            text += m.group(2) + one(m.group(3), kind)
+        return f"{text}{m.group(4)}{label(kind)}"
+
+    return _PROSE.sub(sub, text)
 
 
 def num(v: Any, decimals: int = 0, sep: bool = True) -> str:
@@ -69,7 +267,8 @@ def share(v: Any, decimals: int = 1) -> str:
 
 
 def temp(v: Any, decimals: int = 1) -> str:
-    return num(v, decimals, sep=False)
+    """A temperature (°C) in the current system, without its unit: 20 -> '20.0' or '68.0'."""
+    return value(TEMP, v, decimals, sep=False)
 
 
 def index(v: Any) -> str:
@@ -81,36 +280,51 @@ def with_unit(text: str, unit: str) -> str:
     return text if text == MISSING or not unit else f"{text} {unit}"
 
 
-#: Units by the end of a catalogue field name, longest first.
+#: Units by the end of a field name, longest first: the SI unit, or the kind of quantity
+#: whose unit the current system chooses.
 UNIT_SUFFIXES = (
     ("_pa_per_m3s2", "Pa/(m\u00b3/s)\u00b2"), ("_m3s_per_kw", "m\u00b3/s per kW"),
     ("_lpm_per_kw", "L/min per kW"), ("_kw_per_mw", "kW per MW"), ("_kw_per_k", "kW/K"),
-    ("_per_s_per_gpu", "per s per GPU"), ("_m3s", "m\u00b3/s"), ("_lpm", "L/min"),
-    ("_lps", "L/s"),
-    ("_kpa", "kPa"), ("_kw", "kW"), ("_kg", "kg"), ("_w", "W"), ("_m", "m"),
-    ("_c", DEGC), ("_k", "K"), ("_pct", "%"),
+    ("_per_s_per_gpu", "per s per GPU"), ("_kg_per_m", LINEAR_MASS), ("_kg_m2", FLOOR_LOAD),
+    ("_m3s", AIRFLOW), ("_lpm", LIQUID_FLOW), ("_lps", "L/s"),
+    ("_kpa", PRESSURE), ("_kw", "kW"), ("_kg", MASS), ("_w", "W"), ("_m", LENGTH),
+    ("_c", TEMP), ("_k", DTEMP), ("_pct", "%"),
 )
 
 
-def unit_of(field: str) -> str:
-    """The unit a field name carries (``power_kw`` -> 'kW'), '' when none."""
+def kind_of(field: str) -> str | None:
+    """The kind of quantity a field name carries (``airflow_m3s`` -> AIRFLOW), None when
+    its unit is the same in every system or it has none."""
     for suffix, unit in UNIT_SUFFIXES:
         if field.endswith(suffix):
-            return unit
+            return unit if unit in SI.units else None
+    return None
+
+
+def unit_of(field: str) -> str:
+    """The unit a field name carries in the current system (``power_kw`` -> 'kW',
+    ``supply_c`` -> '°F' in US units), '' when none."""
+    for suffix, unit in UNIT_SUFFIXES:
+        if field.endswith(suffix):
+            return label(unit) if unit in SI.units else unit
     return ""
 
 
 def catalogue_value(field: str, v: float) -> str:
-    """A catalogue number with as many decimals as it needs (up to 4 significant)."""
+    """A catalogue number in the current system with as many decimals as it needs (up to
+    4 significant)."""
     if not _ok(v):
         return MISSING
+    kind = kind_of(field)
+    if kind is not None:
+        v = convert(kind, v)
     if v == int(v) and abs(v) < 1e7:
         text = num(v, 0)
     elif abs(v) >= 1e7 or abs(v) < 1e-3:
         text = f"{v:.3g}"
     else:
-        decimals = max(0, 3 - int(math.floor(math.log10(abs(v)))))
-        text = num(v, decimals).rstrip("0").rstrip(".")
+        places = max(0, 3 - int(math.floor(math.log10(abs(v)))))
+        text = num(v, places).rstrip("0").rstrip(".")
     return with_unit(text, unit_of(field))
 
 
@@ -148,9 +362,14 @@ def percent(value: Any, decimals: int = 1) -> str:
     return with_unit(pct(value, decimals), "%")
 
 
-def celsius(value: Any, decimals: int = 1) -> str:
-    """A temperature with its unit: 22.04 -> '22.0 °C'."""
-    return with_unit(temp(value, decimals), DEGC)
+def temperature(v: Any, decimals: int = 1) -> str:
+    """A temperature (°C) with its unit: 22.04 -> '22.0 °C', or '71.7 °F' in US units."""
+    return with_unit(temp(v, decimals), label(TEMP))
+
+
+def difference(v: Any, decimals: int = 1) -> str:
+    """A temperature difference (K): 10 -> '10.0 K', or '18.0 °F' (no offset) in US units."""
+    return quantity(DTEMP, v, decimals, sep=False)
 
 
 def seconds(s: Any) -> str:

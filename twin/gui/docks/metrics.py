@@ -520,7 +520,7 @@ class MetricsPanel(QWidget):
         inlet = air.rack_inlet_max_c
         i = worst_inlet_index(inlet, air.rack_inlet_mean_c, result.rack_ids)
         worst = float(inlet[i])
-        tile.set(units.celsius(worst), f"rack {_link(result.rack_ids[i])}",
+        tile.set(units.temperature(worst), f"rack {_link(result.rack_ids[i])}",
                  _inlet_status(worst, allow_hi))
         self.histogram.set(inlet, ashrae)
         m = result.metrics
@@ -553,7 +553,7 @@ class MetricsPanel(QWidget):
         a.set("capture", units.index(cap),
               "from supplies" if math.isfinite(cap) else "")
         mean = get("mean_inlet_c")
-        a.set("mean_inlet", units.celsius(mean), "airflow-weighted",
+        a.set("mean_inlet", units.temperature(mean), "airflow-weighted",
               _inlet_status(mean, allow_hi))
 
     def _set_equipment(self, result: TwinResult) -> None:
