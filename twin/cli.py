@@ -21,6 +21,8 @@ from twin.model.summary import summarise
 SUBCOMMANDS = ("validate", "info", "simulate", "render", "report", "whatif", "swap",
                "power-compare", "capacity", "compare", "swing", "trace", "timeline", "import", "export", "gui")
 METRICS = ("inlet", "power", "capture", "coolant", "floor")
+#: Subcommands that print no quantities (``import`` has its own ``--units`` for its input).
+UNITLESS = ("validate", "import", "export", "gui")
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -111,6 +113,12 @@ def _parser() -> argparse.ArgumentParser:
     add_interchange(sub)
     g = sub.add_parser("gui", help="open the desktop app (the default)")
     g.add_argument("file", nargs="?", metavar="FILE")
+    for name, command in sub.choices.items():
+        if name not in UNITLESS:
+            command.add_argument("--units", choices=tuple(units.SYSTEMS), default="si",
+                                 help="units of the text, captions and report: si (default) "
+                                      "or us (\u00b0F, CFM, gpm, ft, lb); --json output and "
+                                      "written layouts stay SI")
     return p
 
 
@@ -147,7 +155,8 @@ def cmd_info(file: str, as_json: bool) -> int:
     info["warnings"] = [plain(line) for line in capped_lines(warnings, file)]
     c = info["cooling"]
     print(f"{info['name']}  ({file})")
-    print(f"  hall            {info['hall']['width_m']:g} x {info['hall']['length_m']:g} m"
+    print(f"  hall            {units.value(units.LENGTH, info['hall']['width_m'])} x "
+          f"{units.quantity(units.LENGTH, info['hall']['length_m'])}"
           f" ({'raised floor' if info['hall']['raised_floor'] else 'slab'})")
     print(f"  racks           {info['racks']}  "
           + ", ".join(f"{n} x {m}" for m, n in info["racks_by_model"].items()))
@@ -156,12 +165,12 @@ def cmd_info(file: str, as_json: bool) -> int:
           f"{units.kw(info['it_nameplate_kw'])} kW nameplate")
     print(f"  heat            {units.kw(info['heat_to_liquid_typical_kw'])} kW to liquid, "
           f"{units.kw(info['heat_to_air_typical_kw'])} kW to air (typical)")
-    print(f"  air cooling     {c['room_units']} units, {units.kw(c['air_capacity_kw'])} kW "
-          f"({units.kw(c['air_capacity_n_minus_1_kw'])} kW with one failed)"
-          + (f"; {c['rear_doors']} rear doors {units.kw(c['rear_door_capacity_kw'])} kW"
+    print(f"  air cooling     {c['room_units']} units, {units.capacity(c['air_capacity_kw'])}; "
+          f"{units.capacity(c['air_capacity_n_minus_1_kw'])} with one failed"
+          + (f"; {c['rear_doors']} rear doors {units.capacity(c['rear_door_capacity_kw'])}"
              if c["rear_doors"] else ""))
     print(f"  liquid cooling  {c['cdus']} CDUs, {c['immersion_tanks']} tanks, "
-          f"{units.kw(c['liquid_capacity_kw'])} kW")
+          f"{units.capacity(c['liquid_capacity_kw'])}")
     for kind, v in info["power_chain"].items():
         print(f"  power {kind:<22} {v['count']:>3} x {v['rating_kw']:>9,.0f} kW")
     for w in info["warnings"]:
@@ -185,9 +194,9 @@ def cmd_simulate(file: str, as_json: bool, out: str | None, profile: bool) -> in
         if as_json:
             return write_text(json.dumps(clean({"file": file, "layout": layout.name,
                                             "hours": rows}), indent=2) + "\n", out)
-        lines = [f"{'hour':>4} {'dry bulb C':>10} {'IT kW':>10} {'facility kW':>12} {'PUE':>6} "
-                 f"{'tokens/kWh':>12} {'plant':>10}"]
-        lines += [f"{r['hour']:>4} {r['dry_bulb_c']:>10.1f} {r['it_kw']:>10,.0f} "
+        lines = [f"{'hour':>4} {'dry bulb ' + units.label(units.TEMP):>11} {'IT kW':>10} "
+                 f"{'facility kW':>12} {'PUE':>6} {'tokens/kWh':>12} {'plant':>10}"]
+        lines += [f"{r['hour']:>4} {units.temp(r['dry_bulb_c']):>11} {r['it_kw']:>10,.0f} "
                   f"{r['facility_kw']:>12,.0f} {r['pue']:>6.3f} {r['tokens_per_kwh']:>12,.0f} "
                   f"{r['plant_mode']:>10}" for r in rows]
         return write_text("\n".join(lines) + "\n", out)
@@ -209,13 +218,14 @@ def _summary_text(doc: dict) -> str:
              f"  tokens per kWh  {units.num(m['tokens_per_kwh'])}",
              f"  liquid share    {units.share(m['liquid_share'])} % of IT heat"]
     if worst is not None and worst.get("inlet_max_c") is not None:
-        lines.append(f"  worst inlet     {units.temp(worst['inlet_max_c'])} C at rack {worst['id']}")
+        lines.append(f"  worst inlet     {units.temperature(worst['inlet_max_c'])} at rack {worst['id']}")
         lines.append(f"  RCI_HI {units.pct(m['rci_hi_pct'])} %  RCI_LO {units.pct(m['rci_lo_pct'])} %  "
                      f"RTI {units.pct(m['rti_pct'])} %  "
                      f"SHI {units.index(m['shi'])}")
         lines.append(f"  air balance     residual {e['residual_pct']:.2e} %")
     lines.append(f"  alerts          {len(doc['alerts'])}")
-    lines += [f"    {a['severity']:<8} {a['target']}: {a['message']}" for a in doc["alerts"][:20]]
+    lines += [f"    {a['severity']:<8} {a['target']}: {units.localise(a['message'])}"
+              for a in doc["alerts"][:20]]
     if len(doc["alerts"]) > 20:
         lines.append(f"    ... {len(doc['alerts']) - 20} more (use --json)")
     lines.append(f"  solved in {units.seconds(doc['timing_s']['total_s'])}")
@@ -469,6 +479,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
+    system = getattr(args, "units", None) if args.command not in UNITLESS else None
+    with units.using(system or "si"):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "validate":
         return cmd_validate(args.files)
     if args.command == "info":

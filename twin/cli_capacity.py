@@ -8,6 +8,7 @@ import json
 import sys
 
 from twin.cli_common import load_and_solve, plain, write_text
+from twin.model import units
 
 
 def add_parser(sub) -> None:
@@ -49,7 +50,9 @@ def cmd_capacity(args: argparse.Namespace) -> int:
              f"nameplate; most headroom {doc['max_kw'] or 0:,.0f} kW",
              "binding: " + ", ".join(f"{k} {n}" for k, n in doc["binding_counts"].items() if n),
              "best positions:"]
-    lines += [f"  x {b['x_m']:6.2f} m  y {b['y_m']:6.2f} m  {b['capacity_kw']:>10,.1f} kW  "
+    lines += [f"  x {units.value(units.LENGTH, b['x_m'], 2):>6} {units.label(units.LENGTH)}  "
+              f"y {units.value(units.LENGTH, b['y_m'], 2):>6} {units.label(units.LENGTH)}  "
+              f"{b['capacity_kw']:>10,.1f} kW  "
               f"({b['binding']})" for b in doc["best"][:5]]
     lines.append(f"  {'resource':<36} {'installed':>12} {'used':>12} {'IT headroom':>12} "
                  f"{'stranded':>12}")

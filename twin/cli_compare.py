@@ -6,6 +6,7 @@ import argparse
 import json
 
 from twin.cli_common import plain, write_text
+from twin.model import units
 
 
 def add_parser(sub) -> None:
@@ -57,16 +58,23 @@ def cmd_compare(args: argparse.Namespace) -> int:
     name_a = args.a + (f" scenario {args.a_scenario}" if args.a_scenario else "")
     name_b = args.b + (f" scenario {args.b_scenario}" if args.b_scenario else "")
     lines = [f"B ({name_b}) against A ({name_a})" + (": identical" if c.identical else ""),
-             f"  {'metric':<26} {'A':>14} {'B':>14} {'B - A':>12} {'%':>8}"]
+             f"  {'metric':<26} {'unit':<6} {'A':>14} {'B':>14} {'B - A':>12} {'%':>8}"]
     for m in doc["metrics"]:
-        def f(v):
+        kind = units.kind_of(m["name"])
+        delta_kind = units.DTEMP if kind == units.TEMP else kind
+
+        def f(v, kind=None):
+            v = v if kind is None else units.convert(kind, v)
             return "-" if v is None else f"{v:,.4g}"
-        lines.append(f"  {m['name']:<26} {f(m['a']):>14} {f(m['b']):>14} {f(m['delta']):>12} "
+        lines.append(f"  {m['name']:<26} {units.unit_of(m['name']):<6} {f(m['a'], kind):>14} "
+                     f"{f(m['b'], kind):>14} {f(m['delta'], delta_kind):>12} "
                      f"{f(m['percent']):>8}")
     for ch in doc["inlet_class_changed"][:20]:
         lines.append(f"  rack {ch['rack']}: inlet class {ch['a']} -> {ch['b']}")
     if doc["air_mid_height_delta"]:
         a = doc["air_mid_height_delta"]
-        lines.append(f"  air at mid rack height, B - A: {a['min_k']:+.2f} to {a['max_k']:+.2f} K "
-                     f"(mean {a['mean_k']:+.2f} K)")
+        def k(v):
+            return ("+" if v > 0 else "") + units.difference(v, 2)
+        lines.append(f"  air at mid rack height, B - A: {k(a['min_k'])} to {k(a['max_k'])} "
+                     f"(mean {k(a['mean_k'])})")
     return write_text(plain("\n".join(lines) + "\n"), args.out)

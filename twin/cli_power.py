@@ -7,6 +7,7 @@ import argparse
 import json
 
 from twin.cli_common import load_and_solve, plain, write_text
+from twin.model import units
 
 
 def add_parser(sub) -> None:
@@ -41,7 +42,7 @@ def text(name: str, doc: dict) -> str:
         lines.append(f"{a['name']}: {a['conversions']} conversions, losses {a['loss_kw']:,.1f} kW,"
                      f" facility {a['facility_kw']:,.0f} kW, PUE {a['pue']:.3f}, "
                      f"{a['tokens_per_kwh']:,.0f} tokens/kWh, main current {a['main_current_a']:,.0f}"
-                     f" A, copper {a['copper_kg_per_m']:,.1f} kg/m")
+                     f" A, copper {units.quantity(units.LINEAR_MASS, a['copper_kg_per_m'])}")
         for s in a["stages"]:
             lines.append(f"  {s['name']:<42} out {s['output_kw']:>12,.1f} kW  loss "
                          f"{s['loss_kw']:>10,.1f} kW  efficiency {s['efficiency'] * 100:.2f} %")

@@ -8,6 +8,7 @@ import json
 import sys
 
 from twin.cli_common import load_or_report, plain, solve_or_report, write_text
+from twin.model import units
 
 
 def add_parser(sub) -> None:
@@ -55,6 +56,7 @@ def cmd_swap(args: argparse.Namespace) -> int:
     if report.breaks:
         lines.append(f"  {'part':<14} {'kind':<20} {'value':>12} {'limit':>12}  fix")
         for b in report.breaks:
-            lines.append(f"  {b.part:<14} {b.kind:<20} {b.value:>9,.1f} {b.unit:<2} "
-                         f"{b.limit_value:>9,.1f} {b.unit:<2} {b.fix}")
+            value, limit = (units.localise(f"{v:,.1f} {b.unit}") for v in (b.value, b.limit_value))
+            lines.append(f"  {b.part:<14} {b.kind:<20} {value:>12} {limit:>12}  "
+                         f"{units.localise(b.fix)}")
     return write_text(plain("\n".join(lines) + "\n"), args.out)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from twin.cli_common import load_or_report, plain, solve_or_report, write_text
+from twin.model import units
 
 
 def add_parsers(sub: Any) -> None:
@@ -119,17 +120,20 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 def timeline_text(file: str, tl: Any) -> str:
     lines = [f"{file}: {tl.source}, {len(tl.labels)} steps",
              f"{'step':>10} {'IT kW':>10} {'facility kW':>12} {'PUE':>6} {'tokens/kWh':>12} "
-             f"{'inlet max C':>11} {'coolant ret C':>13}"]
+             f"{'inlet max ' + units.label(units.TEMP):>12} "
+             f"{'coolant ret ' + units.label(units.TEMP):>14}"]
     s = tl.series
     for k, label in enumerate(tl.labels):
         lines.append(f"{label:>10} {s['it_kw'][k]:>10,.0f} {s['facility_kw'][k]:>12,.0f} "
                      f"{s['pue'][k]:>6.3f} {s['tokens_per_kwh'][k]:>12,.0f} "
-                     f"{s['worst_inlet_c'][k]:>11.1f} {s['worst_coolant_return_c'][k]:>13.1f}")
+                     f"{units.temp(s['worst_inlet_c'][k]):>12} "
+                     f"{units.temp(s['worst_coolant_return_c'][k]):>14}")
     for key, what in (("facility_kw", "facility power"), ("pue", "PUE"),
                       ("worst_inlet_c", "worst inlet")):
         v, at = tl.peak(key)
-        lines.append(f"  peak {what}: {v:,.3f} at {at}" if key == "pue"
-                     else f"  peak {what}: {v:,.1f} at {at}")
+        text = (units.pue(v) if key == "pue" else units.temperature(v) if key.endswith("_c")
+                else f"{v:,.1f} kW")
+        lines.append(f"  peak {what}: {text} at {at}")
     if tl.step_s:
         lines.append(f"  {sum(tl.step_s):.2f} s in all; a step after the first "
                      f"{(sum(tl.step_s[1:]) / max(len(tl.step_s) - 1, 1)) * 1e3:,.0f} ms")

@@ -107,7 +107,7 @@ def _sweep(args, layout, solve) -> int:
              f"{units.seconds(result.seconds)} on {result.workers} worker(s)", SWEEP_HEADER]
     for o in result.outcomes:
         s = o.state
-        worst = f"{units.temp(s.worst_inlet_c)} C" if s and s.worst_inlet_c is not None else "-"
+        worst = units.temperature(s.worst_inlet_c) if s and s.worst_inlet_c is not None else "-"
         df = f"{o.delta_facility_kw:+,.1f}" if o.delta_facility_kw is not None else "-"
         lines.append(f"{o.component:<16} {o.kind:<11} {o.verdict:<9} {worst:>12} "
                      f"{(s.worst_inlet_rack or '-') if s else '-':<10} "
@@ -119,14 +119,15 @@ def _sweep(args, layout, solve) -> int:
 def _ridethrough_text(report) -> str:
     r = report.run
     lines = [report.summary()] + [f"  note: {n}" for n in report.notes]
-    lines.append(f"  room mean {units.temp(r.room_mean_c[0])} C at 0 s, peak "
-                 f"{units.temp(r.room_mean_c.max())} C, {units.temp(r.room_mean_c[-1])} C at "
-                 f"{r.time_s[-1]:.0f} s")
-    lines.append(f"  {'rack':<10} {'inlet limit s':>13} {'coolant limit s':>15} {'inlet end C':>11}")
+    lines.append(f"  room mean {units.temperature(r.room_mean_c[0])} at 0 s, peak "
+                 f"{units.temperature(r.room_mean_c.max())}, "
+                 f"{units.temperature(r.room_mean_c[-1])} at {r.time_s[-1]:.0f} s")
+    lines.append(f"  {'rack':<10} {'inlet limit s':>13} {'coolant limit s':>15} "
+                 f"{'inlet end ' + units.label(units.TEMP):>12}")
     for i in report.worst_racks():
         t_in, t_co = r.inlet_limit_s[i], r.coolant_limit_s[i]
         lines.append(f"  {report.rack_ids[i]:<10} {_s(t_in):>13} {_s(t_co):>15} "
-                     f"{units.temp(r.rack_inlet_c[-1, i]):>11}")
+                     f"{units.temp(r.rack_inlet_c[-1, i]):>12}")
     return "\n".join(lines) + "\n"
 
 

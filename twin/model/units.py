@@ -252,6 +252,14 @@ def kw(v: Any, decimals: int = 0) -> str:
     return num(v, decimals)
 
 
+def capacity(kw_value: Any) -> str:
+    """A cooling capacity: '2,042 kW', and in US units also in tons: '2,042 kW (581 tons)'."""
+    text = with_unit(kw(kw_value), "kW")
+    if current().unit(COOLING).label == "kW" or not _ok(kw_value):
+        return text
+    return f"{text} ({with_unit(num(convert(COOLING, kw_value)), label(COOLING))})"
+
+
 def pue(v: Any) -> str:
     return num(v, 3, sep=False)
 
