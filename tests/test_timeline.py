@@ -174,3 +174,26 @@ def test_drawing_trace_and_scenario_edits_do_not_re_solve():
     lay.changed.connect(lambda ch: seen.append(ch.touches_physics))
     lay.set_settings("trace", TraceRef("day.csv"))
     assert seen == [False]
+
+
+def test_animation_frames_share_one_colour_range():
+    """A frame's colours mean the same value in every frame: the ranges are the union of
+    the frames' own (power at 20 % and 90 % utilisation differ by far)."""
+    from twin.engine.timeline import TimelinePlayer
+    from twin.report.offscreen import FigureRanges, FigureViews
+    layout = load_layout(POD)
+    trace = parse_trace(b"time,target,utilisation\n0,llm-train,0.2\n600,llm-train,0.9\n",
+                        "t.csv", layout)
+    steps = trace_steps(layout, trace)
+    player = TimelinePlayer(steps)
+    solved = [player.solve(k) for k in range(len(steps))]
+    own = [FigureViews(s, r).keys("plan", "power") for s, r in solved]
+    assert own[0][0].vmax < own[1][0].vmax                   # each frame on its own data
+    ranges = FigureRanges()
+    for s, r in solved:
+        ranges = ranges.widened("power", s, r)
+    assert ranges.racks == (min(k[0].vmin for k in own), max(k[0].vmax for k in own))
+    assert ranges.field == (min(k[1].vmin for k in own), max(k[1].vmax for k in own))
+    held = [FigureViews(s, r, None, ranges).keys("plan", "power") for s, r in solved]
+    assert held[0] == held[1]
+    assert (held[0][0].vmin, held[0][0].vmax) == ranges.racks

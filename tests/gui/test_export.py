@@ -105,9 +105,25 @@ def test_captions_name_the_layout_metric_and_heatmap(window):
     w = window
     plan = window_caption(w, "plan")
     assert plan.layout_name == "GB200 NVL72 pod" and plan.source == "gb200-pod.json"
-    assert [k.title for k in plan.keys] == ["Rack inlet temperature", w.plan_view.heatmap.label]
-    assert plan.keys[0].heading == "Rack inlet temperature [\u00b0C]"
-    assert [k.title for k in window_caption(w, "3d").keys] == ["Rack inlet temperature"]
+    # rack inlets and air share the ASHRAE-class scale: one key says both
+    heat = w.plan_view.heatmap
+    assert [k.title for k in plan.keys] == [f"{heat.label} \u00b7 racks: rack inlet temperature"]
+    assert plan.keys[0].unit == "\u00b0C" and (plan.keys[0].vmin, plan.keys[0].vmax) == heat.levels
+    assert [k.heading for k in window_caption(w, "3d").keys] == ["Rack inlet temperature [\u00b0C]"]
+
+
+def test_caption_keeps_two_keys_when_the_scales_differ():
+    from twin.report.caption import ColourKey, figure_keys
+    rack = ColourKey("Rack inlet temperature", "\u00b0C", "thermal", 15.0, 35.0)
+    same = ColourKey("Air temperature at 1.0 m", "\u00b0C", "thermal", 15.0, 35.0)
+    assert [k.title for k in figure_keys(rack, same)] == [
+        "Air temperature at 1.0 m \u00b7 racks: rack inlet temperature"]
+    for other in (ColourKey("Air speed", "m/s", "thermal", 15.0, 35.0),
+                  ColourKey("Air temperature", "\u00b0C", "thermal", 15.0, 36.0),
+                  ColourKey("Air temperature", "\u00b0C", "viridis", 15.0, 35.0),
+                  ColourKey("Air temperature", "\u00b0C", "thermal", 14.0, 35.0)):
+        assert figure_keys(rack, other) == (rack, other)
+    assert figure_keys(rack, None) == (rack,)
 
 
 def test_menu_export_to_file_and_clipboard(window, tmp_path, monkeypatch):

@@ -15,7 +15,7 @@ from twin.engine.timeline import Step, TimelinePlayer
 from twin.io.atomic import write_atomic
 from twin.model import Layout
 from twin.report.caption import Caption
-from twin.report.offscreen import FigureViews, figure_image
+from twin.report.offscreen import FigureRanges, FigureViews, figure_image
 from twin.report.output import ExportError
 
 
@@ -36,12 +36,21 @@ def render_animation(layout: Layout, steps: list[Step], out: str | Path, metric:
     if Path(out).suffix.lower() != ".gif":
         raise ExportError(f"{out}: expected a .gif file name for the animation")
     player = TimelinePlayer(steps)
+    # first pass: the colour ranges of every frame, so that one colour is one value
+    # throughout the animation (the temperature scale is fixed anyway; power is not)
+    ranges = FigureRanges()
+    for k, (label, _t, _make) in enumerate(steps):
+        if progress is not None:
+            progress(k / (2 * len(steps)), f"solving step {k + 1} of {len(steps)} ({label})")
+        snap, res = player.solve(k)
+        ranges = ranges.widened(metric, snap, res)
     frames = []
     for k, (label, _t, _make) in enumerate(steps):
         if progress is not None:
-            progress(k / len(steps), f"frame {k + 1} of {len(steps)} ({label})")
+            progress((len(steps) + k) / (2 * len(steps)),
+                     f"frame {k + 1} of {len(steps)} ({label})")
         snap, res = player.solve(k)
-        views = FigureViews(snap, res, None)
+        views = FigureViews(snap, res, None, ranges)
         try:
             band = Caption(layout.name, f"Plan view \u00b7 {label}", source=source)
             frames.append(_rgb(figure_image(views, "plan", metric, size, 1.0, band)))

@@ -9,7 +9,7 @@ logical pixels and scaled with the image, so a 2x export has the same layout, sh
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -57,6 +57,18 @@ class ColourKey:
     @classmethod
     def of_heatmap(cls, hm: Heatmap) -> "ColourKey":
         return cls(hm.label, hm.unit, hm.colormap, float(hm.levels[0]), float(hm.levels[1]))
+
+
+def figure_keys(rack: ColourKey, field: ColourKey | None) -> tuple[ColourKey, ...]:
+    """The keys of a figure: the racks', then the field's; one key when both use one
+    scale (colour map, range and unit, as rack inlets and air temperatures do), titled
+    for both as the plan's colour bar is."""
+    if field is None:
+        return (rack,)
+    if (not rack.categories and not field.categories and rack.colormap == field.colormap
+            and rack.unit == field.unit and (rack.vmin, rack.vmax) == (field.vmin, field.vmax)):
+        return (replace(field, title=f"{field.title} \u00b7 racks: {rack.title.lower()}"),)
+    return (rack, field)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from PySide6.QtCore import QEvent, QSize, Qt, QtMsgType, qInstallMessageHandler
@@ -26,9 +26,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 from twin.engine import layers
 from twin.engine.layers import Heatmap
 from twin.engine.simulate import TwinResult
-from twin.report.caption import Caption, ColourKey, view_height, with_band
+from twin.report.caption import Caption, ColourKey, figure_keys, view_height, with_band
 from twin.model import Layout
-from twin.model.viewstate import RackColouring, Selection
+from twin.model.viewstate import Colouring, RackColouring, Selection
 
 #: Alerts of these severities get a marker in the views (as in the desktop app).
 VIEW_LABELS = {"3d": "3-D view", "plan": "Plan view", "window": "Whole window"}
@@ -140,6 +140,26 @@ def plan_heatmap(metric: str, layout: Layout, result: TwinResult) -> Heatmap | N
     return None
 
 
+@dataclass(frozen=True)
+class FigureRanges:
+    """Colour ranges held over several figures (the frames of an animation): the racks'
+    and the plan field's; None keeps the figure's own."""
+
+    racks: tuple[float, float] | None = None
+    field: tuple[float, float] | None = None
+
+    def widened(self, metric: str, layout: Layout, result: TwinResult) -> "FigureRanges":
+        """These ranges widened to hold the figure of ``result`` too."""
+        c = layers.rack_colouring(metric, result)
+        hm = plan_heatmap(metric, layout, result)
+        return FigureRanges(_union(self.racks, (c.vmin, c.vmax)),
+                            self.field if hm is None else _union(self.field, hm.levels))
+
+
+def _union(a: tuple[float, float] | None, b: tuple[float, float]) -> tuple[float, float]:
+    return b if a is None else (min(a[0], b[0]), max(a[1], b[1]))
+
+
 class FigureViews:
     """A hidden 3-D view and plan of one simulated layout, rendered on demand.
 
@@ -147,10 +167,12 @@ class FigureViews:
     3-D images (``image_3d`` raises ``RuntimeError``). Call ``close`` when done.
     """
 
-    def __init__(self, layout: Layout, result: TwinResult, gl_backend: str | None = None):
+    def __init__(self, layout: Layout, result: TwinResult, gl_backend: str | None = None,
+                 ranges: FigureRanges | None = None):
         self.layout = layout
         self.result = result
         self.gl_backend = gl_backend
+        self.ranges = ranges or FigureRanges()
         self.colouring = RackColouring()
         self.selection = Selection()
         self._alert_ids = frozenset(a.target for a in result.alerts
@@ -160,11 +182,21 @@ class FigureViews:
 
     def keys(self, view: str, metric: str) -> tuple[ColourKey, ...]:
         """The colour keys of a figure: the racks', then the plan field's if any."""
-        keys = [ColourKey.of_colouring(layers.rack_colouring(metric, self.result))]
-        hm = plan_heatmap(metric, self.layout, self.result) if view == "plan" else None
-        if hm is not None:
-            keys.append(ColourKey.of_heatmap(hm))
-        return tuple(keys)
+        rack = ColourKey.of_colouring(self._colouring(metric))
+        hm = self._heatmap(metric) if view == "plan" else None
+        return figure_keys(rack, None if hm is None else ColourKey.of_heatmap(hm))
+
+    def _colouring(self, metric: str) -> Colouring:
+        c = layers.rack_colouring(metric, self.result)
+        if self.ranges.racks is not None:
+            c.vmin, c.vmax = self.ranges.racks
+        return c
+
+    def _heatmap(self, metric: str) -> Heatmap | None:
+        hm = plan_heatmap(metric, self.layout, self.result)
+        if hm is not None and self.ranges.field is not None:
+            hm = replace(hm, levels=self.ranges.field)
+        return hm
 
     def image_plan(self, metric: str, size: tuple[int, int], scale: float = 1.0) -> QImage:
         """The plan with racks coloured by ``metric`` and its field underneath."""
@@ -172,12 +204,12 @@ class FigureViews:
         from twin.gui.plan.view import PlanView
         from twin.gui.plan.items import BACKGROUND
 
-        self.colouring.set(layers.rack_colouring(metric, self.result))
+        self.colouring.set(self._colouring(metric))
         if self._plan is None:
             self._plan = PlanView(self.layout, self.selection, self.colouring,
                                   Editor(self.layout))
             self._plan.set_alert_ids(self._alert_ids)
-        hm = plan_heatmap(metric, self.layout, self.result)
+        hm = self._heatmap(metric)
         if hm is None:
             self._plan.clear_heatmap()
         else:
@@ -192,7 +224,7 @@ class FigureViews:
         """The 3-D view from the default camera with racks coloured by ``metric``."""
         if self.gl_backend is None:
             raise RuntimeError("the 3-D view needs OpenGL")
-        self.colouring.set(layers.rack_colouring(metric, self.result))
+        self.colouring.set(self._colouring(metric))
         size = (int(size[0]), int(size[1]))
         if self._view3d is not None and tuple(self._view3d.canvas.size) != size:
             self._view3d.close()   # the camera frames the hall for the canvas size

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 
 from twin.gui.base.dialogs import file_row
 from twin.paths import file_slug
-from twin.report.caption import BAND_PX, Caption, ColourKey, view_height, with_band
+from twin.report.caption import (BAND_PX, Caption, ColourKey, figure_keys, view_height,
+                                 with_band)
 from twin.report.offscreen import VIEW_LABELS, render_widget, rgba_to_qimage
 from twin.report.output import ExportError, save_png
 
@@ -65,12 +66,11 @@ def export_targets(window: "MainWindow") -> dict[str, tuple[str, tuple[int, int]
 
 def window_caption(window: "MainWindow", target: str) -> Caption:
     """The band for an image of ``target``: rack colouring, plus the plan's heatmap."""
-    keys = [ColourKey.of_colouring(window.colouring.current)]
     heat = getattr(window.plan_view, "heatmap", None)
-    if target != "3d" and heat is not None:
-        keys.append(ColourKey.of_heatmap(heat))
+    field = ColourKey.of_heatmap(heat) if target != "3d" and heat is not None else None
+    keys = figure_keys(ColourKey.of_colouring(window.colouring.current), field)
     doc = window.document
-    return Caption(window.floor_layout.name, VIEW_LABELS[target], tuple(keys),
+    return Caption(window.floor_layout.name, VIEW_LABELS[target], keys,
                    source=doc.path.name if doc.path else "")
 
 
