@@ -15,6 +15,7 @@ import numpy as np
 from vispy import scene
 from vispy.visuals.transforms import STTransform
 
+from twin.model import units
 from twin.model.viewstate import Colouring, colormap_lut
 from twin.view3d import palette
 from twin.view3d.visuals import keep_colour_shader, stable_mesh
@@ -23,7 +24,12 @@ PAD = 12
 BAR_W, BAR_H = 220, 14
 ROW_H = 19
 SWATCH = 12
+MIN_BAR_W = 110
 MAX_CATEGORIES = 14
+#: the legend covers at most this share of the canvas's area; cut names are at most
+#: ``MAX_WIDTH_SHARE`` of its width
+MAX_AREA_SHARE = 0.2
+MAX_WIDTH_SHARE = 0.4
 
 
 def format_tick(v: float) -> str:
@@ -40,7 +46,8 @@ def format_tick(v: float) -> str:
 
 
 def colour_title(c: Colouring) -> str:
-    return f"{c.label} [{c.unit}]" if c.unit else c.label
+    """The legend's title in the current unit system."""
+    return units.heading(c.label, c.unit)
 
 
 def _overlay_state(v, order: int) -> None:
@@ -106,6 +113,8 @@ class Legend:
             _overlay_state(t, 3)
         self.size = (0, 0)
         self._shown_key: tuple | None = None
+        self._content: tuple[Colouring, int, list] | None = None
+        self._canvas_size: tuple[int, int] = (0, 0)
 
     # Canvas pixel coordinates grow downwards, which flips vispy's text anchors:
     # anchor_y="bottom" hangs the text below its position.
@@ -117,99 +126,86 @@ class Legend:
     def _text_w(self, s: str, pt: float, bold: bool = False) -> float:
         return len(s) * self._px(pt) * (0.60 if bold else 0.55)
 
+    def _elide(self, s: str, max_px: float, pt: float, bold: bool = False) -> str:
+        """``s`` cut with an ellipsis to at most ``max_px`` wide."""
+        if self._text_w(s, pt, bold) <= max_px:
+            return s
+        n = max(int(max_px / self._text_w("x", pt, bold)) - 1, 3)
+        return s[:n].rstrip() + "\u2026"
+
     def update(self, colouring: Colouring, n_racks: int,
                item_keys: list[tuple[str, tuple]]) -> None:
         """Rebuild the panel for a colouring and a list of (label, colour) item keys
         (nothing to do when what it shows is unchanged: a live result with new values in
         the same range keeps its legend)."""
-        key = (self.font_size, self._px(1.0),
+        self._content = (colouring, n_racks, item_keys)
+        self._refit()
+
+    def _refit(self) -> None:
+        """Lay the panel out as fully as the canvas allows, covering at most
+        ``MAX_AREA_SHARE`` of its area (see ``_fits`` for what a small canvas loses)."""
+        if self._content is None:
+            return
+        colouring, n_racks, item_keys = self._content
+        cw, ch = (float(v) for v in self._canvas_size)
+        fitted = None
+        for items, rows, bar_w, text_w in self._fits(len(colouring.categories or ()), cw):
+            panel = _PanelLayout(self, colouring, n_racks, item_keys if items else [],
+                                 rows, bar_w, text_w)
+            fitted = panel
+            w, h = panel.size
+            if cw <= 0 or w * h <= MAX_AREA_SHARE * cw * ch:
+                break
+        assert fitted is not None
+        key = (self.font_size, self._px(1.0), fitted.rows, fitted.bar_w, bool(fitted.items),
+               fitted.text_w,
                *self._content_key(colouring, n_racks, item_keys))
         if key == self._shown_key:
             return
         self._shown_key = key
-        fs = self.font_size
-        line_px = self._px(fs)
-        row_h = max(ROW_H, line_px * 1.55)
-        title = colour_title(colouring)
-        y = PAD
-        widths = [self._text_w(title, fs + 1, True)]
-        self.title.text = title
-        self.title.pos = (PAD, y)
-        y += self._px(fs + 1) * 1.5 + 4
-        sw_v, sw_c, labels, label_pos, segs = [], [], [], [], []
-        tick_text, tick_pos = [], []
-        stale = len(colouring.values) != n_racks and n_racks > 0
-        if colouring.categories and not stale:
-            cats = list(colouring.categories)[:MAX_CATEGORIES]
-            cols = colouring.rgba_of(np.arange(len(cats), dtype=float))
-            for k, name in enumerate(cats):
-                self._swatch(sw_v, sw_c, PAD, y + row_h / 2, cols[k])
-                labels.append(name)
-                label_pos.append((PAD + SWATCH + 8, y + row_h / 2))
-                widths.append(SWATCH + 8 + self._text_w(name, fs))
-                y += row_h
-            if len(colouring.categories) > MAX_CATEGORIES:
-                labels.append(f"+{len(colouring.categories) - MAX_CATEGORIES} more")
-                label_pos.append((PAD + SWATCH + 8, y + row_h / 2))
-                y += row_h
-            self.bar.visible = False
-        elif stale:
-            labels.append("(waiting for values)")
-            label_pos.append((PAD, y + row_h / 2))
-            y += row_h
-            self.bar.visible = False
-        else:
-            lut = colormap_lut(colouring.colormap, 256)
-            self.bar.set_data(lut[None, :, :])
-            self.bar.transform.translate = (PAD, y, 0)
-            self.bar.transform.scale = (BAR_W / 256.0, BAR_H, 1)
-            self.bar.visible = True
-            segs += [(PAD, y), (PAD + BAR_W, y), (PAD + BAR_W, y), (PAD + BAR_W, y + BAR_H),
-                     (PAD + BAR_W, y + BAR_H), (PAD, y + BAR_H), (PAD, y + BAR_H), (PAD, y)]
-            for k in range(5):
-                f = k / 4
-                x = PAD + f * BAR_W
-                segs += [(x, y + BAR_H), (x, y + BAR_H + 4)]
-                tick_text.append(format_tick(colouring.vmin + f * (colouring.vmax - colouring.vmin)))
-                tick_pos.append((x, y + BAR_H + 6))
-            widths.append(BAR_W + 2 * 8)
-            y += BAR_H + 6 + line_px * 1.6
-            nan = np.isnan(np.asarray(colouring.values, float)).sum() if n_racks else 0
-            if nan:
-                self._swatch(sw_v, sw_c, PAD, y + row_h / 2, palette.RACK_NEUTRAL)
-                labels.append("no value")
-                label_pos.append((PAD + SWATCH + 8, y + row_h / 2))
-                y += row_h
-        if item_keys:
-            y += 4
-            segs += [(PAD, y), (PAD + 10, y)]  # replaced below by full-width separator
-            sep_y = y
-            y += 8
-            for name, col in item_keys:
-                self._swatch(sw_v, sw_c, PAD, y + row_h / 2, col)
-                labels.append(name)
-                label_pos.append((PAD + SWATCH + 8, y + row_h / 2))
-                widths.append(SWATCH + 8 + self._text_w(name, fs))
-                y += row_h
-        w = int(max(widths) + 2 * PAD)
-        h = int(y + PAD - 4)
-        if item_keys:
-            segs[-2:] = [(PAD, sep_y), (w - PAD, sep_y)]
+        self._apply(fitted)
+
+    @staticmethod
+    def _fits(n_categories: int, canvas_w: float):
+        """(item key shown, category rows, bar length px, longest text px) from fullest
+        to most compact: the item key goes first, then category rows (counted in a
+        "+N more" row), then long names are cut, then the bar shortens."""
+        bar_w = float(min(BAR_W, max(MIN_BAR_W, MAX_WIDTH_SHARE * canvas_w - 2 * PAD - 16)))
+        rows = min(n_categories, MAX_CATEGORIES)
+        yield True, rows, bar_w, math.inf
+        yield False, rows, bar_w, math.inf
+        for r in range(rows - 1, 1, -1):
+            yield False, r, bar_w, math.inf
+        rows = min(rows, 2)
+        for share in (0.5, MAX_WIDTH_SHARE):
+            yield False, rows, bar_w, max(MIN_BAR_W, share * canvas_w - 2 * PAD)
+        yield False, rows, MIN_BAR_W, MIN_BAR_W
+
+    def _apply(self, panel: "_PanelLayout") -> None:
+        w, h = panel.size
         self.size = (w, h)
+        self.title.text = panel.title
+        self.title.pos = (PAD, PAD)
         self.panel.center = (w / 2, h / 2)
         self.panel.width, self.panel.height = w, h
-        if sw_v:
-            v = np.array(sw_v, np.float32)
+        if panel.bar_y is not None:
+            self.bar.set_data(colormap_lut(panel.colormap, 256)[None, :, :])
+            self.bar.transform.translate = (PAD, panel.bar_y, 0)
+            self.bar.transform.scale = (panel.bar_w / 256.0, BAR_H, 1)
+        self.bar.visible = panel.bar_y is not None
+        if panel.sw_v:
+            v = np.array(panel.sw_v, np.float32)
             f = (np.arange(len(v) // 4, dtype=np.uint32)[:, None] * 4
                  + np.array([[0, 1, 2, 0, 2, 3]], np.uint32)).reshape(-1, 3)
-            self.swatches.set_data(vertices=v, faces=f, vertex_colors=np.array(sw_c, np.float32))
+            self.swatches.set_data(vertices=v, faces=f,
+                                   vertex_colors=np.array(panel.sw_c, np.float32))
             self.swatches.visible = True
         else:
             self.swatches.visible = False
-        self._set_text(self.labels, labels, label_pos)
-        self._set_text(self.ticks, tick_text, tick_pos)
-        if segs:
-            self.lines.set_data(pos=np.array(segs, np.float32))
+        self._set_text(self.labels, panel.labels, panel.label_pos)
+        self._set_text(self.ticks, panel.tick_text, panel.tick_pos)
+        if panel.segs:
+            self.lines.set_data(pos=np.array(panel.segs, np.float32))
             self.lines.visible = True
         else:
             self.lines.visible = False
@@ -242,6 +238,85 @@ class Legend:
         cols += [c] * 4
 
     def place(self, canvas_size, margin: int = 12) -> None:
-        """Put the panel in the top-right corner of a canvas of ``canvas_size``."""
+        """Fit the panel to a canvas of ``canvas_size`` and put it in the top-right
+        corner."""
+        size = (int(canvas_size[0]), int(canvas_size[1]))
+        if size != self._canvas_size:
+            self._canvas_size = size
+            self._refit()
         x = max(margin, canvas_size[0] - self.size[0] - margin)
         self.root.transform.translate = (x, margin, 0)
+
+
+class _PanelLayout:
+    """Where everything of one legend panel goes (pixels from its top-left corner): the
+    title, the bar or up to ``rows`` category swatches, the 'no value' row and the item
+    key; ``size`` is the panel's (w, h)."""
+
+    def __init__(self, legend: Legend, colouring: Colouring, n_racks: int,
+                 items: list[tuple[str, tuple]], rows: int, bar_w: float, text_w: float):
+        self.items, self.rows, self.bar_w, self.text_w = items, rows, bar_w, text_w
+        self.colormap = colouring.colormap
+        fs = legend.font_size
+        line_px = legend._px(fs)
+        row_h = max(ROW_H, line_px * 1.55)
+        self.title = legend._elide(colour_title(colouring), text_w, fs + 1, True)
+        self.sw_v: list = []
+        self.sw_c: list = []
+        self.labels: list[str] = []
+        self.label_pos: list = []
+        self.segs: list = []
+        self.tick_text: list[str] = []
+        self.tick_pos: list = []
+        self.bar_y: float | None = None
+        widths = [legend._text_w(self.title, fs + 1, True)]
+        y = PAD + legend._px(fs + 1) * 1.5 + 4
+
+        def row(label: str, colour=None) -> None:
+            nonlocal y
+            x = PAD
+            if colour is not None:
+                Legend._swatch(self.sw_v, self.sw_c, PAD, y + row_h / 2, colour)
+                x += SWATCH + 8
+            label = legend._elide(label, text_w - (x - PAD), fs)
+            self.labels.append(label)
+            self.label_pos.append((x, y + row_h / 2))
+            widths.append(x - PAD + legend._text_w(label, fs))
+            y += row_h
+
+        stale = len(colouring.values) != n_racks and n_racks > 0
+        if colouring.categories and not stale:
+            cats = list(colouring.categories)
+            cols = colouring.rgba_of(np.arange(min(rows, len(cats)), dtype=float))
+            for k, name in enumerate(cats[:rows]):
+                row(name, cols[k])
+            if len(cats) > rows:
+                row(f"+{len(cats) - rows} more")
+        elif stale:
+            row("(waiting for values)")
+        else:
+            self.bar_y = y
+            x0, x1, y1 = PAD, PAD + bar_w, y + BAR_H
+            self.segs += [(x0, y), (x1, y), (x1, y), (x1, y1), (x1, y1), (x0, y1), (x0, y1),
+                          (x0, y)]
+            for k in range(5):
+                f = k / 4
+                x = PAD + f * bar_w
+                self.segs += [(x, y1), (x, y1 + 4)]
+                self.tick_text.append(format_tick(colouring.vmin
+                                                  + f * (colouring.vmax - colouring.vmin)))
+                self.tick_pos.append((x, y1 + 6))
+            widths.append(bar_w + 2 * 8)
+            y += BAR_H + 6 + line_px * 1.6
+            if n_racks and np.isnan(np.asarray(colouring.values, float)).sum():
+                row("no value", palette.RACK_NEUTRAL)
+        sep_y = None
+        if items:
+            sep_y = y + 4
+            y += 12
+            for name, col in items:
+                row(name, col)
+        w = int(max(widths) + 2 * PAD)
+        self.size = (w, int(y + PAD - 4))
+        if sep_y is not None:
+            self.segs += [(PAD, sep_y), (w - PAD, sep_y)]
