@@ -89,6 +89,15 @@ class HeatmapChoice:
     #: the user's own range of the temperature scale (low, high °C) for rack inlets and
     #: air; None: the hall's ASHRAE-class scale (docs/physics.md §22)
     temperature_range: tuple[float, float] | None = None
+    #: 3-D vertical air-temperature slices at x = slice_x_m / y = slice_y_m (None: off)
+    slice_x_m: float | None = None
+    slice_y_m: float | None = None
+    #: the 3-D temperature iso-surface at iso_c °C (None: off; docs/physics.md §22)
+    iso_c: float | None = None
+
+    def plan_part(self) -> HeatmapChoice:
+        """The choice without the 3-D sections (what the plan heatmap depends on)."""
+        return dataclasses.replace(self, slice_x_m=None, slice_y_m=None, iso_c=None)
 
 
 class SessionEvents(SignalGroup):

@@ -31,6 +31,7 @@ from twin.view3d.boxes import (BoxMesh, box_mesh, per_vertex, ray_box_hits, unio
 from twin.view3d.camera import FloorCamera
 from twin.view3d.overlay import Background, Legend
 from twin.view3d.raster_canvas import GL_DEPTH_COMPONENT24, RasterSceneCanvas
+from twin.view3d.sections import SectionVisuals
 from twin.view3d.visuals import Boxes, stable_mesh
 
 #: Item collections drawn as boxes.
@@ -116,6 +117,8 @@ class FloorView3D:
                                  cull_face=True)
         self._walls.order = 9
         self._slice: scene.visuals.Image | None = None
+        #: (height m, extent) of the horizontal slice shown, None when none is
+        self.slice_plane: tuple[float, tuple[float, float, float, float]] | None = None
         self.legend = Legend(self.canvas)
 
         # box tables for picking and framing
@@ -139,6 +142,7 @@ class FloorView3D:
         ev.mouse_move.connect(self._on_mouse_move, position="first")
         ev.resize.connect(self._on_resize)
 
+        self.sections = SectionVisuals(self)
         self._alerts_compiled = False
         ev.draw.connect(self._on_first_draw, position="last")
         self.rebuild()
@@ -476,9 +480,20 @@ class FloorView3D:
         self._slice.transform.scale = ((x1 - x0) / nx, (y1 - y0) / ny, 1)
         self._slice.transform.translate = (x0, y0, z_m)
         self._slice.visible = True
-        self.canvas.update()
+        self.slice_plane = (float(z_m), (x0, y0, x1, y1))
+        self.sections.refresh()
+
+    def move_slice(self, z_m: float) -> None:
+        """Lift the horizontal slice to ``z_m`` at once (its new image follows)."""
+        if self._slice is not None and self.slice_plane is not None:
+            x0, y0, _z = self._slice.transform.translate[:3]
+            self._slice.transform.translate = (x0, y0, z_m)
+            self.slice_plane = (float(z_m), self.slice_plane[1])
+            self.sections.refresh()
 
     def clear_slice(self) -> None:
+        self.slice_plane = None
+        self.sections.refresh()
         if self._slice is not None:
             self._slice.visible = False
             self.canvas.update()

@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QSlider, QVBoxLayout, QWidget,
 )
 
+from twin.gui.docks.sections import SectionControls
+
 #: (key, label) of the heatmap choices; keys are ``twin.engine.layers`` metrics.
 HEATMAP_CHOICES = (("off", "Off"), ("air", "Air temperature at height"),
                    ("inlet", "Rack inlet temperature"), ("power", "Power density"),
@@ -77,6 +79,9 @@ class HeatmapControls(QWidget):
         lay.addWidget(self.smooth_box)
         lay.addWidget(self.slice_box)
         lay.addWidget(self.note)
+        #: vertical slices and the iso-surface of the 3-D view (their own ``changed``)
+        self.sections = SectionControls()
+        lay.addWidget(self.sections)
         lay.addStretch(1)
 
         self._presets = (1.0, 2.0)

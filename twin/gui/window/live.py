@@ -24,6 +24,7 @@ from twin.gui.docks.heatmap import HeatmapControls
 from twin.gui.docks.metrics import MetricsPanel
 from twin.gui.plan.airflow import AirflowArrows, arrow_segments
 from twin.gui.plan.view import PlanView
+from twin.gui.window.sections import SectionsBridge
 from twin.model.viewstate import colormap_rgba
 from twin.session import HeatmapChoice, Session, SolvePhase, SolveStatus
 
@@ -89,6 +90,10 @@ class LiveBridge(QObject):
         controls.set_metric(session.heatmap.metric)
         controls.set_height(session.heatmap.height_m)
         controls.changed.connect(self._controls_changed)
+        self._plan_choice = session.heatmap.plan_part()
+        #: the 3-D vertical slices and iso-surface (computed on their own worker)
+        self.sections = SectionsBridge(session, view3d, controls.sections, post=QtPost(),
+                                       parent=self)
         ev = session.events
         ev.status.connect(self._on_status)
         ev.result.connect(self._on_result)
@@ -104,6 +109,7 @@ class LiveBridge(QObject):
         return self.session.result
 
     def close(self) -> None:
+        self.sections.close()
         self.session.close()
 
     # ================================================================ session -> widgets
@@ -147,7 +153,14 @@ class LiveBridge(QObject):
         self.session.set_heatmap(metric=c.metric, height_m=c.height_m, slice_3d=c.slice_3d,
                                  arrows=c.arrows, smooth=c.smooth)
 
-    def _on_heatmap(self, _choice: HeatmapChoice) -> None:
+    def _on_heatmap(self, choice: HeatmapChoice) -> None:
+        if abs(choice.height_m - self.controls.height_m) > 1e-6:   # dragged in 3-D
+            self.controls.blockSignals(True)
+            self.controls.set_height(choice.height_m)
+            self.controls.blockSignals(False)
+        if choice.plan_part() == self._plan_choice:     # only the 3-D sections changed
+            return
+        self._plan_choice = choice.plan_part()
         self.update_heatmap()
 
     # ======================================================================== heatmap

@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
                                controls=self.heatmap_controls, metrics=self.metrics_panel,
                                alerts=self.alerts_panel, show_status=self.show_solve_status,
                                parent=self)
+        self.live.sections.message.connect(lambda text: self.statusBar().showMessage(text, 4000))
         self.live.result_shown.connect(
             lambda _info: QTimer.singleShot(RESULT_FULL_FRAME_MS, self._full_frames))
         self.alerts_panel.target_activated.connect(self.activate_target)
