@@ -107,9 +107,9 @@ def test_top_level_rules():
     d = small()
     d["colour"] = "red"
     assert errors(d) == [("colour", "unknown top-level field, expected one of name, "
-                          "description, hall, site, plant, underlay, trace, workloads, racks, tiles, "
-                          "containment, cooling_units, cdus, immersion_tanks, power, "
-                          "grilles, scenarios, catalogue")]
+                          "description, hall, site, plant, underlay, trace, fabric, workloads, racks, "
+                          "tiles, containment, cooling_units, cdus, immersion_tanks, power, "
+                          "grilles, scenarios, cable_trays, catalogue")]
     for key in ("hall", "racks"):
         d = small()
         del d[key]
@@ -283,16 +283,16 @@ def test_the_limits_cover_every_block_with_numbers():
     assert {b for b, _k, _f in LIMITS} == {"hall", "site", "plant", "workloads", "tiles",
                                            "containment", "cooling_units", "cdus",
                                            "immersion_tanks", "power", "racks", "grilles",
-                                           "underlay"}
-    assert len(LIMITS) == 72     # hall 8, site 12, plant 8, workload 8, tile 3, containment 1,
+                                           "underlay", "fabric", "cable_trays"}
+    assert len(LIMITS) == 87     # hall 8, site 12, plant 8, workload 8, tile 3, containment 1,
     #                               cooling unit 3, CDU 7, tank 4, power 1, rack 7, grille 6,
-    #                               underlay 4
+    #                               underlay 4, fabric 12, cable tray 3
 
 
 def _doc_with(block, key, value):
     """A valid file (hall, site and plant: the minimal one, so that no rack leaves a tiny
     hall) with ``value`` in ``block``'s first item. Returns the document and JSON path."""
-    if block in ("hall", "site", "plant", "underlay"):
+    if block in ("hall", "site", "plant", "underlay", "fabric"):
         d = minimal()
         d.setdefault(block, dict(SMALL.get(block, {})) if block != "hall" else d["hall"])
         d[block][key] = value
@@ -303,6 +303,8 @@ def _doc_with(block, key, value):
         d["hall"]["ceiling_height_m"] = spec.HALL["ceiling_height_m"].maximum
         d["hall"]["width_m"] = d["hall"]["length_m"] = 50.0
         d["grilles"][0]["position_m"] = [25.0, 25.0]
+    if block == "cable_trays":
+        d["cable_trays"] = [{"id": "TRAY-1", "segment_m": [1.0, 1.0, 3.0, 1.0]}]
     if key == "supply_c":       # a supply temperature comes with the flow it delivers
         d[block][0]["flow_m3s"] = 0.5
         if block == "grilles":
@@ -313,7 +315,7 @@ def _doc_with(block, key, value):
 
 
 def _loaded_value(lay, block, key):
-    if block in ("hall", "site", "plant", "underlay"):
+    if block in ("hall", "site", "plant", "underlay", "fabric"):
         return getattr(getattr(lay, block), key)
     if block == "racks":
         return lay.racks.record(0)[key]

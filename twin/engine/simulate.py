@@ -16,6 +16,7 @@ import numpy as np
 
 from twin.engine import inputs, layout_alerts
 from twin.engine.economics import Economics, economics
+from twin.engine.fabric import FabricBuilder, FabricResult
 from twin.engine.floorload import FloorLoad, floor_alerts, floor_load
 from twin.engine.plant import facility_for
 from twin.model import Layout
@@ -73,6 +74,9 @@ class TwinResult:
     floor: FloorLoad | None = None
     #: the hall's ASHRAE air class (its temperature colour scale, layers.temperature_scale)
     ashrae_class: str = "A1"
+    #: the network fabric, its links, media and tray fill (docs/physics.md §23); None
+    #: without a fabric or when it cannot be built (an alert says why)
+    fabric: FabricResult | None = None
 
 
 class Simulator:
@@ -89,6 +93,8 @@ class Simulator:
         # room-unit ids and set-points of the last refined air solve; None: none to reuse
         self._air_units: tuple[list[str], np.ndarray] | None = None
         self._air_flow: np.ndarray | None = None    # rack airflows of that solve
+        # the fabric, kept between runs: a rack move re-routes only that rack's links
+        self._fabric = FabricBuilder()
 
     def run(self, layout: Layout, geometry_changed: bool = True,
             cancel: Callable[[], bool] | None = None,
@@ -102,6 +108,11 @@ class Simulator:
         rack_ids = [str(x) for x in r.ids]
         rack_wl = inputs.rack_workloads(layout)
         demand = inputs.with_power_overrides(layout, evaluate_workloads(rack_wl))
+        fabric = self._fabric.update(layout)
+        if fabric is not None:    # the optics of each rack's cable ends (§23.4)
+            demand = dataclasses.replace(
+                demand, rack_power_w=demand.rack_power_w + fabric.rack_optics_w,
+                rack_peak_power_w=demand.rack_peak_power_w + fabric.rack_optics_w)
         if layout.site.power_architecture == "dc800":
             demand = _on_dc800(layout, demand)
         liquid_frac = inputs.rack_liquid_fraction(layout)
@@ -176,6 +187,7 @@ class Simulator:
                                     powered, limits, cdu_ids)
         alerts += list(fac.alerts)
         alerts += inputs.supply_flow_alerts(layout)
+        alerts += self._fabric.alerts()
         key = _footprint_key(layout)
         if key != self._footprints:
             self._footprints = key
@@ -206,7 +218,7 @@ class Simulator:
             timing_s=timing, immersion=imm, tank_ids=tank_ids,
             rack_demand_kw=demand.rack_power_w / 1e3,
             rack_state=np.where(rack_on, limits.state, UNPOWERED), economics=econ,
-            floor=self._floor, ashrae_class=layout.hall.ashrae_class)
+            floor=self._floor, ashrae_class=layout.hall.ashrae_class, fabric=fabric)
 
     def maintain(self) -> bool:
         """Idle-time upkeep of the solver state (see ``AirSolver.maintain``)."""

@@ -263,7 +263,7 @@ def _item_doc(kwargs: dict[str, Any], fields: dict[str, spec.Field]) -> dict[str
     for key in fields:
         if key == "position_m":
             out[key] = [kwargs["x_m"], kwargs["y_m"]]
-        elif key == "rect_m":
+        elif key in ("rect_m", "segment_m"):
             out[key] = [kwargs["x0_m"], kwargs["y0_m"], kwargs["x1_m"], kwargs["y1_m"]]
         elif kwargs.get(key) is not None and not (key in spec.OMITTED_WHEN_EMPTY
                                                   and kwargs[key] == ""):

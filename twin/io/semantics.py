@@ -43,6 +43,36 @@ def check(layout: Layout, paths: dict[str, list[str]]) -> list[Problem]:
     out.extend(_pumps(layout, item_paths["cdus"], cat))
     out.extend(_air_grid(layout))
     out.extend(_scenarios(layout, paths.get("scenarios", [])))
+    out.extend(_fabric(layout, paths.get("cable_trays", [])))
+    return out
+
+
+def _fabric(layout: Layout, tray_paths: list[str]) -> list[Problem]:
+    """The fabric names a switch model of the catalogue at its port speed, and every cable
+    tray lies in the hall (docs/physics.md §23)."""
+    out: list[Problem] = []
+    fab, cat, hall = layout.fabric, layout.catalogue, layout.hall
+    if fab.enabled:
+        if not fab.switch:
+            out.append(Problem("fabric.switch", "a fabric with tiers needs a switch model "
+                               "(kind 'switch'), e.g. " + ", ".join(
+                                   e.key for e in cat.of_kind("switch"))))
+        else:
+            bad = _model_problem(cat, "fabric", fab.switch, ("switch",))
+            if bad is not None:
+                out.append(Problem("fabric.switch", bad.message))
+            elif cat[fab.switch]["port_gbps"] != fab.port_gbps:
+                out.append(Problem("fabric.port_gbps", f"found {fab.port_gbps:g}, but the "
+                                   f"switch {fab.switch!r} has "
+                                   f"{cat[fab.switch]['port_gbps']:g} Gb/s ports"))
+    for tray, path in zip(layout.cable_trays.values(), tray_paths):
+        xs, ys = (tray.x0_m, tray.x1_m), (tray.y0_m, tray.y1_m)
+        if min(xs) < 0 or max(xs) > hall.width_m or min(ys) < 0 or max(ys) > hall.length_m:
+            out.append(Problem(f"{path}.segment_m", f"tray leaves the hall (0..{hall.width_m:g}"
+                               f" x 0..{hall.length_m:g} m)"))
+        elif xs[0] == xs[1] and ys[0] == ys[1]:
+            out.append(Problem(f"{path}.segment_m", "tray has no length (both ends at the "
+                               "same point)"))
     return out
 
 

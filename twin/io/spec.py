@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from twin.model import equipment as eq
+from twin.model import fabric as fb
 
 
 @dataclass(frozen=True)
@@ -262,11 +263,46 @@ SCENARIO = {
     "rack_models": Field("textmap", description="rack id -> catalogue model in this scenario"),
 }
 
+FABRIC = {
+    "tiers": Field("integer", choices=fb.FABRIC_TIERS, description=(
+        "switch tiers of the scale-out fat tree: 2 (leaf-spine) or 3 (leaf-spine-core); "
+        "0: no fabric")),
+    "switch": Field("string", description="catalogue key of the switch model (kind "
+                    "'switch') used in every tier", max_length=ID_MAX_CHARS),
+    "ports_per_gpu": num(False, 0, 16, True, d="scale-out ports per GPU (0.25: one per four GPUs)"),
+    "port_gbps": num(False, 0, 1e4, True, d="speed of a scale-out port (Gb/s); the switch's"),
+    "rail_optimised": Field("bool", description="port k of a rack is on rail k mod rails and "
+                            "a leaf takes one rail of several racks"),
+    "rails": Field("integer", minimum=1, maximum=1024, description="rails of a "
+                   "rail-optimised fabric (usually the GPUs of one server)"),
+    "oversubscription": num(False, 1, 16, d="leaf downlinks per uplink (1: non-blocking)"),
+    "frontend_ports_per_rack": Field("integer", minimum=0, maximum=1024, description=(
+        "front-end / storage ports of each GPU rack, cabled to the nearest network rack")),
+    "frontend_gbps": num(False, 0, 1e4, True, d="speed of a front-end port (Gb/s)"),
+    "slack_fraction": num(False, 0, 1, d="share of the route added for dressing and service loops"),
+    "in_rack_m": num(False, 0.1, 20, d="length of a link whose ends share a rack (m)"),
+    "tray_elevation_m": num(False, 0.5, 20, nullable=True, d=(
+        "underside of generated trays above the floor (m); null: 0.3 m above the tallest rack")),
+    "tray_width_m": num(False, 0.05, 2, d="width of generated trays (m)"),
+    "tray_depth_m": num(False, 0.02, 1, d="depth (side rail height) of generated trays (m)"),
+    "tray_fill_limit": num(False, 0.05, 1, d="usable share of a tray's cross-section "
+                           "(TIA-569: 0.5)"),
+}
+CABLE_TRAY = {
+    "id": ID,
+    "segment_m": Field("vec4", True, description="straight run from [x0, y0] to [x1, y1] (m)"),
+    "elevation_m": num(False, 0, 20, d="underside of the tray above the floor (m)"),
+    "width_m": num(False, 0.05, 2, True, d="tray width (m)"),
+    "depth_m": num(False, 0.02, 1, True, d="tray depth, side rail height (m)"),
+}
+
 #: Top-level blocks that are objects: key -> (spec, model class).
 OBJECT_BLOCKS = {"hall": (HALL, eq.Hall), "site": (SITE, eq.Site), "plant": (PLANT, eq.Plant),
-                 "underlay": (UNDERLAY, eq.Underlay), "trace": (TRACE, eq.TraceRef)}
-#: Object blocks not written while they hold their defaults (no drawing, no trace).
-OPTIONAL_BLOCKS = {"underlay": eq.Underlay, "trace": eq.TraceRef}
+                 "underlay": (UNDERLAY, eq.Underlay), "trace": (TRACE, eq.TraceRef),
+                 "fabric": (FABRIC, fb.Fabric)}
+#: Object blocks not written while they hold their defaults (no drawing, no trace, no
+#: fabric).
+OPTIONAL_BLOCKS = {"underlay": eq.Underlay, "trace": eq.TraceRef, "fabric": fb.Fabric}
 #: Top-level lists of items: key -> (spec, model class or None for racks, model collection).
 LIST_BLOCKS = {
     "workloads": (WORKLOAD, eq.Workload, "workloads"),
@@ -279,6 +315,7 @@ LIST_BLOCKS = {
     "power": (POWER, eq.PowerComponent, "power"),
     "grilles": (GRILLE, eq.Grille, "grilles"),
     "scenarios": (SCENARIO, eq.Scenario, "scenarios"),
+    "cable_trays": (CABLE_TRAY, fb.CableTray, "cable_trays"),
 }
 REQUIRED_TOP = ("format", "version", "hall", "racks")
 
@@ -286,7 +323,8 @@ REQUIRED_TOP = ("format", "version", "hall", "racks")
 POS = num(False, 0, 1e6)
 _ENTRY_COMMON = {
     "kind": Field("enum", True, choices=("rack", "crah", "inrow", "rdhx", "cdu", "tank",
-                                         "utility", "transformer", "ups", "pdu", "busway")),
+                                         "utility", "transformer", "ups", "pdu", "busway",
+                                         "switch")),
     "name": Field("string", True, description="display name"),
     "width_m": num(True, 0, 30), "depth_m": num(True, 0, 30),
     "height_m": num(True, 0, 30), "weight_kg": num(False, 0, 1e6),
@@ -316,7 +354,9 @@ CATALOGUE_ENTRY: dict[str, dict[str, Field]] = {
              "coolant_lpm_per_kw": num(False, 0, 20), "branch_k_pa_per_m3s2": num(False, 0, 1e14),
              "tokens_per_s_per_gpu": num(False, 0, 1e6),
              "energy_storage_kj": num(False, 0, 1e6, d="energy storage in the rack's power "
-                                      "shelves that smooths training swings (kJ)")},
+                                      "shelves that smooths training swings (kJ)"),
+             "network_u": num(False, 0, 60, d="rack units for network switches: a network "
+                              "rack of the fabric (0: none)")},
     "crah": {**_ENTRY_COMMON, **_COOLER},
     "inrow": {**_ENTRY_COMMON, **_COOLER},
     "rdhx": {**_ENTRY_COMMON, **_COOLER},
@@ -329,4 +369,8 @@ CATALOGUE_ENTRY: dict[str, dict[str, Field]] = {
              "ua_kw_per_k": num(True, 0, 1e4, True), "max_bath_c": num(False, 20, 100),
              "pump_power_kw": num(False, 0, 100)},
     **{k: {**_ENTRY_COMMON, **_POWER} for k in ("utility", "transformer", "ups", "pdu", "busway")},
+    "switch": {**_ENTRY_COMMON, "ports": Field("integer", True, minimum=2, maximum=4096),
+               "port_gbps": num(True, 0, 1e4, True), "rack_units": num(True, 0, 60, True),
+               "power_kw": num(True, 0, 100, d="without pluggable optics (counted per cable end)"),
+               "max_power_kw": num(False, 0, 100)},
 }

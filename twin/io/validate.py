@@ -186,7 +186,7 @@ class Checker:
             v = self.value(f"{path}.{key}", raw[key], f)
             if key == "position_m" and v is not None:
                 out["x_m"], out["y_m"] = v
-            elif key == "rect_m" and v is not None:
+            elif key in ("rect_m", "segment_m") and v is not None:
                 out["x0_m"], out["y0_m"], out["x1_m"], out["y1_m"] = v
             else:
                 out[key] = v

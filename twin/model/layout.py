@@ -11,14 +11,15 @@ from psygnal import Signal
 
 from twin.model.catalogue import Catalogue, load_catalogue
 from twin.model.equipment import Hall, Plant, Site, TraceRef, Underlay
+from twin.model.fabric import Fabric
 from twin.model.events import Change, ChangeKind
 from twin.model import geometry
 from twin.model.racks import RackTable
 
 #: Item collections: name -> what they hold (all items have an ``id``).
 COLLECTIONS = ("workloads", "tiles", "containment", "cooling_units", "cdus", "tanks", "power",
-               "grilles", "scenarios")
-SETTINGS = ("hall", "site", "plant", "underlay", "trace")
+               "grilles", "scenarios", "cable_trays")
+SETTINGS = ("hall", "site", "plant", "underlay", "trace", "fabric")
 
 
 class Layout:
@@ -33,7 +34,7 @@ class Layout:
                  racks: RackTable | None = None, catalogue: Catalogue | None = None,
                  equipment: dict[str, dict[str, Any]] | None = None,
                  underlay: Underlay | None = None, trace: TraceRef | None = None,
-                 **collections: Iterable[Any]):
+                 fabric: Fabric | None = None, **collections: Iterable[Any]):
         self.name = name
         self.description = description
         self.hall = hall or Hall()
@@ -41,6 +42,7 @@ class Layout:
         self.plant = plant or Plant()
         self.underlay = underlay or Underlay()
         self.trace = trace or TraceRef()
+        self.fabric = fabric or Fabric()
         self.racks = racks if racks is not None else RackTable()
         #: the built-in catalogue (or the one given) and the layout's own equipment
         #: (``catalogue`` block of the file: key -> entry in catalogue-file form);
@@ -211,6 +213,7 @@ class Layout:
         self.name, self.description = other.name, other.description
         self.hall, self.site, self.plant = other.hall, other.site, other.plant
         self.underlay, self.trace = other.underlay, other.trace
+        self.fabric = other.fabric
         self.racks = other.racks.copy()
         self.base_catalogue, self.equipment = other.base_catalogue, dict(other.equipment)
         self.catalogue = other.catalogue
@@ -225,6 +228,7 @@ class Layout:
         snap.name, snap.description = self.name, self.description
         snap.hall, snap.site, snap.plant = self.hall, self.site, self.plant
         snap.underlay, snap.trace = self.underlay, self.trace
+        snap.fabric = self.fabric
         snap.racks = self.racks.copy()
         snap.base_catalogue, snap.equipment = self.base_catalogue, self.equipment
         snap.catalogue = self.catalogue
@@ -235,7 +239,7 @@ class Layout:
         return (self.name == other.name and self.description == other.description
                 and self.hall == other.hall and self.site == other.site
                 and self.plant == other.plant and self.underlay == other.underlay
-                and self.trace == other.trace
+                and self.trace == other.trace and self.fabric == other.fabric
                 and self.racks.equals(other.racks)
                 and self.equipment == other.equipment
                 and all(list(self.items[c].items()) == list(other.items[c].items())
