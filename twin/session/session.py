@@ -478,9 +478,10 @@ class Session:
         i = self._index.get(item_id)
         if i is not None:
             if air is not None:
-                lines.append(f"Inlet {air.rack_inlet_mean_c[i]:.1f} \u00b0C "
-                             f"(max {air.rack_inlet_max_c[i]:.1f} \u00b0C) \u00b7 exhaust "
-                             f"{air.rack_exhaust_c[i]:.1f} \u00b0C")
+                t = units.temperature
+                lines.append(f"Inlet {t(air.rack_inlet_mean_c[i])} "
+                             f"(max {t(air.rack_inlet_max_c[i])}) \u00b7 exhaust "
+                             f"{t(air.rack_exhaust_c[i])}")
             power = f"Power {res.rack_power_kw[i]:.1f} kW"
             if res.rack_liquid_heat_kw[i] > 0:
                 power += (f" (air {res.rack_air_heat_kw[i]:.1f}, liquid "
@@ -488,9 +489,11 @@ class Session:
             lines.append(power)
             if liq is not None and liq.racks.cdu_index[i] >= 0:
                 b = liq.racks
-                lines.append(f"Coolant {b.flow_lpm[i]:.0f} L/min (needs {b.need_lpm[i]:.0f}), "
-                             f"supply {b.supply_c[i]:.1f} \u00b0C, return "
-                             f"{b.return_c[i]:.1f} \u00b0C")
+                flow = units.quantity(units.LIQUID_FLOW, b.flow_lpm[i], 0)
+                lines.append(f"Coolant {flow} (needs "
+                             f"{units.value(units.LIQUID_FLOW, b.need_lpm[i], 0)}), supply "
+                             f"{units.temperature(b.supply_c[i])}, return "
+                             f"{units.temperature(b.return_c[i])}")
             if air is not None:
                 lines.append(f"Capture index {air.rack_capture_index[i]:.2f}")
         elif item_id in res.unit_ids and air is not None:
@@ -498,9 +501,9 @@ class Session:
             if np.isfinite(air.unit_return_c[j]):
                 lines.append(f"Load {air.unit_load_w[j] / 1e3:.1f} kW "
                              f"({air.unit_capacity_fraction[j] * 100:.0f} % of capacity)")
-                lines.append(f"Return {air.unit_return_c[j]:.1f} \u00b0C \u00b7 supply "
-                             f"{air.unit_supply_c[j]:.1f} \u00b0C \u00b7 "
-                             f"{air.unit_airflow_m3s[j]:.2f} m\u00b3/s")
+                lines.append(f"Return {units.temperature(air.unit_return_c[j])} \u00b7 supply "
+                             f"{units.temperature(air.unit_supply_c[j])} \u00b7 "
+                             f"{units.quantity(units.AIRFLOW, air.unit_airflow_m3s[j], 2)}")
             else:
                 lines.append("Off (disabled)")
         elif item_id in res.cdu_ids and liq is not None:
@@ -508,9 +511,9 @@ class Session:
             c = liq.cdus
             lines.append(f"Load {c.load_w[j] / 1e3:.0f} kW "
                          f"({c.capacity_fraction[j] * 100:.0f} % of capacity)")
-            lines.append(f"Flow {c.flow_lpm[j]:.0f} L/min \u00b7 loop supply "
-                         f"{c.loop_supply_c[j]:.1f} \u00b0C, return "
-                         f"{c.loop_return_c[j]:.1f} \u00b0C")
+            lines.append(f"Flow {units.quantity(units.LIQUID_FLOW, c.flow_lpm[j], 0)} "
+                         f"\u00b7 loop supply {units.temperature(c.loop_supply_c[j])}, return "
+                         f"{units.temperature(c.loop_return_c[j])}")
         alerts = [a.message for a in res.alerts if a.target == item_id]
-        lines += [f"\u26a0 {m}" for m in alerts[:3]]
+        lines += [f"\u26a0 {units.localise(m)}" for m in alerts[:3]]
         return head + "\n".join(lines) if lines else ""

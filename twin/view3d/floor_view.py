@@ -384,6 +384,10 @@ class FloorView3D:
         self.legend.place(self.canvas.size)
         self.canvas.update()
 
+    def refresh_units(self) -> None:
+        """View > Units changed: the legend's title and ticks in the new units."""
+        self._update_legend()
+
     # ----- model events ------------------------------------------------------------
     def _on_layout_changed(self, change: Change) -> None:
         """Rebuild what the change touched; redraw only then (a workload, feed or power

@@ -54,6 +54,14 @@ class HeatmapControls(QWidget):
         self.smooth_box.setChecked(True)
         self.smooth_box.setToolTip("Interpolate the plan heatmap between cells; off: one "
                                    "flat colour per solver cell")
+        self.streamlines_box = QCheckBox("Streamlines (plan and 3-D)")
+        self.streamlines_box.setToolTip(
+            "Paths the air takes from tiles, unit supplies and rack exhausts to the intakes "
+            "and returns, traced in the solved air field and coloured by air temperature")
+        self.streamlines_note = QLabel()
+        self.streamlines_note.setObjectName("hint")
+        self.streamlines_note.setWordWrap(True)
+        self.streamlines_note.hide()
         self.slice_box = QCheckBox("Show slice in 3-D")
         self.slice_box.setToolTip("Draw the heatmap as a translucent plane in the 3-D view "
                                   "(air temperature at its height, others on the floor)")
@@ -78,6 +86,8 @@ class HeatmapControls(QWidget):
         lay.addWidget(self.arrows_box)
         lay.addWidget(self.smooth_box)
         lay.addWidget(self.slice_box)
+        lay.addWidget(self.streamlines_box)
+        lay.addWidget(self.streamlines_note)
         lay.addWidget(self.note)
         #: vertical slices and the iso-surface of the 3-D view (their own ``changed``)
         self.sections = SectionControls()
@@ -96,6 +106,7 @@ class HeatmapControls(QWidget):
         self.top_button.clicked.connect(lambda: self.set_height(self._presets[1]))
         self.arrows_box.toggled.connect(self._on_toggle)
         self.slice_box.toggled.connect(self.changed)
+        self.streamlines_box.toggled.connect(self.changed)
         self.smooth_box.toggled.connect(self.changed)
         self._update_enabled()
 
@@ -119,6 +130,21 @@ class HeatmapControls(QWidget):
     @property
     def slice_3d(self) -> bool:
         return self.slice_box.isChecked()
+
+    @property
+    def streamlines(self) -> bool:
+        return self.streamlines_box.isChecked()
+
+    def set_streamlines(self, on: bool) -> None:
+        """Tick the streamline switch without emitting ``changed``."""
+        self.streamlines_box.blockSignals(True)
+        self.streamlines_box.setChecked(on)
+        self.streamlines_box.blockSignals(False)
+
+    def set_streamlines_note(self, text: str) -> None:
+        """The line under the streamline switch (how many lines, or why there are none)."""
+        self.streamlines_note.setText(text)
+        self.streamlines_note.setVisible(bool(text))
 
     def set_metric(self, key: str) -> None:
         i = self.metric_combo.findData(key)

@@ -24,6 +24,7 @@ from twin.gui.docks.heatmap import HeatmapControls
 from twin.gui.docks.metrics import MetricsPanel
 from twin.gui.plan.airflow import AirflowArrows, arrow_segments
 from twin.gui.plan.view import PlanView
+from twin.model import units
 from twin.gui.window.sections import SectionsBridge
 from twin.model.viewstate import colormap_rgba
 from twin.session import HeatmapChoice, Session, SolvePhase, SolveStatus
@@ -195,7 +196,11 @@ class LiveBridge(QObject):
                          f"{ref:.2f} m/s or faster")
         elif self.arrows.isVisible():
             self.arrows.clear_arrows()
-        self.controls.set_note("\n".join(notes))
+        self.controls.set_note(units.localise("\n".join(notes)))
+
+    def refresh_units(self) -> None:
+        """View > Units changed: the heatmap's bar and the notes in the new units."""
+        self.update_heatmap()
 
     # ===================================================================== scripts
     def settled(self) -> bool:

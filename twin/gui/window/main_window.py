@@ -45,7 +45,7 @@ from twin.gui.docks.workloads import WorkloadPanel
 from twin.io import LayoutError
 from twin.io.equipment import equipment_warnings, read_equipment
 from twin.io.recovery import RecoveryStore
-from twin.model import Layout
+from twin.model import Layout, units
 from twin.model.events import Change, ChangeKind
 from twin.model.viewstate import Colouring
 from twin.session import Session, SolveStatus
@@ -437,6 +437,12 @@ class MainWindow(QMainWindow):
     def _update_selection_summary(self) -> None:
         self.selection_label.setText(self.selection_summary())
 
+    def refresh_units(self) -> None:
+        """View > Units changed (``units_menu``): drop a status message printed in the
+        old units; the docks and views refresh themselves."""
+        self.statusBar().clearMessage()
+        self._update_selection_summary()
+
     # ====================================================================== colouring
     @property
     def colour_key(self) -> str:
@@ -570,7 +576,8 @@ class MainWindow(QMainWindow):
             e = self.floor_layout.catalogue[model] if model in self.floor_layout.catalogue else None
             x, y = self.editor.position_of(item_id)
             return (f"Rack {item_id} \u2014 {e.name if e else model}, "
-                    f"{e.get('nameplate_kw') if e else 0:g} kW nameplate, at ({x:.2f}, {y:.2f}) m")
+                    f"{e.get('nameplate_kw') if e else 0:g} kW nameplate, at "
+                    f"({units.quantities(units.LENGTH, (x, y))})")
         if coll is None:
             return item_id
         item = self.floor_layout.items[coll][item_id]
@@ -789,7 +796,8 @@ class MainWindow(QMainWindow):
         name = self.floor_layout.catalogue[key].name
         if is_placeable(self.floor_layout, key):
             x, y = self.editor.position_of(new_id)
-            self.statusBar().showMessage(f"Added {name} as {new_id} at ({x:.2f}, {y:.2f}) m",
+            self.statusBar().showMessage(f"Added {name} as {new_id} at "
+                                         f"({units.quantities(units.LENGTH, (x, y))})",
                                          5000)
         else:
             self.statusBar().showMessage(f"Added {name} as {new_id} to the power chain", 5000)

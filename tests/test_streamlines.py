@@ -1,0 +1,286 @@
+"""Streamlines of the solved air field (twin/engine/streamlines.py).
+
+Oracles: in a uniform flow a streamline is a straight line of the length the flow covers
+before the wall, travelled in length / speed, through a temperature field it samples
+exactly; in a solid-body rotation it is a circle. On the sample layouts, lines seeded at
+the unit supplies and perforated tiles end where a device draws the air in: the end cells
+are checked against the solver's device ports (``build_devices``: rack fronts, in-row
+cooler backs, the air above a CRAH) and against the equipment's faces worked out here
+from position, size and rotation — not against the tracer's own stopping test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from twin.engine import streamlines as sl
+from twin.engine.inputs import air_scene
+from twin.engine.simulate import simulate
+from twin.io import load_layout
+from twin.physics.air.flow import FaceFluxes
+from twin.physics.air.devices import build_devices
+from twin.physics.air.grid import Grid, build_geometry, front_vector
+from twin.physics.air.result import AirResult
+from twin.physics.cancel import Cancelled
+
+LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
+
+
+def field(grid: Grid, u, v, w, temperature) -> AirResult:
+    """An AirResult holding only a velocity field (functions of face-centre x, y, z) and a
+    temperature field (a function of cell-centre x, y, z)."""
+    dx, dz = grid.dx, grid.dz
+    xc, yc, zc = grid.x_m, grid.y_m, grid.z_m
+    xf, yf, zf = np.arange(grid.nx + 1) * dx, np.arange(grid.ny + 1) * dx, np.arange(grid.nz + 1) * dz
+    Z, Y, X = np.meshgrid(zc, yc, xf, indexing="ij")
+    fx = u(X, Y, Z) * dx * dz
+    Z, Y, X = np.meshgrid(zc, yf, xc, indexing="ij")
+    fy = v(X, Y, Z) * dx * dz
+    Z, Y, X = np.meshgrid(zf, yc, xc, indexing="ij")
+    fz = w(X, Y, Z) * dx * dx
+    Z, Y, X = np.meshgrid(zc, yc, xc, indexing="ij")
+    e = np.zeros(0)
+    return AirResult(grid, temperature(X, Y, Z), FaceFluxes(fx, fy, fz), e, e, e, e, e, e,
+                     np.zeros((0, grid.nz)), e, e, e, e, e, e, 0.0, 0.0, 0.0, e)
+
+
+def zero(X, Y, Z):
+    return np.zeros_like(X)
+
+
+GRID = Grid(nx=40, ny=20, nz=6, dx=0.3, dz=0.5)      # 12 m x 6 m x 3 m
+
+
+def test_uniform_flow_gives_straight_lines_of_the_right_length_and_time():
+    speed = 0.8
+    air = field(GRID, lambda X, Y, Z: np.full_like(X, speed), zero, zero,
+                lambda X, Y, Z: 20.0 + 0.5 * X)
+    seeds = np.array([[1.0, 2.0, 1.2], [3.35, 4.1, 0.7], [6.0, 1.1, 2.4]])
+    lines = sl.trace(air, seeds)
+    assert lines.n_lines == 3
+    assert list(lines.end) == [sl.END_WALL] * 3
+    width = GRID.nx * GRID.dx
+    np.testing.assert_allclose(lines.length_m(), width - seeds[:, 0], atol=1e-5)
+    for i in range(3):
+        pts = lines.points_m[lines.offsets[i]:lines.offsets[i + 1]]
+        np.testing.assert_allclose(pts[:, 1:], np.broadcast_to(seeds[i, 1:], pts[:, 1:].shape),
+                                   atol=1e-12)                   # straight along +x
+        assert np.all(np.diff(pts[:, 0]) > 0)
+        t = lines.time_s[lines.offsets[i]:lines.offsets[i + 1]]
+        np.testing.assert_allclose(t, (pts[:, 0] - seeds[i, 0]) / speed, rtol=1e-9)
+        inner = (pts[:, 0] > GRID.x_m[0]) & (pts[:, 0] < GRID.x_m[-1])
+        temp = lines.temperature_c[lines.offsets[i]:lines.offsets[i + 1]]
+        np.testing.assert_allclose(temp[inner], 20.0 + 0.5 * pts[inner, 0], atol=1e-9)
+
+
+def test_solid_body_rotation_gives_a_circle():
+    omega, centre = 0.5, np.array([6.0, 3.0])
+    air = field(GRID, lambda X, Y, Z: -omega * (Y - centre[1]),
+                lambda X, Y, Z: omega * (X - centre[0]), zero, lambda X, Y, Z: 20.0 + 0 * X)
+    radius = 2.0
+    circumference = 2 * np.pi * radius
+    lines = sl.trace(air, [[centre[0] + radius, centre[1], 1.5]], max_length_m=circumference)
+    pts = lines.points_m
+    r = np.hypot(pts[:, 0] - centre[0], pts[:, 1] - centre[1])
+    assert np.abs(r - radius).max() < 0.01 * radius
+    assert lines.end[0] == sl.END_LENGTH
+    np.testing.assert_allclose(pts[-1, :2], pts[0, :2], atol=0.05 * radius)  # one turn
+    np.testing.assert_allclose(lines.time_s[-1], 2 * np.pi / omega, rtol=0.02)
+    # turning anticlockwise, as omega > 0 says
+    assert pts[2, 1] > pts[0, 1]
+
+
+def test_still_air_and_loops_are_bounded():
+    """No flow: every line stops at its seed. A closed loop stops at max_steps."""
+    still = field(GRID, zero, zero, zero, lambda X, Y, Z: 20.0 + 0 * X)
+    lines = sl.trace(still, [[1, 1, 1], [2, 2, 2]])
+    assert list(lines.end) == [sl.END_STILL] * 2 and len(lines.points_m) == 2
+    spin = field(GRID, lambda X, Y, Z: -(Y - 3.0), lambda X, Y, Z: X - 6.0, zero,
+                 lambda X, Y, Z: 20.0 + 0 * X)
+    lines = sl.trace(spin, [[7.0, 3.0, 1.0]], max_steps=50)
+    assert lines.end[0] == sl.END_LENGTH and len(lines.points_m) <= 50 // sl.KEEP_EVERY + 2
+
+
+def test_cancel_stops_the_trace():
+    air = field(GRID, lambda X, Y, Z: np.full_like(X, 0.5), zero, zero,
+                lambda X, Y, Z: 20.0 + 0 * X)
+    with pytest.raises(Cancelled):
+        sl.trace(air, [[1.0, 1.0, 1.0]], cancel=lambda: True)
+
+
+# ------------------------------------------------------------- sample layouts, solved
+@pytest.fixture(scope="module")
+def small_room():
+    lay = load_layout(LAYOUTS / "small-room.json")
+    res = simulate(lay)
+    return lay, res, air_scene(lay, res.rack_air_heat_kw * 1e3)[0]
+
+
+@pytest.fixture(scope="module")
+def pod():
+    lay = load_layout(LAYOUTS / "gb200-pod.json")
+    res = simulate(lay)
+    return lay, res, air_scene(lay, res.rack_air_heat_kw * 1e3)[0]
+
+
+def _face_zone(points, centres, sizes, rotations, side, grid) -> np.ndarray:
+    """Which points lie in the air just outside a box face (side +1: front, -1: back):
+    at most 1.5 cells from the face, within the face's width and height (one cell of
+    slack each way)."""
+    p = np.asarray(points)
+    hit = np.zeros(len(p), bool)
+    for c, s, rot in zip(centres, sizes, rotations):
+        f = front_vector(rot) * side
+        t = np.array([f[1], -f[0]])
+        rel = p[:, :2] - (c + f * s[1] / 2)
+        out = rel @ f
+        across = np.abs(rel @ t)
+        hit |= ((out > -0.25 * grid.dx) & (out < 1.5 * grid.dx)
+                & (across < s[0] / 2 + grid.dx) & (p[:, 2] < s[2] + grid.dz))
+    return hit
+
+
+def intake_owners(scene, air) -> dict[int, set[int]]:
+    """Cell -> devices drawing air there, from the solver's device ports (rack fronts,
+    row-end corners, in-row cooler backs, the air above a CRAH): device i < n_racks is
+    rack i, the others are cooling units."""
+    g = air.grid
+    dev = build_devices(scene, build_geometry(scene, g))
+    coo = dev.intake.tocoo()
+    owners: dict[int, set[int]] = {}
+    for d, c in zip(coo.row.tolist(), coo.col.tolist()):
+        owners.setdefault(c, set()).add(d)
+    return owners
+
+
+def end_owners(lines, air, owners) -> list[set[int]]:
+    """The devices drawing air in each line's end cell or the cells touching it."""
+    g = air.grid
+    out = []
+    for e in lines.ends():
+        k, j, i = np.unravel_index(g.cell_of(*e), g.shape)
+        near: set[int] = set()
+        for dk, dj, di in np.ndindex(3, 3, 3):
+            kk, jj, ii = k + dk - 1, j + dj - 1, i + di - 1
+            if 0 <= kk < g.nz and 0 <= jj < g.ny and 0 <= ii < g.nx:
+                near |= owners.get(int(np.ravel_multi_index((kk, jj, ii), g.shape)), set())
+        out.append(near)
+    return out
+
+
+def face_seeds(centres, sizes, rotations, side, grid) -> np.ndarray:
+    """Points half a cell outside a box face (side +1: front, -1: back): three across its
+    width at five heights."""
+    out = []
+    for c, s, rot in zip(centres, sizes, rotations):
+        f = front_vector(rot) * side
+        t = np.array([f[1], -f[0]])
+        for a in (-0.3, 0.0, 0.3):
+            for z in (0.15, 0.3, 0.5, 0.7, 0.85):
+                out.append([*(c + f * (s[1] / 2 + 0.5 * grid.dx) + t * a * s[0]), z * s[2]])
+    return np.array(out)
+
+
+def test_tile_air_ends_at_rack_intakes_or_crah_returns(small_room):
+    """Small room (raised floor): lines from every perforated tile end in a cell where a
+    rack or a CRAH draws air in; the tile air they carry to the racks is at most what the
+    racks draw (some of their intake is recirculated exhaust), the rest bypasses to the
+    CRAHs."""
+    _lay, res, scene = small_room
+    air, g = res.air, res.air.grid
+    tiles = scene.tiles.center_xy_m
+    lines = sl.trace(air, np.column_stack([tiles, np.full(len(tiles), 0.5 * g.dz)]))
+    owners = end_owners(lines, air, intake_owners(scene, air))
+    assert np.all(lines.end == sl.END_INTAKE)
+    assert all(owners), lines.ends()[[not o for o in owners]]
+    n_racks = scene.racks.n
+    at_rack = np.array([min(o) < n_racks for o in owners])
+    # and geometrically: in front of a rack's front face, or above a CRAH
+    r, u = scene.racks, scene.cooling
+    front = _face_zone(lines.ends(), r.center_xy_m, r.size_m, r.rotation_deg, +1, g)
+    above = np.zeros(lines.n_lines, bool)
+    for c, sz in zip(u.center_xy_m, u.size_m):
+        half = np.maximum(sz[0], sz[1]) / 2 + g.dx
+        e = lines.ends()
+        above |= ((np.abs(e[:, :2] - c) < half).all(axis=1) & (e[:, 2] > sz[2] - g.dz))
+    assert np.all(front | above) and np.all(front[at_rack])
+    q = air.tile_flow_m3s
+    to_racks = q[at_rack].sum() / q.sum()
+    drawn = air.rack_airflow_m3s.sum() / q.sum()
+    assert drawn - 0.15 < to_racks <= drawn + 0.05, (to_racks, drawn)
+
+
+def test_inrow_supply_ends_at_intakes_and_exhaust_at_cooler_backs(pod):
+    """GB200 pod (in-row coolers round a contained hot aisle). Lines from the coolers'
+    front faces end where a device draws air: at the racks' fronts, or — for the coolers'
+    airflow above the racks' (39.2 against 27.0 m³/s), which reaches the aisle through the
+    panels' 3 % leakage — back at the coolers. Lines from the racks' back faces end
+    behind the coolers: the contained aisle lets no exhaust round to the fronts."""
+    _lay, res, scene = pod
+    air, g = res.air, res.air.grid
+    u, r = scene.cooling, scene.racks
+    assert set(u.kind) == {"inrow"}
+    owners = intake_owners(scene, air)
+
+    supply = sl.trace(air, face_seeds(u.center_xy_m, u.size_m, u.rotation_deg, +1, g))
+    ends = end_owners(supply, air, owners)
+    assert np.all(supply.end == sl.END_INTAKE)
+    assert all(ends), supply.ends()[[not o for o in ends]]
+    at_rack = np.array([min(o) < r.n for o in ends])
+    share = air.rack_airflow_m3s.sum() / air.unit_airflow_m3s.sum()
+    assert abs(at_rack.mean() - share) < 0.12, (at_rack.mean(), share)
+    front = _face_zone(supply.ends(), r.center_xy_m, r.size_m, r.rotation_deg, +1, g)
+    assert front[at_rack].mean() > 0.8       # the rest: row-end racks' corner intakes
+
+    exhaust = sl.trace(air, face_seeds(r.center_xy_m, r.size_m, r.rotation_deg, -1, g))
+    ends = end_owners(exhaust, air, owners)
+    at_cooler = np.array([bool(o) and min(o) >= r.n for o in ends])
+    assert np.mean(exhaust.end == sl.END_INTAKE) > 0.95
+    assert at_cooler.mean() > 0.95
+    behind = _face_zone(exhaust.ends(), u.center_xy_m, u.size_m, u.rotation_deg, -1, g)
+    assert behind[at_cooler].all()
+    # exhaust lines start hot, supply lines cold, on the solved temperatures
+    t_supply = supply.temperature_c[supply.offsets[:-1]]
+    t_exhaust = exhaust.temperature_c[exhaust.offsets[:-1]]
+    assert np.nanmax(t_supply) < np.nanmin(t_exhaust)
+
+
+def test_default_seeds_sit_on_every_discharge(small_room, pod):
+    """The default seeds are on the tiles, and behind every rack (its exhaust) and in
+    front of every in-row cooler (its supply)."""
+    _lay, res, scene = small_room
+    g = res.air.grid
+    seeds = sl.device_seeds(res.air)
+    d = np.hypot(*(seeds[None, :, :2] - scene.tiles.center_xy_m[:, None, :]).transpose(2, 0, 1))
+    assert (d.min(axis=1) < g.dx).all()                        # one per tile
+    r = scene.racks
+    for lay_res_scene in (small_room, pod):
+        _lay, res, scene = lay_res_scene
+        g, r, u = res.air.grid, scene.racks, scene.cooling
+        seeds = sl.device_seeds(res.air)
+        for c, s, rot in zip(r.center_xy_m, r.size_m, r.rotation_deg):
+            assert _face_zone(seeds, [c], [s], [rot], -1, g).any()
+        inrow = np.array([k == "inrow" for k in u.kind])
+        for c, s, rot in zip(u.center_xy_m[inrow], u.size_m[inrow], u.rotation_deg[inrow]):
+            assert _face_zone(seeds, [c], [s], [rot], +1, g).any()
+
+
+def test_picture_colours_on_the_views_scale(pod):
+    from twin.engine.layers import temperature_scale
+    from twin.model.viewstate import colormap_rgba
+    _lay, res, _scene = pod
+    pic = sl.picture(res.air, "A1")
+    lines = pic.lines
+    assert lines.n_lines > 50 and np.mean(lines.end == sl.END_INTAKE) > 0.9
+    lo, hi, cmap = temperature_scale("A1")
+    np.testing.assert_allclose(pic.rgba, colormap_rgba(lines.temperature_c, lo, hi, cmap))
+    user = sl.picture(res.air, "A1", (20.0, 30.0))
+    assert not np.allclose(user.rgba, pic.rgba)
+    # arrowheads point along the last stretch of their line, seen from above
+    assert len(pic.head_xy_m) > 0.5 * lines.n_lines
+    np.testing.assert_allclose(np.linalg.norm(pic.head_dir, axis=1), 1.0)
+    seg = lines.segment_index()
+    assert len(seg) == len(lines.points_m) - lines.n_lines
