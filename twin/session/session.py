@@ -84,6 +84,8 @@ class HeatmapChoice:
     height_m: float = 1.0
     slice_3d: bool = True
     arrows: bool = False
+    #: streamlines of the air field on the plan and in 3-D (twin/engine/streamlines.py)
+    streamlines: bool = False
     #: the plan image resampled bilinearly (False: one flat colour per cell)
     smooth: bool = True
     #: the user's own range of the temperature scale (low, high °C) for rack inlets and

@@ -32,6 +32,7 @@ from twin.view3d.camera import FloorCamera
 from twin.view3d.overlay import Background, Legend
 from twin.view3d.raster_canvas import GL_DEPTH_COMPONENT24, RasterSceneCanvas
 from twin.view3d.sections import SectionVisuals
+from twin.view3d.streamlines import StreamlineVisual
 from twin.view3d.visuals import Boxes, stable_mesh
 
 #: Item collections drawn as boxes.
@@ -119,6 +120,7 @@ class FloorView3D:
         self._slice: scene.visuals.Image | None = None
         #: (height m, extent) of the horizontal slice shown, None when none is
         self.slice_plane: tuple[float, tuple[float, float, float, float]] | None = None
+        self.streamlines = StreamlineVisual(parent=root)
         self.legend = Legend(self.canvas)
 
         # box tables for picking and framing
@@ -500,6 +502,16 @@ class FloorView3D:
         self.sections.refresh()
         if self._slice is not None:
             self._slice.visible = False
+            self.canvas.update()
+
+    def set_streamlines(self, picture) -> None:
+        """Show the streamlines of a ``twin.engine.streamlines.StreamlinePicture``."""
+        self.streamlines.set_picture(picture)
+        self.canvas.update()
+
+    def clear_streamlines(self) -> None:
+        if self.streamlines.visible:
+            self.streamlines.clear()
             self.canvas.update()
 
     def reset_camera(self) -> None:

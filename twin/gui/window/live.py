@@ -26,6 +26,7 @@ from twin.gui.plan.airflow import AirflowArrows, arrow_segments
 from twin.gui.plan.view import PlanView
 from twin.model import units
 from twin.gui.window.sections import SectionsBridge
+from twin.gui.window.streamlines import StreamlinesBridge
 from twin.model.viewstate import colormap_rgba
 from twin.session import HeatmapChoice, Session, SolvePhase, SolveStatus
 
@@ -95,6 +96,9 @@ class LiveBridge(QObject):
         #: the 3-D vertical slices and iso-surface (computed on their own worker)
         self.sections = SectionsBridge(session, view3d, controls.sections, post=QtPost(),
                                        parent=self)
+        #: streamlines on the plan and in 3-D (traced on their own worker)
+        self.streamlines = StreamlinesBridge(session, self._plan, view3d, controls,
+                                             post=QtPost(), parent=self)
         ev = session.events
         ev.status.connect(self._on_status)
         ev.result.connect(self._on_result)
@@ -111,6 +115,7 @@ class LiveBridge(QObject):
 
     def close(self) -> None:
         self.sections.close()
+        self.streamlines.close()
         self.session.close()
 
     # ================================================================ session -> widgets
@@ -152,7 +157,7 @@ class LiveBridge(QObject):
     def _controls_changed(self) -> None:
         c = self.controls
         self.session.set_heatmap(metric=c.metric, height_m=c.height_m, slice_3d=c.slice_3d,
-                                 arrows=c.arrows, smooth=c.smooth)
+                                 arrows=c.arrows, smooth=c.smooth, streamlines=c.streamlines)
 
     def _on_heatmap(self, choice: HeatmapChoice) -> None:
         if abs(choice.height_m - self.controls.height_m) > 1e-6:   # dragged in 3-D
