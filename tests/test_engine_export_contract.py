@@ -33,6 +33,10 @@ COOLING_PARTS = {"air_unit_fans", "cdu_pumps", "immersion_pumps", "facility_pump
 ENERGY = {"air_heat_in_kw", "facility_kw", "facility_residual_pct", "heat_rejected_kw", "it_kw",
           "removed_by_air_cooling_kw", "residual_pct", "to_air_kw", "to_liquid_kw"}
 POWER = {"chain_loss_kw", "components", "it_kw", "side_carries_all", "utility_kw"}
+FABRIC = {"switch_model", "tiers", "switches", "gpu_ports", "port_gbps", "links",
+          "cables_by_medium", "cable_length_m", "optics_kw", "cabling_usd",
+          "links_beyond_reach", "links_over_planned_reach", "bisection_tbps", "worst_hops",
+          "max_tray_fill_pct"}
 COMPONENT = {"energised", "id", "kind", "load_kw", "load_pct", "loss_kw", "rating_kw",
              "worst_failover_pct", "worst_failover_scenario"}
 
@@ -46,9 +50,11 @@ def pod():
 
 def test_every_section_has_exactly_the_documented_keys(pod):
     lay, res, doc = pod
-    assert set(doc) == {"air", "alerts", "cooling_units", "economics", "energy", "file",
-                        "floor", "layout", "liquid", "metrics", "plant", "power", "racks",
-                        "timing_s"}
+    assert set(doc) == {"air", "alerts", "cooling_units", "economics", "energy", "fabric",
+                        "file", "floor", "layout", "liquid", "metrics", "plant", "power",
+                        "racks", "timing_s"}
+    assert set(doc["fabric"]) == FABRIC
+    assert set(doc["fabric"]["switches"]) == {"leaf", "spine", "aggregation", "core"}
     assert set(doc["floor"]) == {"rating_kg_m2", "point_rating_kn", "bay_m", "max_load_kg_m2",
                                  "max_load_rack", "max_rack_load_kg_m2", "max_point_kn",
                                  "max_point_rack", "heaviest_rack_kg", "racks_over_rating",

@@ -19,7 +19,7 @@ from twin.model import units
 from twin.model.summary import summarise
 
 SUBCOMMANDS = ("validate", "info", "simulate", "render", "report", "whatif", "swap",
-               "power-compare", "capacity", "compare", "swing", "trace", "timeline", "import", "export", "gui")
+               "power-compare", "capacity", "compare", "swing", "cabling", "trace", "timeline", "import", "export", "gui")
 METRICS = ("inlet", "power", "capture", "coolant", "floor")
 #: Subcommands that print no quantities (``import`` has its own ``--units`` for its input).
 UNITLESS = ("validate", "import", "export", "gui")
@@ -107,6 +107,8 @@ def _parser() -> argparse.ArgumentParser:
     add_compare(sub)
     from twin.cli_swing import add_parser as add_swing
     add_swing(sub)
+    from twin.cli_cabling import add_parser as add_cabling
+    add_cabling(sub)
     from twin.cli_timeline import add_parsers as add_timeline
     add_timeline(sub)
     from twin.cli_interchange import add_parsers as add_interchange
@@ -517,6 +519,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "swing":
         from twin.cli_swing import cmd_swing
         return cmd_swing(args)
+    if args.command == "cabling":
+        from twin.cli_cabling import cmd_cabling
+        return cmd_cabling(args)
     if args.command == "trace":
         from twin.cli_timeline import cmd_trace
         return cmd_trace(args)

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from twin.engine import fabric_export
 from twin.engine.simulate import RACK_STATE_NAMES, TwinResult
 from twin.model import Layout
 from twin.physics.metrics import ashrae_status, worst_inlet_index
@@ -226,6 +227,7 @@ def result_document(layout: Layout, res: TwinResult, file: str = "") -> dict[str
         "liquid": liquid_doc(res), "power": power_doc(res), "plant": plant,
         "metrics": metrics_doc(res), "energy": energy_doc(res),
         "economics": economics_doc(res), "floor": floor_doc(layout, res),
+        "fabric": fabric_export.summary_doc(res.fabric),
         "alerts": [{"severity": a.severity, "kind": a.kind, "target": a.target,
                     "message": a.message} for a in res.alerts],
         "timing_s": {k: _r(v, 4) for k, v in res.timing_s.items()},

@@ -81,6 +81,9 @@ class FabricResult:
     path_pieces: np.ndarray
     media: MediaTable
     rack_optics_w: np.ndarray
+    #: the medium each link got when the fabric was built (the cables as planned); a rack
+    #: moved since may leave a link longer than its planned cable reaches
+    planned_medium: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     alerts: list[Alert] = field(default_factory=list)
 
     @property
@@ -91,7 +94,8 @@ class FabricResult:
         m = self.medium
         ok = m >= 0
         return {
-            "links": float(self.n_links), "switches": float(self.tree.n_switches),
+            "links": float(self.n_links), "links_over_planned_reach": float(np.sum(
+                self.over_planned_reach())), "switches": float(self.tree.n_switches),
             "gpu_ports": float(self.tree.n_gpu_ports),
             "cable_length_m": float(self.length_m.sum()),
             "optics_kw": float(self.power_w.sum() / 1e3),
@@ -102,6 +106,12 @@ class FabricResult:
             "max_tray_fill": float(self.fill.max()) if len(self.fill) else 0.0,
         }
 
+    def over_planned_reach(self) -> np.ndarray:
+        """Links longer than the reach of the medium planned for them (or of any)."""
+        planned = self.planned_medium
+        reach = np.where(planned >= 0, self.media.reach_m[np.maximum(planned, 0)], 0.0)
+        return (self.medium < 0) | (self.length_m > reach + 1e-9)
+
     def cables_by_medium(self) -> dict[str, int]:
         labels = [self.media.label(int(r)) for r in self.medium]
         out: dict[str, int] = {}
@@ -109,11 +119,14 @@ class FabricResult:
             out[lab] = out.get(lab, 0) + 1
         return dict(sorted(out.items()))
 
-    def switch_label(self, s: int) -> str:
-        role = ft.ROLE_NAMES[int(self.tree.switch_role[s])]
+    def switch_label(self, s: int, with_rack: bool = True) -> str:
+        """'R01-IB1/leaf-3': the switch's rack, role and number within its role."""
+        kind = int(self.tree.switch_role[s])
+        role = "aggregation" if kind == ft.SPINE and self.tree.tiers == 3 else ft.ROLE_NAMES[kind]
         first = {ft.LEAF: 0, ft.SPINE: self.tree.n_leaves,
-                 ft.CORE: self.tree.n_leaves + self.tree.n_spines}[int(self.tree.switch_role[s])]
-        return f"{self.rack_ids[self.switch_rack[s]]}/{role}-{s - first + 1}"
+                 ft.CORE: self.tree.n_leaves + self.tree.n_spines}[kind]
+        name = f"{role}-{s - first + 1}"
+        return f"{self.rack_ids[self.switch_rack[s]]}/{name}" if with_rack else name
 
     def links_of(self, rack: int) -> np.ndarray:
         return np.nonzero((self.a_rack == rack) | (self.b_rack == rack))[0]
@@ -329,7 +342,10 @@ def build(layout: Layout) -> FabricResult:
         attach=att, fill=np.zeros(graph.n_edges), path_rows=np.zeros(0, np.int64),
         path_pieces=np.zeros(0, np.int64), media=media, rack_optics_w=np.zeros(n),
         _rack_xy=rack_xy)
+    res.planned_medium = np.full(len(tier), -1, dtype=np.int64)
     _route_pairs(res, layout, np.arange(len(pair_key)))
+    res.planned_medium = res.medium.copy()
+    res.alerts = fabric_alerts(res, fab)
     return res
 
 
@@ -403,27 +419,12 @@ def _full(section_of_links: np.ndarray, links: np.ndarray, res: FabricResult) ->
 
 
 def fabric_alerts(res: FabricResult, fab: Fabric) -> list[Alert]:
-    """Links beyond every medium's reach (per rack, most first) and trays over their fill."""
-    out: list[Alert] = []
-    bad = np.nonzero(res.medium < 0)[0]
-    if len(bad):
-        n = len(res.rack_ids)
-        per_rack = np.bincount(res.a_rack[bad], minlength=n) + np.bincount(res.b_rack[bad], minlength=n)
-        order = np.argsort(-per_rack, kind="stable")
-        racks = [int(i) for i in order if per_rack[i] > 0]
-        for i in racks[:MAX_REACH_ALERTS]:
-            mine = bad[(res.a_rack[bad] == i) | (res.b_rack[bad] == i)]
-            worst = int(mine[np.argmax(res.length_m[mine])])
-            reach = res.media.max_reach_m(float(res.gbps[worst]))
-            out.append(Alert("critical", "cable_reach", res.rack_ids[i],
-                             f"{per_rack[i]} link{'s' if per_rack[i] > 1 else ''} of "
-                             f"{res.rack_ids[i]} beyond the reach of every medium "
-                             f"(longest {res.length_m[worst]:.1f} m at "
-                             f"{res.gbps[worst]:g} Gb/s; limit {reach:g} m)"))
-        if len(racks) > MAX_REACH_ALERTS:
-            out.append(Alert("critical", "cable_reach", "fabric",
-                             f"{len(bad)} links beyond reach in all, touching "
-                             f"{len(racks)} racks"))
+    """Links beyond every medium's reach (per rack, most first), links beyond the reach of
+    their planned cable, and trays over their fill."""
+    out = _reach_alerts(res, np.nonzero(res.medium < 0)[0], "cable_reach", "critical",
+                        "beyond the reach of every medium")
+    out += _reach_alerts(res, np.nonzero(res.over_planned_reach() & (res.medium >= 0))[0],
+                         "cable_replan", "warning", "beyond the reach of their planned cable")
     tray_fill = np.zeros(len(res.trays.ids))
     np.maximum.at(tray_fill, res.graph.edge_tray, res.fill)
     for t in np.nonzero(tray_fill > 1.0)[0]:
@@ -433,4 +434,31 @@ def fabric_alerts(res: FabricResult, fab: Fabric) -> list[Alert]:
                          f"tray {res.trays.ids[t]} at {tray_fill[t] * 100:.0f} % of its usable "
                          f"section ({physical * 100:.0f} % of its cross-section; limit "
                          f"{fab.tray_fill_limit * 100:.0f} %)"))
+    return out
+
+
+def _reach_alerts(res: FabricResult, bad: np.ndarray, kind: str, severity: str,
+                  what: str) -> list[Alert]:
+    """One alert per rack holding an end of the links ``bad`` (most first), the rest in
+    one summary."""
+    out: list[Alert] = []
+    if len(bad):
+        n = len(res.rack_ids)
+        per_rack = np.bincount(res.a_rack[bad], minlength=n) + np.bincount(res.b_rack[bad], minlength=n)
+        order = np.argsort(-per_rack, kind="stable")
+        racks = [int(i) for i in order if per_rack[i] > 0]
+        for i in racks[:MAX_REACH_ALERTS]:
+            mine = bad[(res.a_rack[bad] == i) | (res.b_rack[bad] == i)]
+            worst = int(mine[np.argmax(res.length_m[mine])])
+            planned = int(res.planned_medium[worst])
+            reach = (res.media.max_reach_m(float(res.gbps[worst])) if kind == "cable_reach"
+                     else float(res.media.reach_m[planned]))
+            limit = "" if kind == "cable_reach" else f" of {res.media.label(planned)}"
+            out.append(Alert(severity, kind, res.rack_ids[i],
+                             f"{per_rack[i]} link{'s' if per_rack[i] > 1 else ''} of "
+                             f"{res.rack_ids[i]} {what} (longest {res.length_m[worst]:.1f} m "
+                             f"at {res.gbps[worst]:g} Gb/s; reach{limit} {reach:g} m)"))
+        if len(racks) > MAX_REACH_ALERTS:
+            out.append(Alert(severity, kind, "fabric", f"{len(bad)} links {what} in all, "
+                             f"touching {len(racks)} racks"))
     return out

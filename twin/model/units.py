@@ -42,6 +42,8 @@ mass             kg         lb (x 2.20462); kg/m -> lb/ft (x 0.671969)
 floor load       kg/m²      psf, lb/ft² (x 0.204816)
 pressure         kPa        psi (x 0.145038)
 power density    kW/m²      W/ft² (x 92.903)
+air velocity     m/s        fpm, ft/min (x 196.85)
+point load       kN         lbf (x 224.809)
 cooling          kW         tons of refrigeration (/ 3.51685); kBTU/h x 3.41214
 ===============  =========  ==============================================
 
@@ -75,7 +77,8 @@ def _ok(v: Any) -> bool:
 TEMP, DTEMP, AIRFLOW, LIQUID_FLOW = "temp", "dtemp", "airflow", "liquid_flow"
 LENGTH, AREA, MASS, LINEAR_MASS = "length", "area", "mass", "linear_mass"
 FLOOR_LOAD, PRESSURE, POWER_DENSITY, COOLING = "floor_load", "pressure", "power_density", "cooling"
-COOLING_BTU, POWER = "cooling_btu", "power"
+COOLING_BTU, POWER, VELOCITY = "cooling_btu", "power", "velocity"
+AIRFLOW_PER_KW, LIQUID_PER_KW, POINT_LOAD = "airflow_per_kw", "liquid_per_kw", "point_load"
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,9 @@ SI = UnitSystem("si", "SI", {
     TEMP: Unit(DEGC), DTEMP: Unit("K"), AIRFLOW: Unit("m\u00b3/s"), LIQUID_FLOW: Unit("L/min"),
     LENGTH: Unit("m"), AREA: Unit("m\u00b2"), MASS: Unit("kg"), LINEAR_MASS: Unit("kg/m"),
     FLOOR_LOAD: Unit("kg/m\u00b2"), PRESSURE: Unit("kPa"), POWER_DENSITY: Unit("kW/m\u00b2"),
-    COOLING: Unit("kW"), COOLING_BTU: Unit("kW"), POWER: Unit("kW")})
+    COOLING: Unit("kW"), COOLING_BTU: Unit("kW"), POWER: Unit("kW"), VELOCITY: Unit("m/s"),
+    AIRFLOW_PER_KW: Unit("m\u00b3/s per kW"), LIQUID_PER_KW: Unit("L/min per kW"),
+    POINT_LOAD: Unit("kN")})
 
 #: Exact definitions: 1 ft = 0.3048 m, 1 lb = 0.45359237 kg, 1 US gal = 3.785411784 L,
 #: 1 BTU (IT) = 1055.05585262 J, 1 ton of refrigeration = 12,000 BTU/h, 1 psi = 6.894757 kPa.
@@ -123,7 +128,9 @@ US = UnitSystem("us", "US customary", {
     FLOOR_LOAD: Unit("psf", _FT ** 2 / _LB), PRESSURE: Unit("psi", 1 / 6.894757),
     POWER_DENSITY: Unit("W/ft\u00b2", 1000 * _FT ** 2),
     COOLING: Unit("tons", 3600 / (12 * _BTU)), COOLING_BTU: Unit("kBTU/h", 3600 / _BTU),
-    POWER: Unit("kW")})
+    POWER: Unit("kW"), VELOCITY: Unit("fpm", 60 / _FT),
+    AIRFLOW_PER_KW: Unit("CFM/kW", 60 / _FT ** 3), LIQUID_PER_KW: Unit("gpm/kW", 1 / _GAL),
+    POINT_LOAD: Unit("lbf", 1000 / (_LB * 9.80665))})
 
 SYSTEMS = {s.name: s for s in (SI, US)}
 _default = SI
@@ -170,15 +177,15 @@ def label(kind: str) -> str:
 
 
 def convert(kind: str, v: Any) -> Any:
-    """An SI value of ``kind`` in the current system (None and NaN pass through)."""
-    if not _ok(v):
+    """An SI value (or array) of ``kind`` in the current system (None and NaN pass)."""
+    if v is None:
         return v
     u = current().unit(kind)
-    return v * u.factor + u.offset
+    return v if u.factor == 1.0 and u.offset == 0.0 else v * u.factor + u.offset
 
 
-def to_si(kind: str, v: float) -> float:
-    """A value typed in the current system's unit of ``kind``, back in SI."""
+def to_si(kind: str, v: Any) -> Any:
+    """A value (or array) typed in the current system's unit of ``kind``, back in SI."""
     u = current().unit(kind)
     return (v - u.offset) / u.factor
 
@@ -198,6 +205,16 @@ def quantity(kind: str, v: Any, si_decimals: int = 1, sep: bool = True) -> str:
     return with_unit(value(kind, v, si_decimals, sep), label(kind))
 
 
+def quantities(kind: str, values: Any, si_decimals: int = 2, joiner: str = ", ",
+               signed: bool = False) -> str:
+    """Several values of one kind with one unit: '12.35, 4.20 m', '63.0 \u00d7 49.2 ft';
+    ``signed``: each with its sign ('+0.00, -3.94 ft')."""
+    places = decimals(kind, si_decimals)
+    texts = [(f"{convert(kind, float(v)) + 0.0:+.{places}f}" if signed
+              else value(kind, v, si_decimals)) for v in values]
+    return with_unit(joiner.join(texts), label(kind))
+
+
 def title(text: str, kind: str) -> str:
     """An axis or column title with the current unit: 'Rack inlet [°F]'."""
     return f"{text} [{label(kind)}]"
@@ -206,7 +223,8 @@ def title(text: str, kind: str) -> str:
 #: SI units in prose (alert messages, notes) and their kinds, for ``localise``.
 _PROSE_KINDS = {DEGC: TEMP, "K": DTEMP, "m\u00b3/s": AIRFLOW, "L/min": LIQUID_FLOW,
                 "kPa": PRESSURE, "kg/m\u00b2": FLOOR_LOAD, "kg/m": LINEAR_MASS,
-                "kW/m\u00b2": POWER_DENSITY, "kg": MASS, "m\u00b2": AREA, "m": LENGTH}
+                "kW/m\u00b2": POWER_DENSITY, "m/s": VELOCITY, "kg": MASS, "m\u00b2": AREA,
+                "m": LENGTH}
 _NUMBER = r"-?\d[\d,]*(?:\.\d+)?"
 _PROSE = re.compile(rf"(?<![\w.])({_NUMBER})(?:(\s?[\u2013-]\s?)({_NUMBER}))?(\s?)("
                     + "|".join(re.escape(u) for u in sorted(_PROSE_KINDS, key=len,
@@ -236,6 +254,50 @@ def localise(text: str) -> str:
         return f"{text}{m.group(4)}{label(kind)}"
 
     return _PROSE.sub(sub, text)
+
+
+def kind_of_unit(si_unit: str) -> str | None:
+    """The kind of quantity an SI unit label names ('°C' -> TEMP), None for units every
+    system shares ('kW', '%') or none."""
+    return _PROSE_KINDS.get(si_unit)
+
+
+def display_unit(si_unit: str) -> str:
+    """An SI unit label as the current system prints it ('°C' -> '°F', 'kW' -> 'kW')."""
+    kind = kind_of_unit(si_unit)
+    return si_unit if kind is None else label(kind)
+
+
+def heading(text: str, si_unit: str) -> str:
+    """A colour key's title from its SI label and unit, in the current system:
+    ('Air temperature at 1.20 m', '°C') -> 'Air temperature at 3.94 ft [°F]'."""
+    text = localise(text)
+    return f"{text} [{display_unit(si_unit)}]" if si_unit else text
+
+
+def scale_ticks(si_unit: str, lo: float, hi: float, n: int = 5
+                ) -> list[tuple[float, str]] | None:
+    """Ticks of a colour bar over SI values ``lo``..``hi``: (SI position, label) at round
+    values of the current system's unit (68, 77, 86 °F on a 15-35 °C bar), about ``n``
+    of them; None when the bar's own SI ticks stand (nothing converts)."""
+    kind = kind_of_unit(si_unit)
+    if kind is None or current().unit(kind) == SI.unit(kind) or not hi > lo:
+        return None
+    a, b = sorted((convert(kind, lo), convert(kind, hi)))
+    raw = (b - a) / max(n - 1, 1)
+    p = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * p for m in (1, 2, 2.5, 5, 10) if m * p >= raw)
+    places = max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else 0
+    first = math.ceil(a / step - 1e-9) * step
+    count = int(math.floor((b - first) / step + 1e-9)) + 1
+    return [(to_si(kind, first + k * step), num(first + k * step, places))
+            for k in range(count)]
+
+
+def scale_value(si_unit: str, v: float) -> float:
+    """A value of a bar in ``si_unit`` on the current system's scale."""
+    kind = kind_of_unit(si_unit)
+    return v if kind is None else float(convert(kind, v))
 
 
 def num(v: Any, decimals: int = 0, sep: bool = True) -> str:
@@ -291,12 +353,12 @@ def with_unit(text: str, unit: str) -> str:
 #: Units by the end of a field name, longest first: the SI unit, or the kind of quantity
 #: whose unit the current system chooses.
 UNIT_SUFFIXES = (
-    ("_pa_per_m3s2", "Pa/(m\u00b3/s)\u00b2"), ("_m3s_per_kw", "m\u00b3/s per kW"),
-    ("_lpm_per_kw", "L/min per kW"), ("_kw_per_mw", "kW per MW"), ("_kw_per_k", "kW/K"),
+    ("_pa_per_m3s2", "Pa/(m\u00b3/s)\u00b2"), ("_m3s_per_kw", AIRFLOW_PER_KW),
+    ("_lpm_per_kw", LIQUID_PER_KW), ("_kw_per_mw", "kW per MW"), ("_kw_per_k", "kW/K"),
     ("_per_s_per_gpu", "per s per GPU"), ("_kg_per_m", LINEAR_MASS), ("_kg_m2", FLOOR_LOAD),
     ("_m3s", AIRFLOW), ("_lpm", LIQUID_FLOW), ("_lps", "L/s"),
     ("_kpa", PRESSURE), ("_kw", "kW"), ("_kg", MASS), ("_w", "W"), ("_m", LENGTH),
-    ("_c", TEMP), ("_k", DTEMP), ("_pct", "%"),
+    ("_c", TEMP), ("_k", DTEMP), ("_kn", POINT_LOAD), ("_pct", "%"), ("_deg", "\u00b0"),
 )
 
 

@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QLinearGradient,
 
 import twin
 from twin.engine.layers import Heatmap
+from twin.model import units
 from twin.model.viewstate import CATEGORY_COLOURS, Colouring, colormap_lut
 from twin.view3d.overlay import format_tick
 
@@ -47,7 +48,7 @@ class ColourKey:
 
     @property
     def heading(self) -> str:
-        return f"{self.title} [{self.unit}]" if self.unit else self.title
+        return units.heading(self.title, self.unit)
 
     @classmethod
     def of_colouring(cls, c: Colouring) -> "ColourKey":
@@ -119,7 +120,7 @@ def _draw_bar(p: QPainter, key: ColourKey, x: float, y: float) -> None:
     for f in (0.0, 0.5, 1.0):
         tx = x + f * BAR_W
         p.drawLine(QPointF(tx, y + BAR_H), QPointF(tx, y + BAR_H + 3))
-        text = format_tick(key.vmin + f * (key.vmax - key.vmin))
+        text = format_tick(units.scale_value(key.unit, key.vmin + f * (key.vmax - key.vmin)))
         w = fm.horizontalAdvance(text)
         left = min(max(tx - w / 2, x - 2), x + BAR_W - w + 2)
         p.drawText(QPointF(left, y + BAR_H + 4 + fm.ascent()), text)

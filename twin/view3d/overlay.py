@@ -303,8 +303,8 @@ class _PanelLayout:
                 f = k / 4
                 x = PAD + f * bar_w
                 self.segs += [(x, y1), (x, y1 + 4)]
-                self.tick_text.append(format_tick(colouring.vmin
-                                                  + f * (colouring.vmax - colouring.vmin)))
+                v = colouring.vmin + f * (colouring.vmax - colouring.vmin)
+                self.tick_text.append(format_tick(units.scale_value(colouring.unit, v)))
                 self.tick_pos.append((x, y1 + 6))
             widths.append(bar_w + 2 * 8)
             y += BAR_H + 6 + line_px * 1.6

@@ -10,6 +10,7 @@ responsive (the view asks only for the visible rows).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from functools import lru_cache
 from typing import Any, Iterable, Sequence
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from twin.gui.base.icons import painted_icon
 from twin.gui.base.style import COLOURS
+from twin.model import units
 from twin.physics.facility import Alert
 
 SEVERITIES = ("critical", "warning", "info")
@@ -120,6 +122,7 @@ class AlertTableModel(QAbstractTableModel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self._source: tuple[Alert, ...] = ()
         self._all: list[Alert] = []
         self._rows: list[Alert] = []
         self._severities = set(SEVERITIES)
@@ -128,8 +131,14 @@ class AlertTableModel(QAbstractTableModel):
 
     # ----- content ---------------------------------------------------------------------
     def set_alerts(self, alerts: Iterable[Alert]) -> None:
-        self._all = list(alerts)
+        """The alerts, their messages (SI, as the physics wrote them) in the units shown."""
+        self._source = tuple(alerts)
+        self._all = [dataclasses.replace(a, message=units.localise(a.message))
+                     for a in self._source]
         self._refilter()
+
+    def refresh_units(self) -> None:
+        self.set_alerts(self._source)
 
     def set_filter(self, severities: Iterable[str], text: str) -> None:
         self._severities, self._text = set(severities), text.strip().lower()

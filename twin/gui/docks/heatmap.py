@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QPushButton,
+    QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton,
     QSlider, QVBoxLayout, QWidget,
 )
 
+from twin.gui.base.unit_spin import UnitSpinBox
 from twin.gui.docks.sections import SectionControls
+from twin.model import units
 
 #: (key, label) of the heatmap choices; keys are ``twin.engine.layers`` metrics.
 HEATMAP_CHOICES = (("off", "Off"), ("air", "Air temperature at height"),
@@ -38,11 +40,8 @@ class HeatmapControls(QWidget):
 
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setToolTip("Height of the air-temperature slice above the floor")
-        self.spin = QDoubleSpinBox()
-        self.spin.setDecimals(2)
-        self.spin.setSingleStep(_STEP_M)
-        self.spin.setSuffix(" m")
-        self.spin.setToolTip("Height of the air-temperature slice above the floor, in metres")
+        self.spin = UnitSpinBox(units.LENGTH, 2, _STEP_M)
+        self.spin.setToolTip("Height of the air-temperature slice above the floor")
         self.mid_button = QPushButton("Rack inlet (mid height)")
         self.top_button = QPushButton("Rack top")
         for b in (self.mid_button, self.top_button):
@@ -97,11 +96,11 @@ class HeatmapControls(QWidget):
         self._presets = (1.0, 2.0)
         self.set_height_range(4.0)
         self.set_presets(1.0, 2.0)
-        self.spin.setValue(1.0)
+        self.spin.set_si_value(1.0)
         self.slider.setValue(round(1.0 / _STEP_M))
         self.metric_combo.currentIndexChanged.connect(self._on_metric)
-        self.slider.valueChanged.connect(lambda v: self.spin.setValue(v * _STEP_M))
-        self.spin.valueChanged.connect(self._on_spin)
+        self.slider.valueChanged.connect(lambda v: self.spin.set_si_value(v * _STEP_M))
+        self.spin.si_changed.connect(self._on_spin)
         self.mid_button.clicked.connect(lambda: self.set_height(self._presets[0]))
         self.top_button.clicked.connect(lambda: self.set_height(self._presets[1]))
         self.arrows_box.toggled.connect(self._on_toggle)
@@ -117,7 +116,7 @@ class HeatmapControls(QWidget):
 
     @property
     def height_m(self) -> float:
-        return float(self.spin.value())
+        return self.spin.si_value()
 
     @property
     def arrows(self) -> bool:
@@ -152,19 +151,25 @@ class HeatmapControls(QWidget):
             self.metric_combo.setCurrentIndex(i)
 
     def set_height(self, height_m: float) -> None:
-        self.spin.setValue(height_m)
+        self.spin.set_si_value(height_m)
 
     def set_height_range(self, ceiling_m: float) -> None:
         """Heights from the floor to the ceiling of the hall."""
         top = max(ceiling_m, _STEP_M)
         self.slider.setRange(0, int(round(top / _STEP_M)))
-        self.spin.setRange(0.0, top)
+        self.spin.set_si_range(0.0, top)
 
     def set_presets(self, mid_m: float, top_m: float) -> None:
         """Heights of the two preset buttons (``layers.rack_heights_m``)."""
         self._presets = (mid_m, top_m)
-        self.mid_button.setToolTip(f"Half the typical rack height: {mid_m:.2f} m")
-        self.top_button.setToolTip(f"Top of the typical rack: {top_m:.2f} m")
+        self.mid_button.setToolTip("Half the typical rack height: "
+                                   + units.quantity(units.LENGTH, mid_m, 2))
+        self.top_button.setToolTip("Top of the typical rack: "
+                                   + units.quantity(units.LENGTH, top_m, 2))
+
+    def refresh_units(self) -> None:
+        """View > Units changed: the presets' tips (the height box refreshes itself)."""
+        self.set_presets(*self._presets)
 
     def set_note(self, text: str) -> None:
         """A line under the controls, e.g. the arrow scale or why nothing is drawn."""

@@ -1,5 +1,7 @@
 """The properties inspector: edit the selected racks or items, or the hall when nothing is
-selected. Every edit goes through the undoable ``Editor``; labels carry units ("x [m]").
+selected. Every edit goes through the undoable ``Editor``; labels carry units ("x [m]"),
+numbers show and take the unit system of View > Units (a field's kind comes from its name,
+``units.kind_of``) and are written in SI.
 
 Multi-selection shows the fields the selected things have in common; a field whose values
 differ shows "(mixed)" until the user sets it, which sets it on all of them.
@@ -31,58 +33,55 @@ MIXED = "(mixed)"
 NONE_LABEL = "(none)"
 _UNSET = object()
 
-#: Field-name suffix -> display unit.
-UNITS = (("_pa_per_m3s2", "Pa/(m\u00b3/s)\u00b2"), ("_kw_per_mw", "kW/MW"),
-         ("_kw_per_k", "kW/K"), ("_m3s", "m\u00b3/s"), ("_lpm", "L/min"), ("_kw", "kW"),
-         ("_deg", "\u00b0"), ("_m", "m"), ("_c", "\u00b0C"), ("_k", "K"))
-SPECIAL_LABELS = {"x_m": "x [m]", "y_m": "y [m]", "x0_m": "x\u2080 [m]", "y0_m": "y\u2080 [m]",
-                  "x1_m": "x\u2081 [m]", "y1_m": "y\u2081 [m]", "id": "ID",
+#: Labels of fields whose name does not say it well; the unit of the name's suffix (in the
+#: current system, ``units.unit_of``) is appended unless the label has its own.
+SPECIAL_LABELS = {"x_m": "x", "y_m": "y", "x0_m": "x\u2080", "y0_m": "y\u2080",
+                  "x1_m": "x\u2081", "y1_m": "y\u2081", "id": "ID",
                   "cdu": "CDU", "feed_a": "Feed A", "feed_b": "Feed B",
-                  "ashrae_class": "ASHRAE class", "ua_kw_per_k": "UA [kW/K]",
+                  "ashrae_class": "ASHRAE class", "ua_kw_per_k": "UA",
                   "redundancy_target": "Redundancy target",
-                  "rotation_deg": "Rotation [\u00b0]", "open_fraction": "Open area [0\u20131]",
+                  "rotation_deg": "Rotation", "open_fraction": "Open area [0\u20131]",
                   "utilisation": "Utilisation [0\u20131]", "rack": "Rear door of rack",
-                  "gpus": "GPUs", "it_kw": "IT load [kW]", "failed_pumps": "Failed pumps",
-                  "header_k_pa_per_m3s2": "Header loss k [Pa/(m\u00b3/s)\u00b2]",
-                  "approach_k": "Approach [K]",
-                  "power_kw": "Fixed power [kW]", "airflow_m3s": "Fixed airflow [m\u00b3/s]",
-                  "airflow_m3s_per_kw": "Airflow per kW [m\u00b3/s/kW]",
-                  "liquid_share": "Liquid share [0\u20131]", "height_m": "Height [m]",
-                  "weight_kg": "Weight [kg]", "dry_bulb_c": "Design dry bulb [\u00b0C]",
-                  "wet_bulb_c": "Design wet bulb [\u00b0C]",
+                  "gpus": "GPUs", "it_kw": "IT load", "failed_pumps": "Failed pumps",
+                  "header_k_pa_per_m3s2": "Header loss k",
+                  "approach_k": "Approach",
+                  "power_kw": "Fixed power", "airflow_m3s": "Fixed airflow",
+                  "airflow_m3s_per_kw": "Airflow per kW",
+                  "liquid_share": "Liquid share [0\u20131]", "height_m": "Height",
+                  "weight_kg": "Weight", "dry_bulb_c": "Design dry bulb",
+                  "wet_bulb_c": "Design wet bulb",
                   "electricity_usd_per_kwh": "Energy price [USD/kWh]",
                   "operating_hours_per_year": "Hours run a year [h]",
                   "building_usd_per_mw": "Building per MW IT [USD]",
                   "it_life_years": "IT life [years]", "facility_life_years": "Facility life [years]",
                   "power_architecture": "Power distribution",
-                  "floor_rating_kg_m2": "Floor rating [kg/m\u00b2]",
-                  "floor_point_rating_kn": "Point rating [kN]", "floor_bay_m": "Floor bay [m]"}
+                  "floor_rating_kg_m2": "Floor rating",
+                  "floor_point_rating_kn": "Point rating", "floor_bay_m": "Floor bay"}
 TIPS = {
     "id": "Unique id of this item in the layout (read-only)",
     "name": "Display name",
     "model": "Catalogue model: sets size, power, airflow and cooling numbers",
-    "x_m": "Plan position of the footprint centre, east of the hall's south-west corner, in metres",
-    "y_m": "Plan position of the footprint centre, north of the hall's south-west corner, in metres",
+    "x_m": "Plan position of the footprint centre, east of the hall's south-west corner",
+    "y_m": "Plan position of the footprint centre, north of the hall's south-west corner",
     "rotation_deg": "Direction the front (air intake) faces: 0\u00b0 south, 90\u00b0 east, "
                     "180\u00b0 north, 270\u00b0 west",
     "workload": "What runs on this rack: sets GPU utilisation and power",
     "feed_a": "Power feed on side A (PDU, RPP or busway)",
     "feed_b": "Power feed on side B (PDU, RPP or busway); in 2N either side carries the rack",
     "cdu": "Coolant distribution unit whose secondary loop cools this rack's liquid share",
-    "supply_setpoint_c": "Supply air temperature setpoint in \u00b0C (empty: catalogue default)",
-    "airflow_m3s": "Design airflow in m\u00b3/s (empty: catalogue default; 1 m\u00b3/s \u2248 "
-                   "2,119 CFM)",
-    "capacity_kw": "Cooling capacity in kW (empty: catalogue default)",
-    "facility_supply_c": "Facility water supply temperature in \u00b0C",
-    "facility_flow_lpm": "Facility water flow in L/min",
-    "return_limit_c": "Alert when the coolant return exceeds this temperature (\u00b0C)",
+    "supply_setpoint_c": "Supply air temperature setpoint (empty: catalogue default)",
+    "airflow_m3s": "Design airflow (empty: catalogue default)",
+    "capacity_kw": "Cooling capacity (empty: catalogue default)",
+    "facility_supply_c": "Facility water supply temperature",
+    "facility_flow_lpm": "Facility water flow",
+    "return_limit_c": "Alert when the coolant return exceeds this temperature",
     "water_class": "ASHRAE liquid cooling class: maximum facility water supply temperature",
-    "ua_kw_per_k": "Heat-exchanger conductance UA in kW/K (empty: catalogue default)",
-    "width_m": "Hall extent along x (east) in metres",
-    "length_m": "Hall extent along y (north) in metres",
-    "ceiling_height_m": "Floor to ceiling height in metres",
-    "tile_pitch_m": "Floor tile pitch in metres; racks snap to this grid",
-    "plenum_depth_m": "Raised-floor plenum depth in metres",
+    "ua_kw_per_k": "Heat-exchanger conductance UA (empty: catalogue default)",
+    "width_m": "Hall extent along x (east)",
+    "length_m": "Hall extent along y (north)",
+    "ceiling_height_m": "Floor to ceiling height",
+    "tile_pitch_m": "Floor tile pitch; racks snap to this grid",
+    "plenum_depth_m": "Raised-floor plenum depth",
     "ashrae_class": "ASHRAE TC9.9 air class for inlet temperature alerts",
     "redundancy_target": "Design redundancy of air units, CDUs, pumps, UPSs and transformers: "
                          "N\u22121 alerts when a group cannot carry its load after the "
@@ -119,20 +118,15 @@ for _key, (_fields, _cls, _coll) in spec.LIST_BLOCKS.items():
     COLLECTION_SPECS[_coll] = expanded
 
 
-def unit_of(name: str) -> str:
-    for suffix, unit in UNITS:
-        if name.endswith(suffix):
-            return unit
-    return ""
-
-
 def label_of(name: str) -> str:
+    """'Supply setpoint [°F]' for ``supply_setpoint_c`` in US units."""
+    unit = units.unit_of(name)
     if name in SPECIAL_LABELS:
-        return SPECIAL_LABELS[name]
-    unit = unit_of(name)
+        text = SPECIAL_LABELS[name]
+        return f"{text} [{unit}]" if unit and "[" not in text else text
     base = name
-    for suffix, u in UNITS:
-        if u == unit and unit and name.endswith(suffix):
+    for suffix, _u in units.UNIT_SUFFIXES:
+        if unit and name.endswith(suffix):
             base = name[: -len(suffix)]
             break
     text = base.replace("_", " ").strip().capitalize()
@@ -345,7 +339,7 @@ class Inspector(QWidget):
         label = QLabel(label_of(binding.name))
         tip = tip or TIPS.get(binding.name, "")
         if tip:
-            unit = unit_of(binding.name)
+            unit = units.unit_of(binding.name)
             if unit and unit not in tip:
                 tip = f"{tip} [{unit}]"
             label.setToolTip(tip)
@@ -362,7 +356,11 @@ class Inspector(QWidget):
             hi = 1e6 if f is None or f.maximum is None else f.maximum
             if name in ("x_m", "y_m", "x0_m", "y0_m", "x1_m", "y1_m"):
                 lo, hi = -1000.0, 3000.0
+            kind = units.kind_of(name)
             dec = decimals_of(name)
+            if kind is not None:             # shown in the current system, kept in SI
+                lo, hi = sorted((units.convert(kind, lo), units.convert(kind, hi)))
+                dec = units.decimals(kind, dec)
             w.setDecimals(dec)
             step = 10 ** -dec if dec else 1.0
             if f is not None and f.nullable:
@@ -371,7 +369,7 @@ class Inspector(QWidget):
             w.setRange(lo, hi)
             w.setSingleStep(0.1 if name.endswith("_m") else step if dec >= 2 else 1.0)
             w.setKeyboardTracking(False)
-            unit = unit_of(name)
+            unit = units.unit_of(name)
             if unit:
                 w.setSuffix(f" {unit}")
             w.setAccelerated(True)
@@ -428,10 +426,14 @@ class Inspector(QWidget):
 
     @staticmethod
     def _spin_value(b: Binding, v: float) -> float | None:
+        """The SI value of what the spin box shows (None: its 'unset' minimum)."""
         w = b.widget
         if b.nullable and v <= w.minimum():
             return None
-        return round(float(v), w.decimals())
+        kind = units.kind_of(b.name)
+        if kind is None:
+            return round(float(v), w.decimals())
+        return round(float(units.to_si(kind, round(float(v), w.decimals()))), 6)
 
     def _commit_choice(self, b: Binding, index: int) -> None:
         value = b.widget.itemData(index)
@@ -610,9 +612,9 @@ class Inspector(QWidget):
             e = cat[uniq[0]]
             rows.append(("Heat to liquid [%]", f"{e.get('liquid_fraction') * 100:.0f}",
                          "Share of rack heat removed by the liquid loop"))
-            w, d, h = e.footprint_m
-            rows.append(("Footprint [m]", f"{w:g} \u00d7 {d:g} \u00d7 {h:g}",
-                         "Width \u00d7 depth \u00d7 height in metres"))
+            rows.append((units.title("Footprint", units.LENGTH),
+                         " \u00d7 ".join(units.value(units.LENGTH, v, 2) for v in e.footprint_m),
+                         "Width \u00d7 depth \u00d7 height"))
         return rows
 
     # ----- items ---------------------------------------------------------------------
@@ -699,6 +701,11 @@ class Inspector(QWidget):
             self._rack_info(lay, groups["racks"])
 
     # ----- values --------------------------------------------------------------------
+    def refresh_units(self) -> None:
+        """View > Units changed: build the forms again (labels, ranges, suffixes)."""
+        self._rack_form = None
+        self.rebuild()
+
     def refresh_values(self) -> None:
         """Show the model's current values in the existing widgets."""
         self._refresh_timer.stop()
@@ -773,7 +780,8 @@ def _show(b: Binding, values: list[Any]) -> None:
                 w.setValue(w.minimum())
             else:
                 w.setSpecialValueText(_none_text(b.name) if b.nullable else "")
-                w.setValue(float(value))
+                kind = units.kind_of(b.name)
+                w.setValue(float(value if kind is None else units.convert(kind, float(value))))
         elif isinstance(w, QSpinBox):
             w.setValue(int(value or 0))
         elif isinstance(w, QCheckBox):

@@ -89,6 +89,8 @@ TIPS = {
     "capture": "Cold-aisle capture index: share of rack intake air that came straight from "
                "cooling supplies (airflow-weighted over racks). 1 = no recirculated exhaust.",
     "mean_inlet": "Airflow-weighted mean rack inlet temperature.",
+    "airflow": "Air the room cooling units supply against the air the racks draw; a "
+               "supply below the racks' draw means hot exhaust is drawn back into inlets.",
     "in_range": "Racks whose hottest inlet point lies within the ASHRAE recommended "
                 "18\u201327 \u00b0C band.",
     "liquid_share": "Share of IT heat carried away by liquid (CDU loops and immersion "
@@ -171,7 +173,8 @@ class _Tile(QFrame):
     def __init__(self, title: str, tip: str, link_slot, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("metricTile")
-        self.setToolTip(tip)
+        self.tip = tip
+        self.setToolTip(units.localise(tip))
         self.title = QLabel(title)
         self.title.setObjectName("hint")
         self.value = _StatusLabel(units.MISSING)
@@ -207,6 +210,7 @@ class _Rows:
         self.grid.setColumnStretch(2, 1)
         self.values: dict[str, _StatusLabel] = {}
         self.details: dict[str, QLabel] = {}
+        self.tips: dict[str, tuple[str, tuple[QWidget, ...]]] = {}
         self._link_slot = link_slot
 
     def add(self, key: str, label: str, tip: str) -> None:
@@ -220,7 +224,8 @@ class _Rows:
         detail.setWordWrap(True)
         detail.linkActivated.connect(self._link_slot)
         for w in (name, value, detail):
-            w.setToolTip(tip)
+            w.setToolTip(units.localise(tip))
+        self.tips[key] = (tip, (name, value, detail))
         self.grid.addWidget(name, row, 0)
         self.grid.addWidget(value, row, 1)
         self.grid.addWidget(detail, row, 2)
@@ -230,6 +235,12 @@ class _Rows:
         self.values[key].setText(value)
         self.values[key].set_status(status)
         self.details[key].setText(detail)
+
+    def refresh_tips(self) -> None:
+        """Tooltips again, in the current unit system."""
+        for tip, widgets in self.tips.values():
+            for w in widgets:
+                w.setToolTip(units.localise(tip))
 
 
 class _PowerBar:
@@ -293,8 +304,8 @@ class _InletHistogram:
     STATUSES = ("cold", "ok", "warning", "error")
 
     def __init__(self) -> None:
-        self.plot = compact_plot("Rack inlet [\u00b0C]", "Racks", height=150)
-        self.plot.setToolTip(TIPS["histogram"])
+        self.plot = compact_plot(units.title("Rack inlet", units.TEMP), "Racks", height=150)
+        self.plot.setToolTip(units.localise(TIPS["histogram"]))
         item = self.plot.getPlotItem()
         lo, hi = ASHRAE_RECOMMENDED_C
         self.band = pg.LinearRegionItem((lo, hi), movable=False,
@@ -325,8 +336,17 @@ class _InletHistogram:
             self.bars[status] = bar
         self.counts = np.zeros(0, dtype=np.int64)
         self._class = ""
+        self._unit = units.label(units.TEMP)
+
+    def refresh_units(self) -> None:
+        """Axis title and tooltip in the current system (the bars follow on ``set``)."""
+        self._unit, self._class = units.label(units.TEMP), ""
+        self.plot.getPlotItem().setLabel("bottom", units.title("Rack inlet", units.TEMP))
+        self.plot.setToolTip(units.localise(TIPS["histogram"]))
 
     def set(self, inlet_c: np.ndarray, ashrae_class: str) -> None:
+        """Bin ``inlet_c`` in 0.5 K bins (in °C, so no bin straddles an ASHRAE limit) and
+        draw the bins at their place on the current temperature scale."""
         allow_lo, allow_hi = ASHRAE_ALLOWABLE_C.get(ashrae_class, ASHRAE_ALLOWABLE_C["A1"])
         rec_lo, rec_hi = ASHRAE_RECOMMENDED_C
         t = inlet_c[np.isfinite(inlet_c)]
@@ -337,21 +357,25 @@ class _InletHistogram:
         centre = edges[:-1] + BIN_K / 2
         status = np.where(centre > allow_hi, 3, np.where(centre > rec_hi, 2,
                                                           np.where(centre < rec_lo, 0, 1)))
+        def x(c):                                          # °C to the shown scale
+            return units.convert(units.TEMP, c)
+        width = x(BIN_K) - x(0.0)
         for code, name in enumerate(self.STATUSES):
             m = (status == code) & (self.counts > 0)
-            self.bars[name].setOpts(x0=edges[:-1][m], height=self.counts[m])
+            self.bars[name].setOpts(x0=x(edges[:-1][m]), height=self.counts[m], width=width)
         if ashrae_class != self._class:
             self._class = ashrae_class
-            self.limit.label.setFormat(f"{ashrae_class} max {allow_hi:g} \u00b0C")
-        self.limit.setValue(allow_hi)
+            self.limit.label.setFormat(f"{ashrae_class} max {units.temperature(allow_hi)}")
+        self.band.setRegion((x(rec_lo), x(rec_hi)))
+        self.limit.setValue(x(allow_hi))
         top = max(int(self.counts.max()) if self.counts.size else 1, 1)
         step = _nice_step(top / 3)
         item = self.plot.getPlotItem()
         item.getAxis("left").setTickSpacing(step, step)
         y_top = top * 1.3 + 0.5
-        item.setXRange(start, stop, padding=0.0)
+        item.setXRange(x(start), x(stop), padding=0.0)
         item.setYRange(0, y_top, padding=0.0)
-        self.band_label.setPos((rec_lo + rec_hi) / 2, y_top)
+        self.band_label.setPos(x((rec_lo + rec_hi) / 2), y_top)
 
 
 def _nice_step(x: float) -> float:
@@ -378,6 +402,7 @@ class MetricsPanel(QWidget):
         self.placeholder.setObjectName("placeholder")
         self.placeholder.setWordWrap(True)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._shown: tuple[TwinResult, Layout] | None = None
 
         link = self.target_activated.emit
         self.tiles = {
@@ -419,7 +444,7 @@ class MetricsPanel(QWidget):
             self.air.add(key, label, TIPS[key])
         self.equipment = _Rows("Cooling equipment", link)
         for key, label in (("liquid_share", "Heat to liquid"), ("cdu", "CDU load"),
-                           ("air_units", "Air-unit load")):
+                           ("air_units", "Air-unit load"), ("airflow", "Supply airflow")):
             self.equipment.add(key, label, TIPS[key])
         self.money = _Rows("Economics", link)
         for key, label in (("per_m_tokens", "Per million tokens"), ("energy_per_m", "Energy share"),
@@ -451,7 +476,18 @@ class MetricsPanel(QWidget):
 
     def clear(self) -> None:
         """Show the empty state (no simulation yet, or the layout changed shape)."""
+        self._shown = None
         self.stack.setCurrentWidget(self.placeholder)
+
+    def refresh_units(self) -> None:
+        """Print everything again in the current unit system (View > Units)."""
+        for tile in self.tiles.values():
+            tile.setToolTip(units.localise(tile.tip))
+        for rows in (self.air, self.equipment, self.money, self.energy):
+            rows.refresh_tips()
+        self.histogram.refresh_units()
+        if self._shown is not None:
+            self.set_result(*self._shown)
 
     @property
     def has_result(self) -> bool:
@@ -460,6 +496,7 @@ class MetricsPanel(QWidget):
     # ------------------------------------------------------------------------- update
     def set_result(self, result: TwinResult, layout: Layout) -> None:
         """Show ``result`` (simulated from ``layout``); widgets are updated in place."""
+        self._shown = (result, layout)
         fac, m = result.facility, result.metrics
         ashrae = layout.hall.ashrae_class.upper()
         allow_hi = ASHRAE_ALLOWABLE_C.get(ashrae, ASHRAE_ALLOWABLE_C["A1"])[1]
@@ -537,11 +574,13 @@ class MetricsPanel(QWidget):
         a = self.air
         get = lambda k: float(m.get(k, math.nan))
         rci_hi, rci_lo, rti = get("rci_hi_pct"), get("rci_lo_pct"), get("rti_pct")
-        a.set("rci_hi", units.percent(rci_hi), "mean inlets >\u00a027\u00a0\u00b0C" if rci_hi < 100
-              else "no mean inlet >\u00a027\u00a0\u00b0C" if math.isfinite(rci_hi) else "",
+        rec_lo, rec_hi = (units.temperature(t, 0).replace(" ", "\u00a0")
+                          for t in ASHRAE_RECOMMENDED_C)
+        a.set("rci_hi", units.percent(rci_hi), f"mean inlets >\u00a0{rec_hi}" if rci_hi < 100
+              else f"no mean inlet >\u00a0{rec_hi}" if math.isfinite(rci_hi) else "",
               _rci_status(rci_hi))
-        a.set("rci_lo", units.percent(rci_lo), "mean inlets <\u00a018\u00a0\u00b0C" if rci_lo < 100
-              else "no mean inlet <\u00a018\u00a0\u00b0C" if math.isfinite(rci_lo) else "",
+        a.set("rci_lo", units.percent(rci_lo), f"mean inlets <\u00a0{rec_lo}" if rci_lo < 100
+              else f"no mean inlet <\u00a0{rec_lo}" if math.isfinite(rci_lo) else "",
               _rci_status(rci_lo))
         a.set("rti", units.percent(rti), "" if not math.isfinite(rti) else
               "bypass air" if rti < 95 else "recirculation" if rti > 105 else "balanced")
@@ -567,3 +606,10 @@ class MetricsPanel(QWidget):
         _set_worst_load(eq, "air_units", result.unit_ids,
                         air.unit_capacity_fraction if air is not None else None,
                         "no room cooling units")
+        if air is None or not len(air.unit_airflow_m3s):
+            eq.set("airflow", units.MISSING, "no room cooling units")
+            return
+        supply, draw = float(air.unit_airflow_m3s.sum()), float(air.rack_airflow_m3s.sum())
+        eq.set("airflow", units.quantity(units.AIRFLOW, supply, 1),
+               f"racks draw {units.quantity(units.AIRFLOW, draw, 1)}",
+               "warning" if supply < draw else "ok")

@@ -3,7 +3,8 @@ categorical colourings), the key of the plan's symbols, and the heatmap's colour
 
 ``PlanLegends`` lays them out beside the plot in the plan's ``GraphicsLayout`` and re-lays
 out only when what it shows changes (relabelling a colour bar re-lays out the whole side
-panel, so a live result in the same range leaves it alone).
+panel, so a live result in the same range leaves it alone). Values stay SI; titles and
+tick labels are in the current unit system (``units.scale_ticks``: °F ticks on a °C bar).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pyqtgraph as pg
 from PySide6 import QtGui
 
 from twin.gui.plan import items as pi
-from twin.model import Layout
+from twin.model import Layout, units
 from twin.model.floor import FloorGeometry
 from twin.model.viewstate import Colouring
 
@@ -31,6 +32,12 @@ def _colour_bar() -> pg.ColorBarItem:
         ax.setPen(pg.mkPen(90, 100, 110))
         ax.setTextPen(pg.mkPen(50, 55, 60))
     return bar
+
+
+def _ticks(unit: str, lo: float, hi: float) -> list | None:
+    """Bar ticks in the current system (None: the axis's own SI ticks)."""
+    ticks = units.scale_ticks(unit, float(lo), float(hi))
+    return None if ticks is None else [ticks, []]
 
 
 class PlanLegends:
@@ -54,7 +61,7 @@ class PlanLegends:
     # ----- rack colouring -------------------------------------------------------------
     def show_colouring(self, c: Colouring) -> None:
         """The key of the rack colouring (bar or categories); unchanged keys are kept."""
-        label = f"{c.label} [{c.unit}]" if c.unit else c.label
+        label = units.heading(c.label, c.unit)
         key = (label, c.colormap, c.vmin, c.vmax, tuple(c.categories or ()), c.colours)
         if key == self.rack_key_shown:
             return
@@ -68,6 +75,7 @@ class PlanLegends:
             self.rack_bar.setColorMap(pi.pg_colormap(c.colormap))
             self.rack_bar.setLevels(values=(c.vmin, c.vmax if c.vmax > c.vmin else c.vmin + 1))
             self.rack_bar.getAxis("left").setLabel(label)
+            self.rack_bar.axis.setTicks(_ticks(c.unit, c.vmin, c.vmax))
             self.rack_key = self.rack_bar
         self._arrange()
 
@@ -99,15 +107,18 @@ class PlanLegends:
         self.symbol_key.set_entries("Plan symbols", entries)
 
     # ----- heatmap --------------------------------------------------------------------
-    def show_heat(self, colormap: str, levels: tuple[float, float], title: str,
+    def show_heat(self, colormap: str, levels: tuple[float, float], label: str, unit: str = "",
                   categories: tuple[str, ...] = ()) -> None:
-        """The heatmap's bar: colour map, range and title (each touched only on change);
-        a categorical field labels its values' ticks with ``categories``."""
+        """The heatmap's bar: colour map, range and title ``label [unit]`` (SI, shown in
+        the current system; each touched only on change); a categorical field labels its
+        values' ticks with ``categories``."""
+        title = units.heading(label, unit)
         if self.heat_bar.colorMap() is None or self.heat_bar.colorMap().name != colormap:
             self.heat_bar.setColorMap(pi.pg_colormap(colormap))
         if tuple(self.heat_bar.levels()) != tuple(levels):
             self.heat_bar.setLevels(values=tuple(levels))
-        ticks = [[(float(k), name) for k, name in enumerate(categories)]] if categories else None
+        ticks = ([[(float(k), name) for k, name in enumerate(categories)]] if categories
+                 else _ticks(unit, *levels))
         if ticks != getattr(self, "_heat_ticks", None):
             self._heat_ticks = ticks
             self.heat_bar.axis.setTicks(ticks)     # the axis that carries the values

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from twin.model import units
+
 
 def snap_axis(start_m: float, size_m: float, delta_m: float, pitch_m: float,
               relative: bool = True) -> float:
@@ -28,8 +30,8 @@ def snap_axis(start_m: float, size_m: float, delta_m: float, pitch_m: float,
 def move_text(ids, delta_m) -> str:
     """Status text of a finished move, e.g. ``Moved A01 by +0.00, -1.20 m`` (a rounding
     residue of −4e-16 m reads +0.00, not −0.00)."""
-    dx, dy = (round(float(v), 2) + 0.0 for v in delta_m[:2])
-    return f"Moved {names(ids)} by {dx:+.2f}, {dy:+.2f} m"
+    d = [round(float(v), 4) + 0.0 for v in delta_m[:2]]
+    return f"Moved {names(ids)} by {units.quantities(units.LENGTH, d, signed=True)}"
 
 
 def names(ids: Iterable[str], n: int = 3) -> str:

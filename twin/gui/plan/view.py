@@ -24,7 +24,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 
 from twin.engine import raster
 from twin.engine.layers import Heatmap
-from twin.model import Layout
+from twin.model import Layout, units
 from twin.model.colour_by import STATIC_COLOURINGS
 from twin.model.events import Change
 from twin.model.floor import FloorGeometry
@@ -64,6 +64,8 @@ class PlanView(PlanInteraction, QtWidgets.QWidget):
         self.colouring = colouring
         self.editor = editor
         self.tooltip_extra: Callable[[str], str] | None = None
+        #: draw the selection highlight (``set_selection_shown``)
+        self.show_selection = True
         self.snap = True
         self._alert_ids: frozenset[str] = frozenset()
         self._drag: dict[str, Any] | None = None
@@ -86,8 +88,7 @@ class PlanView(PlanInteraction, QtWidgets.QWidget):
             ax.setTextPen(pg.mkPen(50, 55, 60))
             if name in ("top", "right"):
                 ax.setStyle(showValues=False)
-        self.plot.setLabel("bottom", "x [m]")
-        self.plot.setLabel("left", "y [m]")
+        self._label_axes()
         self.canvas.ci.addItem(self.plot, 0, 0)
         self.canvas.ci.layout.setColumnStretchFactor(0, 10)
         self.view_box.disableAutoRange()
@@ -164,8 +165,7 @@ class PlanView(PlanInteraction, QtWidgets.QWidget):
         shown = raster.smoothed(img).astype(np.float32) if smooth and not categories else img
         self._heat.setImage(shown, autoLevels=False, levels=tuple(levels))
         self._heat.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
-        self.legends.show_heat(colormap, tuple(levels), f"{label} [{unit}]" if unit else label,
-                               tuple(categories))
+        self.legends.show_heat(colormap, tuple(levels), label, unit, tuple(categories))
         self.heatmap = Heatmap(img, (x0, y0, x1, y1), tuple(levels), colormap, label, unit,
                                tuple(categories))
         self._heat.show()
@@ -219,11 +219,11 @@ class PlanView(PlanInteraction, QtWidgets.QWidget):
             entry = cat[model] if model in cat else None
             lines = [f"{item_id} — {entry.name if entry else model}"]
             if entry is not None:
-                lines.append(f"Nameplate {entry.get('nameplate_kw'):.0f} kW")
+                lines.append(f"Nameplate {units.kw(entry.get('nameplate_kw'))} kW")
             rot = int(lay.racks["rotation_deg"][i])
             lines.append(f"Front (intake) faces {_FACING.get(rot, f'{rot}°')}")
             x, y = lay.racks["x_m"][i], lay.racks["y_m"][i]
-            lines.append(f"Position {x:.2f}, {y:.2f} m")
+            lines.append(f"Position {units.quantities(units.LENGTH, (x, y))}")
             wl = lay.racks["workload"][i]
             if wl:
                 lines.append(f"Workload {wl}")
@@ -240,15 +240,16 @@ class PlanView(PlanInteraction, QtWidgets.QWidget):
             entry = cat[model] if model in cat else None
             if coll == "containment":
                 lines = [f"{item_id} — {item.kind.replace('_', ' ')} containment",
-                         f"{item.x1_m - item.x0_m:.1f} × {item.y1_m - item.y0_m:.1f} m, "
-                         f"height {item.height_m:.2f} m"]
+                         units.quantities(units.LENGTH, (item.x1_m - item.x0_m,
+                                                         item.y1_m - item.y0_m), 1, " × ")
+                         + f", height {units.quantity(units.LENGTH, item.height_m, 2)}"]
             elif coll == "tiles":
                 lines = [f"{item_id} — perforated tile",
                          f"Open area {item.open_fraction * 100:.0f} %"]
             else:
                 lines = [f"{item_id} — {entry.name if entry else model}"]
                 if entry is not None and entry.get("capacity_kw"):
-                    lines.append(f"Capacity {entry.get('capacity_kw'):.0f} kW")
+                    lines.append(f"Capacity {units.capacity(entry.get('capacity_kw'))}")
                 if getattr(item, "rack", ""):
                     lines.append(f"On rack {item.rack}")
         if self.tooltip_extra is not None:
@@ -345,10 +346,30 @@ class PlanView(PlanInteraction, QtWidgets.QWidget):
         self._update_rack_colours(push=False)
         self._push_racks()
         self._push_equipment()
-        n = len(r)
         self.legends.show_symbols(self.layout_model, self.floor)
-        self.plot.setTitle(f"{lay.name}  ·  {hall.width_m:g} × {hall.length_m:g} m  ·  "
-                           f"{n:,} rack{'s' if n != 1 else ''}", color="#37474F", size="10pt")
+        self._set_title()
+
+    def _set_title(self) -> None:
+        lay, n = self.layout_model, len(self.layout_model.racks)
+        size = units.quantities(units.LENGTH, (lay.hall.width_m, lay.hall.length_m), 1, " × ")
+        self.plot.setTitle(f"{lay.name}  ·  {size}  ·  {n:,} rack{'s' if n != 1 else ''}",
+                           color="#37474F", size="10pt")
+
+    def _label_axes(self) -> None:
+        """Axis titles and tick labels in the current length unit (the data stay metres)."""
+        for name, axis in (("bottom", "x"), ("left", "y")):
+            self.plot.setLabel(name, units.title(axis, units.LENGTH))
+            self.plot.getAxis(name).setScale(units.convert(units.LENGTH, 1.0))
+
+    def refresh_units(self) -> None:
+        """Axes, title, colour keys and the heatmap's bar in the current unit system."""
+        self._label_axes()
+        self._set_title()
+        self.legends.rack_key_shown = None
+        self._update_colour_key()
+        hm = self.heatmap
+        if hm is not None:
+            self.legends.show_heat(hm.colormap, hm.levels, hm.label, hm.unit, hm.categories)
 
     def _push_racks(self, region: QRectF | None = None) -> None:
         r = self.layout_model.racks
@@ -421,7 +442,8 @@ class PlanView(PlanInteraction, QtWidgets.QWidget):
     # ---- flags (selection, alerts, conflicts) --------------------------------------------
     def _update_flags(self, region: QRectF | None = None) -> None:
         """Selection / alert / conflict masks; only rows whose state changed are touched."""
-        state = {"selected": frozenset(self.selection.ids), "alert": self._alert_ids,
+        state = {"selected": frozenset(self.selection.ids) if self.show_selection
+                 else frozenset(), "alert": self._alert_ids,
                  "conflict": self.conflict_ids()}
         f = self.floor
         key = (id(f.rack_ids), len(f.rack_ids), tuple(f.eq_ids), tuple(f.door_ids))
@@ -458,6 +480,12 @@ class PlanView(PlanInteraction, QtWidgets.QWidget):
         return r.index_of(item_id) if r.has(item_id) else None
 
     def _on_selection_changed(self, _ids) -> None:
+        self._update_flags()
+
+    def set_selection_shown(self, on: bool) -> None:
+        """Draw the selection highlight (on) or not (an exported image without it);
+        the selection itself is unchanged."""
+        self.show_selection = bool(on)
         self._update_flags()
 
     def _on_colouring_changed(self, _c) -> None:

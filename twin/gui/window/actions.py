@@ -143,6 +143,14 @@ def build_actions(w: "MainWindow") -> WindowActions:
                           "Show the whole hall in both views", named_icon="camera")
     a.frame_selection = _act(w, "&Frame Selection", w.view_frame_selection, "F",
                              "Zoom both views to the selection")
+    from twin.view3d.presets import PRESETS
+    a.camera_presets = {
+        key: _act(w, f"{PRESETS[key][0]}", lambda _=False, k=key: w.view_preset(k), keys, tip)
+        for key, keys, tip in (
+            ("plan", "Alt+1", "3-D view: look straight down on the floor, north up"),
+            ("aisle", "Alt+2", "3-D view: look down the cold aisle nearest the middle of "
+                               "the hall, from eye height"),
+            ("iso", "Alt+3", "3-D view: the whole hall from an isometric angle"))}
     a.snap = _act(w, "Snap to &Tiles", w.set_snap, None,
                   "Snap dragged racks and units to the floor-tile grid", named_icon="snap",
                   checkable=True)
@@ -213,9 +221,13 @@ def build_menus(w: "MainWindow") -> None:
     v.addActions([a.view_3d, a.view_plan, a.view_split, a.stacked])
     v.addSeparator()
     v.addActions([a.reset_camera, a.frame_selection])
+    w.camera_menu = v.addMenu("Camera &Presets")
+    w.camera_menu.addActions(list(a.camera_presets.values()))
     v.addSeparator()
     w.colour_menu = v.addMenu("&Colour Racks By")
     v.addAction(a.temperature_scale)
+    from twin.gui.window import units_menu
+    units_menu.install(w, v)
     v.addAction(a.snap)
     v.addSeparator()
     w.panels_menu = v.addMenu("P&anels")

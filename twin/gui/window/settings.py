@@ -1,5 +1,5 @@
-"""User settings kept in ``QSettings``: recent files, view mode, colour-by, snapping, window
-state.
+"""User settings kept in ``QSettings``: recent files, view mode, colour-by, snapping, unit
+system, window state.
 
 ``AppSettings`` wraps one ``QSettings`` object so tests can hand in an isolated INI file.
 """
@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings
 
 from twin.gui.base.qt_app import APPLICATION, ORGANISATION
+from twin.model import units
 
 MAX_RECENT = 8
 VIEW_MODES = ("3d", "plan", "split")
@@ -70,6 +71,14 @@ class AppSettings:
 
     def set_colour_by(self, key: str) -> None:
         self.q.setValue("view/colour_by", key)
+
+    def unit_system(self) -> str:
+        """'si' (default) or 'us': the units numbers are shown in."""
+        value = str(self.q.value("view/units", "si") or "si").lower()
+        return value if value in units.SYSTEMS else "si"
+
+    def set_unit_system(self, name: str) -> None:
+        self.q.setValue("view/units", units.system_named(name).name)
 
     def snap(self) -> bool:
         return _bool(self.q.value("view/snap", True))

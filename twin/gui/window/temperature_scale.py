@@ -1,14 +1,17 @@
 """View > Temperature Scale: the hall's ASHRAE-class scale (fixed, the default), or the
-user's own range, for rack inlets and air in every view (docs/physics.md §22)."""
+user's own range, for rack inlets and air in every view (docs/physics.md §22). The range
+is typed in the unit system shown (°C or °F) and kept in °C."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout,
-                               QLabel, QRadioButton, QVBoxLayout)
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QRadioButton,
+                               QVBoxLayout)
 
 from twin.engine import layers
+from twin.gui.base.unit_spin import UnitSpinBox
+from twin.model import units
 
 if TYPE_CHECKING:  # pragma: no cover
     from twin.gui.window.main_window import MainWindow
@@ -23,19 +26,17 @@ class TemperatureScaleDialog(QDialog):
         lo, hi, _name = layers.temperature_scale(cls)
         rng = window.session.heatmap.temperature_range
         outer = QVBoxLayout(self)
-        self.by_class = QRadioButton(f"ASHRAE {cls}: {lo:g}\u2013{hi:g} \u00b0C, fixed "
-                                     "(recommended band blue to yellow, red at the allowable "
-                                     "limit, magenta beyond)")
+        self._class_scale = (cls, lo, hi)
+        self.by_class = QRadioButton()
+        self.refresh_units()
         self.own = QRadioButton("My range (locked: it does not follow the data)")
         outer.addWidget(self.by_class)
         outer.addWidget(self.own)
         form = QFormLayout()
-        self.low, self.high = QDoubleSpinBox(), QDoubleSpinBox()
+        self.low, self.high = UnitSpinBox(units.TEMP, 1, 0.5), UnitSpinBox(units.TEMP, 1, 0.5)
         for spin, value in ((self.low, rng[0] if rng else lo), (self.high, rng[1] if rng else hi)):
-            spin.setRange(-20.0, 120.0)
-            spin.setDecimals(1)
-            spin.setSuffix(" \u00b0C")
-            spin.setValue(value)
+            spin.set_si_range(-20.0, 120.0)
+            spin.set_si_value(value)
         form.addRow("From", self.low)
         form.addRow("To", self.high)
         outer.addLayout(form)
@@ -48,9 +49,17 @@ class TemperatureScaleDialog(QDialog):
         buttons.rejected.connect(self.reject)
         outer.addWidget(buttons)
 
+    def refresh_units(self) -> None:
+        """The class's scale in the units shown (the range boxes refresh themselves)."""
+        cls, lo, hi = self._class_scale
+        self.by_class.setText(f"ASHRAE {cls}: "
+                              + units.localise(f"{lo:g}\u2013{hi:g} \u00b0C")
+                              + ", fixed (recommended band blue to yellow, red at the "
+                              "allowable limit, magenta beyond)")
+
     def apply(self) -> bool:
         if self.own.isChecked():
-            lo, hi = self.low.value(), self.high.value()
+            lo, hi = self.low.si_value(), self.high.si_value()
             if not hi > lo:
                 self.message.setText("The upper end must be above the lower one.")
                 return False

@@ -1,0 +1,176 @@
+"""Network fabric oracles (docs/physics.md §23): a link length worked by hand along a tray,
+the media at every reach boundary, the switch counts of hand-sized fat trees, and a rack
+move that re-routes exactly its own links."""
+
+import math
+
+import numpy as np
+import pytest
+
+from tests.conftest import LAYOUTS
+from twin.engine.fabric import FabricBuilder, build, reroute
+from twin.engine.simulate import simulate
+from twin.io import load_layout
+from twin.model import Hall, Layout, RackTable
+from twin.model.fabric import CableTray, Fabric
+from twin.physics import fat_tree as ft
+from twin.physics.cable_media import load_media
+
+#: a GPU rack of 8 GPUs, 2.0 m tall (the layout's own model)
+GPU8 = {"kind": "rack", "name": "8-GPU server rack", "cooling": "air", "width_m": 0.6,
+        "depth_m": 1.2, "height_m": 2.0, "nameplate_kw": 10.0, "gpus": 8,
+        "gpu_max_w": 700.0}
+
+
+def two_racks(gpu_xy=(2.0, 3.5), net_xy=(7.0, 2.5), slack=0.1) -> Layout:
+    racks = [{"id": "GPU", "model": "gpu8", "x_m": gpu_xy[0], "y_m": gpu_xy[1]},
+             {"id": "NET", "model": "ib-network-rack", "x_m": net_xy[0], "y_m": net_xy[1]}]
+    lay = Layout("two racks", hall=Hall(width_m=10.0, length_m=6.0),
+                 racks=RackTable.from_records(racks), equipment={"gpu8": GPU8},
+                 fabric=Fabric(tiers=2, switch="qm9700", port_gbps=400.0, ports_per_gpu=1.0,
+                               rail_optimised=False, slack_fraction=slack),
+                 cable_trays=[CableTray("T1", 1.0, 3.0, 9.0, 3.0, elevation_m=2.6,
+                                        width_m=0.6, depth_m=0.15)])
+    return lay
+
+
+def test_two_racks_link_length_worked_by_hand_along_the_tray():
+    res = build(two_racks())
+    media = load_media()
+    # along the tray from x = 2 to x = 7: 5 m; plan stubs 0.5 m each (the racks stand
+    # 0.5 m off the tray's line); drops from the ports at mid-height to the tray at 2.6 m:
+    # 2.6 - 2.0 / 2 = 1.6 m and 2.6 - 2.24 / 2 = 1.48 m; then 10 % slack
+    expected = (5.0 + 0.5 + 0.5 + 1.6 + 1.48) * 1.1
+    gpu = res.tier == ft.GPU_LEAF
+    assert gpu.sum() == 8
+    assert res.length_m[gpu] == pytest.approx(np.full(8, expected))
+    # 9.99 m at 400 Gb/s: beyond active copper (5 m), within multimode (50 m)
+    mmf = [i for i in range(len(media)) if media.medium[i] == "mmf" and media.gbps[i] == 400]
+    assert set(res.medium[gpu]) == set(mmf)
+    row = mmf[0]
+    assert res.power_w[gpu] == pytest.approx(2 * media.power_w_per_end[row])
+    assert res.cost_usd[gpu] == pytest.approx(2 * media.usd_per_end[row]
+                                              + media.usd_per_m[row] * expected)
+    # 8 GPU ports: one 64-port leaf (32 down, 32 up) and one spine, both in the network
+    # rack: its 32 uplinks are patch cords of in_rack_m (2 m), passive copper, no power
+    up = res.tier == ft.LEAF_SPINE
+    assert (res.tree.n_leaves, res.tree.n_spines, up.sum()) == (1, 1, 32)
+    assert res.length_m[up] == pytest.approx(2.0)
+    assert set(media.medium[m] for m in res.medium[up]) == {"dac"}
+    # the optics power sits half at each end
+    assert res.rack_optics_w == pytest.approx([8 * media.power_w_per_end[row],
+                                               8 * media.power_w_per_end[row]])
+    # tray fill: eight 3 mm fibre cords over 0.6 x 0.15 m at 50 % usable
+    section = 8 * math.pi / 4 * (media.diameter_mm[row] / 1e3) ** 2
+    assert res.fill.max() == pytest.approx(section / (0.6 * 0.15 * 0.5))
+
+
+def test_slack_and_tray_height_enter_the_length_as_worked():
+    res = build(two_racks(slack=0.0))
+    assert res.length_m[res.tier == ft.GPU_LEAF][0] == pytest.approx(5.0 + 1.0 + 1.6 + 1.48)
+
+
+@pytest.mark.parametrize("gbps, boundaries", [
+    (400, [("dac", 3.0), ("acc", 5.0), ("mmf", 50.0), ("smf_dr", 500.0), ("smf_fr", 2000.0)]),
+    (800, [("dac", 2.0), ("acc", 5.0), ("mmf", 50.0), ("smf_dr", 500.0), ("smf_fr", 2000.0)]),
+])
+def test_media_choice_at_each_reach_boundary(gbps, boundaries):
+    media = load_media()
+    for k, (name, reach) in enumerate(boundaries):
+        at, past = media.choose([gbps, gbps], [reach, reach * (1 + 1e-6)])
+        assert media.medium[at] == name and media.gbps[at] == gbps
+        after = boundaries[k + 1][0] if k + 1 < len(boundaries) else None
+        assert (media.medium[past] if past >= 0 else None) == after
+    # a slower port takes the next tabled speed; a faster one has no medium
+    assert media.gbps[media.choose([200], [1.0])[0]] == 400
+    assert media.choose([1600], [1.0])[0] == -1
+
+
+def test_non_blocking_two_tier_fat_tree_of_1024_gpus_sized_by_hand():
+    # 32 racks of 32 GPUs, one port each, 64-port switches at 1:1: a leaf has 32 ports
+    # down and 32 up; 1,024 / 32 = 32 leaves; 32 x 32 uplinks / 64 ports = 16 spines, so
+    # every leaf has 32 / 16 = 2 links to every spine, and every spine port is used
+    tree = ft.build_fat_tree(np.full(32, 32), 64, 2, 1.0, rail_optimised=True, rails=8)
+    assert (tree.down, tree.up, tree.n_leaves, tree.n_spines, tree.n_cores) == (32, 32, 32, 16, 0)
+    pairs = np.bincount(tree.up_lower * 64 + tree.up_upper)
+    assert set(pairs[pairs > 0]) == {2} and (pairs > 0).sum() == 32 * 16
+    assert set(np.bincount(tree.up_upper)[32:]) == {64}
+    assert set(np.bincount(tree.port_leaf)) == {32}
+    # rail-optimised: every leaf holds one rail only (port k of a rack on rail k mod 8)
+    rails_per_leaf = {len(set(tree.port_index[tree.port_leaf == leaf] % 8)) for leaf in range(32)}
+    assert rails_per_leaf == {1}
+    # full bisection: half the GPU ports at 400 Gb/s; 3 switches on the longest path
+    assert tree.bisection_gbps(400) == 512 * 400 and tree.worst_hops() == 3
+
+
+def test_three_tier_fat_tree_at_its_largest_and_two_tiers_past_theirs():
+    # k = 64: k pods of k/2 leaves and k/2 aggregation switches, (k/2)^2 cores, k^3/4 GPUs
+    tree = ft.build_fat_tree(np.full(1024, 64), 64, 3)
+    assert (tree.n_leaves, tree.n_spines, tree.n_cores) == (2048, 2048, 1024)
+    assert tree.n_switches == 5 * 64 ** 2 // 4 and tree.worst_hops() == 5
+    assert np.bincount(tree.up_upper).max() <= 64
+    # 2,049 GPU ports need 65 leaves at 32 down, more than a 2-tier tree of 64 ports joins
+    with pytest.raises(ft.FabricError, match="use 3 tiers"):
+        ft.build_fat_tree(np.array([2049]), 64, 2, rail_optimised=False)
+
+
+def test_oversubscription_splits_the_leaf_ports():
+    assert ft.split_ports(64, 1.0) == (32, 32)
+    assert ft.split_ports(144, 2.0) == (96, 48)
+    assert ft.split_ports(64, 3.0) == (48, 16)
+
+
+@pytest.fixture(scope="module")
+def pod():
+    return load_layout(LAYOUTS / "gb200-pod.json")
+
+
+def test_moving_a_rack_one_tile_changes_exactly_its_links(pod):
+    lay = pod.snapshot()
+    builder = FabricBuilder()
+    before = builder.update(lay)
+    lengths = before.length_m.copy()
+    i = lay.racks.index_of("A01")
+    lay.move_racks(["A01"], [lay.racks["x_m"][i] - 0.6], [lay.racks["y_m"][i]])
+    after = builder.update(lay)
+    changed = np.nonzero(~np.isclose(after.length_m, lengths))[0]
+    mine = before.links_of(i)
+    assert len(changed) and set(changed) <= set(mine)
+    # the earlier result is untouched, and the update equals routing every pair again
+    assert before.length_m == pytest.approx(lengths)
+    full = reroute(after, lay, np.arange(len(lay.racks)))
+    assert full.length_m == pytest.approx(after.length_m)
+    assert full.fill == pytest.approx(after.fill)
+
+
+def test_a_far_move_turns_links_beyond_their_planned_cable(pod):
+    lay = pod.snapshot()
+    builder = FabricBuilder()
+    builder.update(lay)
+    i = lay.racks.index_of("A-IB1")
+    lay.move_racks(["A-IB1"], [13.8], [10.2])
+    res = builder.update(lay)
+    over = res.over_planned_reach()
+    assert over.any() and set(np.nonzero(over)[0]) <= set(res.links_of(i))
+    assert any(a.kind == "cable_replan" and a.target == "A-IB1" for a in builder.alerts())
+
+
+def test_optics_power_is_added_to_the_it_power(pod):
+    with_fabric = simulate(pod.snapshot())
+    bare = pod.snapshot()
+    bare.fabric = Fabric()
+    without = simulate(bare)
+    optics_kw = with_fabric.fabric.rack_optics_w.sum() / 1e3
+    assert optics_kw > 0
+    assert with_fabric.facility.it_kw - without.facility.it_kw == pytest.approx(optics_kw, rel=1e-6)
+    assert with_fabric.rack_power_kw - without.rack_power_kw == pytest.approx(
+        with_fabric.fabric.rack_optics_w / 1e3)
+
+
+def test_too_few_network_racks_is_one_clear_error(pod):
+    lay = pod.snapshot()
+    lay.fabric = Fabric(tiers=3, switch="q3400", port_gbps=800.0, ports_per_gpu=4.0)
+    builder = FabricBuilder()
+    assert builder.update(lay) is None
+    assert "network racks hold" in builder.error and "\n" not in builder.error
+    assert [a.kind for a in builder.alerts()] == ["fabric"]
