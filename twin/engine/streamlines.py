@@ -1,4 +1,5 @@
-"""Streamlines of the solved air velocity field, for the plan and the 3-D view (Qt-free).
+"""Streamlines of the solved air field, for the plan and the 3-D view (Qt-free;
+docs/physics.md §24).
 
 The air solve returns flows on the faces of its cells (``AirResult.fluxes``). Lines are
 traced in that staggered field: each velocity component is interpolated trilinearly
@@ -10,7 +11,8 @@ Seeds are the cells where devices discharge air: perforated tiles, supply grille
 supply faces (in-row coolers, CRAHs without a raised floor) and rack exhausts. They are
 read off the solved field itself (cells whose outflow exceeds their inflow), thinned to
 an even density on the plan (one plan bin per seed column, the bin size chosen so the
-number of lines stays readable) and seeded at two heights of each column.
+number of lines stays readable) and seeded at two heights of each column (three in small
+rooms).
 
 All lines advance together (numpy, one array operation per step for every live line):
 midpoint (RK2) steps of a fixed fraction of a cell along the direction of the flow.
@@ -23,10 +25,12 @@ A line ends
   of lines ending at each intake follows its flow;
 - where the air stalls (speed below ``STILL_FRACTION`` of the field's 95th percentile,
   or the direction reverses at a stagnation point);
-- on entering equipment (a solid cell; from a cell that draws air in, that is an
-  intake too), on leaving the hall (only a field with open
-  walls, e.g. a test's uniform flow, lets air out), or after ``max_length_m`` /
-  ``max_steps`` (every loop is bounded).
+- where a step would leave the air — into equipment, through a wall or the ceiling:
+  from a cell that draws air in this is its intake or return; from open air a step
+  into equipment slides along the face instead (the air's normal speed there is zero)
+  and a step through a wall ends the line (only a field with open walls, e.g. a test's
+  uniform flow, lets air out);
+- after ``max_length_m`` / ``max_steps``: every loop is bounded.
 
 Each point carries the air temperature there (trilinear between cell centres, solid
 cells left out) and the travel time from the seed, so the views can colour lines on the
@@ -334,9 +338,11 @@ def trace(air: AirResult, seeds_m: np.ndarray, step_cells: float = STEP_CELLS,
         entered = cell != last_cell[line]
         survive[line] = np.where(entered & ~hit_solid, survive[line] * (1.0 - share[cell]),
                                  survive[line])
-        # a step into equipment from a cell that draws air in ends there too: the step
-        # is a fixed length, the air's approach to the intake face is not
-        drawn = (survive[line] < threshold[line]) | (hit_solid & (share[last_cell[line]] > 0))
+        # a step into equipment or through the ceiling from a cell that draws air in
+        # ends there too: the step is a fixed length, the air's approach to the intake
+        # face (or the return's ceiling) is not
+        drawn = ((survive[line] < threshold[line])
+                 | ((hit_solid | out) & (share[last_cell[line]] > 0)))
         moved = ~hit_solid & ok
         time_s[line] = np.where(moved, time_s[line] + dt, time_s[line])
         length[line] = np.where(moved, length[line] + step_m, length[line])
