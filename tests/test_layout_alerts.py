@@ -74,7 +74,8 @@ def test_gb200_cdu_n_minus_1_shortfall_follows_the_design_target():
     res = simulate(lay)
     short = [a for a in res.alerts if a.kind == "redundancy_shortfall"]
     assert [(a.severity, a.target) for a in short] == [("warning", "CDU-A")]
-    assert "1,350 kW" in short[0].message and "1,704 kW" in short[0].message
+    load_kw = res.liquid.cdus.load_w.sum() / 1e3     # racks' liquid heat + pump heat
+    assert f"1,350 kW of CDU capacity is left for {load_kw:,.0f} kW" in short[0].message
     lay.hall = dataclasses.replace(lay.hall, redundancy_target="N")
     assert not [a for a in simulate(lay).alerts if a.kind == "redundancy_shortfall"]
 
@@ -182,3 +183,144 @@ def test_pod_cdu_redundancy_alert_names_the_cdu_and_the_loop_load():
     load_kw = res.liquid.cdus.load_w.sum() / 1e3
     assert alert.target == "CDU-A" and alert.severity == "warning"
     assert f"1,350 kW of CDU capacity is left for {load_kw:,.0f} kW of load" in alert.message
+
+
+# ------------------------------------------------ containment walls: boundaries, both axes
+def _gaps(z, spans_by_rack, width_m=10.0, length_m=8.0):
+    """Alerts of `_wall_gaps` for aisle z = (x0, y0, x1, y1) and racks {id: bounds}."""
+    ids = np.array(list(spans_by_rack), dtype=object)
+    bounds = np.array(list(spans_by_rack.values()), float).reshape(-1, 4)
+    return la._wall_gaps("HAC-9", "hot aisle", np.array(z, float), ids, bounds,
+                         width_m, length_m)
+
+
+def test_an_aisle_running_north_south_names_its_west_and_east_walls():
+    """Aisle 1.2 m wide in x, 6 m long in y: its walls are the x = 4.0 (west) and
+    x = 5.2 (east) sides. West racks cover y 1-3 and 3.6-7, so 0.60 m is open at
+    y = 3.00-3.60 m next to W2 (the rack before the gap); the east side is closed."""
+    racks = {"W1": (2.8, 1.0, 4.0, 2.0), "W2": (2.8, 2.0, 4.0, 3.0), "W3": (2.8, 3.6, 4.0, 7.0),
+             "E1": (5.2, 1.0, 6.4, 7.0)}
+    (alert,) = _gaps((4.0, 1.0, 5.2, 7.0), racks)
+    assert (alert.severity, alert.kind, alert.target) == ("critical", "containment_open", "W2")
+    assert alert.message.startswith(
+        "hot aisle HAC-9 is open: 0.60 m gap in its west wall at y = 3.00\u20133.60 m")
+    # the same gap on the east side is named east, and the x-running aisle's sides
+    racks = {"W1": (2.8, 1.0, 4.0, 7.0), "E1": (5.2, 1.0, 6.4, 3.0), "E2": (5.2, 3.6, 6.4, 7.0)}
+    (alert,) = _gaps((4.0, 1.0, 5.2, 7.0), racks)
+    assert alert.target == "E1" and "gap in its east wall at y = 3.00" in alert.message
+    racks = {"S1": (1.0, 1.8, 3.0, 3.0), "S2": (3.6, 1.8, 7.0, 3.0), "N1": (1.0, 4.2, 7.0, 5.4)}
+    (alert,) = _gaps((1.0, 3.0, 7.0, 4.2), racks)
+    assert alert.target == "S1" and "gap in its south wall at x = 3.00\u20133.60 m" in alert.message
+
+
+def test_a_side_with_no_rack_at_all_is_open_along_its_whole_length_and_targets_the_zone():
+    (alert,) = _gaps((4.0, 1.0, 5.2, 7.0), {"W1": (2.8, 1.0, 4.0, 7.0)})
+    assert alert.target == "HAC-9"
+    assert "6.00 m gap in its east wall at y = 1.00\u20137.00 m" in alert.message
+
+
+def test_a_side_within_the_wall_tolerance_of_the_hall_boundary_is_a_wall():
+    """A side at most HALL_WALL_TOL_M from either hall boundary is not checked; one
+    a centimetre further in is, and (nothing standing there) is open along its length."""
+    tol, width = la.HALL_WALL_TOL_M, 10.0
+    # a north-south aisle whose sides sit exactly on both hall boundaries (x = tol, W - tol)
+    assert _gaps((tol, 0.0, width - tol, 30.0), {}, width_m=width, length_m=30.0) == []
+    # one centimetre inside on the east: that side is checked and found open
+    alerts = _gaps((tol, 0.0, width - tol - 0.01, 30.0), {}, width_m=width, length_m=30.0)
+    assert [a.target for a in alerts] == ["HAC-9"] and "east wall" in alerts[0].message
+    alerts = _gaps((tol + 0.01, 0.0, width - tol, 30.0), {}, width_m=width, length_m=30.0)
+    assert [a.target for a in alerts] == ["HAC-9"] and "west wall" in alerts[0].message
+
+
+def test_only_footprints_within_the_wall_band_close_a_side():
+    """The band is WALL_BAND_M wide just outside the side: a rack whose face stands
+    exactly WALL_BAND_M away does not touch it (strict overlap), one 1 cm closer does."""
+    z = (1.0, 3.0, 7.0, 4.2)          # runs in x; south side y = 3.0, north side y = 4.2
+    north = {"N1": (1.0, 4.2, 7.0, 5.4)}
+    away = 3.0 - la.WALL_BAND_M
+    (alert,) = _gaps(z, {**north, "S1": (1.0, away - 1.2, 7.0, away)})
+    assert alert.target == "HAC-9" and "south wall" in alert.message
+    assert _gaps(z, {**north, "S1": (1.0, away - 1.19, 7.0, away + 0.01)}) == []
+    # a rack inside the aisle's far side (across it) does not close the south side
+    (alert,) = _gaps(z, {**north, "X": (1.0, 4.0, 7.0, 4.2 + 1.0)})
+    assert "south wall" in alert.message
+
+
+def test_gap_rule_boundaries_and_nested_spans():
+    tol = la.GAP_TOL_M
+    assert la._uncovered([], 0.0, tol) == []                        # exactly the tolerance
+    assert la._uncovered([(tol, 1.0, "a")], 0.0, 1.0) == []          # a gap of exactly tol
+    assert la._uncovered([(0.0, 0.5, "a"), (0.5 + 2 * tol, 1.0, "b")], 0.0, 1.0) == [
+        (0.5, 0.5 + 2 * tol, "a")]
+    # a short span inside a long one does not pull the covered reach back
+    assert la._uncovered([(0.0, 2.0, "a"), (0.5, 1.0, "b"), (2.5, 3.0, "c")], 0.0, 3.0) == [
+        (2.0, 2.5, "a")]
+    # the side starts at lo, not at zero: spans before lo count from lo
+    assert la._uncovered([(5.0, 6.0, "a")], 5.0, 6.0) == []
+    assert la._uncovered([(5.5, 6.0, "a")], 5.0, 6.0) == [(5.0, 5.5, "a")]
+
+
+# --------------------------------------------------------- redundancy: boundaries, ties
+def test_group_shortfall_at_exactly_the_load_is_no_shortfall():
+    caps = np.array([450.0, 900.0, 900.0])
+    assert la.group_shortfall(caps, 1350.0, "N+1") is None          # left == load
+    assert la.group_shortfall(caps, 1350.1, "N+1") == (1, 1350.0)
+    assert la.group_shortfall(caps, 450.0, "2N") is None            # ⌈3/2⌉ = 2 lost
+    assert la.group_shortfall(caps, 0.0, "N+1") is None            # nothing to carry
+    assert la.group_shortfall(np.array([300.0]), 1.0, "N+1") == (1, 0.0)   # a lone member
+    assert [la.units_to_lose("2N", n) for n in (1, 2, 3, 4, 5)] == [1, 1, 2, 2, 3]
+    assert la.units_to_lose("N", 7) == 0 and la.units_to_lose("N+1", 7) == 1
+    assert la.units_to_lose("something else", 7) == 1             # unknown: N+1
+
+
+def test_power_groups_by_kind_with_ties_named_by_id_and_unrated_members_left_out():
+    """UPSs rated 500, 500 and 300 kW carrying 300 kW each: N+1 loses a 500, leaving
+    800 kW for 900 kW. The two 500s tie, so the alert names the first id (UPS-1), even
+    though UPS-2 comes first in the list. The transformer without a rating (NaN) and the
+    one rated 0 are no group, so no transformer alert; the utility is never a group."""
+    lay = load_layout(LAYOUTS / "gb200-pod.json")
+    alerts = la.redundancy_alerts(
+        lay, power_ids=["UPS-2", "UPS-1", "UPS-3", "TX-1", "TX-2", "UTIL"],
+        power_kinds=["ups", "ups", "ups", "transformer", "transformer", "utility"],
+        power_rating_kw=np.array([500.0, 500.0, 300.0, np.nan, 0.0, 100.0]),
+        power_load_kw=np.array([300.0, 300.0, 300.0, 900.0, 900.0, 950.0]))
+    assert [(a.severity, a.kind, a.target, a.message) for a in alerts] == [
+        ("warning", "redundancy_shortfall", "UPS-1",
+         "UPSs below the N+1 design target: with the largest of 3 failed, 800 kW of "
+         "rating is left for 900 kW of load")]
+    # two transformers, one rated: a lone rated member fails N+1 by itself
+    alerts = la.redundancy_alerts(
+        lay, power_ids=["TX-1", "TX-2"], power_kinds=["transformer", "transformer"],
+        power_rating_kw=np.array([2000.0, np.nan]), power_load_kw=np.array([700.0, 0.0]))
+    assert [(a.target, a.message) for a in alerts] == [
+        ("TX-1", "Transformers below the N+1 design target: with the largest of 1 failed, "
+                 "0 kW of rating is left for 700 kW of load")]
+
+
+def test_room_unit_group_counts_enabled_units_only_with_their_own_capacity():
+    """Four 150 kW CRAHs; CRAH-1 carries its own 200 kW rating and CRAH-2 is switched
+    off. The group is CRAH-1, -3, -4 (550 kW); N+1 loses CRAH-1, leaving 300 kW for the
+    enabled units' 140 + 0 (NaN) + 160 = 300 kW: exactly enough. 10 kW more is short,
+    and the disabled unit's 999 kW is never counted."""
+    lay = load_layout(LAYOUTS / "small-room.json")
+    lay.update_item("cooling_units", "CRAH-1", capacity_kw=200.0)
+    lay.update_item("cooling_units", "CRAH-2", enabled=False)
+    ids = ["CRAH-1", "CRAH-2", "CRAH-3", "CRAH-4"]
+    assert la.redundancy_alerts(lay, unit_ids=ids,
+                                unit_load_kw=np.array([140.0, 999.0, np.nan, 160.0])) == []
+    (alert,) = la.redundancy_alerts(lay, unit_ids=ids,
+                                    unit_load_kw=np.array([150.0, 999.0, np.nan, 160.0]))
+    assert alert.target == "CRAH-1"
+    assert alert.message == ("Room air units below the N+1 design target: with the largest "
+                             "of 3 failed, 300 kW of air cooling is left for 310 kW of load")
+
+
+def test_two_n_names_how_many_largest_members_are_lost():
+    lay = load_layout(LAYOUTS / "gb200-pod.json")
+    lay.hall = dataclasses.replace(lay.hall, redundancy_target="2N")
+    (alert,) = la.redundancy_alerts(
+        lay, power_ids=["U1", "U2", "U3"], power_kinds=["ups"] * 3,
+        power_rating_kw=np.array([400.0, 300.0, 500.0]), power_load_kw=np.array([110.0] * 3))
+    assert alert.target == "U3"                          # the largest, wherever it stands
+    assert alert.message == ("UPSs below the 2N design target: with the 2 largest of 3 "
+                             "failed, 300 kW of rating is left for 330 kW of load")

@@ -15,6 +15,8 @@ Usage (from the repository root; it runs outside ``.ci/run``)::
     .venv/bin/python tests/bench/mutation.py --package physics --sample 400 --seed 1 \\
         --survivors /tmp/survivors.txt                              # list what survived
     .venv/bin/python tests/bench/mutation.py --rev HEAD ...         # a commit, not the tree
+    .venv/bin/python tests/bench/mutation.py --package engine --sample 400 --seed 5 \\
+        --only /tmp/survivors.txt                                   # re-run what survived
 
 The baseline in ``mutation_baseline.json`` beside this file (the suite before issue 24's
 tests) was made with ``--sample 60 --seed 1 --rev 52910e7 --survivors
@@ -40,7 +42,11 @@ with no deadline, so a slow machine does not kill mutants and a rerun gives the 
 result.
 
 With ``--sample N --seed S`` a fixed-seed sample of N mutants per package is drawn
-(``random.Random(S).sample`` of the sorted mutant names); the output states it. Mutants
+(``random.Random(S).sample`` of the sorted mutant names); the output states it.
+``--only FILE`` runs just the mutants of that sample named in FILE (a ``--survivors``
+file, or one name a line): after writing tests for the survivors of a run, re-run those
+alone. The output then gives ``only`` (how many were named) and counts the rest of the
+sample as ``not_rerun``; the package's score is that of the named mutants alone. Mutants
 listed in ``mutation_equivalent.txt`` beside this script (one per line: the mutant name
 as mutmut gives it, e.g. ``twin.physics.power.x_chain_losses__mutmut_12``, then `` — ``
 and a one-line reason; ``#`` starts a comment) are not run and count as ``equivalent``.
@@ -82,7 +88,12 @@ TESTS: dict[str, list[str]] = {
     "engine": ["tests/engine", "tests/test_engine_*.py", "tests/test_layers.py",
                "tests/test_simulate.py", "tests/test_layout_alerts.py", "tests/whatif",
                "tests/test_cli.py", "tests/physics/test_air_incremental.py",
-               "tests/physics/test_air_rear_doors.py"],
+               "tests/physics/test_air_rear_doors.py",
+               # the engine modules' own tests (twin/engine/<name>.py -> tests/test_<name>.py)
+               "tests/test_capacity.py", "tests/test_compare.py", "tests/test_economics.py",
+               "tests/test_fabric*.py", "tests/test_floorload.py", "tests/test_plant*.py",
+               "tests/test_scenarios.py", "tests/test_slices.py", "tests/test_streamlines.py",
+               "tests/test_swap.py", "tests/test_swing.py", "tests/test_timeline.py"],
     "model": ["tests/model", "tests/test_model*.py", "tests/test_floor.py",
               "tests/test_catalogue.py", "tests/test_samples.py", "tests/files",
               "tests/test_simulate.py", "tests/test_properties*.py", "tests/session"],
@@ -316,6 +327,17 @@ def read_equivalent() -> dict[str, str]:
     return out
 
 
+def read_names(path: Path) -> set[str]:
+    """Mutant names in a --survivors file (third tab field) or one a line."""
+    names = set()
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            fields = line.split("\t")
+            names.add(fields[2] if len(fields) > 2 else fields[0].split()[0])
+    return names
+
+
 def read_results(sandbox: Path, package: str) -> dict[str, int | None]:
     results: dict[str, int | None] = {}
     for meta in sorted((sandbox / "mutants" / "twin" / package).rglob("*.py.meta")):
@@ -355,9 +377,14 @@ def run_package(runner: Runner, package: str, base_pyproject: str, args, equival
         sample = sorted(random.Random(args.seed).sample(names, args.sample))
     else:
         sample = names
+    entry["sampled"] = len(sample)
+    if args.only is not None:
+        named = read_names(args.only)
+        entry["only"] = len(named & set(sample))
+        entry["not_rerun"] = len(sample) - entry["only"]
+        sample = [n for n in sample if n in named]
     equiv = [n for n in sample if n in equivalent]
     to_run = [n for n in sample if n not in equivalent]
-    entry["sampled"] = len(sample)
     log(f"{package}: {len(names)} mutants, running {len(to_run)} against {len(tests)} test paths")
     if to_run:
         rc, _ = runner.run([mutmut, "run", "--max-children",
@@ -478,6 +505,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rev", help="test this commit (git archive) instead of the working tree")
     ap.add_argument("--survivors", type=Path, help="write the surviving mutants to this file")
     ap.add_argument("--keep", action="store_true", help="keep the sandbox and print its path")
+    ap.add_argument("--only", type=Path,
+                    help="run only the sampled mutants named in this file (e.g. survivors)")
     args = ap.parse_args(argv)
 
     remove_stale_sandboxes()
@@ -503,6 +532,7 @@ def main(argv: list[str] | None = None) -> int:
             "source": source,
             "sample": ({"per_package": args.sample, "seed": args.seed} if args.sample
                        else "all mutants"),
+            **({"only": str(args.only)} if args.only is not None else {}),
             "jobs": args.jobs, "nice": args.nice,
             "score": "killed / (sampled - equivalent); survived includes no_tests",
             "packages": {},

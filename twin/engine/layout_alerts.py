@@ -216,7 +216,7 @@ def redundancy_alerts(layout: Layout, *, unit_ids: Sequence[str] = (),
         for kind, name in POWER_GROUPS.items():
             idx = [k for k, kd in enumerate(power_kinds)
                    if kd == kind and np.isfinite(rating[k]) and rating[k] > 0]
-            check(name.capitalize(), [power_ids[k] for k in idx], rating[idx],
+            check(name[0].upper() + name[1:], [power_ids[k] for k in idx], rating[idx],
                   float(load_kw[idx].sum()), "of rating")
     return out
 
