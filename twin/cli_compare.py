@@ -60,21 +60,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
     lines = [f"B ({name_b}) against A ({name_a})" + (": identical" if c.identical else ""),
              f"  {'metric':<26} {'unit':<6} {'A':>14} {'B':>14} {'B - A':>12} {'%':>8}"]
     for m in doc["metrics"]:
-        kind = units.kind_of(m["name"])
-        delta_kind = units.DTEMP if kind == units.TEMP else kind
-
-        def f(v, kind=None):
-            v = v if kind is None else units.convert(kind, v)
+        def f(v):
             return "-" if v is None else f"{v:,.4g}"
-        lines.append(f"  {m['name']:<26} {units.unit_of(m['name']):<6} {f(m['a'], kind):>14} "
-                     f"{f(m['b'], kind):>14} {f(m['delta'], delta_kind):>12} "
+        name = m["name"]
+        lines.append(f"  {name:<26} {units.unit_of(name):<6} {f(units.of_field(name, m['a'])):>14} "
+                     f"{f(units.of_field(name, m['b'])):>14} "
+                     f"{f(units.of_field(name, m['delta'], difference=True)):>12} "
                      f"{f(m['percent']):>8}")
     for ch in doc["inlet_class_changed"][:20]:
         lines.append(f"  rack {ch['rack']}: inlet class {ch['a']} -> {ch['b']}")
     if doc["air_mid_height_delta"]:
         a = doc["air_mid_height_delta"]
-        def k(v):
-            return ("+" if v > 0 else "") + units.difference(v, 2)
-        lines.append(f"  air at mid rack height, B - A: {k(a['min_k'])} to {k(a['max_k'])} "
-                     f"(mean {k(a['mean_k'])})")
+        d = [units.difference(a[k], 2, signed=True) for k in ("min_k", "max_k", "mean_k")]
+        lines.append(f"  air at mid rack height, B - A: {d[0]} to {d[1]} (mean {d[2]})")
     return write_text(plain("\n".join(lines) + "\n"), args.out)

@@ -371,6 +371,15 @@ def kind_of(field: str) -> str | None:
     return None
 
 
+def of_field(field: str, v: Any, difference: bool = False) -> Any:
+    """A value of the field ``field`` (``worst_inlet_c``) in the current system; a
+    ``difference`` of two such values converts without offset (K -> °F x 1.8)."""
+    kind = kind_of(field)
+    if kind is None:
+        return v
+    return convert(DTEMP if difference and kind == TEMP else kind, v)
+
+
 def unit_of(field: str) -> str:
     """The unit a field name carries in the current system (``power_kw`` -> 'kW',
     ``supply_c`` -> '°F' in US units), '' when none."""
@@ -437,9 +446,12 @@ def temperature(v: Any, decimals: int = 1) -> str:
     return with_unit(temp(v, decimals), label(TEMP))
 
 
-def difference(v: Any, decimals: int = 1) -> str:
-    """A temperature difference (K): 10 -> '10.0 K', or '18.0 °F' (no offset) in US units."""
-    return quantity(DTEMP, v, decimals, sep=False)
+def difference(v: Any, decimals: int = 1, signed: bool = False) -> str:
+    """A temperature difference (K): 10 -> '10.0 K', or '18.0 °F' (no offset) in US units;
+    ``signed``: '+18.0 °F' (B - A)."""
+    text = quantity(DTEMP, v, decimals, sep=False)
+    positive = _ok(v) and v > 0 and text.split()[0].strip("0.") != ""
+    return "+" + text if signed and positive else text
 
 
 def seconds(s: Any) -> str:

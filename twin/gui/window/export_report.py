@@ -23,7 +23,7 @@ from twin.gui.base.dialogs import file_row
 from twin.paths import file_slug
 from twin.report.output import ExportError
 from twin.report.pdf import ReportSource, write_report
-from twin.model import Layout
+from twin.model import Layout, units
 from twin.physics.air.solver import SolveError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -149,7 +149,8 @@ def export_report(window: "MainWindow") -> Path | None:
         info = write_report(layout, result, path, source, page=page, gl_backend=qt.gl_backend,
                             gl_reason=qt.gl_reason, progress=report(0.4, 1.0),
                             cancel=progress.wasCanceled, sweep=sweep, rides=rides,
-                            swaps=swaps, comparison=comparison)
+                            swaps=swaps, comparison=comparison,
+                            unit_system=units.current().name)
     except Cancelled:
         window.statusBar().showMessage("Review report cancelled", 5000)
         return None

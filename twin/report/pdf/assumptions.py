@@ -100,7 +100,8 @@ def conditions_table(layout: Layout) -> Table:
     h, site, pl = layout.hall, layout.site, layout.plant
     lo, hi = metrics.ASHRAE_ALLOWABLE_C[h.ashrae_class]
     rows = [
-        ("Hall", f"{h.width_m:g} \u00d7 {h.length_m:g} m, ceiling {h.ceiling_height_m:g} m, "
+        ("Hall", fmt.quantities(fmt.LENGTH, (h.width_m, h.length_m), 1, " \u00d7 ")
+                 + f", ceiling {fmt.quantity(fmt.LENGTH, h.ceiling_height_m, 1)}, "
                  + ("raised floor" if h.raised_floor else "slab floor")
                  + (", ceiling return plenum" if h.ceiling_return else "")),
         ("Air class", f"ASHRAE {h.ashrae_class}: recommended 18\u201327 {fmt.DEGC}, allowable "
@@ -122,7 +123,7 @@ def conditions_table(layout: Layout) -> Table:
                                            f"{fmt.DEGC}; class {', '.join(classes)}"))
     return Table([Column("Condition", weight=1.3, align="l"),
                   Column("As set in the layout", weight=4, align="l", wrap=True)],
-                 [[Cell(a, bold=True), b] for a, b in rows], "Design conditions",
+                 [[Cell(a, bold=True), fmt.localise(b)] for a, b in rows], "Design conditions",
                  size_pt=8.0)
 
 

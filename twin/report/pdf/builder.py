@@ -22,7 +22,7 @@ from PySide6.QtGui import QPdfWriter
 
 import twin
 from twin.engine.export import result_document
-from twin.engine.layers import rack_heights_m
+from twin.engine.layers import DENSITY_WINDOW_M, rack_heights_m
 from twin.engine.simulate import TwinResult
 from twin.engine.worker import Cancelled
 from twin.report.offscreen import FigureViews, plan_heatmap
@@ -98,10 +98,19 @@ def write_report(layout: Layout, result: TwinResult, out: str | Path, source: Re
                  stamp: datetime | None = None, sweep: SweepResult | None = None,
                  rides: list[RideThroughReport] | None = None,
                  swaps: list[SwapReport] | None = None,
-                 comparison: tuple[str, Comparison] | None = None) -> ReportInfo:
+                 comparison: tuple[str, Comparison] | None = None,
+                 unit_system: str | None = None) -> ReportInfo:
     """Write the review report of ``layout`` simulated as ``result`` to ``out`` (PDF), with
     a failure-analysis section when a sweep or ride-throughs are given and a
-    generation-swap section per swap report."""
+    generation-swap section per swap report. Figures, tables and text are printed in
+    ``unit_system`` ('si' or 'us'; default: the one in force, ``units.current``)."""
+    with fmt.using(unit_system or fmt.current()):
+        return _write_report(layout, result, out, source, page, gl_backend, gl_reason,
+                             progress, cancel, stamp, sweep, rides, swaps, comparison)
+
+
+def _write_report(layout, result, out, source, page, gl_backend, gl_reason, progress, cancel,
+                  stamp, sweep, rides, swaps, comparison) -> ReportInfo:
     t0 = time.perf_counter()
     target = check_writable(out)
     stamp = stamp or datetime.now().astimezone()
@@ -196,7 +205,9 @@ def title_page(layout: Layout, doc: dict[str, Any], source: ReportSource, page: 
             f"{air['grid']['nz']} cells, {'converged' if air['converged'] else 'NOT converged'}"
             if air else "no air solve (no air cooling)")
     rows = [
-        ("Layout", f"{layout.name} \u2013 {h.width_m:g} \u00d7 {h.length_m:g} m hall, "
+        ("Layout", f"{layout.name} \u2013 "
+                   + fmt.quantities(fmt.LENGTH, (h.width_m, h.length_m), 1, " \u00d7 ")
+                   + f" hall, "
                    f"{len(layout.racks):,} racks"),
         ("File", source.path or source.name),
         ("SHA-256", source.sha256 + (f" ({source.note})" if source.note else "")),
@@ -261,16 +272,17 @@ def caption_3d(doc: dict[str, Any]) -> str:
             "scale anchored on the ASHRAE band. Red diamonds mark racks and equipment with "
             "critical or warning alerts.")
     if worst is not None:
-        text += (f" Warmest inlet {fmt.temp(worst['inlet_max_c'])} {fmt.DEGC} at rack "
+        text += (f" Warmest inlet {fmt.temperature(worst['inlet_max_c'])} at rack "
                  f"{worst['id']}; {hot:,} rack(s) above the recommended "
-                 f"{ASHRAE_RECOMMENDED_C[1]:g} {fmt.DEGC}.")
+                 + fmt.localise(f"{ASHRAE_RECOMMENDED_C[1]:g} \u00b0C."))
     return text
 
 
 def caption_plan_inlet(layout: Layout) -> str:
     mid, _top = rack_heights_m(layout)
     return ("Plan, racks coloured by rack inlet temperature; underneath, the air temperature "
-            f"at {mid:.2f} m (mid rack height), the air the intakes draw from: hot aisles, "
+            f"at {fmt.quantity(fmt.LENGTH, mid, 2)} (mid rack height), the air the intakes "
+            "draw from: hot aisles, "
             "recirculation round row ends and over rack tops show here.")
 
 
@@ -280,10 +292,10 @@ def caption_plan_power(layout: Layout, result: TwinResult, doc: dict[str, Any]) 
     it = doc["metrics"]["it_power_kw"]
     peak = float(np.nanmax(hm.image)) if hm is not None else float("nan")
     return ("Plan, racks coloured by rack power; underneath, power density averaged over a "
-            "2.4 m window (a rack plus its share of the aisles). "
-            f"IT power {fmt.kw(it)} kW over {fmt.num(area)} m\u00b2 of hall: "
-            f"{fmt.num(it / area if area else None, 1)} kW/m\u00b2 on average, peak "
-            f"{fmt.num(peak, 1)} kW/m\u00b2.")
+            f"{fmt.quantity(fmt.LENGTH, DENSITY_WINDOW_M, 1)} window (a rack plus its share "
+            f"of the aisles). IT power {fmt.kw(it)} kW over {fmt.quantity(fmt.AREA, area, 0)} "
+            f"of hall: {fmt.quantity(fmt.POWER_DENSITY, it / area if area else None, 1)} on "
+            f"average, peak {fmt.quantity(fmt.POWER_DENSITY, peak, 1)}.")
 
 
 def caption_coolant(doc: dict[str, Any]) -> str:
@@ -291,4 +303,4 @@ def caption_coolant(doc: dict[str, Any]) -> str:
     worst = max(racks, key=lambda r: r["coolant_return_c"])
     return ("Plan, racks coloured by coolant return temperature of liquid-cooled racks "
             "(grey: not on a CDU loop). Hottest return "
-            f"{fmt.temp(worst['coolant_return_c'])} {fmt.DEGC} at rack {worst['id']}.")
+            f"{fmt.temperature(worst['coolant_return_c'])} at rack {worst['id']}.")

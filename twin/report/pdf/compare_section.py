@@ -19,10 +19,12 @@ def compare_section(other: str, c: Comparison | None) -> list[Block]:
         Heading("Comparison"),
         RichText(f"This floor (A) against {other} (B); differences are B − A."
                  + (" The two are the same to round-off." if c.identical else "")),
-        Table([Column("Metric", weight=1.8, align="l"), Column("A"), Column("B"),
-               Column("B − A"), Column("Change", "%")],
-              [[Cell(m["name"], bold=True), f(m["a"]), f(m["b"]), f(m["delta"]),
-                f(m["percent"])] for m in d["metrics"]], "Key figures")]
+        Table([Column("Metric", weight=1.8, align="l"), Column("Unit", align="l", weight=0.6),
+               Column("A"), Column("B"), Column("B − A"), Column("Change", "%")],
+              [[Cell(m["name"], bold=True), fmt.unit_of(m["name"]),
+                f(fmt.of_field(m["name"], m["a"])), f(fmt.of_field(m["name"], m["b"])),
+                f(fmt.of_field(m["name"], m["delta"], difference=True)), f(m["percent"])]
+               for m in d["metrics"]], "Key figures")]
     if d["inlet_class_changed"]:
         blocks.append(Table([Column("Rack", align="l"), Column("A", align="l"),
                              Column("B", align="l")],
@@ -31,6 +33,7 @@ def compare_section(other: str, c: Comparison | None) -> list[Block]:
                             "Racks whose ASHRAE inlet class changed"))
     air = d["air_mid_height_delta"]
     if air:
-        blocks.append(RichText(f"Air at mid rack height, B − A: {air['min_k']:+.2f} to "
-                               f"{air['max_k']:+.2f} K (mean {air['mean_k']:+.2f} K)."))
+        d_air = [fmt.difference(air[k], 2, signed=True) for k in ("min_k", "max_k", "mean_k")]
+        blocks.append(RichText(f"Air at mid rack height, B − A: {d_air[0]} to {d_air[1]} "
+                               f"(mean {d_air[2]})."))
     return blocks

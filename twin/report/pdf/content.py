@@ -21,7 +21,11 @@ from twin.report.pdf.blocks import Block, Cell, Column, Figure, Heading, RichTex
 from twin.model import Layout
 from twin.physics.metrics import ASHRAE_ALLOWABLE_C, ASHRAE_RECOMMENDED_C, worst_inlet_order
 
-C = fmt.DEGC
+
+
+def _deg() -> str:
+    """The temperature unit of the report's unit system (``fmt.using``)."""
+    return fmt.label(fmt.TEMP)
 Doc = dict[str, Any]
 #: Rows of the racks table (about 40 pages) and of the alerts table; beyond, the worst
 #: are listed and the rest counted in the table's note.
@@ -106,15 +110,16 @@ def key_figures(doc: Doc, info: dict[str, Any], ashrae_class: str) -> list[tuple
                      f"{fmt.usd(money['usd_per_gpu_hour'])} per GPU-hour"))
     if worst is not None:
         rows += [
-            ("Worst inlet", fmt.with_unit(fmt.temp(worst["inlet_max_c"]), C),
+            ("Worst inlet", fmt.temperature(worst["inlet_max_c"]),
              f"hottest intake cell, rack {worst['id']}; {ashrae_class} recommended "
-             f"{rlo:g}\u2013{rhi:g}\u00a0{C}, allowable {lo:g}\u2013{hi:g}\u00a0{C}"),
-            ("Mean inlet", fmt.with_unit(fmt.temp(m.get("mean_inlet_c")), C),
+             + fmt.localise(f"{rlo:g}\u2013{rhi:g}\u00a0\u00b0C, allowable "
+                            f"{lo:g}\u2013{hi:g}\u00a0\u00b0C")),
+            ("Mean inlet", fmt.temperature(m.get("mean_inlet_c")),
              "airflow-weighted over racks"),
             ("RCI (high)", fmt.with_unit(fmt.pct(m.get("rci_hi_pct")), "%"),
-             f"Rack Cooling Index above {rhi:g} {C} (100 % = no rack above)"),
+             fmt.localise(f"Rack Cooling Index above {rhi:g} \u00b0C (100 % = no rack above)")),
             ("RCI (low)", fmt.with_unit(fmt.pct(m.get("rci_lo_pct")), "%"),
-             f"Rack Cooling Index below {rlo:g} {C}"),
+             fmt.localise(f"Rack Cooling Index below {rlo:g} \u00b0C")),
             ("RTI", fmt.with_unit(fmt.pct(m.get("rti_pct")), "%"),
              "Return Temperature Index: < 100 % bypass, > 100 % recirculation"),
             ("SHI", fmt.index(m.get("shi")),
@@ -151,7 +156,7 @@ def headline_tiles(doc: Doc, ashrae_class: str) -> Tiles:
         colour = (st.STATUS["out_of_range"] if t > hi else
                   st.STATUS["allowable"] if t > ASHRAE_RECOMMENDED_C[1] else
                   st.STATUS["recommended"])
-        tiles.append(Tile("Worst inlet", fmt.temp(t), C, f"rack {worst['id']}", colour))
+        tiles.append(Tile("Worst inlet", fmt.temp(t), _deg(), f"rack {worst['id']}", colour))
     counts = alert_counts(doc)
     colour = (st.SEVERITY["critical"] if counts["critical"] else
               st.SEVERITY["warning"] if counts["warning"] else st.STATUS["recommended"])
@@ -248,7 +253,7 @@ def summary_section(doc: Doc, info: dict[str, Any], layout: Layout,
     if hot:
         blocks.append(Table(
             [Column("Rack", align="l"), Column("Model", align="l"), Column("Power", "kW"),
-             Column("Inlet", C), Column("Inlet max", C), Column("Capture"),
+             Column("Inlet", _deg()), Column("Inlet max", _deg()), Column("Capture"),
              Column("ASHRAE", align="l")], hot,
             f"Hottest racks ({len(hot)} of {len(doc['racks']):,})", size_pt=8.0))
     return blocks
@@ -274,7 +279,7 @@ def cooling_section(layout: Layout, doc: Doc, door_rows: list[dict[str, Any]]) -
         blocks.append(Table(
             [Column("Unit", weight=1.1, align="l"), Column("Model", weight=2.6, align="l"),
              Column("Capacity", "kW"), Column("Load", "kW"), Column("Load", "%"),
-             Column("Set-point", C), Column("Supply", C), Column("Return", C)], rows,
+             Column("Set-point", _deg()), Column("Supply", _deg()), Column("Return", _deg())], rows,
             "Room cooling units (CRAH, in-row, fan walls)",
             note=return_note(layout, [units[u["id"]] for u in doc["cooling_units"]])))
     if door_rows:
@@ -286,17 +291,18 @@ def cooling_section(layout: Layout, doc: Doc, door_rows: list[dict[str, Any]]) -
             item = layout.cdus[c["id"]]
             rows.append([Cell(c["id"], bold=True), fmt.kw(_capacity_kw(layout, item)),
                          fmt.kw(c["load_kw"], 1), load_cell(c["capacity_pct"]),
-                         fmt.num(c["flow_lpm"]), fmt.temp(c["loop_supply_c"]),
-                         fmt.temp(c["loop_return_c"]), fmt.temp(c["approach_k"]),
+                         fmt.value(fmt.LIQUID_FLOW, c["flow_lpm"], 0),
+                         fmt.temp(c["loop_supply_c"]), fmt.temp(c["loop_return_c"]),
+                         fmt.value(fmt.DTEMP, c["approach_k"], 1, sep=False),
                          fmt.num(c["pumps_running"]), fmt.kw(c["pump_power_kw"], 1),
                          f"{fmt.temp(c['facility_supply_c'])} / {fmt.temp(c['facility_return_c'])}",
                          item.water_class])
         blocks.append(Table(
             [Column("CDU", weight=1.2, align="l"), Column("Capacity", "kW"),
-             Column("Load", "kW"), Column("Load", "%"), Column("Flow", "L/min"),
-             Column("Loop sup.", C), Column("Loop ret.", C), Column("Approach", "K"),
+             Column("Load", "kW"), Column("Load", "%"), Column("Flow", fmt.label(fmt.LIQUID_FLOW)),
+             Column("Loop sup.", _deg()), Column("Loop ret.", _deg()), Column("Approach", fmt.label(fmt.DTEMP)),
              Column("Pumps", "running"), Column("Pump", "kW"),
-             Column("Facility water", f"sup./ret. {C}", weight=1.5),
+             Column("Facility water", f"sup./ret. {_deg()}", weight=1.5),
              Column("Class", align="c", weight=0.7)], rows,
             "Coolant distribution units (liquid loops)"))
     tanks = doc["liquid"]["immersion_tanks"]
@@ -305,7 +311,7 @@ def cooling_section(layout: Layout, doc: Doc, door_rows: list[dict[str, Any]]) -
                  fmt.temp(t["bath_c"]), fmt.temp(t["facility_return_c"])] for t in tanks]
         blocks.append(Table(
             [Column("Tank", align="l"), Column("Load", "kW"), Column("Load", "%"),
-             Column("Bath", C), Column("Facility return", C)], rows, "Immersion tanks"))
+             Column("Bath", _deg()), Column("Facility return", _deg())], rows, "Immersion tanks"))
     blocks.append(_plant_table(doc))
     return blocks
 
@@ -323,7 +329,7 @@ def return_note(layout: Layout, units: list[Any]) -> str:
             tops = sorted({cat[u.model].footprint_m[2] for u in units
                            if u.model in cat and cat[u.model].kind == "crah"})
             parts.append("CRAHs and fan walls draw from the air layer just above their top ("
-                         + ", ".join(f"{h:g}" for h in tops) + " m; their back face when "
+                         + fmt.quantities(fmt.LENGTH, tops) + "; their back face when "
                          "they reach the ceiling)")
     if "inrow" in kinds:
         parts.append("in-row coolers draw through their back face, floor to top")
@@ -386,7 +392,7 @@ def _plant_table(doc: Doc) -> Table:
                      fmt.num(pl["chillers_running"]), fmt.index(pl["chiller_cop"]).rstrip("0"),
                      fmt.kw(pl["chiller_power_kw"])])
     return Table([Column("Plant", weight=2.4, align="l"), Column("Mode", weight=1.1, align="l"),
-                  Column("Supply", C), Column("Return", C), Column("Heat", "kW", weight=1.15),
+                  Column("Supply", _deg()), Column("Return", _deg()), Column("Heat", "kW", weight=1.15),
                   Column("Economiser", "kW", weight=1.15), Column("Chiller load", "kW", weight=1.15),
                   Column("Chillers", "running"), Column("COP"), Column("Chiller", "kW")], rows,
                  "Heat-rejection plant")
@@ -448,8 +454,8 @@ def power_arch_blocks(cmp: Doc) -> list[Block]:
              fmt.num(dc["tokens_per_kwh"])],
             [Cell("Main current", bold=True), fmt.with_unit(fmt.num(ac["main_current_a"]), "A"),
              fmt.with_unit(fmt.num(dc["main_current_a"]), "A")],
-            [Cell("Main copper", bold=True), fmt.with_unit(fmt.num(ac["copper_kg_per_m"], 1), "kg/m"),
-             fmt.with_unit(fmt.num(dc["copper_kg_per_m"], 1), "kg/m")]]
+            [Cell("Main copper", bold=True), fmt.quantity(fmt.LINEAR_MASS, ac["copper_kg_per_m"]),
+             fmt.quantity(fmt.LINEAR_MASS, dc["copper_kg_per_m"])]]
     stages = [[Cell(s["name"]), arch["name"], fmt.with_unit(fmt.kw(s["output_kw"]), "kW"),
                fmt.with_unit(fmt.kw(s["loss_kw"], 1), "kW"), fmt.num(s["efficiency"] * 100, 2)]
               for arch in (ac, dc) for s in arch["stages"]]
@@ -471,9 +477,9 @@ def floor_blocks(doc: Doc) -> list[Block]:
     f = doc.get("floor")
     if not f:
         return []
-    rating = (fmt.with_unit(fmt.num(f["rating_kg_m2"]), "kg/m\u00b2")
+    rating = (fmt.quantity(fmt.FLOOR_LOAD, f["rating_kg_m2"], 0)
               if f["rating_kg_m2"] is not None else "not set")
-    point = (fmt.with_unit(f"{f['point_rating_kn']:g}", "kN")
+    point = (fmt.quantity(fmt.POINT_LOAD, f["point_rating_kn"], 2)
              if f["point_rating_kn"] is not None else "not set")
     over = f["racks_over_rating"]
     over_p = f["racks_over_point_rating"]
@@ -482,13 +488,14 @@ def floor_blocks(doc: Doc) -> list[Block]:
         return ", ".join(ids[:12]) + (f" and {len(ids) - 12} more" if len(ids) > 12 else "")
     rows = [
         [Cell("Distributed load", bold=True),
-         fmt.with_unit(fmt.num(f["max_rack_load_kg_m2"]), "kg/m\u00b2"), rating,
-         f"worst {f['bay_m']:g} m bay touching a rack ({f['max_load_rack'] or fmt.MISSING}); "
+         fmt.quantity(fmt.FLOOR_LOAD, f["max_rack_load_kg_m2"], 0), rating,
+         f"worst {fmt.quantity(fmt.LENGTH, f['bay_m'], 2)} bay touching a rack "
+         f"({f['max_load_rack'] or fmt.MISSING}); "
          + (f"{len(over)} racks over: {listed(over)}" if over else "none over")],
         [Cell("Concentrated load", bold=True),
-         fmt.with_unit(f"{f['max_point_kn']:.2f}", "kN"), point,
+         fmt.quantity(fmt.POINT_LOAD, f["max_point_kn"], 2), point,
          f"per caster, a rack on four ({f['max_point_rack'] or fmt.MISSING}, "
-         f"{fmt.num(f['heaviest_rack_kg'])} kg heaviest); "
+         f"{fmt.quantity(fmt.MASS, f['heaviest_rack_kg'], 0)} heaviest); "
          + (f"{len(over_p)} racks over: {listed(over_p)}" if over_p else "none over")]]
     return [Table([Column("Check", weight=1.2, align="l"), Column("Worst"), Column("Rating"),
                    Column("Where", weight=3.0, align="l", wrap=True)], rows,
@@ -508,7 +515,7 @@ def alerts_section(doc: Doc) -> list[Block]:
         return blocks
     shown = alerts[:ALERT_ROWS_MAX]
     rows = [[severity_cell(a["severity"]), a["kind"].replace("_", " "), Cell(a["target"], bold=True),
-             a["message"]] for a in shown]
+             fmt.localise(a["message"])] for a in shown]
     title = f"Alerts ({len(alerts):,}), most severe first"
     note = ""
     if len(alerts) > len(shown):
@@ -539,9 +546,10 @@ def racks_section(doc: Doc, door_of_rack: dict[str, dict[str, Any]]) -> list[Blo
     doors = bool(door_of_rack)
     cols = [Column("Rack", weight=1.25, align="l"), Column("Model", weight=1.6, align="l"),
             Column("Power", "kW"), Column("Air", "kW"), Column("Liquid", "kW"),
-            Column("Inlet", C), Column("Inlet max", C), Column("Exhaust", C),
-            Column("Capture"), Column("Coolant", "L/min"), Column("Need", "L/min"),
-            Column("Return", C)]
+            Column("Inlet", _deg()), Column("Inlet max", _deg()), Column("Exhaust", _deg()),
+            Column("Capture"), Column("Coolant", fmt.label(fmt.LIQUID_FLOW)),
+            Column("Need", fmt.label(fmt.LIQUID_FLOW)),
+            Column("Return", _deg())]
     if doors:
         cols += [Column("Door", "kW"), Column("Door", "%")]
     cols.append(Column("ASHRAE", align="l"))
@@ -552,7 +560,7 @@ def racks_section(doc: Doc, door_of_rack: dict[str, dict[str, Any]]) -> list[Blo
                fmt.kw(r["air_heat_kw"], 1), fmt.kw(r["liquid_heat_kw"], 1),
                fmt.temp(r.get("inlet_c")), fmt.temp(r.get("inlet_max_c")),
                fmt.temp(r.get("exhaust_c")), fmt.index(r.get("capture_index")),
-               fmt.num(r.get("coolant_flow_lpm"), 1), _need_cell(r),
+               fmt.value(fmt.LIQUID_FLOW, r.get("coolant_flow_lpm"), 1), _need_cell(r),
                fmt.temp(r.get("coolant_return_c"))]
         if doors:
             d = door_of_rack.get(r["id"])
@@ -592,7 +600,7 @@ def _racks_to_list(racks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _need_cell(r: dict[str, Any]) -> Cell:
     need, flow = r.get("coolant_need_lpm"), r.get("coolant_flow_lpm")
-    text = fmt.num(need, 1)
+    text = fmt.value(fmt.LIQUID_FLOW, need, 1)
     if need is not None and flow is not None and flow < need:
         return Cell(text, st.SEVERITY["critical"], bold=True)
     return Cell(text)

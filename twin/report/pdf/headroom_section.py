@@ -24,9 +24,10 @@ def headroom_section(cm: CapacityMap | None) -> list[Block]:
                  "inlet: the air there already above the recommended band; floor: the "
                  "ratings). First-order bounds from the solved floor, not a solve per position.")]
     if d["best"]:
-        blocks.append(Table([Column("x", "m"), Column("y", "m"), Column("Headroom", "kW"),
+        length = fmt.label(fmt.LENGTH)
+        blocks.append(Table([Column("x", length), Column("y", length), Column("Headroom", "kW"),
                              Column("Binds", align="l")],
-                            [[fmt.num(b["x_m"], 2), fmt.num(b["y_m"], 2),
+                            [[fmt.value(fmt.LENGTH, b["x_m"], 2), fmt.value(fmt.LENGTH, b["y_m"], 2),
                               fmt.kw(b["capacity_kw"]), b["binding"]] for b in d["best"]],
                             "Positions with the most headroom"))
     blocks.append(Table(

@@ -14,6 +14,12 @@ from twin.report.pdf.blocks import Block, Cell, Column, Heading, RichText, Table
 ROWS_MAX = 200
 
 
+def _margin(margin: float, unit: str) -> str:
+    """How far over its limit a part is, in the report's units (a temperature margin is a
+    difference: K, or °F without offset)."""
+    return fmt.localise(f"{margin:+,.1f} {'K' if unit == fmt.DEGC else unit}")
+
+
 def swap_section(swaps: list[SwapReport]) -> list[Block]:
     if not swaps:
         return []
@@ -27,10 +33,9 @@ def swap_section(swaps: list[SwapReport]) -> list[Block]:
                               ("PUE", "pue", fmt.pue), ("Tokens per second", "tokens_per_s", fmt.num),
                               ("Tokens per kWh", "tokens_per_kwh", fmt.num),
                               ("USD per million tokens", "usd_per_million_tokens", fmt.usd),
-                              ("Worst inlet", "worst_inlet_c",
-                               lambda v: fmt.with_unit(fmt.temp(v), fmt.DEGC))):
+                              ("Worst inlet", "worst_inlet_c", fmt.temperature)):
             rows.append([Cell(label, bold=True), f(b.get(key)), f(a.get(key))])
-        blocks += [RichText(f"<b>{html.escape(r.summary())}</b>"),
+        blocks += [RichText(f"<b>{html.escape(fmt.localise(r.summary()))}</b>"),
                    Table([Column("Figure", weight=1.4, align="l"), Column("Before"),
                           Column("After")], rows, f"Before and after: {len(r.racks)} racks to "
                           f"{r.to_model}")]
@@ -42,9 +47,10 @@ def swap_section(swaps: list[SwapReport]) -> list[Block]:
                 [Column("Part", weight=1.1, align="l"), Column("Kind", weight=1.1, align="l"),
                  Column("Value"), Column("Limit"), Column("Margin"),
                  Column("Smallest fix", weight=3.0, align="l", wrap=True)],
-                [[Cell(x.part, bold=True), x.kind, f"{x.value:,.1f} {x.unit}",
-                  f"{x.limit_value:,.1f} {x.unit}",
-                  Cell(f"{x.margin:+,.1f}", st.SEVERITY["critical"]), x.fix] for x in shown],
+                [[Cell(x.part, bold=True), x.kind, fmt.localise(f"{x.value:,.1f} {x.unit}"),
+                  fmt.localise(f"{x.limit_value:,.1f} {x.unit}"),
+                  Cell(_margin(x.margin, x.unit), st.SEVERITY["critical"]),
+                  fmt.localise(x.fix)] for x in shown],
                 "What breaks", note=note))
         else:
             blocks.append(RichText("Nothing goes over its limit."))

@@ -59,16 +59,16 @@ def _sweep_blocks(sweep: SweepResult) -> list[Block]:
                      str(len(o.racks_failed)),
                      fmt.temp(s.worst_coolant_return_c) if s else fmt.MISSING,
                      fmt.MISSING if o.delta_facility_kw is None else f"{o.delta_facility_kw:+,.1f}",
-                     "; ".join(o.reasons) or fmt.MISSING])
+                     fmt.localise("; ".join(o.reasons)) or fmt.MISSING])
     note = f"Solved in {fmt.seconds(sweep.seconds)} on {sweep.workers} worker(s)."
     if len(shown) < n:
         note = f"{n - len(shown):,} more scenarios survive and are not listed. " + note
     blocks.append(Table([Column("Component", weight=1.3, align="l"),
                          Column("Kind", weight=1.0, align="l"),
                          Column("Verdict", weight=0.9, align="c"),
-                         Column("Worst inlet", fmt.DEGC),
+                         Column("Worst inlet", fmt.label(fmt.TEMP)),
                          Column("At rack", weight=0.9, align="l"),
-                         Column("Racks failed"), Column("Coolant max", fmt.DEGC),
+                         Column("Racks failed"), Column("Coolant max", fmt.label(fmt.TEMP)),
                          Column("\u0394 facility", "kW"),
                          Column("Why", weight=3.2, align="l", wrap=True)], rows,
                         "Single failures, worst first", note=note))
@@ -79,8 +79,8 @@ def _ride_blocks(ride: RideThroughReport) -> list[Block]:
     r = ride.run
     blocks: list[Block] = [Heading("Ride-through: " + (" + ".join(ride.failed) or "utility loss"),
                                    level=2),
-                           RichText(html.escape(ride.summary()))]
-    blocks += [RichText(html.escape(n), bullet=True) for n in ride.notes]
+                           RichText(html.escape(fmt.localise(ride.summary())))]
+    blocks += [RichText(html.escape(fmt.localise(n)), bullet=True) for n in ride.notes]
     rows = []
     for i in ride.worst_racks():
         rows.append([Cell(ride.rack_ids[i], bold=True), fmt.temp(r.rack_inlet_c[0, i]),
@@ -88,14 +88,15 @@ def _ride_blocks(ride: RideThroughReport) -> list[Block]:
                      _secs(r.inlet_limit_s[i]),
                      fmt.temp(r.rack_coolant_c[0, i]) if np.isfinite(r.rack_coolant_c[0, i])
                      else fmt.MISSING, _secs(r.coolant_limit_s[i])])
-    blocks.append(Table([Column("Rack", align="l"), Column("Inlet at 0 s", fmt.DEGC),
-                         Column("Inlet peak", fmt.DEGC), Column("To inlet limit", "s"),
-                         Column("Coolant at 0 s", fmt.DEGC), Column("To coolant limit", "s")],
+    deg = fmt.label(fmt.TEMP)
+    blocks.append(Table([Column("Rack", align="l"), Column("Inlet at 0 s", deg),
+                         Column("Inlet peak", deg), Column("To inlet limit", "s"),
+                         Column("Coolant at 0 s", deg), Column("To coolant limit", "s")],
                         rows, f"The racks that reach a limit first ({r.time_s[-1]:.0f} s run)",
-                        note=f"Inlet limit {ride.inlet_limit_c:g} \u00b0C (ASHRAE allowable); "
-                             "coolant limit: the loop's return limit. Room mean "
-                             f"{fmt.temp(r.room_mean_c[0])} \u00b0C at 0 s, peak "
-                             f"{fmt.temp(float(r.room_mean_c.max()))} \u00b0C."))
+                        note=f"Inlet limit {fmt.temperature(ride.inlet_limit_c)} (ASHRAE "
+                             "allowable); coolant limit: the loop's return limit. Room mean "
+                             f"{fmt.temperature(r.room_mean_c[0])} at 0 s, peak "
+                             f"{fmt.temperature(float(r.room_mean_c.max()))}."))
     return blocks
 
 
