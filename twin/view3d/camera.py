@@ -19,9 +19,18 @@ class FloorCamera(TurntableCamera):
         kwargs.setdefault("fov", 35.0)
         kwargs.setdefault("elevation", 34.0)
         kwargs.setdefault("azimuth", -28.0)
+        #: called after every change of the view (orbit, pan, zoom, framing)
+        self.view_listeners: list = []
+        #: set by a user's orbit, pan or zoom; cleared when the view frames something
+        self.user_moved = False
         super().__init__(**kwargs)
         self.depth_value = 1e4          # near = distance / 100: good depth precision
         self._pan_start = None
+
+    def view_changed(self):
+        super().view_changed()
+        for listener in getattr(self, "view_listeners", ()):
+            listener()
 
     def _update_rotation(self, event):
         super()._update_rotation(event)
@@ -31,6 +40,9 @@ class FloorCamera(TurntableCamera):
     def viewbox_mouse_event(self, event):
         if event.handled or not self.interactive:
             return
+        if event.type == "mouse_wheel" or (event.type == "mouse_move"
+                                           and event.press_event is not None):
+            self.user_moved = True
         if event.type == "mouse_move" and event.press_event is not None:
             mods = event.mouse_event.modifiers
             pan = (3 in event.buttons) or (1 in event.buttons and keys.SHIFT in mods)
@@ -106,3 +118,35 @@ class FloorCamera(TurntableCamera):
             self.center = (c[0] + d[0], c[1] + d[1], c[2])
             if abs(ratio - 1) < 0.005 and np.abs(off).max() < 1.0:
                 break
+
+    def fit_box_around(self, box: np.ndarray, centre, margin: float = 0.04) -> None:
+        """Look at ``centre`` and zoom (bisection on the distance) until the whole
+        (x0, y0, z0, x1, y1, z1) box is in front of the eye and fills the view. For boxes
+        the eye looks along, where ``fit_box``'s re-centring does not converge."""
+        box = np.asarray(box, float)
+        lo, hi = box[:3], box[3:]
+        corners = np.array([[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1])
+                            for z in (lo[2], hi[2])])
+        self.center = tuple(float(c) for c in centre)
+        size = np.asarray(self._viewbox.size, float)
+        avail = size * (1 - 2 * margin)
+
+        def fits(scale: float) -> bool:
+            self.scale_factor = scale
+            p = self._viewbox.scene.node_transform(self._viewbox).map(corners)
+            if (p[:, 3] <= 1e-6).any():
+                return False
+            q = p[:, :2] / p[:, 3:4]
+            m = (size - avail) / 2
+            return bool((q >= m - 0.5).all() and (q <= size - m + 0.5).all())
+
+        small, big = 0.1, float(np.linalg.norm(hi - lo)) * 4 + 1.0
+        while not fits(big) and big < 1e5:
+            big *= 2
+        for _ in range(30):
+            mid = (small * big) ** 0.5
+            if fits(mid):
+                big = mid
+            else:
+                small = mid
+        self.scale_factor = big

@@ -25,12 +25,16 @@ from twin.model.floor import FloorGeometry
 from twin.model.events import ITEM_KINDS, Change, ChangeKind
 from twin.model.layout import Layout
 from twin.model.viewstate import Colouring, RackColouring, Selection
-from twin.view3d import palette, scenery
+from twin.view3d import markings, palette, scenery
 from twin.view3d.boxes import (BoxMesh, box_mesh, per_vertex, ray_box_hits, union_bounds,
                                vertex_colours, visible_faces)
 from twin.view3d.camera import FloorCamera
+from twin.view3d.labels import ViewLabels
 from twin.view3d.overlay import Background, Legend
+from twin.view3d.presets import PRESETS, framing
 from twin.view3d.raster_canvas import GL_DEPTH_COMPONENT24, RasterSceneCanvas
+from twin.view3d.room import RoomDressing
+from twin.view3d.throttle import Throttle
 from twin.view3d.sections import SectionVisuals
 from twin.view3d.streamlines import StreamlineVisual
 from twin.view3d.visuals import Boxes, stable_mesh
@@ -42,6 +46,8 @@ _RACK_MOVE_FIELDS = {"x_m", "y_m", "rotation_deg"}
 #: Above this many moved racks a full rebuild is as cheap as the partial update.
 _PARTIAL_MAX = 200
 _CLICK_SLOP_PX = 5
+#: Hover picking runs at most this often while the mouse moves.
+HOVER_INTERVAL_S = 0.04
 
 
 #: resolution of the frames drawn while the user drags (a quarter of the pixels)
@@ -75,6 +81,8 @@ class FloorView3D:
         self.select_on_click = select_on_click
         self._alert_ids: frozenset[str] = frozenset()
         self._hover_id: str | None = None
+        #: draw the selection and hover highlights (``set_selection_shown``)
+        self.show_selection = True
         self._press: tuple[float, float] | None = None
 
         canvas_type = RasterSceneCanvas if app == "pyside6" else scene.SceneCanvas
@@ -96,7 +104,7 @@ class FloorView3D:
                                         antialias=False)
         self._grid.set_gl_state("translucent", depth_test=False, depth_mask=False)
         self._grid.order = 1
-        self._racks = Boxes(parent=root, select_colour=palette.SELECT_EDGE)
+        self._racks = Boxes(parent=root, select_colour=palette.SELECT_EDGE, doors=True)
         self._racks.set_gl_state("opaque", depth_test=True, depth_mask=True, cull_face=True)
         self._racks.order = 2
         self._items = Boxes(parent=root, select_colour=palette.SELECT_EDGE, band_shade=0.5)
@@ -122,6 +130,15 @@ class FloorView3D:
         self.slice_plane: tuple[float, tuple[float, float, float, float]] | None = None
         self.streamlines = StreamlineVisual(parent=root)
         self.legend = Legend(self.canvas)
+        #: rack ids, row names and item ids, with level of detail (``twin.view3d.labels``)
+        self.labels = ViewLabels(self)
+        #: perforated tiles, floor shadows and the wall cut-away (``twin.view3d.room``)
+        self.room = RoomDressing(self)
+        #: the camera preset re-applied when the canvas is resized (None: the user moved
+        #: the camera or framed a selection, so a resize keeps the view)
+        self.preset: str | None = "default"
+        self._hover_pos = (0.0, 0.0)
+        self._hover_throttle = Throttle(HOVER_INTERVAL_S, self._hover, app=self.canvas.app)
 
         # box tables for picking and framing
         self._rack_ids: list[str] = []
@@ -143,11 +160,13 @@ class FloorView3D:
         ev.mouse_release.connect(self._on_mouse_release, position="first")
         ev.mouse_move.connect(self._on_mouse_move, position="first")
         ev.resize.connect(self._on_resize)
+        ev.resize.connect(self._refit_on_resize, position="last")
 
         self.sections = SectionVisuals(self)
         self._alerts_compiled = False
         ev.draw.connect(self._on_first_draw, position="last")
         self.rebuild()
+        self.room.rebuild()
         self._on_resize()
         self.reset_camera()
 
@@ -173,6 +192,8 @@ class FloorView3D:
                 sig.disconnect(slot)
             except Exception:
                 pass
+        self.labels.close()
+        self.room.close()
         self.canvas.close()
 
     # ----- building ----------------------------------------------------------------
@@ -193,7 +214,8 @@ class FloorView3D:
         self._grid.set_data(pos=seg, color=col)
         v, f = scenery.wall_mesh(h.width_m, h.length_m, h.ceiling_height_m)
         self._walls.set_data(vertices=v, faces=f, color=palette.WALL)
-        self._wall_edges = scenery.wall_edges(h.width_m, h.length_m, h.ceiling_height_m)
+        self._wall_edges = scenery.wall_edges(h.width_m, h.length_m, h.ceiling_height_m,
+                                              self.room.low or ())
         self._update_edges()
 
     def _build_racks(self) -> None:
@@ -204,6 +226,7 @@ class FloorView3D:
                                    r["rotation_deg"])
         self._racks.set_geometry(self._rack_mesh, self._rack_colours(),
                                  self._state(self._rack_ids, self._rack_index))
+        self._racks.set_marks(markings.rack_marks(self.layout))
         self._cull_hidden_faces()
 
     def _move_racks(self, ids) -> bool:
@@ -303,6 +326,7 @@ class FloorView3D:
         self._item_mesh = box_mesh(xs, ys, sizes, rots)
         self._items.set_geometry(self._item_mesh, vertex_colours(self._item_colours()),
                                  self._state(self._item_ids, self._item_index))
+        self._items.set_marks(markings.item_marks(kinds, sizes))
         self._cull_hidden_faces()
 
     def _build_containment(self) -> None:
@@ -355,6 +379,8 @@ class FloorView3D:
 
     def _state(self, ids: list[str], index: dict[str, int]) -> np.ndarray:
         s = np.zeros((len(ids), 2), np.float32)
+        if not self.show_selection:
+            return per_vertex(s)
         sel = [index[i] for i in self.selection.ids if i in index]
         s[sel, 0] = 1.0
         if self._hover_id in index:
@@ -444,7 +470,16 @@ class FloorView3D:
         self.canvas.update()
 
     def _selected_containment(self) -> frozenset[str]:
+        if not self.show_selection:
+            return frozenset()
         return frozenset(self.selection.ids).intersection(self._contain_ids)
+
+    def set_selection_shown(self, on: bool) -> None:
+        """Draw the selection and hover highlights (on) or not (an exported image
+        without them); the selection itself is unchanged."""
+        if bool(on) != self.show_selection:
+            self.show_selection = bool(on)
+            self._on_selection_changed()
 
     def _on_selection_changed(self, ids=None) -> None:
         self._update_state()
@@ -516,12 +551,36 @@ class FloorView3D:
 
     def reset_camera(self) -> None:
         """Frame the whole hall from the default viewing angle."""
-        h = self.layout.hall
-        self.camera.elevation, self.camera.azimuth = 34.0, -28.0
-        box = np.array([0, 0, 0, h.width_m, h.length_m, min(h.ceiling_height_m, 3.0)])
-        self.camera.fit_box(box, margin=0.04, centre_z=0.0,
-                            reserve_right_px=self.legend.size[0] * 0.6)
+        self.set_preset("default")
+
+    def set_preset(self, name: str) -> None:
+        """Apply a camera preset of ``twin.view3d.presets.PRESETS`` ('default', 'plan',
+        'aisle', 'iso'); it is re-applied when the view is resized until the user moves
+        the camera."""
+        if name not in PRESETS:
+            raise ValueError(f"unknown camera preset {name!r}")
+        self.preset = name
+        self.camera.user_moved = False
+        f = framing(self.layout, name)
+        self.camera.elevation, self.camera.azimuth = f.elevation, f.azimuth
+        if f.centre is not None:
+            self.camera.fit_box_around(np.array(f.box), f.centre, margin=f.margin)
+        else:
+            self.camera.fit_box(np.array(f.box), margin=f.margin, centre_z=0.0,
+                                reserve_right_px=self.legend.size[0] * 0.6)
         self.canvas.update()
+
+    def refit(self) -> None:
+        """Frame the hall again with the last preset (the default one after a user's own
+        camera move): after the view was shown, resized or given a new layout."""
+        self.set_preset(self.preset if self.preset is not None and not self.camera.user_moved
+                        else "default")
+
+    def _refit_on_resize(self, event=None) -> None:
+        if self.camera.user_moved:
+            self.preset = None
+        if self.preset is not None:
+            self.set_preset(self.preset)
 
     def reset_view(self) -> None:
         """``FloorView`` protocol: the camera's default framing."""
@@ -538,6 +597,7 @@ class FloorView3D:
         pad = 0.6
         b = b + np.array([-pad, -pad, 0, pad, pad, 0])
         self.camera.fit_box(b, margin=0.12)
+        self.preset = None
         self.canvas.update()
 
     def bounds_of(self, item_id: str) -> np.ndarray | None:
@@ -603,12 +663,16 @@ class FloorView3D:
         logical = cur if size is None else (int(size[0]), int(size[1]))
         out = (max(int(round(logical[0] * scale)), 1), max(int(round(logical[1] * scale)), 1))
         if logical == cur:
+            self.labels.refresh()
             return self._render_fbo(logical, out)
         self._layout_for(logical)
         try:
+            self.labels.invalidate()
+            self.labels.refresh()
             return self._render_fbo(logical, out)
         finally:
             self._layout_for(cur)
+            self.labels.invalidate()
 
     def _render_fbo(self, logical: tuple[int, int], out: tuple[int, int]) -> np.ndarray:
         """Draw into an off-screen framebuffer of ``out`` pixels with a 24-bit depth buffer
@@ -683,7 +747,13 @@ class FloorView3D:
     def _on_mouse_move(self, event) -> None:
         if event.buttons:
             return
-        pos = (float(event.pos[0]), float(event.pos[1]))
+        self._hover_pos = (float(event.pos[0]), float(event.pos[1]))
+        self._hover_throttle.request()
+
+    def _hover(self) -> None:
+        """Pick under the last mouse position (at most every ``HOVER_INTERVAL_S``: a pick
+        on the hall costs milliseconds and the mouse moves at hundreds of events/s)."""
+        pos = self._hover_pos
         hit = self.pick(pos)
         if hit != self._hover_id:
             self._hover_id = hit

@@ -58,14 +58,24 @@ def wall_mesh(width_m: float, length_m: float, height_m: float):
     return v, _quad_faces(4)[:, ::-1].copy()
 
 
-def wall_edges(width_m: float, length_m: float, height_m: float) -> np.ndarray:
-    """(16, 3) segment end points: floor outline and wall tops and corners."""
-    W, L, H = width_m, length_m, height_m
+#: Height of the walls nearest the camera in the cut-away, metres.
+KERB_M = 0.3
+
+
+def wall_edges(width_m: float, length_m: float, height_m: float,
+               low: list[int] | tuple[int, ...] = ()) -> np.ndarray:
+    """(n, 3) segment end points: the floor outline, each wall's top edge (at ``KERB_M``
+    for the walls in ``low``: 0 south, 1 east, 2 north, 3 west) and the corner posts up
+    to the lower of their two walls."""
+    W, L = width_m, length_m
     c = [(0, 0), (W, 0), (W, L), (0, L)]
+    top = [KERB_M if k in low else height_m for k in range(4)]
     seg = []
     for k in range(4):
         (xa, ya), (xb, yb) = c[k], c[(k + 1) % 4]
-        seg += [(xa, ya, 0.003), (xb, yb, 0.003), (xa, ya, H), (xb, yb, H)]
+        seg += [(xa, ya, 0.003), (xb, yb, 0.003), (xa, ya, top[k]), (xb, yb, top[k])]
+        post = min(top[k], top[k - 1])          # corner k joins walls k - 1 and k
+        seg += [(xa, ya, 0.003), (xa, ya, post)]
     return np.array(seg, np.float32)
 
 

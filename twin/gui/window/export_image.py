@@ -12,6 +12,7 @@ requested size. The image can go to a file, to the clipboard, or both.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -51,6 +52,8 @@ class ExportOptions:
     scale: float = 1.0
     caption: bool = True
     clipboard: bool = False
+    #: draw the selection highlight (off: the image shows the floor, not the editing state)
+    selection: bool = False
 
 
 # ================================================================== images of the window
@@ -74,10 +77,33 @@ def window_caption(window: "MainWindow", target: str) -> Caption:
                    source=doc.path.name if doc.path else "")
 
 
+@contextmanager
+def selection_shown(window: "MainWindow", on: bool):
+    """Within the block the views draw the selection highlight only when ``on``."""
+    views = [v for v in window.views if hasattr(v, "set_selection_shown")]
+    if not on:
+        for v in views:
+            v.set_selection_shown(False)
+    try:
+        yield
+    finally:
+        if not on:
+            for v in views:
+                v.set_selection_shown(True)
+
+
 def render_target(window: "MainWindow", target: str, size: tuple[int, int],
-                  scale: float = 1.0, caption: bool = True) -> QImage:
+                  scale: float = 1.0, caption: bool = True, selection: bool = False) -> QImage:
     """An image of 'window', '3d' or 'plan': ``size`` logical pixels (the window: its own
-    size) times ``scale``, the caption band included when ``caption``."""
+    size) times ``scale``, the caption band included when ``caption``, the selection
+    highlighted only when ``selection``."""
+    with selection_shown(window, selection):
+        image = _render_view(window, target, size, scale, caption)
+    return with_band(image, window_caption(window, target), scale) if caption else image
+
+
+def _render_view(window: "MainWindow", target: str, size: tuple[int, int], scale: float,
+                 caption: bool) -> QImage:
     w, h = int(size[0]), int(size[1])
     view_h = view_height(h) if caption else h
     if target == "3d":
@@ -94,17 +120,20 @@ def render_target(window: "MainWindow", target: str, size: tuple[int, int],
             plan.resize(old)
             window.splitter.refresh()
     else:
+        if window.view3d is not None:
+            window.view3d.native.render_now()    # the frame without the highlight
         image = render_widget(window, (window.width(), window.height()), scale,
                               QApplication.palette().window().color())
-    return with_band(image, window_caption(window, target), scale) if caption else image
+    return image
 
 
 def export_image(window: "MainWindow", path: str | Path | None, target: str = "window",
                  size: tuple[int, int] | None = None, scale: float = 1.0,
-                 caption: bool = True, clipboard: bool = False) -> QImage:
+                 caption: bool = True, clipboard: bool = False,
+                 selection: bool = False) -> QImage:
     """Render ``target`` and write it to ``path`` (PNG) and/or the clipboard."""
     image = render_target(window, target, size or (window.width(), window.height()), scale,
-                          caption)
+                          caption, selection)
     if path is not None:
         save_png(image, path)
     if clipboard:
@@ -128,7 +157,7 @@ def file_export(window: "MainWindow") -> None:
     size = (opts.width, opts.height)
     try:
         image = export_image(window, opts.path, opts.target, size, opts.scale, opts.caption,
-                             opts.clipboard)
+                             opts.clipboard, opts.selection)
     except (ExportError, RuntimeError) as exc:
         where = opts.path.name if opts.path is not None else "the clipboard"
         show_problems(window, "Cannot Export Image",
@@ -178,6 +207,9 @@ class ExportDialog(QDialog):
         self.caption = QCheckBox("Caption band: layout, metric with colour bar, date")
         self.caption.setChecked(True)
         self.clipboard = QCheckBox("Also copy to the clipboard")
+        self.selection = QCheckBox("Include the selection highlight")
+        self.selection.setToolTip("Off: the image shows the floor as it is, without the "
+                                  "editor's highlight of the selected racks")
         self.path = QLineEdit(default_path)
         self.path.setToolTip("PNG file to write (leave empty to copy to the clipboard only)")
         path_row = file_row(self.path, self._browse)
@@ -186,6 +218,7 @@ class ExportDialog(QDialog):
         form.addRow("Size:", size_row)
         form.addRow("Scale:", self.scale)
         form.addRow("", self.caption)
+        form.addRow("", self.selection)
         form.addRow("File:", path_row)
         form.addRow("", self.clipboard)
         self.note = QLabel()
@@ -248,7 +281,7 @@ class ExportDialog(QDialog):
         return ExportOptions(Path(text) if text else None, self.target.currentData(),
                              self.width_px.value(), self.height_px.value(),
                              float(self.scale.currentData()), self.caption.isChecked(),
-                             self.clipboard.isChecked())
+                             self.clipboard.isChecked(), self.selection.isChecked())
 
     @staticmethod
     def get_options(parent: QWidget | None, targets: dict[str, tuple[str, tuple[int, int]]],

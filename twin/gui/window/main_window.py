@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QImage
 from PySide6.QtWidgets import (
-    QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter,
-    QWidget,
+    QApplication, QDockWidget, QFileDialog, QFrame, QLabel, QMainWindow, QMessageBox,
+    QScrollArea, QSplitter, QToolTip, QWidget,
 )
 
 import twin
@@ -242,9 +242,18 @@ class MainWindow(QMainWindow):
         view.hovered.connect(self._on_hovered)
         return view, ""
 
-    def _dock(self, title: str, name: str, widget: QWidget, area, tip: str) -> QDockWidget:
+    def _dock(self, title: str, name: str, widget: QWidget, area, tip: str,
+              scroll: bool = False) -> QDockWidget:
+        """A dock of ``widget``; with ``scroll`` inside a scroll area, so a short dock
+        scrolls its form instead of cutting it off."""
         d = QDockWidget(title, self)
         d.setObjectName(name)
+        if scroll:
+            area_widget = QScrollArea()
+            area_widget.setWidgetResizable(True)
+            area_widget.setFrameShape(QFrame.Shape.NoFrame)
+            area_widget.setWidget(widget)
+            widget = area_widget
         d.setWidget(widget)
         d.setToolTip(tip)
         d.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
@@ -273,7 +282,8 @@ class MainWindow(QMainWindow):
         self.heatmap_controls = HeatmapControls()
         self.heatmap_dock = self._dock("Heatmap", "heatmapDock", self.heatmap_controls,
                                        A.LeftDockWidgetArea,
-                                       "What the plan heatmap shows, at what height")
+                                       "What the plan heatmap shows, at what height",
+                                       scroll=True)
         self.alerts_panel = AlertsPanel()
         self.alerts_dock = self._dock("Alerts", "alertsDock", self.alerts_panel,
                                       A.LeftDockWidgetArea,
@@ -286,7 +296,8 @@ class MainWindow(QMainWindow):
                                            lambda: self.document.path)
         self.timeline_dock = self._dock("Timeline", "timelineDock", self.timeline_panel,
                                         A.BottomDockWidgetArea,
-                                        "The floor over its 24-hour profile or a workload trace")
+                                        "The floor over its 24-hour profile or a workload trace",
+                                        scroll=True)
         self.timeline_dock.hide()
         self.floor_layout.changed.connect(self._on_trace_changed)
         self.splitDockWidget(self.inspector_dock, self.metrics_dock, Qt.Orientation.Vertical)
@@ -480,6 +491,11 @@ class MainWindow(QMainWindow):
         self.plan_widget.setVisible(mode in ("plan", "split"))
         {"3d": self.actions.view_3d, "plan": self.actions.view_plan,
          "split": self.actions.view_split}[mode].setChecked(True)
+        # the views change size: frame the hall again (the 3-D view re-frames once more
+        # when its new size arrives, until the user moves its camera)
+        if self.view3d is not None:
+            self.view3d.refit()
+        self.plan_view.reset_view()
         if remember and self.view3d is not None:
             self.settings.set_view_mode(mode)
 
@@ -535,6 +551,17 @@ class MainWindow(QMainWindow):
         for view in self.views:
             view.reset_view()
 
+    def view_preset(self, key: str) -> None:
+        """View > Camera Presets: apply a preset of ``twin.view3d.presets`` to the 3-D
+        view (shown beside the plan when only the plan was)."""
+        if self.view3d is None:
+            self.statusBar().showMessage(f"Camera presets need the 3-D view ({self.gl_reason})",
+                                         6000)
+            return
+        if self.view_mode == "plan":
+            self.set_view_mode("split")
+        self.view3d.set_preset(key)
+
     def view_frame_selection(self) -> None:
         ids = sorted(self.selection.ids)
         if not ids:
@@ -562,10 +589,17 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.describe(item_id), 5000)
 
     def _on_hovered(self, item_id, pos=None) -> None:
+        """The mouse is over a rack or item in the 3-D view: the plan's tooltip text at
+        the cursor, one line in the status bar."""
         if item_id is None:
             self.statusBar().clearMessage()
+            QToolTip.hideText()
             return
         self.statusBar().showMessage(self.describe(item_id), 4000)
+        text = self.plan_view.tooltip_text(item_id)
+        if text and pos is not None and self.view3d is not None:
+            at = self.view3d.native.mapToGlobal(QPoint(int(pos[0]) + 14, int(pos[1]) + 18))
+            QToolTip.showText(at, text, self.view3d.native)
 
     def describe(self, item_id: str) -> str:
         """One line about a rack or item for the status bar."""
@@ -635,7 +669,10 @@ class MainWindow(QMainWindow):
             self.settings.remove_recent_file(path)
 
     def note_opened(self, path: str | Path, seconds: float) -> None:
-        """Remember a successfully opened file and say so in the status bar."""
+        """Remember a successfully opened file and say so in the status bar; frame the
+        new hall."""
+        if self.view3d is not None:
+            self.view3d.set_preset("default")
         self.settings.add_recent_file(path)
         self.settings.set_last_directory(path)
         warn = self.document.warnings
@@ -778,14 +815,14 @@ class MainWindow(QMainWindow):
         return self.whatif_dialog
 
     def render_target(self, target: str, size: tuple[int, int], scale: float = 1.0,
-                      caption: bool = True) -> QImage:
+                      caption: bool = True, selection: bool = False) -> QImage:
         """An image of 'window', '3d' or 'plan' (see ``twin.gui.window.export_image.render_target``)."""
-        return export.render_target(self, target, size, scale, caption)
+        return export.render_target(self, target, size, scale, caption, selection)
 
     def export_image(self, path: str | Path, target: str = "window",
                      size: tuple[int, int] | None = None, scale: float = 1.0,
-                     caption: bool = True) -> Path:
-        export.export_image(self, path, target, size, scale, caption)
+                     caption: bool = True, selection: bool = False) -> Path:
+        export.export_image(self, path, target, size, scale, caption, selection=selection)
         return Path(path)
 
     # =========================================================================== edit
