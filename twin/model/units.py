@@ -294,10 +294,11 @@ def scale_ticks(si_unit: str, lo: float, hi: float, n: int = 5
             for k in range(count)]
 
 
-def scale_value(si_unit: str, v: float) -> float:
-    """A value of a bar in ``si_unit`` on the current system's scale."""
+def scale_value(si_unit: str, v: Any) -> Any:
+    """A value (or array) in ``si_unit`` on the current system's scale (a bar's tick, a
+    curve)."""
     kind = kind_of_unit(si_unit)
-    return v if kind is None else float(convert(kind, v))
+    return v if kind is None else convert(kind, v)
 
 
 def num(v: Any, decimals: int = 0, sep: bool = True) -> str:

@@ -1,6 +1,8 @@
 """One time component for every analysis over time (the timeline dock, the ride-through):
 small plots sharing the time axis, a cursor on each, a slider and play/pause. It knows
-nothing of what it plots; ``moved(k)`` says which sample the user chose."""
+nothing of what it plots; ``moved(k)`` says which sample the user chose. A panel given an
+SI unit (``units=``) is titled and drawn in the current unit system (°F curves of °C
+values); ``refresh_units()`` redraws it after View > Units."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from PySide6.QtCore import Qt
 
 from twin.gui.base.charts import compact_plot
 from twin.gui.base.style import COLOURS
+from twin.model import units as fmt
 
 #: A curve: its legend name (or None), its values per sample, its colour and width.
 Curve = tuple[str | None, np.ndarray, QColor | str, float]
@@ -27,8 +30,12 @@ class TimeStrip(QWidget):
     moved = Signal(int)
 
     def __init__(self, panels: Sequence[str], x_label: str = "time", height: int = 120,
-                 columns: int = 1, interval_ms: int = 400, parent: QWidget | None = None):
+                 columns: int = 1, interval_ms: int = 400, parent: QWidget | None = None,
+                 units: Sequence[str] = ()):
         super().__init__(parent)
+        self.titles = list(panels)
+        self.units = [*units, *[""] * (len(panels) - len(units))]
+        self._data: tuple | None = None
         self.x = np.zeros(0)
         self.labels: list[str] = []
         self.label_of: Callable[[int], str] = lambda k: self.labels[k] if self.labels else f"{self.x[k]:g}"
@@ -39,7 +46,8 @@ class TimeStrip(QWidget):
         self.cursors: list[pg.InfiniteLine] = []
         for n, title in enumerate(panels):
             p = compact_plot(x_label, "", height=height)
-            p.getPlotItem().setTitle(title, size="8pt", color=COLOURS["dim_text"])
+            p.getPlotItem().setTitle(fmt.heading(title, self.units[n]), size="8pt",
+                                     color=COLOURS["dim_text"])
             p.getPlotItem().addLegend(offset=(-4, 4), labelTextColor=COLOURS["text"])
             cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen(COLOURS["link"], width=1.5))
             cursor.setVisible(False)
@@ -70,30 +78,12 @@ class TimeStrip(QWidget):
 
     def set_data(self, x: np.ndarray, curves: Sequence[Sequence[Curve]],
                  limits: Sequence[float | None] = (), labels: Sequence[str] = ()) -> None:
-        """Samples at ``x``; ``curves[n]`` are plot n's curves, ``limits[n]`` a dashed line."""
+        """Samples at ``x``; ``curves[n]`` are plot n's curves, ``limits[n]`` a dashed line
+        (values in the panel's SI unit)."""
         self.x = np.asarray(x, dtype=float)
         self.labels = list(labels)
-        for n, p in enumerate(self.plots):
-            item = p.getPlotItem()
-            for it in list(item.listDataItems()):
-                item.removeItem(it)
-            for it in [i for i in item.items if isinstance(i, pg.InfiniteLine)
-                       and i not in self.cursors]:
-                item.removeItem(it)
-            if item.legend is not None:
-                item.legend.clear()
-            for name, y, colour, width in (curves[n] if n < len(curves) else ()):
-                item.plot(self.x, np.asarray(y, dtype=float), name=name,
-                          pen=pg.mkPen(colour, width=width))
-            ys = [np.asarray(y, dtype=float) for _nm, y, _c, _w in (curves[n] if n < len(curves) else ())]
-            finite = np.concatenate([y[np.isfinite(y)] for y in ys]) if ys else np.zeros(0)
-            if finite.size:          # a flat series: a readable range, not round-off noise
-                lo, hi = float(finite.min()), float(finite.max())
-                mid, half = (lo + hi) / 2, max((hi - lo) / 2, 0.01 * abs((lo + hi) / 2), 1e-3)
-                item.getViewBox().setYRange(mid - 1.1 * half, mid + 1.1 * half, padding=0)
-            lim = limits[n] if n < len(limits) else None
-            if lim is not None and np.isfinite(lim):
-                item.addLine(y=lim, pen=pg.mkPen(COLOURS["error"], style=Qt.PenStyle.DashLine))
+        self._data = (curves, limits)
+        self._plot(curves, limits)
         n = len(self.x)
         self.slider.blockSignals(True)
         self.slider.setRange(0, max(n - 1, 0))
@@ -104,6 +94,39 @@ class TimeStrip(QWidget):
         for c in self.cursors:
             c.setVisible(False)
         self.position.setText("\u2014")
+
+    def refresh_units(self) -> None:
+        """Titles and curves in the current unit system; the cursor stays where it is."""
+        for n, p in enumerate(self.plots):
+            p.getPlotItem().setTitle(fmt.heading(self.titles[n], self.units[n]), size="8pt",
+                                     color=COLOURS["dim_text"])
+        if self._data is not None:
+            self._plot(*self._data)
+
+    def _plot(self, curves: Sequence[Sequence[Curve]], limits: Sequence[float | None]) -> None:
+        for n, p in enumerate(self.plots):
+            unit = self.units[n]
+            item = p.getPlotItem()
+            for it in list(item.listDataItems()):
+                item.removeItem(it)
+            for it in [i for i in item.items if isinstance(i, pg.InfiniteLine)
+                       and i not in self.cursors]:
+                item.removeItem(it)
+            if item.legend is not None:
+                item.legend.clear()
+            ys = [fmt.scale_value(unit, np.asarray(y, dtype=float))
+                  for _nm, y, _c, _w in (curves[n] if n < len(curves) else ())]
+            for (name, _y, colour, width), y in zip(curves[n] if n < len(curves) else (), ys):
+                item.plot(self.x, y, name=name, pen=pg.mkPen(colour, width=width))
+            finite = np.concatenate([y[np.isfinite(y)] for y in ys]) if ys else np.zeros(0)
+            if finite.size:          # a flat series: a readable range, not round-off noise
+                lo, hi = float(finite.min()), float(finite.max())
+                mid, half = (lo + hi) / 2, max((hi - lo) / 2, 0.01 * abs((lo + hi) / 2), 1e-3)
+                item.getViewBox().setYRange(mid - 1.1 * half, mid + 1.1 * half, padding=0)
+            lim = limits[n] if n < len(limits) else None
+            if lim is not None and np.isfinite(lim):
+                item.addLine(y=fmt.scale_value(unit, lim),
+                             pen=pg.mkPen(COLOURS["error"], style=Qt.PenStyle.DashLine))
 
     def set_index(self, k: int) -> None:
         """Move the cursor (and the slider) to sample ``k``; emits ``moved``."""

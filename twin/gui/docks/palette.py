@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from twin.gui.base.placement import CATALOGUE_MIME
+from twin.model import units
 from twin.model.catalogue import Catalogue, CatalogueEntry
 
 #: Palette groups: title and the catalogue kinds they hold.
@@ -57,13 +58,15 @@ def tooltip_text(e: CatalogueEntry) -> str:
             rows.append(f"{n['gpus']:g} GPUs")
         if "liquid_fraction" in n:
             rows.append(f"Heat to liquid {n['liquid_fraction'] * 100:.0f} %")
-    for key, label, unit in (("capacity_kw", "Capacity", "kW"), ("rating_kw", "Rating", "kW"),
-                             ("airflow_m3s", "Airflow", "m\u00b3/s")):
+    if "capacity_kw" in n:
+        rows.append(f"Capacity {units.capacity(n['capacity_kw'])}")
+    for key, label in (("rating_kw", "Rating"), ("airflow_m3s", "Airflow")):
         if key in n:
-            rows.append(f"{label} {n[key]:,.4g} {unit}")
+            rows.append(f"{label} {units.catalogue_value(key, n[key])}")
     if {"width_m", "depth_m", "height_m"} <= n.keys() and n["width_m"] > 0:
-        rows.append(f"Footprint {n['width_m']:g} \u00d7 {n['depth_m']:g} m, height "
-                    f"{n['height_m']:g} m")
+        rows.append("Footprint "
+                    + units.quantities(units.LENGTH, (n["width_m"], n["depth_m"]), 2, " \u00d7 ")
+                    + f", height {units.quantity(units.LENGTH, n['height_m'], 2)}")
     if e.projected:
         rows.append("<span style='color:#e0a84e'>Projected equipment: numbers are "
                     "estimates</span>")
@@ -123,7 +126,13 @@ class EquipmentPalette(QWidget):
         self.filter.textChanged.connect(self._apply_filter)
         self.set_catalogue(catalogue)
 
+    def refresh_units(self) -> None:
+        """View > Units changed: the tooltips in the new units."""
+        self.set_catalogue(self._catalogue)
+        self._apply_filter(self.filter.text())
+
     def set_catalogue(self, catalogue: Catalogue) -> None:
+        self._catalogue = catalogue
         self.tree.clear()
         bold = QFont(self.font())
         bold.setBold(True)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QDoubleSpinBox, QGridLayout, QGroupBox, QLabel, QPushButton, QSlider,
+    QCheckBox, QGridLayout, QGroupBox, QLabel, QPushButton, QSlider,
     QVBoxLayout, QWidget,
 )
 
+from twin.gui.base.unit_spin import UnitSpinBox
 from twin.model import units
 
 _STEP_M = 0.05
@@ -31,29 +32,25 @@ class _AxisRow:
                             f"view, across the {across}. Ctrl+drag it there to move it.")
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setToolTip(f"Position of the {axis} slice along the hall")
-        self.spin = QDoubleSpinBox()
-        self.spin.setDecimals(2)
-        self.spin.setSingleStep(_STEP_M)
-        self.spin.setSuffix(" m")
-        self.spin.setToolTip(f"Position of the {axis} slice from the hall's {axis} = 0 "
-                             "wall, in metres")
-        self.slider.valueChanged.connect(lambda v: self.spin.setValue(v * _STEP_M))
-        self.spin.valueChanged.connect(self._sync_slider)
+        self.spin = UnitSpinBox(units.LENGTH, 2, _STEP_M)
+        self.spin.setToolTip(f"Position of the {axis} slice from the hall's {axis} = 0 wall")
+        self.slider.valueChanged.connect(lambda v: self.spin.set_si_value(v * _STEP_M))
+        self.spin.si_changed.connect(self._sync_slider)
 
-    def _sync_slider(self, value: float) -> None:
+    def _sync_slider(self, value_m: float) -> None:
         self.slider.blockSignals(True)
-        self.slider.setValue(int(round(value / _STEP_M)))
+        self.slider.setValue(int(round(value_m / _STEP_M)))
         self.slider.blockSignals(False)
 
     def set_range(self, length_m: float) -> None:
         top = max(length_m, _STEP_M)
         self.slider.setRange(0, int(round(top / _STEP_M)))
-        self.spin.setRange(0.0, top)
+        self.spin.set_si_range(0.0, top)
 
     def set_value(self, position_m: float | None) -> None:
         self.box.setChecked(position_m is not None)
         if position_m is not None:
-            self.spin.setValue(position_m)
+            self.spin.set_si_value(position_m)
         self.update_enabled()
 
     def update_enabled(self) -> None:
@@ -63,7 +60,7 @@ class _AxisRow:
 
     @property
     def value(self) -> float | None:
-        return float(self.spin.value()) if self.box.isChecked() else None
+        return self.spin.si_value() if self.box.isChecked() else None
 
 
 class SectionControls(QGroupBox):
@@ -79,12 +76,9 @@ class SectionControls(QGroupBox):
         self.iso_box.setToolTip("A translucent surface in the 3-D view where the air is at "
                                 "this temperature: it wraps the air hotter than that (hot "
                                 "plumes, recirculation)")
-        self.iso_spin = QDoubleSpinBox()
-        self.iso_spin.setDecimals(1)
-        self.iso_spin.setSingleStep(0.5)
-        self.iso_spin.setRange(*_ISO_RANGE_C)
-        self.iso_spin.setSuffix(" \u00b0C")
-        self.iso_spin.setToolTip("Temperature of the iso-surface (°C)")
+        self.iso_spin = UnitSpinBox(units.TEMP, 1, 0.5)
+        self.iso_spin.set_si_range(*_ISO_RANGE_C)
+        self.iso_spin.setToolTip("Temperature of the iso-surface")
         self.allowable_button = QPushButton("Allowable")
         self.allowable_button.setAutoDefault(False)
         self.hint = QLabel("Ctrl+drag a slice in the 3-D view to move it (the horizontal "
@@ -114,16 +108,16 @@ class SectionControls(QGroupBox):
 
         self._allowable_c = 32.0
         self.set_allowable(self._allowable_c)
-        self.iso_spin.setValue(self._allowable_c)
+        self.iso_spin.set_si_value(self._allowable_c)
         self.set_hall(14.4, 10.8)
         for row in (self.x, self.y):
             row.update_enabled()
             row.box.toggled.connect(lambda _on, r=row: self._on_toggle(r))
-            row.spin.valueChanged.connect(self._emit_if(row.box))
+            row.spin.si_changed.connect(self._emit_if(row.box))
         self.iso_box.toggled.connect(self._on_iso_toggle)
-        self.iso_spin.valueChanged.connect(self._emit_if(self.iso_box))
+        self.iso_spin.si_changed.connect(self._emit_if(self.iso_box))
         self.allowable_button.clicked.connect(
-            lambda: self.iso_spin.setValue(self._allowable_c))
+            lambda: self.iso_spin.set_si_value(self._allowable_c))
         self._on_iso_toggle(False, emit=False)
 
     # ----- state -------------------------------------------------------------------
@@ -137,7 +131,7 @@ class SectionControls(QGroupBox):
 
     @property
     def iso_c(self) -> float | None:
-        return float(self.iso_spin.value()) if self.iso_box.isChecked() else None
+        return self.iso_spin.si_value() if self.iso_box.isChecked() else None
 
     def set_hall(self, width_m: float, length_m: float) -> None:
         """Slice positions from wall to wall; a new slice starts mid-hall."""
@@ -152,6 +146,10 @@ class SectionControls(QGroupBox):
             f"Set the surface to the allowable inlet limit of the hall's ASHRAE class: "
             f"{units.temperature(allowable_c)}")
 
+    def refresh_units(self) -> None:
+        """View > Units changed: the button's tip (the boxes refresh themselves)."""
+        self.set_allowable(self._allowable_c)
+
     def set_choice(self, slice_x_m: float | None, slice_y_m: float | None,
                    iso_c: float | None) -> None:
         """Show a choice made elsewhere (a drag in the 3-D view) without emitting."""
@@ -161,14 +159,14 @@ class SectionControls(QGroupBox):
                 for w in (row.box, row.spin, row.slider):
                     w.blockSignals(True)
                 row.set_value(v)
-                row._sync_slider(row.spin.value())
+                row._sync_slider(row.spin.si_value())
                 for w in (row.box, row.spin, row.slider):
                     w.blockSignals(False)
             self.iso_box.blockSignals(True)
             self.iso_spin.blockSignals(True)
             self.iso_box.setChecked(iso_c is not None)
             if iso_c is not None:
-                self.iso_spin.setValue(iso_c)
+                self.iso_spin.set_si_value(iso_c)
             self._on_iso_toggle(iso_c is not None, emit=False)
             self.iso_box.blockSignals(False)
             self.iso_spin.blockSignals(False)
@@ -185,10 +183,10 @@ class SectionControls(QGroupBox):
         return lambda _v: self.changed.emit() if box.isChecked() else None
 
     def _on_toggle(self, row: _AxisRow) -> None:
-        if row.box.isChecked() and row.spin.value() == 0.0:
+        if row.box.isChecked() and row.spin.si_value() == 0.0:
             mid = self._hall[0 if row.axis == "x" else 1] / 2
             row.spin.blockSignals(True)
-            row.spin.setValue(mid)
+            row.spin.set_si_value(mid)
             row._sync_slider(mid)
             row.spin.blockSignals(False)
         row.update_enabled()

@@ -21,9 +21,8 @@ from twin.gui.base.timeline import TimeStrip
 from twin.io import LayoutError
 from twin.io.atomic import write_atomic
 from twin.io.trace import read_trace
-from twin.model import Layout
+from twin.model import Layout, units
 
-PANELS = [f"{label} [{unit}]" if unit else label for label, unit in SERIES.values()]
 PROFILE = "24-hour profile"
 
 
@@ -73,7 +72,9 @@ class TimelineDock(QWidget):
         for w in (self.compute_button, self.base_button, self.csv_button, self.png_button):
             top.addWidget(w)
         lay.addLayout(top)
-        self.strip = TimeStrip(PANELS, "time [h]", height=105, columns=2, interval_ms=500)
+        self.strip = TimeStrip([label for label, _u in SERIES.values()], "time [h]", height=105,
+                               columns=2, interval_ms=500,
+                               units=[unit for _l, unit in SERIES.values()])
         self.strip.moved.connect(self.show_step)
         lay.addWidget(self.strip, 1)
         lay.addWidget(self.status)
@@ -139,9 +140,19 @@ class TimelineDock(QWidget):
         fac, fac_at = tl.peak("facility_kw")
         pue, pue_at = tl.peak("pue")
         inl, inl_at = tl.peak("worst_inlet_c")
-        self.status.setText(f"{len(tl.labels)} steps \u00b7 peak facility {fac:,.0f} kW at "
-                            f"{fac_at} \u00b7 peak PUE {pue:.3f} at {pue_at} \u00b7 worst inlet "
-                            f"{inl:.1f} \u00b0C at {inl_at}")
+        self._peaks = (len(tl.labels), fac, fac_at, pue, pue_at, inl, inl_at)
+        self._show_peaks()
+
+    def _show_peaks(self) -> None:
+        n, fac, fac_at, pue, pue_at, inl, inl_at = self._peaks
+        self.status.setText(f"{n} steps \u00b7 peak facility {fac:,.0f} kW at {fac_at} \u00b7 "
+                            f"peak PUE {pue:.3f} at {pue_at} \u00b7 worst inlet "
+                            f"{units.temperature(inl)} at {inl_at}")
+
+    def refresh_units(self) -> None:
+        """View > Units changed: the peak line (the strip redraws itself)."""
+        if self.timeline is not None:
+            self._show_peaks()
 
     # ----- stepping ----------------------------------------------------------------
     def show_step(self, k: int) -> None:

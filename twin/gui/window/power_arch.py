@@ -24,7 +24,7 @@ def _rows(doc: dict) -> list[tuple[str, str, str]]:
              ("PUE", lambda a: units.pue(a["pue"])),
              ("Tokens per kWh", lambda a: units.num(a["tokens_per_kwh"])),
              ("Main current", lambda a: f"{units.num(a['main_current_a'])} A"),
-             ("Main copper", lambda a: f"{units.num(a['copper_kg_per_m'], 1)} kg/m")]
+             ("Main copper", lambda a: units.quantity(units.LINEAR_MASS, a["copper_kg_per_m"]))]
     rows = [(label, f(ac), f(dc)) for label, f in pairs]
     for a in (ac, dc):
         rows += [(f"  {s['name']}", f"{units.kw(s['loss_kw'], 1)} kW loss" if a is ac else "",

@@ -36,9 +36,16 @@ if TYPE_CHECKING:
     from twin.gui.window.main_window import MainWindow
 
 VERDICT_STATUS = {"survives": "ok", "degraded": "warning", "fails": "error"}
-SWEEP_COLUMNS = ("Component", "Kind", "Verdict", "Worst inlet °C", "At rack", "Racks failed",
-                 "Worst coolant °C", "Short of coolant", "Overloaded", "Unpowered",
+SWEEP_COLUMNS = ("Component", "Kind", "Verdict", "Worst inlet", "At rack", "Racks failed",
+                 "Worst coolant", "Short of coolant", "Overloaded", "Unpowered",
                  "Δ facility kW", "Δ PUE", "Why")
+#: Columns of temperatures, headed with the unit shown (°C or °F).
+TEMPERATURE_COLUMNS = (3, 6)
+
+
+def sweep_headers() -> list[str]:
+    return [f"{c} {units.label(units.TEMP)}" if i in TEMPERATURE_COLUMNS else c
+            for i, c in enumerate(SWEEP_COLUMNS)]
 
 
 class _Bridge(QObject):
@@ -155,7 +162,7 @@ class FailureSweepDialog(_AnalysisDialog):
                               "against the floor as it is. Click a row to see that failure in "
                               "the views; Escape returns to the base.")
         self.table = QTableWidget(0, len(SWEEP_COLUMNS))
-        self.table.setHorizontalHeaderLabels(SWEEP_COLUMNS)
+        self.table.setHorizontalHeaderLabels(sweep_headers())
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -202,6 +209,15 @@ class FailureSweepDialog(_AnalysisDialog):
         self.map_box.setEnabled(True)
         if self.map_box.isChecked():     # the map of this sweep, not the last one's
             self.window_.set_colour_by(failure_map.KEY)
+        self._fill(result)
+
+    def refresh_units(self) -> None:
+        """View > Units changed: the headers and the rows in the new units."""
+        self.table.setHorizontalHeaderLabels(sweep_headers())
+        if self.result is not None:
+            self._fill(self.result)
+
+    def _fill(self, result: SweepResult) -> None:
         t = self.table
         t.setSortingEnabled(False)
         t.setRowCount(len(result.outcomes))
@@ -221,7 +237,7 @@ class FailureSweepDialog(_AnalysisDialog):
                 _Item(str(len(s.unpowered)) if s else "\u2014", len(s.unpowered) if s else -1),
                 _num(o.delta_facility_kw, lambda v: f"{v:+,.1f}"),
                 _num(o.delta_pue, lambda v: f"{v:+.4f}"),
-                _Item("; ".join(o.reasons) or "\u2014")]
+                _Item(units.localise("; ".join(o.reasons)) or "\u2014")]
             for c, item in enumerate(cells):
                 item.setData(Qt.ItemDataRole.UserRole, o.component)
                 t.setItem(r, c, item)
@@ -289,8 +305,8 @@ class RideThroughDialog(_AnalysisDialog):
                   QLabel("Duration:"), self.duration):
             form.addWidget(w)
         self.body.insertLayout(1, form)
-        self.strip = TimeStrip(["inlet °C", "coolant °C"], "time (s)", height=220,
-                               interval_ms=150)
+        self.strip = TimeStrip(["Rack inlet", "Coolant return"], "time (s)", height=220,
+                               interval_ms=150, units=[units.DEGC, units.DEGC])
         self.strip.label_of = lambda k: f"t = {self.strip.x[k]:.0f} s"
         self.strip.slider.setToolTip("Show the floor at this instant in the views (rack "
                                      "inlets and coolant); Escape returns to the base")
@@ -322,7 +338,7 @@ class RideThroughDialog(_AnalysisDialog):
         self.window_.last_rides = [(s, r) for s, r in self.window_.last_rides
                                    if s.equals(self.snap)][-2:] + [(self.snap, report)]
         self.left.setText("")
-        self.headline.setText(report.summary())
+        self._describe(report)
         r = report.run
         palette = [QColor.fromHsvF(h, 0.65, 0.95) for h in np.linspace(0.0, 0.8, 10)]
         inlet: list = [("room mean", r.room_mean_c, COLOURS["text"], 2.0)]
@@ -335,10 +351,20 @@ class RideThroughDialog(_AnalysisDialog):
         limits = report.coolant_limit_c[np.isfinite(report.coolant_limit_c)]
         self.strip.set_data(r.time_s, [inlet, coolant],
                             [report.inlet_limit_c, float(limits.min()) if limits.size else None])
+
+    def _describe(self, report: RideThroughReport) -> None:
+        """The answer in words, in the units shown."""
+        r = report.run
+        self.headline.setText(units.localise(report.summary()))
         lines = [f"{report.rack_ids[i]}: inlet limit "
                  f"{_secs(r.inlet_limit_s[i])}, coolant limit {_secs(r.coolant_limit_s[i])}"
                  for i in report.worst_racks(5)]
-        self.answer.setText("\n".join(report.notes + lines))
+        self.answer.setText(units.localise("\n".join(report.notes + lines)))
+
+    def refresh_units(self) -> None:
+        """View > Units changed: the answer (the curves redraw themselves)."""
+        if self.report is not None:
+            self._describe(self.report)
 
     def _show_instant(self, k: int) -> None:
         report = self.report
