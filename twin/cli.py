@@ -19,10 +19,11 @@ from twin.model import units
 from twin.model.summary import summarise
 
 SUBCOMMANDS = ("validate", "info", "simulate", "render", "report", "whatif", "swap",
-               "power-compare", "capacity", "compare", "swing", "cabling", "trace", "timeline", "import", "export", "gui")
+               "power-compare", "capacity", "compare", "swing", "cabling", "trace", "timeline", "import", "export",
+               "export-openfoam", "import-openfoam", "gui")
 METRICS = ("inlet", "power", "capture", "coolant", "floor")
 #: Subcommands that print no quantities (``import`` has its own ``--units`` for its input).
-UNITLESS = ("validate", "import", "export", "gui")
+UNITLESS = ("validate", "import", "export", "export-openfoam", "import-openfoam", "gui")
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -113,6 +114,8 @@ def _parser() -> argparse.ArgumentParser:
     add_timeline(sub)
     from twin.cli_interchange import add_parsers as add_interchange
     add_interchange(sub)
+    from twin.cli_openfoam import add_parsers as add_openfoam
+    add_openfoam(sub)
     g = sub.add_parser("gui", help="open the desktop app (the default)")
     g.add_argument("file", nargs="?", metavar="FILE")
     for name, command in sub.choices.items():
@@ -534,6 +537,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "export":
         from twin.cli_interchange import cmd_export
         return cmd_export(args)
+    if args.command == "export-openfoam":
+        from twin.cli_openfoam import cmd_export_openfoam
+        return cmd_export_openfoam(args)
+    if args.command == "import-openfoam":
+        from twin.cli_openfoam import cmd_import_openfoam
+        return cmd_import_openfoam(args)
     if args.command == "gui":
         return cmd_gui(args.file)
     _parser().print_help()

@@ -1,0 +1,127 @@
+"""Generate the CFD case library: small rooms that differ in what matters to the air model.
+
+    python tests/bench/cfd/rooms/make_rooms.py        # rewrite tests/bench/cfd/rooms/*.json
+
+Every room is a layout file built on the small-room sample (its power chain, plant and
+workloads) with explicit rack powers and airflows (0.075 m³/s per kW of air heat, about
+an 11 K rise), so the CFD case exported from it (`twin export-openfoam`) has exactly the
+live model's flows.  Base room 7.2 × 6.0 × 3.0 m, rows of five 0.6 × 1.2 × 2.0 m racks
+from x = 2.1 to 5.1 m, two CRAHs against the west and east walls.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BASE = HERE.parents[3] / "layouts" / "small-room.json"
+FLOW_PER_KW = 0.075
+X0, PER_ROW, W = 2.1, 5, 0.6
+
+
+def row(name, y_lo, rot, powers, liquid=None):
+    """Five racks with their backs/fronts on y_lo .. y_lo + 1.2; rot 180 faces +y."""
+    out = []
+    for i, p in enumerate(powers):
+        air_kw = p * (1 - (liquid or 0.0))
+        out.append({"id": f"{name}{i + 1:02d}", "name": f"{name}{i + 1:02d}", "model": "storage-rack",
+                    "position_m": [round(X0 + W * (i + 0.5), 4), round(y_lo + 0.6, 4)],
+                    "rotation_deg": rot, "workload": "storage", "power_kw": p,
+                    "airflow_m3s": round(FLOW_PER_KW * air_kw, 4),
+                    "feed_a": "PDU-A1.1", "feed_b": "PDU-B1.1", "cdu": "",
+                    **({"liquid_share": liquid} if liquid else {})})
+    return out
+
+
+def tiles(*ys, x_lo=X0, n=PER_ROW):
+    return [{"id": f"T{round(y * 10):03d}{i}", "open_fraction": 0.56,
+             "position_m": [round(x_lo + W * (i + 0.5), 4), y]}
+            for k, y in enumerate(ys) for i in range(n)]
+
+
+def crahs(total_m3s, length_m, y=3.0):
+    return [{"id": f"CRAH-{k + 1}", "model": "crah-150", "location": "hall", "enabled": True,
+             "position_m": [x, y], "rotation_deg": rot, "supply_setpoint_c": 18.0, "rack": "",
+             "airflow_m3s": round(total_m3s / 2, 4)}
+            for k, (x, rot) in enumerate(((0.45, 90), (7.2 - 0.45, 270)))]
+
+
+def air_m3s(racks):
+    return sum(r["airflow_m3s"] for r in racks)
+
+
+def room(base, name, description, racks, units, tile_list, length=6.0, ceiling=False,
+         raised=True, containment=()):
+    d = copy.deepcopy(base)
+    d["name"], d["description"] = name, description
+    d["hall"].update(width_m=7.2, length_m=length, ceiling_height_m=3.0, ceiling_return=ceiling,
+                     raised_floor=raised, name=name)
+    d.update(racks=racks, cooling_units=units, tiles=tile_list, containment=list(containment),
+             grilles=[], cdus=[], cable_trays=[], scenarios=[], immersion_tanks=[])
+    d.pop("fabric", None)
+    return d
+
+
+def rooms(base):
+    even = [12.0] * PER_ROW
+    facing = row("A", 1.2, 180, even) + row("B", 3.6, 0, even)
+    cold = tiles(2.7, 3.3)
+    q = air_m3s(facing)
+    out = {
+        "open_balanced": room(base, "Open aisle, balanced", "two facing rows, tiles = rack airflow, "
+                              "CRAHs return through their tops", facing, crahs(q, 6.0), cold),
+        "open_starved": room(base, "Open aisle, starved", "tiles = 75 % of rack airflow",
+                             facing, crahs(0.75 * q, 6.0), cold),
+        "open_oversupplied": room(base, "Open aisle, over-supplied", "tiles = 130 % of rack airflow",
+                                  facing, crahs(1.3 * q, 6.0), cold),
+        "ceiling_return": room(base, "Ceiling return", "balanced open aisle, return through a "
+                               "ceiling plenum", facing, crahs(q, 6.0), cold, ceiling=True),
+        "cold_contained": room(base, "Contained cold aisle", "roof and end doors, tiles = 90 % of "
+                               "rack airflow", facing, crahs(0.9 * q, 6.0), cold,
+                               containment=[{"id": "CA1", "kind": "cold_aisle",
+                                             "rect_m": [X0, 2.4, X0 + PER_ROW * W, 3.6],
+                                             "height_m": 2.0, "roof": True, "end_doors": True}]),
+    }
+    back = row("A", 1.2, 0, even) + row("B", 3.6, 180, even)
+    out["hot_chimney"] = room(base, "Hot-aisle chimney", "rows back to back, hot aisle with a roof "
+                              "ducted to the ceiling plenum", back, crahs(air_m3s(back), 6.0, y=0.6 + 1.25),
+                              tiles(0.3, 0.9) + tiles(5.1, 5.7), ceiling=True,
+                              containment=[{"id": "HA1", "kind": "hot_aisle",
+                                            "rect_m": [X0, 2.4, X0 + PER_ROW * W, 3.6],
+                                            "height_m": 2.0, "roof": True, "end_doors": True}])
+    mixed = row("A", 1.2, 180, [4.0, 8.0, 30.0, 8.0, 4.0]) + row("B", 3.6, 0, [8.0, 40.0, 8.0, 8.0, 12.0])
+    out["mixed_density"] = room(base, "Mixed densities", "4-40 kW racks, airflow ∝ power, balanced",
+                                mixed, crahs(air_m3s(mixed), 6.0), cold)
+    same = row("A", 1.2, 0, even) + row("B", 3.6, 0, even)
+    out["same_direction"] = room(base, "Rows facing the same way", "the back row breathes the "
+                                 "front row's exhaust; tiles in front of both", same,
+                                 crahs(air_m3s(same), 6.0), tiles(0.3, 0.9) + tiles(2.7, 3.3))
+    three = row("A", 1.2, 180, even) + row("B", 3.6, 0, even) + row("C", 6.0, 180, even)
+    out["three_rows"] = room(base, "Three rows", "two cold aisles, one shared hot aisle",
+                             three, crahs(air_m3s(three), 9.0, y=4.5), cold + tiles(7.5, 8.1), length=9.0)
+    inrow = [{"id": f"IRC-{k + 1}", "model": "inrow-70", "location": "hall", "enabled": True,
+              "position_m": [x, y], "rotation_deg": rot, "supply_setpoint_c": 20.0, "rack": "",
+              "airflow_m3s": round(q / 4, 4)}
+             for k, (x, y, rot) in enumerate(((X0 - 0.15, 1.8, 180), (X0 + PER_ROW * W + 0.15, 1.8, 180),
+                                               (X0 - 0.15, 4.2, 0), (X0 + PER_ROW * W + 0.15, 4.2, 0)))]
+    out["inrow_coolers"] = room(base, "In-row coolers", "no raised floor, four in-row coolers at the "
+                                "row ends", facing, inrow, [], raised=False)
+    liquid = row("A", 1.2, 180, even) + row("B", 3.6, 0, [40.0] * PER_ROW, liquid=0.75)
+    out["liquid_row"] = room(base, "Liquid-cooled row", "row B 40 kW racks with 75 % to liquid "
+                             "(10 kW residual air heat)", liquid, crahs(air_m3s(liquid), 6.0), cold)
+    return out
+
+
+def main() -> int:
+    base = json.loads(BASE.read_text())
+    for name, d in rooms(base).items():
+        (HERE / f"{name}.json").write_text(json.dumps(d, indent=1) + "\n")
+        print(name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
