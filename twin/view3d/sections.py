@@ -21,6 +21,7 @@ from vispy import scene
 from vispy.util import keys as vkeys
 from vispy.visuals.transforms import MatrixTransform
 
+from twin.model import units
 from twin.view3d.boxes import ray_box_hits
 from twin.view3d.visuals import stable_mesh
 
@@ -194,7 +195,7 @@ class SectionVisuals:
             self._view.move_slice(position_m)
             return
         pos, extent, shape, _ = self._planes[axis]
-        self._planes[axis] = (position_m, extent, shape, f"{axis} = {position_m:.2f} m")
+        self._planes[axis] = (position_m, extent, shape, f"{axis} = {units.quantity(units.LENGTH, position_m, 2)}")
         self._place(axis)
 
     # ----- iso-surface -------------------------------------------------------------
@@ -233,7 +234,7 @@ class SectionVisuals:
         planes = [(a, p[0], p[1], p[3]) for a, p in sorted(self._planes.items())]
         if self._view.slice_plane is not None:
             z, extent = self._view.slice_plane
-            planes.append(("z", z, extent, f"z = {z:.2f} m"))
+            planes.append(("z", z, extent, f"z = {units.quantity(units.LENGTH, z, 2)}"))
         for axis, pos, extent, label in planes:
             c = plane_corners(axis, pos, extent)
             segs.append(c[[0, 1, 1, 2, 2, 3, 3, 0]])
