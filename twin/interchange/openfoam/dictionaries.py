@@ -54,15 +54,15 @@ def write_fields(case: Path, room: CaseRoom, mesh: PolyMesh, initial_c: float) -
         if kind == "wall":
             bc["U"][name] = "type noSlip;"
             bc["T"][name] = "type zeroGradient;"
-            bc["k"][name] = "type kqRWallFunction; value uniform 1e-4;"
-            bc["epsilon"][name] = "type epsilonWallFunction; value uniform 1e-5;"
+            bc["k"][name] = "type kqRWallFunction; value uniform 1e-3;"
+            bc["epsilon"][name] = "type epsilonWallFunction; value uniform 1e-4;"
             bc["nut"][name] = "type nutkWallFunction; value uniform 0;"
             bc["alphat"][name] = "type alphatJayatillekeWallFunction; Prt 0.85; value uniform 0;"
         elif kind == "opening":
             bc["U"][name] = "type pressureInletOutletVelocity; value uniform (0 0 0);"
             bc["T"][name] = f"type inletOutlet; inletValue uniform {ret_k:.6g}; value uniform {ret_k:.6g};"
-            bc["k"][name] = "type inletOutlet; inletValue uniform 1e-4; value uniform 1e-4;"
-            bc["epsilon"][name] = "type inletOutlet; inletValue uniform 1e-5; value uniform 1e-5;"
+            bc["k"][name] = "type inletOutlet; inletValue uniform 1e-3; value uniform 1e-3;"
+            bc["epsilon"][name] = "type inletOutlet; inletValue uniform 1e-4; value uniform 1e-4;"
         else:
             u = -speed[:, None] * _outward(mesh.face_axis[sl])      # into the room for speed > 0
             bc["U"][name] = f"type fixedValue; value {vector_list(u)};"
@@ -81,8 +81,8 @@ def write_fields(case: Path, room: CaseRoom, mesh: PolyMesh, initial_c: float) -
         bc["p"][name] = "type calculated; value uniform 0;"
     spec = dict(U=("volVectorField", "[0 1 -1 0 0 0 0]", "uniform (0 0 0)"),
                 T=("volScalarField", "[0 0 0 1 0 0 0]", f"uniform {initial_c + KELVIN:.6g}"),
-                k=("volScalarField", "[0 2 -2 0 0 0 0]", "uniform 1e-4"),
-                epsilon=("volScalarField", "[0 2 -3 0 0 0 0]", "uniform 1e-5"),
+                k=("volScalarField", "[0 2 -2 0 0 0 0]", "uniform 1e-3"),
+                epsilon=("volScalarField", "[0 2 -3 0 0 0 0]", "uniform 1e-4"),
                 nut=("volScalarField", "[0 2 -1 0 0 0 0]", "uniform 0"),
                 alphat=("volScalarField", "[0 2 -1 0 0 0 0]", "uniform 0"),
                 p_rgh=("volScalarField", "[0 2 -2 0 0 0 0]", "uniform 0"),

@@ -1,0 +1,104 @@
+"""Fit the air model's recirculation constants jointly over the CFD case library and
+cross-validate them (not run in CI).
+
+    python tests/bench/cfd/fit.py [--names row_end_entrainment,buoyancy_time_s] [--json OUT]
+
+Reads every ``tests/bench/cfd/reference/NAME.json`` that has a room
+``tests/bench/cfd/rooms/NAME.json`` (mesh-study variants such as ``NAME@0.10.json``
+are skipped), fits the constants (``twin.engine.calibrate.fit_constants``: least
+squares on every rack's mean inlet and upper-third inlet) over all cases, then once per
+case over all the others (leave one case out) and prints, per case, the held-out
+errors next to the defaults': mean-inlet MAE, worst rack, bias, hottest-inlet error
+(the twin's hottest intake − the CFD's hottest intake cell) and whether both name the
+same hottest rack (by mean inlet).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[2]))
+
+import numpy as np  # noqa: E402
+
+from twin.engine.calibrate import BOUNDS, Observations, RoomModel, fit_constants  # noqa: E402
+from twin.io import load_layout  # noqa: E402
+
+
+def cases():
+    out = []
+    for ref in sorted((HERE / "reference").glob("*.json")):
+        room = HERE / "rooms" / f"{ref.stem}.json"
+        if not room.exists():
+            continue
+        doc = json.loads(ref.read_text())
+        model = RoomModel(load_layout(room))
+        idx = np.array([model.rack_ids.index(r["id"]) for r in doc["racks"]])
+        mean = np.array([r["inlet_mean_c"] for r in doc["racks"]])
+        top = np.array([r["inlet_top_third_c"] for r in doc["racks"]])
+        hot = np.array([r["inlet_max_c"] for r in doc["racks"]])
+        z_top = model.heights_m[idx] * 5 / 6
+        obs = Observations(np.concatenate([idx, idx]), np.concatenate([np.full(len(idx), np.nan), z_top]),
+                           np.concatenate([mean, top]))
+        out.append(dict(name=ref.stem, model=model, obs=obs, idx=idx, mean=mean, hot=hot, doc=doc))
+    return out
+
+
+def held_out(case, constants) -> dict:
+    res = case["model"].solve(constants)
+    tm = np.asarray(res.rack_inlet_mean_c)[case["idx"]]
+    tx = np.asarray(res.rack_inlet_max_c)[case["idx"]]
+    err = tm - case["mean"]
+    ids = [case["model"].rack_ids[i] for i in case["idx"]]
+    return dict(mae_k=float(np.abs(err).mean()), worst_k=float(np.abs(err).max()),
+                worst_rack=ids[int(np.argmax(np.abs(err)))], bias_k=float(err.mean()),
+                hottest_error_k=float(tx.max() - case["hot"].max()),
+                hottest_agrees=ids[int(np.argmax(tm))] == ids[int(np.argmax(case["mean"]))])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--names", default=",".join(BOUNDS))
+    ap.add_argument("--json", metavar="OUT")
+    a = ap.parse_args()
+    names = tuple(n for n in a.names.split(",") if n)
+    cs = cases()
+    if len(cs) < 2:
+        print("need at least two reference cases", file=sys.stderr)
+        return 1
+    joint = fit_constants([(c["model"], c["obs"]) for c in cs], names)
+    print(f"joint fit over {len(cs)} cases: {joint.constants} "
+          f"(rms {np.sqrt(np.mean(joint.before_k ** 2)):.2f} -> {np.sqrt(np.mean(joint.after_k ** 2)):.2f} K)")
+    rows = []
+    for k, c in enumerate(cs):
+        others = [(o["model"], o["obs"]) for j, o in enumerate(cs) if j != k]
+        f = fit_constants(others, names, start=joint.constants)
+        rows.append(dict(case=c["name"], cells=c["doc"].get("cells"), cfd_wall_s=c["doc"].get("wall_s"),
+                         twin_s=c["doc"].get("twin_s"), fitted=f.constants,
+                         default=held_out(c, {}), held_out=held_out(c, f.constants)))
+    print("\n| case | cells | CFD s | twin s | default MAE / worst / bias / hottest / same | "
+          "held-out MAE / worst / bias / hottest / same |")
+    print("|---|---|---|---|---|---|")
+
+    def cell(e):
+        return (f"{e['mae_k']:.2f} / {e['worst_k']:.2f} ({e['worst_rack']}) / {e['bias_k']:+.2f} / "
+                f"{e['hottest_error_k']:+.2f} / {'yes' if e['hottest_agrees'] else 'no'}")
+    for r in rows:
+        print(f"| {r['case']} | {r['cells']} | {r['cfd_wall_s']} | {r['twin_s']} | {cell(r['default'])} "
+              f"| {cell(r['held_out'])} |")
+    better = all(r["held_out"]["mae_k"] < r["default"]["mae_k"] for r in rows)
+    print(f"\nheld-out MAE better than the defaults on every case: {'yes' if better else 'no'}")
+    if a.json:
+        Path(a.json).write_text(json.dumps(dict(joint=joint.constants, names=list(names), cases=rows),
+                                           indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

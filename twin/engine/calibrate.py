@@ -1,0 +1,128 @@
+"""Fit the air model's recirculation constants to observed rack inlet temperatures.
+
+The same four constants of :class:`~twin.physics.air.scene.SolverSettings` are fitted
+whether the observations come from CFD rooms (``tests/bench/cfd/fit.py``, jointly over
+many rooms) or from sensors in one room (``twin calibrate``): row-end entrainment,
+turbulent diffusivity, jet mixing length and buoyancy time, each within physical
+bounds (README_air.md, "Recirculation correction").  Least squares
+(``scipy.optimize.least_squares``, trust-region reflective, finite differences) on the
+residuals "model − observed" at every observation.
+
+An observation is a rack's inlet: its mean (no height) or its intake layer at a given
+height (``z_m``), read off the model's per-layer inlet profile.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+from twin.model import Layout
+from twin.physics.air import AirSolver
+from twin.physics.air.scene import AirScene, SolverSettings
+
+from . import inputs
+from .simulate import simulate
+
+__all__ = ["BOUNDS", "RoomModel", "Observations", "FitResult", "fit_constants", "error_figures"]
+
+#: the fitted constants and their physical bounds (README_air.md)
+BOUNDS: dict[str, tuple[float, float]] = {
+    "row_end_entrainment": (0.0, 0.95),
+    "turbulent_diffusivity_m2s": (0.005, 0.15),
+    "mixing_length_m": (0.0, 0.4),
+    "buoyancy_time_s": (0.1, 2.4),
+}
+
+
+@dataclass(frozen=True)
+class Observations:
+    """Observed inlet temperatures: rack index, height (NaN: the rack's mean) and value."""
+
+    rack: np.ndarray
+    z_m: np.ndarray
+    value_c: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.value_c)
+
+
+class RoomModel:
+    """One layout's air scene (rack heat from one full simulation) solved again under
+    other constants; ``predict`` gives the model's value at each observation."""
+
+    def __init__(self, layout: Layout) -> None:
+        result = simulate(layout)
+        self.rack_ids = list(result.rack_ids)
+        self.scene: AirScene = inputs.air_scene(layout, result.rack_air_heat_kw * 1e3)[0]
+        self.solver = AirSolver(capture_index=False)
+        self.heights_m = self.scene.racks.size_m[:, 2]
+
+    def solve(self, constants: dict[str, float]):
+        settings = dataclasses.replace(self.scene.settings, **constants)
+        return self.solver.solve(dataclasses.replace(self.scene, settings=settings))
+
+    def predict(self, constants: dict[str, float], obs: Observations) -> np.ndarray:
+        res = self.solve(constants)
+        out = np.asarray(res.rack_inlet_mean_c, float)[obs.rack].copy()
+        at = np.isfinite(obs.z_m)
+        if at.any():
+            prof = res.rack_inlet_profile_c[obs.rack[at]]
+            k = np.clip(np.floor(obs.z_m[at] / res.grid.dz).astype(int), 0, prof.shape[1] - 1)
+            vals = prof[np.arange(len(k)), k]
+            # above the rack's meshed height: its top layer
+            top = np.array([np.flatnonzero(np.isfinite(p))[-1] for p in prof])
+            vals = np.where(np.isfinite(vals), vals, prof[np.arange(len(k)), top])
+            out[at] = vals
+        return out
+
+
+@dataclass(frozen=True)
+class FitResult:
+    constants: dict[str, float]
+    before_k: np.ndarray          # residuals (model − observed) at the starting constants
+    after_k: np.ndarray
+    evaluations: int
+    success: bool
+
+
+def _defaults(names) -> np.ndarray:
+    d = SolverSettings()
+    return np.array([float(getattr(d, n)) for n in names])
+
+
+def fit_constants(rooms: list[tuple[RoomModel, Observations]],
+                  names: tuple[str, ...] = tuple(BOUNDS), start: dict[str, float] | None = None,
+                  max_evaluations: int = 40) -> FitResult:
+    """Constants ``names`` fitted jointly over every (room, observations) pair."""
+    lo = np.array([BOUNDS[n][0] for n in names])
+    hi = np.array([BOUNDS[n][1] for n in names])
+    x0 = _defaults(names) if start is None else np.array([start[n] for n in names])
+    x0 = np.clip(x0, lo, hi)
+
+    def residuals(x: np.ndarray) -> np.ndarray:
+        c = dict(zip(names, (float(v) for v in x)))
+        return np.concatenate([m.predict(c, o) - o.value_c for m, o in rooms])
+
+    from scipy.optimize import least_squares
+    before = residuals(x0)
+    sol = least_squares(residuals, x0, bounds=(lo, hi), x_scale=hi - lo, diff_step=0.05,
+                        max_nfev=max_evaluations, method="trf")
+    after = residuals(sol.x)
+    return FitResult(dict(zip(names, (round(float(v), 4) for v in sol.x))), before, after,
+                     int(sol.nfev), bool(sol.success))
+
+
+def error_figures(residual_k: np.ndarray, observed_c: np.ndarray) -> dict[str, float]:
+    """MAE, RMSE, CV-RMSE (RMSE over the mean observed rise above the coldest observation),
+    bias and worst absolute residual."""
+    r = np.asarray(residual_k, float)
+    obs = np.asarray(observed_c, float)
+    rmse = float(np.sqrt(np.mean(r ** 2))) if len(r) else float("nan")
+    scale = float(np.mean(obs)) if len(obs) else float("nan")
+    return dict(mae_k=float(np.mean(np.abs(r))), rmse_k=rmse,
+                cv_rmse=rmse / scale if scale else float("nan"), bias_k=float(np.mean(r)),
+                worst_k=float(np.max(np.abs(r))))
