@@ -20,10 +20,10 @@ from twin.model.summary import summarise
 
 SUBCOMMANDS = ("validate", "info", "simulate", "render", "report", "whatif", "swap",
                "power-compare", "capacity", "compare", "swing", "cabling", "trace", "timeline", "import", "export",
-               "export-openfoam", "import-openfoam", "gui")
+               "export-openfoam", "import-openfoam", "calibrate", "gui")
 METRICS = ("inlet", "power", "capture", "coolant", "floor")
 #: Subcommands that print no quantities (``import`` has its own ``--units`` for its input).
-UNITLESS = ("validate", "import", "export", "export-openfoam", "import-openfoam", "gui")
+UNITLESS = ("validate", "import", "export", "export-openfoam", "import-openfoam", "calibrate", "gui")
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -116,6 +116,8 @@ def _parser() -> argparse.ArgumentParser:
     add_interchange(sub)
     from twin.cli_openfoam import add_parsers as add_openfoam
     add_openfoam(sub)
+    from twin.cli_calibrate import add_parser as add_calibrate
+    add_calibrate(sub)
     g = sub.add_parser("gui", help="open the desktop app (the default)")
     g.add_argument("file", nargs="?", metavar="FILE")
     for name, command in sub.choices.items():
@@ -543,6 +545,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "import-openfoam":
         from twin.cli_openfoam import cmd_import_openfoam
         return cmd_import_openfoam(args)
+    if args.command == "calibrate":
+        from twin.cli_calibrate import cmd_calibrate
+        return cmd_calibrate(args)
     if args.command == "gui":
         return cmd_gui(args.file)
     _parser().print_help()

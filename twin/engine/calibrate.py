@@ -62,7 +62,7 @@ class RoomModel:
         self.heights_m = self.scene.racks.size_m[:, 2]
 
     def solve(self, constants: dict[str, float]):
-        settings = dataclasses.replace(self.scene.settings, **constants)
+        settings = dataclasses.replace(self.scene.settings, **constants)  # type: ignore[arg-type]
         return self.solver.solve(dataclasses.replace(self.scene, settings=settings))
 
     def predict(self, constants: dict[str, float], obs: Observations) -> np.ndarray:
