@@ -32,3 +32,30 @@ def test_legends_take_at_most_a_fifth_of_each_view_at_1024x700(window, qtbot, co
             assert len(set(names)) == len(names)
     else:
         pytest.skip("no OpenGL")
+
+
+def test_narrow_plan_keeps_its_colour_bar_in_view(window, qtbot):  # noqa: F811
+    """A plan narrower than the symbol key allows drops that key and the long title, and
+    its colour bar stays inside the widget; widened again, both come back."""
+    w = window
+    w.resize(1024, 700)
+    w.set_view_mode("split")
+    qtbot.waitUntil(lambda: w.session.result is not None, timeout=30000)
+    w.set_colour_by("inlet")
+    w.session.set_heatmap(metric="air")
+    plan = w.plan_view
+    qtbot.waitUntil(lambda: plan.legends.compact, timeout=3000)
+    qtbot.wait(20)
+
+    def right_edge(item) -> float:
+        return plan.canvas.mapFromScene(item.sceneBoundingRect().topRight()).x()
+
+    assert plan.width() < 720
+    assert plan.legends.symbol_key not in plan.legends._side
+    assert right_edge(plan.legends.heat_bar) <= plan.canvas.width() + 1
+    assert plan.plot.titleLabel.text == w.floor_layout.name
+    w.resize(1600, 1000)
+    w.set_view_mode("plan")
+    qtbot.waitUntil(lambda: not plan.legends.compact, timeout=3000)
+    assert plan.legends.symbol_key in plan.legends._side
+    assert "racks" in plan.plot.titleLabel.text

@@ -54,6 +54,8 @@ class PlanLegends:
         self.rack_key: Any = self.rack_bar
         self._side: list[Any] = []
         self._heat_shown = False
+        #: a narrow plan leaves the symbol key out and keeps its colour bars
+        self.compact = False
         self.rack_key_shown: tuple | None = None
         self._heat_title = ""
         self._was_shared = False
@@ -141,7 +143,7 @@ class PlanLegends:
 
     def _label_heat(self) -> None:
         title = self._heat_title
-        if self._shared() and self.rack_key_shown is not None:
+        if self._shared() and self.rack_key_shown is not None and not self.compact:
             rack_label = self.rack_key_shown[0].split(" [")[0]
             title = f"{title} · racks: {rack_label.lower()}"
         self.heat_bar.getAxis("left").setLabel(title)
@@ -151,6 +153,12 @@ class PlanLegends:
             self._heat_shown = False
             self._arrange()
 
+    def set_compact(self, on: bool) -> None:
+        """Leave the symbol key out (a plan too narrow for it) or bring it back."""
+        if on != self.compact:
+            self.compact = on
+            self._arrange()
+
     def _arrange(self) -> None:
         ci = self._ci
         for item in self._side:
@@ -158,10 +166,10 @@ class PlanLegends:
         ci.removeItem(self._plot)
         ci.addItem(self._plot, 0, 0, rowspan=2)
         shared = self._was_shared = self._shared()
-        self._side = [self.symbol_key] if shared else [self.rack_key, self.symbol_key]
-        if not shared:
-            ci.addItem(self.rack_key, 0, 1)
-        ci.addItem(self.symbol_key, 1 if not shared else 0, 1, rowspan=1 if not shared else 2)
+        column = ([] if shared else [self.rack_key]) + ([] if self.compact else [self.symbol_key])
+        self._side = list(column)
+        for row, item in enumerate(column):
+            ci.addItem(item, row, 1, rowspan=2 if len(column) == 1 else 1)
         self._label_heat()
         if self._heat_shown:
             self._side.append(self.heat_bar)

@@ -40,6 +40,10 @@ _GLYPH = {"crah": 1, "inrow": 2, "cdu": 3, "tank": 4}
 _FACING = {0: "south", 90: "east", 180: "north", 270: "west"}
 
 
+#: below this width (px) the plan shows its colour bars but not the symbol key
+COMPACT_BELOW_PX = 720
+
+
 class PlanView(PlanInteraction, QtWidgets.QWidget):
     """Top-down plan of a ``Layout`` with editing through an ``Editor``.
 
@@ -174,6 +178,19 @@ class PlanView(PlanInteraction, QtWidgets.QWidget):
         self.heatmap = None
         self._heat.hide()
         self.legends.hide_heat()
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        compact = self.width() < COMPACT_BELOW_PX
+        if compact != self.legends.compact:
+            self.legends.set_compact(compact)
+            self._set_title()
+            # the canvas was laid out (clamped to the old minimum width) before this
+            # widget's resize event: lay it out again once the grid has its new items
+            QtCore.QTimer.singleShot(0, self._fit_canvas)
+
+    def _fit_canvas(self) -> None:
+        self.canvas.ci.setGeometry(QRectF(self.canvas.range))
 
     def heatmap_item(self) -> pg.ImageItem:
         return self._heat
@@ -352,8 +369,11 @@ class PlanView(PlanInteraction, QtWidgets.QWidget):
     def _set_title(self) -> None:
         lay, n = self.layout_model, len(self.layout_model.racks)
         size = units.quantities(units.LENGTH, (lay.hall.width_m, lay.hall.length_m), 1, " × ")
-        self.plot.setTitle(f"{lay.name}  ·  {size}  ·  {n:,} rack{'s' if n != 1 else ''}",
-                           color="#37474F", size="10pt")
+        title = (lay.name if self.legends.compact
+                 else f"{lay.name}  ·  {size}  ·  {n:,} rack{'s' if n != 1 else ''}")
+        self.plot.setTitle(title, color="#37474F", size="10pt")
+        # the title never widens the plot: a long one is cut, the colour bars stay in view
+        self.plot.titleLabel.setMinimumWidth(0)
 
     def _label_axes(self) -> None:
         """Axis titles and tick labels in the current length unit (the data stay metres)."""
