@@ -104,3 +104,29 @@ def test_trace_follows_the_result_not_the_height_slider(qtbot, tmp_path):
     qtbot.waitUntil(lambda: bridge.picture is not first, timeout=10000)
     expected = engine.temperature_colours(bridge.picture.lines.temperature_c, "A1", (20.0, 30.0))
     np.testing.assert_allclose(bridge.picture.rgba, expected)
+
+
+def test_particles_move_along_the_lines_while_ticked(qtbot, tmp_path):
+    w = open_live(qtbot, tmp_path, "gb200-pod.json")
+    w.set_view_mode("split", remember=False)
+    box = w.heatmap_controls.particles_box
+    assert not box.isEnabled()                     # only with streamlines on
+    _switch(qtbot, w, True)
+    assert box.isEnabled()
+    bridge = w.live.streamlines
+    box.setChecked(True)
+    assert bridge.animating
+    layer = bridge.particles
+    qtbot.waitUntil(lambda: layer.isVisible() and len(layer.data) > 0, timeout=5000)
+    first = np.column_stack([layer.data["x"], layer.data["y"]]).copy()
+    qtbot.wait(300)
+    later = np.column_stack([layer.data["x"], layer.data["y"]])
+    assert first.shape == later.shape and np.abs(later - first).max() > 0.05
+    # every dot lies on a streamline (within a point spacing, seen from above)
+    xy = bridge.picture.lines.points_m[:, :2]
+    gap = np.min(np.hypot(*(later[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)), axis=1)
+    assert gap.max() < 0.3
+    assert w.view3d.streamlines.particles.visible
+    _switch(qtbot, w, False)
+    assert not bridge.animating and not layer.isVisible()
+    assert not box.isEnabled() and not w.view3d.streamlines.particles.visible

@@ -51,7 +51,7 @@ from twin.physics.air.result import AirResult
 from twin.physics.cancel import Cancelled
 
 __all__ = ["Streamlines", "StreamlinePicture", "horizontal_velocity", "device_seeds", "trace",
-           "streamlines", "picture", "END_INTAKE", "END_STILL", "END_SOLID", "END_WALL",
+           "streamlines", "picture", "particle_positions", "END_INTAKE", "END_STILL", "END_SOLID", "END_WALL",
            "END_LENGTH", "END_NAMES"]
 
 #: why a line ended
@@ -75,6 +75,9 @@ NOISE_SHARE = 1e-3
 KEEP_EVERY = 2
 #: the plan arrowhead of a line points along its last this many metres (seen from above)
 HEAD_BACK_M = 0.6
+#: animated particles: one per this much travel time along a line, at most this many
+PARTICLE_SPACING_S = 1.5
+MAX_PARTICLES_PER_LINE = 12
 #: golden-ratio step of the per-line intake thresholds (a low-discrepancy sequence)
 _GOLDEN = 0.6180339887498949
 
@@ -434,3 +437,32 @@ def picture(air: AirResult, ashrae_class: str = "A1",
     return StreamlinePicture(lines, rgba, lines.points_m[last[heads], :2], direction,
                              rgba[last[heads]], lines.length_m(plan=True)[heads],
                              time.perf_counter() - t0)
+
+
+def particle_positions(lines: Streamlines, t_s: float, spacing_s: float = PARTICLE_SPACING_S
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Points (n, 3) and line indices (n,) of particles riding the lines at the air's own
+    speed at time ``t_s``: one per ``spacing_s`` of a line's travel time (so they bunch
+    where the air is slow), each line's set shifted by its own phase, starting over at
+    the seed when they reach the end."""
+    ends = lines.offsets[1:] - 1
+    travel = lines.time_s[ends]
+    moving = np.flatnonzero(travel > 0)
+    if not len(moving):
+        return np.zeros((0, 3)), np.zeros(0, np.int64)
+    count = np.clip(np.floor(travel[moving] / spacing_s), 1, MAX_PARTICLES_PER_LINE).astype(np.int64)
+    line = np.repeat(moving, count)
+    k = np.arange(len(line)) - np.repeat(np.cumsum(count) - count, count)
+    period = travel[line]
+    phase = ((line + 0.5) * _GOLDEN) % 1.0
+    tau = np.mod(t_s + (k / np.repeat(count, count) + phase) * period, period)
+    # every line's times laid end to end, one second apart: a single sorted array
+    base = np.r_[0.0, np.cumsum(travel + 1.0)[:-1]]
+    line_of_point = np.repeat(np.arange(lines.n_lines), np.diff(lines.offsets))
+    cum = lines.time_s + base[line_of_point]
+    q = base[line] + tau
+    j = np.clip(np.searchsorted(cum, q, side="right") - 1, lines.offsets[line], ends[line] - 1)
+    span = cum[j + 1] - cum[j]
+    frac = np.clip((q - cum[j]) / np.where(span > 0, span, 1.0), 0.0, 1.0)
+    pts = lines.points_m
+    return pts[j] + frac[:, None] * (pts[j + 1] - pts[j]), line

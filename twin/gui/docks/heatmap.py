@@ -57,6 +57,10 @@ class HeatmapControls(QWidget):
         self.streamlines_box.setToolTip(
             "Paths the air takes from tiles, unit supplies and rack exhausts to the intakes "
             "and returns, traced in the solved air field and coloured by air temperature")
+        self.particles_box = QCheckBox("Animate particles")
+        self.particles_box.setToolTip("Dots riding the streamlines at the air's own speed "
+                                      "(real time), bunching where the air is slow")
+        self.particles_box.setEnabled(False)
         self.streamlines_note = QLabel()
         self.streamlines_note.setObjectName("hint")
         self.streamlines_note.setWordWrap(True)
@@ -86,6 +90,10 @@ class HeatmapControls(QWidget):
         lay.addWidget(self.smooth_box)
         lay.addWidget(self.slice_box)
         lay.addWidget(self.streamlines_box)
+        particles_row = QHBoxLayout()
+        particles_row.setContentsMargins(22, 0, 0, 0)
+        particles_row.addWidget(self.particles_box)
+        lay.addLayout(particles_row)
         lay.addWidget(self.streamlines_note)
         lay.addWidget(self.note)
         #: vertical slices and the iso-surface of the 3-D view (their own ``changed``)
@@ -106,6 +114,7 @@ class HeatmapControls(QWidget):
         self.arrows_box.toggled.connect(self._on_toggle)
         self.slice_box.toggled.connect(self.changed)
         self.streamlines_box.toggled.connect(self.changed)
+        self.streamlines_box.toggled.connect(self.particles_box.setEnabled)
         self.smooth_box.toggled.connect(self.changed)
         self._update_enabled()
 
@@ -139,6 +148,7 @@ class HeatmapControls(QWidget):
         self.streamlines_box.blockSignals(True)
         self.streamlines_box.setChecked(on)
         self.streamlines_box.blockSignals(False)
+        self.particles_box.setEnabled(on)
 
     def set_streamlines_note(self, text: str) -> None:
         """The line under the streamline switch (how many lines, or why there are none)."""

@@ -78,6 +78,8 @@ class AirflowArrows(pg.PlotCurveItem):
 #: streamline stroke and its dark casing, in screen pixels
 LINE_PX, CASING_PX = 2.0, 3.6
 CASING_RGBA = (12, 16, 24, 120)
+#: animated particles: dot diameter in pixels
+PARTICLE_PX = 5.0
 #: arrowhead stroke length (pixels); heads only on lines this many heads long on screen
 HEAD_PX = 7.0
 HEAD_MIN_SPAN = 4.0
@@ -218,3 +220,22 @@ class StreamlineLayer(pg.GraphicsObject):
         for pen, path in heads:
             p.setPen(pen)
             p.drawPath(path)
+
+
+class ParticleLayer(pg.ScatterPlotItem):
+    """Particles riding the streamlines (``twin.engine.streamlines.particle_positions``):
+    light dots with a dark rim, constant pixel size, over the lines."""
+
+    def __init__(self) -> None:
+        super().__init__(size=PARTICLE_PX, pen=pg.mkPen(CASING_RGBA[:3] + (220,), width=1.0),
+                         brush=pg.mkBrush(250, 252, 255, 235), pxMode=True)
+        self.setZValue(-18)     # over the streamlines, under racks and equipment
+        self.hide()
+
+    def set_points(self, xy: np.ndarray) -> None:
+        self.setData(pos=xy)
+        self.setVisible(len(xy) > 0)
+
+    def clear_points(self) -> None:
+        self.setData(pos=np.zeros((0, 2)))
+        self.hide()
