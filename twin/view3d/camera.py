@@ -79,9 +79,10 @@ class FloorCamera(TurntableCamera):
         return p[:, :2] / p[:, 3:4]
 
     def fit_box(self, box: np.ndarray, margin: float = 0.08, centre_z: float | None = None,
-                reserve_right_px: float = 0.0) -> None:
+                reserve_right_px: float = 0.0, reserve_top_px: float = 0.0) -> None:
         """Centre on an (x0, y0, z0, x1, y1, z1) box and zoom so it fills the view, less
-        ``reserve_right_px`` on the right (room for an overlay such as the legend)."""
+        ``reserve_right_px`` on the right or ``reserve_top_px`` at the top (room for an
+        overlay such as the legend)."""
         box = np.asarray(box, float)
         lo, hi = box[:3], box[3:]
         centre = (lo + hi) / 2
@@ -96,8 +97,9 @@ class FloorCamera(TurntableCamera):
                             for z in (lo[2], hi[2])])
         self.scale_factor = float(max(np.linalg.norm(hi - lo), 0.5))
         reserve = min(max(reserve_right_px, 0.0), 0.35 * size[0])
-        target = np.array([(size[0] - reserve) / 2, size[1] / 2])
-        avail = np.array([size[0] - reserve, size[1]]) * (1 - 2 * margin)
+        top = min(max(reserve_top_px, 0.0), 0.35 * size[1])
+        target = np.array([(size[0] - reserve) / 2, (size[1] + top) / 2])
+        avail = np.array([size[0] - reserve, size[1] - top]) * (1 - 2 * margin)
         for _ in range(8):
             p = self.project(corners)
             ext = p.max(axis=0) - p.min(axis=0)

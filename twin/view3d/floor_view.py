@@ -31,7 +31,7 @@ from twin.view3d.boxes import (BoxMesh, box_mesh, per_vertex, ray_box_hits, unio
 from twin.view3d.camera import FloorCamera
 from twin.view3d.labels import ViewLabels
 from twin.view3d.overlay import Background, Legend
-from twin.view3d.presets import PRESETS, framing
+from twin.view3d.presets import PRESETS, framing, legend_reserve
 from twin.view3d.raster_canvas import GL_DEPTH_COMPONENT24, RasterSceneCanvas
 from twin.view3d.room import RoomDressing
 from twin.view3d.throttle import Throttle
@@ -567,7 +567,7 @@ class FloorView3D:
             self.camera.fit_box_around(np.array(f.box), f.centre, margin=f.margin)
         else:
             self.camera.fit_box(np.array(f.box), margin=f.margin, centre_z=0.0,
-                                reserve_right_px=self.legend.size[0] * 0.6)
+                                **legend_reserve(self.view.size, self.legend.size))
         self.canvas.update()
 
     def refit(self) -> None:

@@ -2,9 +2,9 @@
 
 Every label (each rack id, each row name, each floor item id) is laid out once, when the
 layout's racks or items change, in two text visuals (racks and items; rows in bold). On a
-camera change only their anchor positions and colours are re-sent: a label that is not
-shown gets an anchor behind the camera, where OpenGL clips it for free, so showing or
-hiding labels never lays out text again (that costs ~60 ms for a hall's 1,440 ids).
+camera change only their anchor positions, colours and an index buffer of the shown
+labels' glyphs are re-sent, so showing or hiding labels never lays out text again (that
+costs ~60 ms for a hall's 1,440 ids) and hidden labels cost nothing to draw.
 
 Which labels are shown is decided in screen space (``choose_labels``): a rack shows its
 id when its neighbour in the row is far enough away on screen for it; a row of which
@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
 import numpy as np
+from vispy.gloo import IndexBuffer
 from vispy.scene.visuals import create_visual_node
 from vispy.visuals.text.text import _FRAGMENT_SHADER, _VERTEX_SHADER, TextVisual
 
@@ -70,14 +71,32 @@ class LabelTextVisual(TextVisual):
 
     def __init__(self, *args, **kwargs):
         self._toward_eye = np.array([0.0, 0.0, 1.0], np.float32)
+        self._subset: IndexBuffer | None = None
         super().__init__(*args, **kwargs)
 
     def set_eye_direction(self, toward_eye: np.ndarray) -> None:
         self._toward_eye = np.asarray(toward_eye, np.float32).reshape(3)
 
+    def set_shown(self, shown: np.ndarray) -> None:
+        """Draw only the strings ``shown`` (indices into ``text``): the others are not
+        even sent through the vertex shader (a hall has thousands of hidden ids)."""
+        n = np.array([len(t) for t in self.text], np.int64)
+        start = np.concatenate([[0], np.cumsum(n)[:-1]])
+        quads = np.concatenate([np.arange(start[i], start[i] + n[i]) for i in shown]) \
+            if len(shown) else np.zeros(1, np.int64)
+        idx = (np.array([0, 1, 2, 0, 2, 3], np.uint32)[None, :]
+               + (4 * quads).astype(np.uint32)[:, None]).ravel()
+        if self._subset is None:
+            self._subset = IndexBuffer(idx)
+        else:
+            self._subset.set_data(idx)
+        self.update()
+
     def _prepare_draw(self, view):
         if super()._prepare_draw(view) is False:
             return False
+        if self._subset is not None:
+            self._index_buffer = self._subset
         self.shared_program["u_toward_eye"] = self._toward_eye
         self.shared_program["u_bias_m"] = DEPTH_BIAS_M
         return None
@@ -98,7 +117,7 @@ class LabelContent:
     row_ends: np.ndarray = field(default_factory=lambda: np.zeros((0, 2, 3)))
     item_text: list[str] = field(default_factory=list)
     item_anchor: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))
-    item_size_m: np.ndarray = field(default_factory=lambda: np.zeros(0))  # longest side
+    item_size_m: np.ndarray = field(default_factory=lambda: np.zeros(0))  # shorter side
 
 
 @dataclass
@@ -332,7 +351,7 @@ class ViewLabels:
             c.item_text = [v._item_ids[k] for k in keep]
             c.item_anchor = np.column_stack([(ib[:, 0] + ib[:, 3]) / 2,
                                              (ib[:, 1] + ib[:, 4]) / 2, ib[:, 5] + 0.01])
-            c.item_size_m = np.maximum(ib[:, 3] - ib[:, 0], ib[:, 4] - ib[:, 1])
+            c.item_size_m = np.minimum(ib[:, 3] - ib[:, 0], ib[:, 4] - ib[:, 1])
         self._item_rows = np.array(keep, int)
         texts = c.rack_text + c.item_text
         if texts != getattr(self, "_small_texts", None):
@@ -389,6 +408,8 @@ class ViewLabels:
             self.small.color = colours[0]
         if len(colours[1]):
             self.rows.color = colours[1]
+        self.small.set_shown(np.concatenate([chosen.racks, n_r + chosen.items]))
+        self.rows.set_shown(chosen.rows)
         self.small.visible = bool(len(chosen.racks) + len(chosen.items))
         self.rows.visible = bool(len(chosen.rows))
         return True

@@ -122,3 +122,17 @@ def framing(layout: Layout, preset: str) -> Framing:
         return Framing(elevation, 0.0, (x0 - depth, y0, 0.0, x1 + depth, y1, 2.4), 0.02,
                        centre)
     return Framing(elevation, azimuth, box)
+
+
+def legend_reserve(view_px, legend_px) -> dict[str, float]:
+    """Room kept free for the legend in the top-right corner when framing: a strip on
+    the right in a wide view, a band at the top in a narrow one (a 3-D view beside two
+    docks at 1024 x 700 is taller than wide), whichever leaves the larger area."""
+    w, h = float(view_px[0]), float(view_px[1])
+    lw, lh = float(legend_px[0]), float(legend_px[1])
+    if lw <= 0 or lh <= 0:
+        return {}
+    right = 0.6 * lw
+    if (w - right) * h >= w * (h - lh):
+        return {"reserve_right_px": right}
+    return {"reserve_top_px": lh}

@@ -81,15 +81,15 @@ def tile_quads(bounds_m: np.ndarray):
     return v, f, np.repeat(np.array(cols, np.float32), 4, axis=0)
 
 
-# inner rectangle 0..3, outer 4..7 (same corner order): centre quad and four ring quads
-_SHADOW_FACES = np.array([[0, 1, 2], [0, 2, 3],
-                          [4, 5, 1], [4, 1, 0], [5, 6, 2], [5, 2, 1],
+# inner rectangle 0..3, outer 4..7 (same corner order): the four ring quads (the
+# footprint itself is covered by its box: no fill spent under it)
+_SHADOW_FACES = np.array([[4, 5, 1], [4, 1, 0], [5, 6, 2], [5, 2, 1],
                           [6, 7, 3], [6, 3, 2], [7, 4, 0], [7, 0, 3]], np.uint32)
 
 
 def floor_shadows(rects_m: np.ndarray, reach_m: float = SHADOW_M):
-    """(vertices, faces, colours) of soft shadows: each (x0, y0, x1, y1) rectangle dark
-    under its footprint, fading to nothing ``reach_m`` around it."""
+    """(vertices, faces, colours) of soft shadows: around each (x0, y0, x1, y1) footprint
+    a ring dark at its edge, fading to nothing ``reach_m`` away."""
     r = np.asarray(rects_m, float).reshape(-1, 4)
     n = len(r)
     if not n:
