@@ -84,7 +84,8 @@ TESTS: dict[str, list[str]] = {
     "physics": ["tests/physics", "tests/test_physics*.py", "tests/test_simulate.py",
                 "tests/test_energy*.py", "tests/test_properties*.py"],
     "io": ["tests/files", "tests/io", "tests/test_io*.py", "tests/test_samples.py",
-           "tests/test_properties*.py"],
+           "tests/test_properties*.py",
+           "tests/test_timeline.py"],        # the trace reader (twin/io/trace.py)
     "engine": ["tests/engine", "tests/test_engine_*.py", "tests/test_layers.py",
                "tests/test_simulate.py", "tests/test_layout_alerts.py", "tests/whatif",
                "tests/test_cli.py", "tests/physics/test_air_incremental.py",
