@@ -95,3 +95,54 @@ def test_saving_onto_a_folder_is_refused_with_its_reason(tmp_path):
     assert [(p.path, p.message) for p in exc.value.problems] == [
         ("", "is a directory, cannot save a layout there")]
     assert exc.value.file == str(tmp_path)
+
+
+# ------------------------------------------------------------- supply grilles (§2.3, §2.4)
+MINIMAL = {"format": "ai-factory-twin-layout", "version": 1,
+           "hall": {"width_m": 10.0, "length_m": 8.0, "ceiling_height_m": 3.0,
+                    "ceiling_return": True}, "racks": []}
+
+
+def hall_with(*grilles, ceiling_return=True):
+    doc = copy.deepcopy(MINIMAL)
+    doc["hall"]["ceiling_return"] = ceiling_return
+    doc["grilles"] = [dict(g) for g in grilles]
+    return doc
+
+
+def grille(gid, kind="supply", x=5.0, y=4.0, **more):
+    return {"id": gid, "kind": kind, "position_m": [x, y], "width_m": 0.6, "length_m": 1.2,
+            **more}
+
+
+def test_a_fixed_supply_grille_with_its_flow_and_a_way_back_loads():
+    assert problems(hall_with(grille("S1", supply_c=18.0, flow_m3s=1.0))) == []
+    assert problems(hall_with(grille("S1", supply_c=18.0, flow_m3s=1.0),
+                              grille("R1", "return", x=2.0), ceiling_return=False)) == []
+
+
+@pytest.mark.parametrize("grilles, ceiling_return, expected", [
+    ([grille("S1", supply_c=18.0)], True,
+     ("grilles[0].flow_m3s", "a supply temperature needs the flow it delivers (flow_m3s)")),
+    ([grille("S1", supply_c=18.0, flow_m3s=1.0), grille("S2", x=2.0, supply_c=20.0, flow_m3s=1.0)],
+     True, ("grilles[1].supply_c", "found 20 C, but grilles[0] supplies at 18 C: the plenum and "
+            "supply duct are one mixed volume, expected one supply temperature")),
+    ([grille("S1", supply_c=18.0, flow_m3s=1.0)], False,
+     ("grilles[0].supply_c", "air supplied at a given temperature needs a way back: set "
+      "hall.ceiling_return or add return grilles")),
+    ([grille("R1", "return", supply_c=18.0)], True,
+     ("grilles[0].supply_c", "only supply grilles have a supply temperature")),
+])
+def test_supply_grille_rules(grilles, ceiling_return, expected):
+    assert problems(hall_with(*grilles, ceiling_return=ceiling_return)) == [(*expected, "error")]
+
+
+def test_a_grille_leaves_the_hall_by_its_half_extent():
+    """A 0.6 x 1.2 m grille reaches 0.3 m either side in x and 0.6 m in y of its centre:
+    centred 0.6 m from the south wall it fits exactly, 0.5 m from it does not."""
+    assert problems(hall_with(grille("R1", "return", x=0.3, y=0.6))) == []
+    leaves = ("grilles[0].position_m", "grille leaves the hall (0..10 x 0..8 m, 3 m high)",
+              "error")
+    assert problems(hall_with(grille("R1", "return", x=5.0, y=0.5))) == [leaves]
+    assert problems(hall_with(grille("R1", "return", x=9.75, y=4.0))) == [leaves]
+    assert problems(hall_with(grille("R1", "return", x=5.0, y=7.5))) == [leaves]
