@@ -6,8 +6,9 @@
 
 from __future__ import annotations
 
+import math
 import os
-import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -30,39 +31,61 @@ class Outcome:
     stderr: str
 
 
-def _limits(memory: int):
-    def apply() -> None:
-        os.setsid()
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+#: A fresh interpreter that forks the command under the caps, waits for it and writes its
+#: peak RSS to a file. The test process cannot fork the command itself: a forked child's
+#: peak RSS (wait4) counts the parent's memory at the fork, so a test process grown to
+#: 2 GB would report every command as 2 GB.
+_LAUNCHER = """
+import os, resource, signal, sys
+cap, report, args = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+pid = os.fork()
+if pid == 0:
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
         os.nice(5)
-    return apply
+        os.execvp(args[0], args)
+    finally:
+        os._exit(127)
+_pid, status, usage = os.wait4(pid, 0)
+with open(report, "w") as fh:
+    fh.write(str(usage.ru_maxrss))
+if os.WIFSIGNALED(status):
+    signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+    os.kill(os.getpid(), os.WTERMSIG(status))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
 
 
 def run_capped(args: list[str], time_cap_s: float = TIME_CAP_S,
                memory_cap: int = MEMORY_CAP_BYTES, cwd: Path | None = None) -> Outcome:
-    """Run ``args`` with stdin closed, killed after ``time_cap_s``; peak RSS from wait4."""
+    """Run ``args`` with stdin closed, killed after ``time_cap_s``; its peak RSS (from
+    wait4 in ``_LAUNCHER``)."""
     env = dict(os.environ, PYTHONFAULTHANDLER="", QT_QPA_PLATFORM="offscreen")
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.monotonic()
-        p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=cwd,
-                             env=env, preexec_fn=_limits(memory_cap))
+        report = Path(tempfile.mkdtemp()) / "peak_kb"
+        p = subprocess.Popen([sys.executable, "-c", _LAUNCHER, str(memory_cap), str(report),
+                              *args], stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                             cwd=cwd, env=env, start_new_session=True)
         code: int | None = None
-        rusage = None
         while True:
-            pid, status, rusage = os.wait4(p.pid, os.WNOHANG)
+            pid, status = os.waitpid(p.pid, os.WNOHANG)
             if pid:
                 code = os.waitstatus_to_exitcode(status)
                 break
             if time.monotonic() - start > time_cap_s:
                 os.killpg(p.pid, signal.SIGKILL)
-                _pid, _status, rusage = os.wait4(p.pid, 0)
+                os.waitpid(p.pid, 0)
                 break
             time.sleep(0.02)
         p.returncode = code if code is not None else -9
         seconds = time.monotonic() - start
         out.seek(0)
         err.seek(0)
-        return Outcome(code, seconds, rusage.ru_maxrss / 1024, out.read().decode("utf-8", "replace"),
+        # killed at the cap before the launcher could report: the peak is unknown
+        peak_kb = float(report.read_text()) if report.exists() else math.nan
+        shutil.rmtree(report.parent, ignore_errors=True)
+        return Outcome(code, seconds, peak_kb / 1024, out.read().decode("utf-8", "replace"),
                        err.read().decode("utf-8", "replace"))
 
 
