@@ -145,11 +145,12 @@ def test_report_pages_contents_and_footer(pod_report):
     title = pdf_text(pdf, 1, 1)
     assert "DESIGN REVIEW REPORT" in title and "GB200 NVL72 pod" in title
     assert hashlib.sha256(POD.read_bytes()).hexdigest() in title.replace("\n", "")
-    contents = re.findall(r"^\s*(\d)\s+([A-Z][A-Za-z ]+?)\s{2,}(\d+)\s*$",
+    contents = re.findall(r"^\s*(\d+)\s+([A-Z][A-Za-z ]+?)\s{2,}(\d+)\s*$",
                           pdf_text(pdf, 1, 1, layout=True), re.M)
     sections = [name for _n, name, _p in contents]
     assert sections == ["Summary", "Views", "Cooling capacity", "Power chain", "Economics",
-                        "Headroom", "Alerts", "Racks", "Assumptions and sources"]
+                        "Headroom", "Alerts", "Network fabric", "Racks",
+                        "Assumptions and sources"]
     for number, name, page in contents:       # every section starts where contents says
         text = pdf_text(pdf, int(page), int(page), layout=True)
         assert re.search(rf"^\s*{number}\s+{name}\s*$", text, re.M), name

@@ -379,9 +379,12 @@ def _loss_coefficients(entry) -> tuple[float, float, float]:
     return pw.monotonic_loss_coefficients(effs) if min(effs) < 1.0 else (0.0, 0.0, 0.0)
 
 
-def power_inputs(layout: Layout, rack_power_kw: np.ndarray, tank_power_kw: np.ndarray
+def power_inputs(layout: Layout, rack_power_kw: np.ndarray, tank_power_kw: np.ndarray,
+                 rack_optics_kw: np.ndarray | None = None
                  ) -> tuple[pw.PowerChain, pw.RackFeeds]:
-    """The chain as a tree of components and the A/B feeds of racks, then tanks."""
+    """The chain as a tree of components and the A/B feeds of racks, then tanks.
+    ``rack_optics_kw``: the fabric's pluggable optics in each rack (docs/physics.md §23),
+    fed through the rack's feeds on top of its model's power shelves."""
     chain, index = _power_chain(layout)
     r, tanks = layout.racks, list(layout.tanks.values())
     fa = np.array([index.get(x, -1) for x in [*r["feed_a"], *(t.feed_a for t in tanks)]], np.int64)
@@ -389,6 +392,9 @@ def power_inputs(layout: Layout, rack_power_kw: np.ndarray, tank_power_kw: np.nd
     load = np.concatenate([rack_power_kw, tank_power_kw])
     # Each rack feed (whip, breaker, rack PDU) is rated for the rack's power shelves, so
     # one side can carry the whole rack when the other fails.
-    rating = np.concatenate([rack_numbers(layout, "nameplate_kw"), [t.it_kw for t in tanks]])
+    plate = rack_numbers(layout, "nameplate_kw")
+    if rack_optics_kw is not None:
+        plate = plate + rack_optics_kw
+    rating = np.concatenate([plate, [t.it_kw for t in tanks]])
     return chain, pw.RackFeeds(dc_load_kw=load, feed_a=fa, feed_b=fb, feed_rating_kw=rating,
                                share_a=np.select([(fa >= 0) & (fb >= 0), fa >= 0], [0.5, 1.0], 0.0))

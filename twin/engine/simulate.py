@@ -122,8 +122,9 @@ class Simulator:
         # a rack (or tank) without an energised feed draws nothing (docs/physics.md §4.7);
         # the design checks (2N failover) run on the demand
         t = time.perf_counter()
+        optics_kw = fabric.rack_optics_w / 1e3 if fabric is not None else None
         chain, demand_feeds = inputs.power_inputs(layout, demand.rack_power_w / 1e3,
-                                                  tank_demand_w / 1e3)
+                                                  tank_demand_w / 1e3, optics_kw)
         powered = solve_power(chain, demand_feeds).rack_powered
         rack_on, tank_on = powered[:len(r)], powered[len(r):]
         fail = failover_analysis(chain, demand_feeds)
@@ -159,7 +160,7 @@ class Simulator:
         timing["air_s"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        chain, feeds = inputs.power_inputs(layout, rack_w / 1e3, tank_heat_w / 1e3)
+        chain, feeds = inputs.power_inputs(layout, rack_w / 1e3, tank_heat_w / 1e3, optics_kw)
         pres = solve_power(chain, feeds)
         timing["power_s"] += time.perf_counter() - t
 

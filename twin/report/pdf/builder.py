@@ -36,6 +36,7 @@ from twin.engine.whatif.sweep import SweepResult
 from twin.report.pdf import assumptions, content
 from twin.report.pdf.compare_section import compare_section
 from twin.report.pdf.swing_section import swing_section
+from twin.report.pdf.fabric_section import fabric_section
 from twin.engine.swing import training_swing
 from twin.report.pdf.economics_section import economics_section
 from twin.report.pdf.headroom_section import headroom_section
@@ -142,6 +143,7 @@ def _write_report(layout, result, out, source, page, gl_backend, gl_reason, prog
         *_with_break(swap_section(swaps or [])),
         *_with_break(compare_section(*comparison) if comparison else []),
         *_with_break(swing_section(training_swing(layout, result))),
+        *_with_break(fabric_section(layout, result.fabric, result.alerts)),
         *content.racks_section(doc, {layout.cooling_units[d["id"]].rack: d for d in doors}),
         PageBreak(), *assumptions.assumptions_section(layout)]
     n_sections = _number_sections(sections)
