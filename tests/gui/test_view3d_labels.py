@@ -148,7 +148,9 @@ def test_choose_labels_prefers_rows_when_racks_are_small():
 def test_label_text_contrasts_with_rack_colour():
     t = lab.contrast_text(np.array([[1.0, 1.0, 0.8, 1.0], [0.1, 0.2, 0.5, 1.0]]))
     assert t[0, :3].max() < 0.2 and t[1, :3].min() > 0.9
-    assert lab.row_title("A") == "Row A" and lab.row_title("R01") == "R01"
+    from twin.interchange.rows import Row
+    assert Row("A", (0,), ("A01",), 0, "x", (0, 0, 1, 1)).title == "Row A"
+    assert Row("R01", (0,), ("R01-01",), 0, "x", (0, 0, 1, 1)).title == "R01"
 
 
 # ------------------------------------------------------------------ markings, the room
@@ -345,3 +347,36 @@ def test_export_leaves_out_the_selection_unless_asked(window, tmp_path):
     assert highlight_pixels(marked) > 50
     assert window.selection.ids == {"A03", "A04"}            # untouched
     assert window.view3d.show_selection and window.plan_view.show_selection
+
+
+# --------------------------------------------------------------------- the plan's LOD
+def test_plan_names_rows_when_zoomed_out_and_racks_when_zoomed_in(qtbot):
+    from twin.gui.base.commands import Editor
+    from twin.gui.plan.view import PlanView
+    layout = load_layout(LAYOUTS / "hyperscale-hall.json")
+    selection, colouring = Selection(), RackColouring()
+    colouring.set(by_model(layout))
+    view = PlanView(layout, selection, colouring, Editor(layout))
+    qtbot.addWidget(view)
+    img = view.render_image((1000, 800))
+    rows = view._row_labels
+    ppm = view._ppm()
+    assert rows.shown(ppm) and "R01" in rows.shown_titles(ppm)
+    # the plate left of row R01 holds dark text on white
+    r01 = next(r for r in rows.rows() if r.title == "R01")
+    x0, y0, x1, y1 = r01.bounds_m
+    pt = view.view_box.mapViewToScene(pg_point(x0 - 1.0, (y0 + y1) / 2))
+    p = view.canvas.mapFromScene(pt)
+    p = view.canvas.mapTo(view, p)
+    from tests.image_checks import rgb_of
+    rgb = rgb_of(img).astype(int)
+    patch = rgb[p.y() - 6:p.y() + 7, p.x() - 12:p.x() + 4]
+    assert (patch.max(axis=-1) < 90).sum() > 5 and (patch.min(axis=-1) > 240).sum() > 5
+    view.frame_ids(list(layout.racks.ids[:6]))
+    view.render_image((1000, 800))
+    assert not rows.shown(view._ppm())
+
+
+def pg_point(x: float, y: float):
+    from PySide6.QtCore import QPointF
+    return QPointF(x, y)

@@ -42,6 +42,12 @@ class Row:
     def __len__(self) -> int:
         return len(self.racks)
 
+    @property
+    def title(self) -> str:
+        """The name as labelled in the views: 'A' -> 'Row A'; 'R01' and 'Row 3' as they are."""
+        n = self.name
+        return n if n.lower().startswith("row") or len(n) > 2 else f"Row {n}"
+
 
 def rack_rows(layout: Layout) -> list[Row]:
     """Every rack in exactly one row (a lone rack is a row of one), rows ordered south to

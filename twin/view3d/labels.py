@@ -130,11 +130,6 @@ class Chosen:
     items: np.ndarray
 
 
-def row_title(name: str) -> str:
-    """'A' -> 'Row A'; 'R01' and 'Row 3' as they are."""
-    return name if name.lower().startswith("row") or len(name) > 2 else f"Row {name}"
-
-
 def text_box_px(text: list[str], pt: float, dpi: float) -> np.ndarray:
     """(n, 2) estimated width and height in pixels of one-line labels."""
     px = pt / 72.0 * dpi
@@ -317,7 +312,7 @@ class ViewLabels:
             for k, row in enumerate(rows):
                 index[list(row.racks)] = k
             self._row_index = index
-            self._row_names = [row_title(row.name) for row in rows]
+            self._row_names = [row.title for row in rows]
             self._row_members = [np.array(row.racks, int) for row in rows]
         return self._row_index, self._row_names, self._row_members
 

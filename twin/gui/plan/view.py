@@ -32,6 +32,7 @@ from twin.model.viewstate import RackColouring, Selection
 from twin.gui.plan import items as pi
 from twin.gui.base.commands import Editor
 from twin.gui.plan.legends import PlanLegends
+from twin.gui.plan.row_labels import RowLabels
 from twin.gui.plan.interaction import (
     DOOR_STRIP_M, FRONT_STRIP_M, PlanInteraction, PlanCanvas, PlanViewBox,
 )
@@ -116,6 +117,9 @@ class PlanView(PlanInteraction, QtWidgets.QWidget):
         self._equipment = pi.FootprintLayer(edge=QtGui.QColor(20, 30, 40, 200), label_ppm=24,
                                             label_pt=7)
         self._equipment.setZValue(5)
+        #: row names while the racks are too small for their ids (as in the 3-D view)
+        self._row_labels = RowLabels(layout, self._racks)
+        self._row_labels.setZValue(6)
         self._ghost = pi.GhostItem()
         self._ghost.setZValue(50)
         self._ghost.hide()
@@ -127,7 +131,7 @@ class PlanView(PlanInteraction, QtWidgets.QWidget):
         self._band.setZValue(60)
         self._band.hide()
         for item in (self._floor, self._grid, self._heat, self._zones, self._racks, self._doors,
-                     self._equipment, self._ghost, self._band):
+                     self._equipment, self._row_labels, self._ghost, self._band):
             self.view_box.addItem(item, ignoreBounds=True)
 
         self.legends = PlanLegends(self.canvas.ci, self.plot, self._heat)
@@ -357,7 +361,8 @@ class PlanView(PlanInteraction, QtWidgets.QWidget):
         extent = self._floor.boundingRect().adjusted(-20, -20, 20, 20)
         r = lay.racks
         self._racks.labels = [str(i) for i in r.ids]
-        for layer in (self._racks, self._doors, self._equipment, self._zones):
+        for layer in (self._racks, self._doors, self._equipment, self._zones,
+                      self._row_labels):
             layer.set_extent(extent)
         self._push_zones()
         self._update_rack_colours(push=False)
@@ -406,6 +411,7 @@ class PlanView(PlanInteraction, QtWidgets.QWidget):
                              labels=self._racks.labels, region=region)
         self._doors.set_data(self._door_bounds, np.zeros(len(self._door_bounds), int),
                              [pi.DOOR], region=region)
+        self._row_labels.update()
 
     def _update_rack_colours(self, push: bool = True) -> None:
         c = self.colouring.current
