@@ -14,6 +14,13 @@ Figures (ms unless noted, medians):
 - recolour_render_process_cpu_ms: CPU time of this process (all llvmpipe threads) for
   the same; less sensitive than wall time to other processes on a shared machine.
 - first_frame_s: load the layout, build the view, show it, first frame drawn.
+- sections_*: one vertical slice (x, mid-hall) and the iso-surface shown (the hall's air
+  is 22-24 C, so the surface is drawn at 23.5 C, where it exists; sections_iso_faces):
+  sections_compute_ms the engine's slice image + surface (worker thread);
+  sections_result_render_ms a result frame (new colours, new slice image and surface
+  uploaded, frame drawn); sections_first_frame_s a new view showing them, first frame;
+  sections_drag_fps frames per second of a Ctrl+drag of the slice (new slice image
+  computed, uploaded, drawn per step) and sections_drag_move_ms the plane moved alone.
 """
 
 from __future__ import annotations
@@ -130,11 +137,80 @@ def main() -> dict:
         "geometry_rebuild_render_ms": ms(rebuild_render),
         "pick_ms": ms(picks), "pick_hits_of_50": int(hits),
         "first_frame_s": round(first_frame_s, 3),
+        **_sections_figures(app, view, layout, draw_now, rng),
         "renderer": _renderer(),
         "load_average_1min": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(),
     }
     view.close()
     return result
+
+
+def _sections_figures(app, view, layout, draw_now, rng) -> dict:
+    """Frame times with one vertical slice and the iso-surface shown (see the top)."""
+    from vispy import gloo
+
+    from twin.engine import layers, slices
+    from twin.engine.simulate import simulate
+    from twin.model.viewstate import Colouring, RackColouring, Selection
+    from twin.view3d import FloorView3D
+    air = simulate(layout).air
+    lo, hi, cmap = layers.temperature_scale(layout.hall.ashrae_class)
+    x_mid = layout.hall.width_m / 2
+    req = slices.SectionRequest(x_mid, None, 23.5, (lo, hi), cmap)
+    compute = []
+    for _ in range(5):
+        t = time.perf_counter()
+        sec = slices.sections(air, req)
+        compute.append(time.perf_counter() - t)
+
+    def show(v, sec):
+        for sl in sec.slices:
+            v.sections.set_slice(sl.axis, sl.rgba, sl.position_m, sl.extent, sl.label)
+        v.sections.set_iso(sec.iso.vertices_m, sec.iso.faces, sec.iso.normals,
+                           (0.95, 0.45, 0.3), "23.5 C iso-surface")
+
+    n = len(layout.racks)
+    result = []
+    for _ in range(10):
+        c = Colouring("inlet_c", "Rack inlet temperature", "\u00b0C",
+                      20 + 15 * rng.random(n), 18.0, 35.0, "thermal")
+        t = time.perf_counter()
+        view.colouring.set(c)
+        show(view, sec)
+        draw_now()
+        result.append(time.perf_counter() - t)
+    drag, moves = [], []
+    for k in range(12):
+        x = x_mid + 0.6 * (k % 6)
+        t = time.perf_counter()
+        sl = slices.vertical_slice(air, "x", x, (lo, hi), cmap)
+        view.sections.set_slice("x", sl.rgba, x, sl.extent, sl.label)
+        draw_now()
+        drag.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        view.sections._move_to("x", x + 0.3)
+        draw_now()
+        moves.append(time.perf_counter() - t)
+
+    t0 = time.perf_counter()
+    fresh = FloorView3D(layout, Selection(), RackColouring(), size=SIZE)
+    show(fresh, slices.sections(air, req))
+    fresh.native.resize(*SIZE)
+    fresh.native.show()
+    drawn: list[int] = []
+    fresh.canvas.events.draw.connect(lambda ev: drawn.append(1))
+    while not drawn and time.perf_counter() - t0 < 30:
+        app.processEvents()
+    fresh.canvas.set_current()
+    gloo.gl.glFinish()
+    first = time.perf_counter() - t0
+    fresh.close()
+    ms = lambda xs: round(statistics.median(xs) * 1000, 2)  # noqa: E731
+    return {"sections_compute_ms": ms(compute), "sections_iso_faces": len(sec.iso.faces),
+            "sections_result_render_ms": ms(result),
+            "sections_first_frame_s": round(first, 3),
+            "sections_drag_fps": round(1 / statistics.median(drag), 1),
+            "sections_drag_move_ms": ms(moves)}
 
 
 def _renderer() -> str:
