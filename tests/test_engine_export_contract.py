@@ -128,3 +128,115 @@ def test_profile_rows_have_the_documented_keys():
     assert rows[0]["facility_kw"] > rows[0]["it_kw"] > 0
     assert rows[0]["cooling_kw"] >= rows[0]["chiller_kw"] >= 0
     assert rows[0]["worst_inlet_c"] > 15
+
+
+def _r(x, nd=3):
+    """A figure as the document gives it: rounded, and None where it is not a number."""
+    v = round(float(x), nd)
+    return v if np.isfinite(v) else None
+
+
+def test_every_figure_is_its_result_in_facility_units_rounded_as_documented(pod):
+    """The contract figure by figure (README "Command line"): kW from W, per cent from
+    fractions, temperatures and powers to 3 places, flows and pressures to 2, capture
+    index and airflow to 4, token rates to 1. The second CDU, an air-cooled rack and the
+    last power component are checked so a figure taken from the wrong item fails too."""
+    lay, res, doc = pod
+    air, b, c, p, fo, f = (res.air, res.liquid.racks, res.liquid.cdus, res.power, res.failover,
+                           res.facility)
+    for rid in ("A-IB1", "A01"):
+        i = lay.racks.index_of(rid)
+        rack = doc["racks"][i]
+        assert rack["model"] == lay.racks["model"][i]
+        assert (rack["power_kw"], rack["tokens_per_s"], rack["air_heat_kw"],
+                rack["liquid_heat_kw"], rack["demand_kw"]) == (
+            _r(res.rack_power_kw[i]), _r(res.workload.tokens_per_s[i], 1),
+            _r(res.rack_air_heat_kw[i]), _r(res.rack_liquid_heat_kw[i]),
+            _r(res.rack_demand_kw[i]))
+        assert (rack["inlet_c"], rack["inlet_max_c"], rack["exhaust_c"], rack["airflow_m3s"],
+                rack["capture_index"]) == (
+            _r(air.rack_inlet_mean_c[i]), _r(air.rack_inlet_max_c[i]), _r(air.rack_exhaust_c[i]),
+            _r(air.rack_airflow_m3s[i], 4), _r(air.rack_capture_index[i], 4))
+    i = lay.racks.index_of("A01")
+    rack = doc["racks"][i]
+    assert (rack["coolant_supply_c"], rack["coolant_return_c"], rack["coolant_dp_kpa"]) == (
+        _r(b.supply_c[i]), _r(b.return_c[i]), _r(b.dp_kpa[i], 2))
+    j = 1
+    cdu = doc["liquid"]["cdus"][j]
+    assert cdu == {
+        "id": res.cdu_ids[j], "load_kw": _r(c.load_w[j] / 1e3),
+        "capacity_pct": _r(c.capacity_fraction[j] * 100, 2), "flow_lpm": _r(c.flow_lpm[j], 1),
+        "loop_supply_c": _r(c.loop_supply_c[j]), "loop_return_c": _r(c.loop_return_c[j]),
+        "approach_k": _r(c.approach_k[j]), "pumps_running": int(c.n_pumps_running[j]),
+        "pump_dp_kpa": _r(c.pump_dp_kpa[j], 1), "pump_power_kw": _r(c.pump_power_w[j] / 1e3),
+        "effectiveness": _r(c.effectiveness[j], 4), "facility_supply_c": _r(c.facility_supply_c[j]),
+        "facility_return_c": _r(c.facility_return_c[j])}
+    assert doc["liquid"]["newton_iterations"] == res.liquid.newton_iterations
+    k = len(res.power_ids) - 1
+    comp = doc["power"]["components"][k]
+    assert comp == {
+        "id": res.power_ids[k], "kind": res.power_kinds[k], "load_kw": _r(p.load_kw[k]),
+        "rating_kw": _r(p.rating_kw[k]), "load_pct": _r(p.load_fraction[k] * 100, 2),
+        "loss_kw": _r(p.loss_kw[k]), "energised": bool(p.energised[k]),
+        "worst_failover_pct": _r(fo.worst_load_fraction[k] * 100, 2),
+        "worst_failover_scenario": fo.worst_scenario[k]}
+    assert (doc["power"]["utility_kw"], doc["power"]["it_kw"], doc["power"]["chain_loss_kw"]) == (
+        _r(p.utility_kw), _r(p.it_kw), _r(p.chain_loss_kw))
+    u = len(res.unit_ids) - 1
+    assert doc["cooling_units"][u] == {
+        "id": res.unit_ids[u], "load_kw": _r(air.unit_load_w[u] / 1e3),
+        "return_c": _r(air.unit_return_c[u]), "supply_c": _r(air.unit_supply_c[u]),
+        "setpoint_c": _r(res.unit_setpoint_c[u]),
+        "capacity_pct": _r(air.unit_capacity_fraction[u] * 100, 2)}
+    for key, pl in (("facility_water", f.plant), ("chilled_water", f.air_plant)):
+        assert doc["plant"][key] == {
+            "mode": pl.mode, "supply_c": _r(pl.supply_c), "return_c": _r(pl.return_c),
+            "heat_kw": _r(pl.heat_in_w / 1e3), "economiser_kw": _r(pl.economiser_heat_w / 1e3),
+            "chiller_load_kw": _r(pl.chiller_load_w / 1e3), "chiller_cop": _r(pl.chiller_cop),
+            "chillers_running": pl.chillers_running,
+            "chiller_power_kw": _r(pl.chiller_power_w / 1e3),
+            "chiller_unmet_kw": _r(pl.chiller_unmet_w / 1e3)}
+    m = doc["metrics"]
+    assert (m["it_power_kw"], m["facility_power_kw"], m["cooling_power_kw"],
+            m["electrical_loss_kw"], m["pue"], m["tokens_per_s"], m["tokens_per_kwh"],
+            m["liquid_share"]) == (
+        _r(f.it_kw), _r(f.facility_kw), _r(f.cooling_kw), _r(f.electrical_loss_kw), _r(f.pue, 4),
+        _r(f.tokens_per_s, 1), _r(f.tokens_per_kwh, 1), _r(f.liquid_heat_share, 4))
+    assert m["cooling_by_part_kw"] == {
+        "air_unit_fans": _r(f.crah_fan_kw), "cdu_pumps": _r(f.cdu_pump_kw),
+        "immersion_pumps": _r(f.immersion_pump_kw), "facility_pumps": _r(f.facility_pump_kw),
+        "chillers": _r(f.chiller_kw), "heat_rejection_fans": _r(f.rejection_fan_kw)}
+    assert m["shi"] == _r(res.metrics["shi"], 4) and m["rti_pct"] == _r(res.metrics["rti_pct"], 4)
+    e = doc["energy"]
+    assert e == {
+        "it_kw": _r(f.it_kw), "to_air_kw": _r(res.rack_air_heat_kw.sum()),
+        "to_liquid_kw": _r(res.rack_liquid_heat_kw.sum()), "facility_kw": _r(f.facility_kw),
+        "heat_rejected_kw": _r(f.heat_rejected_kw), "facility_residual_pct": f.energy_residual * 100,
+        "air_heat_in_kw": _r(air.heat_in_w / 1e3),
+        "removed_by_air_cooling_kw": _r(air.heat_removed_w / 1e3), "residual_pct": air.residual_pct}
+    assert doc["air"]["grid"] == {"nx": len(air.x_m), "ny": len(air.y_m), "nz": len(air.z_m)}
+    assert doc["air"]["iterations"] == air.iterations
+    assert doc["layout"] == lay.name and doc["file"] == "pod"
+    assert [(a["severity"], a["kind"], a["target"]) for a in doc["alerts"]] == [
+        (a.severity, a.kind, a.target) for a in res.alerts]
+
+
+def test_economics_and_floor_figures_are_rounded_as_documented(pod):
+    lay, res, doc = pod
+    e, fl = res.economics, res.floor
+    ec = doc["economics"]
+    assert ec["capex_usd"] == {k: _r(v) for k, v in e.capex_usd.items()}
+    assert (ec["capex_total_usd"], ec["energy_kwh_per_year"], ec["tokens_per_year"],
+            ec["gpus"], ec["utility_kw"], ec["gpus_within_utility"]) == (
+        _r(e.capex_total_usd), _r(e.energy_kwh_per_year), _r(e.tokens_per_year), e.gpus,
+        _r(e.utility_kw), e.gpus_within_utility)
+    assert ec["usd_per_million_tokens"] == _r(e.usd_per_million_tokens, 4)
+    assert ec["usd_per_gpu_hour"] == _r(e.usd_per_gpu_hour, 4)
+    ids = [str(i) for i in lay.racks.ids]
+    floor = doc["floor"]
+    assert floor["max_load_kg_m2"] == _r(fl.max_area_kg_m2, 1)
+    assert floor["max_rack_load_kg_m2"] == _r(fl.rack_area_kg_m2.max(), 1)
+    assert floor["heaviest_rack_kg"] == _r(fl.rack_weight_kg.max(), 1)
+    assert floor["max_point_kn"] == _r(fl.rack_point_kn.max(), 3)
+    assert floor["max_load_rack"] == ids[int(np.argmax(fl.rack_area_kg_m2))]
+    assert floor["max_point_rack"] == ids[int(np.argmax(fl.rack_point_kn))]
