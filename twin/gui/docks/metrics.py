@@ -44,6 +44,20 @@ POWER_PARTS = (
      "Chiller compressors; zero while the economiser carries the load"),
     ("rejection_fan_kw", "Heat rejection", "#8e9aa8", "Dry cooler / cooling tower fans"),
 )
+#: The fabric rows: key, label, tooltip (docs/physics.md §23).
+FABRIC_ROWS = (
+    ("cables", "Cables", "Links of the fabric (GPU-leaf, switch-switch, front-end), by medium "
+     "chosen by length and speed from the cited media table."),
+    ("length", "Cable length", "Total routed length over the trays, drops and slack included."),
+    ("optics", "Optics power", "Transceivers and active copper at both ends of every link; "
+     "added to the IT power of the racks that hold them."),
+    ("cost", "Cabling cost", "Cables and optics: per end plus per metre (estimates)."),
+    ("bisection", "Bisection", "Bandwidth across the worst cut of the GPU ports into halves."),
+    ("tray", "Tray fill", "Cable cross-section on the fullest tray piece over its usable "
+     "section (50 % of the tray, TIA-569)."),
+)
+MEDIUM_SHORT = {"dac": "DAC", "acc": "ACC", "mmf": "MM", "smf_dr": "SM DR", "smf_fr": "SM FR",
+                "none": "beyond reach"}
 #: Inlet histogram bin width in K (divides the ASHRAE limits, so no bin straddles one).
 BIN_K = 0.5
 PLACEHOLDER = ("No results yet.\n\nMetrics appear here when the simulation has run: "
@@ -455,6 +469,9 @@ class MetricsPanel(QWidget):
         for key, label in (("losses", "Electrical losses"), ("cooling", "Cooling power"),
                            ("residual", "Residual")):
             self.energy.add(key, label, TIPS[key])
+        self.fabric = _Rows("Network fabric", link)
+        for key, label, tip in FABRIC_ROWS:
+            self.fabric.add(key, label, tip)
 
         body = QWidget()
         col = QVBoxLayout(body)
@@ -462,7 +479,7 @@ class MetricsPanel(QWidget):
         col.setSpacing(8)
         col.addLayout(tiles)
         for w in (power_box, hist_box, self.air.box, self.equipment.box, self.money.box,
-                  self.energy.box):
+                  self.energy.box, self.fabric.box):
             col.addWidget(w)
         col.addStretch(1)
         self.scroll = QScrollArea()
@@ -483,7 +500,7 @@ class MetricsPanel(QWidget):
         """Print everything again in the current unit system (View > Units)."""
         for tile in self.tiles.values():
             tile.setToolTip(units.localise(tile.tip))
-        for rows in (self.air, self.equipment, self.money, self.energy):
+        for rows in (self.air, self.equipment, self.money, self.energy, self.fabric):
             rows.refresh_tips()
         self.histogram.refresh_units()
         if self._shown is not None:
@@ -523,7 +540,30 @@ class MetricsPanel(QWidget):
         r = abs(fac.energy_residual)
         e.set("residual", "< 0.001 %" if r < 1e-5 else f"{fac.energy_residual * 100:.3f} %",
               "heat out vs power\u00a0in", "ok" if r < 1e-3 else "warning")
+        self._set_fabric(result)
         self.stack.setCurrentWidget(self.scroll)
+
+    def _set_fabric(self, result: TwinResult) -> None:
+        """The fabric's figures (docs/physics.md §23); the box hides without a fabric."""
+        f, rows = result.fabric, self.fabric
+        rows.box.setVisible(f is not None)
+        if f is None:
+            return
+        t = f.totals()
+        kinds = [f.media.medium[m] if m >= 0 else "none" for m in f.medium.tolist()]
+        by_medium = " \u00b7 ".join(f"{kinds.count(k):,} {MEDIUM_SHORT.get(k, k)}"
+                                    for k in sorted(set(kinds)))
+        bad = int(t["links_over_planned_reach"])
+        rows.set("cables", f"{int(t['links']):,}", by_medium, "warning" if bad else "neutral")
+        rows.set("length", f"{t['cable_length_m'] / 1e3:,.2f} km",
+                 f"{bad:,} beyond their planned cable" if bad else "")
+        rows.set("optics", units.power(t["optics_kw"]), "in the racks' IT power")
+        rows.set("cost", f"USD {t['cabling_usd'] / 1e6:,.2f} M", "cables and optics")
+        rows.set("bisection", f"{t['bisection_tbps']:,.1f} Tb/s",
+                 f"{t['worst_hops']:.0f} switch hops at most; {t['switches']:.0f} switches")
+        fill = t["max_tray_fill"]
+        rows.set("tray", f"{fill * 100:.0f} %", "fullest tray, of its usable section",
+                 "warning" if fill > 1.0 else "ok")
 
     def _set_money(self, result: TwinResult) -> None:
         e, r = result.economics, self.money
