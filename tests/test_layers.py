@@ -185,3 +185,51 @@ def test_smoothed_heatmaps_are_bilinear_and_keep_empty_cells_empty():
     np.testing.assert_allclose(sm[:, 10 * f:], 20.0)  # not pulled towards the empty cells
     cat = np.array([[0.0, 1.0], [2.0, 3.0]])
     assert raster.smoothed(cat).shape == (8, 8)
+
+
+def test_nice_ranges_snap_outwards_to_the_step():
+    assert layers._nice_range(np.array([38.2, 44.6]), 1.0) == (38.0, 45.0)
+    assert layers._nice_range(np.array([40.0, 40.0]), 10.0) == (40.0, 50.0)   # one step wide
+    assert layers._nice_range(np.array([np.nan, np.inf]), 5.0) == (0.0, 1.0)  # nothing finite
+    assert layers._nice_range(np.array([12.0, 14.0]), 5.0, floor=0.0, ceil=100.0) == (0.0, 100.0)
+    assert layers._nice_range(np.array([-3.0, 120.0]), 5.0, floor=0.0, ceil=100.0) == (-5.0, 120.0)
+
+
+def test_value_ranges_exactly_per_metric():
+    assert layers.value_range("coolant", np.array([38.2, np.nan, 44.6])) == (38.0, 45.0)
+    assert layers.value_range("power", np.array([12.0, 130.0])) == (0.0, 130.0)
+    assert layers.value_range("power", np.array([12.0, 131.0])) == (0.0, 140.0)
+    assert layers.value_range("floor", np.array([1361.0])) == (0.0, 1370.0)
+    assert layers.value_range("capture", np.array([0.2, 0.4])) == (0.0, 1.0)
+    assert layers.value_range("inlet", np.array([50.0]), "A4") == (15.0, 48.0)
+    assert layers.value_range("air", np.array([5.0]), "nonsense") == (15.0, 35.0)   # A1
+
+
+def test_rack_values_per_metric_on_a_mixed_floor(pod):
+    """The pod has liquid-cooled racks (on a CDU) and air-cooled ones (A-IB1): coolant
+    return only for the former, NaN for the latter; NaN for fields racks do not carry."""
+    import dataclasses
+    lay, res = pod
+    i_air, i_liq = lay.racks.index_of("A-IB1"), lay.racks.index_of("A01")
+    coolant = layers.rack_values("coolant", res)
+    assert np.isnan(coolant[i_air]) and coolant[i_liq] == res.liquid.racks.return_c[i_liq]
+    np.testing.assert_array_equal(layers.rack_values("capture", res), res.air.rack_capture_index)
+    np.testing.assert_array_equal(layers.rack_values("inlet", res), res.air.rack_inlet_max_c)
+    np.testing.assert_array_equal(layers.rack_values("floor", res), res.floor.rack_weight_kg)
+    assert np.isnan(layers.rack_values("headroom", res)).all()
+    bare = dataclasses.replace(res, air=None, liquid=None, floor=None)
+    for metric in ("capture", "coolant", "floor", "headroom_limit"):
+        values = layers.rack_values(metric, bare)
+        assert len(values) == len(lay.racks) and np.isnan(values).all()
+    with pytest.raises(KeyError):
+        layers.rack_values("humidity", res)
+
+
+def test_rack_colouring_carries_label_unit_range_and_map(pod):
+    lay, res = pod
+    c = layers.rack_colouring("coolant", res)
+    assert (c.label, c.unit, c.colormap) == ("Coolant return temperature", "°C", "thermal")
+    assert c.key == "coolant"
+    assert (c.vmin, c.vmax) == layers._nice_range(layers.rack_values("coolant", res), 1.0)
+    c = layers.rack_colouring("inlet", res)
+    assert (c.vmin, c.vmax, c.colormap) == (15.0, 35.0, f"ashrae-{res.ashrae_class}")
