@@ -47,3 +47,41 @@ def test_importers_name_the_file_and_what_they_expected(tmp_path):
     with pytest.raises(LayoutError) as trace:
         read_trace(fifo, Layout())
     assert str(fifo) in str(trace.value) and "trace CSV" in str(trace.value)
+
+
+def test_sizes_are_named_in_mebibytes(tmp_path):
+    from twin.io.capped import mib
+    assert (mib(3 * 2**20), mib(1536 * 1024), mib(0)) == ("3.0 MiB", "1.5 MiB", "0.0 MiB")
+    p = tmp_path / "big.csv"
+    p.write_bytes(b"x" * (3 * 2**20))
+    with pytest.raises(ReadRefused) as exc:
+        read_capped(p, 2 * 2**20, "a table")
+    assert str(exc.value) == "file is 3.0 MiB, above the limit of 2.0 MiB for a table"
+
+
+def test_a_character_device_is_refused_by_kind():
+    with pytest.raises(ReadRefused) as exc:
+        read_capped("/dev/null", 10, "a table")
+    assert str(exc.value) == "is a character device, expected a table; nothing was read"
+
+
+def test_a_file_that_grows_after_the_check_is_cut_at_the_limit(tmp_path, monkeypatch):
+    """The size is checked before the read; a file appended to in between is refused
+    by what was actually read (limit + 1 bytes)."""
+    from twin.io import capped
+    p = tmp_path / "f.csv"
+    p.write_bytes(b"x" * 10)
+    real = capped._refuse_special
+    calls = []
+
+    def grow_after_first_check(st, what, limit):
+        calls.append(what)
+        real(st, what, limit)
+        if len(calls) == 2:                     # the check on the open file, then it grows
+            with open(p, "ab") as fh:
+                fh.write(b"y" * 5)
+    monkeypatch.setattr(capped, "_refuse_special", grow_after_first_check)
+    with pytest.raises(ReadRefused) as exc:
+        read_capped(p, 12, "a table")
+    assert str(exc.value) == "file is larger than the limit of 0.0 MiB for a table"
+    assert calls == ["a table", "a table"]
