@@ -23,6 +23,7 @@ from twin.gui.docks.alerts import AlertsPanel
 from twin.gui.docks.heatmap import HeatmapControls
 from twin.gui.docks.metrics import MetricsPanel
 from twin.gui.plan.airflow import AirflowArrows, arrow_segments
+from twin.gui.plan.fabric import FabricLayer
 from twin.gui.plan.view import PlanView
 from twin.model import units
 from twin.gui.window.sections import SectionsBridge
@@ -85,6 +86,9 @@ class LiveBridge(QObject):
         self._status_timer.timeout.connect(self._show_busy_status)
         if self._plan is not None:
             self._plan.view_box.addItem(self.arrows, ignoreBounds=True)
+            #: trays by fill and the selected racks' links (docs/physics.md §23)
+            self.fabric: FabricLayer | None = FabricLayer(self._plan.view_box)
+            session.selection.changed.connect(self.fabric.set_selection)
             self._plan.tooltip_extra = session.live_lines
             self._plan.drag_started.connect(session.begin_drag)
             self._plan.drag_finished.connect(session.end_drag)
@@ -139,6 +143,8 @@ class LiveBridge(QObject):
         self.update_heatmap()
         self._metrics.set_result(s.result, s.snapshot)
         self._alerts.set_alerts(s.result.alerts)
+        if self._plan is not None:
+            self.fabric.set_result(s.result.fabric)
         self.result_shown.emit(info)
 
     def _on_cleared(self) -> None:
