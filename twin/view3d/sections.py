@@ -239,9 +239,9 @@ class SectionVisuals:
             c = plane_corners(axis, pos, extent)
             segs.append(c[[0, 1, 1, 2, 2, 3, 3, 0]])
             texts.append(label)
-            # vertical: above the middle of the top edge; horizontal: at its x = 0 edge,
-            # a third of the way along (clear of the vertical slices' labels)
-            where.append((c[2] + c[3]) / 2 + (0, 0, 0.08) if axis != "z"
+            # vertical: above its top edge, a fifth of the way from its far end (clear of the row
+            # labels over the racks); horizontal: at its x = 0 edge, a third of the way
+            where.append(c[2] + (c[3] - c[2]) / 5 + (0, 0, 0.08) if axis != "z"
                          else c[0] + (c[3] - c[0]) / 3 + (0, 0, 0.05))
         if segs:
             self._outline.set_data(pos=np.concatenate(segs).astype(np.float32), color=OUTLINE)

@@ -141,8 +141,9 @@ class SectionsBridge(QObject):
         drawn = set()
         for sl in (sec.slices if sec is not None else ()):
             t = sl.temperature_c
-            label = (f"{sl.label} \u00b7 {units.temp(np.nanmin(t))}\u2013"
-                     f"{units.temperature(np.nanmax(t))}")
+            lo, hi = units.temp(np.nanmin(t)), units.temperature(np.nanmax(t))
+            span = hi if hi.startswith(lo + " ") else f"{lo}\u2013{hi}"
+            label = f"{sl.label} \u00b7 {span}"
             sv.set_slice(sl.axis, sl.rgba, sl.position_m, sl.extent, label)
             drawn.add(sl.axis)
         for axis in self._shown - drawn:
