@@ -259,7 +259,8 @@ class FabricBuilder:
         r = layout.racks
         key = (fab, tuple(layout.cable_trays.values()), tuple(map(str, r.ids)),
                tuple(r["model"].tolist()), r["height_m"].tobytes(), r["rotation_deg"].tobytes(),
-               id(layout.catalogue))
+               repr(sorted(layout.equipment.items())))   # not the catalogue object: a
+        # snapshot sent to the physics process brings a new one each time
         xy = np.column_stack([r["x_m"], r["y_m"]]).astype(float)
         if key == self._key and self._xy is not None:
             moved = np.nonzero((xy != self._xy).any(axis=1))[0]
