@@ -225,7 +225,7 @@ def test_a_bad_cell_names_the_line_and_column(tmp_path):
 def test_export_then_import_gives_back_the_racks_positions_and_powers(tmp_path, suffix):
     pod = load_layout(POD)
     n = len(pod.racks)
-    pod.racks.set_values(np.arange(n), "power_kw", np.linspace(20.5, 140.25, n))
+    pod.racks.set_values(np.arange(n), "power_kw", np.linspace(20.5, 110.25, n))
     pod.racks.set_values(np.arange(3), "power_basis", ["measured", "budget", "measured"])
     pod.racks.set_values(np.arange(1), "power_budget_kw", [150.0])
     out = tmp_path / f"racks{suffix}"
