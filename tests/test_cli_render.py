@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from tests.conftest import LAYOUTS
@@ -66,6 +67,22 @@ def test_render_plan_headless(tmp_path):
     assert_not_blank(rgb)
     assert has_colour_bar(band(rgb), "power"), "no power colour bar in the caption band"
     assert has_colour_bar(rgb[:-60], "power"), "no power colour bar in the plan"
+
+
+def test_render_plan_streamlines_draw_over_the_air_only_when_asked(tmp_path):
+    """--streamlines adds the lines over an inlet figure (a power figure has none: the
+    lines belong on temperatures); the rest of the figure is the same."""
+    images = {}
+    for name, metric, extra in (("plain", "inlet", ()), ("lines", "inlet", ("--streamlines",)),
+                                ("power", "power", ()), ("power_l", "power", ("--streamlines",))):
+        out = tmp_path / f"{name}.png"
+        r = run_headless("render", str(POD), "--view", "plan", "--metric", metric, "--out",
+                         str(out), "--size", "900x560", "--no-caption", *extra)
+        assert r.returncode == 0, r.stderr
+        images[name] = rgb_of(out).astype(int)
+    changed = (np.abs(images["lines"] - images["plain"]).max(axis=2) > 40).mean()
+    assert 0.005 < changed < 0.25          # lines drawn, the plan still visible beneath
+    assert np.array_equal(images["power"], images["power_l"])
 
 
 def test_render_3d_headless_or_says_how(tmp_path):

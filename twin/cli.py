@@ -70,6 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--scale", type=number_in(0.5, 4, "a scale such as 1 or 2"), default=1.0,
                    help="pixel scale for high-DPI/print: 2 doubles the pixels (default 1)")
     r.add_argument("--no-caption", action="store_true", help="leave out the caption band")
+    r.add_argument("--streamlines", action="store_true",
+                   help="draw the air's streamlines over an inlet or air-temperature figure")
     r.add_argument("--over-time", action="store_true",
                    help="an animated GIF of the plan over the layout's trace (or --trace), "
                         "else its 24-hour profile; one frame per step")
@@ -258,7 +260,7 @@ def _simulated(file: str, out: str):
 
 
 def cmd_render(file: str, view: str, metric: str, out: str, size: tuple[int, int],
-               scale: float, caption: bool) -> int:
+               scale: float, caption: bool, streamlines: bool = False) -> int:
     loaded = _simulated(file, out)
     if isinstance(loaded, int):
         return loaded
@@ -275,7 +277,7 @@ def cmd_render(file: str, view: str, metric: str, out: str, size: tuple[int, int
               f"{xvfb_hint('render')}; or use --view plan, which needs no display",
               file=sys.stderr)
         return 1
-    views = FigureViews(layout, result, qt.gl_backend)
+    views = FigureViews(layout, result, qt.gl_backend, streamlines=streamlines)
     try:
         band = Caption(layout.name, VIEW_LABELS[view], source=Path(file).name) if caption else None
         image = figure_image(views, view, metric, size, scale, band)
@@ -502,7 +504,7 @@ def _run(args: argparse.Namespace) -> int:
         return cmd_render_over_time(args)
     if args.command == "render":
         return cmd_render(args.file, args.view or "3d", args.metric, args.out, args.size, args.scale,
-                          not args.no_caption)
+                          not args.no_caption, args.streamlines)
     if args.command == "report":
         return cmd_report(args.file, args.out, args.page, args.sweep, args.ride_through,
                           args.swap_to, args.compare_with, args.compare_scenario)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QEvent, QSize, Qt, QtMsgType, qInstallMessageHandler
@@ -168,11 +169,15 @@ class FigureViews:
     """
 
     def __init__(self, layout: Layout, result: TwinResult, gl_backend: str | None = None,
-                 ranges: FigureRanges | None = None):
+                 ranges: FigureRanges | None = None, streamlines: bool = False):
         self.layout = layout
         self.result = result
         self.gl_backend = gl_backend
         self.ranges = ranges or FigureRanges()
+        #: draw the air's streamlines over the figures of air and inlet temperatures
+        self.streamlines = streamlines
+        self._picture: Any = None
+        self._stream_layer: Any = None
         self.colouring = RackColouring()
         self.selection = Selection()
         self._alert_ids = frozenset(a.target for a in result.alerts
@@ -185,6 +190,18 @@ class FigureViews:
         rack = ColourKey.of_colouring(self._colouring(metric))
         hm = self._heatmap(metric) if view == "plan" else None
         return figure_keys(rack, None if hm is None else ColourKey.of_heatmap(hm))
+
+    def _streamline_picture(self, metric: str) -> Any:
+        """The streamlines over a figure of ``metric`` (None: not asked for, not a
+        temperature figure, or no solved air field)."""
+        air = self.result.air
+        if not self.streamlines or metric not in ("inlet", "air") or air is None \
+                or not air.field_current:
+            return None
+        if self._picture is None:
+            from twin.engine.streamlines import picture
+            self._picture = picture(air, self.result.ashrae_class, self.ranges.field)
+        return self._picture
 
     def _colouring(self, metric: str) -> Colouring:
         c = layers.rack_colouring(metric, self.result)
@@ -210,6 +227,15 @@ class FigureViews:
                                   Editor(self.layout))
             self._plan.set_alert_ids(self._alert_ids)
         hm = self._heatmap(metric)
+        pic = self._streamline_picture(metric)
+        if pic is not None and self._stream_layer is None:
+            from twin.gui.plan.airflow import StreamlineLayer
+            self._stream_layer = StreamlineLayer()
+            self._plan.view_box.addItem(self._stream_layer, ignoreBounds=True)
+        if pic is not None:
+            self._stream_layer.set_picture(pic)
+        elif self._stream_layer is not None:
+            self._stream_layer.clear_lines()
         if hm is None:
             self._plan.clear_heatmap()
         else:
@@ -234,6 +260,11 @@ class FigureViews:
             self._view3d = FloorView3D(self.layout, self.selection, self.colouring, size=size,
                                        app=self.gl_backend)
             self._view3d.set_alert_ids(self._alert_ids)
+        pic = self._streamline_picture(metric)
+        if pic is None:
+            self._view3d.clear_streamlines()
+        else:
+            self._view3d.set_streamlines(pic)
         return rgba_to_qimage(self._view3d.render_image(size, scale))
 
     def close(self) -> None:

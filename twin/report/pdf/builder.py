@@ -237,7 +237,7 @@ def render_figures(layout: Layout, result: TwinResult, doc: dict[str, Any],
                    gl_backend: str | None, gl_reason: str,
                    step: Callable[[float, str], None]) -> list[Figure]:
     """The 3-D view (inlet) and the plan figures (inlet, power density, coolant return)."""
-    views = FigureViews(layout, result, gl_backend)
+    views = FigureViews(layout, result, gl_backend, streamlines=True)
     figures: list[Figure] = []
     try:
         n = 0
@@ -271,8 +271,9 @@ def caption_3d(doc: dict[str, Any]) -> str:
     hot = sum(1 for r in doc["racks"]
               if (r.get("inlet_max_c") or -1e9) > ASHRAE_RECOMMENDED_C[1])
     text = ("3-D view, racks coloured by rack inlet temperature (hottest intake cell) on a "
-            "scale anchored on the ASHRAE band. Red diamonds mark racks and equipment with "
-            "critical or warning alerts.")
+            "scale anchored on the ASHRAE band; lines: the air's streamlines from tiles, "
+            "unit supplies and rack exhausts, coloured by the air temperature along them. "
+            "Red diamonds mark racks and equipment with critical or warning alerts.")
     if worst is not None:
         text += (f" Warmest inlet {fmt.temperature(worst['inlet_max_c'])} at rack "
                  f"{worst['id']}; {hot:,} rack(s) above the recommended "
@@ -285,7 +286,8 @@ def caption_plan_inlet(layout: Layout) -> str:
     return ("Plan, racks coloured by rack inlet temperature; underneath, the air temperature "
             f"at {fmt.quantity(fmt.LENGTH, mid, 2)} (mid rack height), the air the intakes "
             "draw from: hot aisles, "
-            "recirculation round row ends and over rack tops show here.")
+            "recirculation round row ends and over rack tops show here. Lines: the air's "
+            "streamlines seen from above, on the same scale, arrowheads where they end.")
 
 
 def caption_plan_power(layout: Layout, result: TwinResult, doc: dict[str, Any]) -> str:
