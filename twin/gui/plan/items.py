@@ -600,6 +600,9 @@ class CategoryLegend(pg.GraphicsWidget):
                 p.drawRect(swatch)
                 p.setBrush(QtGui.QBrush(colour, Qt.BrushStyle.BDiagPattern))
                 p.drawRect(swatch)
+            elif style == "line":
+                p.setPen(QtGui.QPen(colour, 4.0, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
+                p.drawLine(swatch.left(), swatch.center().y(), swatch.right(), swatch.center().y())
             elif style == "outline":
                 p.setPen(QtGui.QPen(colour, 2.0))
                 p.setBrush(Qt.BrushStyle.NoBrush)

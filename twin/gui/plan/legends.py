@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtGui
 
 from twin.gui.plan import items as pi
+from twin.gui.plan.fabric import FILL_BANDS, LINK_COLOUR
 from twin.model import Layout, units
 from twin.model.floor import FloorGeometry
 from twin.model.viewstate import Colouring
@@ -104,6 +106,14 @@ class PlanLegends:
             entries.append((pi.GRILLE_COLOURS["supply"], "Supply grille"))
         if "return" in grille_kinds:
             entries.append((pi.GRILLE_COLOURS["return"], "Return grille"))
+        if layout.fabric.tiers:
+            lo = 0
+            for hi, colour in FILL_BANDS:
+                text = (f"Cable tray {lo:.0%}\u2013{hi:.0%} full" if np.isfinite(hi)
+                        else "Cable tray over its fill")
+                entries.append((QtGui.QColor(colour), text, "line"))
+                lo = hi
+            entries.append((QtGui.QColor(LINK_COLOUR), "Links of the selection", "line"))
         entries.append((pi.CONFLICT, "Overlap / outside hall"))
         entries.append((pi.ALERT, "Alert", "outline"))
         self.symbol_key.set_entries("Plan symbols", entries)
