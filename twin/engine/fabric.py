@@ -128,6 +128,18 @@ class FabricResult:
         name = f"{role}-{s - first + 1}"
         return f"{self.rack_ids[self.switch_rack[s]]}/{name}" if with_rack else name
 
+    def tray_pieces(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Every tray piece as a solid: start (p, 3) and end (p, 3) of its underside's
+        centre line (m), its (width, depth) (p, 2) in m, and its fill band (p,), an index
+        into ``TRAY_FILL_BANDS``."""
+        g = self.graph
+        t = g.edge_tray
+        z = g.tray_elevation_m[t][:, None]
+        a = np.hstack([g.node_xy[g.edge_a], z])
+        b = np.hstack([g.node_xy[g.edge_b], z])
+        size = np.stack([self.trays.width_m[t], self.trays.depth_m[t]], 1)
+        return a, b, size, fill_band(self.fill)
+
     def links_of(self, rack: int) -> np.ndarray:
         return np.nonzero((self.a_rack == rack) | (self.b_rack == rack))[0]
 
@@ -366,6 +378,17 @@ def reroute(res: FabricResult, layout: Layout, moved: np.ndarray) -> FabricResul
     pairs = np.nonzero(np.isin(res.pair_a, moved) | np.isin(res.pair_b, moved))[0]
     _route_pairs(res, layout, pairs)
     return res
+
+
+#: tray fill bands (share of the usable section): upper bound and colour, the same in the
+#: plan and in 3-D
+TRAY_FILL_BANDS = ((0.5, "#4caf7d"), (0.8, "#e3c04a"), (1.0, "#ee8a3c"), (np.inf, "#e0453a"))
+
+
+def fill_band(fill: np.ndarray) -> np.ndarray:
+    """Index into ``TRAY_FILL_BANDS`` of each fill (a band holds fills up to its bound)."""
+    return np.searchsorted(np.array([hi for hi, _c in TRAY_FILL_BANDS]), np.asarray(fill, float),
+                           side="left")
 
 
 #: arrays a re-route writes into

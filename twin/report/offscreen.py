@@ -260,6 +260,7 @@ class FigureViews:
             self._view3d = FloorView3D(self.layout, self.selection, self.colouring, size=size,
                                        app=self.gl_backend)
             self._view3d.set_alert_ids(self._alert_ids)
+            self._view3d.set_fabric(self.result.fabric)
         pic = self._streamline_picture(metric)
         if pic is None:
             self._view3d.clear_streamlines()

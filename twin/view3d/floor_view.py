@@ -37,6 +37,7 @@ from twin.view3d.room import RoomDressing
 from twin.view3d.throttle import Throttle
 from twin.view3d.sections import SectionVisuals
 from twin.view3d.streamlines import StreamlineVisual
+from twin.view3d.trays import TrayVisual
 from twin.view3d.visuals import Boxes, stable_mesh
 
 #: Item collections drawn as boxes.
@@ -129,6 +130,8 @@ class FloorView3D:
         #: (height m, extent) of the horizontal slice shown, None when none is
         self.slice_plane: tuple[float, tuple[float, float, float, float]] | None = None
         self.streamlines = StreamlineVisual(parent=root)
+        #: the fabric's cable trays, coloured by fill (``twin.view3d.trays``)
+        self.trays = TrayVisual(parent=root)
         self.legend = Legend(self.canvas)
         #: rack ids, row names and item ids, with level of detail (``twin.view3d.labels``)
         self.labels = ViewLabels(self)
@@ -403,6 +406,8 @@ class FloorView3D:
                 seen.add(it.kind)
                 label, col = palette.CONTAINMENT_KINDS[it.kind]
                 keys.append((label, col[:3] + (1.0,)))
+        if self.trays.n_pieces:
+            keys.append(("Cable tray (green to red: fill)", self.trays.key_colour))
         if self._alert_ids:
             keys.append(("Alert", palette.ALERT))
         return keys
@@ -542,6 +547,14 @@ class FloorView3D:
     def set_streamlines(self, picture) -> None:
         """Show the streamlines of a ``twin.engine.streamlines.StreamlinePicture``."""
         self.streamlines.set_picture(picture)
+        self.canvas.update()
+
+    def set_fabric(self, fabric) -> None:
+        """Show the trays of a ``twin.engine.fabric.FabricResult`` (None: hide them)."""
+        shown = self.trays.n_pieces
+        self.trays.set_result(fabric)
+        if bool(shown) != bool(self.trays.n_pieces):
+            self._update_legend()
         self.canvas.update()
 
     def clear_streamlines(self) -> None:

@@ -12,10 +12,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
-from twin.engine.fabric import FabricResult
+from twin.engine.fabric import TRAY_FILL_BANDS, FabricResult, fill_band
 
-#: fill bands (share of the usable section): upper bound, colour
-FILL_BANDS = ((0.5, "#4caf7d"), (0.8, "#e3c04a"), (1.0, "#ee8a3c"), (np.inf, "#e0453a"))
+FILL_BANDS = TRAY_FILL_BANDS
 LINK_COLOUR, OVER_COLOUR = "#1f4fff", "#ff3b30"
 #: the selection's links drawn at most (a network rack can hold thousands)
 MAX_LINKS_DRAWN = 600
@@ -58,12 +57,11 @@ class FabricLayer:
             return
         g = res.graph
         a, b = g.node_xy[g.edge_a], g.node_xy[g.edge_b]
-        lo = -np.inf
-        for (hi, _c), item in zip(FILL_BANDS, self.trays):
-            sel = (res.fill > lo) & (res.fill <= hi) if np.isfinite(lo) else res.fill <= hi
+        band = fill_band(res.fill)
+        for k, item in enumerate(self.trays):
+            sel = band == k
             xy = np.stack([a[sel], b[sel]], 1).reshape(-1, 2)
             item.setData(xy[:, 0], xy[:, 1])
-            lo = hi
         over = np.nonzero(res.over_planned_reach())[0][:MAX_LINKS_DRAWN]
         self.over.setData(*_pairs([res.route_polyline(int(i)) for i in over]))
         self._draw_links()

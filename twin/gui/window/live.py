@@ -145,6 +145,8 @@ class LiveBridge(QObject):
         self._alerts.set_alerts(s.result.alerts)
         if self._plan is not None:
             self.fabric.set_result(s.result.fabric)
+        if self._view3d is not None:
+            self._view3d.set_fabric(s.result.fabric)
         self.result_shown.emit(info)
 
     def _on_cleared(self) -> None:
