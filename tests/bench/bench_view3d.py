@@ -19,6 +19,8 @@ Figures (ms unless noted, medians):
   sections_compute_ms the engine's slice image + surface (worker thread);
   sections_result_render_ms a result frame (new colours, new slice image and surface
   uploaded, frame drawn); sections_first_frame_s a new view showing them, first frame;
+  streamlines_slice_result_render_ms a result frame with the streamlines (new colours,
+  slice image and lines uploaded, no surface), the issue's <= 33 ms figure;
   sections_drag_fps frames per second of a Ctrl+drag of the slice (new slice image
   computed, uploaded, drawn per step) and sections_drag_move_ms the plane moved alone.
 """
@@ -179,6 +181,23 @@ def _sections_figures(app, view, layout, draw_now, rng) -> dict:
         show(view, sec)
         draw_now()
         result.append(time.perf_counter() - t)
+    # the issue's frame: a new result with streamlines and one vertical slice (no surface)
+    from twin.engine.streamlines import picture
+    pic = picture(air, layout.hall.ashrae_class)
+    view.sections.clear_iso()
+    stream = []
+    for _ in range(10):
+        c = Colouring("inlet_c", "Rack inlet temperature", "\u00b0C",
+                      20 + 15 * rng.random(n), 18.0, 35.0, "thermal")
+        t = time.perf_counter()
+        view.colouring.set(c)
+        sl = sec.slices[0]
+        view.sections.set_slice(sl.axis, sl.rgba, sl.position_m, sl.extent, sl.label)
+        view.set_streamlines(pic)
+        draw_now()
+        stream.append(time.perf_counter() - t)
+    view.clear_streamlines()
+    show(view, sec)
     drag, moves = [], []
     for k in range(12):
         x = x_mid + 0.6 * (k % 6)
@@ -208,6 +227,8 @@ def _sections_figures(app, view, layout, draw_now, rng) -> dict:
     ms = lambda xs: round(statistics.median(xs) * 1000, 2)  # noqa: E731
     return {"sections_compute_ms": ms(compute), "sections_iso_faces": len(sec.iso.faces),
             "sections_result_render_ms": ms(result),
+            "streamlines_slice_result_render_ms": ms(stream),
+            "streamlines_lines": int(pic.lines.n_lines),
             "sections_first_frame_s": round(first, 3),
             "sections_drag_fps": round(1 / statistics.median(drag), 1),
             "sections_drag_move_ms": ms(moves)}
