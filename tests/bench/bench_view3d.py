@@ -8,7 +8,8 @@ Figures (ms unless noted, medians):
 - recolour_render_readback_ms: the same, rendered offscreen and read back (screenshots).
 - recolour_cpu_ms: the colour-buffer build alone.
 - geometry_rebuild_ms: move one rack -> all rack boxes rebuilt and uploaded (no draw);
-  geometry_rebuild_render_ms adds the frame.
+  geometry_rebuild_render_ms adds the frame; drag_frame_interactive_ms the same as the
+  app draws it during a drag (set_interactive: reduced scale, no floor dressing).
 - pick_ms: one ray cast against all racks and items.
 - recolour_render_min_ms: the fastest of those frames (robust to other processes).
 - recolour_render_process_cpu_ms: CPU time of this process (all llvmpipe threads) for
@@ -118,6 +119,15 @@ def main() -> dict:
         draw_now()
         rebuild_render.append(time.perf_counter() - t)
 
+    view.set_interactive(True)          # the app's drag frames: lighter, reduced scale
+    drag_frames = []
+    for k in range(10):
+        t = time.perf_counter()
+        layout.move_racks([rid], [x0 + 0.05 * (k % 2)], [y0])
+        draw_now()
+        drag_frames.append(time.perf_counter() - t)
+    view.set_interactive(False)
+
     picks = []
     pts = rng.random((50, 2)) * np.array(SIZE)
     hits = 0
@@ -137,6 +147,7 @@ def main() -> dict:
         "recolour_cpu_ms": ms(cpu),
         "geometry_rebuild_ms": ms(rebuild),
         "geometry_rebuild_render_ms": ms(rebuild_render),
+        "drag_frame_interactive_ms": ms(drag_frames),
         "pick_ms": ms(picks), "pick_hits_of_50": int(hits),
         "first_frame_s": round(first_frame_s, 3),
         **_sections_figures(app, view, layout, draw_now, rng),

@@ -380,3 +380,31 @@ def test_plan_names_rows_when_zoomed_out_and_racks_when_zoomed_in(qtbot):
 def pg_point(x: float, y: float):
     from PySide6.QtCore import QPointF
     return QPointF(x, y)
+
+
+def test_drag_frames_leave_the_floor_dressing_out_and_bring_it_back(qtbot):
+    """Shadows and tiles cost fill rate on software GL: a drag's frames leave them out,
+    the frame after the release has them again; the walls' kerbs stay."""
+    from twin.io import load_layout
+    from twin.model.colour_by import by_model
+    from twin.model.viewstate import RackColouring, Selection
+    from twin.view3d import FloorView3D, opengl_available
+    from tests.conftest import LAYOUTS
+    if not opengl_available()[0]:
+        pytest.skip("no OpenGL")
+    layout = load_layout(LAYOUTS / "small-room.json")
+    colouring = RackColouring()
+    colouring.set(by_model(layout))
+    view = FloorView3D(layout, Selection(), colouring, size=(640, 400))
+    try:
+        room = view.room
+        room.rebuild()
+        shown = (room.shadows.visible, room.tiles.visible, room.kerbs.visible)
+        assert shown[0]
+        view.set_interactive(True)
+        assert not room.shadows.visible and not room.tiles.visible
+        assert room.kerbs.visible == shown[2]
+        view.set_interactive(False)
+        assert (room.shadows.visible, room.tiles.visible, room.kerbs.visible) == shown
+    finally:
+        view.close()

@@ -124,11 +124,21 @@ class RoomDressing:
                                 cull_face=False)
         self.kerbs.order = 9
         self.low: list[int] | None = None
+        #: during a drag: shadows and tiles left out (``set_light``)
+        self._light = False
+        self._filled: dict[int, bool] = {}
         self._throttle = Throttle(0.1, self.update_cut_away, app=view.canvas.app)
         self._rebuild_throttle = Throttle(0.1, self.rebuild, app=view.canvas.app)
         view.camera.view_listeners.append(self._throttle.request)
         # after the view's own handler (priority 0): its boxes are rebuilt by then
         view.layout.changed.connect(self._on_layout_changed, priority=-10)
+
+    def set_light(self, on: bool) -> None:
+        """Leave the floor shadows and tiles out (``on``: frames during a drag) or draw
+        them again."""
+        self._light = on
+        for mesh in (self.shadows, self.tiles):
+            mesh.visible = bool(self._filled.get(id(mesh))) and not on
 
     def close(self) -> None:
         try:
@@ -156,13 +166,11 @@ class RoomDressing:
         self.low = None
         self.update_cut_away()
 
-    @staticmethod
-    def _set(mesh, v, f, c) -> None:
+    def _set(self, mesh, v, f, c) -> None:
         if len(v):
             mesh.set_data(vertices=v, faces=f, vertex_colors=c)
-            mesh.visible = True
-        else:
-            mesh.visible = False
+        self._filled[id(mesh)] = bool(len(v))
+        mesh.visible = bool(len(v)) and not (self._light and mesh is not self.kerbs)
 
     def update_cut_away(self) -> None:
         """Lower the walls between the camera and the room; raise the others."""
