@@ -59,3 +59,16 @@ def test_narrow_plan_keeps_its_colour_bar_in_view(window, qtbot):  # noqa: F811
     qtbot.waitUntil(lambda: not plan.legends.compact, timeout=3000)
     assert plan.legends.symbol_key in plan.legends._side
     assert "racks" in plan.plot.titleLabel.text
+
+
+def test_narrow_window_narrows_the_side_docks_and_gives_the_views_room(window, qtbot):  # noqa: F811
+    from twin.gui.window.main_window import DOCK_WIDTHS_PX
+    w = window
+    w.resize(1024, 700)
+    qtbot.wait(20)
+    assert w.palette_dock.width() <= DOCK_WIDTHS_PX[True][0] + 2
+    assert w.inspector_dock.width() <= DOCK_WIDTHS_PX[True][1] + 2
+    assert w.splitter.width() >= 480                  # the views: half the window or so
+    w.resize(1600, 1000)
+    qtbot.wait(20)
+    assert w.palette_dock.width() >= DOCK_WIDTHS_PX[False][0] - 2

@@ -66,6 +66,12 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n:,} {one if n == 1 else many}"
 
 
+#: below this window width the side docks narrow so the views keep room (1024 x 700)
+NARROW_BELOW_PX = 1280
+#: (equipment, properties) dock widths in px: normal, narrow (also their minimum)
+DOCK_WIDTHS_PX = {False: (300, 330), True: (230, 290)}
+
+
 class MainWindow(QMainWindow):
     """The desktop editor. ``first_frame`` fires once after the first paint."""
 
@@ -266,12 +272,12 @@ class MainWindow(QMainWindow):
     def _build_docks(self) -> None:
         A = Qt.DockWidgetArea
         self.palette = EquipmentPalette(self.floor_layout.catalogue)
-        self.palette.setMinimumWidth(290)
+        self.palette.setMinimumWidth(DOCK_WIDTHS_PX[True][0])
         self.palette.add_requested.connect(self.add_equipment)
         self.palette_dock = self._dock("Equipment", "paletteDock", self.palette, A.LeftDockWidgetArea,
                                        "Catalogue equipment: drag onto the plan or double-click")
         self.inspector = Inspector(self.editor, self.selection)
-        self.inspector.setMinimumWidth(300)
+        self.inspector.setMinimumWidth(DOCK_WIDTHS_PX[True][1])
         self.inspector_dock = self._dock("Properties", "inspectorDock", self.inspector,
                                          A.RightDockWidgetArea,
                                          "Properties of the selection, or of the hall")
@@ -305,7 +311,7 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.heatmap_dock, self.alerts_dock, Qt.Orientation.Vertical)
         self.tabifyDockWidget(self.palette_dock, self.workloads_dock)
         self.palette_dock.raise_()
-        self.resizeDocks([self.palette_dock, self.inspector_dock], [300, 330],
+        self.resizeDocks([self.palette_dock, self.inspector_dock], list(DOCK_WIDTHS_PX[False]),
                          Qt.Orientation.Horizontal)
         self.resizeDocks([self.inspector_dock, self.metrics_dock], [420, 420],
                          Qt.Orientation.Vertical)
@@ -365,6 +371,15 @@ class MainWindow(QMainWindow):
             except Exception:   # a broken GL driver must not keep the window open
                 pass
         event.accept()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        narrow = self.width() < NARROW_BELOW_PX
+        if narrow != getattr(self, "_narrow", False):
+            # crossing the threshold (only then: the user's own dock widths are kept)
+            self._narrow = narrow
+            self.resizeDocks([self.palette_dock, self.inspector_dock],
+                             list(DOCK_WIDTHS_PX[narrow]), Qt.Orientation.Horizontal)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
