@@ -32,6 +32,7 @@ from vispy.visuals.text.text import _FRAGMENT_SHADER, _VERTEX_SHADER, TextVisual
 
 from twin.interchange.rows import rack_rows
 from twin.model.events import Change
+from twin.view3d.fonts import font_manager
 from twin.view3d.throttle import Throttle
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -239,7 +240,8 @@ class ViewLabels:
     def __init__(self, view: "FloorView3D", order: int = 5):
         self.view = view
         self.enabled = True
-        kw = dict(anchor_x="center", anchor_y="center", depth_test=True)
+        kw = dict(anchor_x="center", anchor_y="center", depth_test=True,
+                  font_manager=font_manager(view.canvas))
         self.small = LabelText([" "], pos=[[0, 0, 0]], font_size=RACK_PT,
                                parent=view.view.scene, **kw)
         self.rows = LabelText([" "], pos=[[0, 0, 0]], font_size=ROW_PT, bold=True,

@@ -17,6 +17,7 @@ from vispy.visuals.transforms import STTransform
 
 from twin.model import units
 from twin.model.viewstate import Colouring, colormap_lut
+from twin.view3d.fonts import font_manager
 from twin.view3d import palette
 from twin.view3d.visuals import keep_colour_shader, stable_mesh
 
@@ -100,13 +101,17 @@ class Legend:
         self.lines = scene.visuals.Line(parent=self.root, connect="segments", width=1,
                                         color=palette.OVERLAY_TEXT_DIM)
         _overlay_state(self.lines, 2)
+        fonts = font_manager(canvas)
         self.title = scene.visuals.Text("", parent=self.root, color=palette.OVERLAY_TEXT,
+                                        font_manager=fonts,
                                         font_size=font_size + 1, bold=True,
                                         anchor_x="left", anchor_y="bottom")
         self.labels = scene.visuals.Text(["."], pos=[[0, 0]], parent=self.root,
+                                         font_manager=fonts,
                                          color=palette.OVERLAY_TEXT, font_size=font_size,
                                          anchor_x="left", anchor_y="center")
         self.ticks = scene.visuals.Text(["."], pos=[[0, 0]], parent=self.root,
+                                        font_manager=fonts,
                                         color=palette.OVERLAY_TEXT_DIM, font_size=font_size,
                                         anchor_x="center", anchor_y="bottom")
         for t in (self.title, self.labels, self.ticks):

@@ -22,6 +22,7 @@ from vispy.util import keys as vkeys
 from vispy.visuals.transforms import MatrixTransform
 
 from twin.model import units
+from twin.view3d.fonts import font_manager
 from twin.view3d.boxes import ray_box_hits
 from twin.view3d.visuals import stable_mesh
 
@@ -128,6 +129,7 @@ class SectionVisuals:
         self._outline.order = 9
         self._outline.visible = False
         self._labels = scene.visuals.Text(["."], pos=[[0, 0, 0]], parent=root, color=LABEL,
+                                          font_manager=font_manager(view.canvas),
                                           font_size=9, bold=True, anchor_x="center",
                                           anchor_y="bottom")
         self._labels.set_gl_state("translucent", depth_test=False)
