@@ -121,3 +121,110 @@ def test_the_app_system_and_a_using_block_are_separate_and_threads_do_not_mix():
         assert "unknown unit system 'metric'" in str(exc) and "si or us" in str(exc)
     else:
         raise AssertionError("an unknown system must be refused")
+
+
+# -------------------------------------------- every printing rule at its boundaries
+def test_power_switches_units_exactly_at_its_thresholds():
+    assert units.power(100_000.0) == "100.0 MW"             # >= 100 MW: one decimal
+    assert units.power(99_990.0) == "99.99 MW"              # below: two
+    assert units.power(1000.0) == "1.00 MW"
+    assert units.power(999.4) == "999 kW"
+    assert units.power(100.0) == "100 kW"
+    assert units.power(99.94) == "99.9 kW"
+    assert units.power(10.0) == "10.0 kW"
+    assert units.power(9.994) == "9.99 kW"
+    assert units.power(-2330.0) == "-2.33 MW"               # the magnitude decides
+
+
+def test_share_index_percent_and_value_rules():
+    assert units.share(0.8271) == "82.7" and units.share(0.8271, 2) == "82.71"
+    assert units.share(None) == units.MISSING and units.share(math.inf) == units.MISSING
+    assert units.index(0.04491) == "0.045" and units.index(-0.0001) == "0.000"
+    assert units.index(1234.5) == "1234.500"                # no thousands separator
+    assert units.percent(1234.56) == "1,234.6 %" and units.percent(5.254, 2) == "5.25 %"
+    assert units.percent(None) == units.MISSING
+    assert units.value(units.LENGTH, 1234.56) == "1,234.6"
+    assert units.value(units.LENGTH, 1234.56, 0, sep=False) == "1235"
+    with units.using("us"):                                 # 1,000 m = 3,280.84 ft
+        assert units.value(units.LENGTH, 1000.0) == "3,280.8"
+        assert units.value(units.AIRFLOW, 1.0, 2) == "2,119"   # CFM: 3 decimals fewer
+
+
+def test_signed_differences_carry_a_plus_only_when_they_print_non_zero():
+    assert units.difference(2.0, signed=True) == "+2.0 K"
+    assert units.difference(-2.0, signed=True) == "-2.0 K"
+    assert units.difference(0.04, signed=True) == "0.0 K"    # rounds to zero: no sign
+    assert units.difference(-0.04, signed=True) == "0.0 K"
+    assert units.difference(0.06, signed=True) == "+0.1 K"
+    assert units.difference(2.0) == "2.0 K"                  # unsigned by default
+    with units.using("us"):
+        assert units.difference(2.0, signed=True) == "+3.6 \u00b0F"
+
+
+def test_capacity_adds_tons_only_in_us_units():
+    assert units.capacity(2042.0) == "2,042 kW"
+    with units.using("us"):              # 2,042 kW x 3,600 / (12 x 1,055.056) = 580.6 tons
+        assert units.capacity(2042.0) == "2,042 kW (581 tons)"
+        assert units.capacity(None) == units.MISSING
+
+
+def test_field_values_convert_by_their_name_and_differences_without_offset():
+    with units.using("us"):
+        assert math.isclose(units.of_field("worst_inlet_c", 20.0), 68.0)
+        assert math.isclose(units.of_field("worst_inlet_c", 20.0, difference=True), 36.0)
+        assert math.isclose(units.of_field("rise_k", 10.0, difference=True), 18.0)
+        assert math.isclose(units.of_field("airflow_m3s", 1.0), 2118.88, rel_tol=1e-6)
+        assert units.of_field("power_kw", 5.0) == 5.0        # kW in both systems
+        assert units.of_field("name", "A01") == "A01"        # no unit suffix
+    assert units.of_field("worst_inlet_c", 20.0) == 20.0
+
+
+def test_several_values_share_one_unit_and_signed_lists_sign_each():
+    assert units.quantities(units.LENGTH, [12.346, 4.2]) == "12.35, 4.20 m"
+    with units.using("us"):          # 19.2 m = 62.99 ft, 15 m = 49.21 ft; -1.2 m = -3.94 ft
+        assert units.quantities(units.LENGTH, [19.2, 15.0], joiner=" \u00d7 ") == \
+            "62.99 \u00d7 49.21 ft"
+        assert units.quantities(units.LENGTH, [0.0, -1.2], signed=True) == "+0.00, -3.94 ft"
+
+
+def test_colour_bar_ticks_fall_on_round_values_of_the_display_unit():
+    assert units.scale_ticks("\u00b0C", 15.0, 35.0) is None      # SI: the bar's own ticks
+    with units.using("us"):
+        # 15-35 °C is 59-95 °F: (95 - 59) / 4 = 9 -> step 10 -> 60, 70, 80, 90 °F
+        ticks = units.scale_ticks("\u00b0C", 15.0, 35.0)
+        assert [t for _, t in ticks] == ["60", "70", "80", "90"]
+        assert [round(p, 3) for p, _ in ticks] == [15.556, 21.111, 26.667, 32.222]
+        # 0.5-2.5 m³/s is 1,059-5,297 CFM: raw step 1,059.4 -> 2,000 -> 2,000 and 4,000
+        assert [t for _, t in units.scale_ticks("m\u00b3/s", 0.5, 2.5)] == ["2,000", "4,000"]
+        # a narrow bar: 20.0-20.5 °C is 68.0-68.9 °F, raw step 0.225 -> 0.25, which
+        # needs two decimals (one would print 68.25 as "68.2")
+        assert [t for _, t in units.scale_ticks("\u00b0C", 20.0, 20.5)] == \
+            ["68.00", "68.25", "68.50", "68.75"]
+        # 20-22 °C is 68-71.6 °F: raw 0.9 -> step 1, whole degrees
+        assert [t for _, t in units.scale_ticks("\u00b0C", 20.0, 22.0)] == \
+            ["68", "69", "70", "71"]
+        assert units.scale_ticks("kW", 0.0, 100.0) is None         # kW in both systems
+        assert units.scale_ticks("\u00b0C", 30.0, 30.0) is None    # an empty bar
+        assert math.isclose(units.scale_value("\u00b0C", 20.0), 68.0)
+        assert units.scale_value("kW", 5.0) == 5.0
+    assert units.scale_value("\u00b0C", 20.0) == 20.0
+
+
+def test_catalogue_values_take_significant_figures_by_magnitude():
+    assert units.catalogue_value("x", 100.0) == "100"            # whole: no decimals cut
+    assert units.catalogue_value("x", 12.3456) == "12.35"        # 4 significant
+    assert units.catalogue_value("x", 1234.5678) == "1,235"
+    assert units.catalogue_value("x", 0.001) == "0.001"
+    assert units.catalogue_value("x", 0.0001234) == "0.000123"   # below 1e-3: 3 significant
+    assert units.catalogue_value("x", 12_345_678.0) == "1.23e+07"  # from 1e7: 3 significant
+    assert units.catalogue_value("x", 9_999_999.0) == "9,999,999"
+    assert units.catalogue_value("x", -2.5) == "-2.5"
+
+
+def test_a_kind_without_a_unit_is_refused_by_name():
+    try:
+        units.SI.unit("colour")
+    except ValueError as exc:
+        assert str(exc) == "no unit for the quantity kind 'colour'"
+    else:
+        raise AssertionError("an unknown kind must be refused")

@@ -286,8 +286,12 @@ def scale_ticks(si_unit: str, lo: float, hi: float, n: int = 5
     a, b = sorted((convert(kind, lo), convert(kind, hi)))
     raw = (b - a) / max(n - 1, 1)
     p = 10.0 ** math.floor(math.log10(raw))
-    step = next(m * p for m in (1, 2, 2.5, 5, 10) if m * p >= raw)
-    places = max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else 0
+    mantissa = next(m for m in (1, 2, 2.5, 5, 10) if m * p >= raw)
+    if mantissa == 10:
+        mantissa, p = 1, p * 10
+    step = mantissa * p
+    # the decimals the step needs: 0.2 -> 1, 0.25 -> 2, 2.5 -> 1, 25 -> 0
+    places = max(0, -math.floor(math.log10(p) + 1e-9) + (mantissa == 2.5))
     first = math.ceil(a / step - 1e-9) * step
     count = int(math.floor((b - first) / step + 1e-9)) + 1
     return [(to_si(kind, first + k * step), num(first + k * step, places))
