@@ -174,6 +174,20 @@ def test_colour_maps_run_from_their_first_to_their_last_stop():
     assert lut[-1, :3].tolist() == list(COLORMAPS["power"][-1][1])
 
 
+def test_categorical_colouring_cycles_its_colours_and_greys_missing_values():
+    from twin.model.viewstate import CATEGORY_COLOURS, Colouring
+    c = Colouring(categories=("a", "b", "c"), colours=((255, 0, 0), (0, 255, 0), (0, 0, 255)))
+    rgba = c.rgba_of(np.array([0.0, 2.0, 4.0, np.nan]))
+    assert rgba.tolist() == [[1, 0, 0, 1], [0, 0, 1, 1], [0, 1, 0, 1],   # 4 % 3 = 1
+                             [0.62, 0.62, 0.62, 1]]
+    own = Colouring(categories=("x",))                       # default colours in turn
+    assert own.category_rgb() == CATEGORY_COLOURS
+    assert np.allclose(own.rgba_of(np.array([11.0]))[0, :3],
+                       np.array(CATEGORY_COLOURS[11 % len(CATEGORY_COLOURS)]) / 255)
+    scale = Colouring(values=np.array([10.0, 30.0]), vmin=10.0, vmax=30.0, colormap="power")
+    assert np.allclose(scale.rgba()[1, :3], np.array((127, 0, 0)) / 255)   # the last stop
+
+
 def test_catalogue_entries_keep_name_text_and_projected_flag():
     from twin.model.catalogue import parse_catalogue
     cat = parse_catalogue({"equipment": {"x-rack": {"kind": "rack", "name": "X rack",
