@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import LAYOUTS
+from twin.engine.calibrate import BOUNDS
 from twin.engine.export import clean, energy_doc, result_document
 from twin.engine.profile import daily_profile
 from twin.engine.simulate import simulate
@@ -72,7 +73,9 @@ def test_every_section_has_exactly_the_documented_keys(pod):
     assert set(doc["power"]) == POWER and all(set(c) == COMPONENT for c in doc["power"]["components"])
     assert set(doc["cooling_units"][0]) == {"capacity_pct", "id", "load_kw", "return_c",
                                            "setpoint_c", "supply_c"}
-    assert set(doc["air"]) == {"converged", "grid", "iterations", "warnings"}
+    assert set(doc["air"]) == {"calibrated", "constants", "converged", "grid", "iterations",
+                               "warnings"}
+    assert set(doc["air"]["constants"]) == set(BOUNDS) and doc["air"]["calibrated"] is False
     assert set(doc["air"]["grid"]) == {"nx", "ny", "nz"} and doc["air"]["converged"] is True
 
 

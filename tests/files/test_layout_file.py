@@ -63,7 +63,7 @@ def test_future_version_names_both():
     doc = _doc()
     doc["version"] = 99
     msg = _error(doc)
-    assert "version 99" in msg and "up to 2" in msg
+    assert "version 99" in msg and "up to 3" in msg
 
 
 def test_wrong_format_and_top_level():

@@ -275,6 +275,8 @@ def _value(f: spec.Field):
         s = st.lists(st.floats(f.minimum, f.maximum), min_size=24, max_size=24)
     elif f.kind == "textlist":
         s = st.lists(TEXT, max_size=3)
+    elif f.kind == "date":
+        s = st.dates().map(lambda d: d.isoformat())
     else:
         assert f.kind == "string"
         s = TEXT
@@ -319,6 +321,8 @@ def _edited_doc(draw):
         target[field] = draw(_value(f), label=f"{block}.{field}")
         if block == "fabric":               # without tiers the block is not written
             target.update(tiers=2, switch="qm9700", port_gbps=400.0)
+        elif block == "air_calibration":    # a calibration is written with its constants
+            target.setdefault("row_end_entrainment", 0.5)
         elif block in spec.OPTIONAL_BLOCKS and not target.get("path"):
             target["path"] = "day.csv"      # without a file the block is not written
         edits.append((path, field))
@@ -379,7 +383,7 @@ def test_the_migration_table_has_one_step_per_older_version():
     """Every version from the oldest readable one up to the current one has its step (a
     gap would strand files of that version)."""
     assert sorted(migrations.MIGRATIONS) == list(range(layout_file.MIN_VERSION, VERSION))
-    assert layout_file.MIN_VERSION <= VERSION == 2
+    assert layout_file.MIN_VERSION <= VERSION == 3
 
 
 def _older(doc, version: int):

@@ -47,6 +47,7 @@ def test_spec_requires_every_field_without_a_default():
     blocks = [(f, c) for f, c in spec.OBJECT_BLOCKS.values()]
     blocks += [(f, c) for f, c, _ in spec.LIST_BLOCKS.values() if c is not None]
     for fields, cls in blocks:
+        cls = getattr(cls, "__self__", cls)      # a block built by a classmethod
         for f in dataclasses.fields(cls):
             if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
                 key = {"x_m": "position_m", "y_m": "position_m", "x0_m": "rect_m",

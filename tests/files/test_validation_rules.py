@@ -107,7 +107,8 @@ def test_top_level_rules():
     d = small()
     d["colour"] = "red"
     assert errors(d) == [("colour", "unknown top-level field, expected one of name, "
-                          "description, hall, site, plant, underlay, trace, fabric, workloads, racks, "
+                          "description, hall, site, plant, underlay, trace, fabric, air_calibration, "
+                          "workloads, racks, "
                           "tiles, containment, cooling_units, cdus, immersion_tanks, power, "
                           "grilles, scenarios, cable_trays, catalogue")]
     for key in ("hall", "racks"):
@@ -283,16 +284,17 @@ def test_the_limits_cover_every_block_with_numbers():
     assert {b for b, _k, _f in LIMITS} == {"hall", "site", "plant", "workloads", "tiles",
                                            "containment", "cooling_units", "cdus",
                                            "immersion_tanks", "power", "racks", "grilles",
-                                           "underlay", "fabric", "cable_trays"}
-    assert len(LIMITS) == 87     # hall 8, site 12, plant 8, workload 8, tile 3, containment 1,
+                                           "underlay", "fabric", "cable_trays",
+                                           "air_calibration"}
+    assert len(LIMITS) == 93     # hall 8, site 12, plant 8, workload 8, tile 3, containment 1,
     #                               cooling unit 3, CDU 7, tank 4, power 1, rack 7, grille 6,
-    #                               underlay 4, fabric 12, cable tray 3
+    #                               underlay 4, fabric 12, cable tray 3, air calibration 6
 
 
 def _doc_with(block, key, value):
     """A valid file (hall, site and plant: the minimal one, so that no rack leaves a tiny
     hall) with ``value`` in ``block``'s first item. Returns the document and JSON path."""
-    if block in ("hall", "site", "plant", "underlay", "fabric"):
+    if block in ("hall", "site", "plant", "underlay", "fabric", "air_calibration"):
         d = minimal()
         d.setdefault(block, dict(SMALL.get(block, {})) if block != "hall" else d["hall"])
         d[block][key] = value
@@ -315,6 +317,8 @@ def _doc_with(block, key, value):
 
 
 def _loaded_value(lay, block, key):
+    if block == "air_calibration":
+        return lay.air_calibration.fields()[key]
     if block in ("hall", "site", "plant", "underlay", "fabric"):
         return getattr(getattr(lay, block), key)
     if block == "racks":

@@ -15,26 +15,24 @@ height (``z_m``), read off the model's per-layer inlet profile.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
 from twin.model import Layout
+from twin.model.calibration import BOUNDS  # the single list of fitted constants
+from twin.model.calibration import AirCalibration
 from twin.physics.air import AirSolver
+from twin.physics.air.grid import front_vector
 from twin.physics.air.scene import AirScene, SolverSettings
 
 from . import inputs
 from .simulate import simulate
 
-__all__ = ["BOUNDS", "RoomModel", "Observations", "FitResult", "fit_constants", "error_figures"]
-
-#: the fitted constants and their physical bounds (README_air.md)
-BOUNDS: dict[str, tuple[float, float]] = {
-    "row_end_entrainment": (0.0, 0.95),
-    "turbulent_diffusivity_m2s": (0.005, 0.15),
-    "mixing_length_m": (0.0, 0.4),
-    "buoyancy_time_s": (0.1, 2.4),
-}
+__all__ = ["BOUNDS", "RoomModel", "Observations", "FitResult", "fit_constants", "error_figures",
+           "stored_calibration"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +58,17 @@ class RoomModel:
         self.scene: AirScene = inputs.air_scene(layout, result.rack_air_heat_kw * 1e3)[0]
         self.solver = AirSolver(capture_index=False)
         self.heights_m = self.scene.racks.size_m[:, 2]
+
+    @property
+    def constants(self) -> dict[str, float]:
+        """The constants the layout's live model uses (its calibration, else the defaults)."""
+        return {n: float(getattr(self.scene.settings, n)) for n in BOUNDS}
+
+    @property
+    def intake_xy_m(self) -> np.ndarray:
+        """(n, 2) centre of each rack's intake face, for sensors given by position."""
+        r = self.scene.racks
+        return r.center_xy_m + front_vector(r.rotation_deg) * (r.size_m[:, 1:2] / 2)
 
     def solve(self, constants: dict[str, float]):
         settings = dataclasses.replace(self.scene.settings, **constants)  # type: ignore[arg-type]
@@ -96,16 +105,24 @@ def _defaults(names) -> np.ndarray:
 
 def fit_constants(rooms: list[tuple[RoomModel, Observations]],
                   names: tuple[str, ...] = tuple(BOUNDS), start: dict[str, float] | None = None,
-                  max_evaluations: int = 40) -> FitResult:
-    """Constants ``names`` fitted jointly over every (room, observations) pair."""
+                  max_evaluations: int = 40,
+                  progress: Callable[[float], None] | None = None) -> FitResult:
+    """Constants ``names`` fitted jointly over every (room, observations) pair;
+    ``progress`` hears the share of the evaluation budget spent after each solve."""
     lo = np.array([BOUNDS[n][0] for n in names])
     hi = np.array([BOUNDS[n][1] for n in names])
     x0 = _defaults(names) if start is None else np.array([start[n] for n in names])
     x0 = np.clip(x0, lo, hi)
 
+    spent = [0]
+
     def residuals(x: np.ndarray) -> np.ndarray:
         c = dict(zip(names, (float(v) for v in x)))
-        return np.concatenate([m.predict(c, o) - o.value_c for m, o in rooms])
+        out = np.concatenate([m.predict(c, o) - o.value_c for m, o in rooms])
+        spent[0] += 1
+        if progress is not None:   # finite differences take len(names) solves per step
+            progress(min(1.0, spent[0] / ((max_evaluations + 1) * (len(names) + 1))))
+        return out
 
     from scipy.optimize import least_squares
     before = residuals(x0)
@@ -126,3 +143,14 @@ def error_figures(residual_k: np.ndarray, observed_c: np.ndarray) -> dict[str, f
     return dict(mae_k=float(np.mean(np.abs(r))), rmse_k=rmse,
                 cv_rmse=rmse / scale if scale else float("nan"), bias_k=float(np.mean(r)),
                 worst_k=float(np.max(np.abs(r))))
+
+
+def stored_calibration(fit: FitResult, observed_c: np.ndarray, sensors_file: str,
+                       on: datetime.date | None = None) -> AirCalibration:
+    """The layout block that keeps a fit: its constants, the sensor file, the date and the
+    mean absolute error before and after (K)."""
+    before = error_figures(fit.before_k, observed_c)["mae_k"]
+    after = error_figures(fit.after_k, observed_c)["mae_k"]
+    return AirCalibration(dict(sorted(fit.constants.items())), sensors_file,
+                          (on or datetime.date.today()).isoformat(),
+                          round(before, 4), round(after, 4))

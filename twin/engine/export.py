@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 
 from twin.engine import fabric_export
+from twin.engine.inputs import solver_settings
+from twin.model.calibration import BOUNDS
 from twin.engine.simulate import RACK_STATE_NAMES, TwinResult
 from twin.model import Layout
 from twin.physics.metrics import ashrae_status, worst_inlet_index
@@ -235,5 +237,10 @@ def result_document(layout: Layout, res: TwinResult, file: str = "") -> dict[str
     if res.air is not None:
         doc["air"] = {"grid": {"nx": len(res.air.x_m), "ny": len(res.air.y_m), "nz": len(res.air.z_m)},
                       "iterations": res.air.iterations, "converged": bool(res.air.converged),
-                      "warnings": list(res.air.warnings)}
+                      "warnings": list(res.air.warnings),
+                      # the recirculation constants solved with, and whether the layout's
+                      # calibration set them (twin calibrate --write)
+                      "constants": {n: float(getattr(solver_settings(layout), n))
+                                    for n in BOUNDS},
+                      "calibrated": not layout.air_calibration.is_empty}
     return clean(doc)

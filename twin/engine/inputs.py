@@ -224,6 +224,13 @@ def _unit_value(layout: Layout, unit, field: str, catalogue_field: str | None = 
     return float(v) if v is not None else layout.catalogue[unit.model].get(catalogue_field or field)
 
 
+def solver_settings(layout: Layout) -> air.SolverSettings:
+    """The air solver's settings: the product's defaults with the recirculation constants
+    the layout stores from a calibration (``air_calibration``, ``twin calibrate --write``)."""
+    return dataclasses.replace(air.SolverSettings(),
+                               **layout.air_calibration.constants)  # type: ignore[arg-type]
+
+
 def air_scene(layout: Layout, rack_air_heat_w: np.ndarray,
               settings: air.SolverSettings | None = None) -> tuple[air.AirScene, list[str]]:
     """The air solver's scene (hall, racks with rear doors, room units, tiles, containment)
@@ -281,7 +288,7 @@ def air_scene(layout: Layout, rack_air_heat_w: np.ndarray,
             np.array([[c.x0_m, c.y0_m, c.x1_m, c.y1_m] for c in cont]).reshape(-1, 4),
             tuple(c.kind for c in cont), np.array([c.height_m for c in cont]),
             np.array([c.roof for c in cont], bool), np.array([c.end_doors for c in cont], bool)),
-        settings=settings or air.SolverSettings(),
+        settings=settings or solver_settings(layout),
         grilles=air.Grilles(
             np.array([[g.x_m, g.y_m] for g in grilles]).reshape(-1, 2),
             np.array([[g.width_m, g.length_m] for g in grilles]).reshape(-1, 2),

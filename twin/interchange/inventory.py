@@ -217,7 +217,8 @@ def _layout_for(records: list[dict[str, Any]], catalogue: Catalogue, report: Imp
         layout = Layout(base.name, base.description, base.hall, base.site, base.plant,
                         RackTable.from_records(base.racks.records() + records),
                         base.base_catalogue, base.equipment, base.underlay, base.trace,
-                        base.fabric, **{c: list(base.items[c].values()) for c in base.items})
+                        base.fabric, air_calibration=base.air_calibration,
+                        **{c: list(base.items[c].values()) for c in base.items})
         return layout
     bounds = _bounds(RackTable.from_records(records), catalogue)
     extra: dict[str, Any] = {}

@@ -23,7 +23,7 @@ from twin.model import Catalogue, Layout, RackTable, load_catalogue
 from twin.model.layout import COLLECTIONS
 
 FORMAT = "ai-factory-twin-layout"
-VERSION = 2
+VERSION = 3
 MIN_VERSION = min([VERSION, *MIGRATIONS])
 #: Top-level keys after ``format`` and ``version``.
 TOP_KEYS = ("name", "description", *spec.OBJECT_BLOCKS, *spec.LIST_BLOCKS, "catalogue")
@@ -278,7 +278,9 @@ def layout_document(layout: Layout) -> dict[str, Any]:
     body: dict[str, Any] = {"name": layout.name, "description": layout.description}
     for key, (fields, _cls) in spec.OBJECT_BLOCKS.items():
         if key not in spec.OPTIONAL_BLOCKS or getattr(layout, key) != spec.OPTIONAL_BLOCKS[key]():
-            body[key] = _item_doc(vars_of(getattr(layout, key)), fields)
+            block = getattr(layout, key)
+            body[key] = _item_doc(block.fields() if hasattr(block, "fields") else vars_of(block),
+                                  fields)
     for key, (fields, _item_cls, coll) in spec.LIST_BLOCKS.items():
         if coll == "racks":
             records = layout.racks.records()

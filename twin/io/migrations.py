@@ -9,6 +9,12 @@ blocks: per-rack overrides (``power_kw``, ``airflow_m3s``, ``airflow_m3s_per_kw`
 (``catalogue``), cooling units outside the hall (``location``), a supply temperature on
 tiles (``supply_c``) and supply/return ``grilles``. A v1 file means the same in v2: the
 step only raises the version.
+
+Version 3 (issue 16) adds the optional ``air_calibration`` block: the air model's
+recirculation constants fitted to measured rack inlet temperatures (``twin calibrate
+--write``), with the sensor file, the date and the error before and after. A v2 file has
+no calibration and keeps the product's default constants: the step only raises the
+version.
 """
 
 from __future__ import annotations
@@ -23,7 +29,13 @@ def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+def _v2_to_v3(doc: dict[str, Any]) -> dict[str, Any]:
+    """v2 -> v3: no calibration block, so the product's default air constants."""
+    doc["version"] = 3
+    return doc
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def migrate(doc: dict[str, Any], to_version: int) -> dict[str, Any]:

@@ -32,6 +32,8 @@ def _field_schema(f: spec.Field) -> dict:
             s["maxLength"] = f.max_length
     elif f.kind == "bool":
         s = {"type": "boolean"}
+    elif f.kind == "date":
+        s = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
     elif f.kind in ("vec2", "vec4"):
         n = 2 if f.kind == "vec2" else 4
         s = {"type": "array", "items": num, "minItems": n, "maxItems": n}

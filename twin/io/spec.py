@@ -1,4 +1,4 @@
-"""The layout format (version 2) as a declarative spec: one source for the validator and the JSON Schema.
+"""The layout format (version 3) as a declarative spec: one source for the validator and the JSON Schema.
 
 Each block maps a file key to a ``Field``; ``position_m`` and ``rect_m`` expand to the
 model's ``x_m``/``y_m`` and ``x0_m``.. ``y1_m`` fields.
@@ -7,7 +7,9 @@ model's ``x_m``/``y_m`` and ``x0_m``.. ``y1_m`` fields.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Callable
 
+from twin.model import calibration as cal
 from twin.model import equipment as eq
 from twin.model import fabric as fb
 
@@ -17,6 +19,7 @@ class Field:
     """A field: JSON type, whether required, numeric range, allowed values."""
 
     kind: str  # number | integer | string | bool | enum | vec2 | vec4 | profile | ref
+    #           | date (ISO calendar date "YYYY-MM-DD")
     #           | textmap (object of strings) | textlist (list of strings)
     #           | numbermap (object of numbers between minimum and maximum)
     required: bool = False
@@ -42,7 +45,7 @@ class Field:
                 "vec2": "[x, y] in metres (two finite numbers)",
                 "vec4": "[x0, y0, x1, y1] in metres (four finite numbers)",
                 "profile": "a list of 24 hourly factors between 0 and 1.5",
-                "textmap": "an object of strings", "textlist": "a list of strings",
+                "date": "an ISO date YYYY-MM-DD", "textmap": "an object of strings", "textlist": "a list of strings",
                 "numbermap": f"an object of numbers between {self.minimum:g} and "
                              f"{self.maximum:g}" if self.kind == "numbermap" else ""}[self.kind]
 
@@ -171,7 +174,7 @@ RACK_OVERRIDES = {
                              "not simulated"),
 }
 #: Fields not written while empty (added after files existed without them).
-OMITTED_WHEN_EMPTY = ("power_basis",)
+OMITTED_WHEN_EMPTY = ("power_basis", "sensors_file", "fitted_on")
 RACK = {
     "id": ID, "name": TEXT, "model": MODEL, "position_m": POSITION, "rotation_deg": ROTATION,
     "workload": REF, "feed_a": REF, "feed_b": REF, "cdu": REF, **RACK_OVERRIDES,
@@ -296,13 +299,30 @@ CABLE_TRAY = {
     "depth_m": num(False, 0.02, 1, True, d="tray depth, side rail height (m)"),
 }
 
-#: Top-level blocks that are objects: key -> (spec, model class).
-OBJECT_BLOCKS = {"hall": (HALL, eq.Hall), "site": (SITE, eq.Site), "plant": (PLANT, eq.Plant),
-                 "underlay": (UNDERLAY, eq.Underlay), "trace": (TRACE, eq.TraceRef),
-                 "fabric": (FABRIC, fb.Fabric)}
+AIR_CALIBRATION = {
+    **{name: num(False, lo, hi, d=f"{cal.MEANINGS.get(name, name)}; fitted, within its "
+                 "physical bounds (absent: the product's default)")
+       for name, (lo, hi) in cal.BOUNDS.items()},
+    "sensors_file": Field("string", description="the sensor readings (CSV) the constants "
+                          "were fitted to", max_length=4096),
+    "fitted_on": Field("date", description="date of the fit"),
+    "mae_before_c": num(False, 0, 100, d="mean absolute rack-inlet error at the sensors "
+                        "before the fit (K)"),
+    "mae_after_c": num(False, 0, 100, d="mean absolute rack-inlet error at the sensors "
+                       "after the fit (K)"),
+}
+
+#: Top-level blocks that are objects: key -> (spec, model class or the function that
+#: builds the block from its fields).
+OBJECT_BLOCKS: dict[str, tuple[dict[str, Field], Callable[..., Any]]] = {
+    "hall": (HALL, eq.Hall), "site": (SITE, eq.Site), "plant": (PLANT, eq.Plant),
+    "underlay": (UNDERLAY, eq.Underlay), "trace": (TRACE, eq.TraceRef),
+    "fabric": (FABRIC, fb.Fabric),
+    "air_calibration": (AIR_CALIBRATION, cal.AirCalibration.from_fields)}
 #: Object blocks not written while they hold their defaults (no drawing, no trace, no
-#: fabric).
-OPTIONAL_BLOCKS = {"underlay": eq.Underlay, "trace": eq.TraceRef, "fabric": fb.Fabric}
+#: fabric, no calibration).
+OPTIONAL_BLOCKS = {"underlay": eq.Underlay, "trace": eq.TraceRef, "fabric": fb.Fabric,
+                   "air_calibration": cal.AirCalibration}
 #: Top-level lists of items: key -> (spec, model class or None for racks, model collection).
 LIST_BLOCKS = {
     "workloads": (WORKLOAD, eq.Workload, "workloads"),

@@ -6,6 +6,7 @@ clean Python values ready for the model's dataclasses.
 
 from __future__ import annotations
 
+import datetime
 import math
 from typing import Any
 
@@ -66,6 +67,17 @@ def _finite(v: Any) -> bool:
 
 def _coordinate(v: Any) -> bool:
     return _finite(v) and abs(v) <= MAX_COORDINATE_M
+
+
+def _iso_date(text: str) -> bool:
+    """True for a calendar date written YYYY-MM-DD."""
+    if len(text) != 10:
+        return False
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def is_unicode(text: str) -> bool:
@@ -131,6 +143,10 @@ class Checker:
                     or not all(_coordinate(x) for x in v)):
                 return self.bad(path, v, f)
             return [float(x) for x in v]
+        if f.kind == "date":
+            if not isinstance(v, str) or not _iso_date(v):
+                return self.bad(path, v, f)
+            return v
         if f.kind == "textmap":
             if not isinstance(v, dict) or not all(isinstance(x, str) for x in v.values()):
                 return self.bad(path, v, f)

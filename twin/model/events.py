@@ -109,7 +109,7 @@ class Change:
             return bool(GEOMETRY_RACK_FIELDS.intersection(self.fields))
         if self.kind in ITEM_KINDS:
             return self.collection in GEOMETRY_COLLECTIONS
-        return self.collection in ("hall", "catalogue")
+        return self.collection in ("hall", "catalogue", "air_calibration")
 
     @staticmethod
     def merged(changes: Iterable["Change"]) -> "Change | None":

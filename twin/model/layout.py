@@ -9,6 +9,7 @@ from typing import Any, Iterable, Iterator
 import numpy as np
 from psygnal import Signal
 
+from twin.model.calibration import AirCalibration
 from twin.model.catalogue import Catalogue, load_catalogue
 from twin.model.equipment import Hall, Plant, Site, TraceRef, Underlay
 from twin.model.fabric import Fabric
@@ -19,7 +20,7 @@ from twin.model.racks import RackTable
 #: Item collections: name -> what they hold (all items have an ``id``).
 COLLECTIONS = ("workloads", "tiles", "containment", "cooling_units", "cdus", "tanks", "power",
                "grilles", "scenarios", "cable_trays")
-SETTINGS = ("hall", "site", "plant", "underlay", "trace", "fabric")
+SETTINGS = ("hall", "site", "plant", "underlay", "trace", "fabric", "air_calibration")
 
 
 class Layout:
@@ -34,7 +35,8 @@ class Layout:
                  racks: RackTable | None = None, catalogue: Catalogue | None = None,
                  equipment: dict[str, dict[str, Any]] | None = None,
                  underlay: Underlay | None = None, trace: TraceRef | None = None,
-                 fabric: Fabric | None = None, **collections: Iterable[Any]):
+                 fabric: Fabric | None = None, air_calibration: AirCalibration | None = None,
+                 **collections: Iterable[Any]):
         self.name = name
         self.description = description
         self.hall = hall or Hall()
@@ -43,6 +45,8 @@ class Layout:
         self.underlay = underlay or Underlay()
         self.trace = trace or TraceRef()
         self.fabric = fabric or Fabric()
+        #: recirculation constants fitted to measurements (``twin calibrate --write``)
+        self.air_calibration = air_calibration or AirCalibration()
         self.racks = racks if racks is not None else RackTable()
         #: the built-in catalogue (or the one given) and the layout's own equipment
         #: (``catalogue`` block of the file: key -> entry in catalogue-file form);
@@ -191,7 +195,7 @@ class Layout:
         return old
 
     def set_settings(self, block: str, value: Any) -> Any:
-        """Replace the hall, site or plant block; returns the old one."""
+        """Replace a settings block (``SETTINGS``); returns the old one."""
         if block not in SETTINGS:
             raise KeyError(block)
         old = getattr(self, block)
@@ -214,6 +218,7 @@ class Layout:
         self.hall, self.site, self.plant = other.hall, other.site, other.plant
         self.underlay, self.trace = other.underlay, other.trace
         self.fabric = other.fabric
+        self.air_calibration = other.air_calibration
         self.racks = other.racks.copy()
         self.base_catalogue, self.equipment = other.base_catalogue, dict(other.equipment)
         self.catalogue = other.catalogue
@@ -229,6 +234,7 @@ class Layout:
         snap.hall, snap.site, snap.plant = self.hall, self.site, self.plant
         snap.underlay, snap.trace = self.underlay, self.trace
         snap.fabric = self.fabric
+        snap.air_calibration = self.air_calibration
         snap.racks = self.racks.copy()
         snap.base_catalogue, snap.equipment = self.base_catalogue, self.equipment
         snap.catalogue = self.catalogue
@@ -240,6 +246,7 @@ class Layout:
                 and self.hall == other.hall and self.site == other.site
                 and self.plant == other.plant and self.underlay == other.underlay
                 and self.trace == other.trace and self.fabric == other.fabric
+                and self.air_calibration == other.air_calibration
                 and self.racks.equals(other.racks)
                 and self.equipment == other.equipment
                 and all(list(self.items[c].items()) == list(other.items[c].items())
