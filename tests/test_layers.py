@@ -138,7 +138,7 @@ def test_intake_zone_is_zone_deep_on_the_front_side_only(rotation):
     lay.racks["rotation_deg"][k] = rotation
     values = np.full(len(lay.racks), np.nan)
     values[k] = 1.0
-    img = layers._intake_raster(lay, values, "max")
+    img = layers.intake_raster(lay, values, "max")
     x0, y0, x1, y1 = lay.rack_bounds_m()[k]
     (fx, fy), = geometry.front_vectors([rotation])
     zx0 = x0 + min(fx, 0) * layers.INTAKE_ZONE_M

@@ -32,7 +32,7 @@ from . import inputs
 from .simulate import simulate
 
 __all__ = ["BOUNDS", "RoomModel", "Observations", "FitResult", "fit_constants", "error_figures",
-           "stored_calibration"]
+           "stored_calibration", "predicted_at"]
 
 
 @dataclass(frozen=True)
@@ -75,18 +75,22 @@ class RoomModel:
         return self.solver.solve(dataclasses.replace(self.scene, settings=settings))
 
     def predict(self, constants: dict[str, float], obs: Observations) -> np.ndarray:
-        res = self.solve(constants)
-        out = np.asarray(res.rack_inlet_mean_c, float)[obs.rack].copy()
-        at = np.isfinite(obs.z_m)
-        if at.any():
-            prof = res.rack_inlet_profile_c[obs.rack[at]]
-            k = np.clip(np.floor(obs.z_m[at] / res.grid.dz).astype(int), 0, prof.shape[1] - 1)
-            vals = prof[np.arange(len(k)), k]
-            # above the rack's meshed height: its top layer
-            top = np.array([np.flatnonzero(np.isfinite(p))[-1] for p in prof])
-            vals = np.where(np.isfinite(vals), vals, prof[np.arange(len(k)), top])
-            out[at] = vals
-        return out
+        return predicted_at(self.solve(constants), obs)
+
+
+def predicted_at(res, obs: Observations) -> np.ndarray:
+    """An air result's value at each observation: the rack's mean inlet, or its intake
+    layer at the sensor's height (above the rack's meshed height: its top layer)."""
+    out = np.asarray(res.rack_inlet_mean_c, float)[obs.rack].copy()
+    at = np.isfinite(obs.z_m)
+    if at.any():
+        prof = res.rack_inlet_profile_c[obs.rack[at]]
+        k = np.clip(np.floor(obs.z_m[at] / res.grid.dz).astype(int), 0, prof.shape[1] - 1)
+        vals = prof[np.arange(len(k)), k]
+        top = np.array([np.flatnonzero(np.isfinite(p))[-1] for p in prof])
+        vals = np.where(np.isfinite(vals), vals, prof[np.arange(len(k)), top])
+        out[at] = vals
+    return out
 
 
 @dataclass(frozen=True)

@@ -154,14 +154,18 @@ def _density_raster(layout: Layout, values: np.ndarray) -> np.ndarray:
     return raster.density(layout, layout.rack_bounds_m(), values, DENSITY_WINDOW_M)
 
 
-def _intake_raster(layout: Layout, values: np.ndarray, worst: str) -> np.ndarray:
+def _larger_magnitude(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.where(np.isnan(a) | (np.abs(b) > np.abs(a)), b, a)
+
+
+def intake_raster(layout: Layout, values: np.ndarray, worst: str) -> np.ndarray:
     """Per-rack values on each rack's footprint and on the intake zone in front of it
     (``INTAKE_ZONE_M`` deep, the rack's width): the aisle a rack breathes from shows its
     figure. Where zones of facing racks meet, the worse value is drawn (``worst`` is
-    'max' for temperatures, 'min' for the capture index)."""
+    'max' for temperatures, 'min' for the capture index, 'absmax' for differences)."""
     ny, nx = raster.raster_shape(layout)
     img = np.full((ny, nx), np.nan)
-    pick = np.fmax if worst == "max" else np.fmin
+    pick = {"max": np.fmax, "min": np.fmin, "absmax": _larger_magnitude}[worst]
     r = layout.racks
     bounds = layout.rack_bounds_m()
     fronts = geometry.front_vectors(r["rotation_deg"]) if len(r) else np.empty((0, 2))
@@ -218,7 +222,7 @@ def heatmap(metric: str, layout: Layout, result: TwinResult, height_m: float | N
         img = _density_raster(layout, values)
         levels = (0.0, _nice_range(img, 5.0)[1])
     else:
-        img = _intake_raster(layout, values, "min" if metric == "capture" else "max")
+        img = intake_raster(layout, values, "min" if metric == "capture" else "max")
         levels = value_range(metric, values, layout.hall.ashrae_class)
         cmap = colormap_of(metric, layout.hall.ashrae_class)
     return Heatmap(img, raster.extent(layout), levels, cmap, label, unit)

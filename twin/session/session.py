@@ -24,7 +24,7 @@ from typing import Any, Callable
 import numpy as np
 from psygnal import Signal, SignalGroup
 
-from twin.engine import layers
+from twin.engine import layers, reference_layers
 from twin.engine.layers import Heatmap
 from twin.engine.live import LiveEngine, SolveInfo
 from twin.engine.simulate import TwinResult
@@ -133,6 +133,8 @@ class Session:
             k: (STATIC_LABELS.get(k, k), f) for k, f in STATIC_COLOURINGS.items()}
         self.heatmap = HeatmapChoice()
         self.result: TwinResult | None = None
+        #: a CFD run's rack inlets shown beside the live model (reference heatmaps)
+        self.reference: reference_layers.RackReference | None = None
         self.snapshot: Layout | None = None
         self.info: SolveInfo | None = None
         self.error: BaseException | None = None
@@ -276,6 +278,9 @@ class Session:
         res, snap, metric = self.result, self.snapshot, self.heatmap.metric
         if res is None or snap is None or metric == "off":
             return None, ""
+        if metric in reference_layers.METRICS:      # a CFD run beside the live model
+            return reference_layers.reference_heatmap(metric, snap, res, self.reference,
+                                                      self.heatmap.temperature_range)
         hm = layers.heatmap(metric, snap, res, self.heatmap.height_m)
         if hm is not None:
             rng = self.heatmap.temperature_range
@@ -289,6 +294,11 @@ class Session:
         if metric == "air":
             return None, "The air field is being refreshed\u2026"
         return None, "Nothing to show for this layout."
+
+    def set_reference(self, ref: reference_layers.RackReference | None) -> None:
+        """Show ``ref`` (a CFD run) beside the live model in the reference heatmaps
+        (``heatmap_image``; the views redraw on their next update)."""
+        self.reference = ref
 
     def heatmap_presets(self) -> tuple[float, float, float]:
         """Slice heights offered for this layout: rack mid height, rack top, ceiling."""

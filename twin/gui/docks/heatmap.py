@@ -22,7 +22,9 @@ HEATMAP_CHOICES = (("off", "Off"), ("air", "Air temperature at height"),
                    ("inlet", "Rack inlet temperature"), ("power", "Power density"),
                    ("capture", "Capture index"), ("coolant", "Coolant return"),
                    ("floor", "Floor load"), ("headroom", "Headroom (next rack)"),
-                   ("headroom_limit", "Headroom: what binds"))
+                   ("headroom_limit", "Headroom: what binds"),
+                   ("cfd_inlet", "CFD inlet temperature"),
+                   ("cfd_diff", "Twin \u2212 CFD difference"))
 _STEP_M = 0.05
 
 

@@ -1,5 +1,6 @@
 """The plan's side panel: the rack colour key (a colour bar, or a category legend for
-categorical colourings), the key of the plan's symbols, and the heatmap's colour bar.
+categorical colourings), the key of the plan's symbols, the heatmap's colour bar and,
+with sensors loaded, the bar of their residuals.
 
 ``PlanLegends`` lays them out beside the plot in the plan's ``GraphicsLayout`` and re-lays
 out only when what it shows changes (relabelling a colour bar re-lays out the whole side
@@ -61,6 +62,10 @@ class PlanLegends:
         self.rack_key_shown: tuple | None = None
         self._heat_title = ""
         self._was_shared = False
+        #: residuals of the sensor markers (predicted − measured), when sensors are shown
+        self.sensor_bar = _colour_bar()
+        self.sensor_bar.setColorMap(pi.pg_colormap("diverging"))
+        self._sensors_shown = False
 
     # ----- rack colouring -------------------------------------------------------------
     def show_colouring(self, c: Colouring) -> None:
@@ -158,6 +163,22 @@ class PlanLegends:
             title = f"{title} · racks: {rack_label.lower()}"
         self.heat_bar.getAxis("left").setLabel(title)
 
+    # ----- sensors --------------------------------------------------------------------
+    def show_sensors(self, levels: tuple[float, float]) -> None:
+        """The bar of the sensor markers' residuals (K, °F difference in US units)."""
+        self.sensor_bar.setLevels(values=tuple(levels))
+        self.sensor_bar.axis.setTicks(_ticks("K", *levels))
+        self.sensor_bar.getAxis("left").setLabel(
+            units.heading("Sensors: predicted − measured", "K"))
+        if not self._sensors_shown:
+            self._sensors_shown = True
+            self._arrange()
+
+    def hide_sensors(self) -> None:
+        if self._sensors_shown:
+            self._sensors_shown = False
+            self._arrange()
+
     def hide_heat(self) -> None:
         if self._heat_shown:
             self._heat_shown = False
@@ -184,3 +205,6 @@ class PlanLegends:
         if self._heat_shown:
             self._side.append(self.heat_bar)
             ci.addItem(self.heat_bar, 0, 2, rowspan=2)
+        if self._sensors_shown:
+            self._side.append(self.sensor_bar)
+            ci.addItem(self.sensor_bar, 0, 3 if self._heat_shown else 2, rowspan=2)

@@ -214,8 +214,8 @@ def build_menus(w: "MainWindow") -> None:
     e.addSeparator()
     e.addAction(a.rotate)
     e.addAction(a.replace_model)
-    from twin.gui.window import inventory, scene_export, trace, underlay
-    for module in (inventory, trace, underlay, scene_export):   # File > Import / Export As entries
+    from twin.gui.window import cfd, inventory, scene_export, trace, underlay
+    for module in (inventory, trace, underlay, scene_export, cfd):  # File > Import / Export As entries
         module.install(w)
     v = mb.addMenu("&View")
     v.addActions([a.view_3d, a.view_plan, a.view_split, a.stacked])
@@ -235,6 +235,8 @@ def build_menus(w: "MainWindow") -> None:
     an.addActions([a.failure_sweep, a.ride_through, a.swap, a.power_arch, a.swing])
     an.addSeparator()
     an.addActions([a.scenarios, a.compare_scenarios, a.compare])
+    an.addSeparator()
+    an.addAction(a.calibrate_air)          # twin.gui.window.cfd
     h = mb.addMenu("&Help")
     h.addAction(a.help_pages["manual"])
     h.addAction(a.help_shortcuts)
