@@ -16,6 +16,7 @@ it, so the aisle a rack breathes from carries its number.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 from scipy.ndimage import distance_transform_edt
@@ -165,7 +166,9 @@ def intake_raster(layout: Layout, values: np.ndarray, worst: str) -> np.ndarray:
     'max' for temperatures, 'min' for the capture index, 'absmax' for differences)."""
     ny, nx = raster.raster_shape(layout)
     img = np.full((ny, nx), np.nan)
-    pick = {"max": np.fmax, "min": np.fmin, "absmax": _larger_magnitude}[worst]
+    picks: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+        "max": np.fmax, "min": np.fmin, "absmax": _larger_magnitude}
+    pick = picks[worst]
     r = layout.racks
     bounds = layout.rack_bounds_m()
     fronts = geometry.front_vectors(r["rotation_deg"]) if len(r) else np.empty((0, 2))
