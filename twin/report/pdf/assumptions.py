@@ -53,9 +53,13 @@ def docstring_html(module: ModuleType) -> list[tuple[str, bool]]:
     return out
 
 
-def air_model_html() -> list[str]:
-    """The air model and its recirculation correction, with the solver's constants."""
-    s = SolverSettings()
+def air_model_html(s: SolverSettings | None = None, calibrated: bool = False) -> list[str]:
+    """The air model and its recirculation correction, with the constants solved with
+    (``calibrated``: fitted to the room's sensors, ``air_calibration``)."""
+    s = s or SolverSettings()
+    source = ("These constants were fitted to this room's measured inlet temperatures (see "
+              "Air model calibration)" if calibrated else
+              "These constants are first estimates awaiting calibration against CFD")
     return [
         "Airflow is potential flow on a structured grid of cells over the hall: 0.3 m "
         f"cells for rooms up to {ROOM_AREA_LIMIT_M2:,.0f} m\u00b2, 0.6 m (one floor tile) "
@@ -69,7 +73,7 @@ def air_model_html() -> list[str]:
         f"faces, a jet mixing length of {s.mixing_length_m:g} m and a buoyancy drift with a "
         f"time scale of {s.buoyancy_time_s:g} s. Containment panels leak "
         f"{s.containment_leakage * 100:g} % of their area (seams, cut-outs, door gaps). "
-        "These constants are first estimates awaiting calibration against CFD; fidelity "
+        f"{source}; fidelity "
         "for jets, row-end wrap-around and rack-top spill-over is approximate.",
         "Fluid properties (constant): coolant PG25 \u03c1 "
         f"{PG25.density_kgm3:g} kg/m\u00b3, c<sub>p</sub> {PG25.cp_jkgk:g} J/(kg\u00b7K); "
@@ -86,9 +90,11 @@ MODULES = (("Model inputs from the layout", engine_inputs),
            ("Facility roll-up", facility), ("Metrics", metrics))
 
 
-def physics_blocks() -> list[Block]:
+def physics_blocks(layout: Layout | None = None) -> list[Block]:
     blocks: list[Block] = [Heading("Air", level=2)]
-    blocks += [RichText(p, st.BODY_PT - 0.5) for p in air_model_html()]
+    settings = engine_inputs.solver_settings(layout) if layout is not None else None
+    calibrated = layout is not None and not layout.air_calibration.is_empty
+    blocks += [RichText(p, st.BODY_PT - 0.5) for p in air_model_html(settings, calibrated)]
     for title, module in MODULES:
         blocks.append(Heading(title, level=2))
         blocks += [RichText(p, st.BODY_PT - 0.5, bullet=bullet, space_after_pt=2 if bullet else 4)
@@ -174,5 +180,5 @@ def assumptions_section(layout: Layout) -> list[Block]:
                      "with its source. <b>Unconfirmed</b> numbers are estimates or projections "
                      "kept as editable defaults; check them before relying on results that "
                      "depend on them."),
-            *physics_blocks(), conditions_table(layout),
+            *physics_blocks(layout), conditions_table(layout),
             Heading("Catalogue entries used", level=2), *catalogue_blocks(layout)]

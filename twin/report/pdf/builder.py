@@ -36,6 +36,7 @@ from twin.engine.whatif.sweep import SweepResult
 from twin.report.pdf import assumptions, content
 from twin.report.pdf.compare_section import compare_section
 from twin.report.pdf.swing_section import swing_section
+from twin.report.pdf.calibration_section import calibration_section
 from twin.report.pdf.fabric_section import fabric_section
 from twin.engine.swing import training_swing
 from twin.report.pdf.economics_section import economics_section
@@ -139,6 +140,7 @@ def _write_report(layout, result, out, source, page, gl_backend, gl_reason, prog
         *_with_break(economics_section(layout, doc)),
         *_with_break(headroom_section(_headroom(layout, result))),
         *content.alerts_section(doc), PageBreak(),
+        *_with_break(calibration_section(layout)),
         *_with_break(whatif_section(sweep, rides or [])),
         *_with_break(swap_section(swaps or [])),
         *_with_break(compare_section(*comparison) if comparison else []),
