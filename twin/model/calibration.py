@@ -25,7 +25,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
 #: what each constant is, for the file format's description and the report
 MEANINGS: dict[str, str] = {
     "row_end_entrainment": "share of an end rack's airflow drawn round an open row end",
-    "turbulent_diffusivity_m2s": "effective turbulent diffusivity on open faces (m2/s)",
+    "turbulent_diffusivity_m2s": "effective turbulent diffusivity on open faces (m\u00b2/s)",
     "mixing_length_m": "jet mixing length (m)",
     "buoyancy_time_s": "time scale of the buoyancy drift (s)",
 }
