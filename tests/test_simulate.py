@@ -237,10 +237,17 @@ def test_empty_hall_and_racks_without_power_chain():
     res = simulate(lay)
     assert res.facility.it_kw == pytest.approx(res.rack_power_kw.sum())
     assert res.facility.electrical_loss_kw == pytest.approx(0.0)
+    # a lone rack has two open ends: its own exhaust wraps round its sides, so its hottest
+    # intake is its mean plus 0.7 of its own rise (25.6 + 0.7 x 3.7 = 28.1 C), above the
+    # recommended 27 C although its mean is not
+    air = res.air
+    hottest = air.rack_inlet_mean_c[0] + 0.7 * (air.rack_exhaust_c[0] - air.rack_inlet_mean_c[0])
+    assert air.rack_inlet_max_c[0] == pytest.approx(hottest)
+    assert air.rack_inlet_mean_c[0] < 27.0 < hottest
     # one room unit has no spare for the default N+1 target; with N it needs none
-    assert [a.kind for a in res.alerts] == ["redundancy_shortfall", "no_power_feed"]
+    assert [a.kind for a in res.alerts] == ["inlet_above_recommended", "redundancy_shortfall", "no_power_feed"]
     lay.hall = dataclasses.replace(lay.hall, redundancy_target="N")
-    assert [a.kind for a in simulate(lay).alerts] == ["no_power_feed"]
+    assert [a.kind for a in simulate(lay).alerts] == ["inlet_above_recommended", "no_power_feed"]
 
 
 def test_an_empty_hall_still_rejects_its_fans_heat_without_false_alerts():

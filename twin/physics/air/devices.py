@@ -44,7 +44,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..fluids import AIR
-from .entrainment import MAX_ENTRAINED_SHARE, entrainment_ports
+from .entrainment import MAX_ENTRAINED_SHARE, entrainment_ports, exhaust_sealed
 from .grid import Geometry, footprint_cells, front_vector, grille_cells
 from .scene import AirScene
 
@@ -77,6 +77,7 @@ class Devices:
     tile_flow_m3s: np.ndarray     # (n_tiles,) delivered tile flows
     plenum_units: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # ceiling-fed units
     entrained: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (n_racks,) share drawn round a row end
+    hot_share: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (n_racks,) own rise at the open edge
     grille_flow_m3s: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (n_grilles,) delivered/drawn
 
     @property
@@ -342,12 +343,16 @@ def build_devices(scene: AirScene, geom: Geometry) -> Devices:
                   + sp.csr_matrix((corner.data, (box_e[corner.row], corner.col)),
                                   shape=(n_dev, n_cells))).tocsr()
     discharge = (_normalised(out_own, out_cell, n_dev, n_cells, V).T + plenum).tocsr()
+    hot_share = np.zeros(nr)
+    if len(box_e):
+        wraps = box_e[~exhaust_sealed(scene, box_e)]
+        hot_share[wraps] = scene.settings.row_end_hot_share
 
     heat = np.concatenate([r.air_heat_w, u.fan_heat_w[on]])
     cap = np.concatenate([r.rdhx_capacity_w, u.capacity_w[on]])
     floor = np.concatenate([r.rdhx_supply_c, u.supply_setpoint_c[on]])
     return Devices(nr, on, V, heat, cap, floor, intake, discharge, tile_q, plenum_units, share[:nr],
-                   grille_q)
+                   hot_share, grille_q)
 
 
 def attach_plenum(dev: Devices, return_g: np.ndarray, phi: np.ndarray) -> Devices:

@@ -33,6 +33,33 @@ at cell temperatures), the potential sees the sink moved round the corner
 and power-only updates touch nothing here.  In a starved aisle the end racks
 thereby take part of their deficit round the ends, as the CFD shows.
 
+Where the corner air comes from depends on where the room returns (CFD library,
+``tests/bench/cfd``).  With units returning from the room, the aisle's surplus
+supply is drawn out over the row end towards their returns and the end rack
+takes a mix of that overflow and wrapped exhaust (CFD: 29 °C at the floor,
+23.5 °C at 2.8 m round the end).  With a ceiling return nothing draws the
+overflow sideways: the supply jet carries it up out of the aisle to the
+ceiling, and the air round the end is exhaust from floor to ceiling (CFD:
+33–34 °C).  Potential flow has no jet momentum and spills the aisle's surplus
+out of the open end at floor level in both cases, so in a ceiling-return hall
+the end rack's share is drawn from the exhaust side only: beside the rack's
+rear half and one rack pitch behind its back corner (end racks 2.6–4.5 K too
+cold before, within 1.2 K after).
+
+**Hottest intake at an open end** (:func:`row_end_hottest_c`).  The end rack's
+hottest intake point is the top of its open edge, where the wrapped exhaust
+enters before it has mixed with the aisle air: in the CFD library that cell
+is in the edge column at the open end in every open-ended room (in its
+upper layers but for one rack), and sits 0.46–0.72
+of the rack's own rise (exhaust − mean inlet) above its mean inlet, while
+the twin's per-layer mixture cannot show it (it reported 3.9–10.9 K too
+low).  The end rack reports the hotter of its hottest mixture layer and
+``mean + φ (T_exhaust − mean)``, ``φ = row_end_hot_share = 0.7``, the upper
+end of the CFD's range because this figure decides the ASHRAE verdict and
+must not be optimistic.  It uses the rack's exhaust after any rear door (a
+door that holds its water temperature leaves nothing hot to wrap), and is
+off where the exhaust is sealed in a hot-aisle containment with end doors.
+
 Not applied where the aisle end is closed: a rack whose cold aisle lies in a
 cold-aisle containment with end doors (containment without end doors does
 entrain).  Cells inside any containment volume are not drawn from (another,
@@ -56,7 +83,7 @@ import scipy.sparse as sp
 from .grid import Geometry, front_vector
 from .scene import AirScene
 
-__all__ = ["row_ends", "entrainment_ports", "MAX_ENTRAINED_SHARE"]
+__all__ = ["row_ends", "entrainment_ports", "row_end_hottest_c", "MAX_ENTRAINED_SHARE"]
 
 #: no rack draws more than this share of its air round the corner (a lone rack has two ends)
 MAX_ENTRAINED_SHARE = 0.9
@@ -189,14 +216,41 @@ def entrainment_ports(scene: AirScene, geom: Geometry):
         if len(box) == 0:
             return empty
     excluded = (lambda x, y, z: _in_boxes(x, y, z, c.rect_m, c.height_m)) if c.n else None
-    # round the corner: one rack pitch beyond the open side, from just behind
-    # the back face to the aisle middle, up to the rack's height
+    # one rack pitch beyond the open side, up to the rack's height
+    pitch = np.maximum(w, g.dx)
+    if scene.hall.ceiling_return:
+        # the exhaust side: beside the rear half and one pitch behind the back corner
+        v0, v1 = -d / 2 - pitch, np.zeros(len(box))
+    else:
+        # round the corner: from just behind the back face to the aisle middle
+        v0, v1 = -d / 2 - BACK_REACH_M, d / 2 + half
     own, cell = _region_cells(geom, r.center_xy_m[box], t * side[:, None], f,
-                              w / 2, w / 2 + np.maximum(w, g.dx),
-                              -d / 2 - BACK_REACH_M, d / 2 + half, h, excluded)
+                              w / 2, w / 2 + pitch, v0, v1, h, excluded)
     ok = np.zeros(len(box), bool); ok[own] = True            # ends with free air there
     new = np.cumsum(ok) - 1
     own = new[own]
     m = int(ok.sum())
     wgt = 1.0 / np.bincount(own, minlength=m)[own]
     return box[ok], sp.csr_matrix((wgt, (own, cell)), shape=(m, g.n))
+
+
+
+def exhaust_sealed(scene: AirScene, racks: np.ndarray) -> np.ndarray:
+    """Whether each of ``racks`` discharges into a hot-aisle containment with end
+    doors (its exhaust cannot wrap round the row end)."""
+    c, r = scene.containment, scene.racks
+    doors = np.array([k == "hot_aisle" for k in c.kind], bool) & c.end_doors
+    if not doors.any() or len(racks) == 0:
+        return np.zeros(len(racks), bool)
+    f = front_vector(r.rotation_deg[racks])
+    probe = r.center_xy_m[racks] - f * (r.size_m[racks, 1] / 2 + 0.1)[:, None]
+    return _in_boxes(probe[:, 0], probe[:, 1], np.full(len(racks), 0.1),
+                     c.rect_m[doors], c.height_m[doors])
+
+
+def row_end_hottest_c(layer_max_c: np.ndarray, mean_c: np.ndarray, exhaust_c: np.ndarray,
+                      hot_share: np.ndarray) -> np.ndarray:
+    """Hottest intake of racks that entrain round an open row end: their hottest
+    layer of the mixture, or their mean plus the share ``hot_share`` of their own
+    rise (exhaust − mean: the wrapped exhaust at the open edge), whichever is hotter."""
+    return np.maximum(layer_max_c, mean_c + hot_share * np.maximum(exhaust_c - mean_c, 0.0))

@@ -267,7 +267,10 @@ class SolverSettings:
     ``row_end_entrainment`` are the recirculation correction (see
     ``README_air.md``): ``row_end_entrainment`` is the share of an end rack's
     airflow drawn round an open row end (:mod:`.entrainment`; 0.7 calibrated
-    against CFD, 0 switches it off); ``buoyancy_tol_k`` is the rack-inlet
+    against CFD, 0 switches it off); ``row_end_hot_share`` is the share of
+    such a rack's own rise above its mean inlet that its hottest intake point
+    (the top of the open edge) sees (:func:`.entrainment.row_end_hottest_c`);
+    ``buoyancy_tol_k`` is the rack-inlet
     error (K) at which the buoyancy passes stop; ``containment_leakage`` is
     the open fraction left in containment panels (seams, cable cut-outs, door
     gaps).  Tolerances are relative to the right side: ``thermal_rtol`` for
@@ -283,6 +286,7 @@ class SolverSettings:
     buoyancy_time_s: float = 0.6
     buoyancy_tol_k: float = 0.02
     row_end_entrainment: float = 0.7
+    row_end_hot_share: float = 0.7
     containment_leakage: float = 0.03
     flow_rtol: float = 1e-5
     thermal_rtol: float = 1e-7

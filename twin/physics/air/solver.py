@@ -23,6 +23,7 @@ import numpy as np
 
 from twin.physics.cancel import Cancelled
 from . import buoyancy
+from .entrainment import row_end_hottest_c
 from .devices import (AT_FLOOR, LIMITED, RHO_CP, Devices, SolveError, attach_plenum, build_devices,
                       device_law, device_modes, mode_equations)
 from .flow import (AmgCache, FaceFluxes, FlowSystem, build_flow_system, face_fluxes,
@@ -319,11 +320,12 @@ class AirSolver:
         np.add.at(den, (Wc.row, layer), Wc.data)
         with np.errstate(invalid="ignore", divide="ignore"):
             prof = np.where(den > 0, num / den, np.nan)
-        # a rack entraining round a row end breathes a per-height mixture: its
-        # hottest inlet is its hottest layer, not a cell round the corner
+        # a rack entraining round a row end breathes a per-height mixture, and its
+        # open edge takes its own exhaust wrapped round its side (entrainment.py)
         ent = np.flatnonzero(dev.entrained > 0)
         if len(ent):
-            t_max[ent] = np.nanmax(prof[ent], axis=1)
+            t_max[ent] = row_end_hottest_c(np.nanmax(prof[ent], axis=1), t_in[ent], t_out[ent],
+                                           dev.hot_share[ent])
         C = RHO_CP * dev.airflow_m3s
         nu = scene.cooling.n
         on, u = dev.unit_index, dev.units
@@ -429,11 +431,11 @@ def _field(geom: Geometry, t_cells: np.ndarray) -> np.ndarray:
 
 
 def _with_settings_of(dev: Devices, base: Devices) -> Devices:
-    """Solved ports of ``dev`` with heat, capacity and floors of ``base``."""
+    """Solved ports of ``dev`` with heat, capacity, floors and row-end hot shares of ``base``."""
     k = base.n
     heat, cap, floor = dev.heat_w.copy(), dev.cap_w.copy(), dev.floor_c.copy()
     heat[:k], cap[:k], floor[:k] = base.heat_w, base.cap_w, base.floor_c
-    return replace(dev, heat_w=heat, cap_w=cap, floor_c=floor)
+    return replace(dev, heat_w=heat, cap_w=cap, floor_c=floor, hot_share=base.hot_share)
 
 
 def _ports_key(dev: Devices) -> bytes:

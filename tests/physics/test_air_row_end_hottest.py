@@ -1,0 +1,116 @@
+"""Row-end terms of the air model (twin/physics/air/entrainment.py): the hottest intake
+of an end rack at an open row end, and where a ceiling-return hall's end racks draw
+their wrapped air from."""
+
+from dataclasses import replace
+
+import numpy as np
+
+from twin.physics.air import AirSolver
+from twin.physics.air.devices import build_devices
+from twin.physics.air.entrainment import entrainment_ports, exhaust_sealed, row_end_hottest_c
+from twin.physics.air.grid import build_geometry, front_vector, make_grid
+from twin.physics.air.scene import AirScene, Containment
+from twin.physics.air.synthetic import room
+
+ENDS, MID = [0, 9, 10, 19], [4, 5, 14, 15]        # room(20): rows of ten, ends and middles
+
+
+def _scene(sc, containment=None, **settings):
+    return AirScene(sc.hall, sc.racks, sc.cooling, sc.tiles,
+                    sc.containment if containment is None else containment,
+                    replace(sc.settings, **settings))
+
+
+def test_hottest_by_hand():
+    # mean 22 °C, exhaust 33 °C (11 K own rise), share 0.7: 22 + 0.7 × 11 = 29.7 °C,
+    # hotter than the mixture's hottest layer (26 °C)
+    out = row_end_hottest_c(np.array([26.0, 31.0, 24.0]), np.array([22.0, 22.0, 22.0]),
+                            np.array([33.0, 33.0, 18.0]), np.array([0.7, 0.7, 0.7]))
+    # second: the mixture's layer (31 °C) is already hotter than 29.7 °C and stays;
+    # third: a rear door cooled the exhaust to 18 °C, below the mean: nothing hot wraps
+    assert np.allclose(out, [29.7, 31.0, 24.0])
+    # a share of 0 (exhaust sealed) leaves the hottest layer of the mixture
+    assert np.allclose(row_end_hottest_c(np.array([26.0]), np.array([22.0]), np.array([33.0]),
+                                         np.array([0.0])), [26.0])
+
+
+def test_open_row_end_hottest_is_conservative_and_off_behind_end_doors():
+    sc = room(20, supply_ratio=1.0)
+    res = AirSolver().solve(sc)
+    t_in, t_out, t_max = res.rack_inlet_mean_c, res.rack_exhaust_c, res.rack_inlet_max_c
+    # the definition, evaluated by hand on the solved figures
+    layer = np.nanmax(res.rack_inlet_profile_c[ENDS], axis=1)
+    assert np.allclose(t_max[ENDS], np.maximum(layer, t_in[ENDS] + 0.7 * (t_out[ENDS] - t_in[ENDS])))
+    assert np.all(t_max[ENDS] > layer + 1.0)             # the wrapped exhaust decides here
+    # direction: the end rack's hottest intake is above its mean and above mid-row's hottest
+    assert np.all(t_max[ENDS] >= t_in[ENDS])
+    assert t_max[ENDS].min() > t_max[MID].max()
+    # end doors on the cold aisle: no entrainment, so no wrapped exhaust at the ends;
+    # the hottest intake is again the hottest intake cell
+    closed = AirSolver().solve(room(20, supply_ratio=1.0, containment="cold_aisle"))
+    assert closed.rack_inlet_max_c[ENDS].max() < t_max[ENDS].min() - 3.0
+    geom = build_geometry(room(20, containment="cold_aisle"), make_grid(sc.hall, sc.settings))
+    assert not build_devices(room(20, containment="cold_aisle"), geom).hot_share.any()
+
+
+def test_sealed_hot_aisle_switches_the_hot_share_off():
+    sc = room(20, supply_ratio=1.0)
+    r = sc.racks
+    south = r.rotation_deg == 180.0                       # fronts +y: backs on the south side
+    back_y = (r.center_xy_m[south, 1] - r.size_m[south, 1] / 2).min()
+    x0, x1 = r.center_xy_m[:, 0].min() - 0.3, r.center_xy_m[:, 0].max() + 0.3
+    for doors in (True, False):
+        cont = Containment([[x0, back_y - 1.2, x1, back_y]], ("hot_aisle",), [2.2], [True], [doors])
+        s2 = _scene(sc, cont)
+        sealed = exhaust_sealed(s2, np.arange(r.n))
+        assert np.array_equal(sealed, south & doors)
+        dev = build_devices(s2, build_geometry(s2, make_grid(s2.hall, s2.settings)))
+        ends = np.flatnonzero(dev.entrained > 0)
+        expect = np.where(south[ends] & doors, 0.0, 0.7)
+        assert np.allclose(dev.hot_share[ends], expect)
+        assert not dev.hot_share[dev.entrained == 0].any()
+    res = AirSolver().solve(s2)                           # doors=False: both rows wrap
+    assert np.all(res.rack_inlet_max_c[ENDS] > np.nanmax(res.rack_inlet_profile_c[ENDS], axis=1))
+
+
+def test_hot_share_setting_reaches_a_reused_flow():
+    # a settings-only change keeps the solved flow and must still change the figure
+    sc = room(20, supply_ratio=1.0)
+    solver = AirSolver()
+    a = solver.solve(sc)
+    b = solver.solve(_scene(sc, row_end_hot_share=0.3))
+    t_in, t_out = b.rack_inlet_mean_c[ENDS], b.rack_exhaust_c[ENDS]
+    layer = np.nanmax(b.rack_inlet_profile_c[ENDS], axis=1)
+    assert np.allclose(b.rack_inlet_max_c[ENDS], np.maximum(layer, t_in + 0.3 * (t_out - t_in)))
+    assert np.allclose(a.rack_inlet_mean_c, b.rack_inlet_mean_c)
+
+
+def _corner_offsets(scene):
+    """Offset of every corner cell from its end rack's centre along the rack's front
+    direction (m; negative: behind), and the rack depths."""
+    g = make_grid(scene.hall, scene.settings)
+    geom = build_geometry(scene, g)
+    box, w = entrainment_ports(scene, geom)
+    w = w.tocoo()
+    k, rem = np.divmod(w.col, g.nx * g.ny)
+    j, i = np.divmod(rem, g.nx)
+    xy = np.stack([(i + 0.5) * g.dx, (j + 0.5) * g.dx], 1)
+    r = scene.racks
+    front = front_vector(r.rotation_deg[box[w.row]])
+    return ((xy - r.center_xy_m[box[w.row]]) * front).sum(1), r.size_m[box[w.row], 1]
+
+
+def test_ceiling_return_end_racks_wrap_from_the_exhaust_side():
+    # room return: the corner region reaches from behind the back face into the aisle;
+    # ceiling return: only beside the rack's rear half and up to one pitch behind it
+    cells = 0.3                                            # room grid: a corner cell's half is 0.15 m
+    v, d = _corner_offsets(room(20, supply_ratio=1.0))
+    assert v.max() > d[0] / 2 and v.min() < -d[0] / 2
+    v, d = _corner_offsets(room(20, supply_ratio=1.0, ceiling_return=True))
+    assert v.max() <= cells / 2 + 1e-9
+    assert v.min() >= -d[0] / 2 - 0.6 - cells / 2 - 1e-9 and v.min() < -d[0] / 2
+    # direction: the exhaust side is hotter than the aisle end, so the end racks run warmer
+    # than they would drawing round the aisle's corner, and stay warmer than mid-row
+    res = AirSolver().solve(room(20, supply_ratio=1.0, ceiling_return=True))
+    assert res.rack_inlet_mean_c[ENDS].min() > res.rack_inlet_mean_c[MID].max() + 2.0
