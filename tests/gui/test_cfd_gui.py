@@ -237,3 +237,27 @@ def test_calibrate_stores_the_fit_as_one_undoable_edit(qtbot, window, dialogs, r
     from twin.io import save_layout
     save_layout(w.floor_layout, saved)
     assert json.loads(saved.read_text())["air_calibration"]["sensors_file"] == "inlets.csv"
+
+
+def test_units_and_opening_another_layout(qtbot, window, case, room, tmp_path):
+    from twin.gui.window.units_menu import set_units
+    w = window
+    w.cfd_tools.import_openfoam(str(case))
+    _wait_idle(qtbot, w)
+    w.cfd_tools.load_sensors(str(_sensor_csv(tmp_path / "s.csv", room, {"A01": 1.0})))
+    _wait_idle(qtbot, w)
+    panel = w.cfd_tools.panel
+    try:
+        set_units(w, "us")
+        assert panel.table.horizontalHeaderItem(1).text() == "CFD mean [\u00b0F]"
+        assert panel.table.horizontalHeaderItem(5).text() == "Error mean [\u00b0F]"
+        assert "\u00b0F" in panel.figures["mae"].text()
+        assert "\u00b0F" in w.cfd_tools.markers._tip(0, 0, 0)
+    finally:
+        set_units(w, "si")
+    # File > Open of another floor: the CFD run and the sensors were this one's
+    w.open_path(ROOT / "layouts" / "small-room.json")
+    qtbot.waitUntil(lambda: w.cfd_tools.cfd is None)
+    assert w.session.reference is None and w.cfd_tools.sensors is None
+    assert not w.cfd_tools.markers.isVisible() and not w.actions.calibrate_air.isEnabled()
+    assert panel.table.rowCount() == 0

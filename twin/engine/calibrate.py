@@ -132,8 +132,10 @@ def fit_constants(rooms: list[tuple[RoomModel, Observations]],
     before = residuals(x0)
     sol = least_squares(residuals, x0, bounds=(lo, hi), x_scale=hi - lo, diff_step=0.05,
                         max_nfev=max_evaluations, method="trf")
-    after = residuals(sol.x)
-    return FitResult(dict(zip(names, (round(float(v), 4) for v in sol.x))), before, after,
+    # the constants as reported and stored (4 decimals), and the residuals they give
+    fitted = np.clip(np.round(sol.x, 4), lo, hi)
+    after = residuals(fitted)
+    return FitResult(dict(zip(names, (float(v) for v in fitted))), before, after,
                      int(sol.nfev), bool(sol.success))
 
 

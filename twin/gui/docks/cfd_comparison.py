@@ -107,6 +107,11 @@ class CfdComparisonPanel(QWidget):
             f"{title} [{units.label(units.TEMP if kind == 't' else units.DTEMP)}]" if kind
             else title for title, kind in COLUMNS])
 
+    def clear(self) -> None:
+        """No CFD result (another layout was opened)."""
+        self.set_source(EMPTY_TEXT, [])
+        self.show_agreement(None)
+
     def set_source(self, text: str, missing: list[str]) -> None:
         """The line naming the case (and its run), and the racks the layout lacks."""
         self.source.setText(text)
@@ -136,8 +141,7 @@ class CfdComparisonPanel(QWidget):
         f["same"].setText(("yes" if a.hottest_agrees else "no")
                           + f" (CFD {a.hottest_cfd}, twin {a.hottest_twin})")
         self._headers()
-        sorting = self.table.isSortingEnabled()
-        self.table.setSortingEnabled(False)
+        self.table.setSortingEnabled(False)      # rows keep their place while filled
         self.table.setRowCount(len(a.rack_ids))
         for row, rid in enumerate(a.rack_ids):
             vals = (a.cfd_mean_c[row], a.cfd_max_c[row], a.twin_mean_c[row], a.twin_max_c[row])
@@ -148,4 +152,4 @@ class CfdComparisonPanel(QWidget):
             for col, v in enumerate(errs, start=5):
                 text = units.value(units.DTEMP, float(v), 2, sep=False)
                 self.table.setItem(row, col, _Cell(("+" if v > 0 else "") + text, float(v)))
-        self.table.setSortingEnabled(sorting or True)
+        self.table.setSortingEnabled(True)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMessageBox, QProgressDialog
 
@@ -36,7 +36,7 @@ from twin.gui.window.whatif import _Bridge, _in_background
 from twin.interchange.errors import InterchangeError
 from twin.interchange.openfoam.compare import CfdResult, agreement, read_result
 from twin.interchange.sensors import read_sensors
-from twin.model import Layout, geometry, units
+from twin.model import Change, Layout, geometry, units
 from twin.physics.cancel import Cancelled
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -87,10 +87,12 @@ def install(window: "MainWindow") -> None:
     window.actions.calibrate_air = cal
 
 
-class CfdTools:
-    """The window's CFD result and sensors, kept in step with the live model."""
+class CfdTools(QObject):
+    """The window's CFD result and sensors, kept in step with the live model (a child of
+    the window: View ▸ Units reaches its ``refresh_units``)."""
 
     def __init__(self, window: "MainWindow"):
+        super().__init__(window)
         self.window = window
         self.cfd: CfdResult | None = None
         self.case = ""
@@ -103,6 +105,27 @@ class CfdTools:
         self._progress: QProgressDialog | None = None
         self._cancelled = False
         self.busy = False
+        window.floor_layout.changed.connect(self._on_layout_changed)
+
+    def _on_layout_changed(self, change: Change) -> None:
+        if change.is_reset:         # File ▸ New / Open: the CFD run and sensors were another floor's
+            self.clear()
+
+    def clear(self) -> None:
+        """Forget the CFD result and the sensors."""
+        w = self.window
+        self.cfd, self.case, self.sensors = None, "", None
+        w.session.set_reference(None)
+        if self.panel is not None:
+            self.panel.clear()
+        if self.markers is not None:
+            self.markers.clear_markers()
+            w.plan_view.legends.hide_sensors()
+        w.actions.calibrate_air.setEnabled(False)
+
+    def refresh_units(self) -> None:
+        """View ▸ Units changed: the table, tooltips and the sensor key in the new units."""
+        self.refresh()
 
     # ----- OpenFOAM --------------------------------------------------------------------
     def import_openfoam(self, folder: str | None = None) -> bool:
@@ -115,7 +138,8 @@ class CfdTools:
                 return False
         w.statusBar().showMessage(f"Reading {Path(folder).name}\u2026")
         self._run(lambda: read_result(folder), lambda cfd: self._cfd_read(folder, cfd),
-                  lambda msg: self._fail("Import OpenFOAM result", folder, msg))
+                  lambda msg: self._fail("Import OpenFOAM result", folder, msg,
+                                         f"Could not import {Path(folder).name}"))
         return True
 
     def _cfd_read(self, folder: str, cfd: CfdResult) -> None:
@@ -175,7 +199,8 @@ class CfdTools:
             return Sensors(path, tuple(ids[k] for k in s.rack), s.z_m, s.value_c,
                            tuple(s.labels))
         self._run(read, self._sensors_read,
-                  lambda msg: self._fail("Import sensor readings", path, msg))
+                  lambda msg: self._fail("Import sensor readings", path, msg,
+                                         f"Could not import {Path(path).name}"))
         return True
 
     def _sensors_read(self, sensors: Sensors) -> None:
@@ -299,7 +324,8 @@ class CfdTools:
         if message == "cancelled":
             self.window.statusBar().showMessage("Calibration cancelled", 5000)
             return
-        self._fail("Calibrate air model", self.sensors.path if self.sensors else "", message)
+        self._fail("Calibrate air model", self.sensors.path if self.sensors else "", message,
+                   "The calibration failed")
 
     def _fitted(self, answer: tuple[Any, np.ndarray, dict[str, float]]) -> None:
         self._close_progress()
@@ -307,7 +333,7 @@ class CfdTools:
         w = self.window
         if not np.all(np.isfinite(fit.after_k)):
             self._fail("Calibrate air model", self.sensors.path if self.sensors else "",
-                       "the fit did not converge (a solve failed)")
+                       "the fit did not converge (a solve failed)", "The calibration failed")
             return
         before, after = error_figures(fit.before_k, observed), error_figures(fit.after_k, observed)
         rows = "\n".join(f"  {n}: {start[n]:.4g} \u2192 {fit.constants[n]:.4g}" for n in BOUNDS)
@@ -349,8 +375,8 @@ class CfdTools:
         bridge.failed.connect(lambda m: finish(failed, m))
         _in_background(bridge, fn)
 
-    def _fail(self, title: str, path: str, message: str) -> None:
+    def _fail(self, title: str, path: str, message: str, summary: str) -> None:
+        """One message box: ``summary`` over the problem, which names the file."""
         name = Path(path).name or path
         text = message if name in message else f"{name}: {message}"
-        show_problems(self.window, title, f"Could not read {name}" if "Import" in title
-                      else "The calibration failed", [text])
+        show_problems(self.window, title, summary, [text])
