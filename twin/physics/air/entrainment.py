@@ -49,8 +49,8 @@ cold before, within 1.2 K after).
 **Hottest intake at an open end** (:func:`row_end_hottest_c`).  The end rack's
 hottest intake point is the top of its open edge, where the wrapped exhaust
 enters before it has mixed with the aisle air: in the CFD library that cell
-is in the edge column at the open end in every open-ended room (in its
-upper layers but for one rack), and sits 0.46–0.72
+is in the edge column at the open end in every open-ended room but the
+liquid-cooled row (in its upper layers but for one rack), and sits 0.48–0.71
 of the rack's own rise (exhaust − mean inlet) above its mean inlet, while
 the twin's per-layer mixture cannot show it (it reported 3.9–10.9 K too
 low).  The end rack reports the hotter of its hottest mixture layer and
