@@ -81,8 +81,8 @@ def test_import_fills_the_dock_with_the_figures_of_import_openfoam(qtbot, window
     assert float(panel.table.item(r, 1).text()) == pytest.approx(a.cfd_mean_c[0], abs=0.006)
     assert float(panel.table.item(r, 5).text()) == pytest.approx(
         a.twin_mean_c[0] - a.cfd_mean_c[0], abs=0.006)
-    assert panel.table.horizontalHeaderItem(1).text() == "CFD mean [\u00b0C]"
-    assert panel.table.horizontalHeaderItem(5).text() == "Error mean [K]"
+    assert panel.table.horizontalHeaderItem(5).text() == "\u0394 mean"
+    assert panel.units_note.text() == "Inlets in \u00b0C; \u0394 = twin \u2212 CFD in K"
 
 
 def test_the_difference_layer_is_diverging_and_centred_on_zero(qtbot, window, case):
@@ -249,8 +249,8 @@ def test_units_and_opening_another_layout(qtbot, window, case, room, tmp_path):
     panel = w.cfd_tools.panel
     try:
         set_units(w, "us")
-        assert panel.table.horizontalHeaderItem(1).text() == "CFD mean [\u00b0F]"
-        assert panel.table.horizontalHeaderItem(5).text() == "Error mean [\u00b0F]"
+        assert panel.units_note.text() == ("Inlets in \u00b0F; \u0394 = twin \u2212 CFD "
+                                           "in \u00b0F")
         assert "\u00b0F" in panel.figures["mae"].text()
         assert "\u00b0F" in w.cfd_tools.markers._tip(0, 0, 0)
     finally:

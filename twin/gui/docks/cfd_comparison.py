@@ -19,25 +19,23 @@ from PySide6.QtWidgets import (
 from twin.interchange.openfoam.compare import Agreement
 from twin.model import units
 
-#: columns: (title, kind) — kind 't' a temperature, 'd' a difference
-COLUMNS = (("Rack", ""), ("CFD mean", "t"), ("CFD max", "t"), ("Twin mean", "t"),
-           ("Twin max", "t"), ("Error mean", "d"), ("Error max", "d"))
+#: columns: (title, tooltip); the units are printed above the table
+COLUMNS = (("Rack", "Rack id"),
+           ("CFD mean", "The CFD's flux-weighted mean inlet of the rack"),
+           ("CFD max", "The CFD's hottest intake cell of the rack"),
+           ("Twin mean", "The live model's mean inlet of the rack"),
+           ("Twin max", "The live model's hottest intake layer of the rack"),
+           ("\u0394 mean", "Error of the mean inlet: twin − CFD"),
+           ("\u0394 max", "Error of the hottest intake: twin − CFD"))
 EMPTY_TEXT = ("No CFD result. File \u25b8 Import \u25b8 OpenFOAM Result\u2026 reads a run "
               "case (its result.json) and compares its rack inlets with the live model.")
 
 
-class _Cell(QTableWidgetItem):
-    """A right-aligned number cell that sorts by its value."""
-
-    def __init__(self, text: str, key: float):
-        super().__init__(text)
-        self._key = key
-        self.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-
-    def __lt__(self, other: QTableWidgetItem) -> bool:
-        if isinstance(other, _Cell):
-            return self._key < other._key
-        return super().__lt__(other)
+def _number(text: str) -> QTableWidgetItem:
+    """A right-aligned number cell."""
+    item = QTableWidgetItem(text)
+    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return item
 
 
 class CfdComparisonPanel(QWidget):
@@ -86,8 +84,11 @@ class CfdComparisonPanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.units_note = QLabel("")
+        self.units_note.setObjectName("hint")
         self.missing = QLabel("")
         self.missing.setObjectName("hint")
         self.missing.setWordWrap(True)
@@ -97,15 +98,18 @@ class CfdComparisonPanel(QWidget):
         lay.addWidget(self.source)
         lay.addLayout(form)
         lay.addLayout(buttons)
+        lay.addWidget(self.units_note)
         lay.addWidget(self.table, 1)
         lay.addWidget(self.missing)
         self.agreement: Agreement | None = None
         self._headers()
 
     def _headers(self) -> None:
-        self.table.setHorizontalHeaderLabels([
-            f"{title} [{units.label(units.TEMP if kind == 't' else units.DTEMP)}]" if kind
-            else title for title, kind in COLUMNS])
+        self.table.setHorizontalHeaderLabels([title for title, _tip in COLUMNS])
+        for col, (_title, tip) in enumerate(COLUMNS):
+            self.table.horizontalHeaderItem(col).setToolTip(tip)
+        self.units_note.setText(f"Inlets in {units.label(units.TEMP)}; \u0394 = twin \u2212 "
+                                f"CFD in {units.label(units.DTEMP)}")
 
     def clear(self) -> None:
         """No CFD result (another layout was opened)."""
@@ -141,15 +145,13 @@ class CfdComparisonPanel(QWidget):
         f["same"].setText(("yes" if a.hottest_agrees else "no")
                           + f" (CFD {a.hottest_cfd}, twin {a.hottest_twin})")
         self._headers()
-        self.table.setSortingEnabled(False)      # rows keep their place while filled
         self.table.setRowCount(len(a.rack_ids))
         for row, rid in enumerate(a.rack_ids):
             vals = (a.cfd_mean_c[row], a.cfd_max_c[row], a.twin_mean_c[row], a.twin_max_c[row])
             errs = (a.twin_mean_c[row] - a.cfd_mean_c[row], a.twin_max_c[row] - a.cfd_max_c[row])
             self.table.setItem(row, 0, QTableWidgetItem(rid))
             for col, v in enumerate(vals, start=1):
-                self.table.setItem(row, col, _Cell(units.temp(float(v), 2), float(v)))
+                self.table.setItem(row, col, _number(units.temp(float(v), 2)))
             for col, v in enumerate(errs, start=5):
                 text = units.value(units.DTEMP, float(v), 2, sep=False)
-                self.table.setItem(row, col, _Cell(("+" if v > 0 else "") + text, float(v)))
-        self.table.setSortingEnabled(True)
+                self.table.setItem(row, col, _number(("+" if v > 0 else "") + text))
