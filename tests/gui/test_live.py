@@ -173,9 +173,12 @@ def test_drag_into_hot_spot_raises_inlet_and_heatmap(small, qtbot):
     assert inlet1 > inlet0 + 5 and inlet1 > 28
     assert w.colouring.current.values[k] == pytest.approx(inlet1)
     assert heat_at(w, x1, y1) == pytest.approx(inlet1)
-    # the rack is drawn hot (red over blue) where the floor was before
+    # the rack is drawn hot where the floor was before: red at the allowable limit, or the
+    # scale's magenta beyond it (alone in the exhaust, its own exhaust wraps round both
+    # open sides: hottest intake = mean + 0.7 of its rise, past A1's allowable 32 C)
     hot = plan_pixel(w, x1, y1)
-    assert hot != floor_colour and hot.red() > hot.blue() + 60
+    assert hot != floor_colour and hot.red() > hot.green() + 60
+    assert inlet1 <= 32.0 or hot.blue() > hot.green() + 60
     assert "A07" in {a.target for a in live.result.alerts}
     assert metrics_of(w)["worst_inlet_c"] > before["worst_inlet_c"]
 
