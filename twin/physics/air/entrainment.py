@@ -234,7 +234,6 @@ def entrainment_ports(scene: AirScene, geom: Geometry):
     return box[ok], sp.csr_matrix((wgt, (own, cell)), shape=(m, g.n))
 
 
-
 def exhaust_sealed(scene: AirScene, racks: np.ndarray) -> np.ndarray:
     """Whether each of ``racks`` discharges into a hot-aisle containment with end
     doors (its exhaust cannot wrap round the row end)."""
@@ -243,6 +242,7 @@ def exhaust_sealed(scene: AirScene, racks: np.ndarray) -> np.ndarray:
     if not doors.any() or len(racks) == 0:
         return np.zeros(len(racks), bool)
     f = front_vector(r.rotation_deg[racks])
+    # a point just behind the back face, near the floor
     probe = r.center_xy_m[racks] - f * (r.size_m[racks, 1] / 2 + 0.1)[:, None]
     return _in_boxes(probe[:, 0], probe[:, 1], np.full(len(racks), 0.1),
                      c.rect_m[doors], c.height_m[doors])
