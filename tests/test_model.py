@@ -207,3 +207,128 @@ def test_colour_by_nameplate_gives_each_rack_its_models_rating():
     want = [cat["gb200-nvl72"].get("nameplate_kw")] * 2 + [cat["storage-rack"].get("nameplate_kw")]
     assert c.values.tolist() == want and c.vmax == max(want) and c.unit == "kW"
     assert want[0] != want[2]
+
+
+# ----- layout mutations: the exact events, ids and messages (issue 24, mutation survivors) ----
+def test_a_new_layout_is_untitled_and_an_unknown_collection_is_named():
+    assert Layout().name == "Untitled layout"
+    with pytest.raises(TypeError, match=r"^unknown collections: \['bogus', 'racks_x'\]$"):
+        Layout(racks_x=[], bogus=[])
+
+
+def test_adding_an_item_twice_names_the_collection_and_the_id():
+    lay = _layout()
+    lay.add_item("cooling_units", CoolingUnit("C1", "inrow-70", 3, 3))
+    with pytest.raises(KeyError, match="cooling_units already has 'C1'"):
+        lay.add_item("cooling_units", CoolingUnit("C1", "inrow-70", 5, 3))
+    assert lay.cooling_units["C1"].x_m == 3                  # the first one stays
+
+
+def test_new_id_takes_the_lowest_unused_number():
+    lay = _layout(0)
+    assert lay.new_id("A") == "A-1"
+    lay.add_racks([{"id": "A-1", "model": "gb200-nvl72", "x_m": 1.0, "y_m": 2.0}])
+    assert lay.new_id("A") == "A-2"                          # skips A-1 only
+    lay.add_racks([{"id": "A-3", "model": "gb200-nvl72", "x_m": 2.0, "y_m": 2.0}])
+    assert lay.new_id("A") == "A-2"                          # the gap, not after A-3
+    lay.add_item("cooling_units", CoolingUnit("A-2", "inrow-70", 3, 3))   # any collection
+    assert lay.new_id("A") == "A-4" and lay.new_id("B") == "B-1"
+
+
+def test_adding_and_removing_racks_emit_a_change_naming_exactly_those_racks():
+    lay = _layout(4)
+    got: list[Change] = []
+    lay.changed.connect(got.append)
+    idx, records = lay.remove_racks(["R3", "R1"])
+    assert idx.tolist() == [1, 3] and [r["id"] for r in records] == ["R1", "R3"]
+    lay.add_racks(records, at=idx)
+    lay.add_racks([{"id": "N", "model": "gb200-nvl72", "x_m": 9.0, "y_m": 2.0}])
+    assert got == [Change(ChangeKind.RACKS_REMOVED, ("R1", "R3")),
+                   Change(ChangeKind.RACKS_ADDED, ("R1", "R3")),
+                   Change(ChangeKind.RACKS_ADDED, ("N",))]
+    assert lay.racks.ids.tolist() == ["R0", "R1", "R2", "R3", "N"]
+
+
+def test_removing_no_racks_and_undoing_it_leaves_the_table_as_it_was():
+    lay = _layout(2)
+    before = lay.racks.copy()
+    idx, records = lay.remove_racks([])
+    lay.add_racks(records, at=idx)                            # the undo of that removal
+    assert lay.racks.equals(before) and lay.racks.index_of("R1") == 1
+
+
+def test_replacing_an_item_names_its_collection_and_the_fields_that_differ():
+    lay = _layout()
+    lay.add_item("cooling_units", CoolingUnit("C1", "inrow-70", 3, 3))
+    got: list[Change] = []
+    lay.changed.connect(got.append)
+    lay.replace_item("cooling_units", CoolingUnit("C1", "inrow-70", 3, 4, capacity_kw=60.0))
+    assert got == [Change(ChangeKind.ITEM_CHANGED, ("C1",), ("y_m", "capacity_kw"),
+                          "cooling_units")]
+
+
+def test_setting_the_layouts_own_equipment_is_a_catalogue_settings_change():
+    lay = _layout()
+    got: list[Change] = []
+    lay.changed.connect(got.append)
+    old = lay.set_equipment({"my-rack": {"kind": "rack", "nameplate_kw": 33.0}})
+    assert old == {} and lay.catalogue["my-rack"].get("nameplate_kw") == 33.0
+    assert "my-rack" not in lay.base_catalogue
+    assert got == [Change(ChangeKind.SETTINGS_CHANGED, collection="catalogue")]
+
+
+def test_setting_rack_values_scalar_list_override_and_id():
+    lay = _layout()
+    lay.set_rack_values(["R1"], "height_m", 2.4)              # a scalar override
+    lay.set_rack_values(["R0", "R2"], "power_kw", [55.0, None])   # None: back to the model
+    h, p = lay.racks["height_m"], lay.racks["power_kw"]
+    assert np.isnan(h[0]) and h[1] == 2.4 and np.isnan(h[2])
+    assert p[0] == 55.0 and np.isnan(p[1]) and np.isnan(p[2])
+    assert lay.racks.record(2)["power_kw"] is None
+    lay.set_rack_values(["R1"], "id", "Z")                    # a rename re-indexes the table
+    assert lay.racks.index_of("Z") == 1 and not lay.racks.has("R1")
+    lay.set_rack_values(["Z"], "name", "renamed")             # other columns keep the index
+    assert lay.racks.index_of("Z") == 1
+
+
+def test_a_scenarios_failed_list_is_kept_as_a_tuple():
+    from twin.model.equipment import Scenario
+    s = Scenario("S", failed=["CDU-A", "UPS-B"])              # e.g. from JSON: a list
+    assert s.failed == ("CDU-A", "UPS-B")
+    assert hash(s.failed)                                     # usable as a cache key
+
+
+# ----- colour-by and the current colouring --------------------------------------------------
+def test_colour_by_model_labels_known_models_by_name_and_unknown_ones_by_key():
+    from twin.model.colour_by import by_model
+    lay = _layout(1)
+    lay.add_racks([{"id": "X", "model": "zz-unknown", "x_m": 4.0, "y_m": 2.0},
+                   {"id": "S", "model": "storage-rack", "x_m": 5.0, "y_m": 2.0}])
+    c = by_model(lay)
+    # categories sorted by key: gb200-nvl72, storage-rack, zz-unknown
+    assert (c.key, c.label, c.unit) == ("model", "Rack model", "")
+    assert c.categories == ("NVIDIA GB200 NVL72", "NVMe storage rack", "zz-unknown")
+    assert c.values.tolist() == [0.0, 2.0, 1.0] and (c.vmin, c.vmax) == (0, 2)
+
+
+def test_colour_by_nameplate_is_keyed_from_zero_and_unknown_models_have_no_value():
+    from twin.model.colour_by import STATIC_COLOURINGS, by_nameplate_power
+    lay = _layout(1)
+    lay.add_racks([{"id": "X", "model": "zz-unknown", "x_m": 4.0, "y_m": 2.0}])
+    c = by_nameplate_power(lay)
+    assert (c.key, c.label, c.unit, c.colormap) == ("nameplate_kw", "Rack nameplate power",
+                                                    "kW", "power")
+    assert STATIC_COLOURINGS[c.key] is by_nameplate_power
+    assert c.vmin == 0.0 and c.vmax == lay.catalogue["gb200-nvl72"].get("nameplate_kw")
+    assert c.values[0] == c.vmax and np.isnan(c.values[1])
+
+
+def test_the_current_colouring_starts_as_colour_by_model_and_follows_set():
+    from twin.model.viewstate import Colouring, RackColouring
+    rc = RackColouring()
+    assert isinstance(rc.current, Colouring) and rc.current.key == "model"
+    got = []
+    rc.changed.connect(got.append)
+    new = Colouring("nameplate_kw", "Rack nameplate power", "kW")
+    rc.set(new)
+    assert rc.current is new and got == [new]
