@@ -332,3 +332,74 @@ def test_the_current_colouring_starts_as_colour_by_model_and_follows_set():
     new = Colouring("nameplate_kw", "Rack nameplate power", "kW")
     rc.set(new)
     assert rc.current is new and got == [new]
+
+
+# ----- overlap scan against its definition (rects_overlap on every pair) ----------------------
+def _brute_pairs(b, tol_m=1e-6):
+    hit = geometry.rects_overlap(b, b, tol_m)
+    return [(i, j) for i in range(len(b)) for j in range(i + 1, len(b)) if hit[i, j]]
+
+
+def _random_rects(rng, n, w_range, d_range, span):
+    """n rectangles x0, y0, x1, y1: centres in a span[0] x span[1] area, widths (x) and depths
+    (y) drawn apart, so that a swapped x/y or a dropped side shows."""
+    c = rng.uniform((0, 0), span, size=(n, 2))
+    ext = np.column_stack([rng.uniform(*w_range, n), rng.uniform(*d_range, n)])
+    return np.column_stack([c - ext / 2, c + ext / 2])
+
+
+@pytest.mark.parametrize("sizes", ["similar", "very different"])
+def test_overlap_scan_equals_the_pairwise_definition(sizes):
+    rng = np.random.default_rng(24)
+    for _ in range(20):
+        if sizes == "similar":        # racks: binned into cells (largest / smallest < 8)
+            b = _random_rects(rng, 60, (0.5, 0.8), (1.0, 1.4), (8.0, 5.0))
+        else:                         # a 6 m x 0.3 m busway among 0.3 m boxes: the sweep
+            b = np.vstack([_random_rects(rng, 40, (0.2, 0.4), (0.2, 0.4), (8.0, 5.0)),
+                           _random_rects(rng, 4, (5.0, 7.0), (0.2, 0.3), (8.0, 5.0)),
+                           _random_rects(rng, 4, (0.2, 0.3), (3.0, 5.0), (8.0, 5.0))])
+        want = _brute_pairs(b)
+        scan = geometry.overlap_scan(b)
+        assert scan.pairs == want and scan.complete
+        mask = np.zeros(len(b), bool)
+        mask[[i for p in want for i in p]] = True
+        assert scan.overlapping.tolist() == mask.tolist()
+        assert want                                           # the case is not trivial
+
+
+def test_overlap_scan_across_cells_overlap_of_exactly_the_tolerance_is_none():
+    """Two 1 m squares in neighbouring cells overlapping along x by exactly tol (0.25 m, exact
+    in binary): not an overlap; 0.3 m: an overlap. Same along y."""
+    for axis in (0, 1):
+        b = np.array([[0.0, 0.0, 1.0, 1.0], [0.75, 0.0, 1.75, 1.0]])
+        if axis:
+            b = b[:, [1, 0, 3, 2]]
+        assert geometry.overlap_scan(b, tol_m=0.25).pairs == [] == _brute_pairs(b, 0.25)
+        b[1, [axis, axis + 2]] -= 0.05
+        assert geometry.overlap_scan(b, tol_m=0.25).pairs == [(0, 1)] == _brute_pairs(b, 0.25)
+
+
+def test_overlap_scan_with_a_limit_lists_that_many_pairs_and_says_it_stopped():
+    b = np.tile([2.0, 2.0, 2.6, 3.2], (4, 1))                # 4 racks on one spot: 6 pairs
+    every = [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)]
+    at = geometry.overlap_scan(b, limit=6)                    # the limit = the pair count
+    assert at.pairs == every and at.complete
+    for limit in (5, 3):
+        cut = geometry.overlap_scan(b, limit=limit)
+        assert len(cut.pairs) == limit and set(cut.pairs) < set(every) and not cut.complete
+        assert cut.overlapping.all()                          # who overlaps stays exact
+
+
+def test_a_crowded_cell_beside_a_lone_footprint_is_compared_both_ways():
+    """70 racks on one spot with one rack overlapping it from the west and one from the
+    east, in cells of their own (a 0.4 m box far away makes the cells 0.4 m): the cell
+    pairs (1, 70) and (70, 1) are compared, every pair is listed when the limit allows, the
+    same as the definition."""
+    stack = np.tile([5.0, 5.0, 6.0, 6.0], (70, 1))
+    west, east = [4.2, 5.2, 5.2, 6.2], [5.8, 4.9, 6.8, 5.9]
+    b = np.vstack([[[0.2, 0.2, 0.6, 0.6], west], stack, [east]])
+    scan = geometry.overlap_scan(b, limit=10**6)
+    want = _brute_pairs(b)
+    assert len(want) == 70 * 69 // 2 + 70 + 70   # in the stack, stack-west, stack-east
+    assert scan.pairs == want and scan.complete
+    assert scan.overlapping.tolist() == [False] + [True] * 72     # all but the far box
