@@ -167,3 +167,104 @@ def test_a_floor_tile_covers_one_tile_pitch_around_its_centre():
     for t in list(lay.tiles.values())[:3]:
         assert floor.bounds_of(t.id) == pytest.approx((t.x_m - h, t.y_m - h, t.x_m + h, t.y_m + h))
     floor.close()
+
+
+# ----- doors, grilles, zones, off-floor units, overrides (issue 24, mutation survivors) -------
+def _fitted_room() -> Layout:
+    """Racks A (0.6 x 1.2 m at x 1.0) and B (at x 1.6, its own 2.4 m height) facing south
+    with a rear door D on A; a CRAH on the floor and one in a gallery west of the hall
+    (x < 0); a CDU K inside the 6 x 4 m hall and K2 beyond its east wall (x > 6); a supply
+    grille G 0.8 m along x by 0.4 m along y; a hot aisle Z 2.0 m by 0.8 m behind the racks."""
+    from twin.model import Cdu, Containment, Grille
+    racks = RackTable.from_records([
+        {"id": "A", "name": "A", "model": "dgx-h100-rack", "x_m": 1.0, "y_m": 1.0},
+        {"id": "B", "name": "B", "model": "dgx-h100-rack", "x_m": 1.6, "y_m": 1.0,
+         "height_m": 2.4}])
+    return Layout(hall=Hall(width_m=6.0, length_m=4.0), racks=racks,
+                  cooling_units=[CoolingUnit("C", "crah-150", 3.0, 3.5),
+                                 CoolingUnit("D", "rdhx-55", 1.0, 1.75, rack="A"),
+                                 CoolingUnit("G1", "crah-150", -1.5, 2.0, location="gallery")],
+                  cdus=[Cdu("K", "cdu-inrow-1350", 5.0, 1.0), Cdu("K2", "cdu-inrow-1350", 7.0, 1.0)],
+                  grilles=[Grille("G", "supply", 4.8, 2.4, width_m=0.8, length_m=0.4)],
+                  containment=[Containment("Z", "hot_aisle", 0.5, 1.6, 2.5, 2.4)])
+
+
+def test_a_new_geometry_reports_a_full_rebuild():
+    assert FloorGeometry(_room()).last.rebuilt
+
+
+def test_rear_doors_go_with_their_rack_and_equipment_keeps_its_catalogue_kind():
+    f = FloorGeometry(_fitted_room())
+    assert f.eq_ids == ["C", "G1", "K", "K2"]                 # D is drawn on rack A
+    assert f.eq_kind == ["crah", "crah", "cdu", "cdu"]
+    assert f.door_ids == ["D"] and f.door_of_rack == {"A": "D"}
+    assert f.door_rack_index.tolist() == [0]
+
+
+def test_a_door_whose_rack_was_removed_is_no_longer_a_door():
+    lay = _fitted_room()
+    f = FloorGeometry(lay)
+    lay.remove_racks(["A"])
+    assert f.last.rebuilt and f.door_ids == [] and f.door_of_rack == {}
+    assert f.door_rack_index.tolist() == []
+
+
+def test_only_units_placed_outside_the_hall_on_purpose_may_stand_outside_it():
+    f = FloorGeometry(_fitted_room())
+    # the gallery CRAH G1 is west of x = 0 by design; the CDU K2 (no location: the hall)
+    # stands beyond the east wall: a conflict
+    assert f.eq_off_floor == {"G1"}
+    assert f.outside == {"K2"} and f.conflict_ids() == {"K2"}
+
+
+def test_a_grille_is_its_width_along_x_and_length_along_y_and_can_be_picked():
+    f = FloorGeometry(_fitted_room())
+    # centre (4.8, 2.4), 0.8 m along x, 0.4 m along y
+    assert f.bounds_of("G") == pytest.approx((4.4, 2.2, 5.2, 2.6))
+    assert f.id_at(4.8, 2.4) == "G" and f.id_at(5.19, 2.21) == "G"
+    assert f.id_at(4.8, 2.65) is None                          # just north of it
+    assert f.ids_crossing(4.7, 2.3, 4.9, 2.5) == ["G"]
+
+
+def test_a_rear_door_is_picked_on_its_drawn_strip_before_the_aisle_under_it():
+    f = FloorGeometry(_fitted_room())
+    strip = np.array([[0.7, 1.6, 1.3, 1.75]])                  # behind A (its rear: y 1.6)
+    assert f.id_at(1.0, 1.7, door_bounds_m=strip) == "D"
+    assert f.id_at(1.0, 1.7) == "Z"                            # without strips: the aisle
+    assert f.id_at(1.0, 1.0, door_bounds_m=strip) == "A"
+
+
+def test_a_band_selects_a_zone_only_when_it_encloses_it():
+    f = FloorGeometry(_fitted_room())
+    # Z spans x 0.5..2.5 and y 1.6..2.4; the bands below cross racks A and B (y 0.4..1.6)
+    assert f.ids_crossing(0.5, 1.0, 2.5, 2.4) == ["A", "B", "Z"]   # edges on the zone's
+    assert f.ids_crossing(0.0, 1.0, 2.45, 2.5) == ["A", "B"]       # 5 cm short in x
+    assert f.ids_crossing(0.0, 1.0, 2.6, 2.35) == ["A", "B"]       # 5 cm short in y
+
+
+def test_a_new_model_keeps_a_racks_own_height_and_records_the_old_bounds():
+    lay = _fitted_room()
+    f = FloorGeometry(lay)
+    before = [f.bounds_of("A"), f.bounds_of("B")]
+    lay.set_rack_values(["A", "B"], "model", "gb200-nvl72")
+    u = f.last
+    assert not u.rebuilt and u.rack_models_changed and u.rack_rows.tolist() == [0, 1]
+    assert np.allclose(u.rack_bounds_before, before)
+    # A takes the GB200's catalogue height, B keeps its own 2.4 m
+    assert f.rack_sizes_m[:, 2].tolist() == [lay.catalogue["gb200-nvl72"]["height_m"], 2.4]
+    assert np.array_equal(f.rack_sizes_m, FloorGeometry(lay).rack_sizes_m)
+
+
+def test_moves_of_two_kinds_of_equipment_in_one_batch_record_both_rows():
+    lay = _fitted_room()
+    f = FloorGeometry(lay)
+    k_c, k_k = f.eq_index["C"], f.eq_index["K"]
+    before = [f.bounds_of("C"), f.bounds_of("K")]
+    with lay.batch():
+        lay.update_item("cooling_units", "C", x_m=3.2)
+        lay.update_item("cdus", "K", y_m=2.0)
+    u = f.last
+    assert not u.equipment_rebuilt and u.eq_rows == [k_c, k_k]
+    assert np.allclose(u.eq_bounds_before, before)
+    lay.add_item("cdus", type(lay.cdus["K"])("K3", "cdu-inrow-1350", 5.0, 3.0))
+    assert f.last.equipment_rebuilt and f.eq_ids[-1] == "K3"
