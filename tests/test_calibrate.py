@@ -77,3 +77,75 @@ def test_sensor_file_errors_are_one_line(tmp_path, capsys, header, row, message)
     assert main(["calibrate", str(ROOM), str(csv_path)]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err and "bad.csv" in err
+
+
+# ----- the fit's pieces, on hand-made results and a linear model -----------------------
+def test_predicted_at_reads_the_mean_or_the_intake_layer_at_the_sensors_height():
+    """Layers 0.5 m thick: a sensor at 0.6 m reads layer 1; at 1.7 m (layer 3) rack 0 has
+    no air (its meshed height ends at 1.5 m), so it reads its top layer (2); rack 1 reaches
+    layer 3; no height reads the rack's mean."""
+    from types import SimpleNamespace
+
+    from twin.engine.calibrate import Observations, predicted_at
+    nan = np.nan
+    res = SimpleNamespace(grid=SimpleNamespace(dz=0.5),
+                          rack_inlet_mean_c=np.array([21.0, 24.0]),
+                          rack_inlet_profile_c=np.array([[20.0, 21.0, 22.0, nan],
+                                                         [23.0, 24.0, 25.0, 26.0]]))
+    obs = Observations(np.array([0, 0, 1, 1, 0]), np.array([0.6, 1.7, 1.7, nan, 9.0]),
+                       np.zeros(5))
+    assert predicted_at(res, obs).tolist() == [21.0, 22.0, 26.0, 24.0, 22.0]
+
+
+class _LinearRoom:
+    """A stand-in room whose inlets rise 4 K per second of buoyancy time: the least-squares
+    fit of one constant to it is the exact solution of a line."""
+
+    def predict(self, constants, obs):
+        return 20.0 + 4.0 * constants["buoyancy_time_s"] + np.arange(obs.n)
+
+
+def test_fit_constants_recovers_a_linear_models_constant_and_reports_progress():
+    """Observations made at buoyancy time 1.5 s, the fit started at 0.5 s: every residual
+    before is 4 x (0.5 - 1.5) = -4 K, after 0 K; progress counts one solve of the budget
+    (max_evaluations + 1) x (1 constant + 1) = 22 solves per call, from 1/22."""
+    from twin.engine.calibrate import Observations, fit_constants
+    obs = Observations(np.arange(3), np.full(3, np.nan), 26.0 + np.arange(3.0))
+    heard: list[float] = []
+    fit = fit_constants([(_LinearRoom(), obs)], ("buoyancy_time_s",),
+                        start={"buoyancy_time_s": 0.5}, max_evaluations=10,
+                        progress=heard.append)
+    assert fit.constants == {"buoyancy_time_s": 1.5}
+    np.testing.assert_allclose(fit.before_k, [-4.0, -4.0, -4.0])
+    np.testing.assert_allclose(fit.after_k, 0.0, atol=1e-9)
+    assert fit.success and fit.evaluations >= 1
+    assert heard[0] == pytest.approx(1 / 22)
+    assert heard == pytest.approx([min(1.0, n / 22) for n in range(1, len(heard) + 1)])
+    # a start outside the bounds is clipped into them (0.1 - 2.4 s)
+    low = fit_constants([(_LinearRoom(), obs)], ("buoyancy_time_s",),
+                        start={"buoyancy_time_s": -3.0}, max_evaluations=10)
+    np.testing.assert_allclose(low.before_k, 4.0 * (0.1 - 1.5))
+
+
+def test_error_figures_by_hand():
+    """Residuals +1 and -3 K: MAE 2, RMSE sqrt((1 + 9) / 2) = sqrt(5), bias -1, worst 3;
+    CV-RMSE over the mean observed value (20 + 30) / 2 = 25."""
+    from twin.engine.calibrate import error_figures
+    e = error_figures(np.array([1.0, -3.0]), np.array([20.0, 30.0]))
+    assert e == pytest.approx(dict(mae_k=2.0, rmse_k=5 ** 0.5, cv_rmse=5 ** 0.5 / 25,
+                                   bias_k=-1.0, worst_k=3.0))
+
+
+def test_the_stored_calibration_keeps_the_constants_sorted_and_both_maes():
+    """Before: residuals -2 and +1 K (MAE 1.5); after 0.12345 and -0.1 K (MAE 0.111725,
+    stored to 4 decimals: 0.1117)."""
+    import datetime
+
+    from twin.engine.calibrate import FitResult, stored_calibration
+    fit = FitResult({"mixing_length_m": 0.2, "buoyancy_time_s": 1.2},
+                    np.array([-2.0, 1.0]), np.array([0.12345, -0.1]), 7, True)
+    cal = stored_calibration(fit, np.array([24.0, 26.0]), "sensors.csv",
+                             on=datetime.date(2026, 12, 5))
+    assert list(cal.constants.items()) == [("buoyancy_time_s", 1.2), ("mixing_length_m", 0.2)]
+    assert (cal.sensors_file, cal.fitted_on) == ("sensors.csv", "2026-12-05")
+    assert (cal.mae_before_c, cal.mae_after_c) == (1.5, 0.1117)

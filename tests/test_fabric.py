@@ -2,6 +2,7 @@
 the media at every reach boundary, the switch counts of hand-sized fat trees, and a rack
 move that re-routes exactly its own links."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -174,3 +175,56 @@ def test_too_few_network_racks_is_one_clear_error(pod):
     assert builder.update(lay) is None
     assert "network racks hold" in builder.error and "\n" not in builder.error
     assert [a.kind for a in builder.alerts()] == ["fabric"]
+
+
+def test_switch_labels_name_the_rack_the_role_and_the_number_within_the_role():
+    """Switches are numbered leaves first, then the second tier, then cores; a label counts
+    from 1 within its role. The second tier is 'spine' in a 2-tier tree and 'aggregation'
+    in a 3-tier one (leaf - aggregation - core)."""
+    two = build(two_racks())
+    assert (two.tree.n_leaves, two.tree.n_spines) == (1, 1)
+    assert [two.switch_label(s) for s in range(2)] == ["NET/leaf-1", "NET/spine-1"]
+    assert two.switch_label(1, with_rack=False) == "spine-1"
+    lay = two_racks()
+    lay.fabric = dataclasses.replace(lay.fabric, tiers=3)
+    lay.racks = RackTable.from_records([
+        {"id": "GPU", "model": "gpu8", "x_m": 2.0, "y_m": 3.5},
+        {"id": "NET", "model": "ib-network-rack", "x_m": 7.0, "y_m": 2.5},
+        {"id": "NET2", "model": "ib-network-rack", "x_m": 8.0, "y_m": 2.5}])
+    three = build(lay)
+    t = three.tree
+    labels = [three.switch_label(s, with_rack=False) for s in range(t.n_switches)]
+    assert labels == (["leaf-1"] + [f"aggregation-{n}" for n in range(1, t.n_spines + 1)]
+                      + [f"core-{n}" for n in range(1, t.n_cores + 1)])
+    assert t.n_spines > 1 and t.n_cores > 1
+    assert three.switch_label(0).startswith("NET/")
+
+
+def test_a_links_plan_route_runs_rack_tray_rack():
+    """GPU rack at (2, 3.5), network rack at (7, 2.5), the tray along y = 3: the route
+    drops 0.5 m to the tray, runs 5 m along it and 0.5 m off to the network rack; its
+    plan length (6 m) is the link's length less the vertical drops and the slack."""
+    res = build(two_racks())
+    link = int(np.flatnonzero(res.tier == ft.GPU_LEAF)[0])
+    poly = res.route_polyline(link)
+    np.testing.assert_allclose(poly[0], [2.0, 3.5])
+    np.testing.assert_allclose(poly[1], [2.0, 3.0])
+    np.testing.assert_allclose(poly[-2], [7.0, 3.0])
+    np.testing.assert_allclose(poly[-1], [7.0, 2.5])
+    np.testing.assert_allclose(poly[1:-1, 1], 3.0)                 # on the tray
+    assert np.all(np.diff(poly[1:-1, 0]) >= 0)                     # straight along it
+    plan = np.linalg.norm(np.diff(poly, axis=0), axis=1).sum()
+    assert plan == pytest.approx(6.0)
+    assert res.length_m[link] == pytest.approx((plan + 1.6 + 1.48) * 1.1)
+
+
+def test_the_cabling_document_gives_each_trays_length_and_fill():
+    """T1 runs from (1, 3) to (9, 3): 8 m at 2.6 m; its fullest piece carries the eight
+    fibre cords (the fill of test_two_racks_link_length_worked_by_hand_along_the_tray)."""
+    from twin.engine.fabric_export import cabling_document
+    res = build(two_racks())
+    doc = cabling_document("two.json", res)
+    (tray,) = doc["trays"]
+    assert tray == {"id": "T1", "length_m": 8.0, "elevation_m": 2.6,
+                    "max_fill_pct": round(float(res.fill.max()) * 100, 1), "generated": False}
+    assert doc["file"] == "two.json" and len(doc["links"]) == res.n_links

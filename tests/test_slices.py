@@ -174,3 +174,63 @@ def test_iso_surface_of_a_solved_room_lies_where_the_field_crosses_the_value(pod
     grad = np.stack(np.gradient(field, g.dz, g.dx, g.dx))          # d/dz, d/dy, d/dx
     gi = np.stack([map_coordinates(grad[a], idx, order=1) for a in range(3)])[::-1].T
     assert ((gi * iso.normals).sum(axis=1) < 0).mean() > 0.97
+
+
+def test_the_tetrahedron_case_table_cuts_every_edge_between_inside_and_outside():
+    """Marching tetrahedra's 16 cases by hand: vertex p is inside (above the value) when
+    bit p of the code is set. One vertex in (or out) gives one triangle on the three
+    edges from it; two in gives the quad on the four edges between them, split in two
+    triangles along the diagonal (a, c)-(b, d); none or all in gives nothing."""
+    table = slices._tet_table()
+    assert len(table) == 16
+    assert table[0] == [] and table[15] == []
+    assert table[1] == [((0, 1), (0, 2), (0, 3))]                 # vertex 0 alone above
+    assert table[8] == [((3, 0), (3, 1), (3, 2))]                 # vertex 3 alone above
+    assert table[14] == [((1, 0), (2, 0), (3, 0))]                # all but vertex 0 above
+    assert table[7] == [((0, 3), (1, 3), (2, 3))]                 # all but vertex 3 above
+    # 0 and 1 above, 2 and 3 below: the quad 0-2, 0-3, 1-3, 1-2
+    assert table[3] == [((0, 2), (0, 3), (1, 3)), ((0, 2), (1, 3), (1, 2))]
+    for code in range(16):
+        ins = {p for p in range(4) if code & (1 << p)}
+        crossing = {(p, q) for p in ins for q in set(range(4)) - ins}
+        used = {e for tri in table[code] for e in tri}
+        assert used == crossing, code
+        assert len(table[code]) == {0: 0, 1: 1, 2: 2, 3: 1, 4: 0}[len(ins)], code
+
+
+def test_marching_tetrahedra_of_nothing_to_cut_gives_empty_index_arrays():
+    """A field one cell thin has no cells; a field that never reaches the value cuts
+    none: both give (0, 3) vertices and (0, 3) integer faces that index the vertices."""
+    thin = np.zeros((1, 4, 4))
+    flat = np.full((3, 4, 4), 20.0)
+    for field, value in ((thin, 0.5), (flat, 25.0)):
+        verts, faces = slices.marching_tetrahedra(field, value)
+        assert verts.shape == (0, 3) and faces.shape == (0, 3)
+        assert faces.dtype.kind == "i"
+        assert verts[faces].shape == (0, 3, 3)
+
+
+def test_the_iso_surface_of_a_linear_field_is_its_plane():
+    """f = i + 2 j + 3 k is linear, so the interpolation along every grid edge is exact:
+    every vertex of the surface f = 9.5 lies on that plane, the normals point towards
+    lower f (-(1, 2, 3) / sqrt(14)), and the area is the plane's section of the box."""
+    n = 6
+    k, j, i = np.meshgrid(*(np.arange(n),) * 3, indexing="ij")
+    f = i + 2.0 * j + 3.0 * k
+    verts, faces = slices.marching_tetrahedra(f, 9.5)
+    kk, jj, ii = verts.T
+    np.testing.assert_allclose(ii + 2 * jj + 3 * kk, 9.5, atol=1e-12)
+    v = verts[:, ::-1]                                            # (i, j, k)
+    nrm = np.cross(v[faces[:, 1]] - v[faces[:, 0]], v[faces[:, 2]] - v[faces[:, 0]])
+    unit = nrm / np.linalg.norm(nrm, axis=1, keepdims=True)
+    np.testing.assert_allclose(unit, np.broadcast_to(-np.array([1, 2, 3]) / np.sqrt(14), unit.shape),
+                               atol=1e-9)
+    # the plane inside [0, 5]^3 (9.5 < 15, so it cuts only the corner i, j, k >= 0 with
+    # i, j, k below 5 where 9.5 - 2 j - 3 k >= 0): its projection on the (j, k) plane is the
+    # region 2 j + 3 k <= 9.5 within j, k <= 5 minus where i = 9.5 - 2 j - 3 k > 5;
+    # area = projected area * |n| / n_i = projected * sqrt(14)
+    def tri_area(a, b):                # area of {x, y >= 0: a x + b y <= c} for c = 1
+        return 1 / (2 * a * b)
+    proj = 9.5 ** 2 * tri_area(2, 3) - 4.5 ** 2 * tri_area(2, 3)   # i <= 5: 2j + 3k >= 4.5
+    area = 0.5 * np.linalg.norm(nrm, axis=1).sum()
+    assert area == pytest.approx(proj * np.sqrt(14), rel=1e-9)

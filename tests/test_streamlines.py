@@ -305,3 +305,25 @@ def test_particles_ride_the_lines_at_the_air_speed():
     wrapped = step < 0
     np.testing.assert_allclose(step[~wrapped], speed * 0.4, atol=1e-9)
     assert wrapped.sum() <= 1
+
+
+def test_horizontal_velocity_is_linear_in_height_between_the_layers():
+    """u = 0.2 + 0.4 z and v = -0.1 z (m/s) are the same on every face of a layer, so the
+    cell centres carry them at the layer centres z = 0.25, 0.75, ... 2.75 m and the plan
+    field at any height between is the line itself; above the top centre it stays at the
+    top layer's value (u(2.75) = 1.3, v(2.75) = -0.275)."""
+    air = field(GRID, lambda X, Y, Z: 0.2 + 0.4 * Z, lambda X, Y, Z: -0.1 * Z, zero,
+                lambda X, Y, Z: 20.0 + 0 * X)
+    for h, (u_exp, v_exp) in ((1.1, (0.2 + 0.44, -0.11)), (0.25, (0.3, -0.025)),
+                              (2.9, (1.3, -0.275)), (0.0, (0.3, -0.025))):
+        u, v = sl.horizontal_velocity(air, h)
+        assert u.shape == v.shape == (GRID.ny, GRID.nx)
+        np.testing.assert_allclose(u, u_exp, atol=1e-12)
+        np.testing.assert_allclose(v, v_exp, atol=1e-12)
+
+
+def test_lines_that_never_move_carry_no_particles():
+    still = field(GRID, zero, zero, zero, lambda X, Y, Z: 20.0 + 0 * X)
+    lines = sl.trace(still, [[1, 1, 1], [2, 2, 2]])
+    pts, line = sl.particle_positions(lines, 3.0)
+    assert pts.shape == (0, 3) and line.shape == (0,) and line.dtype.kind == "i"

@@ -122,3 +122,67 @@ def test_cli_power_compare_json_matches_the_engine(pod, capsys):
     # the racks' AC input as solved is what the AC chain's PSUs take in
     assert doc["ac"]["rack_input_kw"] == pytest.approx(simulate(pod).facility.it_kw, rel=1e-6)
     assert doc["saving_kw"] > 0 and 0 < doc["copper_saving_pct"] < 100
+
+
+def test_a_unit_group_is_short_only_by_units_of_the_same_model(pod):
+    """Two in-row coolers (70 kW) over capacity beside a CRAH (150 kW) with room to spare:
+    the in-row group is (140 + 105) - (70 + 70) = 105 kW short, ceil(105 / 70) = 2 more
+    in-row units; the CRAH's spare 135 kW cannot cool in-row racks and does not count."""
+    lay = pod.snapshot()
+    lay.update_item("cooling_units", "IRC-B1", model="crah-150")
+
+    def units(a1_pct, a2_pct, b1_pct):
+        return {"cooling_units": [
+            {"id": "IRC-A1", "load_kw": 0.7 * a1_pct, "capacity_pct": a1_pct},
+            {"id": "IRC-A2", "load_kw": 0.7 * a2_pct, "capacity_pct": a2_pct},
+            {"id": "IRC-B1", "load_kw": 1.5 * b1_pct, "capacity_pct": b1_pct}]}
+
+    before, after = _doc(), _doc()
+    before.update(units(50.0, 50.0, 10.0))
+    after.update(units(200.0, 150.0, 10.0))
+    b = {x.part: x for x in what_breaks(lay, before, after) if x.kind == "cooling unit"}
+    assert set(b) == {"IRC-A1", "IRC-A2"}
+    name = pod.catalogue["inrow-70"].name
+    fix = f"2 more {name} units (the group is 105 kW short)"
+    assert b["IRC-A1"].fix == fix and b["IRC-A2"].fix == fix
+    assert (b["IRC-A1"].value, b["IRC-A1"].limit_value, b["IRC-A1"].limit) == (
+        pytest.approx(140.0), pytest.approx(70.0), "capacity 70 kW")
+
+
+def test_a_power_part_that_only_exists_after_the_swap_breaks_when_over(pod):
+    """UPS-2 is new (not in the before document) and at 110 % of 500 kW: 550 kW, which is
+    a whole number of 50 kW steps, so the rating it needs is exactly 550 kW."""
+    after = _doc()
+    after["power"]["components"].append({"id": "UPS-2", "rating_kw": 500.0, "load_kw": 550.0,
+                                         "load_pct": 110.0, "worst_failover_pct": 110.0})
+    (x,) = what_breaks(pod, _doc(), after)
+    assert (x.part, x.kind, x.limit, x.value, x.limit_value, x.unit) == (
+        "UPS-2", "power", "rating 500 kW", 550.0, 500.0, "kW")
+    assert x.fix == "a rating of at least 550 kW" and x.margin == -50.0
+
+
+def test_an_unpowered_rack_needs_a_feed_not_coolant(pod):
+    after = _doc(state="unpowered")
+    after["racks"][0]["power_kw"] = 0.0
+    (x,) = what_breaks(pod, _doc(), after)
+    assert (x.part, x.kind, x.limit, x.value, x.limit_value, x.fix) == (
+        "R1", "power", "rack unpowered: runs at 0 kW", 120.0, 0.0, "an energised feed")
+    # a rack shut down for want of coolant is a coolant break
+    (y,) = what_breaks(pod, _doc(), _doc(state="shutdown"))
+    assert (y.kind, y.fix) == ("coolant", "more coolant flow or cooler coolant on its loop")
+
+
+def test_racks_over_the_point_rating_and_the_rating_they_need(pod):
+    """3.33 kN on a 3 kN point rating: the fix is the next 0.1 kN up, 3.4 kN; racks already
+    over before are not listed; more than five racks are cut to five and an ellipsis."""
+    def floor(over):
+        d = _doc()
+        d["floor"].update(point_rating_kn=3.0, max_point_kn=3.33, racks_over_point_rating=over)
+        return d
+
+    (x,) = what_breaks(pod, floor(["R0"]), floor(["R2", "R1", "R0"]))
+    assert (x.part, x.kind, x.limit, x.value, x.limit_value, x.unit) == (
+        "R1, R2", "floor", "point rating 3 kN", 3.33, 3.0, "kN")
+    assert x.fix == "a point rating of at least 3.4 kN (or load-spreading plates)"
+    (many,) = what_breaks(pod, floor([]), floor([f"R{i}" for i in range(7, 0, -1)]))
+    assert many.part == "R1, R2, R3, R4, R5 \u2026"

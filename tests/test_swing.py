@@ -204,3 +204,31 @@ def test_the_review_report_has_the_swing_section_when_a_workload_swings(tmp_path
     assert "Training power swings" in text and "OVER" in text
     rep = training_swing(lay, simulate(lay))
     assert f"{rep.stages[0].metrics.swing_w / 1e6:,.2f}" in text
+
+
+def test_the_json_document_names_and_rounds_every_figure():
+    """Powers in MW to 6 decimals, the power floor's kW and MWh to 3 and USD to 2, times
+    to 5; the metric keys renamed with their units."""
+    from twin.engine.swing import Stage, SwingJob, SwingReport
+    job = SwingJob("llm-train", 16, 2000.0, 600.0, 2.0, 0.7, 0.05, 0.0)
+    mt = sw.SwingMetrics(mean_w=1_234_567.891234, peak_w=2_000_000.4, trough_w=654_321.1234,
+                         swing_w=1_345_679.2766, max_ramp_w_per_s=26_913_585.532,
+                         band_share=0.987654321)
+    rep = SwingReport([job], 0.0125, np.array([0.0, 0.123456789]),
+                      np.array([1.23456789, 2.0]), np.array([1.1111119, 1.5]),
+                      [Stage("raw", mt, True, False)], 10.0, None,
+                      floor_extra_kw=12.34567, floor_usd_per_year=1234.5678,
+                      floor_mwh_per_year=98.7654321, notes=["n"])
+    doc = rep.to_json()
+    assert doc == {
+        "jobs": [{"workload": "llm-train", "racks": 16, "high_kw": 2000.0, "low_kw": 600.0,
+                  "period_s": 2.0, "duty": 0.7, "rise_s": 0.05, "storage_kj": 0.0}],
+        "limits": {"max_ramp_mw_per_s": 10.0, "max_swing_mw": None},
+        "stages": [{"name": "raw", "mean_mw": 1.234568, "peak_mw": 2.0, "trough_mw": 0.654321,
+                    "swing_mw": 1.345679, "max_ramp_mw_per_s": 26.913586,
+                    "band_share": 0.987654, "ramp_ok": True, "swing_ok": False}],
+        "power_floor": {"extra_kw": 12.346, "mwh_per_year": 98.765, "usd_per_year": 1234.57},
+        "dt_s": 0.0125, "notes": ["n"],
+        "series": {"t_s": [0.0, 0.12346], "raw_mw": [1.234568, 2.0],
+                   "smoothed_mw": [1.111112, 1.5]}}
+    assert "series" not in rep.to_json(series=False)

@@ -197,3 +197,40 @@ def test_animation_frames_share_one_colour_range():
     held = [FigureViews(s, r, None, ranges).keys("plan", "power") for s, r in solved]
     assert held[0] == held[1]
     assert (held[0][0].vmin, held[0][0].vmax) == ranges.racks
+
+
+def test_csv_and_json_of_a_timeline_keep_six_figures_and_leave_gaps_empty():
+    """A step without a value (no coolant loop: NaN) is an empty CSV cell and null in the
+    JSON; values print with 6 significant figures in the CSV and 4 decimals in the JSON;
+    the peaks name the step they happen at."""
+    from twin.engine.timeline import Timeline
+    tl = Timeline("day.csv", ["00:00", "01:00"], np.array([0.0, 3600.0]),
+                  {"it_kw": np.array([1234.56789, 1000.0]),
+                   "facility_kw": np.array([1500.0, 1600.123456]),
+                   "pue": np.array([1.2150004, 1.6]),
+                   "worst_inlet_c": np.array([np.nan, np.nan]),
+                   "worst_coolant_return_c": np.array([np.nan, 41.23456789])})
+    assert tl.to_csv() == ("t_s,label,it_kw,facility_kw,pue,worst_inlet_c,worst_coolant_return_c\n"
+                           "0,00:00,1234.57,1500,1.215,,\n"
+                           "3600,01:00,1000,1600.12,1.6,,41.2346\n")
+    doc = tl.to_json()
+    assert doc["steps"][0] == {"t_s": 0.0, "label": "00:00", "it_kw": 1234.5679,
+                               "facility_kw": 1500.0, "pue": 1.215, "worst_inlet_c": None,
+                               "worst_coolant_return_c": None}
+    assert doc["steps"][1]["worst_coolant_return_c"] == 41.2346
+    assert doc["peaks"]["facility_kw"] == {"value": 1600.123456, "at": "01:00"}
+    assert doc["peaks"]["worst_inlet_c"]["at"] == ""
+    assert doc["step_seconds_mean"] is None
+
+
+def test_trace_steps_count_from_the_first_row_and_hold_each_value():
+    """A trace from 600 s to 3,600 s is a 3,000 s period (under 3 h: labels in seconds)
+    whose steps start at 0; each step's layout holds the latest row of every target. No
+    instants, no steps."""
+    from twin.io.trace import Trace
+    lay = load_layout(POD)
+    tr = _trace("time,target,utilisation\n600,llm-train,0.5\n3600,llm-train,0.6\n", lay)
+    steps = trace_steps(lay, tr)
+    assert [(label, t) for label, t, _snap in steps] == [("0 s", 0.0), ("3,000 s", 3000.0)]
+    assert [snap().workloads["llm-train"].utilisation for _l, _t, snap in steps] == [0.5, 0.6]
+    assert trace_steps(lay, Trace("empty.csv", [])) == []

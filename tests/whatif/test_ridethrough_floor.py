@@ -50,6 +50,10 @@ def test_the_result_at_an_instant_carries_that_instants_inlets_and_coolant():
     k = int(np.flatnonzero(rep.run.time_s == 30)[0])
     res = rep.result_at(k)
     np.testing.assert_array_equal(res.air.rack_inlet_max_c, rep.run.rack_inlet_c[k])
+    # the mean inlet moves with the hottest: their difference is the steady one
+    base = rep.base.air
+    np.testing.assert_allclose(res.air.rack_inlet_max_c - res.air.rack_inlet_mean_c,
+                               base.rack_inlet_max_c - base.rack_inlet_mean_c, atol=1e-9)
     i = lay.racks.index_of("A01")
     assert res.liquid.racks.return_c[i] == rep.run.rack_coolant_c[k, i]
     assert res.liquid.racks.return_c[i] > rep.base.liquid.racks.return_c[i] + 5
