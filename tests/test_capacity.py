@@ -124,3 +124,64 @@ def test_the_binding_layer_holds_the_limit_codes_with_their_names(pod):
     np.testing.assert_array_equal(hm.image[fin], cm.binding[fin].astype(float))
     assert np.isnan(hm.image[~fin]).all()
     assert hm.categories == LIMITS and hm.levels == (-0.5, len(LIMITS) - 0.5)
+
+
+def test_stranded_rows_by_hand_for_single_and_dual_fed_racks(pod):
+    """Each row from its definition: power over the leaf components (busways): installed
+    their ratings, used their loads, half usable when every rack is 2N-fed; air over the
+    room units (capacity = load / loaded fraction) per IT kW of the air share 1 - f;
+    liquid over the CDUs per IT kW of the liquid share f; space: the racks' nameplate plus
+    what the free positions could hold. The smallest headroom binds; what the others
+    have beyond it is stranded. Figures to 3 decimals."""
+    from twin.engine.capacity import stranded
+    lay, res = pod
+    f = float(lay.catalogue["gb200-nvl72"].get("liquid_fraction"))
+    p, a, c = res.power, res.air, res.liquid.cdus
+    leaves = [i for i, cid in enumerate(res.power_ids) if cid.startswith("BUSWAY")]
+    assert len(leaves) == 8 and all(not any(q.upstream == res.power_ids[i] for q in
+                                            lay.power.values()) for i in leaves)
+    cap_p, used_p = p.rating_kw[leaves].sum(), p.load_kw[leaves].sum()
+    cap_a, used_a = (a.unit_load_w / a.unit_capacity_fraction).sum() / 1e3, a.unit_load_w.sum() / 1e3
+    cap_l, used_l = (c.load_w / c.capacity_fraction).sum() / 1e3, c.load_w.sum() / 1e3
+    plate = float(sum(lay.catalogue[m].get("nameplate_kw") for m in lay.racks["model"]))
+    space = 1234.5
+
+    def expected(label, usable_p):
+        rows = [(label, "kW", cap_p, used_p, max(usable_p - used_p, 0.0)),
+                ("air cooling", "kW", cap_a, used_a, (cap_a - used_a) / (1 - f)),
+                ("liquid cooling (CDUs)", "kW", cap_l, used_l, (cap_l - used_l) / f),
+                ("space (free positions)", "kW of racks", space + plate, plate, space)]
+        least = min(r[4] for r in rows)
+        return [{"resource": n, "unit": u, "installed": pytest.approx(round(i, 3), abs=1e-9),
+                 "used": pytest.approx(round(us, 3), abs=1e-9),
+                 "it_headroom_kw": pytest.approx(round(h, 3), abs=1e-9),
+                 "stranded_it_kw": pytest.approx(round(h - least, 3), abs=1e-3),
+                 "binds": h == least} for n, u, i, us, h in rows]
+
+    assert stranded(lay, res, f, space) == expected("power (rack feeds, 2N: half usable)",
+                                                    cap_p / 2)
+    single = lay.snapshot()
+    single.set_rack_values(list(single.racks.ids), "feed_b", [""] * len(single.racks))
+    assert stranded(single, res, f, space) == expected("power (rack feeds)", cap_p)
+
+
+def test_the_capacity_json_counts_positions_at_nameplate_and_orders_the_best():
+    """Three free positions of four: 120.5554 kW (air binds), exactly the 120 kW nameplate
+    (power), 0 kW (floor); the best first, to 3 decimals."""
+    from twin.engine.capacity import CapacityMap
+    cm = CapacityMap("m", np.array([0.3, 0.9]), np.array([0.6, 1.8]),
+                     np.array([[np.nan, 120.0], [120.5554, 0.0]]),
+                     np.array([[-1, 0], [2, 4]]), 120.0, [])
+    assert cm.free_positions == 3
+    assert cm.to_json() == {
+        "model": "m", "nameplate_kw": 120.0, "free_positions": 3,
+        "positions_at_nameplate": 2, "max_kw": 120.555,
+        "binding_counts": {"power": 1, "liquid": 0, "air": 1, "inlet": 0, "floor": 1},
+        "best": [{"x_m": 0.3, "y_m": 1.8, "capacity_kw": 120.555, "binding": "air"},
+                 {"x_m": 0.9, "y_m": 0.6, "capacity_kw": 120.0, "binding": "power"},
+                 {"x_m": 0.9, "y_m": 1.8, "capacity_kw": 0.0, "binding": "floor"}],
+        "stranded": []}
+    none = CapacityMap("m", np.array([0.3]), np.array([0.6]), np.full((1, 1), np.nan),
+                       np.full((1, 1), -1), 120.0, [])
+    doc = none.to_json()
+    assert (doc["free_positions"], doc["max_kw"], doc["best"]) == (0, None, [])

@@ -66,3 +66,70 @@ def test_request_ids_grow_with_every_submit():
         assert done[-1] == (3, 2)
     finally:
         w.close()
+
+
+def test_a_superseded_request_that_still_finished_is_delivered():
+    """Only a superseded request that ended *cancelled* is dropped: one whose function
+    ignored the cancel and returned a result delivers it (the engine's sequence numbers
+    decide whether it is still shown), then the newer request runs."""
+    done = []
+    started, release = threading.Event(), threading.Event()
+    w = LatestWorker(lambda rid, res, err: done.append((rid, res, err)))
+
+    def stubborn(token):
+        started.set()
+        release.wait(5)
+        return "first"                    # ignores its cancelled token
+    try:
+        w.submit(stubborn)
+        assert started.wait(5)
+        w.submit(lambda token: "second")  # cancels the running one
+        release.set()
+        assert w.wait_idle(5)
+    finally:
+        w.close()
+    assert done == [(1, "first", None), (2, "second", None)]
+
+
+def test_a_request_cancelled_by_its_own_function_is_delivered_as_cancelled():
+    """A request that raises ``Cancelled`` without being superseded (no newer request,
+    its token not cancelled) still gets its callback: an error of type Cancelled."""
+    done = []
+    w = LatestWorker(lambda rid, res, err: done.append((rid, res, err)))
+
+    def gives_up(token):
+        raise Cancelled()
+    try:
+        w.submit(gives_up)
+        assert w.wait_idle(5)
+    finally:
+        w.close()
+    assert len(done) == 1 and done[0][:2] == (1, None) and isinstance(done[0][2], Cancelled)
+
+
+def test_a_superseded_request_that_finishes_is_still_delivered():
+    """Only a cancellation of a superseded request is dropped: a request that finishes
+    while a newer one waits (submitted without cancelling it) delivers its result, and a
+    request that raises Cancelled by itself, superseded by nothing, delivers that."""
+    done = []
+    release, started = threading.Event(), threading.Event()
+    w = LatestWorker(lambda rid, res, err: done.append((rid, res, type(err).__name__)))
+    try:
+        def first(token):
+            started.set()
+            release.wait(5)
+            return "first"
+        w.submit(first)
+        assert started.wait(5)
+        w.submit(lambda token: "second", cancel_running=False)
+        release.set()
+        assert w.wait_idle(5)
+        assert done == [(1, "first", "NoneType"), (2, "second", "NoneType")]
+
+        def gives_up(token):
+            raise Cancelled()
+        w.submit(gives_up)
+        assert w.wait_idle(5)
+        assert done[-1] == (3, None, "Cancelled")
+    finally:
+        w.close()

@@ -228,3 +228,67 @@ def test_the_cabling_document_gives_each_trays_length_and_fill():
     assert tray == {"id": "T1", "length_m": 8.0, "elevation_m": 2.6,
                     "max_fill_pct": round(float(res.fill.max()) * 100, 1), "generated": False}
     assert doc["file"] == "two.json" and len(doc["links"]) == res.n_links
+
+
+def test_the_fabric_summary_of_two_racks_worked_by_hand():
+    """8 GPU links of 9.988 m (test_two_racks_link_length_worked_by_hand_along_the_tray)
+    on 400G multimode optics and 32 leaf-spine patch cords of 2 m passive copper: 143.904 m
+    (143.9 to 0.1 m); optics power at both ends of the 8 optical links only; none beyond
+    reach (copper is a medium too); full bisection of 8 ports at 400 Gb/s: 1.6 Tb/s;
+    one leaf: GPU to GPU through 1 switch."""
+    from twin.engine.fabric_export import summary_doc
+    res = build(two_racks())
+    media = load_media()
+    mmf = next(i for i in range(len(media)) if media.medium[i] == "mmf" and media.gbps[i] == 400)
+    dac = next(i for i in range(len(media)) if media.medium[i] == "dac" and media.gbps[i] == 400)
+    gpu_m = (5.0 + 0.5 + 0.5 + 1.6 + 1.48) * 1.1
+    optics_kw = 8 * 2 * media.power_w_per_end[mmf] / 1e3
+    usd = (8 * (2 * media.usd_per_end[mmf] + media.usd_per_m[mmf] * gpu_m)
+           + 32 * (2 * media.usd_per_end[dac] + media.usd_per_m[dac] * 2.0))
+    assert summary_doc(res) == {
+        "switch_model": "qm9700", "tiers": 2,
+        "switches": {"leaf": 1, "spine": 1, "aggregation": 0, "core": 0},
+        "gpu_ports": 8, "port_gbps": 400.0, "links": 40,
+        "cables_by_medium": {media.label(mmf): 8, media.label(dac): 32},
+        "cable_length_m": round(8 * gpu_m + 32 * 2.0, 1), "optics_kw": round(optics_kw, 3),
+        "cabling_usd": round(usd), "links_beyond_reach": 0, "links_over_planned_reach": 0,
+        "bisection_tbps": 1.6, "worst_hops": 1,
+        "max_tray_fill_pct": round(float(res.fill.max()) * 100, 1)}
+    assert round(8 * gpu_m + 32 * 2.0, 1) == 143.9 and summary_doc(None) is None
+
+
+def test_reach_alerts_go_per_rack_most_links_first_then_one_summary():
+    """12 links, link k from rack R(k mod 10) to NET, k metres 6.0 + 0.1 k, planned on a
+    5 m active copper cable: NET holds 12 ends, R0 and R1 two, R2-R9 one. The eight racks
+    with most ends get an alert each (ties in rack order) naming their longest link; the
+    other three racks are in the summary."""
+    from types import SimpleNamespace
+
+    from twin.engine.fabric import MAX_REACH_ALERTS, _reach_alerts
+    from twin.physics.facility import Alert
+    assert MAX_REACH_ALERTS == 8
+    k = np.arange(12)
+    res = SimpleNamespace(rack_ids=[f"R{i}" for i in range(10)] + ["NET"], a_rack=k % 10,
+                          b_rack=np.full(12, 10), length_m=6.0 + 0.1 * k,
+                          gbps=np.full(12, 400.0), planned_medium=np.full(12, 1),
+                          media=SimpleNamespace(reach_m=np.array([3.0, 5.0]),
+                                                label=lambda m: ["DAC", "ACC"][m],
+                                                max_reach_m=lambda gbps: 2000.0))
+    what = "beyond the reach of their planned cable"
+    out = _reach_alerts(res, k, "cable_replan", "warning", what)
+
+    def alert(rack, n, longest):
+        return Alert("warning", "cable_replan", rack,
+                     f"{n} link{'s' if n > 1 else ''} of {rack} {what} (longest {longest} m at "
+                     f"400 Gb/s; reach of ACC 5 m)")
+    assert out == [alert("NET", 12, "7.1"), alert("R0", 2, "7.0"), alert("R1", 2, "7.1"),
+                   alert("R2", 1, "6.2"), alert("R3", 1, "6.3"), alert("R4", 1, "6.4"),
+                   alert("R5", 1, "6.5"), alert("R6", 1, "6.6"),
+                   Alert("warning", "cable_replan", "fabric",
+                         f"12 links {what} in all, touching 11 racks")]
+    # beyond every medium: the reach is the longest any medium of that speed has
+    one = _reach_alerts(res, np.array([3]), "cable_reach", "critical", "beyond every medium")
+    msg = "1 link of {} beyond every medium (longest 6.3 m at 400 Gb/s; reach 2000 m)"
+    assert one == [Alert("critical", "cable_reach", "R3", msg.format("R3")),
+                   Alert("critical", "cable_reach", "NET", msg.format("NET"))]
+    assert _reach_alerts(res, np.zeros(0, np.int64), "cable_reach", "critical", "x") == []

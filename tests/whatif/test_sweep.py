@@ -118,3 +118,37 @@ def test_failed_chillers_round_trip_and_leave_the_plant_short():
     assert p.chillers_running == 1
     assert 0 < p.chiller_unmet_w < p.chiller_load_w
     assert any(a.kind == "chiller_capacity" for a in res.alerts)
+
+
+def test_a_quick_sweep_runs_here_and_a_longer_one_on_every_core(monkeypatch):
+    """Estimate: an air-side scenario costs the base's air solve (1 s), any other the rest
+    of the base solve (1.25 - 1 = 0.25 s). 2 air + 7 others: 2 + 1.75 = 3.75 s, under the
+    4 s of LOCAL_UNDER_S: one process; one more scenario makes exactly 4 s: every core."""
+    from types import SimpleNamespace
+
+    from twin.engine.whatif import sweep
+    from twin.engine.whatif.components import Component
+    assert sweep.LOCAL_UNDER_S == 4.0
+    monkeypatch.setattr(sweep.os, "cpu_count", lambda: 6)
+    base = SimpleNamespace(timing_s={"air_s": 1.0, "total_s": 1.25})
+    air = [Component(f"U{i}", "crah", "air") for i in range(2)]
+    other = [Component(f"P{i}", "pdu", "power") for i in range(8)]
+    assert sweep._auto_jobs(base, air + other[:7]) == 1
+    assert sweep._auto_jobs(base, air + other) == 6
+    # no timing known: nothing to estimate, a quick sweep
+    assert sweep._auto_jobs(SimpleNamespace(timing_s={}), air + other) == 1
+
+
+def test_progress_reports_the_time_left_at_the_pace_so_far():
+    """Two of five scenarios done after ~6 s: 3 s each, 3 left, ~9 s to go."""
+    import time
+
+    from twin.engine.whatif.sweep import _Reporter
+    heard = []
+    rep = _Reporter(5, lambda done, total, left_s: heard.append((done, total, left_s)),
+                    time.perf_counter() - 6.0)
+    rep()
+    rep()
+    assert [(d, t) for d, t, _s in heard] == [(1, 5), (2, 5)]
+    assert heard[1][2] == pytest.approx(9.0, rel=0.05)
+    assert heard[0][2] == pytest.approx(24.0, rel=0.05)       # 6 s for one, 4 left
