@@ -90,10 +90,13 @@ TESTS: dict[str, list[str]] = {
                "tests/test_simulate.py", "tests/test_layout_alerts.py", "tests/whatif",
                "tests/test_cli.py", "tests/physics/test_air_incremental.py",
                "tests/physics/test_air_rear_doors.py",
+               "tests/physics/test_power_arch.py",   # the simulator on 800 V DC (_on_dc800)
                # the engine modules' own tests (twin/engine/<name>.py -> tests/test_<name>.py)
-               "tests/test_capacity.py", "tests/test_compare.py", "tests/test_economics.py",
+               "tests/test_calibrate.py", "tests/test_capacity.py", "tests/test_compare.py",
+               "tests/test_economics.py",
                "tests/test_fabric*.py", "tests/test_floorload.py", "tests/test_plant*.py",
-               "tests/test_scenarios.py", "tests/test_slices.py", "tests/test_streamlines.py",
+               "tests/test_reference_layers.py", "tests/test_scenarios.py",
+               "tests/test_slices.py", "tests/test_streamlines.py",
                "tests/test_swap.py", "tests/test_swing.py", "tests/test_timeline.py"],
     "model": ["tests/model", "tests/test_model*.py", "tests/test_floor.py",
               "tests/test_catalogue.py", "tests/test_samples.py", "tests/files",

@@ -198,6 +198,7 @@ class FloorView3D:
                 sig.disconnect(slot)
             except Exception:
                 pass
+        self._hover_throttle.stop()
         self.labels.close()
         self.room.close()
         self.canvas.close()

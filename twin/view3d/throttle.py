@@ -18,6 +18,7 @@ class Throttle:
         self.callback = callback
         self._last = -1e9
         self._pending = False
+        self._stopped = False
         try:
             from vispy import app as vispy_app
             self._timer = vispy_app.Timer(self.interval_s, connect=self._on_timer,
@@ -30,6 +31,8 @@ class Throttle:
         With ``defer`` never now: on the next turn of the event loop at the earliest (a
         model event whose other handlers have not run yet); without a timer, not at
         all (the caller then runs the callback itself when it needs it)."""
+        if self._stopped:   # its view is closed: a late camera or model event runs nothing
+            return
         wait = self.interval_s - (time.perf_counter() - self._last)
         if self._timer is None:
             if not defer:
@@ -53,6 +56,9 @@ class Throttle:
         self.callback()
 
     def stop(self) -> None:
+        """Cancel a pending call and take no more requests (the view is being closed:
+        its canvas may be deleted before the timer would fire)."""
+        self._stopped = True
         self._pending = False
         if self._timer is not None:
             self._timer.stop()
