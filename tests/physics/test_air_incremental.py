@@ -1,11 +1,13 @@
 """Incremental solving: power-only updates, warm re-solves, cancel/progress, results."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
-from twin.physics.air import AirScene, AirSolver, Racks, SolverSettings
+from twin.physics.air import AirScene, AirSolver, Racks, SolveError, SolverSettings
 from twin.physics.cancel import Cancelled
-from twin.physics.air.flow import build_flow_system, start_after_edit
+from twin.physics.air.flow import FaceFluxes, build_flow_system, start_after_edit
 from twin.physics.air.grid import build_geometry, make_grid
 from twin.physics.air.synthetic import room
 
@@ -168,6 +170,18 @@ def test_cancel_and_progress(scene):
         AirSolver().solve(scene, cancel=lambda: True)
 
 
+def test_a_solve_cancelled_at_its_last_step_leaves_nothing_to_update(scene):
+    """Cancelled after the capture index, at the final check: no result was delivered, so a
+    power update has nothing to start from and says so (not an AttributeError)."""
+    late = []
+    s = AirSolver()
+    with pytest.raises(Cancelled):
+        s.solve(scene, cancel=lambda: bool(late),
+                progress=lambda f, m: late.append(m) if m == "capture index" else None)
+    with pytest.raises(SolveError, match="needs a previous solve"):
+        s.update_power(scene.racks.air_heat_w)
+
+
 def test_result_fields_slice_and_velocity():
     sc = room(20)
     r = AirSolver().solve(sc)
@@ -185,6 +199,18 @@ def test_result_fields_slice_and_velocity():
     assert np.allclose(mid[both], 0.5 * (r.temperature_c[k] + r.temperature_c[k + 1])[both])
     v = r.velocity_m_s()
     assert v.shape == (3, g.nz, g.ny, g.nx) and np.isfinite(v).all()
+    # by hand: a plug flow of 0.02 m³/s up through every horizontal face and 0.01 m³/s
+    # along +x through every vertical x-face: w = 0.02 / dx² and u = 0.01 / (dx·dz) in
+    # every cell (the mean of two equal faces), v = 0; halving the top faces' flow halves
+    # only the top layer's upper face: w there = (0.02 + 0.01) / 2 / dx²
+    zf = np.full((g.nz + 1, g.ny, g.nx), 0.02)
+    plug = FaceFluxes(x=np.full((g.nz, g.ny, g.nx + 1), 0.01), y=np.zeros((g.nz, g.ny + 1, g.nx)), z=zf)
+    u, vy, w = replace(r, fluxes=plug).velocity_m_s()
+    assert np.allclose(w, 0.02 / g.dx ** 2) and np.allclose(u, 0.01 / (g.dx * g.dz)) and not vy.any()
+    zf = zf.copy()
+    zf[-1] = 0.01
+    w = replace(r, fluxes=replace(plug, z=zf)).velocity_m_s()[2]
+    assert np.allclose(w[-1], 0.015 / g.dx ** 2) and np.allclose(w[:-1], 0.02 / g.dx ** 2)
     assert np.all(r.rack_inlet_max_c >= r.rack_inlet_mean_c - 1e-9)
     assert set(r.timings_s) >= {"flow_s", "thermal_s", "total_s"}
 

@@ -8,6 +8,8 @@ The plant is set up so that its only power is the heat-rejection fans (economise
 with zero head, no minimum speed): P_fan = 20 kW · (heat / 500 kW)³.
 """
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -196,3 +198,19 @@ def test_plant_alerts_unmet_and_rejection():
     assert plant_alerts(solve_plant(s, 0.9e6, 20.0, 35.0, 26.0)) == []
     out = plant_alerts(solve_plant(s, 3e6, 20.0, 35.0, 26.0), "liquid plant")
     assert [(a.kind, a.target) for a in out] == [("chiller_capacity", "liquid plant")]
+
+
+def test_pump_runout_exactly_at_free_flow_is_critical_and_exactly_0_9_is_quiet():
+    # docs/physics.md §3.4: a pump at its free-delivery flow (runout fraction 1.0) has no head
+    # left: critical.  Above 0.9 (strictly) it is a warning; 0.9 itself is not.  C0 sits at
+    # 1.0, C1 at 0.9, both with head left, so only the runout rule can fire.
+    res, cd = liquid_case()
+    c = replace(res.cdus, pump_runout_fraction=np.array([1.0, 0.9]), pump_dp_kpa=np.array([50.0, 50.0]))
+    out = kinds(liquid_alerts(replace(res, cdus=c), cd, ["R0", "R1"], ["C0", "C1"]))
+    assert ("C0", "pump_over_capacity", "critical") in out
+    assert not any(k[0] == "C1" and k[1] == "pump_over_capacity" for k in out)
+    # just past 0.9 on C1: the warning, not the critical alert
+    c = replace(c, pump_runout_fraction=np.array([0.5, 0.9 + 1e-9]))
+    out = kinds(liquid_alerts(replace(res, cdus=c), cd, ["R0", "R1"], ["C0", "C1"]))
+    assert ("C1", "pump_over_capacity", "warning") in out
+    assert not any(k[1] == "pump_over_capacity" and k[0] == "C0" for k in out)
