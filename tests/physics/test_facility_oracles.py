@@ -214,3 +214,8 @@ def test_pump_runout_exactly_at_free_flow_is_critical_and_exactly_0_9_is_quiet()
     out = kinds(liquid_alerts(replace(res, cdus=c), cd, ["R0", "R1"], ["C0", "C1"]))
     assert ("C1", "pump_over_capacity", "warning") in out
     assert not any(k[1] == "pump_over_capacity" and k[0] == "C0" for k in out)
+    # the warning states the share of free flow in per cent: 0.95 → "95%"
+    c = replace(c, pump_runout_fraction=np.array([0.5, 0.95]))
+    warn = [a for a in liquid_alerts(replace(res, cdus=c), cd, ["R0", "R1"], ["C0", "C1"])
+            if a.kind == "pump_over_capacity"]
+    assert len(warn) == 1 and "95% of its free flow" in warn[0].message

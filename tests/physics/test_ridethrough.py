@@ -159,3 +159,14 @@ def test_stored_chilled_water_keeps_the_coils_cooling_the_room():
     # room sits 16 + Q / (rho cp V) above the water's warming
     gap = run.room_mean_c[-1] - run.chilled_water_rise_k[-1]
     assert gap == pytest.approx(16.0 + 48e3 / g, abs=2e-3)
+
+
+def test_a_failed_integration_is_an_error_that_says_so(monkeypatch):
+    """solve_ivp reporting failure (e.g. a step size underflow) must not pass for a result:
+    the run stops with a ValueError that names the integration and the solver's reason."""
+    class Failed:
+        success, message = False, "Required step size is less than spacing between numbers."
+
+    monkeypatch.setattr(rt, "solve_ivp", lambda *a, **k: Failed())
+    with pytest.raises(ValueError, match=r"ride-through integration failed: Required step size"):
+        rt.simulate_ridethrough(_room(), NO_LOOPS, 300, 32.0, np.full(2, np.nan))
