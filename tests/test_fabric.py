@@ -154,6 +154,8 @@ def test_a_far_move_turns_links_beyond_their_planned_cable(pod):
     over = res.over_planned_reach()
     assert over.any() and set(np.nonzero(over)[0]) <= set(res.links_of(i))
     assert any(a.kind == "cable_replan" and a.target == "A-IB1" for a in builder.alerts())
+    # a cable to re-plan is a warning (a medium still reaches: none is beyond every one)
+    assert {(a.kind, a.severity) for a in builder.alerts()} == {("cable_replan", "warning")}
 
 
 def test_optics_power_is_added_to_the_it_power(pod):
