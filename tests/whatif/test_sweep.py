@@ -152,3 +152,25 @@ def test_progress_reports_the_time_left_at_the_pace_so_far():
     assert [(d, t) for d, t, _s in heard] == [(1, 5), (2, 5)]
     assert heard[1][2] == pytest.approx(9.0, rel=0.05)
     assert heard[0][2] == pytest.approx(24.0, rel=0.05)       # 6 s for one, 4 left
+
+
+def test_the_components_of_a_sweep_in_order_with_their_kinds_and_groups(pod):
+    """Air side (enabled units), whole CDUs, one pump of each CDU with a pump left, the
+    plant's chiller, then the enabled power chain; a disabled unit, a CDU whose pumps have
+    all failed and a disabled power part are not failures to study."""
+    import dataclasses
+
+    lay = pod.snapshot()
+    items = lay.items
+    items["cooling_units"]["IRC-A2"] = dataclasses.replace(lay.cooling_units["IRC-A2"],
+                                                           enabled=False)
+    pumps = int(lay.catalogue[lay.cdus["CDU-B"].model].get("pump_count"))
+    items["cdus"]["CDU-B"] = dataclasses.replace(lay.cdus["CDU-B"], failed_pumps=pumps)
+    items["power"]["UPS-B2"] = dataclasses.replace(lay.power["UPS-B2"], enabled=False)
+    got = [(c.id, c.kind, c.group) for c in single_failures(lay)]
+    units = [(u, "inrow", "air") for u in lay.cooling_units if u != "IRC-A2"]
+    power = [(p.id, p.kind, "power") for p in lay.power.values() if p.id != "UPS-B2"]
+    assert got == (units + [("CDU-A", "cdu", "cdu"), ("CDU-A/pump", "cdu pump", "pump"),
+                            (CHILLER_ID, "chiller", "chiller")] + power)
+    assert [c.changes_airflow for c in single_failures(lay)[:len(units) + 1]] == \
+        [True] * len(units) + [False]
