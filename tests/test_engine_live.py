@@ -150,6 +150,34 @@ def test_a_closed_engine_starts_no_second_lane():
     assert eng._fast_lane(prewarm=True) is None and not eng.busy
 
 
+def test_a_refined_pass_finishing_after_close_starts_no_second_lane():
+    """The refined pass that is still solving when the engine closes finishes after it;
+    the coarse lane it would start for the next drag (a process) is then not started."""
+    from types import SimpleNamespace
+    lay = load_layout(LAYOUTS / "small-room.json")
+    got = []
+    eng = LiveEngine(lay, lambda r, s, i: got.append(r), lambda e, i: None, isolate=False)
+    started, release = threading.Event(), threading.Event()
+
+    class Held:
+        """A solve that ends when released, cancelled or not."""
+
+        def run(self, snap, geometry_changed, coarse, token):
+            started.set()
+            release.wait(10)
+            return SimpleNamespace(timing_s={"cpu_s": 1.0})
+
+        def close(self):
+            pass
+    eng._main.sim = Held()
+    eng.request()
+    assert started.wait(10)
+    threading.Timer(0.2, release.set).start()      # finishes while close waits for it
+    eng.close()
+    assert got, "the pass finished after close began"
+    assert eng._fast is None
+
+
 def test_the_first_solve_is_a_geometry_solve_and_reports_progress():
     lay = load_layout(LAYOUTS / "small-room.json")
     got, progress = [], []

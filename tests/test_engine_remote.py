@@ -186,3 +186,152 @@ def test_the_server_leaves_out_only_an_airflow_it_has_already_sent():
     lay.move_racks(["A01"], [3.9], [3.0])
     moved = sim.run(lay.snapshot())
     assert server.pack_result(moved).air.fluxes is moved.air.fluxes
+
+
+# ----- the child's side, in process: what a request carries in and what comes back --------
+class _RecordingSim:
+    """Stands in for ``Simulator`` in ``_Server``: records what each run was given,
+    reports one progress step, and fails when told to."""
+
+    def __init__(self, fail: Exception | None = None):
+        self.seen: list[tuple] = []
+        self.fail = fail
+
+    def run(self, layout, geometry_changed=True, cancel=None, progress=None, coarse=False):
+        self.seen.append((layout.racks, dict(layout.items), geometry_changed, coarse))
+        progress(0.25, "quarter")
+        if self.fail is not None:
+            raise self.fail
+        from types import SimpleNamespace
+        return SimpleNamespace(air=None, run=len(self.seen))
+
+    def maintain(self):
+        return False
+
+
+@pytest.fixture
+def served():
+    """A ``_Server`` on its two threads and the parent's end of its connection."""
+    import socket
+    from multiprocessing.connection import Connection
+
+    from twin.engine.remote import _Server
+    mine, theirs = socket.socketpair()
+    parent, child = Connection(mine.detach()), Connection(theirs.detach())
+    srv = _Server(child)
+    threads = [threading.Thread(target=srv._read, daemon=True),
+               threading.Thread(target=srv.loop, daemon=True)]
+    for t in threads:
+        t.start()
+    yield srv, parent
+    parent.send(("stop",))
+    for t in threads:
+        t.join(5)
+    parent.close()
+    child.close()
+
+
+def _replies(conn, rid, timeout_s=10.0):
+    """Every message for request ``rid`` up to and including its final reply."""
+    import time
+    out, end = [], time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        if conn.poll(0.05):
+            msg = conn.recv()
+            if msg[1] == rid:
+                out.append(msg)
+                if msg[0] != "progress":
+                    return out
+    raise AssertionError(f"no final reply for request {rid}: {out}")
+
+
+def test_the_child_puts_back_the_rack_table_and_collections_sent_as_none(served):
+    """The parent's wire form (``_Child.pack``) sends the rack table and every collection
+    the child already holds as None; the child's solve must get the ones of the run
+    before (the very objects it received then), and its own flags."""
+    import copy
+    srv, parent = served
+    srv.sim = sim = _RecordingSim()
+    lay = load_layout(LAYOUTS / "small-room.json")
+    parent.send(("run", 1, lay.snapshot(), True, False))
+    assert _replies(parent, 1)[-1][0] == "result"
+    wire = copy.copy(lay.snapshot())
+    wire.racks = None
+    wire.items = {name: None for name in lay.items}
+    parent.send(("run", 2, wire, False, True))
+    assert _replies(parent, 2)[-1][0] == "result"
+    (racks1, items1, geo1, coarse1), (racks2, items2, geo2, coarse2) = sim.seen
+    assert (geo1, coarse1, geo2, coarse2) == (True, False, False, True)
+    assert racks2 is racks1 and racks2.equals(lay.racks) and len(racks2) == len(lay.racks)
+    assert set(items2) == set(lay.items)
+    for name in lay.items:
+        assert items2[name] is items1[name], name
+        assert list(items2[name]) == list(lay.items[name]), name
+
+
+def test_the_child_sends_progress_then_the_result_or_the_error(served):
+    """The solve's progress goes to the parent as ("progress", id, (fraction, message))
+    before the reply; a solver error comes back as ("error", id, the exception)."""
+    srv, parent = served
+    srv.sim = _RecordingSim()
+    parent.send(("run", 7, load_layout(LAYOUTS / "small-room.json").snapshot(), True, False))
+    got = _replies(parent, 7)
+    assert got[0] == ("progress", 7, (0.25, "quarter"))
+    assert got[-1][0] == "result" and got[-1][2].run == 1
+    srv.sim = _RecordingSim(fail=ValueError("no cooling unit is enabled"))
+    parent.send(("run", 8, load_layout(LAYOUTS / "small-room.json").snapshot(), True, False))
+    got = _replies(parent, 8)
+    assert got[0] == ("progress", 8, (0.25, "quarter"))
+    kind, rid, exc = got[-1]
+    assert (kind, rid, type(exc), str(exc)) == ("error", 8, ValueError, "no cooling unit is enabled")
+
+
+def test_stop_ends_the_childs_loop_cleanly():
+    """``_Child.stop`` sends the message on which the child's loop returns (its process
+    then exits with code 0), not one it fails on."""
+    import socket
+    from multiprocessing.connection import Connection
+    from types import SimpleNamespace
+
+    from twin.engine.remote import _Child, _Server
+    mine, theirs = socket.socketpair()
+    parent, child_end = Connection(mine.detach()), Connection(theirs.detach())
+    srv = _Server(child_end)
+    ended = threading.Event()
+
+    def loop():
+        srv.loop()
+        ended.set()                                  # returned, not raised
+    threads = [threading.Thread(target=srv._read, daemon=True),
+               threading.Thread(target=loop, daemon=True)]
+    for t in threads:
+        t.start()
+    child = object.__new__(_Child)                   # the parent's end, minus the process
+    child.conn = parent
+    child.process = SimpleNamespace(wait=lambda timeout: threads[1].join(timeout))
+    child.stop()
+    assert ended.is_set()
+    child_end.close()
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads /proc")
+def test_the_physics_process_imports_the_parents_twin_and_keeps_its_path(monkeypatch):
+    """The child runs ``python -m twin.engine.remote``: its PYTHONPATH starts with the
+    directory holding the parent's ``twin`` package (a source checkout or the mutation
+    sandbox, not some installed copy), then the parent's own PYTHONPATH entries."""
+    import os
+
+    import twin
+    from twin.engine.remote import _Child
+    extra = os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), "/nonexistent/extra"]))
+    monkeypatch.setenv("PYTHONPATH", extra)
+    child = _Child()
+    try:
+        env = dict(kv.split("=", 1) for kv in Path(f"/proc/{child.process.pid}/environ")
+                   .read_bytes().decode().split("\0") if "=" in kv)
+    finally:
+        child.process.kill()
+        child.process.wait()
+        child.conn.close()
+    root = str(Path(twin.__file__).resolve().parent.parent)
+    assert env["PYTHONPATH"].split(os.pathsep) == [root, *extra.split(os.pathsep)]

@@ -91,22 +91,6 @@ def test_a_superseded_request_that_still_finished_is_delivered():
     assert done == [(1, "first", None), (2, "second", None)]
 
 
-def test_a_request_cancelled_by_its_own_function_is_delivered_as_cancelled():
-    """A request that raises ``Cancelled`` without being superseded (no newer request,
-    its token not cancelled) still gets its callback: an error of type Cancelled."""
-    done = []
-    w = LatestWorker(lambda rid, res, err: done.append((rid, res, err)))
-
-    def gives_up(token):
-        raise Cancelled()
-    try:
-        w.submit(gives_up)
-        assert w.wait_idle(5)
-    finally:
-        w.close()
-    assert len(done) == 1 and done[0][:2] == (1, None) and isinstance(done[0][2], Cancelled)
-
-
 def test_a_superseded_request_that_finishes_is_still_delivered():
     """Only a cancellation of a superseded request is dropped: a request that finishes
     while a newer one waits (submitted without cancelling it) delivers its result, and a
