@@ -126,8 +126,15 @@ def test_profile_rows_have_the_documented_keys():
     lay = load_layout(LAYOUTS / "small-room.json")
     rows = daily_profile(lay)
     assert len(rows) == 24
-    assert {"hour", "dry_bulb_c", "it_kw", "facility_kw", "cooling_kw", "chiller_kw", "pue",
-            "tokens_per_kwh", "plant_mode", "worst_inlet_c"} <= set(rows[0])
+    assert [set(r) for r in rows] == 24 * [{
+        "hour", "dry_bulb_c", "it_kw", "facility_kw", "cooling_kw", "chiller_kw",
+        "electrical_loss_kw", "pue", "tokens_per_s", "tokens_per_kwh", "plant_mode",
+        "worst_inlet_c", "alerts"}]
+    assert [r["hour"] for r in rows] == list(range(24))
+    for r in rows:   # tokens per kWh of facility energy: tokens/s x 3600 s/h / facility kW
+        assert r["tokens_per_s"] > 0
+        assert r["tokens_per_kwh"] == pytest.approx(r["tokens_per_s"] * 3600 / r["facility_kw"])
+        assert r["pue"] == pytest.approx(r["facility_kw"] / r["it_kw"])
     assert rows[0]["facility_kw"] > rows[0]["it_kw"] > 0
     assert rows[0]["cooling_kw"] >= rows[0]["chiller_kw"] >= 0
     assert rows[0]["worst_inlet_c"] > 15

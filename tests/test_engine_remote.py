@@ -335,3 +335,68 @@ def test_the_physics_process_imports_the_parents_twin_and_keeps_its_path(monkeyp
         child.conn.close()
     root = str(Path(twin.__file__).resolve().parent.parent)
     assert env["PYTHONPATH"].split(os.pathsep) == [root, *extra.split(os.pathsep)]
+
+
+def test_a_cancel_for_a_queued_request_drops_it_before_it_is_solved(served):
+    """Requests 1 (solving), 2 and 3 (queued behind it): a cancel for 2 takes it out of
+    the queue, so only 1 and 3 ever reach the solver (3 is its second run)."""
+    srv, parent = served
+    gate, started = threading.Event(), threading.Event()
+
+    class Gated(_RecordingSim):
+        def run(self, layout, geometry_changed=True, cancel=None, progress=None, coarse=False):
+            started.set()
+            gate.wait(10)
+            return super().run(layout, geometry_changed, cancel, progress, coarse)
+    srv.sim = sim = Gated()
+    snap = load_layout(LAYOUTS / "small-room.json").snapshot()
+    parent.send(("run", 1, snap, True, False))
+    assert started.wait(10)
+    parent.send(("run", 2, snap, True, False))
+    parent.send(("cancel", 2))
+    parent.send(("run", 3, snap, True, False))
+    import time
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:                 # the reader has taken all three
+        with srv.cond:
+            queued = [p[1] for p in srv.pending]
+        if 3 in queued:
+            break
+        time.sleep(0.01)
+    assert queued == [3]
+    gate.set()
+    assert _replies(parent, 1)[-1][0] == "cancelled"   # superseded by 2, then 3
+    kind, rid, payload = _replies(parent, 3)[-1]
+    assert (kind, rid, payload.run) == ("result", 3, 2)
+    assert len(sim.seen) == 2
+
+
+def test_close_keeps_one_live_spare_per_priority_and_stops_the_rest():
+    """Of two simulators closed at the same priority only the first child is kept for the
+    next engine; the second is stopped (no process left behind). A child that died is
+    never kept: it is stopped, and the next simulator starts a new one."""
+    from twin.engine import remote as rm
+    a, b = RemoteSimulator(niceness=1), RemoteSimulator(niceness=1)
+    ca, cb = a._child, b._child
+    dead = RemoteSimulator(niceness=2)
+    cd = dead._child
+    try:
+        a.close()
+        b.close()
+        assert cb.process.poll() is not None                  # stopped
+        assert [c for c in rm._spare if c.niceness == 1] == [ca] and ca.alive
+        cd.process.kill()
+        cd.process.wait()
+        dead.close()
+        assert not [c for c in rm._spare if c.niceness == 2]
+        again = RemoteSimulator(niceness=1)                   # takes the spare
+        assert again._child is ca
+        again._child = None
+    finally:
+        with rm._spare_lock:
+            mine = [c for c in rm._spare if c in (ca, cb, cd)]
+            for c in mine:
+                rm._spare.remove(c)
+        for c in (ca, cb, cd):
+            if c.alive:
+                c.stop()
