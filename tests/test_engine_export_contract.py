@@ -250,3 +250,101 @@ def test_economics_and_floor_figures_are_rounded_as_documented(pod):
     assert floor["max_point_kn"] == _r(fl.rack_point_kn.max(), 3)
     assert floor["max_load_rack"] == ids[int(np.argmax(fl.rack_area_kg_m2))]
     assert floor["max_point_rack"] == ids[int(np.argmax(fl.rack_point_kn))]
+
+
+#: decimals of every rounded figure (twin/engine/export.py's contract, module docstring
+#: above): kW, degC, kPa-less pressures and USD to 3; per cent 2; coolant flows and rack
+#: pressure drops 2; CDU flow and pump head 1; token rates 1; airflow, capture index,
+#: effectiveness, PUE, shares, per-token and per-GPU-hour costs, metrics and timings 4;
+#: floor loads in kg 1. Keys not listed are counts, names or unrounded residuals.
+DECIMALS = {
+    "racks": {"power_kw": 3, "tokens_per_s": 1, "air_heat_kw": 3, "liquid_heat_kw": 3,
+              "demand_kw": 3, "inlet_c": 3, "inlet_max_c": 3, "exhaust_c": 3, "airflow_m3s": 4,
+              "capture_index": 4, "coolant_flow_lpm": 2, "coolant_supply_c": 3,
+              "coolant_return_c": 3, "coolant_dp_kpa": 2, "coolant_need_lpm": 2},
+    "cooling_units": {"load_kw": 3, "return_c": 3, "supply_c": 3, "setpoint_c": 3,
+                      "capacity_pct": 2},
+    "cdus": {"load_kw": 3, "capacity_pct": 2, "flow_lpm": 1, "loop_supply_c": 3,
+             "loop_return_c": 3, "approach_k": 3, "pump_dp_kpa": 1, "pump_power_kw": 3,
+             "effectiveness": 4, "facility_supply_c": 3, "facility_return_c": 3},
+    "components": {"load_kw": 3, "rating_kw": 3, "load_pct": 2, "loss_kw": 3,
+                   "worst_failover_pct": 2},
+    "power": {"utility_kw": 3, "it_kw": 3, "chain_loss_kw": 3},
+    "plant": {"supply_c": 3, "return_c": 3, "heat_kw": 3, "economiser_kw": 3,
+              "chiller_load_kw": 3, "chiller_cop": 3, "chiller_power_kw": 3,
+              "chiller_unmet_kw": 3},
+    "metrics": {"rci_hi_pct": 4, "rci_lo_pct": 4, "rti_pct": 4, "shi": 4, "rhi": 4,
+                "capture_index": 4, "worst_inlet_c": 4, "mean_inlet_c": 4,
+                "usd_per_million_tokens": 4, "it_power_kw": 3, "facility_power_kw": 3,
+                "cooling_power_kw": 3, "electrical_loss_kw": 3, "pue": 4, "tokens_per_s": 1,
+                "tokens_per_kwh": 1, "liquid_share": 4},
+    "cooling_by_part_kw": dict.fromkeys(COOLING_PARTS, 3),
+    "energy": {"it_kw": 3, "to_air_kw": 3, "to_liquid_kw": 3, "facility_kw": 3,
+               "heat_rejected_kw": 3, "air_heat_in_kw": 3, "removed_by_air_cooling_kw": 3},
+    "economics": {"capex_total_usd": 3, "capex_per_year_usd": 3, "energy_kwh_per_year": 3,
+                  "energy_usd_per_year": 3, "cost_per_year_usd": 3, "tokens_per_year": 3,
+                  "usd_per_million_tokens": 4, "energy_usd_per_million_tokens": 4,
+                  "usd_per_gpu_hour": 4, "utility_kw": 3},
+    "floor": {"max_load_kg_m2": 1, "max_rack_load_kg_m2": 1, "max_point_kn": 3,
+              "heaviest_rack_kg": 1},
+    "capex_usd": dict.fromkeys(("it", "cooling", "power", "building"), 3),
+    "timing_s": dict.fromkeys(("workload_s", "power_s", "liquid_s", "air_s", "facility_s",
+                               "total_s", "cpu_s"), 4),
+}
+
+
+def _rounded_figures(doc):
+    """(section, key, value) of every figure DECIMALS names, over the whole document."""
+    groups = [("racks", doc["racks"]), ("cooling_units", doc["cooling_units"]),
+              ("cdus", doc["liquid"]["cdus"]), ("components", doc["power"]["components"]),
+              ("power", [doc["power"]]), ("plant", list(doc["plant"].values())),
+              ("metrics", [doc["metrics"]]),
+              ("cooling_by_part_kw", [doc["metrics"]["cooling_by_part_kw"]]),
+              ("energy", [doc["energy"]]), ("economics", [doc["economics"]]),
+              ("floor", [doc["floor"]]), ("capex_usd", [doc["economics"]["capex_usd"]]),
+              ("timing_s", [doc["timing_s"]])]
+    for section, entries in groups:
+        for entry in entries:
+            for key, nd in DECIMALS[section].items():
+                if entry.get(key) is not None:
+                    yield section, key, entry[key]
+
+
+def test_every_rounded_figure_has_at_most_its_documented_decimals_and_some_use_them_all(pod):
+    """On the liquid-cooled pod and the air-cooled small room (many figures with long
+    decimals): each figure is a float (a count or int would lose the unit's precision)
+    with no more decimals than documented, and each kind of figure that varies uses its
+    last decimal somewhere (so it is not rounded to fewer)."""
+    small = load_layout(LAYOUTS / "small-room.json")
+    docs = [pod[2], result_document(small, simulate(small), "small")]
+    full: set[tuple[str, str]] = set()
+    for doc in docs:
+        for section, key, v in _rounded_figures(doc):
+            nd = DECIMALS[section][key]
+            assert type(v) is float, (section, key, v)
+            assert v == round(v, nd), (section, key, v, nd)
+            if v != round(v, nd - 1):
+                full.add((section, key))
+    # the figures of these two floors that carry digits beyond nd - 1 decimals somewhere
+    # (kW of a pump of 7.968, an inlet of 20.305, a capture index of 0.7932, ...)
+    assert {("racks", k) for k in ("power_kw", "air_heat_kw", "liquid_heat_kw", "demand_kw",
+                                   "inlet_c", "inlet_max_c", "exhaust_c", "airflow_m3s",
+                                   "capture_index", "coolant_flow_lpm", "coolant_return_c",
+                                   "coolant_supply_c", "coolant_dp_kpa", "coolant_need_lpm")} <= full
+    assert {("cooling_units", k) for k in ("load_kw", "return_c", "capacity_pct")} <= full
+    assert {("cdus", k) for k in ("load_kw", "capacity_pct", "flow_lpm", "loop_supply_c",
+                                  "approach_k", "pump_dp_kpa", "pump_power_kw",
+                                  "effectiveness", "facility_return_c")} <= full
+    assert {("components", k) for k in ("load_kw", "load_pct", "loss_kw",
+                                        "worst_failover_pct")} <= full
+    assert {("power", k) for k in ("utility_kw", "it_kw", "chain_loss_kw")} <= full
+    assert {("metrics", k) for k in ("rti_pct", "shi", "rhi", "capture_index", "worst_inlet_c",
+                                     "mean_inlet_c", "usd_per_million_tokens", "it_power_kw",
+                                     "facility_power_kw", "cooling_power_kw",
+                                     "electrical_loss_kw", "pue")} <= full
+    assert {("energy", k) for k in ("it_kw", "facility_kw", "to_liquid_kw",
+                                    "air_heat_in_kw", "removed_by_air_cooling_kw")} <= full
+    assert {("economics", k) for k in ("energy_kwh_per_year", "energy_usd_per_year",
+                                       "usd_per_million_tokens", "usd_per_gpu_hour")} <= full
+    assert {("floor", k) for k in ("max_load_kg_m2", "max_point_kn")} <= full
+    assert ("timing_s", "total_s") in full or ("timing_s", "cpu_s") in full  # all four end in 0: 1 in 10^4

@@ -283,3 +283,33 @@ def test_rti_uses_the_airflow_weighted_rack_rise(results):
     rise = air.rack_air_heat_w / (RHO_CP * air.rack_airflow_m3s)
     assert abs(rise.mean() - dt_it) > 0.05            # the weighting matters here
     assert res.metrics["rti_pct"] == pytest.approx((t_ret - t_sup) / dt_it * 100, rel=1e-9)
+
+
+def test_a_rack_whose_airflow_follows_its_heat_gets_new_airflow_after_a_workload_edit():
+    """A rack with ``airflow_m3s_per_kw`` moves that many m3/s per kW of its actual air
+    heat (docs/physics.md §10): V = 0.1 m3/s/kW x P_air. A workload edit changes P_air,
+    so the power-only run must not keep the old airflow field."""
+    lay = load_layout(LAYOUTS / "small-room.json")
+    lay.set_rack_values(["A02"], "airflow_m3s_per_kw", [0.1])
+    i = lay.racks.index_of("A02")
+    sim = Simulator()
+    before = sim.run(lay.snapshot(), coarse=True)
+    sim.run(lay.snapshot())
+    lay.update_item("workloads", "train-h100", utilisation=0.4)
+    after = sim.run(lay.snapshot(), geometry_changed=False)
+    for res in (before, after):
+        assert res.air.rack_airflow_m3s[i] == pytest.approx(0.1 * res.rack_air_heat_kw[i], rel=1e-9)
+    assert after.rack_air_heat_kw[i] < 0.9 * before.rack_air_heat_kw[i]
+
+
+def test_rack_heat_to_air_without_any_cooling_is_an_error_naming_the_heat():
+    """30 kW to air (power 30 kW, liquid share 0) and no cooling unit: no steady state."""
+    from twin.model import Hall, Layout
+    from twin.physics.air.devices import SolveError
+    lay = Layout(hall=Hall(raised_floor=False))
+    lay.add_racks([{"id": "R1", "model": "dgx-h100-rack", "x_m": 5.0, "y_m": 5.0,
+                    "power_kw": 30.0, "liquid_share": 0.0}])
+    with pytest.raises(SolveError) as err:
+        simulate(lay)
+    assert str(err.value) == ("30.0 kW of rack heat goes to air but no cooling unit is enabled: "
+                              "no steady state, temperatures rise without bound")
