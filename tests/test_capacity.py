@@ -185,3 +185,51 @@ def test_the_capacity_json_counts_positions_at_nameplate_and_orders_the_best():
                        np.full((1, 1), -1), 120.0, [])
     doc = none.to_json()
     assert (doc["free_positions"], doc["max_kw"], doc["best"]) == (0, None, [])
+
+
+#: a rack model 0.5 m x 1.0 m of 800 kg (binary-exact sizes: its weight over a 1 m bay
+#: is exactly 800 kg/m2) and a 0.3 m square post (one raster cell)
+_SMALL = {"kind": "rack", "name": "small rack", "cooling": "air", "width_m": 0.5,
+          "depth_m": 1.0, "height_m": 2.0, "nameplate_kw": 10.0, "weight_kg": 800.0}
+_POST = {"kind": "rack", "name": "post", "cooling": "air", "width_m": 0.3, "depth_m": 0.3,
+         "height_m": 2.0, "nameplate_kw": 1.0}
+
+
+def test_a_footprint_touching_one_raster_cell_of_equipment_is_not_free():
+    """A 0.3 m post at (0.45, 0.45) fills raster cell (1, 1). A 0.6 x 1.2 m rack centred on
+    the tile (0.3, 0.9) covers x 0-0.6, y 0.3-1.5: cells 0-1 by 1-4, one of them the
+    post's; on the tile (0.9, 0.9) it covers cells 2-3 and is clear."""
+    from twin.engine.capacity import _free
+    from twin.model import Hall, Layout, RackTable
+    lay = Layout(hall=Hall(width_m=2.4, length_m=2.4, raised_floor=False),
+                 racks=RackTable.from_records([{"id": "P", "model": "post", "x_m": 0.45,
+                                                "y_m": 0.45}]),
+                 equipment={"post": _POST})
+    xs, ys, free = _free(lay, 0.6, 1.2)
+    assert xs.tolist() == pytest.approx([0.3, 0.9, 1.5, 2.1])
+    assert not free[1, 0] and free[1, 1]
+    assert not free[0].any()                   # y from -0.3: outside the hall
+
+
+def test_the_floor_rating_allows_a_rack_that_loads_a_bay_exactly_to_it():
+    """Nothing stands yet; the small rack puts 800 kg on a 1 m bay: 800 kg/m2. A rating of
+    800 kg/m2 takes it (the air binds: 50 kW of spare unit capacity), 799.9 does not."""
+    from types import SimpleNamespace
+
+    from twin.engine import raster
+    from twin.model import Hall, Layout
+    empty = SimpleNamespace(rating_kw=np.zeros(0), load_kw=np.zeros(0))
+    res = SimpleNamespace(power=empty, failover=SimpleNamespace(worst_load_fraction=np.zeros(0)),
+                          power_ids=[], liquid=None,
+                          air=SimpleNamespace(unit_load_w=np.array([50e3]),
+                                              unit_capacity_fraction=np.array([0.5]),
+                                              field_current=False))
+    for rating, cap_kw, limit in ((800.0, 50.0, "air"), (799.9, 0.0, "floor")):
+        lay = Layout(hall=Hall(width_m=2.4, length_m=2.4, raised_floor=False, floor_bay_m=1.0,
+                               floor_rating_kg_m2=rating), equipment={"small": _SMALL})
+        res.floor = SimpleNamespace(load_kg_m2=np.zeros(raster.raster_shape(lay)))
+        cm = capacity_map(lay, res, "small")
+        fin = np.isfinite(cm.capacity_kw)
+        assert fin.any()
+        assert np.all(cm.capacity_kw[fin] == cap_kw)
+        assert {LIMITS[b] for b in cm.binding[fin]} == {limit}

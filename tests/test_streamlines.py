@@ -327,3 +327,53 @@ def test_lines_that_never_move_carry_no_particles():
     lines = sl.trace(still, [[1, 1, 1], [2, 2, 2]])
     pts, line = sl.particle_positions(lines, 3.0)
     assert pts.shape == (0, 3) and line.shape == (0,) and line.dtype.kind == "i"
+
+
+def test_a_single_seed_that_never_moves_has_no_segments_and_no_arrowhead():
+    """One line of one point: no segment (an integer (0, 2) index array, usable to index
+    the points), no arrowhead; no lines at all: no arrowheads either."""
+    one = sl.Streamlines(np.array([[1.0, 2.0, 0.5]]), np.array([20.0]), np.zeros(1),
+                         np.array([0, 1]), np.array([sl.END_STILL], np.int8))
+    seg = one.segment_index()
+    assert seg.shape == (0, 2) and seg.dtype.kind == "i"
+    assert one.points_m[seg].shape == (0, 2, 3)
+    assert one.length_m().tolist() == [0.0]
+    lines, heads = sl.plan_heads(one)
+    assert lines.tolist() == [] and heads.shape == (0, 2)
+    none = sl.Streamlines(np.zeros((0, 3)), np.zeros(0), np.zeros(0), np.array([0]),
+                          np.zeros(0, np.int8))
+    lines, heads = sl.plan_heads(none)
+    assert lines.shape == (0,) and lines.dtype.kind == "i" and heads.shape == (0, 2)
+
+
+def test_seeds_fill_every_column_that_fits_and_thin_to_the_bins_that_do_not():
+    """Air rising at w = z m/s in the nine columns x, y < 0.9 m: a cell discharges where its
+    net outflow (0.5 m/s x area) is over 30 % of its outflow (0.5 (k + 1)), layers k = 0,
+    1, 2. Nine columns in nine bins fit max_columns = 9 exactly: every column is seeded at
+    two heights, the middle and top of its three discharge layers (z = 0.75 and 1.25 m).
+    With max_columns = 4 the bins grow until only four hold columns: 4 x 2 seeds."""
+    air = field(GRID, zero, zero, lambda X, Y, Z: Z * ((X < 0.9) & (Y < 0.9)),
+                lambda X, Y, Z: 20.0 + 0 * X)
+    seeds = sl.device_seeds(air, max_columns=9)
+    columns = {(round(x, 6), round(y, 6)) for x, y, _z in seeds}
+    assert columns == {(x, y) for x in (0.15, 0.45, 0.75) for y in (0.15, 0.45, 0.75)}
+    assert len(seeds) == 18 and set(np.round(seeds[:, 2], 6)) == {0.75, 1.25}
+    thin = sl.device_seeds(air, max_columns=4)
+    assert len({(round(x, 6), round(y, 6)) for x, y, _z in thin}) == 4
+    assert len(thin) == 8 and set(np.round(thin[:, 2], 6)) == {0.75, 1.25}
+
+
+def test_air_is_still_below_one_percent_of_the_95th_percentile_speed():
+    """u depends on the row only: row 0 at 0.015 m/s, rows 1-18 at 1 m/s, row 19 at
+    2 m/s, each row 5 % of the 4,800 cells. The 95th percentile falls between the last
+    1 m/s cell and the first 2 m/s one: 1 + 0.05 x 1 = 1.05 m/s, so the air is still below
+    0.0105 m/s: a seed in row 0 moves (to the wall), one in air at 0.009 m/s would not."""
+    def u(X, Y, Z):
+        return np.select([Y < 0.3, Y > 5.7], [0.015, 2.0], 1.0)
+    air = field(GRID, u, zero, zero, lambda X, Y, Z: 20.0 + 0 * X)
+    lines = sl.trace(air, [[1.0, 0.15, 1.25]])
+    assert lines.end.tolist() == [sl.END_WALL]
+    assert lines.length_m()[0] == pytest.approx(GRID.nx * GRID.dx - 1.0, abs=1e-5)
+    slower = field(GRID, lambda X, Y, Z: np.select([Y < 0.3, Y > 5.7], [0.009, 2.0], 1.0),
+                   zero, zero, lambda X, Y, Z: 20.0 + 0 * X)
+    assert sl.trace(slower, [[1.0, 0.15, 1.25]]).end.tolist() == [sl.END_STILL]
