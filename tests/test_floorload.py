@@ -92,3 +92,33 @@ def test_simulate_reports_and_alerts_and_the_cache_follows_a_weight_edit():
     res = sim.run(lay.snapshot(), geometry_changed=False)              # a heat-only promise
     assert not [a for a in res.alerts if a.kind == "floor_overload"]
     assert np.isin(600.0, res.floor.rack_weight_kg)
+
+
+def test_a_rack_outside_the_hall_loads_no_bay_and_an_unknown_model_weighs_its_override():
+    """A rack at x = 20 m stands beyond the 12 m hall: no bay of the floor carries it (its
+    figure is 0), though it keeps its weight; the rack inside still loads its bay with
+    W / 1.44. A model the catalogue does not know weighs nothing, unless the rack gives
+    its own weight."""
+    lay = _layout(1)
+    lay.add_racks([{"id": "OFF", "model": "gb200-nvl72", "x_m": 20.0, "y_m": 3.6}])
+    fl = floor_load(lay)
+    assert fl.rack_weight_kg.tolist() == [W, W]
+    assert fl.rack_area_kg_m2 == pytest.approx([W / 1.44, 0.0])
+    lay.add_racks([{"id": "X", "model": "no-such-model", "x_m": 6.0, "y_m": 8.0},
+                   {"id": "Y", "model": "no-such-model", "x_m": 8.0, "y_m": 8.0}])
+    lay.set_rack_values(["Y"], "weight_kg", [500.0])
+    assert rack_weights_kg(lay).tolist() == [W, W, 0.0, 500.0]
+
+
+def test_a_narrow_rack_against_the_wall_on_one_cell_bays():
+    """A 0.3 m x 0.6 m cabinet of 90 kg against the west wall (x 0-0.3 m, y 3.0-3.6 m)
+    covers two raster cells of the first column: 90 / (2 x 0.09) = 500 kg/m2 each; with
+    0.3 m bays (one cell) that is its figure."""
+    cab = {"kind": "rack", "name": "cabinet", "cooling": "air", "width_m": 0.3,
+           "depth_m": 0.6, "height_m": 2.0, "nameplate_kw": 1.0, "weight_kg": 90.0}
+    lay = Layout(hall=Hall(width_m=12, length_m=10, raised_floor=False, floor_bay_m=0.3),
+                 equipment={"cab": cab})
+    lay.add_racks([{"id": "C", "model": "cab", "x_m": 0.15, "y_m": 3.3}])
+    fl = floor_load(lay)
+    assert fl.rack_area_kg_m2 == pytest.approx([500.0])
+    assert fl.load_kg_m2[10:12, 0] == pytest.approx([500.0, 500.0])
