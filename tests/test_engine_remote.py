@@ -400,3 +400,24 @@ def test_close_keeps_one_live_spare_per_priority_and_stops_the_rest():
         for c in (ca, cb, cd):
             if c.alive:
                 c.stop()
+
+
+def test_a_replacement_process_runs_at_the_simulators_priority():
+    """A child that died is replaced on the next run by one at the simulator's own lower
+    priority (parent's niceness + 3 here), not at the parent's."""
+    import os
+
+    from twin.model import Layout
+    sim = RemoteSimulator(niceness=3)
+    try:
+        first = sim._child
+        first.process.kill()
+        first.process.wait()
+        res = sim.run(Layout(), True, False, CancelToken())       # an empty hall: quick
+        assert res.facility.it_kw == 0
+        new = sim._child
+        assert new is not first and new.niceness == 3
+        assert os.getpriority(os.PRIO_PROCESS, new.process.pid) == \
+            min(19, os.getpriority(os.PRIO_PROCESS, 0) + 3)
+    finally:
+        sim.close()
