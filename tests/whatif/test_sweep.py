@@ -174,3 +174,22 @@ def test_the_components_of_a_sweep_in_order_with_their_kinds_and_groups(pod):
                             (CHILLER_ID, "chiller", "chiller")] + power)
     assert [c.changes_airflow for c in single_failures(lay)[:len(units) + 1]] == \
         [True] * len(units) + [False]
+
+
+def test_each_cdus_own_return_limit_is_checked_in_the_base_and_every_scenario(pod):
+    """The pod's loops return at about 38.9 °C. With CDU-A's limit at 35 °C and CDU-B's at
+    45 °C only CDU-A is over, in the base and in each scenario (heat-only and air-side):
+    over before and after, it is no new reason."""
+    import dataclasses
+
+    from twin.engine.whatif.components import Component
+    lay = pod.snapshot()
+    for cid, limit in (("CDU-A", 35.0), ("CDU-B", 45.0)):
+        lay.items["cdus"][cid] = dataclasses.replace(lay.cdus[cid], return_limit_c=limit)
+    res = run_sweep(lay, [Component("UPS-A1", "ups", "power"),
+                          Component("IRC-A1", "inrow", "air")], jobs=1)
+    assert res.base.coolant_over_limit == ["CDU-A"]
+    assert 35.0 < res.base.worst_coolant_return_c < 45.0
+    for out in res.outcomes:
+        assert out.state.coolant_over_limit == ["CDU-A"], out.component
+        assert not any("coolant return" in r for r in out.reasons)
