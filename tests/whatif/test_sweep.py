@@ -2,6 +2,7 @@
 the same answer in this process, in worker processes and on a Dask cluster."""
 
 import json
+import os
 
 import pytest
 
@@ -65,11 +66,16 @@ def test_each_scenario_equals_a_fresh_solve_of_the_failed_floor(pod, pod_sweep):
                                                     abs=0.02)
 
 
-def test_worker_processes_and_a_dask_cluster_give_the_same_verdicts(pod, pod_sweep):
+def test_worker_processes_and_a_dask_cluster_give_the_same_verdicts(pod, pod_sweep, monkeypatch):
     from distributed import LocalCluster
 
     comps = [c for c in single_failures(pod) if c.id in ("IRC-A2", "CDU-B", "BUSWAY-B1.1")]
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        monkeypatch.setenv(var, "0")      # (so that the teardown restores the original)
+        monkeypatch.delenv(var)
     local = run_sweep(pod, components=comps, jobs=2)
+    # the workers fill the cores: each is started with one BLAS / OpenMP thread
+    assert (os.environ["OPENBLAS_NUM_THREADS"], os.environ["OMP_NUM_THREADS"]) == ("1", "1")
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
                       dashboard_address=None) as cluster:
         dask = run_sweep(pod, components=comps, scheduler=cluster.scheduler_address)
