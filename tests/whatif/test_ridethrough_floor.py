@@ -97,3 +97,21 @@ def test_with_a_store_the_plant_back_after_a_utility_loss_cools_it_again():
     assert r.facility_water_rise_k[-1] < 0.5 * r.facility_water_rise_k[k]
     assert r.chilled_water_rise_k[k] > 0.1
     assert np.isnan(r.coolant_limit_s).all()
+
+
+def test_without_the_plant_each_loop_warms_at_its_racks_liquid_heat_over_its_coolant():
+    """The plant lost, nothing rejects the loops' heat: at first each loop's supply warms
+    at Q / C, Q the liquid heat of its racks, C the CDU's 250 L of PG25 (rho c_p), the
+    rack nodes still at their steady return (checked over the first 0.1 s)."""
+    from twin.model.equipment import PLANT_ID
+    from twin.physics import ridethrough as rt
+    from twin.physics.fluids import PG25
+    lay = load_layout(LAYOUTS / "gb200-pod.json")
+    assert {c.coolant for c in lay.cdus.values()} == {"PG25"}
+    rep = ride_through(lay, [PLANT_ID], duration_s=1.0, step_s=0.1)
+    b = rep.base
+    loop = b.liquid.racks.cdu_index
+    q_w = np.bincount(loop[loop >= 0], b.rack_liquid_heat_kw[loop >= 0] * 1e3, len(lay.cdus))
+    c_j_per_k = rt.CDU_COOLANT_L / 1e3 * PG25.density_kgm3 * PG25.cp_jkgk
+    slope = (rep.run.loop_supply_c[1] - rep.run.loop_supply_c[0]) / 0.1
+    np.testing.assert_allclose(slope, q_w / c_j_per_k, rtol=0.02)
