@@ -313,3 +313,66 @@ def test_rack_heat_to_air_without_any_cooling_is_an_error_naming_the_heat():
         simulate(lay)
     assert str(err.value) == ("30.0 kW of rack heat goes to air but no cooling unit is enabled: "
                               "no steady state, temperatures rise without bound")
+
+
+def _air_figures(doors: bool = True, units_on: bool = True):
+    """A hand-made air result (the fields ``air_metrics`` reads). Racks R0-R2 move
+    1, 3, 2 m3/s with their own rise 10, 6, 8 K (P_air = rise x rho cp V); R1 has a rear
+    door (exhaust after it 22 C). Room units U0 (4 m3/s, 30 -> 18 C), U1 (off: no air,
+    no return) and U2 (2 m3/s, 26 -> 19 C)."""
+    from types import SimpleNamespace
+
+    from twin.physics.air.devices import RHO_CP
+    flow = np.array([1.0, 3.0, 2.0])
+    rise = np.array([10.0, 6.0, 8.0])
+    inlet = np.array([20.0, 24.0, 16.0])
+    return SimpleNamespace(
+        rack_airflow_m3s=flow, rack_air_heat_w=rise * RHO_CP * flow,
+        rack_inlet_mean_c=inlet, rack_inlet_max_c=np.array([33.0, 26.0, 16.5]),
+        rack_exhaust_c=np.array([30.0, 22.0, 24.0]),
+        rack_door_removed_w=np.array([0.0, 5e3 if doors else 0.0, 0.0]),
+        rack_capture_index=np.array([0.9, 0.5, 0.8]),
+        unit_airflow_m3s=np.array([4.0, 0.0, 2.0]) * units_on,
+        unit_return_c=np.array([30.0, np.nan, 26.0]), unit_supply_c=np.array([18.0, 18.0, 19.0]))
+
+
+def test_air_metrics_worked_by_hand_with_a_rear_door_and_unequal_airflows():
+    """docs/physics.md §8.2-8.7, every weight mattering (unweighted means differ):
+    dT_IT = (10x1 + 6x3 + 8x2) / 6 = 44/6 K (unweighted 8);
+    coils U0, U2 and R1's door (its pre-door exhaust 24 + 6 = 30 C -> 22 C), weights 4, 2, 3:
+    T_supply = (4x18 + 2x19 + 3x22) / 9 = 176/9, T_return = (4x30 + 2x26 + 3x30) / 9 = 262/9;
+    RTI = (86/9) / (44/6) x 100 = 130.30 %;
+    dQ = sum V (T_in - T_sup) = (20 + 72 + 32) - 6 x 176/9 = 20/3, Q = sum V rise = 44,
+    SHI = (20/3) / (44 + 20/3) = 20/152, RHI = 132/152;
+    RCI_HI = 100 (no mean above 27); RCI_LO = (1 - (18 - 16) / ((18 - 15) x 3)) x 100 = 77.78 %;
+    capture = (0.9 + 1.5 + 1.6) / 6 = 2/3; mean inlet = (20 + 72 + 32) / 6 = 124/6;
+    status on the hottest cells 33 / 26 / 16.5 C (A1 15-32): out of range, recommended,
+    allowable."""
+    from twin.engine.simulate import air_metrics
+    m = air_metrics(_air_figures(), "A1")
+    assert m["rti_pct"] == pytest.approx((86 / 9) / (44 / 6) * 100)
+    assert m["shi"] == pytest.approx(20 / 152) and m["rhi"] == pytest.approx(132 / 152)
+    assert m["rci_hi_pct"] == pytest.approx(100.0)
+    assert m["rci_lo_pct"] == pytest.approx((1 - 2 / 9) * 100)
+    assert m["capture_index"] == pytest.approx(2 / 3)
+    assert m["mean_inlet_c"] == pytest.approx(124 / 6)
+    assert m["worst_inlet_c"] == 33.0
+    assert (m["racks_recommended"], m["racks_allowable_only"], m["racks_out_of_range"]) == (1, 1, 1)
+    # class A2 (allowable 10-35 C): RCI_LO = (1 - 2 / ((18 - 10) x 3)) x 100; 33 C allowable
+    a2 = air_metrics(_air_figures(), "A2")
+    assert a2["rci_lo_pct"] == pytest.approx((1 - 2 / 24) * 100)
+    assert (a2["racks_recommended"], a2["racks_allowable_only"], a2["racks_out_of_range"]) == (1, 2, 0)
+
+
+def test_air_metrics_without_a_door_and_without_any_coil():
+    """No door: coils U0 and U2 only, T_supply = (72 + 38) / 6 = 110/6, T_return =
+    (120 + 52) / 6 = 172/6, RTI = (62/6) / (44/6) x 100 = 140.91 %. No coil moving air at
+    all: RTI, SHI and RHI are undefined (NaN); the rest stands."""
+    from twin.engine.simulate import air_metrics
+    m = air_metrics(_air_figures(doors=False), "A1")
+    assert m["rti_pct"] == pytest.approx(62 / 44 * 100)
+    dq = 124 - 6 * 110 / 6                               # = 14
+    assert m["shi"] == pytest.approx(dq / (44 + dq))
+    none = air_metrics(_air_figures(doors=False, units_on=False), "A1")
+    assert np.isnan(none["rti_pct"]) and np.isnan(none["shi"]) and np.isnan(none["rhi"])
+    assert none["capture_index"] == pytest.approx(2 / 3)
