@@ -376,3 +376,25 @@ def test_air_metrics_without_a_door_and_without_any_coil():
     none = air_metrics(_air_figures(doors=False, units_on=False), "A1")
     assert np.isnan(none["rti_pct"]) and np.isnan(none["shi"]) and np.isnan(none["rhi"])
     assert none["capture_index"] == pytest.approx(2 / 3)
+
+
+def test_delivered_tokens_scale_with_the_power_above_the_idle_floor():
+    """docs/physics.md §3.9: tokens x (P - P_idle) / (P_demand - P_idle), clipped to
+    [0, 1]; a rack at its demand keeps its tokens, at or below its floor makes none.
+    Racks 0-3: floor 10 kW, demand 50 kW, 1000 tok/s, running at 50 / 30 / 10 / 0 kW ->
+    1000, 1000 x 20/40 = 500, 0, 0. Racks 4-5: demand equal to the floor (10 kW, no span),
+    at 10 kW it runs as asked (1000), at 5 kW it makes none. Rack 6: demand below the
+    floor (8 < 10 kW) and met: 1000."""
+    from twin.engine.simulate import _delivered
+    from twin.physics.workload import WorkloadResult
+    demand_w = np.array([50, 50, 50, 50, 10, 10, 8], float) * 1e3
+    floor_w = np.array([10, 10, 10, 10, 10, 10, 10], float) * 1e3
+    power_w = np.array([50, 30, 10, 0, 10, 5, 8], float) * 1e3
+    n = len(demand_w)
+    demand = WorkloadResult(gpu_power_w=np.zeros(n), rack_power_w=demand_w,
+                            rack_peak_power_w=demand_w, effective_utilisation=np.ones(n),
+                            tokens_per_s=np.full(n, 1000.0))
+    got = _delivered(demand, power_w, floor_w)
+    np.testing.assert_allclose(got.tokens_per_s, [1000, 500, 0, 0, 1000, 0, 1000])
+    np.testing.assert_array_equal(got.rack_power_w, power_w)
+    np.testing.assert_array_equal(got.rack_peak_power_w, demand_w)   # the design peak stays
