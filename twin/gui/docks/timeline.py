@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPus
 
 from twin.engine.timeline import (SERIES, Timeline, TimelinePlayer, profile_steps,
                                   run_timeline, trace_steps)
+from twin.gui.base.emit import ReceiverGone, emit, emit_or_stop
 from twin.gui.base.style import COLOURS
 from twin.gui.base.timeline import TimeStrip
 from twin.io import LayoutError
@@ -113,13 +114,15 @@ class TimelineDock(QWidget):
                 trace = read_trace(path, layout) if path is not None else None
                 steps = trace_steps(layout, trace) if trace is not None else profile_steps(layout)
                 tl = run_timeline(layout, steps, str(path) if path else PROFILE,
-                                  progress=lambda f, t: self.bridge.progress.emit(
-                                      f"Solving {t} \u2026"), trace=trace)
-                self.bridge.done.emit((tl, steps))
+                                  progress=lambda f, t: emit_or_stop(
+                                      self.bridge.progress, f"Solving {t} \u2026"), trace=trace)
+                emit(self.bridge.done, (tl, steps))
+            except ReceiverGone:     # the window closed: the rest of the run is for nobody
+                pass
             except LayoutError as exc:
-                self.bridge.failed.emit("; ".join(exc.first_lines(3)))
+                emit(self.bridge.failed, "; ".join(exc.first_lines(3)))
             except Exception as exc:  # noqa: BLE001 — shown in the dock, never lost
-                self.bridge.failed.emit(" ".join(str(exc).split()) or type(exc).__name__)
+                emit(self.bridge.failed, " ".join(str(exc).split()) or type(exc).__name__)
         threading.Thread(target=run, name="twin-timeline", daemon=True).start()
 
     def _on_failed(self, text: str) -> None:
@@ -176,9 +179,12 @@ class TimelineDock(QWidget):
             try:
                 snap, res = self.player.solve(k)          # type: ignore[union-attr]
             except Exception as exc:  # noqa: BLE001
-                self.bridge.failed.emit(" ".join(str(exc).split()))
+                emit(self.bridge.failed, " ".join(str(exc).split()))
                 continue
-            self.bridge.step.emit(k, snap, res)
+            if not emit(self.bridge.step, k, snap, res):
+                with self._lock:        # the window closed: no more steps to show
+                    self._busy_step = False
+                return
 
     def _on_step(self, k: int, snap: Layout, res: Any) -> None:
         if self.timeline is None:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpin
 from twin.engine.scenarios import BASE, apply_scenario, scenario_label
 from twin.engine.simulate import simulate
 from twin.model.equipment import Scenario
+from twin.gui.base.emit import emit
 
 if TYPE_CHECKING:  # pragma: no cover
     from twin.gui.window.main_window import MainWindow
@@ -223,9 +224,11 @@ class ScenarioSwitcher(QWidget):
 
         def run() -> None:
             try:
-                self.bridge.done.emit(label, snap, simulate(snap))
+                result = simulate(snap)
             except Exception as exc:  # noqa: BLE001 — shown in the status bar
-                self.bridge.failed.emit(f"{label}: " + " ".join(str(exc).split()))
+                emit(self.bridge.failed, f"{label}: " + " ".join(str(exc).split()))
+                return
+            emit(self.bridge.done, label, snap, result)
         threading.Thread(target=run, name="twin-scenario", daemon=True).start()
 
     def _on_done(self, label: str, snap: Any, result: Any) -> None:

@@ -26,6 +26,7 @@ from twin.model import Layout
 from twin.model.colour_by import STATIC_COLOURINGS
 from twin.model.viewstate import Colouring
 from twin.paths import file_slug
+from twin.gui.base.emit import emit
 
 if TYPE_CHECKING:  # pragma: no cover
     from twin.gui.window.main_window import MainWindow
@@ -152,9 +153,7 @@ def export_scene(window: "MainWindow", fmt: str, path: str | Path | None = None
 
 
 def _emit(signal: Any, value: Any, job: SceneExport) -> None:
-    try:
-        signal.emit(value)
-    except RuntimeError:       # the window was closed meanwhile
+    if not emit(signal, value):       # the window was closed meanwhile
         job.finished.set()
 
 

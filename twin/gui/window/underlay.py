@@ -32,6 +32,7 @@ from twin.interchange.underlay import (
 )
 from twin.model.equipment import Underlay
 from twin.model.events import Change, ChangeKind
+from twin.gui.base.emit import emit
 
 if TYPE_CHECKING:  # pragma: no cover
     from twin.gui.window.main_window import MainWindow
@@ -211,10 +212,7 @@ class UnderlayController(QObject):
 
         def work() -> None:
             answer = self._read(target)
-            try:
-                self._bridge.done.emit(token, (target, answer, quiet, then))
-            except RuntimeError:         # the window was closed meanwhile
-                pass
+            emit(self._bridge.done, token, (target, answer, quiet, then))   # unless closed
 
         threading.Thread(target=work, name="twin-dxf-read", daemon=True).start()
         return None

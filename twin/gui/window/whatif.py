@@ -28,6 +28,7 @@ from twin.engine.whatif.ridethrough import RideThroughReport, ride_through
 from twin.engine.whatif.sweep import SweepResult, run_sweep
 from twin.gui.base.timeline import TimeStrip
 from twin.gui.base.charts import status_colour
+from twin.gui.base.emit import ReceiverGone, emit, emit_or_stop
 from twin.gui.base.style import COLOURS
 from twin.model import units
 from twin.physics.cancel import Cancelled
@@ -59,11 +60,13 @@ class _Bridge(QObject):
 def _in_background(bridge: _Bridge, fn: Callable[[], Any]) -> None:
     def run() -> None:
         try:
-            bridge.done.emit(fn())
+            emit(bridge.done, fn())
         except Cancelled:
-            bridge.failed.emit("cancelled")
+            emit(bridge.failed, "cancelled")
+        except ReceiverGone:          # the dialog closed: its progress went nowhere
+            pass
         except Exception as exc:  # noqa: BLE001 — shown in the dialog, never lost
-            bridge.failed.emit(" ".join(str(exc).split()) or type(exc).__name__)
+            emit(bridge.failed, " ".join(str(exc).split()) or type(exc).__name__)
     threading.Thread(target=run, name="twin-whatif", daemon=True).start()
 
 
@@ -194,7 +197,7 @@ class FailureSweepDialog(_AnalysisDialog):
         self._begin("Solving the base\u2026")
         bridge = self.bridge
         _in_background(bridge, lambda: run_sweep(
-            snap, progress=lambda d, t, s: bridge.progress.emit(d, t, s),
+            snap, progress=lambda d, t, s: emit_or_stop(bridge.progress, d, t, s),
             cancel=lambda: self.cancelled))
 
     def _on_done(self, result: SweepResult) -> None:
