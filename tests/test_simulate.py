@@ -398,3 +398,18 @@ def test_delivered_tokens_scale_with_the_power_above_the_idle_floor():
     np.testing.assert_allclose(got.tokens_per_s, [1000, 500, 0, 0, 1000, 0, 1000])
     np.testing.assert_array_equal(got.rack_power_w, power_w)
     np.testing.assert_array_equal(got.rack_peak_power_w, demand_w)   # the design peak stays
+
+
+def test_room_unit_fans_count_only_units_that_run_and_timings_have_their_names():
+    """The small room's four crah-150 units draw 7.5 kW of fans each (catalogue
+    ``fan_power_kw``): 4 x 7.5 = 30 kW; with CRAH-3 failed (no load) 3 x 7.5 = 22.5 kW.
+    The run reports its time per stage under fixed names."""
+    lay = load_layout(LAYOUTS / "small-room.json")
+    res = simulate(lay, coarse=True)
+    assert res.facility.crah_fan_kw == pytest.approx(4 * 7.5)
+    assert set(res.timing_s) == {"workload_s", "power_s", "liquid_s", "air_s", "facility_s",
+                                 "total_s", "cpu_s"}
+    assert res.timing_s["total_s"] >= res.timing_s["air_s"] >= 0
+    lay.update_item("cooling_units", "CRAH-3", enabled=False)
+    res = simulate(lay, coarse=True)
+    assert res.facility.crah_fan_kw == pytest.approx(3 * 7.5)
