@@ -43,6 +43,18 @@ def test_overlap_alerts_name_both_footprints():
         ("A03", "footprint overlaps A04"), ("A04", "footprint overlaps A03")]
 
 
+def test_footprints_leaving_the_hall_are_critical_outside_hall_alerts_by_id():
+    """The small room is 12 m x 10.2 m: rack A01 centred 0.1 m from the north wall and
+    room unit CRAH-1 centred 0.2 m west of the west wall both stick out; one critical
+    ``outside_hall`` alert each, in id order, and nothing else (they overlap nothing)."""
+    lay = load_layout(LAYOUTS / "small-room.json")
+    lay.move_racks(["A01"], [6.0], [lay.hall.length_m - 0.1])
+    lay.update_item("cooling_units", "CRAH-1", x_m=-0.2)
+    assert [(a.severity, a.kind, a.target, a.message) for a in la.geometry_alerts(lay)] == [
+        ("critical", "outside_hall", "A01", "footprint leaves the hall"),
+        ("critical", "outside_hall", "CRAH-1", "footprint leaves the hall")]
+
+
 def test_a_rack_leaving_the_row_opens_the_wall_it_formed():
     lay = load_layout(LAYOUTS / "air-cooled-hall.json")
     rid = str(lay.racks.ids[5])
