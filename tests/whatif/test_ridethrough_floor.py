@@ -115,3 +115,19 @@ def test_without_the_plant_each_loop_warms_at_its_racks_liquid_heat_over_its_coo
     c_j_per_k = rt.CDU_COOLANT_L / 1e3 * PG25.density_kgm3 * PG25.cp_jkgk
     slope = (rep.run.loop_supply_c[1] - rep.run.loop_supply_c[0]) / 0.1
     np.testing.assert_allclose(slope, q_w / c_j_per_k, rtol=0.02)
+
+
+def test_a_rear_door_at_its_capacity_keeps_the_room_steady_when_nothing_fails():
+    """A01 in the small room at 80 kW behind a 55 kW rear door: the door removes its 55 kW
+    and passes the rest to the room. The coils' heat at the reference state is capped at
+    each coil's capacity, so with nothing failed the room stays where it is."""
+    from twin.model.equipment import CoolingUnit
+    lay = load_layout(LAYOUTS / "small-room.json")
+    i = lay.racks.index_of("A01")
+    lay.add_item("cooling_units", CoolingUnit("D1", "rdhx-55", float(lay.racks["x_m"][i]),
+                                              float(lay.racks["y_m"][i]), rack="A01"))
+    lay.set_rack_values(["A01"], "power_kw", [80.0])
+    rep = ride_through(lay, [], duration_s=300)
+    assert rep.base.rack_air_heat_kw[i] == pytest.approx(80.0)
+    assert np.ptp(rep.run.room_mean_c) < 0.01
+    assert np.nanmax(np.abs(rep.run.rack_inlet_c - rep.run.rack_inlet_c[0])) < 0.01
