@@ -186,3 +186,17 @@ def test_racks_over_the_point_rating_and_the_rating_they_need(pod):
     assert x.fix == "a point rating of at least 3.4 kN (or load-spreading plates)"
     (many,) = what_breaks(pod, floor([]), floor([f"R{i}" for i in range(7, 0, -1)]))
     assert many.part == "R1, R2, R3, R4, R5 \u2026"
+
+
+def test_power_compare_rates_the_chain_for_racks_and_immersion_tanks(pod):
+    """Every stage is rated for the IT nameplate on the floor: the racks' catalogue
+    nameplates plus each tank's IT (here a 90 kW tank beside the pod's racks)."""
+    from twin.engine.power_compare import compare_power
+    from twin.engine.simulate import simulate
+    from twin.model.equipment import ImmersionTank
+    lay = pod.snapshot()
+    lay.add_item("tanks", ImmersionTank("TK1", "immersion-tank-100", 12.5, 9.0, it_kw=90.0))
+    plates = sum(lay.catalogue[m].get("nameplate_kw") for m in lay.racks["model"])
+    pc = compare_power(lay, simulate(lay))
+    assert pc.rated_kw == pytest.approx(plates + 90.0)
+    assert pc.to_json()["rated_kw"] == round(plates + 90.0, 3)
