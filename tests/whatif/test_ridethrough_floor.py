@@ -131,3 +131,27 @@ def test_a_rear_door_at_its_capacity_keeps_the_room_steady_when_nothing_fails():
     assert rep.base.rack_air_heat_kw[i] == pytest.approx(80.0)
     assert np.ptp(rep.run.room_mean_c) < 0.01
     assert np.nanmax(np.abs(rep.run.rack_inlet_c - rep.run.rack_inlet_c[0])) < 0.01
+
+
+def test_a_liquid_only_floor_rides_through_on_its_loops_alone():
+    """The pod's GPU racks with all their heat to liquid, no network racks and no room
+    unit running: the floor has no air result. With nothing failed its coolant stays at
+    the steady return and the room, which carries no heat, stays where it starts."""
+    import dataclasses
+
+    from twin.engine.simulate import simulate
+    from twin.model.fabric import Fabric
+    lay = load_layout(LAYOUTS / "gb200-pod.json")
+    lay.fabric = Fabric()
+    lay.remove_racks([r for r, m in zip(lay.racks.ids, lay.racks["model"]) if m != "gb200-nvl72"])
+    lay.set_rack_values(list(lay.racks.ids), "liquid_share", [1.0] * len(lay.racks))
+    for uid, u in list(lay.cooling_units.items()):
+        lay.items["cooling_units"][uid] = dataclasses.replace(u, enabled=False)
+    assert simulate(lay).air is None
+    rep = ride_through(lay, [], duration_s=60)
+    r = rep.run
+    assert np.ptp(r.room_mean_c) == 0.0 and r.rack_inlet_c.shape == (len(r.time_s), 16)
+    np.testing.assert_allclose(r.rack_coolant_c, np.broadcast_to(r.rack_coolant_c[0],
+                                                                 r.rack_coolant_c.shape),
+                               atol=0.01)
+    assert np.isnan(r.inlet_limit_s).all() and np.isnan(r.coolant_limit_s).all()
