@@ -121,6 +121,23 @@ def test_worst_inlet_tie_break_max_then_mean_then_id():
     assert worst_inlet_index([np.nan], [np.nan], ["X"]) == -1
 
 
+def test_worst_inlet_entry_takes_the_named_rack_else_applies_the_same_rule_to_the_figures():
+    """A document names its worst rack (metrics.worst_inlet_rack): that entry is it. A
+    document without the name (or naming a rack it does not list) gets the rule of
+    test_worst_inlet_tie_break_max_then_mean_then_id on its own figures: R3, R1, R2 tie on
+    the hottest cell within 0.01 K, R3 and R2 on the mean (25 > 24), R2 wins by id; R0 has
+    no air figures and is left out; no rack with figures: None."""
+    racks = [{"id": "R3", "inlet_max_c": 30.0, "inlet_c": 25.0},
+             {"id": "R1", "inlet_max_c": 30.004, "inlet_c": 24.0},
+             {"id": "R2", "inlet_max_c": 30.0, "inlet_c": 25.0},
+             {"id": "R0", "inlet_max_c": None, "inlet_c": None},
+             {"id": "R4", "inlet_max_c": 29.0, "inlet_c": None}]
+    assert worst_inlet_entry({"racks": racks})["id"] == "R2"
+    assert worst_inlet_entry({"racks": racks, "metrics": {"worst_inlet_rack": "gone"}})["id"] == "R2"
+    assert worst_inlet_entry({"racks": racks, "metrics": {"worst_inlet_rack": "R4"}}) is racks[4]
+    assert worst_inlet_entry({"racks": [racks[3]]}) is None
+
+
 def test_json_cli_and_report_name_the_same_worst_rack():
     from twin.cli import _summary_text
     from twin.report.pdf.content import hottest_racks, worst_inlet_rack
