@@ -122,3 +122,23 @@ def test_a_narrow_rack_against_the_wall_on_one_cell_bays():
     fl = floor_load(lay)
     assert fl.rack_area_kg_m2 == pytest.approx([500.0])
     assert fl.load_kg_m2[10:12, 0] == pytest.approx([500.0, 500.0])
+
+
+def test_the_floor_document_lists_the_racks_over_each_rating_strictly():
+    """Three racks of 1,360 / 1,360 / 1,200 kg with four casters: 1,360 x 9.80665 / 4 /
+    1000 = 3.334 kN and 1,200 x 9.80665 / 4 / 1000 = 2.942 kN per caster. A point rating of
+    exactly the light rack's caster load is not exceeded by it (over means above): R0 and
+    R1 are over it; the bays (test_ratings_alert_the_racks_over_them_and_only_those, all
+    over 1,777 kg/m2) are over 1,500 kg/m2 for all three. The worst racks are the first of
+    equal ones; the figures are rounded as documented (kN 3 decimals, kg 1)."""
+    point_light_kn = 1200.0 * G_MS2 / 4 / 1e3
+    lay = _layout(3, floor_rating_kg_m2=1500.0, floor_point_rating_kn=point_light_kn)
+    lay.set_rack_values(["R2"], "weight_kg", [1200.0])
+    from types import SimpleNamespace
+    doc = floor_doc(lay, SimpleNamespace(floor=floor_load(lay)))   # (the part it reads)
+    assert doc["racks_over_point_rating"] == ["R0", "R1"]
+    assert doc["racks_over_rating"] == ["R0", "R1", "R2"]
+    assert (doc["rating_kg_m2"], doc["point_rating_kn"]) == (1500.0, point_light_kn)
+    assert (doc["max_point_kn"], doc["max_point_rack"]) == (round(W * G_MS2 / 4 / 1e3, 3), "R0")
+    assert (doc["heaviest_rack_kg"], doc["max_load_rack"]) == (W, "R0")
+    assert doc["max_load_kg_m2"] == round(2 * W / 1.44, 1) == 1888.9
