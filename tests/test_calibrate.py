@@ -129,11 +129,17 @@ def test_fit_constants_recovers_a_linear_models_constant_and_reports_progress():
 
 def test_error_figures_by_hand():
     """Residuals +1 and -3 K: MAE 2, RMSE sqrt((1 + 9) / 2) = sqrt(5), bias -1, worst 3;
-    CV-RMSE over the mean observed value (20 + 30) / 2 = 25."""
+    CV-RMSE over the mean observed rise above the coldest reading: (0 + 10) / 2 = 5 K.
+    The same readings in °F (68 and 86 °F, residuals ×1.8) give the same CV-RMSE;
+    readings all alike have no rise, and no CV-RMSE."""
     from twin.engine.calibrate import error_figures
     e = error_figures(np.array([1.0, -3.0]), np.array([20.0, 30.0]))
-    assert e == pytest.approx(dict(mae_k=2.0, rmse_k=5 ** 0.5, cv_rmse=5 ** 0.5 / 25,
+    assert e == pytest.approx(dict(mae_k=2.0, rmse_k=5 ** 0.5, cv_rmse=5 ** 0.5 / 5,
                                    bias_k=-1.0, worst_k=3.0))
+    f = error_figures(np.array([1.8, -5.4]), np.array([68.0, 86.0]))
+    assert f["cv_rmse"] == pytest.approx(e["cv_rmse"])
+    flat = error_figures(np.array([0.5, -0.5]), np.array([22.0, 22.0]))
+    assert np.isnan(flat["cv_rmse"]) and flat["mae_k"] == pytest.approx(0.5)
 
 
 def test_the_stored_calibration_keeps_the_constants_sorted_and_both_maes():
