@@ -155,3 +155,27 @@ def test_a_liquid_only_floor_rides_through_on_its_loops_alone():
                                                                  r.rack_coolant_c.shape),
                                atol=0.01)
     assert np.isnan(r.inlet_limit_s).all() and np.isnan(r.coolant_limit_s).all()
+
+
+def test_a_cdu_trip_stops_its_racks_flow_even_when_the_failed_floor_has_no_steady_state(
+        monkeypatch):
+    """The failed floor's air may have no steady state (here: forced); its liquid loops do
+    not depend on the air, so CDU-A's racks still lose their flow and pass the coolant
+    limit within a minute, while CDU-B's racks keep theirs (not the base's flows pumping
+    on through a tripped CDU)."""
+    from twin.engine.whatif import ridethrough as rt_mod
+    from twin.physics.air import SolveError
+    lay = load_layout(LAYOUTS / "gb200-pod.json")
+    base = rt_mod.Simulator().run(lay)
+
+    class NoSteadyState(rt_mod.Simulator):
+        def run(self, *a, **k):
+            raise SolveError("no cooling unit can hold this room")
+
+    monkeypatch.setattr(rt_mod, "Simulator", NoSteadyState)
+    rep = ride_through(lay, ["CDU-A"], duration_s=120, base=base)
+    assert not rep.steady_after and any("no steady state" in n for n in rep.notes)
+    on_a = np.array([c == "CDU-A" for c in lay.racks["cdu"]])
+    t = rep.run.coolant_limit_s
+    assert np.isfinite(t[on_a]).all() and (t[on_a] < 60).all()
+    assert np.isnan(t[~on_a]).all()

@@ -29,7 +29,7 @@ from twin.model import Layout
 from twin.physics import ridethrough as rt
 from twin.physics.air import SolveError
 from twin.physics.fluids import AIR, PG25, WATER
-from twin.physics.liquid import STANDBY_FRACTION
+from twin.physics.liquid import STANDBY_FRACTION, solve_liquid
 from twin.physics.metrics import ASHRAE_ALLOWABLE_C
 
 RHO_CP_AIR = AIR.density_kgm3 * AIR.cp_jkgk
@@ -172,7 +172,7 @@ def ride_through(layout: Layout, failed: list[str], duration_s: float = 600.0,
               else 0.0)
     powered = _still_powered(base, after)
     room = _room(snap, base, after, powered, back_s)
-    loops, limit_c = _loops(layout, base, after, powered, back_s)
+    loops, limit_c = _loops(layout, base, _flows_after(snap, base, after), powered, back_s)
     if back_s > 0:
         storage = _with_storage(layout, room, loops, back_s)
         room, loops = storage[0], storage[1]
@@ -252,8 +252,19 @@ def _room(snap: Layout, base: TwinResult, after: TwinResult | None, powered: np.
                       cap, start)
 
 
-def _loops(layout: Layout, base: TwinResult, after: TwinResult | None, powered: np.ndarray,
-           back_s: float) -> tuple[rt.Loops, np.ndarray]:
+def _flows_after(snap: Layout, base: TwinResult, after: TwinResult | None) -> np.ndarray | None:
+    """Each rack's coolant mass flow (kg/s) once the failure has happened: the failed
+    floor's solve; when its air has no steady state, its liquid loops solved alone (they
+    do not depend on the room air), so a failed CDU or pump set still stops its racks'
+    flow instead of pumping on at the base's rate. None: no liquid loop."""
+    if after is not None:
+        return after.liquid.racks.mass_flow_kgs if after.liquid is not None else None
+    branches, loops, _ = inputs.liquid_inputs(snap, base.rack_liquid_heat_kw * 1e3)
+    return solve_liquid(branches, loops).racks.mass_flow_kgs if loops is not None else None
+
+
+def _loops(layout: Layout, base: TwinResult, flows_after_kgs: np.ndarray | None,
+           powered: np.ndarray, back_s: float) -> tuple[rt.Loops, np.ndarray]:
     n = len(base.rack_ids)
     cdus = list(layout.cdus.values())
     liq = base.liquid
@@ -266,8 +277,7 @@ def _loops(layout: Layout, base: TwinResult, after: TwinResult | None, powered: 
     cp = np.array([f.cp_jkgk for f in fluid])
     loop = liq.racks.cdu_index.astype(int)
     heat = np.where(powered & (loop >= 0), base.rack_liquid_heat_kw * 1e3, 0.0)
-    flows = (after.liquid.racks.mass_flow_kgs if after is not None and after.liquid is not None
-             else liq.racks.mass_flow_kgs)
+    flows = flows_after_kgs if flows_after_kgs is not None else liq.racks.mass_flow_kgs
     flows = np.where(loop >= 0, np.nan_to_num(flows), 0.0)
     k = np.maximum(loop, 0)
     rack_c = np.where(loop >= 0, rt.RACK_COOLANT_L / 1e3 * rho_cp[k] + rt.RACK_COLD_PLATES_J_PER_K,
