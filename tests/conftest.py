@@ -56,3 +56,27 @@ def pod_path() -> Path:
 def pod():
     from twin.io import load_layout
     return load_layout(LAYOUTS / "gb200-pod.json")
+
+
+@pytest.fixture
+def physics_server():
+    """The physics process's ``_Server`` (twin/engine/remote.py) on its two threads, in
+    this process, and the parent's end of its connection; stopped afterwards."""
+    import socket
+    import threading
+    from multiprocessing.connection import Connection
+
+    from twin.engine.remote import _Server
+    mine, theirs = socket.socketpair()
+    parent, child = Connection(mine.detach()), Connection(theirs.detach())
+    srv = _Server(child)
+    threads = [threading.Thread(target=srv._read, daemon=True),
+               threading.Thread(target=srv.loop, daemon=True)]
+    for t in threads:
+        t.start()
+    yield srv, parent
+    parent.send(("stop",))
+    for t in threads:
+        t.join(5)
+    parent.close()
+    child.close()

@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import copy
 import json
-import socket
 import threading
 import time
-from multiprocessing.connection import Connection
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from tests.conftest import FIXTURES, LAYOUTS
-from twin.engine.remote import _Server
 from twin.engine.simulate import Simulator, simulate
 from twin.engine.worker import Cancelled, CancelToken
 from twin.io import layout_file, load_layout, loads_layout, migrations
@@ -48,23 +45,6 @@ class _FakeSim:
         return False
 
 
-@pytest.fixture
-def server():
-    mine, theirs = socket.socketpair()
-    parent, child = Connection(mine.detach()), Connection(theirs.detach())
-    srv = _Server(child)
-    threads = [threading.Thread(target=srv._read, daemon=True),
-               threading.Thread(target=srv.loop, daemon=True)]
-    for t in threads:
-        t.start()
-    yield srv, parent
-    parent.send(("stop",))
-    for t in threads:
-        t.join(5)
-    parent.close()
-    child.close()
-
-
 def _next_reply(conn, rid, timeout_s=10.0):
     """The next reply for request ``rid`` that is not progress."""
     end = time.monotonic() + timeout_s
@@ -77,10 +57,10 @@ def _next_reply(conn, rid, timeout_s=10.0):
 
 
 @pytest.mark.parametrize("honour", [True, False], ids=["solver-stops", "solver-finishes"])
-def test_a_cancel_during_a_solve_is_answered_with_cancelled(server, honour):
+def test_a_cancel_during_a_solve_is_answered_with_cancelled(physics_server, honour):
     """Whether the solver stops at the cancel or runs to its end, the reply for that
     request is a cancellation, never its result; the next request is solved as usual."""
-    srv, parent = server
+    srv, parent = physics_server
     srv.sim = fake = _FakeSim(honour)
     parent.send(("run", 1, Layout(), True, False))
     assert fake.started.wait(5)
@@ -95,8 +75,8 @@ def test_a_cancel_during_a_solve_is_answered_with_cancelled(server, honour):
     assert kind == "result" and payload.run == 2
 
 
-def test_a_newer_request_cancels_the_running_one(server):
-    srv, parent = server
+def test_a_newer_request_cancels_the_running_one(physics_server):
+    srv, parent = physics_server
     srv.sim = fake = _FakeSim(True)
     parent.send(("run", 1, Layout(), True, False))
     assert fake.started.wait(5)
@@ -107,8 +87,8 @@ def test_a_newer_request_cancels_the_running_one(server):
     assert kind == "result" and payload.run == 2
 
 
-def test_a_cancel_for_another_request_leaves_the_solve_alone(server):
-    srv, parent = server
+def test_a_cancel_for_another_request_leaves_the_solve_alone(physics_server):
+    srv, parent = physics_server
     srv.sim = fake = _FakeSim(False)
     parent.send(("run", 5, Layout(), True, False))
     assert fake.started.wait(5)

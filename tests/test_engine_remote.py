@@ -209,28 +209,6 @@ class _RecordingSim:
         return False
 
 
-@pytest.fixture
-def served():
-    """A ``_Server`` on its two threads and the parent's end of its connection."""
-    import socket
-    from multiprocessing.connection import Connection
-
-    from twin.engine.remote import _Server
-    mine, theirs = socket.socketpair()
-    parent, child = Connection(mine.detach()), Connection(theirs.detach())
-    srv = _Server(child)
-    threads = [threading.Thread(target=srv._read, daemon=True),
-               threading.Thread(target=srv.loop, daemon=True)]
-    for t in threads:
-        t.start()
-    yield srv, parent
-    parent.send(("stop",))
-    for t in threads:
-        t.join(5)
-    parent.close()
-    child.close()
-
-
 def _replies(conn, rid, timeout_s=10.0):
     """Every message for request ``rid`` up to and including its final reply."""
     import time
@@ -245,12 +223,12 @@ def _replies(conn, rid, timeout_s=10.0):
     raise AssertionError(f"no final reply for request {rid}: {out}")
 
 
-def test_the_child_puts_back_the_rack_table_and_collections_sent_as_none(served):
+def test_the_child_puts_back_the_rack_table_and_collections_sent_as_none(physics_server):
     """The parent's wire form (``_Child.pack``) sends the rack table and every collection
     the child already holds as None; the child's solve must get the ones of the run
     before (the very objects it received then), and its own flags."""
     import copy
-    srv, parent = served
+    srv, parent = physics_server
     srv.sim = sim = _RecordingSim()
     lay = load_layout(LAYOUTS / "small-room.json")
     parent.send(("run", 1, lay.snapshot(), True, False))
@@ -269,10 +247,10 @@ def test_the_child_puts_back_the_rack_table_and_collections_sent_as_none(served)
         assert list(items2[name]) == list(lay.items[name]), name
 
 
-def test_the_child_sends_progress_then_the_result_or_the_error(served):
+def test_the_child_sends_progress_then_the_result_or_the_error(physics_server):
     """The solve's progress goes to the parent as ("progress", id, (fraction, message))
     before the reply; a solver error comes back as ("error", id, the exception)."""
-    srv, parent = served
+    srv, parent = physics_server
     srv.sim = _RecordingSim()
     parent.send(("run", 7, load_layout(LAYOUTS / "small-room.json").snapshot(), True, False))
     got = _replies(parent, 7)
@@ -337,10 +315,10 @@ def test_the_physics_process_imports_the_parents_twin_and_keeps_its_path(monkeyp
     assert env["PYTHONPATH"].split(os.pathsep) == [root, *extra.split(os.pathsep)]
 
 
-def test_a_cancel_for_a_queued_request_drops_it_before_it_is_solved(served):
+def test_a_cancel_for_a_queued_request_drops_it_before_it_is_solved(physics_server):
     """Requests 1 (solving), 2 and 3 (queued behind it): a cancel for 2 takes it out of
     the queue, so only 1 and 3 ever reach the solver (3 is its second run)."""
-    srv, parent = served
+    srv, parent = physics_server
     gate, started = threading.Event(), threading.Event()
 
     class Gated(_RecordingSim):
