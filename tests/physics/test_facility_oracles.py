@@ -219,3 +219,16 @@ def test_pump_runout_exactly_at_free_flow_is_critical_and_exactly_0_9_is_quiet()
     warn = [a for a in liquid_alerts(replace(res, cdus=c), cd, ["R0", "R1"], ["C0", "C1"])
             if a.kind == "pump_over_capacity"]
     assert len(warn) == 1 and "95% of its free flow" in warn[0].message
+
+
+def test_liquid_inputs_of_the_wrong_shape_are_refused_with_their_name():
+    # three facility supplies make three CDUs, but two UA values: the short field is
+    # named, with both counts
+    with pytest.raises(ValueError, match=r"CduLoops\.ua_w_per_k: expected 3 values, got 2"):
+        liquid_case(facility_supply_c=[32.0, 27.0, 25.0])
+    # a branch on CDU 2 when only CDUs 0 and 1 exist
+    _, cd = liquid_case()
+    br = LiquidBranches(cdu_index=[0, 2], liquid_heat_w=[80e3, 90e3], branch_k=4.85e10,
+                        supply_header_k=0.4e9, return_header_k=0.4e9)
+    with pytest.raises(ValueError, match=r"refers to CDU 2, only 2 given"):
+        solve_liquid(br, cd)
