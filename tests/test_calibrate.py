@@ -155,3 +155,15 @@ def test_the_stored_calibration_keeps_the_constants_sorted_and_both_maes():
     assert list(cal.constants.items()) == [("buoyancy_time_s", 1.2), ("mixing_length_m", 0.2)]
     assert (cal.sensors_file, cal.fitted_on) == ("sensors.csv", "2026-12-05")
     assert (cal.mae_before_c, cal.mae_after_c) == (1.5, 0.1117)
+
+
+def test_readings_all_alike_give_null_cv_rmse_in_json_and_n_a_in_text():
+    """No rise above the coldest reading: CV-RMSE has no value; the JSON says null (NaN is
+    not JSON) and the text says n/a."""
+    from twin.cli_calibrate import _figures_doc, _per_cent
+    from twin.engine.calibrate import error_figures
+    e = error_figures(np.array([0.5, -0.5]), np.array([22.0, 22.0]))
+    doc = _figures_doc(e)
+    assert doc["cv_rmse"] is None and doc["mae_k"] == 0.5
+    assert "NaN" not in json.dumps(doc)
+    assert _per_cent(e["cv_rmse"]).startswith("n/a") and _per_cent(0.1234) == "12.3 %"

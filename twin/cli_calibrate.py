@@ -64,8 +64,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                n_readings=int(s.readings.sum()), default=defaults, start=start,
                fitted=fit.constants,
                bounds={n: list(b) for n, b in BOUNDS.items()},
-               before={k: round(v, 4) for k, v in before.items()},
-               after={k: round(v, 4) for k, v in after.items()},
+               before=_figures_doc(before), after=_figures_doc(after),
                evaluations=fit.evaluations, converged=fit.success,
                seconds=round(time.perf_counter() - t0, 2),
                residuals=[dict(sensor=lab, measured_c=round(float(v), 3),
@@ -87,7 +86,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
               f"(bounds {BOUNDS[n][0]:g}-{BOUNDS[n][1]:g})")
     for label, e in (("before", before), ("after", after)):
         print(f"{label:<6}  MAE {e['mae_k']:.2f} K, RMSE {e['rmse_k']:.2f} K, CV-RMSE "
-              f"{100 * e['cv_rmse']:.1f} %, bias {e['bias_k']:+.2f} K, worst {e['worst_k']:.2f} K")
+              f"{_per_cent(e['cv_rmse'])}, bias {e['bias_k']:+.2f} K, worst {e['worst_k']:.2f} K")
     print(f"{'sensor':<20} {'measured':>9} {'before':>8} {'after':>8}")
     for row in doc["residuals"]:
         print(plain(f"{row['sensor']:<20} {row['measured_c']:9.2f} {row['before_k']:+8.2f} "
@@ -121,3 +120,13 @@ def _write(args: argparse.Namespace, layout: Any, fit: Any, observed_c: Any) -> 
             print(plain(line), file=sys.stderr)
         return None
     return block.fields()
+
+
+def _figures_doc(figures: dict[str, float]) -> dict[str, float | None]:
+    """Error figures for the JSON, rounded; a figure that has no value (CV-RMSE of readings
+    that are all alike) is null, never NaN, which is not JSON."""
+    return {k: round(v, 4) if v == v else None for k, v in figures.items()}
+
+
+def _per_cent(fraction: float) -> str:
+    return f"{100 * fraction:.1f} %" if fraction == fraction else "n/a (no spread in the readings)"
