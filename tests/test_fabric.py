@@ -15,7 +15,7 @@ from twin.io import load_layout
 from twin.model import Hall, Layout, RackTable
 from twin.model.fabric import CableTray, Fabric
 from twin.physics import fat_tree as ft
-from twin.physics.cable_media import load_media
+from twin.physics.cable_media import load_media, parse_media
 
 #: a GPU rack of 8 GPUs, 2.0 m tall (the layout's own model)
 GPU8 = {"kind": "rack", "name": "8-GPU server rack", "cooling": "air", "width_m": 0.6,
@@ -113,6 +113,38 @@ def test_three_tier_fat_tree_at_its_largest_and_two_tiers_past_theirs():
     # 2,049 GPU ports need 65 leaves at 32 down, more than a 2-tier tree of 64 ports joins
     with pytest.raises(ft.FabricError, match="use 3 tiers"):
         ft.build_fat_tree(np.array([2049]), 64, 2, rail_optimised=False)
+
+
+def test_aggregation_uplinks_go_round_their_core_group_in_order():
+    # k = 8 at 1:1: leaves of 4 down + 4 up, pods of 4 leaves; 84 ports -> 21 leaves ->
+    # pods of 4, 4, 4, 4, 4, 1 leaves; 6 x 4 = 24 aggregation switches, aggregation
+    # switch m of a pod sends one uplink per leaf below it to core group m. Uplink j goes
+    # to core j mod g of the group: g = ceil(21 / 8) = 3 would put 5 x 2 + 1 = 11 > 8
+    # links on core 0 of a group, so g = 4 (6 or 5 links a core) and 4 x 4 = 16 cores.
+    tree = ft.build_fat_tree(np.full(21, 4), 8, 3, 1.0, rail_optimised=False)
+    assert (tree.n_leaves, tree.n_spines, tree.n_cores) == (21, 24, 16)
+    sc = tree.up_tier == ft.SPINE_CORE
+    agg, core = tree.up_lower[sc] - 21, tree.up_upper[sc] - 21 - 24
+    for a in range(24):
+        pod, m = divmod(a, 4)
+        n_up = 4 if pod < 5 else 1
+        assert core[agg == a].tolist() == (m * 4 + np.arange(n_up) % 4).tolist(), a
+    assert sorted(np.bincount(core, minlength=16).tolist()) == [5] * 12 + [6] * 4
+
+
+def test_media_rows_are_sorted_by_speed_then_reach_with_numeric_columns():
+    row = {"sources": {"x": "y"}, "power_w_per_end": "1.5", "usd_per_end": 10,
+           "usd_per_m": 0, "diameter_mm": 3}
+    doc = {"media": [dict(row, medium="aoc", name="B", gbps=800, reach_m=30),
+                     dict(row, medium="dac", name="A", gbps=800, reach_m=2),
+                     dict(row, medium="aoc", name="C", gbps=400, reach_m=100,
+                          unconfirmed=["usd_per_m"])],
+           "sources": {"ref": "https://example.org"}}
+    m = parse_media(doc)
+    assert m.name == ("C", "A", "B") and m.gbps.tolist() == [400.0, 800.0, 800.0]
+    assert m.reach_m.tolist() == [100.0, 2.0, 30.0] and m.power_w_per_end.dtype == float
+    assert m.power_w_per_end.tolist() == [1.5] * 3 and m.unconfirmed[0] == ("usd_per_m",)
+    assert m.references == {"ref": "https://example.org"}
 
 
 def test_oversubscription_splits_the_leaf_ports():

@@ -232,3 +232,13 @@ def test_the_json_document_names_and_rounds_every_figure():
         "series": {"t_s": [0.0, 0.12346], "raw_mw": [1.234568, 2.0],
                    "smoothed_mw": [1.111112, 1.5]}}
     assert "series" not in rep.to_json(series=False)
+
+
+def test_neutral_target_of_a_small_swing_with_a_weak_store_is_not_the_mean():
+    # load 0, 0, 0.9 W and a 0.05 W store: sum(clip(load - c, -P, P)) = 0 needs
+    # 2 min(c, P) = min(0.9 - c, P), i.e. c = P / 2 = 0.025 W; the mean is 0.3 W. The
+    # spread is under 1 W, so only the size of the store decides, not the units.
+    assert sw.neutral_target(np.array([0.0, 0.0, 0.9]), 0.05) == pytest.approx(0.025, abs=1e-9)
+    # no store, or no spread: the mean
+    assert sw.neutral_target(np.array([0.0, 0.0, 0.9]), 0.0) == pytest.approx(0.3)
+    assert sw.neutral_target(np.full(4, 2.0), 1.0) == 2.0

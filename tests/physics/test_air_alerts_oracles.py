@@ -40,6 +40,7 @@ def test_inlet_thresholds_follow_the_class():
 def test_cold_inlet_judged_on_the_mean_at_the_a1_edge():
     out = alerts([15.0, 14.99, np.nan], [15.0, 14.99, np.nan])
     assert by_target(out) == {("R1", "inlet_below_allowable", "warning")}
+    assert out[0].message == "inlet 15.0 °C is below the A1 allowable 15 °C"
 
 
 def test_unit_capacity_and_setpoint_thresholds():

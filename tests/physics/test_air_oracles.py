@@ -8,7 +8,8 @@ from scipy.sparse.linalg import spsolve_triangular
 from twin.physics.air import AirSolver, SolverSettings
 from twin.physics.air.devices import RHO_CP, Devices
 from twin.physics.air.flow import AmgCache, build_flow_system, face_fluxes, solve_potential
-from twin.physics.air.grid import build_geometry, make_grid
+from twin.physics.air.flow import FaceFluxes
+from twin.physics.air.grid import _span, build_geometry, make_grid
 from twin.physics.air.scene import AirScene, CoolingUnits, Hall, Racks
 from twin.physics.air.synthetic import room
 from twin.physics.air.thermal import CoupledTransport, LowerTriangle, transport_matrix
@@ -77,9 +78,9 @@ def test_laplace_uniform_duct_potential_is_linear():
     assert np.allclose(f.x, 0, atol=1e-10) and np.allclose(f.z, 0, atol=1e-10)
 
 
-def test_plug_flow_duct_outlet_and_profile():
-    """Pure advection along a duct: a supply at 18 °C enters at the south end,
-    a heater device across the duct at j = 10 adds P; downstream = 18 + P/(ρ c_p V)."""
+def _duct_transport(gamma0_m2s: float = 0.0):
+    """The plug-flow duct: grid, transport matrix, devices (a supply at the south end, a
+    heater across the duct at j = 10-11), potential, flow q (m³/s) and heat (W)."""
     sc = _duct_scene()
     g = make_grid(sc.hall, sc.settings)
     geom = build_geometry(sc, g)
@@ -87,7 +88,6 @@ def test_plug_flow_duct_outlet_and_profile():
     idx = np.arange(g.n).reshape(g.shape)
     fy = np.zeros((g.nz, g.ny + 1, g.nx)); fy[:, 1:-1, :] = q / (g.nz * g.nx)
     fy[:, 11, :] = 0.0                       # the heater takes the flow through itself
-    from twin.physics.air.flow import FaceFluxes
     fl = FaceFluxes(np.zeros((g.nz, g.ny, g.nx + 1)), fy, np.zeros((g.nz + 1, g.ny, g.nx)))
     cells = lambda j: idx[:, j, :].ravel()
     per = q / (g.nz * g.nx)
@@ -99,9 +99,16 @@ def test_plug_flow_duct_outlet_and_profile():
     heat = 2400.0
     dev = Devices(1, np.array([0]), np.array([q, q]), np.array([0.0, heat]), np.zeros(2),
                   np.array([18.0, 18.0]), intake, discharge, np.zeros(0))
-    M = transport_matrix(geom, fl, dev, 0.0, 0.0)
+    M = transport_matrix(geom, fl, dev, gamma0_m2s, 0.0)
     phi = -np.repeat(np.arange(g.ny), g.nx)[None, :].repeat(g.nz, 0).ravel().astype(float)
     phi = phi + 100.0 * (np.arange(g.n) // g.nx % g.ny > 10)   # heater lifts the potential
+    return g, M, dev, phi, q, heat
+
+
+def test_plug_flow_duct_outlet_and_profile():
+    """Pure advection along a duct: a supply at 18 °C enters at the south end,
+    a heater device across the duct at j = 10 adds P; downstream = 18 + P/(ρ c_p V)."""
+    g, M, dev, phi, q, heat = _duct_transport()
     tr = CoupledTransport(M, dev, phi)
     T, t_out, its = tr.solve(np.array([False, True]), np.array([18.0, heat / (RHO_CP * q)]),
                              None, 1e-12, 50)
@@ -111,6 +118,42 @@ def test_plug_flow_duct_outlet_and_profile():
     assert np.allclose(T[:, 11:, :], 18.0 + rise)
     assert t_out[1] == pytest.approx(18.0 + rise)
     assert its <= 2                          # exact triangular preconditioner
+
+
+def test_a_coarse_correction_on_one_or_two_levels_only_preconditions():
+    """With diffusion against the flow the triangle is no longer exact; a coarse-grid
+    correction over one prolongator (pairs of cells) or two (pairs, then pairs of pairs)
+    changes the iterations, never the answer."""
+    g, M, dev, phi, q, heat = _duct_transport(gamma0_m2s=0.05)
+    P0 = sp.csr_matrix((np.ones(g.n), (np.arange(g.n), np.arange(g.n) // 2)))
+    m1 = P0.shape[1]
+    P1 = sp.csr_matrix((np.ones(m1), (np.arange(m1), np.arange(m1) // 2)))
+    linear, value = np.array([False, True]), np.array([18.0, heat / (RHO_CP * q)])
+    plain = CoupledTransport(M, dev, phi)
+    T_ref, out_ref, _ = plain.solve(linear, value, None, 1e-12, 400)
+    assert not plain.has_coarse_correction
+    for levels in ([P0], [P0, P1]):
+        tr = CoupledTransport(M, dev, phi, prolongators=levels)
+        tr.add_coarse_correction()
+        assert tr.has_coarse_correction
+        assert (tr.coarse_space.P1 is None) == (len(levels) == 1)
+        T, t_out, _ = tr.solve(linear, value, None, 1e-12, 400)
+        np.testing.assert_allclose(T, T_ref, rtol=0, atol=1e-8)
+        np.testing.assert_allclose(t_out, out_ref, rtol=0, atol=1e-8)
+    # energy: the heater's rise reaches the duct's far end whatever diffuses upstream
+    assert out_ref[1] > 18.0 and T_ref.max() <= 18.0 + heat / (RHO_CP * q) + 1e-9
+
+
+def test_an_object_spans_the_cells_whose_centres_it_covers_or_else_the_nearest():
+    # 10 cells of 0.3 m: centres 0.15, 0.45, ... 2.85
+    assert _span(0.45, 0.4, 0.3, 10).tolist() == [1]            # 0.25..0.65 covers 0.45
+    assert _span(0.45, 0.62, 0.3, 10).tolist() == [0, 1, 2]     # 0.14..0.76
+    # narrower than a cell and between centres: the cell it stands in, never none
+    assert _span(0.05, 0.02, 0.3, 10).tolist() == [0]
+    assert _span(0.62, 0.02, 0.3, 10).tolist() == [2]
+    # past the grid's edge: the edge cell
+    assert _span(5.0, 0.02, 0.3, 10).tolist() == [9]
+    assert _span(-1.0, 0.02, 0.3, 10).tolist() == [0]
 
 
 def test_lower_triangle_solve_is_forward_substitution():

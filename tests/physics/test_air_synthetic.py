@@ -35,6 +35,14 @@ def test_hall_holds_its_rows_of_racks():
     assert sc.hall.raised_floor
 
 
+def test_the_default_hall_is_the_benchmark_hall_of_1400_racks():
+    """The defaults are the benchmark's GB200-class hall (docs: tests/bench): 14 rows of
+    100 racks, 100 × 0.6 + 2 × 3 = 66 m wide, 30 CRAHs a wall."""
+    sc = hall()
+    assert sc.racks.n == 1400 and sc.cooling.n == 60
+    assert sc.hall.width_m == pytest.approx(66.0)
+
+
 def test_door_hall_fits_the_doorless_end_racks_of_each_row():
     """2 rows of 6 racks with doors plus the doorless end racks: the rows fit in the hall."""
     sc = door_hall(rows=2, racks_per_row=6, crahs_per_wall=1)

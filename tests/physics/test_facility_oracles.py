@@ -13,8 +13,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from twin.physics.facility import evaluate_facility, immersion_alerts, liquid_alerts, plant_alerts
-from twin.physics.liquid import CduLoops, ImmersionTanks, LiquidBranches, solve_immersion, solve_liquid
+from twin.physics.facility import (evaluate_facility, immersion_alerts, liquid_alerts, plant_alerts,
+                                   rack_state_alerts)
+from twin.physics.liquid import (CAUSE_NONE, RUNNING, THROTTLED, CduLoops, CoolantLimits, ImmersionTanks,
+                                 LiquidBranches, solve_immersion, solve_liquid)
 from twin.physics.plant import PlantSpec, solve_plant
 from twin.physics.power import PowerChain, RackFeeds, solve_power
 
@@ -232,3 +234,23 @@ def test_liquid_inputs_of_the_wrong_shape_are_refused_with_their_name():
                         supply_header_k=0.4e9, return_header_k=0.4e9)
     with pytest.raises(ValueError, match=r"refers to CDU 2, only 2 given"):
         solve_liquid(br, cd)
+
+
+def test_rack_state_alerts_name_racks_then_tanks_and_the_throttled_power():
+    # two racks (the limits cover them) then one tank; R0 throttled to 80 of 132 kW on
+    # CDU-B at a 45 °C return; R1 (the last rack) and the tank unpowered
+    n = 2
+    limits = CoolantLimits(
+        power_w=np.array([80e3, 0.0]), liquid_heat_w=np.zeros(n), air_heat_w=np.zeros(n),
+        state=np.array([THROTTLED, RUNNING]), cause=np.array([CAUSE_NONE, CAUSE_NONE]),
+        throttle_c=np.array([45.0, np.nan]), cdu_index=np.array([1, -1]), margin_k=5.0,
+        loop_supply_c=np.array([30.0, 30.0]), rounds=1)
+    out = rack_state_alerts(["R0", "R1", "T0"], [132e3, 10e3, 50e3], [True, False, False],
+                            limits, cdu_ids=["CDU-A", "CDU-B"])
+    msg = {(a.kind, a.target): a.message for a in out}
+    assert msg[("rack_unpowered", "R1")].startswith("no energised feed: the rack draws 0 kW of its 10.0 kW")
+    assert msg[("rack_unpowered", "T0")].startswith("no energised feed: the tank draws 0 kW of its 50.0 kW")
+    assert msg[("rack_throttled", "R0")] == (
+        "throttled to 80.0 kW of its 132.0 kW demand: coolant return held at the 45.0 °C "
+        "limit of CDU-B")
+    assert {a.severity for a in out} == {"critical"}
