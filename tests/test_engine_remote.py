@@ -294,25 +294,36 @@ def test_stop_ends_the_childs_loop_cleanly():
 
 @pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads /proc")
 def test_the_physics_process_imports_the_parents_twin_and_keeps_its_path(monkeypatch):
-    """The child runs ``python -m twin.engine.remote``: its PYTHONPATH starts with the
-    directory holding the parent's ``twin`` package (a source checkout or the mutation
-    sandbox, not some installed copy), then the parent's own PYTHONPATH entries."""
+    """The child runs ``python -m twin.engine.remote FD`` with this interpreter: its
+    PYTHONPATH starts with the directory holding the parent's ``twin`` package (a source
+    checkout or the mutation sandbox, not some installed copy), then the parent's own
+    PYTHONPATH entries. (The environment handed to the process is checked where it is
+    made, not read back from /proc: a child that exits at once leaves an empty one.)"""
     import os
+    import sys
 
     import twin
-    from twin.engine.remote import _Child
-    extra = os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), "/nonexistent/extra"]))
-    monkeypatch.setenv("PYTHONPATH", extra)
-    child = _Child()
-    try:
-        env = dict(kv.split("=", 1) for kv in Path(f"/proc/{child.process.pid}/environ")
-                   .read_bytes().decode().split("\0") if "=" in kv)
-    finally:
-        child.process.kill()
-        child.process.wait()
-        child.conn.close()
+    from twin.engine import remote
+    seen: dict = {}
+
+    class Recorded:
+        def __init__(self, args, pass_fds, env, stdin):
+            seen.update(args=args, fds=pass_fds, env=env)
+            self.pid = -1
+
+    monkeypatch.setattr(remote.subprocess, "Popen", Recorded)
+    monkeypatch.setattr(remote, "_schedule_as_batch", lambda pid, niceness: None)
     root = str(Path(twin.__file__).resolve().parent.parent)
-    assert env["PYTHONPATH"].split(os.pathsep) == [root, *extra.split(os.pathsep)]
+    for parent_path in ("/nonexistent/a" + os.pathsep + "/nonexistent/b", None):
+        if parent_path is None:
+            monkeypatch.delenv("PYTHONPATH", raising=False)
+        else:
+            monkeypatch.setenv("PYTHONPATH", parent_path)
+        child = remote._Child()
+        child.conn.close()
+        assert seen["args"] == [sys.executable, "-m", "twin.engine.remote", str(seen["fds"][0])]
+        want = [root] + (parent_path.split(os.pathsep) if parent_path else [])
+        assert seen["env"]["PYTHONPATH"].split(os.pathsep) == want
 
 
 def test_a_cancel_for_a_queued_request_drops_it_before_it_is_solved(physics_server):

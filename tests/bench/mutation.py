@@ -113,13 +113,6 @@ EXCLUDED_TESTS = ("tests/gui", "tests/bench")        # need a display / are not 
 #: 1 s) is stopped and counted as a timeout. mutmut's default of 15 let one mutant that
 #: makes a solver loop run 15 minutes against the engine's ~60 s of covering tests.
 TIMEOUT_MULTIPLIER = 4.0
-#: Tests that check the source checkout itself, not behaviour, and cannot pass in the
-#: sandbox (the physics child's PYTHONPATH is built from where ``twin`` was imported,
-#: which under mutmut is its trampolined copy); a failing clean run stops every mutant.
-SANDBOX_DESELECT = (
-    "tests/test_engine_remote.py::"
-    "test_the_physics_process_imports_the_parents_twin_and_keeps_its_path",
-)
 #: CPU seconds added to every mutant's estimate before the multiplier: the forked child
 #: collects the package's test paths again (several seconds for the engine's 26), which
 #: mutmut's estimate (the covering tests' own durations) leaves out; with its default of
@@ -282,8 +275,7 @@ source_paths = ["twin"]
 only_mutate = ["twin/{package}/*"]
 also_copy = {toml_list(also_copy)}
 pytest_add_cli_args = {toml_list(["-p", "no:xvfb", "-p", "no:cacheprovider",
-                                  "-p", "_mutation_plugin", "-m", "not gui",
-                                  *(f"--deselect={t}" for t in SANDBOX_DESELECT)])}
+                                  "-p", "_mutation_plugin", "-m", "not gui"])}
 pytest_add_cli_args_test_selection = {toml_list(tests)}
 use_git_change_detection = false
 use_setproctitle = false
