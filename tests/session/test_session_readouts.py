@@ -421,3 +421,112 @@ def test_live_lines_of_an_unknown_item_are_empty_even_while_stale(idle):
     assert not s.up_to_date
     assert s.live_lines("PDU-9") == ""
     assert s.live_lines("CRAH-2") == "(updating\u2026)\nOff (disabled)"
+
+
+# ----- status texts of results and progress ---------------------------------------------
+def _timed(air_residual_pct=3.2e-7):
+    """A hand-built result with timings, balances and two alerts (units.seconds: '45 ms'
+    below 0.1 s, else '0.25 s'; units.small: 2 significant digits, tiny ones as '3e-7')."""
+    return _result(["A01"], timing_s={"air_s": 0.045, "liquid_s": 0.1234, "total_s": 0.25},
+                   facility=SimpleNamespace(energy_residual=-0.0095),
+                   air=SimpleNamespace(residual_pct=air_residual_pct),
+                   alerts=[Alert("info", "x", "A01", "a"), Alert("info", "x", "A02", "b")])
+
+
+def _deliver(s: Session, res, info, gen=None):
+    """What the engine's result callback does, as posted to the session's thread."""
+    s._on_result(s._generation if gen is None else gen, res, s.layout, info)
+
+
+def _solve_info(coarse=False, geometry=True, cached=False, submitted_s=None):
+    t = time.perf_counter() if submitted_s is None else submitted_s
+    return SolveInfo(4, coarse, geometry, t, t + 0.5, cached=cached)
+
+
+def test_a_refined_result_says_fresh_with_its_timings_and_balances(idle):
+    s = idle
+    results = []
+    s.events.result.connect(results.append)
+    info = _solve_info()
+    _deliver(s, _timed(), info)
+    assert s.status == SolveStatus(
+        SolvePhase.FRESH, "Fresh \u00b7 0.25 s \u00b7 facility balance 0.95 %",
+        "Refined solve, airflow re-solved\n"
+        "Solve 0.25 s (air 45 ms, liquid 0.12 s); edit to result 0.50 s\n"
+        "Energy balance residual 0.95 % of the facility power (air: 3e-7 % of the heat in)\n"
+        "2 alert(s)")
+    assert results == [info] and s.info is info and s.up_to_date
+
+
+def test_result_kinds_fast_cached_reused_and_stale(idle):
+    s = idle
+    _deliver(s, _timed(), _solve_info(coarse=True))
+    assert s.status.phase is SolvePhase.FAST
+    assert s.status.text == "Fast pass \u00b7 0.25 s \u00b7 facility balance 0.95 %"
+    assert s.status.tooltip.startswith("Fast (coarse) pass while dragging\n")
+    _deliver(s, _timed(), _solve_info(cached=True))
+    assert s.status.phase is SolvePhase.FRESH
+    assert s.status.text.startswith("Fresh (cached) \u00b7 0.25 s")
+    assert s.status.tooltip.startswith(
+        "Same layout as an earlier solve (e.g. after undo): its result again\n")
+    _deliver(s, _timed(air_residual_pct=None), _solve_info(geometry=False))
+    assert s.status.tooltip.startswith("Refined solve, airflow reused\n")
+    assert "(air: \u2013 % of the heat in)" in s.status.tooltip
+    early = time.perf_counter()          # submitted before the latest edit: stale
+    s.layout.move_racks(["A05"], [float(s.layout.racks["x_m"][4])],
+                        [float(s.layout.racks["y_m"][4]) + 0.1])
+    _deliver(s, _timed(), _solve_info(submitted_s=early))
+    assert s.status.phase is SolvePhase.STALE and not s.up_to_date
+    assert s.status.text == "Stale \u00b7 0.25 s \u00b7 facility balance 0.95 %"
+
+
+def test_a_result_ends_a_scenario_and_an_older_engines_result_is_dropped(idle, solved):
+    res, snap = solved
+    s = idle
+    s.show_scenario("CRAH-1 failed", res, snap)
+    _deliver(s, _timed(), _solve_info(), gen=s._generation - 1)
+    assert s.scenario == "CRAH-1 failed" and s.result is res
+    _deliver(s, _timed(), _solve_info())
+    assert s.scenario is None and s.result is not res
+    assert s.clear_scenario() is False and s.result.timing_s["total_s"] == 0.25
+
+
+def test_progress_and_started_texts_before_and_after_a_result(idle):
+    s = idle
+    g = s._generation
+    s._on_progress(g, 0.7, "air field")
+    assert (s.status.phase, s.status.text, s.status.tooltip) == (
+        SolvePhase.SOLVING, "Solving\u2026 70 %", "air field")
+    s._on_progress(g, 0.5, "")
+    assert (s.status.text, s.status.tooltip) == ("Solving\u2026 50 %", "Solving")
+    s._on_started(g, True)
+    assert (s.status.phase, s.status.text, s.status.tooltip) == (
+        SolvePhase.SOLVING, "Fast pass\u2026", "The physics is running in a background process")
+    _deliver(s, _timed(), _solve_info())
+    s._on_started(g, False)
+    assert (s.status.phase, s.status.text) == (SolvePhase.STALE, "Stale \u00b7 solving\u2026")
+    s._on_progress(g, 0.0, "liquid")
+    assert s.status.text == "Stale \u00b7 solving\u2026 0 %"
+    seen = []
+    s.events.status.connect(seen.append)
+    s._on_progress(g - 1, 0.7, "old engine")           # another engine's: ignored
+    s._on_started(g - 1, True)
+    _fail(s, ValueError("no steady state"))
+    s._on_progress(g, 0.7, "still going")               # an error stays on show
+    s._on_started(g, False)
+    assert [st.text for st in seen] == ["Solver error: no steady state"]
+
+
+def test_a_new_temperature_range_recolours_live_colourings_only(idle):
+    s = idle
+    s.add_colouring("inlet", "Inlet temperature", lambda lay: s.colouring_for("inlet", lay))
+    seen = []
+    s.colouring.changed.connect(seen.append)
+    s.set_heatmap(temperature_range=(20.0, 30.0))       # colour by model: nothing to redo
+    assert seen == []
+    s.set_colour_by("inlet")
+    seen.clear()
+    s.set_heatmap(metric="power")                        # the range is unchanged
+    assert seen == []
+    s.set_heatmap(temperature_range=(18.0, 28.0))
+    assert [(c.vmin, c.vmax) for c in seen] == [(18.0, 28.0)]
