@@ -301,6 +301,7 @@ def test_a_scenario_is_shown_over_no_result_and_cleared_back_to_nothing(idle, so
     results = []
     s.events.result.connect(results.append)
     t0 = time.perf_counter()
+    base_status = s.status
     s.show_scenario("CRAH-2 failed", res, snap)
     assert s.scenario == "CRAH-2 failed" and s.result is res and s.snapshot is snap
     assert s.status == SolveStatus(
@@ -313,8 +314,13 @@ def test_a_scenario_is_shown_over_no_result_and_cleared_back_to_nothing(idle, so
     assert t0 <= info.submitted_s == info.finished_s <= time.perf_counter()
     assert s.up_to_date
     assert s.live_lines("A01").startswith("Inlet ")            # no '(updating…)' head
+    cleared = []
+    s.events.cleared.connect(lambda: cleared.append(True))
     assert s.clear_scenario() is True                 # back to the base: nothing solved yet
     assert s.scenario is None and s.clear_scenario() is False
+    # the scenario's numbers leave every view, and the status is the base's again
+    assert (s.result, s.snapshot, s.info) == (None, None, None) and cleared == [True]
+    assert s.status == base_status and s.alert_ids == frozenset()
 
 
 def test_clearing_a_scenario_restores_the_base_result_and_its_status():

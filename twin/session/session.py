@@ -419,6 +419,9 @@ class Session:
         result, snap, info, status = self._base
         self.scenario, self._base = None, None
         if result is None or snap is None or info is None:
+            # nothing was solved before the scenario: the views drop its numbers
+            self._forget()
+            self._set_status(status.phase, status.text, status.tooltip)
             return True
         self._show(result, snap, info, (status.phase, status.text, status.tooltip))
         return True
