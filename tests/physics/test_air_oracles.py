@@ -9,7 +9,7 @@ from twin.physics.air import AirSolver, SolverSettings
 from twin.physics.air.devices import RHO_CP, Devices
 from twin.physics.air.flow import AmgCache, build_flow_system, face_fluxes, solve_potential
 from twin.physics.air.flow import FaceFluxes
-from twin.physics.air.grid import _span, build_geometry, make_grid
+from twin.physics.air.grid import Grid, _span, build_geometry, make_grid
 from twin.physics.air.scene import AirScene, CoolingUnits, Hall, Racks
 from twin.physics.air.synthetic import room
 from twin.physics.air.thermal import CoupledTransport, LowerTriangle, transport_matrix
@@ -154,6 +154,42 @@ def test_an_object_spans_the_cells_whose_centres_it_covers_or_else_the_nearest()
     # past the grid's edge: the edge cell
     assert _span(5.0, 0.02, 0.3, 10).tolist() == [9]
     assert _span(-1.0, 0.02, 0.3, 10).tolist() == [0]
+
+
+def test_cell_of_points_on_and_past_the_grid_edges():
+    g = Grid(nx=4, ny=3, nz=2, dx=0.5, dz=1.0)
+    # (i, j, k) -> (k * ny + j) * nx + i; points in the first row and column are cell 0
+    assert g.cell_of(0.1, 0.1, 0.1) == 0
+    assert g.cell_of(1.2, 0.2, 1.5) == (1 * 3 + 0) * 4 + 2
+    assert g.cell_of(0.2, 1.4, 0.5) == (0 * 3 + 2) * 4 + 0
+    # past an edge: clipped into the edge cell, never a neighbouring row's index
+    assert g.cell_of(-0.3, 0.7, 0.5) == (0 * 3 + 1) * 4 + 0
+    assert g.cell_of(0.7, -0.3, 0.5) == (0 * 3 + 0) * 4 + 1
+    assert g.cell_of(9.0, 9.0, 9.0) == (1 * 3 + 2) * 4 + 3
+
+
+def test_racks_breathe_the_air_cells_just_in_front_of_their_faces():
+    """Intake cells are the first free cells outside the front face (centre within one
+    cell of it), discharge cells the same behind the back face, for racks facing both
+    ways."""
+    from twin.physics.air.devices import _face_samples
+    from twin.physics.air.grid import front_vector
+    sc = room(6)
+    g = make_grid(sc.hall, sc.settings)
+    geom = build_geometry(sc, g)
+    r = sc.racks
+    k, rem = np.divmod(np.arange(g.n), g.nx * g.ny)
+    j, i = np.divmod(rem, g.nx)
+    centre = np.stack([(i + 0.5) * g.dx, (j + 0.5) * g.dx], 1)
+    f = front_vector(r.rotation_deg)
+    assert len({tuple(v) for v in np.round(f, 6)}) == 2          # rows facing both ways
+    for side in (+1.0, -1.0):
+        own, cells = _face_samples(geom, r.center_xy_m, r.size_m, r.rotation_deg, side)
+        assert set(own.tolist()) == set(range(r.n))
+        face = r.center_xy_m[own] + side * f[own] * r.size_m[own, 1:2] / 2
+        depth = ((centre[cells] - face) * (side * f[own])).sum(1)
+        assert depth.min() > 0 and depth.max() <= g.dx + 1e-9
+        assert not geom.solid.ravel()[cells].any()
 
 
 def test_lower_triangle_solve_is_forward_substitution():
