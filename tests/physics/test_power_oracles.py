@@ -256,3 +256,49 @@ def test_last_running_module_carries_the_load_without_redundancy():
     assert r.rating_kw[1] == 50.0 and r.redundancy_lost[1]
     assert not ups(2, 1, 0, 10.0).redundancy_lost[1]       # 2 running: 50 kW left after one
     assert not ups(1, 0, 0, 10.0).redundancy_lost[1]       # N by design: nothing to lose
+
+
+def test_alerts_name_the_component_and_the_rack_they_are_about():
+    # UPS of 3 × 50 kW (N+1), one failed: 100 kW running, 50 kW after one more failure.
+    # R0 60 kW on the UPS → redundancy lost on "UPS"; R1 7 kW with no feed → no_power_feed on "R1"
+    ch = PowerChain(ids=["U", "UPS"], kind=["utility", "ups"], parent=[-1, 0], module_rating_kw=[1000, 50],
+                    n_modules=[1, 3], n_redundant=[0, 1], n_failed=[0, 1])
+    racks = RackFeeds(dc_load_kw=[60.0, 7.0], feed_a=[1, -1])
+    out = power_alerts(solve_power(ch, racks), ch, racks, rack_ids=["R0", "R1"])
+    assert [(a.kind, a.target) for a in out] == [("redundancy_lost", "UPS"), ("no_power_feed", "R1")]
+    assert out[0].message == ("ups load 60.0 kW exceeds the capacity left after one more module failure "
+                              "(50.0 kW)")
+
+
+def test_near_rating_exactly_on_the_fraction_and_just_above():
+    # PDU of 200 kW: 150 kW is 0.75 exactly — at a near-rating fraction of 0.75 no alert;
+    # 150.2 kW (0.751) is near its rating
+    def alerts(load):
+        ch = PowerChain(ids=["U", "PDU"], kind=["utility", "pdu"], parent=[-1, 0], module_rating_kw=[1000, 200])
+        racks = RackFeeds(dc_load_kw=[load], feed_a=[1])
+        return [(a.kind, a.target) for a in power_alerts(solve_power(ch, racks), ch, racks,
+                                                          near_rating_fraction=0.75)]
+    assert alerts(150.0) == []
+    assert alerts(150.2) == [("component_near_rating", "PDU")]
+
+
+def test_sub_kilowatt_stage_gets_its_load_fraction_and_loss():
+    # a 0.5 kW stage (c0 0.1, c1 0.2) carrying a 0.2 kW rack: x = 0.4,
+    # loss = 0.5 (0.1 + 0.2 · 0.4) = 0.09 kW, input 0.29 kW
+    ch = PowerChain(ids=["U", "S"], kind=["utility", "pdu"], parent=[-1, 0], module_rating_kw=[1000, 0.5],
+                    c0=[0, 0.1], c1=[0, 0.2])
+    r = solve_power(ch, RackFeeds(dc_load_kw=[0.2], feed_a=[1]))
+    assert r.load_fraction[1] == pytest.approx(0.4, rel=REL)
+    assert r.loss_kw[1] == pytest.approx(0.09, rel=REL)
+    assert r.input_kw[1] == pytest.approx(0.29, rel=REL)
+    assert r.chain_loss_kw == pytest.approx(0.09, rel=REL)
+
+
+def test_zero_capacity_and_zero_load_is_zero_load_fraction():
+    # a UPS with both modules failed carries nothing (0 of 0 kW): load fraction 0, not 100 %;
+    # the spare PDU of 0 kW rating with no rack on it likewise
+    ch = PowerChain(ids=["U", "UPS", "PDU"], kind=["utility", "ups", "pdu"], parent=[-1, 0, 0],
+                    module_rating_kw=[1000, 50, 0.0], n_modules=[1, 2, 1], n_failed=[0, 2, 0])
+    r = solve_power(ch, RackFeeds(dc_load_kw=[0.0], feed_a=[1]))
+    assert r.rating_kw.tolist() == [1000.0, 0.0, 0.0]
+    assert r.load_fraction.tolist() == [0.0, 0.0, 0.0]
