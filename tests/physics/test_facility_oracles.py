@@ -15,7 +15,7 @@ import pytest
 
 from twin.physics.facility import (evaluate_facility, immersion_alerts, liquid_alerts, plant_alerts,
                                    rack_state_alerts)
-from twin.physics.liquid import (CAUSE_NONE, RUNNING, THROTTLED, CduLoops, CoolantLimits, ImmersionTanks,
+from twin.physics.liquid import (CAUSE_NO_FLOW, CAUSE_NONE, RUNNING, SHUTDOWN, THROTTLED, CduLoops, CoolantLimits, ImmersionTanks,
                                  LiquidBranches, solve_immersion, solve_liquid)
 from twin.physics.plant import PlantSpec, solve_plant
 from twin.physics.power import PowerChain, RackFeeds, solve_power
@@ -254,3 +254,33 @@ def test_rack_state_alerts_name_racks_then_tanks_and_the_throttled_power():
         "throttled to 80.0 kW of its 132.0 kW demand: coolant return held at the 45.0 °C "
         "limit of CDU-B")
     assert {a.severity for a in out} == {"critical"}
+
+
+def test_rack_shut_down_for_no_flow_names_the_cdu_it_gets_no_flow_from():
+    # R0 (on no CDU index in range: no name) and R1 on CDU-B both shut down to 1.2 kW standby
+    # for lack of flow; the message says where the flow should have come from
+    n = 2
+    limits = CoolantLimits(
+        power_w=np.array([1.2e3, 1.2e3]), liquid_heat_w=np.zeros(n), air_heat_w=np.array([1.2e3, 1.2e3]),
+        state=np.array([SHUTDOWN, SHUTDOWN]), cause=np.array([CAUSE_NO_FLOW, CAUSE_NO_FLOW]),
+        throttle_c=np.array([45.0, 45.0]), cdu_index=np.array([5, 1]), margin_k=5.0,
+        loop_supply_c=np.array([30.0, 30.0]), rounds=1)
+    out = rack_state_alerts(["R0", "R1"], [132e3, 60e3], [True, True], limits, cdu_ids=["CDU-A", "CDU-B"])
+    assert [(a.kind, a.target, a.message) for a in out] == [
+        ("rack_shutdown", "R0", "shut down to 1.2 kW standby of its 132.0 kW demand: no coolant flow "
+                                "(pumps failed or valve closed)"),
+        ("rack_shutdown", "R1", "shut down to 1.2 kW standby of its 60.0 kW demand: no coolant flow "
+                                "from CDU-B (pumps failed or valve closed)")]
+
+
+def test_plant_free_cools_on_the_wet_bulb_not_the_dry_bulb():
+    # air-cooled hall (no liquid): coil = 200 kW racks + 8 kW losses = 208 kW on a tower plant
+    # at 30 °C supply.  Wet bulb 20 °C: free cooling at 20 + 4 + 1.5 = 25.5 °C ≤ 30 → full
+    # economiser, fans 20 · (208/500)³ kW, no chiller.  (On the 35 °C dry bulb it would be 40.5 °C.)
+    fac = evaluate_facility(power_200kw(), plant(), 35.0, 20.0)
+    assert fac.plant.free_cooling_c == pytest.approx(25.5, rel=REL)
+    assert fac.plant.mode == "economiser"
+    assert fac.chiller_kw == 0.0
+    assert fac.rejection_fan_kw == pytest.approx(20.0 * (208.0 / 500.0) ** 3, rel=REL)
+    # the plant sees the coil water's return: 30 + 6 K
+    assert fac.plant.return_c == pytest.approx(36.0, rel=REL)
