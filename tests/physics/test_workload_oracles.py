@@ -134,3 +134,16 @@ def test_daily_profile_hours_by_hand():
     assert per.rack_power_w[0] == pytest.approx([5250.0, 6000.0], rel=REL)
     assert per.rack_power_w[1, 0] == pytest.approx(7950.0, rel=REL)
     assert per.rack_power_w[1, 1] == pytest.approx(4200.0, rel=REL)
+
+
+def test_swing_of_either_sign_is_the_same_square_wave_clipped_to_full_load():
+    # u 0.95 ± 0.2: the phases are 0.75 and 1.15 → clipped to 1 (docs: clipped to [0, 1]);
+    # a negative amplitude only swaps the two half-periods.  Mean (6900 + 8400) / 2 = 7650 W,
+    # peak 8400 W, u_eff 0.875, tokens 50 · 4 · 0.875 = 175 /s
+    for amp in (0.2, -0.2):
+        r = evaluate_workloads(two_racks(swing_amplitude=[amp, 0.0]))
+        assert r.rack_power_w[0] == pytest.approx((rack_w(0.75) + rack_w(1.0)) / 2, rel=REL)
+        assert r.rack_power_w[0] == pytest.approx(7650.0, rel=REL)
+        assert r.rack_peak_power_w[0] == pytest.approx(8400.0, rel=REL)
+        assert r.effective_utilisation[0] == pytest.approx(0.875, rel=REL)
+        assert r.tokens_per_s[0] == pytest.approx(175.0, rel=REL)
