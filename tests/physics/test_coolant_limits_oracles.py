@@ -25,7 +25,8 @@ from tests.conftest import LAYOUTS
 from twin.engine.export import result_document
 from twin.engine.simulate import simulate
 from twin.io.layout_file import layout_from_document
-from twin.physics.liquid import (SHUTDOWN, SHUTDOWN_MARGIN_K, STANDBY_FRACTION, THROTTLED,
+from twin.physics.liquid import (CAUSE_NO_FLOW, CAUSE_NO_LOOP, CAUSE_NONE, CAUSE_RETURN_LIMIT, RUNNING,
+                                 SHUTDOWN, SHUTDOWN_MARGIN_K, STANDBY_FRACTION, THROTTLED,
                                  CduLoops, LiquidBranches, limit_to_coolant, solve_liquid)
 
 F = 0.85                       # liquid share of the racks below
@@ -131,3 +132,35 @@ def test_rack_with_both_feeds_dead_draws_nothing():
     assert abs(res.facility.energy_residual) < 1e-9
     unpowered = {a.target for a in res.alerts if a.kind == "rack_unpowered"}
     assert unpowered == set(np.asarray(res.rack_ids)[dead])
+
+
+def test_rack_with_no_demand_is_not_shut_down_for_want_of_coolant():
+    # nothing to cool: a liquid-cooled rack at 0 W runs (at 0 W), off a loop or on a dead one;
+    # the 50 kW rack beside it shuts down to its standby
+    br = LiquidBranches(cdu_index=[-1, -1], liquid_heat_w=[0.0, F * 50e3], branch_k=8.304e10)
+    lim = limit_to_coolant(br, None, None, [0.0, 50e3], F, [0.0, FLOOR_W], [0.0, STANDBY_W])
+    assert list(lim.state) == [RUNNING, SHUTDOWN] and list(lim.cause) == [CAUSE_NONE, CAUSE_NO_LOOP]
+    assert list(lim.power_w) == [0.0, STANDBY_W]
+    loops = CduLoops(ua_w_per_k=[40e3], facility_flow_kgs=[2.5], facility_supply_c=[T_FAC], capacity_w=[400e3],
+                     return_limit_c=[T_LIM], n_pumps_installed=[2], n_pumps_duty=[1], n_pumps_failed=[2])
+    br = LiquidBranches(cdu_index=[0, 0], liquid_heat_w=[0.0, F * 50e3], branch_k=8.304e10)
+    lim = limit_to_coolant(br, solve_liquid(br, loops), loops, [0.0, 50e3], F, [0.0, FLOOR_W], [0.0, STANDBY_W])
+    assert list(lim.state) == [RUNNING, SHUTDOWN] and list(lim.cause) == [CAUSE_NONE, CAUSE_NO_FLOW]
+    assert list(lim.power_w) == [0.0, STANDBY_W]
+
+
+def test_shutdowns_go_one_rack_per_loop_and_round():
+    # two CDUs, racks in mixed order: R0 and R2 on CDU 1, R1 on CDU 0, every branch so starved
+    # that T_fac + f P_floor / (ṁ c_p) alone is past T_lim + margin (the loop supply is never
+    # below T_fac).  One rack per loop and round: round 1 shuts R1 and one of R0/R2, round 2
+    # the other, round 3 finds none left → 3 rounds, every rack at standby
+    loops = CduLoops(ua_w_per_k=[40e3, 40e3], facility_flow_kgs=[2.5, 2.5], facility_supply_c=[T_FAC, T_FAC],
+                     capacity_w=[400e3, 400e3], return_limit_c=[T_LIM, T_LIM])
+    br = LiquidBranches(cdu_index=[1, 0, 1], liquid_heat_w=[F * DEMAND_W] * 3, branch_k=[5e12, 6e12, 7e12])
+    res = solve_liquid(br, loops)
+    mc = res.racks.mass_flow_kgs * loops.coolant_cp_jkgk[br.cdu_index]
+    assert np.all(mc > 0) and np.all(T_FAC + F * FLOOR_W / mc > T_LIM + SHUTDOWN_MARGIN_K)
+    lim = limit_to_coolant(br, res, loops, [DEMAND_W] * 3, F, [FLOOR_W] * 3, [STANDBY_W] * 3)
+    assert list(lim.state) == [SHUTDOWN] * 3 and list(lim.cause) == [CAUSE_RETURN_LIMIT] * 3
+    assert list(lim.power_w) == [STANDBY_W] * 3
+    assert lim.rounds == 3
