@@ -47,6 +47,23 @@ def _delete_closed_windows():
         gc.collect()   # the parentless menus and docks the windows' Python objects held
 
 
+@pytest.fixture(autouse=True)
+def _no_offscreen_app_on_a_display():
+    """A test that renders a report or figure in this process must take the ``qapp``
+    fixture: otherwise, if it is the first in its pytest worker to need Qt, the headless
+    renderer (``twin.report.offscreen.start_qt``) creates the worker's one QApplication
+    on the ``offscreen`` platform, and every later GUI test in that worker loses its 3-D
+    view (or crashes creating a canvas)."""
+    yield
+    if "PySide6.QtWidgets" not in sys.modules or not os.environ.get("DISPLAY"):
+        return
+    from PySide6.QtWidgets import QApplication
+    app = QApplication.instance()
+    if app is not None and app.platformName() == "offscreen":
+        pytest.fail("this test created the worker's QApplication on the offscreen platform "
+                    "although a display is available: give it the qapp fixture")
+
+
 @pytest.fixture
 def pod_path() -> Path:
     return LAYOUTS / "gb200-pod.json"

@@ -74,7 +74,7 @@ def test_the_report_prints_us_units_and_no_celsius_figure(pod):
     assert f"{worst * 1.8 + 32:.1f} {DEGF}" in us
 
 
-def test_the_writer_prints_in_the_system_it_is_given(pod, tmp_path, monkeypatch):
+def test_the_writer_prints_in_the_system_it_is_given(pod, tmp_path, monkeypatch, qapp):
     from twin.report.offscreen import start_qt
     from twin.report.pdf import ReportSource, write_report
     layout, result, _doc = pod

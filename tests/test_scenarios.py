@@ -85,7 +85,7 @@ def test_a_scenario_naming_what_is_not_there_is_an_error(scenario, path, message
         exc.value.lines
 
 
-def test_cli_compares_scenarios_and_reports_them(tmp_path, capsys):
+def test_cli_compares_scenarios_and_reports_them(tmp_path, capsys, qapp):
     lay, _doc = _pod_with_scenarios()
     f = tmp_path / "pod.json"
     save_layout(lay, f)

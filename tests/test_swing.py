@@ -185,7 +185,7 @@ def test_no_swing_is_said_and_cli_reports_json(tmp_path, capsys):
     assert "no workload 'nope'" in capsys.readouterr().err
 
 
-def test_the_review_report_has_the_swing_section_when_a_workload_swings(tmp_path):
+def test_the_review_report_has_the_swing_section_when_a_workload_swings(tmp_path, qapp):
     import shutil
     import subprocess
     if shutil.which("pdftotext") is None:

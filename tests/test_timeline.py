@@ -140,7 +140,7 @@ def test_cli_trace_import_keeps_a_relative_path_and_timeline_replays_it(tmp_path
     assert "column 'target'" in capsys.readouterr().err and lay_path.read_bytes() == before
 
 
-def test_render_over_time_writes_one_frame_per_step(tmp_path, capsys):
+def test_render_over_time_writes_one_frame_per_step(tmp_path, capsys, qapp):
     import imageio.v3 as iio
     lay_path = tmp_path / "pod.json"
     lay_path.write_bytes(POD.read_bytes())

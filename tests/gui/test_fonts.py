@@ -6,6 +6,7 @@ from vispy import scene
 from vispy.visuals.text import text as vispy_text
 
 from twin.view3d import fonts
+from twin.view3d.raster_canvas import RasterSceneCanvas
 
 pytestmark = pytest.mark.gui
 
@@ -15,7 +16,7 @@ KERNED = ("AVATAR Today, Way.", "yaW .oT RATAVA")
 
 
 def _render(font_manager, text: str = TEXT) -> np.ndarray:
-    canvas = scene.SceneCanvas(size=(240, 60), show=False, bgcolor="black")
+    canvas = RasterSceneCanvas(size=(240, 60), show=False, bgcolor="black")
     kw = {} if font_manager is None else {"font_manager": font_manager(canvas)}
     scene.visuals.Text(text, pos=(120, 30), color="white", font_size=14, parent=canvas.scene,
                        **kw)
@@ -61,7 +62,7 @@ def test_kerning_is_vispys_whatever_order_the_glyphs_were_first_loaded_in(qtbot,
 
 
 def test_one_manager_per_canvas():
-    a, b = scene.SceneCanvas(show=False), scene.SceneCanvas(show=False)
+    a, b = RasterSceneCanvas(show=False), RasterSceneCanvas(show=False)
     assert fonts.font_manager(a) is fonts.font_manager(a)
     assert fonts.font_manager(a) is not fonts.font_manager(b)
     a.close(); b.close()

@@ -2,8 +2,8 @@
 after the interval, and nothing at all once stopped (a closed view's canvas may be gone)."""
 
 import pytest
-from vispy import scene
 
+from twin.view3d.raster_canvas import RasterSceneCanvas
 from twin.view3d.throttle import Throttle
 
 pytestmark = pytest.mark.gui
@@ -11,7 +11,7 @@ pytestmark = pytest.mark.gui
 
 @pytest.fixture
 def canvas(qtbot):
-    c = scene.SceneCanvas(size=(40, 30), show=False)
+    c = RasterSceneCanvas(size=(40, 30), show=False)
     yield c
     c.close()
 

@@ -36,6 +36,8 @@ from vispy import gloo, scene
 from vispy.app.backends import _pyside6  # noqa: F401  selects vispy's Qt backend module
 from vispy.app.backends._qt import QtBaseCanvasBackend, _set_config
 
+from twin.view3d import shader_parse  # noqa: F401  parses each shader source once
+
 #: A 24-bit depth buffer (vispy's default 16 bits z-fight at hall scale).
 GL_DEPTH_COMPONENT24 = 0x81A6
 
