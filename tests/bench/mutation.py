@@ -109,11 +109,13 @@ TESTS: dict[str, list[str]] = {
 }
 EXCLUDED_TESTS = ("tests/gui", "tests/bench")        # need a display / are not tests
 
-#: a mutant whose covering tests take longer than this many times their clean run (plus
-#: 1 s) is stopped and counted as a timeout. mutmut's default of 15 let one mutant that
-#: makes a solver loop run 15 minutes against the engine's ~60 s of covering tests; 4
-#: made each of the engine's looping mutants cost ~400 s (a 400-mutant run no longer fit
-#: in a session), and a mutant that is only slower, not looping, is rare.
+#: a mutant whose covering tests take more CPU than 2 x this x (their clean run +
+#: ``TIMEOUT_CONSTANT_S``) is stopped and counted as a timeout. mutmut's default of 15
+#: let one mutant that makes a solver loop run 15 minutes against the engine's ~60 s of
+#: covering tests; 4 made each of the engine's looping mutants cost ~400 s (a 400-mutant
+#: run no longer fit in a session), and a mutant that is only slower, not looping, is
+#: rare. (Most engine "timeouts" were OpenBLAS threads spinning on two busy cores, until
+#: tests/conftest.py imported twin before numpy.)
 TIMEOUT_MULTIPLIER = 2.0
 #: CPU seconds added to every mutant's estimate before the multiplier: the forked child
 #: collects the package's test paths again (several seconds for the engine's 26), which

@@ -3,10 +3,11 @@
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from twin.physics.air import AirSolver
 from twin.physics.air.devices import build_devices
-from twin.physics.air.entrainment import entrainment_ports, row_ends
+from twin.physics.air.entrainment import _region_cells, entrainment_ports, row_ends
 from twin.physics.air.grid import build_geometry, make_grid
 from twin.physics.air.scene import AirScene, Containment
 from twin.physics.air.synthetic import room
@@ -68,3 +69,24 @@ def test_end_doors_stop_entrainment_open_ends_do_not():
         assert len(box) == expect
         dev = build_devices(s2, geom)
         assert np.allclose(np.asarray(dev.intake.sum(axis=1)).ravel(), dev.airflow_m3s)
+
+
+def test_region_cells_samples_the_free_cells_of_each_box():
+    """The round-the-corner region of an end is sampled in a local box: a 0.6 x 0.6 m box
+    one layer high whose corner sits on cell edges in free air of the 0.3 m grid covers
+    exactly 2 x 2 cells of the floor layer; no boxes (no open end) give no cells."""
+    sc = room(20)
+    geom = build_geometry(sc, make_grid(sc.hall, sc.settings))
+    g = geom.grid
+    assert g.dx == pytest.approx(0.3)
+    one = np.ones(1)
+    own, cell = _region_cells(geom, np.array([[0.9, 0.3]]), np.array([[1.0, 0.0]]),
+                              np.array([[0.0, 1.0]]), 0 * one, 0.6 * one, 0 * one, 0.6 * one,
+                              g.dz * one, None)
+    expect = [(0 * g.ny + j) * g.nx + i for j in (1, 2) for i in (3, 4)]
+    assert own.tolist() == [0] * 4 and sorted(cell.tolist()) == sorted(expect)
+    none = np.zeros(0)
+    own, cell = _region_cells(geom, np.zeros((0, 2)), np.zeros((0, 2)), np.zeros((0, 2)),
+                              none, none, none, none, none, None)
+    assert own.shape == (0,) and cell.shape == (0,)
+    assert own.dtype.kind == "i" and cell.dtype.kind == "i"
