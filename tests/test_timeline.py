@@ -138,6 +138,11 @@ def test_cli_trace_import_keeps_a_relative_path_and_timeline_replays_it(tmp_path
     before = lay_path.read_bytes()
     assert main(["trace", "import", str(lay_path), str(bad)]) == 1
     assert "column 'target'" in capsys.readouterr().err and lay_path.read_bytes() == before
+    tokens = tmp_path / "tokens.csv"                 # a rate on a rack row: imported, warned
+    tokens.write_text("time,target,utilisation,tokens_per_s\n0,A01,0.5,900\n")
+    assert main(["trace", "import", str(lay_path), str(tokens)]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith(f"{tokens}: line 2 column 'tokens_per_s'") and "warning" in err
 
 
 def test_render_over_time_writes_one_frame_per_step(tmp_path, capsys, qapp):

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from twin.cli_common import load_or_report, plain, solve_or_report, write_text
+from twin.io.errors import capped_lines
 from twin.model import units
 
 
@@ -64,6 +65,8 @@ def cmd_trace(args: argparse.Namespace) -> int:
         for line in exc.first_lines():
             print(plain(line), file=sys.stderr)
         return 1
+    for line in capped_lines(trace.warnings, str(args.trace)):
+        print(plain(line), file=sys.stderr)
     out = Path(args.out or args.layout)
     try:
         rel = os.path.relpath(Path(args.trace).resolve(), out.resolve().parent)

@@ -85,3 +85,19 @@ def test_a_file_that_grows_after_the_check_is_cut_at_the_limit(tmp_path, monkeyp
         read_capped(p, 12, "a table")
     assert str(exc.value) == "file is larger than the limit of 0.0 MiB for a table"
     assert calls == ["a table", "a table"]
+
+
+def test_a_file_of_a_kind_this_system_has_no_name_for_is_refused(monkeypatch):
+    """Not a regular file, yet none of the kinds named (e.g. a Solaris door, type bits
+    0o150000): still refused before anything is read, as "not a regular file"."""
+    real_stat = os.stat
+    door = "/srv/door"
+
+    def stat(path, *args, **kwargs):
+        if os.fspath(path) == door:
+            return os.stat_result((0o150644, 1, 1, 1, 0, 0, 0, 0, 0, 0))
+        return real_stat(path, *args, **kwargs)
+    monkeypatch.setattr(os, "stat", stat)
+    with pytest.raises(ReadRefused) as exc:
+        read_capped(door, 10, "a table")
+    assert str(exc.value) == "is not a regular file, expected a table; nothing was read"

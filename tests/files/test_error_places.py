@@ -3,6 +3,8 @@ severity: the exact problem of each kind of bad input an importer or the saver m
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.conftest import LAYOUTS
@@ -60,3 +62,32 @@ def test_trace_refusals_name_their_lines():
                     + b"2,llm-train,0.5\n" * 3, "t.csv", layout)
     assert err.value.file == "t.csv"
     assert all(p.path.startswith("line ") for p in err.value.problems)
+
+
+#: A rack model of one's own under the key of a built-in one ("NVMe storage rack").
+OWN_STORAGE_RACK = {"kind": "rack", "name": "Our storage rack", "width_m": 0.6,
+                    "depth_m": 1.2, "height_m": 2.0, "nameplate_kw": 12.0}
+REPLACES = "replaces the built-in model 'storage-rack' (NVMe storage rack) in this layout"
+
+
+def test_an_own_model_replacing_a_built_in_one_is_a_warning_in_the_file():
+    doc = json.loads((LAYOUTS / "small-room.json").read_text())
+    doc["catalogue"] = {"storage-rack": OWN_STORAGE_RACK}
+    warnings: list[Problem] = []
+    lay = loads_layout(json.dumps(doc), "room.json", warnings=warnings)
+    assert lay.catalogue["storage-rack"]["nameplate_kw"] == 12.0
+    assert warnings == [Problem("catalogue.storage-rack", REPLACES, "warning")]
+    assert warnings[0].format("room.json") == ("room.json: catalogue.storage-rack: "
+                                               f"warning: {REPLACES}")
+
+
+def test_importing_a_model_that_replaces_a_built_in_one_warns(tmp_path):
+    from twin.io.equipment import import_equipment
+    lay = load_layout(LAYOUTS / "small-room.json")
+    kit = tmp_path / "kit.json"
+    kit.write_text(json.dumps({"equipment": {"storage-rack": OWN_STORAGE_RACK,
+                                             "our-rack": dict(OWN_STORAGE_RACK, name="Ours")}}))
+    added, warnings = import_equipment(lay, kit)
+    assert added == ["storage-rack", "our-rack"]
+    assert warnings == [Problem("equipment.storage-rack", REPLACES, "warning")]
+    assert lay.catalogue["storage-rack"]["nameplate_kw"] == 12.0

@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from tests.conftest import FIXTURES, SAMPLES
+from tests.conftest import FIXTURES, LAYOUTS, SAMPLES
 from twin.io import LayoutError, dumps_layout, load_layout, loads_layout, save_layout
 from twin.io import layout_file
 from twin.io.layout_file import layout_document
@@ -222,3 +222,42 @@ def test_a_layout_loads_against_the_catalogue_it_is_given(tmp_path):
     fewer = Catalogue({e.key: e for e in full if e.key != model})
     with pytest.raises(LayoutError, match=model):
         loads_layout(text, "small.json", catalogue=fewer)
+
+
+def test_load_layout_hands_its_warnings_to_the_caller(tmp_path):
+    """``load_layout(path, warnings=...)`` gets the same warnings as ``loads_layout``."""
+    doc = json.loads((LAYOUTS / "small-room.json").read_text())
+    doc["racks"][1]["position_m"] = [4.49, 3.6]           # 1 cm into A01
+    path = tmp_path / "o.json"
+    path.write_text(json.dumps(doc))
+    warnings = []
+    load_layout(path, warnings=warnings)
+    assert [(w.path, w.message, w.severity) for w in warnings] == [
+        ("racks[1].position_m", "rack 'A02' overlaps rack 'A01'", "warning")]
+
+
+def test_a_document_without_a_file_name_is_called_layout_in_messages():
+    """Like ``loads_layout``, ``layout_from_document`` names a nameless document
+    ``<layout>``."""
+    with pytest.raises(LayoutError) as exc:
+        layout_file.layout_from_document({"format": "nope"})
+    assert exc.value.file == "<layout>"
+    assert exc.value.lines == ["<layout>: format: found 'nope', expected "
+                               "'ai-factory-twin-layout'"]
+
+
+@pytest.mark.parametrize("error", [OverflowError("number too large"),
+                                   ValueError("number too large")])
+def test_any_other_failure_of_the_json_parser_is_a_layout_error(monkeypatch, error):
+    """Loading raises nothing but ``LayoutError``: a parser failure that is not a syntax
+    error (a number the parser cannot hold) is one problem for the whole file."""
+    def refuse(*_args, **_kwargs):
+        raise error
+    monkeypatch.setattr(layout_file, "json", type("json", (), {
+        "loads": staticmethod(refuse), "JSONDecodeError": json.JSONDecodeError}))
+    with pytest.raises(LayoutError) as exc:
+        loads_layout('{"format": 1e999999999}', "big.json")
+    assert exc.value.file == "big.json"
+    assert [(p.path, p.message) for p in exc.value.problems] == [
+        ("", "not valid JSON: number too large")]
+    assert exc.value.lines == ["big.json: not valid JSON: number too large"]

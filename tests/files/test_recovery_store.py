@@ -60,3 +60,51 @@ def test_unreadable_files_are_skipped_and_a_bad_layout_is_a_layout_error(tmp_pat
     assert entry.orphaned                              # pid 0: no live session
     with pytest.raises(LayoutError):
         store.load(entry)
+
+
+def test_a_recovery_file_spoiled_or_gone_after_listing_is_a_layout_error_naming_it(tmp_path):
+    """Restoring an entry whose file was cut short or deleted since the listing: one
+    problem for the whole file (no JSON path), naming the recovery file."""
+    store = RecoveryStore(tmp_path)
+    path = tmp_path / "session-7-7.json"
+    store.write(path, load_layout(LAYOUTS / "small-room.json"), None)
+    (entry,) = store.entries()
+    path.write_text('{"recovery": {"source": null')
+    with pytest.raises(LayoutError) as exc:
+        store.load(entry)
+    assert exc.value.file == str(path) and len(exc.value.problems) == 1
+    problem = exc.value.problems[0]
+    assert problem.path == "" and problem.severity == "error"
+    assert problem.message.startswith("not a readable recovery file")
+    assert exc.value.lines[0].startswith(f"{path}: not a readable recovery file")
+    path.unlink()
+    with pytest.raises(LayoutError) as exc:
+        store.load(entry)
+    assert exc.value.file == str(path)
+    assert [p.path for p in exc.value.problems] == [""]
+
+
+def test_a_bad_layout_in_a_recovery_file_names_the_recovery_file(tmp_path):
+    store = RecoveryStore(tmp_path)
+    bad = tmp_path / "session-8-8.json"
+    bad.write_text(json.dumps({"recovery": {"source": None, "saved_at": 1.0, "pid": 0},
+                               "layout": {"format": "nope"}}))
+    (entry,) = store.entries()
+    with pytest.raises(LayoutError) as exc:
+        store.load(entry)
+    assert exc.value.lines == [f"{bad}: format: found 'nope', expected "
+                               "'ai-factory-twin-layout'"]
+
+
+def test_names_beyond_ascii_survive_the_recovery_file(tmp_path):
+    """The recovery file is written as ASCII JSON (non-ASCII text escaped): accented and
+    non-Latin names come back as they were."""
+    store = RecoveryStore(tmp_path)
+    lay = load_layout(LAYOUTS / "small-room.json")
+    lay.name = "Salle Ölkühlung – 東京"
+    path = tmp_path / "session-6-6.json"
+    store.write(path, lay, None)
+    path.read_bytes().decode("ascii")                   # every byte is ASCII
+    (entry,) = store.entries()
+    back = store.load(entry)
+    assert back.name == "Salle Ölkühlung – 東京" and back.equals(lay)

@@ -67,6 +67,18 @@ def test_rack_ranges_follow_natural_order_either_way_round(room):
     assert tr.rows[0].tokens_per_s is None
 
 
+def test_a_token_rate_on_a_rack_row_is_kept_as_a_warning_not_used(room):
+    """Token rates belong to workloads: on a rack row it is read but not used, and the
+    trace says so with the line and column (only errors refuse a trace)."""
+    tr = parse("time,target,utilisation,tokens_per_s\n0,A3,0.5,900\n60,train-h100,0.5,700\n",
+               room)
+    assert [(r.kind, r.tokens_per_s) for r in tr.rows] == [("racks", None), ("workload", 700.0)]
+    assert [(p.path, p.severity) for p in tr.warnings] == [
+        ("line 2 column 'tokens_per_s'", "warning")]
+    assert "workload rows only" in tr.warnings[0].message
+    assert parse("time,target,utilisation\n0,A3,0.5\n", room).warnings == []
+
+
 def test_workload_rows_carry_their_token_rate(room):
     tr = parse("time,workload,load,tokens\n0,train-h100,0.8,1500\n60,train-h100,0.9,\n", room)
     assert [(r.kind, r.target, r.racks, r.utilisation, r.tokens_per_s, r.line) for r in tr.rows] \
@@ -104,3 +116,43 @@ def test_binary_and_non_utf8_files_are_refused_with_the_line(room):
         parse_trace(b"time,target,utilisation\n0,storage,\xff\n", "t.csv", room)
     assert [(p.path, p.message) for p in exc.value.problems] == [
         ("line 2", "byte 0xff is not UTF-8 text")]
+
+
+def test_plain_seconds_count_from_the_start_not_from_the_first_row(room):
+    """Seconds are "from the start" (``3600``): a trace whose first row is at 600 s keeps
+    its instants; only ISO date-times count from the first row."""
+    tr = parse("time,target,utilisation\n600,storage,0.5\n1200,storage,0.7\n", room)
+    assert tr.times_s == [600.0, 1200.0] and [r.t_s for r in tr.rows] == [600.0, 1200.0]
+    tr = parse("time,target,utilisation\n14:30,storage,0.5\n15:00,storage,0.7\n", room)
+    assert tr.times_s == [52200.0, 54000.0]                 # seconds since midnight
+
+
+def test_a_trace_with_classic_mac_line_endings_reads_like_any_other(room):
+    """Spreadsheets on old Macs end lines with a lone CR: same rows, same line numbers."""
+    tr = parse("time,target,utilisation\r0,storage,0.5\r60,storage,0.7\r", room)
+    assert [(r.t_s, r.utilisation, r.line) for r in tr.rows] == [(0.0, 0.5, 2), (60.0, 0.7, 3)]
+
+
+def test_a_file_holding_only_a_byte_order_mark_has_no_header_row(room):
+    with pytest.raises(LayoutError) as exc:
+        parse_trace(b"\xef\xbb\xbf", "t.csv", room)
+    assert exc.value.file == "t.csv"
+    assert [(p.path, p.message) for p in exc.value.problems] == [("line 1",
+                                                                  "expected a header row")]
+
+
+def test_a_cell_beyond_the_csv_field_limit_is_named_by_its_line(room):
+    text = "time,target,utilisation\n0,storage,0.5\n1," + "x" * 200_000 + ",0.5\n"
+    problems = refusal(text, room)
+    assert len(problems) == 1 and problems[0][0] == "line 3"
+    assert "field larger than field limit" in problems[0][1]
+
+
+def test_more_distinct_times_than_a_replay_steps_through_are_refused(room):
+    from twin.io.trace import MAX_STEPS
+    rows = "".join(f"{i},storage,0.5\n" for i in range(MAX_STEPS + 1))
+    assert refusal("time,target,utilisation\n" + rows, room) == [
+        ("", f"{MAX_STEPS + 1:,} distinct times, above the {MAX_STEPS:,} steps a replay "
+             "takes; resample the trace (e.g. to 5-minute steps)")]
+    assert len(parse("time,target,utilisation\n" + rows.rsplit("\n", 2)[0] + "\n",
+                     room).times_s) == MAX_STEPS

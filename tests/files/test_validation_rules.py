@@ -688,3 +688,141 @@ def test_every_broken_rule_is_listed_with_its_file():
         "hall.json: racks[1].cdu: unknown CDU 'CDU-Z'",
         "hall.json: power[2].upstream: unknown power component 'ghost'",
     ]
+
+
+def test_structural_and_semantic_errors_are_listed_together():
+    """One open lists every problem of the file (issue 14): a rack with a bad field and
+    another rack with a dangling reference are both reported, structure first."""
+    d = pod()
+    d["racks"][0]["rotation_deg"] = 7
+    d["racks"][1]["workload"] = "nope"
+    assert errors(d) == [("racks[0].rotation_deg", "found 7, expected one of 0, 90, 180, 270"),
+                         ("racks[1].workload", "unknown workload 'nope'")]
+
+
+def test_a_hall_too_large_for_the_air_grid_is_named_with_the_other_errors():
+    d = minimal()
+    d["hall"].update(width_m=400.0, length_m=400.0, ceiling_height_m=20.0)   # field limits
+    (err,) = errors(d)
+    assert err[0] == "hall"
+    assert err[1].startswith("the air grid of the 400 x 400 x 20 m hall would have ")
+    assert err[1].endswith("make the hall smaller or its ceiling lower")
+    d["name"] = 7
+    assert errors(d) == [("name", "found 7, expected a string"), err]
+
+
+def test_name_and_description_have_length_limits():
+    for key, limit in (("name", spec.NAME_MAX_CHARS), ("description",
+                                                       spec.DESCRIPTION_MAX_CHARS)):
+        d = small()
+        d[key] = "x" * limit
+        assert getattr(loads(d), key) == "x" * limit
+        d[key] = "x" * (limit + 1)
+        assert errors(d) == [(key, f"found text of {limit + 1:,} characters, expected at "
+                                   f"most {limit:,}")]
+
+
+def test_scenario_maps_and_lists_name_what_they_expect():
+    d = pod()
+    d["scenarios"] = [{"id": "S1", "failed": "CDU-A"}]
+    assert errors(d) == [("scenarios[0].failed", "found 'CDU-A', expected a list of strings")]
+    d["scenarios"] = [{"id": "S1", "utilisation": {"llm-train": 2}}]
+    assert errors(d) == [("scenarios[0].utilisation", "found an object, expected an object "
+                                                      "of numbers between 0 and 1")]
+    d["scenarios"] = [{"id": "S1", "setpoints_c": {"IRC-A1": 4}}]
+    assert errors(d) == [("scenarios[0].setpoints_c", "found an object, expected an object "
+                                                      "of numbers between 5 and 40")]
+
+
+# ----- supply temperatures, units outside the hall (README "What version 2 adds") ----------
+def _tile_with_supply(d):
+    d["tiles"][0].update(supply_c=18.0, flow_m3s=0.5)
+    return d
+
+
+def test_a_tile_supply_temperature_is_ignored_while_any_crah_feeds_the_floor():
+    d = _tile_with_supply(small())
+    d["cooling_units"][3]["enabled"] = False            # the other three still feed
+    errs, (warns, _lay) = outcome(d)
+    assert errs == [] and warns == [("tiles[0].supply_c", "ignored: cooling units feed the "
+                                                          "supply (their set-points apply)")]
+
+
+def test_with_no_unit_feeding_the_floor_the_tiles_are_the_supply_and_need_a_return():
+    d = _tile_with_supply(small())
+    for unit in d["cooling_units"]:
+        unit["enabled"] = False                         # CRAHs switched off: not feeding
+    assert errors(copy.deepcopy(d)) == [
+        ("tiles[0].supply_c", "air supplied at a given temperature needs a way back: set "
+                              "hall.ceiling_return or add return grilles")]
+    d["hall"]["ceiling_return"] = True
+    errs, (warns, _lay) = outcome(d)
+    assert errs == [] and warns == []
+
+
+def test_only_air_handlers_stand_outside_the_hall_whatever_stands_before_them():
+    d = small()                                         # four CRAHs in the hall first
+    d["cooling_units"].append({"id": "IRC-1", "model": "inrow-70", "position_m": [6.0, 9.0],
+                               "location": "gallery"})
+    assert errors(d) == [("cooling_units[4].location", "only air handlers (CRAH, fan wall) "
+                          "can stand outside the hall; 'inrow-70' is a inrow")]
+
+
+# ----- fabric and cable trays (docs/physics.md §23) ---------------------------------------
+def test_the_fabric_port_speed_is_the_switch_model_s():
+    d = pod()
+    d["fabric"]["port_gbps"] = 400.0                    # q3400: 800 Gb/s ports
+    assert errors(d) == [("fabric.port_gbps", "found 400, but the switch 'q3400' has 800 "
+                                              "Gb/s ports")]
+
+
+def test_a_cable_tray_lies_in_the_hall_and_has_a_length():
+    d = pod()
+    d["cable_trays"] = [{"id": "TRAY-1", "segment_m": [1.0, 2.0, 14.4, 2.0]},
+                        {"id": "TRAY-2", "segment_m": [1.0, 2.0, 14.5, 2.0]},
+                        {"id": "TRAY-3", "segment_m": [3.0, 3.0, 3.0, 3.0]}]
+    assert errors(d) == [
+        ("cable_trays[1].segment_m", "tray leaves the hall (0..14.4 x 0..10.8 m)"),
+        ("cable_trays[2].segment_m", "tray has no length (both ends at the same point)")]
+
+
+# ----- severities as the user sees them ------------------------------------------------------
+def _warning_lines(doc, name="rules.json"):
+    warnings = []
+    loads_layout(json.dumps(doc), name, warnings=warnings)
+    return [w.format(name) for w in warnings]
+
+
+def test_a_liquid_cooled_rack_without_a_cdu_is_shown_as_a_warning():
+    d = pod()
+    d["racks"][2]["cdu"] = ""
+    assert _warning_lines(d, "pod.json") == [
+        "pod.json: racks[2].cdu: warning: liquid-cooled model 'gb200-nvl72' needs a CDU "
+        "('cdu' is empty)"]
+
+
+def test_beyond_the_listed_overlaps_one_warning_counts_the_racks():
+    from twin.io.semantics import MAX_OVERLAP_WARNINGS
+    n = 21                                              # 21 racks on one spot: 210 pairs
+    assert n * (n - 1) // 2 > MAX_OVERLAP_WARNINGS
+    d = minimal()
+    d["racks"] = [{"id": f"R{i:02}", "model": "storage-rack", "position_m": [5.0, 4.0]}
+                  for i in range(n)]
+    lines = _warning_lines(d)
+    assert len(lines) == MAX_OVERLAP_WARNINGS + 1
+    assert all(": warning: rack 'R" in line for line in lines[:-1])
+    assert lines[-1] == (f"rules.json: racks: warning: {n} racks overlap another rack; only "
+                         f"the first {MAX_OVERLAP_WARNINGS} overlaps are listed")
+
+
+def test_an_unknown_key_with_a_dot_does_not_hide_the_errors_of_the_block_it_names():
+    """An unknown top-level key "fabric.note" is a problem of its own: the fabric block's
+    errors are still listed with it (one open lists every problem of the file)."""
+    doc = copy.deepcopy(POD)
+    doc["fabric"]["port_gbps"] = 400          # the catalogue's switch has 800 Gb/s ports
+    doc["fabric.note"] = "x"
+    with pytest.raises(LayoutError) as exc:
+        loads_layout(json.dumps(doc), "pod.json")
+    paths = [p.path for p in exc.value.problems if p.severity == "error"]
+    assert "fabric.note" in paths
+    assert "fabric.port_gbps" in paths

@@ -55,6 +55,13 @@ def test_a_bad_trace_is_listed_not_imported(window, dialogs, tmp_path):  # noqa:
     assert not import_trace(window, str(bad))
     assert "column 'target'" in dialogs["problems"][-1][1][0]
     assert window.floor_layout.trace.path == ""
+    # a token rate on a rack row: imported, and the warning is shown with its place
+    warned = tmp_path / "tokens.csv"
+    warned.write_text("time,target,utilisation,tokens_per_s\n0,A01,0.5,900\n")
+    assert import_trace(window, str(warned))
+    title, lines = dialogs["problems"][-1]
+    assert lines[0].startswith(f"{warned}: line 2 column 'tokens_per_s'")
+    assert window.floor_layout.trace.path.endswith("tokens.csv")
 
 
 def test_plan_animation_exports_a_frame_per_step(window, tmp_path):  # noqa: F811

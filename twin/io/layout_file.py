@@ -224,7 +224,9 @@ def _later_errors(doc, settings, lists, catalogue: Catalogue, errors: list[Probl
     left out: they follow from errors shown."""
     if settings.get("hall") is None or any("duplicate id" in p.message for p in errors):
         return []
-    bad_paths = {p.path.split(".")[0] for p in errors}
+    # the item or block a problem is about: its path up to the first dot, or the whole
+    # path when that is a top-level key of the file (an unknown key may hold a dot)
+    bad_paths = {p.path if p.path in doc else p.path.split(".")[0] for p in errors}
     bad_ids = {str(item.get("id")) for key in spec.LIST_BLOCKS
                for i, item in enumerate(_as_list(doc.get(key)))
                if isinstance(item, dict) and f"{key}[{i}]" in bad_paths and item.get("id")}
@@ -235,7 +237,7 @@ def _later_errors(doc, settings, lists, catalogue: Catalogue, errors: list[Probl
     except Exception:       # a partial layout the checks cannot read: report what we have
         return []
     return [p for p in found if p.severity == "error"
-            and p.path.split(".")[0] not in bad_paths
+            and p.path.split(".")[0] not in bad_paths and p.path not in bad_paths
             and not any(f"'{i}'" in p.message for i in bad_ids)]
 
 

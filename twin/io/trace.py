@@ -56,11 +56,13 @@ class TraceRow:
 
 @dataclass
 class Trace:
-    """A checked trace: its rows in time order and its distinct instants."""
+    """A checked trace: its rows in time order, its distinct instants and the warnings
+    about it (what was read but not used: a token rate on a rack row)."""
 
     file: str
     rows: list[TraceRow]
     times_s: list[float] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def duration_s(self) -> float:
@@ -207,7 +209,7 @@ def parse_trace(data: bytes, name: str, layout: Layout) -> Trace:
         raise LayoutError(name, [Problem("", f"{len(times):,} distinct times, above the "
                                          f"{MAX_STEPS:,} steps a replay takes; resample the "
                                          "trace (e.g. to 5-minute steps)")])
-    return Trace(name, rows, times)
+    return Trace(name, rows, times, [p for p in problems if p.severity == "warning"])
 
 
 def _share(text: str) -> float | None:

@@ -98,9 +98,6 @@ class Checker:
     def error(self, path: str, message: str) -> None:
         self.problems.append(Problem(path, message))
 
-    def warn(self, path: str, message: str) -> None:
-        self.problems.append(Problem(path, message, "warning"))
-
     def bad(self, path: str, found: Any, f: spec.Field) -> None:
         self.error(path, f"found {describe(found)}, expected {f.expected()}")
 

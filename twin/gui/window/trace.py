@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from twin.gui.base.dialogs import show_problems
 from twin.io import LayoutError
+from twin.io.errors import capped_lines
 from twin.io.trace import read_trace
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -121,4 +122,9 @@ def import_trace(window: "MainWindow", path: str | None = None) -> bool:
     window.statusBar().showMessage(f"Trace {Path(path).name}: {len(trace.rows):,} rows, "
                                    f"{len(trace.times_s):,} steps over "
                                    f"{trace.duration_s / 3600:,.1f} h", 8000)
+    if trace.warnings:
+        n = len(trace.warnings)
+        show_problems(window, "Import workload trace",
+                      f"Imported {Path(path).name} with {n} warning{'s' if n != 1 else ''}",
+                      capped_lines(trace.warnings, path))
     return True
