@@ -224,3 +224,25 @@ def test_release_while_the_drags_refined_pass_runs_does_not_solve_again():
         assert got[-1].request_id == seq and not got[-1].cached
     finally:
         eng.close()
+
+
+def test_the_first_solve_starts_the_coarse_lane_and_each_lane_has_its_named_thread():
+    """After the first refined solve (a cold one: drags are not yet known to be quick) the
+    coarse lane is started, so its process is warm before the first drag; refined results
+    come from the thread "twin-engine", coarse ones from "twin-engine-fast" (the names a
+    thread dump shows)."""
+    lay = load_layout(LAYOUTS / "small-room.json")
+    got, errors = [], []
+    eng = LiveEngine(lay, lambda r, s, i: got.append((i.coarse, threading.current_thread().name)),
+                     lambda e, i: errors.append(e), isolate=False)
+    try:
+        eng.request()
+        assert eng.wait_idle(60)
+        assert not eng.drags_refined
+        assert eng._fast is not None, "the coarse lane waits for the first drag"
+        assert got == [(False, "twin-engine")]
+        eng.request(coarse=True)
+        assert eng.wait_idle(60)
+        assert got[-1] == (True, "twin-engine-fast") and not errors
+    finally:
+        eng.close()

@@ -3,6 +3,8 @@
 import threading
 import time
 
+import pytest
+
 from twin.engine.worker import Cancelled, LatestWorker
 
 
@@ -115,5 +117,20 @@ def test_a_superseded_request_that_finishes_is_still_delivered():
         w.submit(gives_up)
         assert w.wait_idle(5)
         assert done[-1] == (3, None, "Cancelled")
+    finally:
+        w.close()
+
+
+@pytest.mark.parametrize("kwargs, expected", [({}, "twin-engine"),
+                                               ({"name": "twin-test-lane"}, "twin-test-lane")])
+def test_the_request_runs_on_a_thread_named_after_the_worker(kwargs, expected):
+    """A thread dump (faulthandler, py-spy) names the engine's threads: requests run on
+    the worker's own thread, called ``name`` ("twin-engine" unless told otherwise)."""
+    done = []
+    w = LatestWorker(lambda rid, res, err: done.append(res), **kwargs)
+    try:
+        w.submit(lambda token: threading.current_thread().name)
+        assert w.wait_idle(5)
+        assert done == [expected]
     finally:
         w.close()

@@ -413,3 +413,24 @@ def test_room_unit_fans_count_only_units_that_run_and_timings_have_their_names()
     lay.update_item("cooling_units", "CRAH-3", enabled=False)
     res = simulate(lay, coarse=True)
     assert res.facility.crah_fan_kw == pytest.approx(3 * 7.5)
+
+
+def test_a_dc800_floor_gives_the_racks_design_peak_on_dc_too():
+    """docs/physics.md §17: on 800 V DC each rack's input is its 54 V load plus the DC/DC
+    loss, both rated at the nameplate. The design peak (top of a training swing) is a rack
+    input like the mean, so it converts the same way: the DC peak is ``dc800_rack_input``
+    of the AC peak, and stays at or above the DC mean. The measured room has racks whose
+    peak is above their mean."""
+    from twin.engine import inputs
+    from twin.physics import power_arch
+    lay = load_layout(LAYOUTS / "measured-room.json")
+    ac = simulate(lay).workload
+    assert (ac.rack_peak_power_w > ac.rack_power_w + 1.0).any()
+    lay.set_settings("site", dataclasses.replace(lay.site, power_architecture="dc800"))
+    dc = simulate(lay).workload
+    rated_w = inputs.rack_numbers(lay, "nameplate_kw") * 1e3
+    np.testing.assert_allclose(dc.rack_peak_power_w,
+                               power_arch.dc800_rack_input(ac.rack_peak_power_w, rated_w),
+                               rtol=1e-9)
+    assert (dc.rack_peak_power_w >= dc.rack_power_w - 1e-6).all()
+    assert (dc.rack_peak_power_w < ac.rack_peak_power_w).any()   # DC/DC beats the PSU

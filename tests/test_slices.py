@@ -234,3 +234,17 @@ def test_the_iso_surface_of_a_linear_field_is_its_plane():
     proj = 9.5 ** 2 * tri_area(2, 3) - 4.5 ** 2 * tri_area(2, 3)   # i <= 5: 2j + 3k >= 4.5
     area = 0.5 * np.linalg.norm(nrm, axis=1).sum()
     assert area == pytest.approx(proj * np.sqrt(14), rel=1e-9)
+
+
+def test_a_cancelled_iso_surface_is_empty_with_faces_that_index_its_vertices():
+    """Cancelled before it cuts a tetrahedron, the surface of a field it does cut is
+    empty: (0, 3) vertices and (0, 3) integer faces, so the caller (the sections worker)
+    can still build its normals from them."""
+    n = 4
+    k, j, i = np.meshgrid(*(np.arange(n),) * 3, indexing="ij")
+    f = i + 2.0 * j + 3.0 * k                   # 9.5 cuts it (see the plane test above)
+    assert len(slices.marching_tetrahedra(f, 9.5)[1])
+    verts, faces = slices.marching_tetrahedra(f, 9.5, cancel=lambda: True)
+    assert verts.shape == (0, 3) and faces.shape == (0, 3) and faces.dtype.kind == "i"
+    assert verts[faces].shape == (0, 3, 3)
+    assert slices.vertex_normals(verts, faces).shape == (0, 3)

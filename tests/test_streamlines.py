@@ -377,3 +377,16 @@ def test_air_is_still_below_one_percent_of_the_95th_percentile_speed():
     slower = field(GRID, lambda X, Y, Z: np.select([Y < 0.3, Y > 5.7], [0.009, 2.0], 1.0),
                    zero, zero, lambda X, Y, Z: 20.0 + 0 * X)
     assert sl.trace(slower, [[1.0, 0.15, 1.25]]).end.tolist() == [sl.END_STILL]
+
+
+def test_horizontal_velocity_of_a_single_layer_field_is_that_layer_at_any_height():
+    """One layer of cells (nz = 1): u = 0.5 m/s and v = -0.2 m/s everywhere; the plan field
+    at any height is that layer's, component by component."""
+    grid = Grid(nx=8, ny=5, nz=1, dx=0.5, dz=3.0)
+    air = field(grid, lambda X, Y, Z: 0.5 + 0 * X, lambda X, Y, Z: -0.2 + 0 * X, zero,
+                lambda X, Y, Z: 20.0 + 0 * X)
+    for h in (0.0, 1.5, 10.0):
+        u, v = sl.horizontal_velocity(air, h)
+        assert u.shape == v.shape == (grid.ny, grid.nx)
+        np.testing.assert_allclose(u, 0.5, atol=1e-12)
+        np.testing.assert_allclose(v, -0.2, atol=1e-12)

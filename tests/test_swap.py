@@ -200,3 +200,21 @@ def test_power_compare_rates_the_chain_for_racks_and_immersion_tanks(pod):
     pc = compare_power(lay, simulate(lay))
     assert pc.rated_kw == pytest.approx(plates + 90.0)
     assert pc.to_json()["rated_kw"] == round(plates + 90.0, 3)
+
+
+def test_the_cdu_fix_counts_the_cdus_the_loop_needs_in_words(pod):
+    """The loop's load over one CDU's capacity, less the one it has: 1,250 of 1,000 kW ->
+    "1 more CDU" (250 kW short); 2,500 of 1,000 kW -> "2 more CDUs" (1,500 kW short)."""
+    (one,) = [x for x in what_breaks(pod, _doc(), _doc(cdu_pct=125.0)) if x.kind == "CDU"]
+    assert one.fix == "1 more CDU of this model on its loop, or 250 kW of CDU capacity more"
+    (two,) = [x for x in what_breaks(pod, _doc(), _doc(cdu_pct=250.0)) if x.kind == "CDU"]
+    assert two.fix == "2 more CDUs of this model on its loop, or 1,500 kW of CDU capacity more"
+
+
+def test_exactly_five_racks_over_the_point_rating_are_all_named_without_an_ellipsis(pod):
+    """The part names up to five racks; only a sixth and more are cut to an ellipsis."""
+    d = _doc()
+    d["floor"].update(point_rating_kn=3.0, max_point_kn=3.33,
+                      racks_over_point_rating=["R5", "R4", "R3", "R2", "R1"])
+    (x,) = what_breaks(pod, _doc(), d)
+    assert x.part == "R1, R2, R3, R4, R5"

@@ -239,3 +239,25 @@ def test_trace_steps_count_from_the_first_row_and_hold_each_value():
     assert [(label, t) for label, t, _snap in steps] == [("0 s", 0.0), ("3,000 s", 3000.0)]
     assert [snap().workloads["llm-train"].utilisation for _l, _t, snap in steps] == [0.5, 0.6]
     assert trace_steps(lay, Trace("empty.csv", [])) == []
+
+
+def test_step_figures_without_any_coolant_return_give_nan_quietly():
+    """Racks on a loop whose returns are all unknown at a step (NaN) have no worst coolant
+    return: the figure is NaN, without numpy's "All-NaN slice" warning on the CLI's
+    stderr at every step. Racks off any loop (CDU index -1) do not count."""
+    import warnings
+    from types import SimpleNamespace
+
+    from twin.engine.timeline import step_figures
+
+    def result(return_c, cdu_index):
+        facility = SimpleNamespace(it_kw=100.0, facility_kw=120.0, pue=1.2, tokens_per_kwh=5.0)
+        racks = SimpleNamespace(return_c=np.array(return_c), cdu_index=np.array(cdu_index))
+        return SimpleNamespace(facility=facility, liquid=SimpleNamespace(racks=racks),
+                               metrics={"worst_inlet_c": 24.0})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = step_figures(result([np.nan, np.nan, 41.0], [0, 1, -1]))
+    assert np.isnan(got["worst_coolant_return_c"])
+    assert got["worst_inlet_c"] == 24.0 and got["pue"] == 1.2
+    assert step_figures(result([38.0, np.nan, 41.0], [0, 1, -1]))["worst_coolant_return_c"] == 38.0

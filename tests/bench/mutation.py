@@ -34,8 +34,11 @@ For each package the sandbox's ``pyproject.toml`` gets a ``[tool.mutmut]`` table
 mutates only that package (``only_mutate``) and selects that package's tests; GUI tests
 (``tests/gui``, marker ``gui``) are never run and pytest-xvfb is off. mutmut records which
 tests reach each function (one traced run of the selection) and runs each mutant against
-just those tests in a forked child, stopping at the first failure, so a mutant costs a
-fraction of a second to a few seconds. A mutant that no selected test reaches counts as
+just those tests in a child forked from a server that has only collected the tests
+(``process_isolation = "forkserver"``: forked from mutmut's own process, which had run the
+whole selection, a child that drew a report's 3-D figure hung in OpenGL, since the
+software renderer's threads of the parent do not exist in the child), stopping at the
+first failure, so a mutant costs a fraction of a second to a few seconds. A mutant that no selected test reaches counts as
 survived ("no_tests" says how many). Timeouts (a mutant still running after 2 x (its
 covering tests' clean time + 60 s) of wall time, or 4 x that of CPU time: mutmut's
 limits with ``TIMEOUT_MULTIPLIER`` and ``TIMEOUT_CONSTANT_S``) are reported apart and
@@ -287,6 +290,7 @@ use_git_change_detection = false
 use_setproctitle = false
 timeout_multiplier = {TIMEOUT_MULTIPLIER}
 timeout_constant = {TIMEOUT_CONSTANT_S}
+process_isolation = "forkserver"
 """
     (sandbox / "pyproject.toml").write_text(text)
 

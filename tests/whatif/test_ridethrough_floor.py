@@ -57,6 +57,12 @@ def test_the_result_at_an_instant_carries_that_instants_inlets_and_coolant():
     i = lay.racks.index_of("A01")
     assert res.liquid.racks.return_c[i] == rep.run.rack_coolant_c[k, i]
     assert res.liquid.racks.return_c[i] > rep.base.liquid.racks.return_c[i] + 5
+    # racks off every loop (the pod's 4 air racks) have no coolant: their return stays the
+    # steady one (none: NaN), a float array the views colour as they do the steady state
+    off = rep.base.liquid.racks.cdu_index < 0
+    assert off.sum() == 4 and res.liquid.racks.return_c.dtype == float
+    assert np.isnan(res.liquid.racks.return_c[off]).all()
+    assert np.isnan(rep.base.liquid.racks.return_c[off]).all()
     assert not res.air.field_current and res.alerts == []
     assert rep.base.air.field_current                     # the base is not touched
     assert rep.failed_layout.cdus["CDU-A"].failed_pumps > 0
