@@ -233,3 +233,97 @@ def test_the_floor_rating_allows_a_rack_that_loads_a_bay_exactly_to_it():
         assert fin.any()
         assert np.all(cm.capacity_kw[fin] == cap_kw)
         assert {LIMITS[b] for b in cm.binding[fin]} == {limit}
+
+
+def test_a_footprint_against_the_wall_sees_equipment_in_the_first_raster_row():
+    """A 0.3 m post at (0.45, 0.15) fills raster cell (row 0, column 1), against the wall
+    y = 0. A 0.6 x 0.6 m footprint centred on the tile (0.3, 0.3) covers x 0-0.6, y 0-0.6:
+    rows 0-1 by columns 0-1, the post's cell among them; on the tile (0.9, 0.3) it covers
+    columns 2-3 and is clear."""
+    from twin.engine.capacity import _free
+    from twin.model import Hall, Layout, RackTable
+    lay = Layout(hall=Hall(width_m=2.4, length_m=2.4, raised_floor=False),
+                 racks=RackTable.from_records([{"id": "P", "model": "post", "x_m": 0.45,
+                                                "y_m": 0.15}]),
+                 equipment={"post": _POST})
+    _xs, ys, free = _free(lay, 0.6, 0.6)
+    assert ys[0] == pytest.approx(0.3)
+    assert not free[0, 0] and free[0, 1]
+
+
+def _air_only_result(lay):
+    """A solved floor stand-in with no power, no liquid, no floor map: room units with
+    50 kW of spare (50 kW loaded to half their capacity)."""
+    from types import SimpleNamespace
+    empty = SimpleNamespace(rating_kw=np.zeros(0), load_kw=np.zeros(0))
+    return SimpleNamespace(power=empty, power_ids=[], liquid=None, floor=None,
+                           failover=SimpleNamespace(worst_load_fraction=np.zeros(0)),
+                           air=SimpleNamespace(unit_load_w=np.array([50e3]),
+                                               unit_capacity_fraction=np.array([0.5]),
+                                               field_current=False))
+
+
+def test_the_default_model_is_the_most_common_gpu_rack_else_the_most_common_rack():
+    """Three storage racks (no GPUs), two DGX H100 racks and one GB200 rack: the default
+    is the DGX H100 rack (the most common with GPUs), not the storage rack (the most
+    common of all). With only the storage racks it is the storage rack; an empty floor
+    still gets a rack model of the catalogue."""
+    from twin.model import Hall, Layout, RackTable
+    placed = [("S1", "storage-rack", 0.3), ("S2", "storage-rack", 0.9),
+              ("S3", "storage-rack", 1.5), ("H1", "dgx-h100-rack", 2.1),
+              ("H2", "dgx-h100-rack", 2.7), ("G1", "gb200-nvl72", 3.3)]
+
+    def floor(racks):
+        recs = [{"id": i, "model": m, "x_m": x, "y_m": 1.2} for i, m, x in racks]
+        return Layout(hall=Hall(width_m=6.0, length_m=6.0, raised_floor=False),
+                      racks=RackTable.from_records(recs))
+
+    lay = floor(placed)
+    assert capacity_map(lay, _air_only_result(lay)).model == "dgx-h100-rack"
+    lay = floor(placed[:3])
+    assert capacity_map(lay, _air_only_result(lay)).model == "storage-rack"
+    lay = floor([])
+    cm = capacity_map(lay, _air_only_result(lay))
+    assert lay.catalogue[cm.model].kind == "rack" and cm.free_positions > 0
+
+
+def test_the_stranded_rows_of_an_empty_hall_by_hand():
+    """The 2.4 m square hall holds the 0.5 x 1.0 m small rack (10 kW nameplate) at 4 x 2
+    tile centres (x 0.3-2.1; y 0.9 and 1.5: at 0.3 and 2.1 it would cross a wall), so the
+    space row offers 8 x 10 = 80 kW; the room units 100 kW installed, 50 kW used, 50 kW
+    spare for an air-cooled rack. The air binds and 30 kW of the space is stranded."""
+    from twin.model import Hall, Layout
+    lay = Layout(hall=Hall(width_m=2.4, length_m=2.4, raised_floor=False),
+                 equipment={"small": _SMALL})
+    cm = capacity_map(lay, _air_only_result(lay), "small")
+    assert cm.free_positions == 8
+    assert cm.stranded == [
+        {"resource": "air cooling", "unit": "kW", "installed": 100.0, "used": 50.0,
+         "it_headroom_kw": 50.0, "stranded_it_kw": 0.0, "binds": True},
+        {"resource": "space (free positions)", "unit": "kW of racks", "installed": 80.0,
+         "used": 0.0, "it_headroom_kw": 80.0, "stranded_it_kw": 30.0, "binds": False}]
+
+
+def test_a_rack_fed_from_its_b_side_only_gives_a_new_rack_its_b_path(pod):
+    """Every rack fed from side B alone: a new rack joins the B feed of the nearest rack
+    and may take the whole smallest spare on that path (single-fed: no 2N halving, no
+    failover limit), against the liquid and air limits as in the dual-fed case."""
+    lay = pod[0].snapshot()
+    lay.set_rack_values(list(lay.racks.ids), "feed_a", [""] * len(lay.racks))
+    res = simulate(lay)
+    cm = capacity_map(lay, res, "gb200-nvl72")
+    j, i = np.argwhere(np.isfinite(cm.capacity_kw))[0]
+    r = lay.racks
+    k = int(np.argmin(np.hypot(r["x_m"] - cm.x_m[i], r["y_m"] - cm.y_m[j])))
+    p = res.power
+    idx = {c: n for n, c in enumerate(res.power_ids)}
+    power = min(p.rating_kw[idx[c]] - p.load_kw[idx[c]] for c in _path(lay, r["feed_b"][k]))
+    frac = lay.catalogue["gb200-nvl72"]["liquid_fraction"]
+    c = res.cdu_ids.index(r["cdu"][k])
+    liq = res.liquid.cdus
+    liquid = (liq.load_w[c] / liq.capacity_fraction[c] - liq.load_w[c]) / 1e3 / frac
+    a = res.air
+    air = np.sum(a.unit_load_w / a.unit_capacity_fraction - a.unit_load_w) / 1e3 / (1 - frac)
+    assert power > 0
+    assert cm.capacity_kw[j, i] == pytest.approx(min(power, liquid, air), rel=1e-9)
+    assert LIMITS[cm.binding[j, i]] == ("power", "liquid", "air")[int(np.argmin([power, liquid, air]))]

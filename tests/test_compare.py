@@ -39,3 +39,20 @@ def test_cli_compare_json(tmp_path, capsys):
     doc = json.loads(capsys.readouterr().out)
     assert doc["identical"] is True and doc["a"] == pod
     assert main(["compare", pod, str(tmp_path / "missing.json")]) == 1
+
+
+def test_a_change_from_zero_or_from_nothing_has_no_percent():
+    """A (the pod with no workload on any rack) makes no tokens; B (the pod) does. The
+    difference is B's figure itself; a per cent of zero is undefined, so None. The cost
+    per million tokens exists in B only: neither a difference nor a per cent."""
+    lay_b = load_layout(LAYOUTS / "gb200-pod.json")
+    lay_a = lay_b.snapshot()
+    lay_a.set_rack_values(list(lay_a.racks.ids), "workload", [""] * len(lay_a.racks))
+    rb = simulate(lay_b)
+    c = compare(lay_a, simulate(lay_a), lay_b, rb)
+    row = {n: (a, b, d, p) for n, a, b, d, p in c.rows}
+    tokens = float(rb.facility.tokens_per_s)
+    assert tokens > 0
+    assert row["tokens_per_s"] == (0.0, pytest.approx(tokens), pytest.approx(tokens), None)
+    a, b, d, p = row["usd_per_million_tokens"]
+    assert a is None and b > 0 and d is None and p is None

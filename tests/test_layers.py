@@ -233,3 +233,86 @@ def test_rack_colouring_carries_label_unit_range_and_map(pod):
     assert (c.vmin, c.vmax) == layers._nice_range(layers.rack_values("coolant", res), 1.0)
     c = layers.rack_colouring("inlet", res)
     assert (c.vmin, c.vmax, c.colormap) == (15.0, 35.0, f"ashrae-{res.ashrae_class}")
+
+
+def test_floor_heatmap_is_the_bay_averaged_floor_load(pod):
+    """The floor layer is the floor result's load in kg/m² averaged over the hall's floor
+    bay (the pod's 1.2 m), on its own extent, from zero to the next 250 kg/m² step at or
+    above the heaviest bay (the pod states no rating); no floor result, no layer."""
+    import dataclasses
+    lay, res = pod
+    hm = layers.heatmap("floor", lay, res)
+    fl = res.floor
+    np.testing.assert_array_equal(hm.image, fl.load_kg_m2)
+    assert hm.extent == fl.extent
+    assert (hm.label, hm.unit) == ("Floor load (1.2 m bay)", "kg/m²")
+    peak = float(fl.load_kg_m2.max())
+    assert hm.levels[0] == 0.0 and hm.levels[1] % 250.0 == 0.0
+    assert peak <= hm.levels[1] < peak + 250.0
+    assert layers.heatmap("floor", lay, dataclasses.replace(res, floor=None)) is None
+
+
+def test_both_capacity_layers_cover_the_hall_on_the_tile_grid(pod):
+    """Headroom and what binds it are drawn on the same tile grid: 0.6 m tiles over the
+    pod's 14.4 m x 10.8 m hall, so both extents are (0, 0, 14.4, 10.8)."""
+    lay, res = pod
+    limit = layers.heatmap("headroom_limit", lay, res)
+    room = layers.heatmap("headroom", lay, res)
+    assert limit.extent == pytest.approx((0.0, 0.0, 14.4, 10.8))
+    assert room.extent == pytest.approx(limit.extent)
+    ny, nx = limit.image.shape
+    assert (nx * 0.6, ny * 0.6) == pytest.approx(limit.extent[2:])
+
+
+@pytest.mark.parametrize("metric", ["inlet", "coolant"])
+def test_facing_racks_share_an_aisle_that_shows_the_hotter_figure(metric):
+    """Two racks face each other across an aisle INTAKE_ZONE_M wide, so their intake zones
+    fill the same cells: a temperature layer draws the worse, i.e. hotter, of the two
+    (24 and 30 degrees here), whichever rack is drawn last."""
+    from types import SimpleNamespace
+    lay = load_layout(LAYOUTS / "gb200-pod.json")
+    a, b = (str(r) for r in lay.racks.ids[:2])
+    lay.remove_racks([str(r) for r in lay.racks.ids[2:]])
+    lay.move_racks([a, b], [7.2, 7.2], [3.0, 4.8])
+    ia, ib = lay.racks.index_of(a), lay.racks.index_of(b)
+    lay.racks["rotation_deg"][ia], lay.racks["rotation_deg"][ib] = 180, 0
+    (fa, fb) = geometry.front_vectors(lay.racks["rotation_deg"][[ia, ib]])
+    assert tuple(fa) == pytest.approx((0, 1)) and tuple(fb) == pytest.approx((0, -1))
+    ba, bb = lay.rack_bounds_m()[[ia, ib]]
+    assert bb[1] - ba[3] == pytest.approx(layers.INTAKE_ZONE_M)   # the aisle between them
+    for hot in (ia, ib):
+        t = np.full(2, 24.0)
+        t[hot] = 30.0
+        cdu = np.zeros(2, int)
+        res = SimpleNamespace(rack_ids=[a, b], ashrae_class="A1",
+                              air=SimpleNamespace(rack_inlet_max_c=t),
+                              liquid=SimpleNamespace(racks=SimpleNamespace(cdu_index=cdu,
+                                                                           return_c=t)))
+        hm = layers.heatmap(metric, lay, res)
+        rows = slice(int(round(ba[3] / layers.RASTER_M)), int(round(bb[1] / layers.RASTER_M)))
+        cols = slice(int(round(ba[0] / layers.RASTER_M)), int(round(ba[2] / layers.RASTER_M)))
+        aisle = hm.image[rows, cols]
+        assert aisle.size >= 4 and np.all(aisle == 30.0)
+
+
+def test_rack_power_values_are_floats_whatever_the_result_holds(pod):
+    """One float per rack (NaN marks "no value" in every metric): a result whose rack
+    power is held in whole kW (a hand-made or imported result) still gives floats."""
+    import dataclasses
+    _lay, res = pod
+    whole = dataclasses.replace(res, rack_power_kw=np.array([120, 0, 35]))
+    values = layers.rack_values("power", whole)
+    assert values.dtype == np.float64
+    assert values.tolist() == [120.0, 0.0, 35.0]
+
+
+def test_the_top_of_the_temperature_scale_is_exactly_its_magenta_end():
+    """Beyond the top of the scale the colour is clipped to the scale's end, the deep
+    magenta (140, 20, 130): no interpolation there, so the 8-bit lookup table the views
+    draw with ends on that colour exactly, for every class."""
+    from twin.model.viewstate import colormap_lut, colormap_rgba
+    for cls in ("A1", "A2", "A3", "A4"):
+        lo, hi, name = layers.temperature_scale(cls)
+        assert colormap_lut(name)[-1].tolist() == [140, 20, 130, 255]
+        rgb = colormap_rgba(np.array([hi, hi + 10.0]), lo, hi, name)[:, :3] * 255
+        np.testing.assert_allclose(rgb, [(140, 20, 130)] * 2, atol=1e-9)

@@ -390,3 +390,58 @@ def test_horizontal_velocity_of_a_single_layer_field_is_that_layer_at_any_height
         assert u.shape == v.shape == (grid.ny, grid.nx)
         np.testing.assert_allclose(u, 0.5, atol=1e-12)
         np.testing.assert_allclose(v, -0.2, atol=1e-12)
+
+
+def test_streamlines_pass_the_cancel_request_to_the_trace():
+    """The seeded lines of a field (air rising in one corner column, as above) are traced
+    under the caller's cancel test: a request to cancel raises Cancelled."""
+    air = field(GRID, zero, zero, lambda X, Y, Z: Z * ((X < 0.9) & (Y < 0.9)),
+                lambda X, Y, Z: 20.0 + 0 * X)
+    assert sl.streamlines(air, cancel=lambda: False).n_lines > 0
+    with pytest.raises(Cancelled):
+        sl.streamlines(air, cancel=lambda: True)
+
+
+def test_a_line_ends_after_max_length_however_many_steps_it_may_take():
+    """Uniform flow along +x from x = 1 m, 11 m from the wall: with max_length_m = 3 m and
+    room for a thousand steps, the line ends by length at 3 m, within one step
+    (0.3 x 0.3 m cells = 0.09 m) beyond it, still moving straight along +x."""
+    air = field(GRID, lambda X, Y, Z: np.full_like(X, 0.8), zero, zero,
+                lambda X, Y, Z: 20.0 + 0 * X)
+    h = sl.STEP_CELLS * GRID.dx
+    lines = sl.trace(air, [[1.0, 2.0, 1.2]], max_length_m=3.0, max_steps=1000)
+    assert lines.end.tolist() == [sl.END_LENGTH]
+    assert 3.0 - 1e-9 <= lines.length_m()[0] < 3.0 + h
+    assert 4.0 - 1e-9 <= lines.ends()[0, 0] < 4.0 + h
+
+
+def test_a_line_ends_where_the_air_stops():
+    """Plane stagnation flow u = -0.5 (x - 6), v = 0.5 (y - 3) (divergence-free: no cell
+    draws air in): on the line y = 3 m the air runs along +x at 0.5 (6 - x) m/s and stops
+    at x = 6 m. A line seeded there from x = 1 m stays on y = 3 m and ends as still within
+    one step (0.09 m) of the stagnation point."""
+    air = field(GRID, lambda X, Y, Z: -0.5 * (X - 6.0), lambda X, Y, Z: 0.5 * (Y - 3.0), zero,
+                lambda X, Y, Z: 20.0 + 0 * X)
+    h = sl.STEP_CELLS * GRID.dx
+    lines = sl.trace(air, [[1.0, 3.0, 1.2]])
+    assert lines.end.tolist() == [sl.END_STILL]
+    end = lines.ends()[0]
+    assert abs(end[0] - 6.0) <= h and end[1] == pytest.approx(3.0, abs=1e-9)
+    assert lines.length_m()[0] == pytest.approx(end[0] - 1.0, abs=h)
+
+
+def test_a_single_layer_field_traces_along_its_far_edge_to_the_wall():
+    """One layer of cells (nz = 1), uniform flow of 0.5 m/s along +x: lines seeded along
+    the far edge of the plan (y within a quarter cell of 2.5 m) and in the middle run
+    straight to the wall at x = 4 m, in (4 - x0) / 0.5 s, sampling the uniform 21 degrees
+    all the way, the last cell too."""
+    grid = Grid(nx=8, ny=5, nz=1, dx=0.5, dz=3.0)
+    air = field(grid, lambda X, Y, Z: 0.5 + 0 * X, zero, zero, lambda X, Y, Z: 21.0 + 0 * X)
+    seeds = np.array([[1.0, 2.4, 1.5], [0.2, 1.2, 0.4]])
+    lines = sl.trace(air, seeds)
+    assert lines.end.tolist() == [sl.END_WALL] * 2
+    np.testing.assert_allclose(lines.length_m(), 4.0 - seeds[:, 0], atol=1e-5)
+    np.testing.assert_allclose(lines.ends()[:, 1:], seeds[:, 1:], atol=1e-12)
+    np.testing.assert_allclose(lines.time_s[lines.offsets[1:] - 1], (4.0 - seeds[:, 0]) / 0.5,
+                               rtol=1e-6)
+    np.testing.assert_allclose(lines.temperature_c, 21.0, atol=1e-12)

@@ -242,3 +242,19 @@ def test_neutral_target_of_a_small_swing_with_a_weak_store_is_not_the_mean():
     # no store, or no spread: the mean
     assert sw.neutral_target(np.array([0.0, 0.0, 0.9]), 0.0) == pytest.approx(0.3)
     assert sw.neutral_target(np.full(4, 2.0), 1.0) == 2.0
+
+
+def test_a_floor_without_a_swing_has_an_empty_json_document_with_numbers_not_nulls():
+    """No workload swings: no jobs, no stages, empty series, no sampling step (0 s) and no
+    power floor cost (zeros, numbers as in every other document); the grid's limits as
+    set on the site; the note says why."""
+    lay = load_layout(POD)
+    lay.set_settings("site", dataclasses.replace(lay.site, grid_max_ramp_mw_per_s=10.0))
+    doc = training_swing(lay, simulate(lay)).to_json()
+    assert doc == {
+        "jobs": [], "limits": {"max_ramp_mw_per_s": 10.0, "max_swing_mw": None},
+        "stages": [], "power_floor": {"extra_kw": 0.0, "mwh_per_year": 0.0, "usd_per_year": 0.0},
+        "dt_s": 0.0, "notes": [doc["notes"][0]],
+        "series": {"t_s": [], "raw_mw": [], "smoothed_mw": []}}
+    assert doc["notes"][0].startswith("no running training workload has a swing")
+    assert isinstance(doc["dt_s"], float)

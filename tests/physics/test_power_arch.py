@@ -98,3 +98,25 @@ def test_a_dc800_floor_runs_its_drawn_chain_as_dc_stages():
     assert dc.facility.tokens_per_s == pytest.approx(ac.facility.tokens_per_s)
     lay.set_settings("site", dataclasses.replace(lay.site, power_architecture="ac"))
     assert simulate(lay).facility.facility_kw == pytest.approx(ac.facility.facility_kw)
+
+
+def test_a_dc800_floor_is_compared_from_its_ac_solve():
+    """docs/physics.md §17, compare_power: a floor already on 800 V DC is compared from its
+    AC solve, so the comparison is that of the same floor drawn as AC; the caller's floor
+    stays on DC."""
+    import dataclasses
+
+    from tests.conftest import LAYOUTS
+    from twin.engine.power_compare import compare_power
+    from twin.engine.simulate import simulate
+    from twin.io import load_layout
+    ac = load_layout(LAYOUTS / "gb200-pod.json")
+    ac_res = simulate(ac)
+    dc = ac.snapshot()
+    dc.set_settings("site", dataclasses.replace(dc.site, power_architecture="dc800"))
+    dc_res = simulate(dc)
+    assert dc_res.facility.it_kw < ac_res.facility.it_kw    # the DC solve draws less
+    got = compare_power(dc, dc_res)
+    assert got.to_json() == compare_power(ac, ac_res).to_json()
+    assert got.rack_dc_kw == pytest.approx(pa.dc_load_of(ac_res.facility.it_kw, got.rated_kw))
+    assert dc.site.power_architecture == "dc800"

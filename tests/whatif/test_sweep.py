@@ -199,3 +199,40 @@ def test_each_cdus_own_return_limit_is_checked_in_the_base_and_every_scenario(po
     for out in res.outcomes:
         assert out.state.coolant_over_limit == ["CDU-A"], out.component
         assert not any("coolant return" in r for r in out.reasons)
+
+
+def test_cancel_stops_the_sweep_while_a_scenario_is_still_running():
+    """The Cancel button must not wait for the running scenario to finish: with one
+    scenario that never finishes, a cancel() that turns True ends the collection with
+    Cancelled (stopping the pool) within a fraction of a second."""
+    import threading
+    from concurrent.futures import Future
+
+    from twin.engine.whatif.sweep import _collect, _Reporter
+    from twin.physics.cancel import Cancelled
+    running = Future()                      # a scenario still being solved
+    asked = threading.Event()
+    stopped, raised = [], []
+
+    def cancel():
+        if asked.is_set():
+            return True
+        asked.set()                         # the first look: not yet; every later one: yes
+        return False
+
+    def collect():
+        try:
+            _collect({running: 0}, [None], _Reporter(1, None, 0.0), cancel,
+                     lambda: stopped.append(True))
+        except Cancelled:
+            raised.append(True)
+
+    t = threading.Thread(target=collect, daemon=True)
+    t.start()
+    t.join(timeout=1.5)
+    late = t.is_alive()
+    if late:                                # let the thread end: the scenario finishes
+        running.set_result(None)
+        t.join(timeout=5)
+    assert not late, "cancel waited for the running scenario"
+    assert raised == [True] and stopped == [True]
