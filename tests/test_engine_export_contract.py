@@ -348,3 +348,43 @@ def test_every_rounded_figure_has_at_most_its_documented_decimals_and_some_use_t
                                        "usd_per_million_tokens", "usd_per_gpu_hour")} <= full
     assert {("floor", k) for k in ("max_load_kg_m2", "max_point_kn")} <= full
     assert ("timing_s", "total_s") in full or ("timing_s", "cpu_s") in full  # all four end in 0: 1 in 10^4
+
+
+def test_the_floor_of_an_empty_hall_is_all_zero_loads_and_no_worst_rack():
+    """No racks: nothing weighs on the floor, so every load figure is 0 and no rack is
+    named (the keys stay, so a script reading them does not break)."""
+    from twin.engine.export import floor_doc
+    from twin.model import Hall, Layout, RackTable
+    lay = Layout("empty", hall=Hall(width_m=10.0, length_m=6.0),
+                 racks=RackTable.from_records([]))
+    floor = floor_doc(lay, simulate(lay))
+    assert floor is not None
+    assert {k: floor[k] for k in ("max_load_kg_m2", "max_rack_load_kg_m2", "max_point_kn",
+                                  "heaviest_rack_kg", "max_load_rack", "max_point_rack",
+                                  "racks_over_rating", "racks_over_point_rating")} == {
+        "max_load_kg_m2": 0.0, "max_rack_load_kg_m2": 0.0, "max_point_kn": 0.0,
+        "heaviest_rack_kg": 0.0, "max_load_rack": None, "max_point_rack": None,
+        "racks_over_rating": [], "racks_over_point_rating": []}
+
+
+def test_a_racks_token_rate_and_ashrae_status_follow_its_own_workload_and_the_halls_class(pod):
+    """Each rack row carries that rack's own token rate (GPU racks run, the network rack
+    none), and the ASHRAE status is judged against the hall's air class: an inlet of
+    33 degC is outside A1's allowable 15-32 degC but within A3's 5-40 degC."""
+    import dataclasses
+
+    from twin.engine.export import racks_doc
+    lay, res, doc = pod
+    tokens = {r["id"]: r["tokens_per_s"] for r in doc["racks"]}
+    assert tokens["A-IB1"] == 0.0
+    assert tokens["A01"] > 1.0
+    assert sum(tokens.values()) == pytest.approx(res.facility.tokens_per_s, rel=1e-6)
+    i = lay.racks.index_of("A01")
+    inlet = res.air.rack_inlet_max_c.copy()
+    inlet[i] = 33.0
+    hot = dataclasses.replace(res, air=dataclasses.replace(res.air, rack_inlet_max_c=inlet))
+    a1 = racks_doc(lay, hot)
+    assert a1[i]["ashrae"] == "out_of_range"
+    a3 = lay.snapshot()
+    a3.hall = dataclasses.replace(a3.hall, ashrae_class="A3")
+    assert racks_doc(a3, hot)[i]["ashrae"] == "allowable"

@@ -326,3 +326,53 @@ def test_reach_alerts_go_per_rack_most_links_first_then_one_summary():
     assert one == [Alert("critical", "cable_reach", "R3", msg.format("R3")),
                    Alert("critical", "cable_reach", "NET", msg.format("NET"))]
     assert _reach_alerts(res, np.zeros(0, np.int64), "cable_reach", "critical", "x") == []
+
+
+def test_a_fabric_switch_that_is_not_a_switch_model_is_one_clear_error():
+    lay = two_racks()
+    lay.fabric = dataclasses.replace(lay.fabric, switch="gpu8")      # a rack model
+    with pytest.raises(ft.FabricError, match="fabric.switch 'gpu8' is not a switch model"):
+        build(lay)
+    lay.fabric = dataclasses.replace(lay.fabric, switch="no-such-model")
+    with pytest.raises(ft.FabricError, match="'no-such-model' is not a switch model"):
+        build(lay)
+
+
+def test_two_ports_per_gpu_double_the_gpu_ports_and_their_links():
+    """8 GPUs with 2 fabric ports each: 16 GPU ports, each a link to a leaf."""
+    lay = two_racks()
+    lay.fabric = dataclasses.replace(lay.fabric, ports_per_gpu=2.0)
+    res = build(lay)
+    assert res.tree.n_gpu_ports == 16
+    assert int(np.sum(res.tier == ft.GPU_LEAF)) == 16
+
+
+def test_too_few_network_racks_names_the_switch_model_in_the_error(pod):
+    lay = pod.snapshot()
+    lay.fabric = Fabric(tiers=3, switch="q3400", port_gbps=800.0, ports_per_gpu=4.0)
+    builder = FabricBuilder()
+    builder.update(lay)
+    assert "NVIDIA Quantum-X800 Q3400 (XDR InfiniBand) switches" in builder.error
+
+
+def test_fabric_alerts_read_links_beyond_every_medium_and_beyond_their_planned_cable():
+    """Two racks, 8 GPU links of 9.988 m (400 Gb/s). One link given no medium: beyond every
+    medium (critical, the longest 400G reach is FR4's 2000 m), at both its racks. The other
+    seven planned on active copper (ACC 400G, 5 m): a re-plan warning at both racks."""
+    from twin.engine.fabric import fabric_alerts
+    from twin.physics.facility import Alert
+    lay = two_racks()
+    res = build(lay)
+    gpu = np.nonzero(res.tier == ft.GPU_LEAF)[0]
+    medium, planned = res.medium.copy(), res.planned_medium.copy()
+    medium[gpu[0]] = -1
+    planned[gpu[1:]] = 1
+    out = fabric_alerts(dataclasses.replace(res, medium=medium, planned_medium=planned),
+                        lay.fabric)
+    every = "1 link of {} beyond the reach of every medium (longest 10.0 m at 400 Gb/s; reach 2000 m)"
+    replan = ("7 links of {} beyond the reach of their planned cable (longest 10.0 m at "
+              "400 Gb/s; reach of Active copper (ACC) 400G 5 m)")
+    assert out == [Alert("critical", "cable_reach", "GPU", every.format("GPU")),
+                   Alert("critical", "cable_reach", "NET", every.format("NET")),
+                   Alert("warning", "cable_replan", "GPU", replan.format("GPU")),
+                   Alert("warning", "cable_replan", "NET", replan.format("NET"))]

@@ -434,3 +434,44 @@ def test_a_dc800_floor_gives_the_racks_design_peak_on_dc_too():
                                rtol=1e-9)
     assert (dc.rack_peak_power_w >= dc.rack_power_w - 1e-6).all()
     assert (dc.rack_peak_power_w < ac.rack_peak_power_w).any()   # DC/DC beats the PSU
+
+
+def test_air_metrics_of_a_floor_that_puts_no_heat_into_the_air():
+    """Every rack's heat goes to liquid (rise 0) and the room units run: the racks breathe
+    supply air (inlets = supply = 18 °C) and exhaust it unchanged, so RTI (ΔT_IT = 0) and
+    SHI = δQ / (Q + δQ) = 0 / 0 are undefined: NaN, not an error; the rest stands."""
+    from twin.engine.simulate import air_metrics
+    air = _air_figures(doors=False)
+    air.rack_air_heat_w = np.zeros(3)
+    air.rack_inlet_mean_c = np.full(3, 18.0)
+    air.rack_inlet_max_c = np.full(3, 18.0)
+    air.rack_exhaust_c = np.full(3, 18.0)
+    air.unit_supply_c = np.full(3, 18.0)
+    air.unit_return_c = np.array([18.0, np.nan, 18.0])
+    m = air_metrics(air, "A1")
+    assert np.isnan(m["rti_pct"]) and np.isnan(m["shi"]) and np.isnan(m["rhi"])
+    assert m["mean_inlet_c"] == pytest.approx(18.0) and m["racks_recommended"] == 3
+
+
+def test_a_cancelled_run_stops_in_the_air_solve():
+    """``cancel()`` returning True stops the run with ``Cancelled`` (a newer edit
+    supersedes it), on the first solve and on a power-only update alike."""
+    from twin.physics.cancel import Cancelled
+    lay = load_layout(LAYOUTS / "small-room.json")
+    with pytest.raises(Cancelled):
+        Simulator().run(lay.snapshot(), cancel=lambda: True)
+    sim = Simulator()
+    sim.run(lay.snapshot())
+    with pytest.raises(Cancelled):
+        sim.run(lay.snapshot(), geometry_changed=False, cancel=lambda: True)
+
+
+def test_each_stage_time_is_part_of_the_run_time():
+    """``timing_s``: each stage's wall time lies between 0 and the whole run's, and the
+    stages together take no longer than the run."""
+    res = simulate(load_layout(LAYOUTS / "small-room.json"), coarse=True)
+    t = res.timing_s
+    stages = ("workload_s", "power_s", "liquid_s", "air_s", "facility_s")
+    for k in stages:
+        assert 0 <= t[k] <= t["total_s"], k
+    assert sum(t[k] for k in stages) <= t["total_s"]

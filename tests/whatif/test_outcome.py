@@ -102,3 +102,17 @@ def test_a_rack_newly_past_a_hard_limit_fails_the_scenario():
         "fails", ["the air solve did not converge"], None, 2.5)
     assert judge(UNIT, None, base).reasons == ["no steady state"]
     assert none.to_json()["state"] is None and out.to_json()["state"]["unpowered"] == ["R1"]
+
+
+def test_an_air_only_floor_has_no_rack_short_of_coolant():
+    """A floor without a liquid loop (no liquid result): no rack can be short of coolant,
+    the list is empty (the JSON row reads ``[]``, not null) and a scenario on it is judged
+    on the air alone — R3 beyond the allowable band is its one failed rack."""
+    res = _result()
+    res.liquid, res.cdu_ids = None, []
+    s = floor_state(res, "A1", None)
+    assert s.short_of_coolant == [] and s.worst_coolant_return_c is None
+    assert s.failed_racks == {"R3"}
+    out = judge(UNIT, s, _state())
+    assert out.verdict == "fails" and out.racks_failed == ["R3"]
+    assert out.to_json()["state"]["short_of_coolant"] == []

@@ -236,3 +236,50 @@ def test_cancel_stops_the_sweep_while_a_scenario_is_still_running():
         t.join(timeout=5)
     assert not late, "cancel waited for the running scenario"
     assert raised == [True] and stopped == [True]
+
+
+def test_a_second_cooling_unit_failure_is_solved_without_the_first_one():
+    """One worker solves CRAH-1 failed, then CRAH-2 failed: the second scenario is its own
+    floor (CRAH-1 back on, CRAH-2 off), so its figures equal a cold solve of the layout
+    with only CRAH-2 failed, not those of the previous scenario."""
+    lay = load_layout(LAYOUTS / "small-room.json")
+    comps = [c for c in single_failures(lay) if c.id in ("CRAH-1", "CRAH-2")]
+    assert [c.changes_airflow for c in comps] == [True, True]
+    sweep = run_sweep(lay, components=comps, jobs=1)
+    for out in sweep.outcomes:
+        fresh = simulate(with_failed(lay, [out.component]))
+        assert out.state.worst_inlet_c == pytest.approx(float(fresh.air.rack_inlet_max_c.max()),
+                                                        abs=0.02), out.component
+        assert out.state.facility_kw == pytest.approx(fresh.facility.facility_kw, rel=1e-6)
+    one, two = (o.state.worst_inlet_c for o in sweep.outcomes)
+    assert abs(one - two) > 0.3          # the two failures heat the room differently
+
+
+def _row(cid: str, verdict: str, racks_failed=(), reasons=("1 rack lose power",)):
+    from twin.engine.whatif.outcome import Outcome
+    return Outcome(cid, "cdu", "cdu", verdict, list(reasons) if verdict != "survives" else [],
+                   None, racks_failed=list(racks_failed))
+
+
+def test_the_summary_counts_the_other_failing_components_only_when_there_are_any():
+    """The group's line names the scenario that fails the most racks (docs/physics.md
+    §12.2), e.g. "N+1 on CDUs: no — CDU-3 fails 12 racks"; "; k more fail" counts the
+    *other* failing scenarios, so a group with a single failure has no such tail."""
+    from twin.engine.whatif.sweep import summary_lines
+    one = [_row("CDU-A", "fails", ["R1", "R2", "R3"]), _row("CDU-B", "survives")]
+    assert summary_lines(one) == ["N+1 on CDUs: no \u2014 CDU-A fails 3 racks"]
+    two = one + [_row("CDU-C", "fails", ["R4"])]
+    assert summary_lines(two) == ["N+1 on CDUs: no \u2014 CDU-A fails 3 racks; 1 more fail"]
+
+
+def test_a_scheduler_without_dask_installed_says_what_to_install(monkeypatch):
+    """Without Dask distributed, ``--scheduler`` stops with the pip command that adds it
+    (one the user can paste: lower-case, the package's ``cluster`` extra)."""
+    import sys
+
+    from twin.engine.whatif import sweep
+    monkeypatch.setitem(sys.modules, "distributed", None)     # import fails
+    with pytest.raises(RuntimeError) as err:
+        sweep._on_dask(None, [], [], [], "tcp://127.0.0.1:1", None, None)  # type: ignore[arg-type]
+    assert str(err.value) == ("--scheduler needs Dask distributed: pip install "
+                              "'ai-factory-twin[cluster]'")
