@@ -2,13 +2,14 @@
 and pass-through of settings, each checked against the layout's own numbers by hand."""
 
 import dataclasses
+import json
 
 import numpy as np
 import pytest
 
 from tests.conftest import LAYOUTS
 from twin.engine import inputs
-from twin.io import load_layout
+from twin.io import load_layout, loads_layout
 from twin.physics import air
 from twin.physics.fluids import PG25, WATER
 
@@ -80,3 +81,43 @@ def test_air_scene_hall_carries_the_layout_ashrae_class(pod):
     scene, _ids = inputs.air_scene(pod, np.full(len(pod.racks), 2e3))
     assert scene.hall.ashrae_class == "A3"
     assert scene.hall.ceiling_return == pod.hall.ceiling_return
+
+
+def test_cold_plate_branch_position_is_the_straight_line_distance_to_its_cdu(pod):
+    """A rack's tap on its CDU's manifold sits at its distance from the CDU: A01 at
+    (3.0, 3.6) m on CDU-A at (2.0, 3.6) m is 1.0 m along, whatever side of the CDU."""
+    i = pod.racks.index_of("A01")
+    assert (pod.racks["x_m"][i], pod.racks["y_m"][i]) == (3.0, 3.6)
+    cdu = pod.cdus["CDU-A"]
+    assert pod.racks["cdu"][i] == "CDU-A" and (cdu.x_m, cdu.y_m) == (2.0, 3.6)
+    branches, _loops, _ids = inputs.liquid_inputs(pod, np.full(len(pod.racks), 1e3))
+    assert branches.manifold_position[i] == pytest.approx(1.0)
+
+
+def test_an_inference_workload_without_a_split_is_half_prefill_half_decode(pod):
+    """Inference with neither prefill nor decode share given splits its busy share
+    evenly: 80 % utilisation is 40 % prefill and 40 % decode."""
+    pod.update_item("workloads", "llm-train", kind="inference", utilisation=0.8,
+                    prefill_share=0.0, decode_share=0.0)
+    i = pod.racks.index_of("A01")
+    assert pod.racks["workload"][i] == "llm-train"
+    wl = inputs.rack_workloads(pod)
+    assert wl.prefill_share[i] == pytest.approx(0.4)
+    assert wl.decode_share[i] == pytest.approx(0.4)
+    assert wl.prefill_share[i] + wl.decode_share[i] == pytest.approx(wl.utilisation[i])
+
+
+def test_a_rack_with_both_feeds_splits_its_load_evenly_whatever_the_chain_order():
+    """Two live feeds carry half the rack each (share_a = 0.5), also when the B feed is
+    the first component listed in the power chain (chain index 0)."""
+    doc = json.loads((LAYOUTS / "gb200-pod.json").read_text())
+    power = doc["power"]
+    k = next(j for j, c in enumerate(power) if c["id"] == "BUSWAY-B1.1")
+    power.insert(0, power.pop(k))
+    lay = loads_layout(json.dumps(doc))
+    i = lay.racks.index_of("A01")
+    assert (lay.racks["feed_a"][i], lay.racks["feed_b"][i]) == ("BUSWAY-A1.1", "BUSWAY-B1.1")
+    n = len(lay.racks)
+    _chain, feeds = inputs.power_inputs(lay, np.full(n, 100.0), np.zeros(len(lay.tanks)))
+    assert feeds.feed_b[i] == 0
+    assert feeds.share_a[i] == 0.5
