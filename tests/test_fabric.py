@@ -376,3 +376,16 @@ def test_fabric_alerts_read_links_beyond_every_medium_and_beyond_their_planned_c
                    Alert("critical", "cable_reach", "NET", every.format("NET")),
                    Alert("warning", "cable_replan", "GPU", replan.format("GPU")),
                    Alert("warning", "cable_replan", "NET", replan.format("NET"))]
+
+
+def test_a_fabric_that_cannot_be_built_is_one_critical_alert_about_the_fabric(pod):
+    """The alert names the fabric itself as its target (the alert list shows it, and
+    clicking it says the fabric is not an item on the floor) and gives the reason."""
+    from twin.physics.facility import Alert
+    lay = pod.snapshot()
+    lay.fabric = Fabric(tiers=3, switch="q3400", port_gbps=800.0, ports_per_gpu=4.0)
+    builder = FabricBuilder()
+    builder.update(lay)
+    assert builder.result is None and builder.error
+    assert builder.alerts() == [Alert("critical", "fabric", "fabric",
+                                      f"network fabric not built: {builder.error}")]
