@@ -21,6 +21,18 @@ def pod():
     return lay, simulate(lay)
 
 
+def _cooling_limits_kw(lay, res, cdu_id):
+    """(liquid, air) kW a new GB200 rack on ``cdu_id`` may draw: the CDU's spare heat
+    over the rack's liquid fraction, and the room units' spare over its air fraction."""
+    frac = lay.catalogue["gb200-nvl72"]["liquid_fraction"]
+    c = res.cdu_ids.index(cdu_id)
+    liq = res.liquid.cdus
+    liquid = (liq.load_w[c] / liq.capacity_fraction[c] - liq.load_w[c]) / 1e3 / frac
+    a = res.air
+    air = np.sum(a.unit_load_w / a.unit_capacity_fraction - a.unit_load_w) / 1e3 / (1 - frac)
+    return liquid, air
+
+
 def _path(lay, leaf):
     out = []
     while leaf:
@@ -42,12 +54,7 @@ def test_a_position_takes_the_smallest_of_its_resource_limits_by_hand(pod):
     normal = min(p.rating_kw[idx[c]] - p.load_kw[idx[c]] for q in paths for c in q)
     fail = min(p.rating_kw[idx[c]] * (1 - f.worst_load_fraction[idx[c]]) for q in paths for c in q)
     power = min(2 * normal, fail)
-    frac = lay.catalogue["gb200-nvl72"]["liquid_fraction"]
-    c = res.cdu_ids.index(r["cdu"][k])
-    liq = res.liquid.cdus
-    liquid = (liq.load_w[c] / liq.capacity_fraction[c] - liq.load_w[c]) / 1e3 / frac
-    a = res.air
-    air = np.sum(a.unit_load_w / a.unit_capacity_fraction - a.unit_load_w) / 1e3 / (1 - frac)
+    liquid, air = _cooling_limits_kw(lay, res, r["cdu"][k])
     expect = min(power, liquid, air)
     assert cm.capacity_kw[j, i] == pytest.approx(expect, rel=1e-9)
     assert LIMITS[cm.binding[j, i]] == ("power", "liquid", "air")[int(np.argmin([power, liquid, air]))]
@@ -318,12 +325,7 @@ def test_a_rack_fed_from_its_b_side_only_gives_a_new_rack_its_b_path(pod):
     p = res.power
     idx = {c: n for n, c in enumerate(res.power_ids)}
     power = min(p.rating_kw[idx[c]] - p.load_kw[idx[c]] for c in _path(lay, r["feed_b"][k]))
-    frac = lay.catalogue["gb200-nvl72"]["liquid_fraction"]
-    c = res.cdu_ids.index(r["cdu"][k])
-    liq = res.liquid.cdus
-    liquid = (liq.load_w[c] / liq.capacity_fraction[c] - liq.load_w[c]) / 1e3 / frac
-    a = res.air
-    air = np.sum(a.unit_load_w / a.unit_capacity_fraction - a.unit_load_w) / 1e3 / (1 - frac)
+    liquid, air = _cooling_limits_kw(lay, res, r["cdu"][k])
     assert power > 0
     assert cm.capacity_kw[j, i] == pytest.approx(min(power, liquid, air), rel=1e-9)
     assert LIMITS[cm.binding[j, i]] == ("power", "liquid", "air")[int(np.argmin([power, liquid, air]))]
