@@ -101,8 +101,9 @@ def test_absurd_ranges_are_refused():
 def test_the_air_grid_budget_names_cells_and_memory():
     from twin.physics.air.grid import GridTooLarge, make_grid
     from twin.physics.air.scene import Hall, SolverSettings
+    # the budget's memory by hand: 3,000,000 cells x 1,200 bytes = 3.6e9 bytes = 3.6 GB
     with pytest.raises(GridTooLarge, match=r"cells .* need about [0-9.]+ GB; the solver's "
-                                           r"budget is 3,000,000 cells"):
+                                           r"budget is 3,000,000 cells \(about 3\.6 GB\)"):
         make_grid(Hall(100, 100, 5), SolverSettings(cell_m=0.1))
     doc = base()
     doc["hall"].update(width_m=400, length_m=400, ceiling_height_m=20)

@@ -90,3 +90,17 @@ def test_region_cells_samples_the_free_cells_of_each_box():
                               none, none, none, none, none, None)
     assert own.shape == (0,) and cell.shape == (0,)
     assert own.dtype.kind == "i" and cell.dtype.kind == "i"
+
+
+def test_aisle_width_is_the_gap_to_the_facing_row_not_the_lone_row_default():
+    # rows of three facing across a 1.8 m aisle (the back row offset 0.25 m along the row,
+    # still overlapping), and a lone rack far away with nothing facing it: 1.2 m default
+    w, d = 0.6, 1.2
+    c = [[1 + w * i, 2.0] for i in range(3)] + [[1.25 + w * i, 2.0 + d + 1.8] for i in range(3)]
+    rot = [180.0] * 3 + [0.0] * 3          # fronts at y 2.6 and 4.4
+    c += [[12.0, 2.0]]; rot += [180.0]
+    c = np.array(c)
+    box, side, aisle = row_ends(c, np.tile([w, d, 2.0], (len(c), 1)), np.array(rot))
+    assert sorted(box.tolist()) == [0, 2, 3, 5, 6, 6]
+    assert np.allclose(aisle[box < 6], 1.8)
+    assert np.allclose(aisle[box == 6], 1.2)
