@@ -353,3 +353,31 @@ def test_two_n_names_how_many_largest_members_are_lost():
     assert alert.target == "U3"                          # the largest, wherever it stands
     assert alert.message == ("UPSs below the 2N design target: with the 2 largest of 3 "
                              "failed, 300 kW of rating is left for 330 kW of load")
+
+
+class _Floor:
+    """A floor geometry with hand-placed footprints (x0, y0, x1, y1) round one aisle."""
+
+    def __init__(self, zone_id, zone, boxes):
+        self.zone_ids = [zone_id]
+        self.zone_bounds_m = np.array([zone], float)
+        self._ids = np.array(list(boxes))
+        self._bounds = np.array(list(boxes.values()), float)
+
+    def obstacles(self):
+        return self._ids, self._bounds
+
+
+def test_a_footprint_reaching_exactly_the_tolerance_into_an_aisle_is_not_inside_it():
+    """Aisle (2, 4)-(8, 6); AISLE_TOL_M = 0.05 m. A footprint whose edge lies exactly
+    0.05 m inside any of the four sides is not in the aisle (strict comparisons); one
+    whose edge lies 0.06 m inside is."""
+    lay = load_layout(LAYOUTS / "gb200-pod.json")
+    assert la.AISLE_TOL_M == 0.05
+    edge = {"W": (1.0, 4.5, 2.05, 5.5), "E": (7.95, 4.5, 9.0, 5.5),
+            "S": (3.0, 3.0, 4.0, 4.05), "N": (5.0, 5.95, 6.0, 7.0)}
+    past = {k + "+": (b[0] - (k == "E") * 0.01, b[1] - (k == "N") * 0.01,
+                      b[2] + (k == "W") * 0.01, b[3] + (k == "S") * 0.01) for k, b in edge.items()}
+    alerts = la._aisle_alerts(lay, _Floor("HAC-1", (2.0, 4.0, 8.0, 6.0), {**edge, **past}))
+    inside = sorted(a.target for a in alerts if a.kind == "in_contained_aisle")
+    assert inside == ["E+", "N+", "S+", "W+"]
