@@ -18,9 +18,9 @@ Usage (from the repository root; it runs outside ``.ci/run``)::
     .venv/bin/python tests/bench/mutation.py --package engine --sample 400 --seed 5 \\
         --only /tmp/survivors.txt                                   # re-run what survived
 
-The baseline in ``mutation_baseline.json`` beside this file (the suite before issue 24's
-tests) was made with ``--sample 60 --seed 1 --rev 52910e7 --survivors
-tests/bench/mutation_survivors.txt``; ``mutation_survivors.txt`` lists what survived.
+The runs so far, and the survivors each listed, are in ``mutation_runs/`` beside this
+file (its README says which is which); the baseline (the suite before issue 24's tests)
+was made with ``--sample 60 --seed 1 --rev 52910e7``.
 The issue's targets are measured on at least 400 mutants per package (``--sample 400``).
 
 How it works. The files to test (the working tree's tracked and untracked-unignored
@@ -444,9 +444,11 @@ def run_package(runner: Runner, package: str, base_pyproject: str, args, equival
     )
     if buckets["other"]:
         entry["other_mutants"] = {n: results.get(n) for n in buckets["other"]}
-    lost = buckets["survived"] + buckets["no_tests"]
+    # timeouts are listed too (tagged), so that --only can run them again
+    lost = buckets["survived"] + buckets["no_tests"] + buckets["timeout"]
     if lost and args.survivors:
-        survivors_out.extend(describe(runner, package, lost, set(buckets["no_tests"]), logfile))
+        survivors_out.extend(describe(runner, package, lost, set(buckets["no_tests"]),
+                                      set(buckets["timeout"]), logfile))
     return entry
 
 
@@ -482,7 +484,7 @@ def _def_line(source: str, cls: str | None, func: str) -> tuple[int, int]:
 
 
 def describe(runner: Runner, package: str, names: list[str], no_tests: set[str],
-             logfile: Path) -> list[str]:
+             timeouts: set[str], logfile: Path) -> list[str]:
     rc, out = runner.run([sys.executable, "-c", _DIFFS], logfile, stdin=json.dumps(names))
     diffs = json.loads(out) if rc == 0 and out else {}
     lines = []
@@ -516,7 +518,8 @@ def describe(runner: Runner, package: str, names: list[str], no_tests: set[str],
         except (OSError, SyntaxError):
             pass
         change = " / ".join(r.strip() for r in removed) + "  →  " + " / ".join(a.strip() for a in added)
-        tag = "  [no test reaches it]" if name in no_tests else ""
+        tag = ("  [no test reaches it]" if name in no_tests else
+               "  [timeout]" if name in timeouts else "")
         lines.append(f"{package}\t{path}:{lineno}\t{name}\t{change}{tag}")
     return lines
 
