@@ -33,7 +33,7 @@ def test_calibrate_recovers_the_constants_of_synthetic_sensors(tmp_path, capsys)
     rng = np.random.default_rng(3)
     rows = []
     for i, rid in enumerate(model.rack_ids):
-        for z in (0.3, 1.0, 1.7):
+        for z in (0.3, 0.7, 1.1, 1.5, 1.9):
             k = int(z / res.grid.dz)
             for t in range(3):                 # three readings per sensor, averaged
                 rows.append([rid, z, round(float(res.rack_inlet_profile_c[i, k]) + rng.normal(0, 0.1), 3),
@@ -41,14 +41,14 @@ def test_calibrate_recovers_the_constants_of_synthetic_sensors(tmp_path, capsys)
     csv_path = _write(tmp_path / "sensors.csv", ["rack", "z_m", "value_c", "time"], rows)
     assert main(["calibrate", str(ROOM), str(csv_path), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert doc["n_sensors"] == 30 and doc["n_readings"] == 90
+    assert doc["n_sensors"] == 50 and doc["n_readings"] == 150
     for name, true in TRUTH.items():
         lo, hi = BOUNDS[name]
         assert abs(doc["fitted"][name] - true) <= 0.1 * (hi - lo), (name, doc["fitted"][name])
     assert doc["before"]["mae_k"] > 1.0
     assert doc["after"]["mae_k"] < 0.1          # the noise is 0.1 K per reading, averaged over 3
     assert doc["after"]["cv_rmse"] < doc["before"]["cv_rmse"]
-    assert len(doc["residuals"]) == 30
+    assert len(doc["residuals"]) == 50
 
 
 def test_sensors_by_position_and_mean_inlets(tmp_path, capsys):

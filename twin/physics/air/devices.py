@@ -167,6 +167,9 @@ def tile_flows(scene: AirScene, total_m3s: float, usable: np.ndarray) -> np.ndar
 
 
 def _tile_cells(scene: AirScene, geom: Geometry):
+    """(owner, flat cell) of the air each tile discharges into: its floor cells and the
+    column of air cells above them whose centres lie below ``tile_jet_height_m`` (the
+    tile jet, docs/physics.md §2.3); a column stops at the first solid cell."""
     g = geom.grid
     t = scene.tiles
     ns = max(1, int(round(t.size_m / g.dx)))
@@ -176,9 +179,15 @@ def _tile_cells(scene: AirScene, geom: Geometry):
     py = t.center_xy_m[:, 1, None] + oy.ravel()[None, :]
     cells = g.cell_of(px, py, np.full(px.shape, 0.5 * g.dz))
     inside = (px > 0) & (px < g.nx * g.dx) & (py > 0) & (py < g.ny * g.dx)
-    ok = inside & ~geom.solid.ravel()[cells]
+    solid = geom.solid.ravel()
+    ok = inside & ~solid[cells]
     owner = np.broadcast_to(np.arange(t.n)[:, None], cells.shape)
-    return owner[ok], cells[ok]
+    owners, out = [owner[ok]], [cells[ok]]
+    layers = min(g.nz, int(np.ceil(scene.settings.tile_jet_height_m / g.dz - 0.5)))
+    for k in range(1, layers):
+        ok &= ~solid[np.where(ok, cells + k * g.nx * g.ny, 0)]
+        owners.append(owner[ok]); out.append(cells[ok] + k * g.nx * g.ny)
+    return np.concatenate(owners), np.concatenate(out)
 
 
 def _normalised(owner, cells, n_owner, n_cells, flow):

@@ -270,6 +270,9 @@ class SolverSettings:
     against CFD, 0 switches it off); ``row_end_hot_share`` is the share of
     such a rack's own rise above its mean inlet that its hottest intake point
     (the top of the open edge) sees (:func:`.entrainment.row_end_hottest_c`);
+    ``tile_jet_height_m`` is how high a perforated tile's jet carries its air
+    before the aisle takes it (its discharge is spread over the air column
+    above the tile up to that height; 0 puts it all in the floor cell);
     ``buoyancy_tol_k`` is the rack-inlet
     error (K) at which the buoyancy passes stop; ``containment_leakage`` is
     the open fraction left in containment panels (seams, cable cut-outs, door
@@ -287,6 +290,7 @@ class SolverSettings:
     buoyancy_tol_k: float = 0.02
     row_end_entrainment: float = 0.7
     row_end_hot_share: float = 0.7
+    tile_jet_height_m: float = 1.6
     containment_leakage: float = 0.03
     flow_rtol: float = 1e-5
     thermal_rtol: float = 1e-7
