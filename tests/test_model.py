@@ -403,3 +403,39 @@ def test_a_crowded_cell_beside_a_lone_footprint_is_compared_both_ways():
     assert len(want) == 70 * 69 // 2 + 70 + 70   # in the stack, stack-west, stack-east
     assert scan.pairs == want and scan.complete
     assert scan.overlapping.tolist() == [False] + [True] * 72     # all but the far box
+
+
+# ----- mutation survivors (layout.py: add_item, item_bounds_m, set_settings) -----------------
+def test_adding_an_item_at_an_index_puts_it_there_and_names_it_in_the_change():
+    """``at`` is the undo of a removal: the item goes back to its old place, not the end;
+    the ITEM_ADDED change names the item's id and its collection."""
+    lay = _layout()
+    lay.add_item("cooling_units", CoolingUnit("C1", "inrow-70", 3, 3))
+    lay.add_item("cooling_units", CoolingUnit("C2", "inrow-70", 5, 3))
+    got: list[Change] = []
+    lay.changed.connect(got.append)
+    index, item = lay.remove_item("cooling_units", "C1")
+    lay.add_item("cooling_units", item, at=index)            # undo: back to the front
+    assert index == 0 and list(lay.cooling_units) == ["C1", "C2"]
+    assert got[1] == Change(ChangeKind.ITEM_ADDED, ("C1",), collection="cooling_units")
+    assert got[1].all_ids == ("C1",)
+
+
+def test_item_bounds_of_given_items_cover_those_items_only():
+    """With ``items`` given (e.g. not yet in the layout), only those are measured. An
+    inrow-70 is 0.3 m wide and 1.2 m deep (catalogue); unrotated at (3, 3) it spans
+    x 2.85..3.15 and y 2.4..3.6."""
+    lay = _layout()
+    lay.add_item("cooling_units", CoolingUnit("C1", "inrow-70", 9.0, 9.0))
+    new = CoolingUnit("C2", "inrow-70", 3.0, 3.0)
+    b = lay.item_bounds_m("cooling_units", [new])
+    assert list(b) == ["C2"]
+    assert np.allclose(b["C2"], (2.85, 2.4, 3.15, 3.6))
+    assert lay.item_bounds_m("cooling_units", []) == {}       # none given: none measured
+
+
+def test_an_unknown_settings_block_is_named_in_the_key_error():
+    lay = _layout()
+    with pytest.raises(KeyError) as err:
+        lay.set_settings("bogus", None)
+    assert err.value.args == ("bogus",)

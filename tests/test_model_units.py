@@ -228,3 +228,58 @@ def test_a_kind_without_a_unit_is_refused_by_name():
         assert str(exc) == "no unit for the quantity kind 'colour'"
     else:
         raise AssertionError("an unknown kind must be refused")
+
+
+# ------------------------------------------------ mutation survivors: exact boundaries
+def test_catalogue_value_from_ten_million_switches_to_three_significant_figures():
+    """1e7 is the first value of the 3-significant branch (``abs(v) >= 1e7``), so a
+    whole 1e7 prints '1e+07', not '10,000,000'; kW is kW in both systems."""
+    assert units.catalogue_value("x", 10_000_000.0) == "1e+07"
+    assert units.catalogue_value("nameplate_kw", 10_000_000.0) == "1e+07 kW"
+
+
+def test_catalogue_values_below_one_keep_four_significant_figures():
+    """0.1875 (3/16, exact in binary) has four significant figures: the docstring's
+    'up to 4 significant' keeps all of them (places = 3 - floor(log10 0.1875) = 4);
+    only below 1e-3 does the 3-significant form apply."""
+    assert units.catalogue_value("x", 0.1875) == "0.1875"
+    assert units.catalogue_value("x", -0.1875) == "-0.1875"
+
+
+def test_count_multipliers_start_exactly_at_their_factor():
+    """A count of exactly 1e6 is '1 M' (not '1e+03 k'); 1e9 and above take an upper-case
+    'G' (giga), like the docstring's '12.3 G'; 1e3 is '1 k'."""
+    assert units.count(1_000_000) == "1 M"
+    assert units.count(1_000_000_000) == "1 G"
+    assert units.count(2_500_000_000, "tok") == "2.5 Gtok"
+    assert units.count(1000) == "1 k"
+
+
+def test_money_multipliers_start_exactly_at_their_factor():
+    """'$1 M' at exactly a million dollars (1e6 / 1e6 = 1 -> '1'), likewise '$1 G' and
+    '$1 k' at their factors: the thresholds are inclusive."""
+    assert units.usd(1e6) == "$1 M"
+    assert units.usd(1e9) == "$1 G"
+    assert units.usd(1e3) == "$1 k"
+    assert units.usd(-1e6) == "$-1 M"                        # the magnitude decides
+
+
+def test_pct_defaults_to_one_decimal():
+    """The docstring's example: RCI 94.604 -> '94.6' (one decimal unless asked)."""
+    assert units.pct(94.604) == "94.6"
+    assert units.pct(94.604, 2) == "94.60"
+
+
+def test_small_prints_zero_as_a_bare_zero():
+    """Zero has no exponent to show: '0'; the sign is dropped; 0.0123 -> '0.012'."""
+    assert units.small(0.0) == "0"
+    assert units.small(-0.0123) == "0.012"
+    assert units.small(3e-7) == "3e-7"
+
+
+def test_display_unit_converts_only_units_that_differ_between_systems():
+    """'°C' is a temperature: '°F' in US units, itself in SI; 'kW' is shared."""
+    assert units.display_unit("\u00b0C") == "\u00b0C"
+    with units.using("us"):
+        assert units.display_unit("\u00b0C") == "\u00b0F"
+        assert units.display_unit("kW") == "kW"
