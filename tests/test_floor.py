@@ -268,3 +268,81 @@ def test_moves_of_two_kinds_of_equipment_in_one_batch_record_both_rows():
     assert np.allclose(u.eq_bounds_before, before)
     lay.add_item("cdus", type(lay.cdus["K"])("K3", "cdu-inrow-1350", 5.0, 3.0))
     assert f.last.equipment_rebuilt and f.eq_ids[-1] == "K3"
+
+
+# ----- edges, overrides and update records (mutation survivors, seed-5 run) -------------------
+def _grille_room() -> Layout:
+    """A 4 x 3 m hall holding only a 0.5 m grille G centred at (1.25, 1.25): its edges are
+    x 1.0 .. 1.5 and y 1.0 .. 1.5, exact in binary."""
+    from twin.model import Grille
+    return Layout(hall=Hall(width_m=4.0, length_m=3.0),
+                  grilles=[Grille("G", "supply", 1.25, 1.25, width_m=0.5, length_m=0.5)])
+
+
+def test_a_point_exactly_on_an_edge_picks_the_footprint():
+    """Picking is inclusive: a click exactly on any of the four edges hits G; 1/16 m east
+    of its east edge hits nothing."""
+    f = FloorGeometry(_grille_room())
+    assert f.bounds_of("G") == (1.0, 1.0, 1.5, 1.5)
+    for x, y in ((1.0, 1.25), (1.5, 1.25), (1.25, 1.0), (1.25, 1.5)):
+        assert f.id_at(x, y) == "G", (x, y)
+    assert f.id_at(1.5625, 1.25) is None
+
+
+def test_a_band_ending_exactly_on_an_edge_does_not_select_the_footprint():
+    """Crossing is strict on all four sides: a band whose north edge lies on G's south edge
+    (y = 1.0), or whose south, east or west edge lies on G's opposite edge, shares only a
+    line with G and does not select it; 1/16 m further in, it does."""
+    f = FloorGeometry(_grille_room())
+    assert f.ids_crossing(0.0, 0.0, 2.0, 1.0) == []            # band north edge on y0
+    assert f.ids_crossing(0.0, 1.5, 2.0, 2.0) == []            # band south edge on y1
+    assert f.ids_crossing(0.0, 0.0, 1.0, 2.0) == []            # band east edge on x0
+    assert f.ids_crossing(1.5, 0.0, 2.0, 2.0) == []            # band west edge on x1
+    assert f.ids_crossing(0.0, 0.0, 2.0, 1.0625) == ["G"]
+
+
+def test_a_new_height_alone_resizes_the_rack():
+    """Setting only ``height_m`` (no new model) is a footprint change: A's size becomes
+    0.6 x 1.2 x 2.5 m at once, incrementally; NaN goes back to the catalogue height."""
+    lay = _fitted_room()
+    f = FloorGeometry(lay)
+    w, d, h = _size(lay, "dgx-h100-rack")
+    lay.set_rack_values(["A"], "height_m", 2.5)
+    assert not f.last.rebuilt and f.last.rack_rows.tolist() == [0]
+    assert f.rack_sizes_m[0].tolist() == [w, d, 2.5]
+    lay.set_rack_values(["A"], "height_m", np.nan)
+    assert f.rack_sizes_m[0].tolist() == [w, d, h]
+
+
+def test_replacing_the_whole_layout_is_recorded_as_a_reset():
+    """File > New / Open (``replace_all``) rebuilds and says it was a reset, so views drop
+    what belonged to the old floor; an ordinary move afterwards is not a reset."""
+    lay = _room()
+    f = FloorGeometry(lay)
+    lay.replace_all(_fitted_room())
+    assert f.last.reset and f.last.rebuilt
+    assert f.eq_ids == ["C", "G1", "K", "K2"]
+    lay.move_racks(["A"], [2.0], [1.0])
+    assert not f.last.reset
+
+
+def test_a_changed_aisle_or_tile_is_recorded_as_a_zone_rebuild():
+    """Widening the hot aisle Z to x1 = 3.0 rebuilds the zones (views repaint them) and
+    its new bounds are known; a rack move does not touch the zones."""
+    lay = _fitted_room()
+    f = FloorGeometry(lay)
+    lay.update_item("containment", "Z", x1_m=3.0)
+    assert f.last.zones_rebuilt and not f.last.rebuilt
+    assert f.bounds_of("Z") == pytest.approx((0.5, 1.6, 3.0, 2.4))
+    lay.move_racks(["A"], [1.0], [0.75])
+    assert not f.last.zones_rebuilt
+
+
+def test_a_floor_without_equipment_still_has_three_size_columns():
+    """Equipment sizes are width, depth and height (n, 3) like the racks' sizes, also when
+    there is no equipment: (0, 3), so the two stack into one (n, 3) table."""
+    racks = RackTable.from_records([{"id": "A", "name": "A", "model": "dgx-h100-rack",
+                                     "x_m": 1.0, "y_m": 1.0}])
+    f = FloorGeometry(Layout(hall=Hall(width_m=6.0, length_m=4.0), racks=racks))
+    assert f.eq_ids == [] and f.eq_sizes_m.shape == (0, 3)
+    assert np.vstack([f.rack_sizes_m, f.eq_sizes_m]).shape == (1, 3)
