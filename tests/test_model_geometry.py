@@ -67,9 +67,8 @@ def test_the_sweep_does_not_count_an_overlap_of_exactly_the_tolerance_along_y():
 
 
 def test_overlap_scan_far_beyond_the_last_cell_still_needs_more_than_the_tolerance():
-    """Cell indices are capped at 2**30, so footprints more than 2**30 cells east of the
-    westernmost one share the last column of cells and are compared across rows of cells.
-    B (x 2**31 .. 2**31 + 1, y 0 .. 2) and A (y -1 .. 1, a cell row below B) whose west
+    """A floor more than 2**30 cells wide (cell indices are packed in one int64 key) is
+    swept exactly instead. B (x 2**31 .. 2**31 + 1, y 0 .. 2) and A (y -1 .. 1) whose west
     edge is exactly tol = 0.25 m west of B's east edge: not an overlap; A 0.25 m further
     west overlaps B by 0.5 m. (1 m squares, tol 0.25: cells 0.74925 m.)"""
     x = 2.0 ** 31                                            # integers + quarters: exact
@@ -80,6 +79,15 @@ def test_overlap_scan_far_beyond_the_last_cell_still_needs_more_than_the_toleran
     assert scan.pairs == [] and scan.overlapping.tolist() == [False] * 3
     b[1, [0, 2]] -= 0.25
     assert geometry.overlap_scan(b, tol_m=0.25).pairs == [(1, 2)]
+
+
+def test_footprints_billions_of_cells_apart_do_not_overlap():
+    """Two 1 m squares 2**31 m apart beyond a third (more than 2**30 cells of 0.999 m from
+    it): no pair, whatever the key packing would do with such indices."""
+    x = 2.0 ** 31
+    b = np.array([[0.0, 0.0, 1.0, 1.0], [x, 0.0, x + 1.0, 1.0], [2 * x, 0.0, 2 * x + 1.0, 1.0]])
+    scan = geometry.overlap_scan(b)
+    assert scan.pairs == [] and not scan.overlapping.any() and scan.complete
 
 
 def test_a_crowded_stack_just_beyond_reach_does_not_make_the_listing_incomplete():

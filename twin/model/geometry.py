@@ -85,15 +85,17 @@ def overlap_scan(bounds: np.ndarray, tol_m: float = 1e-6, limit: int | None = No
     ext = np.column_stack([b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]])
     smallest, largest = float(ext.min()), float(ext.max())
     cell = 0.999 * (smallest - tol_m)
-    if not (cell > 0 and np.isfinite(b).all() and largest / cell <= _MAX_REACH_CELLS):
+    centre = np.column_stack([(b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2])
+    span = float(np.ptp(centre, axis=0).max()) if np.isfinite(b).all() else np.inf
+    # cell indices are packed into one int64 key: a floor wider than 2**30 cells is swept
+    if not (cell > 0 and np.isfinite(b).all() and largest / cell <= _MAX_REACH_CELLS
+            and span / cell < 2**30):
         pairs = _sweep_pairs(b, tol_m)
         for i, j in pairs:
             mask[i] = mask[j] = True
         return OverlapScan(pairs, mask)
     reach = int(np.ceil(largest / cell))
-    centre = np.column_stack([(b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2])
-    idx = np.floor((centre - centre.min(axis=0)) / cell)
-    idx = np.clip(idx, 0, 2**30).astype(np.int64)
+    idx = np.floor((centre - centre.min(axis=0)) / cell).astype(np.int64)
     key = idx[:, 0] * 2**31 + idx[:, 1]
     order = np.argsort(key, kind="stable")
     cells, starts, counts = np.unique(key[order], return_index=True, return_counts=True)
