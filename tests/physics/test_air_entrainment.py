@@ -104,3 +104,21 @@ def test_aisle_width_is_the_gap_to_the_facing_row_not_the_lone_row_default():
     assert sorted(box.tolist()) == [0, 2, 3, 5, 6, 6]
     assert np.allclose(aisle[box < 6], 1.8)
     assert np.allclose(aisle[box == 6], 1.2)
+
+
+def test_row_ends_of_no_members_are_empty():
+    # members=0: the boxes only count as neighbours, so there is no end to return
+    c = np.array([[1.0, 2.0], [1.6, 2.0]])
+    box, side, aisle = row_ends(c, np.tile([0.6, 1.2, 2.0], (2, 1)), np.zeros(2), 0)
+    assert len(box) == len(side) == len(aisle) == 0
+
+
+def test_entrainment_weights_span_all_cells_of_the_grid():
+    # the 10-rack room has two rows of 5 with two open ends each -> 4 ends; the weight
+    # matrix is (ends x cells of the grid) and each row sums to 1 (documented shape)
+    sc = room(10)
+    geom = build_geometry(sc, make_grid(sc.hall, sc.settings))
+    box, w = entrainment_ports(sc, geom)
+    assert len(box) == 4
+    assert w.shape == (4, geom.grid.n)
+    assert np.asarray(w.sum(axis=1)).ravel() == pytest.approx(np.ones(4))

@@ -133,3 +133,19 @@ def test_chimney_room_by_hand():
     c = sc.containment
     assert c.kind == ("hot_aisle",) and c.rect_m == pytest.approx(np.array([[3.0, 3.6, 5.4, 4.8]]))
     assert c.height_m == pytest.approx([4.0]) and c.end_doors.all() and not c.roof.any()
+
+
+def test_hall_racks_are_2_3_m_tall():
+    """The docstring promises 0.6 × 1.2 × 2.3 m racks (GB200 class)."""
+    sc = hall(rows=2, racks_per_row=3, crahs_per_wall=1)
+    assert sc.racks.size_m == pytest.approx(np.tile([0.6, 1.2, 2.3], (6, 1)))
+
+
+def test_door_hall_is_a_4_5_m_slab_floor_hall():
+    """The rear-door hall: slab floor (no raised floor) under a 4.5 m ceiling, 2.3 m racks;
+    width = (6 + 2 doorless end racks)·0.6 + 2·3 = 10.8 m, length = 2·1.2 + 1.2 + 2·1.8 = 7.2 m."""
+    sc = door_hall(rows=2, racks_per_row=6, crahs_per_wall=1)
+    h = sc.hall
+    assert (h.width_m, h.length_m, h.height_m) == pytest.approx((10.8, 7.2, 4.5))
+    assert not h.raised_floor
+    assert sc.racks.size_m[:, 2] == pytest.approx([2.3] * sc.racks.n)

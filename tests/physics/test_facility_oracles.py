@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 
 from twin.physics.facility import (evaluate_facility, immersion_alerts, liquid_alerts, plant_alerts,
-                                   rack_state_alerts)
+                                   power_alerts, rack_state_alerts)
 from twin.physics.liquid import (CAUSE_NO_FLOW, CAUSE_NONE, RUNNING, SHUTDOWN, THROTTLED, CduLoops, CoolantLimits, ImmersionTanks,
                                  LiquidBranches, solve_immersion, solve_liquid)
 from twin.physics.plant import PlantSpec, solve_plant
-from twin.physics.power import PowerChain, RackFeeds, solve_power
+from twin.physics.power import FailoverResult, PowerChain, RackFeeds, solve_power
 
 REL = 1e-9
 CP = 4179.6
@@ -284,3 +284,53 @@ def test_plant_free_cools_on_the_wet_bulb_not_the_dry_bulb():
     assert fac.rejection_fan_kw == pytest.approx(20.0 * (208.0 / 500.0) ** 3, rel=REL)
     # the plant sees the coil water's return: 30 + 6 K
     assert fac.plant.return_c == pytest.approx(36.0, rel=REL)
+
+
+def test_idle_separate_air_plant_returns_at_its_supply():
+    # no rack air heat, no fans, no indoor losses: the coils carry 0 W, so their chilled-water
+    # plant is off with no flow and its return equals its 12 °C supply (no 6 K coil rise)
+    air = plant(supply_setpoint_c=12.0)
+    fac = evaluate_facility(power_200kw(), plant(), 15.0, 10.0, rack_air_heat_w=0.0,
+                            loss_heat_indoor_fraction=0.0, air_plant_spec=air)
+    assert fac.heat_to_air_kw == 0.0
+    assert fac.air_plant.heat_in_w == 0.0 and fac.air_plant.mode == "off"
+    assert fac.air_plant.return_c == 12.0
+
+
+def test_immersion_alerts_default_tank_ids():
+    # without tank ids the alert names the tank by its index: "tank[0]"
+    t = ImmersionTanks(heat_w=[100e3], ua_w_per_k=20e3, fluid_flow_kgs=5.0, facility_flow_kgs=3.0,
+                       facility_supply_c=30.0, capacity_w=[50e3])
+    out = immersion_alerts(solve_immersion(t), t)
+    assert [(a.kind, a.target) for a in out] == [("immersion_over_capacity", "tank[0]")]
+
+
+def test_plant_alert_message_names_the_chiller_load_and_supply():
+    # 3 MW on one 1 MW chiller, no economiser and zero pump head: chiller load exactly 3000.0 kW
+    s = PlantSpec(supply_setpoint_c=20.0, economiser=False, n_chillers=1, chiller_capacity_w=1e6,
+                  facility_pump_head_pa=0.0, rejection_design_heat_w=10e6)
+    (a,) = plant_alerts(solve_plant(s, 3e6, 20.0, 35.0, 26.0))
+    assert a.message.startswith("chillers cannot meet ")
+    assert a.message.endswith(" kW of 3000.0 kW at 20.0 °C supply")
+
+
+def test_power_alerts_default_rack_ids_and_feed_zero_is_a_feed():
+    # rack 0 hangs directly on component 0 (the utility): feed index 0 is a real feed, so no
+    # "no_power_feed"; rack 1 has no feed at all (−1, −1): one info "no_power_feed" (it is
+    # counted at the utility meter, not unpowered), named "rack[1]" since no ids are given
+    ch = PowerChain(ids=["U"], kind=["utility"], parent=[-1], module_rating_kw=[1000])
+    racks = RackFeeds(dc_load_kw=[10.0, 5.0], feed_a=[0, -1], feed_b=[-1, -1])
+    out = power_alerts(solve_power(ch, racks), ch, racks)
+    assert [(a.severity, a.kind, a.target) for a in out] == [("info", "no_power_feed", "rack[1]")]
+
+
+def test_power_alerts_side_that_cannot_carry_the_load_is_the_target():
+    # failover says side A alone cannot carry the hall: one critical alert aimed at "side A"
+    ch = PowerChain(ids=["U"], kind=["utility"], parent=[-1], module_rating_kw=[1000])
+    racks = RackFeeds(dc_load_kw=[10.0], feed_a=[0])
+    fo = FailoverResult(worst_load_kw=np.zeros(1), worst_load_fraction=np.zeros(1), worst_scenario=("",),
+                        side_carries_all={"A": False, "B": True},
+                        unpowered_racks={"A lost": [], "B lost": []}, overloaded={"A lost": [], "B lost": []})
+    out = power_alerts(solve_power(ch, racks), ch, racks, failover=fo)
+    assert [(a.kind, a.target, a.message) for a in out] == [
+        ("side_cannot_carry_load", "side A", "side A cannot carry the load when side B fails")]

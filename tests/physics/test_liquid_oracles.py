@@ -8,13 +8,14 @@ use two CDUs with different loads, pumps and water so a swapped index is caught.
 """
 
 import math
+import warnings
 
 import numpy as np
 import pytest
 
 from twin.physics.liquid import (
-    CduLoops, ImmersionTanks, LiquidBranches, counterflow_effectiveness, counterflow_for_load,
-    flow_for_heat_lpm, heat_split_w, parallel_k, removed_heat_w, solve_immersion, solve_liquid,
+    RUNNING, SHUTDOWN, CduLoops, ImmersionTanks, LiquidBranches, counterflow_effectiveness, counterflow_for_load,
+    flow_for_heat_lpm, heat_split_w, limit_to_coolant, parallel_k, removed_heat_w, solve_immersion, solve_liquid,
 )
 
 REL = 1e-6
@@ -308,3 +309,47 @@ def test_immersion_without_facility_water_runs_away():
     r = solve_immersion(t)
     assert np.isinf(r.bath_c[0]) and r.facility_heat_w[0] == 0.0
     assert r.bath_c[1] == 30.0 and r.facility_heat_w[1] == 0.0     # idle tank: nothing to remove
+
+
+# ----------------------------------------------------------------------------- edge cases
+
+def test_exchanger_without_any_flow_has_zero_capacity_ratio():
+    # C_min = C_max = 0: Cr = C_min/C_max is undefined and reported as 0 (no exchanger at all)
+    hx = counterflow_for_load(0.0, 10e3, 0.0, 0.0, 20.0)
+    assert hx.cr == 0.0 and hx.ntu == 0.0
+
+
+def test_one_watt_rack_return_rise_is_q_over_m_cp():
+    # 1 W on the 2 L/s branch of test_rack_off_loop_and_empty_loop: ΔT = Q/(ρ Q_v c_p)
+    br = LiquidBranches(cdu_index=[0], liquid_heat_w=[1.0], branch_k=[K_A],
+                        supply_header_k=K_HEAD, return_header_k=K_HEAD)
+    cd = CduLoops(ua_w_per_k=30e3, facility_flow_kgs=2.0, facility_supply_c=30.0, capacity_w=100e3,
+                  pump_shutoff_pa=P0, pump_free_flow_m3s=Q_FREE, series_k=K_SERIES, pump_heat_to_coolant=0.0)
+    res = solve_liquid(br, cd)
+    assert res.racks.flow_m3s[0] == pytest.approx(2e-3, rel=REL)
+    rise = res.racks.return_c[0] - res.racks.supply_c[0]
+    assert rise == pytest.approx(1.0 / (RHO_CP_PG25 * 2e-3), rel=REL)
+
+
+def test_limit_to_coolant_without_cdus_has_no_loop_supply():
+    # no CDU in the hall: the liquid-cooled rack shuts down and there is no per-CDU supply
+    br = LiquidBranches(cdu_index=[-1], liquid_heat_w=[5e3], branch_k=[K_A])
+    lim = limit_to_coolant(br, None, None, [10e3], 0.5, [4e3], [0.25e3])
+    assert lim.state.tolist() == [SHUTDOWN] and lim.power_w.tolist() == [0.25e3]
+    assert lim.loop_supply_c.shape == (0,) and lim.rounds == 0
+
+
+def test_limit_to_coolant_off_loop_racks_raise_no_numpy_warnings():
+    # rack 0 is limited on a flowing loop; rack 1 (liquid-cooled) and rack 2 (air-cooled) are
+    # on no loop, so their coolant capacity ṁ c_p is 0: f·P_floor/0 (1/0 and 0/0) must stay
+    # silent and yield no throttle for them
+    br = LiquidBranches(cdu_index=[0, -1, -1], liquid_heat_w=[40e3, 0.0, 0.0], branch_k=[K_A] * 3,
+                        supply_header_k=K_HEAD, return_header_k=K_HEAD)
+    cd = CduLoops(ua_w_per_k=30e3, facility_flow_kgs=2.0, facility_supply_c=30.0, capacity_w=100e3,
+                  pump_shutoff_pa=P0, pump_free_flow_m3s=Q_FREE, series_k=K_SERIES, return_limit_c=60.0)
+    res = solve_liquid(br, cd)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lim = limit_to_coolant(br, res, cd, [50e3, 10e3, 10e3], [0.8, 0.5, 0.0], [20e3] * 3, [0.5e3] * 3)
+    assert lim.state.tolist() == [RUNNING, SHUTDOWN, RUNNING]
+    assert lim.power_w.tolist() == [50e3, 0.5e3, 10e3]

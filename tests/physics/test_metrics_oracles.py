@@ -111,3 +111,11 @@ def test_pue_and_tokens_per_kwh_by_hand():
 def test_liquid_class_limits():
     assert m.ASHRAE_LIQUID_MAX_SUPPLY_C == {"W17": 17.0, "W27": 27.0, "W32": 32.0, "W40": 40.0,
                                             "W45": 45.0, "W+": float("inf")}
+
+
+def test_ashrae_status_codes_are_int8():
+    # the per-rack codes 0/1/2 are stored compactly as int8 (one byte a rack), whatever the
+    # input dtype; a status array of a large hall should not silently widen to int64
+    s = m.ashrae_status([20.0, 30.0, 40.0], "A1")
+    assert s.dtype == np.int8
+    assert s.tolist() == [0, 1, 2]

@@ -173,3 +173,28 @@ def test_facility_pump_head_follows_the_design_flow():
     r = solve_plant(spec(facility_design_flow_m3s=2 * q), HEAT, FLOW, 35.0, 26.0)
     assert r.facility_pump_power_w == pytest.approx(facility_pump_w() / 4, rel=REL)
     assert math.isclose(facility_pump_w(), 200e3 * q / 0.5)
+
+
+# Curves with a capacity that is not the DOE-2 one (CAPFT = 2 everywhere) and a power that
+# does not follow the load (EIRFPLR = 1): P = 2 · cap_ref / COP_ref at any load, so
+# COP = Q / P = PLR · COP_ref, which checks that PLR is taken of *these* curves' capacity.
+DOUBLE_FIXED_POWER = ChillerCurves("double, fixed power", capft=(2, 0, 0, 0, 0, 0), eirft=(1, 0, 0, 0, 0, 0),
+                                   eirfplr=(1, 0, 0))
+
+
+def test_chiller_cop_takes_the_part_load_of_the_given_curves_capacity():
+    """PLR 0.5 of an available capacity of 2 (not of the DOE-2 capacity at 7/30 °C, about
+    1.0): Q = 1, P = 2 · 1 · 1 / 4 = 0.5, COP = 2.0 = 0.5 · 4."""
+    assert chiller_cop(7.0, 30.0, 0.5, 4.0, DOUBLE_FIXED_POWER) == pytest.approx(2.0, rel=REL)
+
+
+def test_a_chiller_drawing_under_one_watt_still_has_a_cop():
+    """A 1 W chiller (flat CAPFT/EIRFT, EIRFPLR = 1, COP_ref 4) carrying 0.5 W without flow,
+    economiser or pumps: P = 1 · 1 / 4 = 0.25 W, COP = 0.5 / 0.25 = 2.0 (a power above
+    zero, however small, gives a finite COP)."""
+    fixed = ChillerCurves("fixed power", capft=(1, 0, 0, 0, 0, 0), eirft=(1, 0, 0, 0, 0, 0), eirfplr=(1, 0, 0))
+    r = solve_plant(spec(economiser=False, n_chillers=1, chiller_capacity_w=1.0, chiller_rated_cop=4.0,
+                         chiller_curves=fixed), 0.5, 0.0, 20.0)
+    assert r.mode == "chiller" and r.chillers_running == 1
+    assert r.chiller_power_w == pytest.approx(0.25, rel=REL)
+    assert r.chiller_cop == pytest.approx(2.0, rel=REL)

@@ -148,3 +148,9 @@ def test_unpowered_single_fed_rack():
 def test_cycle_rejected():
     with pytest.raises(ValueError):
         PowerChain(ids=["a", "b"], kind="pdu", parent=[1, 0], module_rating_kw=1.0)
+
+
+def test_a_column_of_the_wrong_length_names_itself_in_the_error():
+    """Two ids but three kinds: the error says which column and how many entries it needs."""
+    with pytest.raises(ValueError, match=r"^PowerChain\.kind: expected 2 entries$"):
+        PowerChain(ids=["a", "b"], kind=("ups", "pdu", "pdu"), parent=[-1, 0], module_rating_kw=1.0)

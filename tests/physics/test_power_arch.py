@@ -120,3 +120,21 @@ def test_a_dc800_floor_is_compared_from_its_ac_solve():
     assert got.to_json() == compare_power(ac, ac_res).to_json()
     assert got.rack_dc_kw == pytest.approx(pa.dc_load_of(ac_res.facility.it_kw, got.rated_kw))
     assert dc.site.power_architecture == "dc800"
+
+
+def test_compare_names_the_two_architectures():
+    """The pair comes back as (AC, DC), each under the name the reports show."""
+    ac, dc = pa.compare(1000.0, 1000.0)
+    assert (ac.name, dc.name) == ("AC 415 V", "800 V DC")
+
+
+def test_loss_root_of_a_stage_below_one_kw():
+    """A linear stage with c0 = c2 = 0, c1 = 1 loses R x = p: p + p = p_in, so 0.5 kW in
+    gives 0.25 kW out (an output below 1 kW is not raised to 1 kW). With a no-load loss
+    c0 R = 0.75 kW larger than the 0.5 kW in, nothing comes out; zero in, zero out."""
+    import numpy as np
+
+    out = pa._loss_root(np.array([0.5, 0.0]), np.array([1.0, 1.0]), (0.0, 1.0, 0.0))
+    assert out == pytest.approx([0.25, 0.0], abs=1e-12)
+    starved = pa._loss_root(np.array([0.5]), np.array([1.0]), (0.75, 0.0, 0.0))
+    assert starved == pytest.approx([0.0], abs=1e-12)

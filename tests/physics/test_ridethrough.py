@@ -170,3 +170,34 @@ def test_a_failed_integration_is_an_error_that_says_so(monkeypatch):
     monkeypatch.setattr(rt, "solve_ivp", lambda *a, **k: Failed())
     with pytest.raises(ValueError, match=r"ride-through integration failed: Required step size"):
         rt.simulate_ridethrough(_room(), NO_LOOPS, 300, 32.0, np.full(2, np.nan))
+
+
+def test_the_rates_at_the_start_of_a_stopped_pump_loop_by_hand(monkeypatch):
+    """The right-hand side at t = 0, read without integrating: stopped pumps (no flow) put
+    each rack at dT/dt = P_i / C_i = 100 kW / 200 kJ/K = 50 kW / 100 kJ/K = 0.5 K/s; the
+    loop node (no flow, no exchanger) and the idle room do not move."""
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    def capture(fun, t_span, y0, **kw):
+        seen["d"] = np.asarray(fun(t_span[0], np.asarray(y0, float)))
+        raise Stop
+
+    monkeypatch.setattr(rt, "solve_ivp", capture)
+    with pytest.raises(Stop):
+        rt.simulate_ridethrough(_air_idle(), _loops([0.0, 0.0]), 60, 99.0, np.full(2, 60.0))
+    # room, rack 0, rack 1, loop, chilled water, facility water
+    np.testing.assert_allclose(seen["d"], [0.0, 0.5, 0.5, 0.0, 0.0, 0.0], atol=1e-12)
+
+
+def test_a_loop_without_flow_divides_by_no_zero():
+    """Stopped pumps leave a loop with no flow: its mixed return is not 0 / 0 (no
+    RuntimeWarning), and the loop stays at its supply temperature."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        run = rt.simulate_ridethrough(_air_idle(), _loops([0.0, 0.0]), 10, 99.0, np.full(2, 60.0))
+    np.testing.assert_allclose(run.loop_supply_c, 30.0, atol=1e-9)

@@ -68,3 +68,24 @@ def test_daily_profile_matches_hour_by_hour():
 def test_shares_validated():
     with pytest.raises(ValueError):
         RackWorkloads(kind=["inference"], prefill_share=0.7, decode_share=0.5)
+
+
+def test_gpu_power_is_linear_in_utilisation_by_default():
+    """Without gamma the curve is linear (gamma = 1): half load is half-way, 200 + 1000 / 2."""
+    assert gpu_power_w(0.5, 200.0, 1200.0) == pytest.approx(700.0, rel=1e-12)
+
+
+def test_gpu_power_is_computed_in_double_precision_for_float32_ratings():
+    """Ratings from a float32 table: at full load P = P_max = 1200 W exactly, not the
+    float32 rounding of 1200 − 200.3 (999.7000122) put back on 200.3."""
+    p = gpu_power_w(1.0, 200.3, np.array([1200.0], np.float32))
+    assert p.dtype == np.float64
+    assert p == pytest.approx([1200.0], rel=1e-12)
+
+
+def test_kind_codes_of_no_names_are_an_empty_integer_index():
+    """An empty list of kinds maps to an empty int64 array, usable to index (a float array
+    would not be)."""
+    codes = kind_codes([])
+    assert codes.dtype == np.int64 and codes.shape == (0,)
+    assert np.array([10.0, 20.0, 30.0])[codes].shape == (0,)
