@@ -86,10 +86,10 @@ def overlap_scan(bounds: np.ndarray, tol_m: float = 1e-6, limit: int | None = No
     smallest, largest = float(ext.min()), float(ext.max())
     cell = 0.999 * (smallest - tol_m)
     centre = np.column_stack([(b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2])
-    span = float(np.ptp(centre, axis=0).max()) if np.isfinite(b).all() else np.inf
+    finite = bool(np.isfinite(b).all())
+    span = float(np.ptp(centre, axis=0).max()) if finite else np.inf
     # cell indices are packed into one int64 key: a floor wider than 2**30 cells is swept
-    if not (cell > 0 and np.isfinite(b).all() and largest / cell <= _MAX_REACH_CELLS
-            and span / cell < 2**30):
+    if not (cell > 0 and finite and largest / cell <= _MAX_REACH_CELLS and span / cell < 2**30):
         pairs = _sweep_pairs(b, tol_m)
         for i, j in pairs:
             mask[i] = mask[j] = True
