@@ -39,8 +39,10 @@ def pod_run():
 
 
 @pytest.fixture(scope="module")
-def hall_run():
-    layout = load_layout(LAYOUTS / "air-cooled-hall.json")
+def warm_run():
+    """The small room: open aisles, row-end racks above the recommended band (the
+    contained air-cooled hall breathes supply air everywhere)."""
+    layout = load_layout(LAYOUTS / "small-room.json")
     return layout, simulate(layout)
 
 
@@ -74,8 +76,8 @@ def test_metrics_panel_shows_pod_figures(qtbot, pod_run):
     assert not panel.has_result
 
 
-def test_metrics_panel_colours_warm_inlet_and_links_rack(qtbot, hall_run):
-    layout, result = hall_run
+def test_metrics_panel_colours_warm_inlet_and_links_rack(qtbot, warm_run):
+    layout, result = warm_run
     panel = MetricsPanel()
     qtbot.addWidget(panel)
     panel.set_result(result, layout)
@@ -154,13 +156,13 @@ def test_alerts_panel_click_emits_target_and_copies(qtbot):
     assert sig.args == ["R2"]
 
 
-def test_alerts_panel_empty_state_and_real_alerts(qtbot, hall_run):
+def test_alerts_panel_empty_state_and_real_alerts(qtbot, warm_run):
     panel = AlertsPanel()
     qtbot.addWidget(panel)
     panel.set_alerts([])
     assert panel.stack.currentWidget() is panel.empty
     assert panel.empty.text() == EMPTY_TEXT
-    _layout, result = hall_run
+    _layout, result = warm_run
     panel.set_alerts(result.alerts)
     assert panel.stack.currentWidget() is panel.view
     assert panel.model.rowCount() == len(result.alerts) > 0

@@ -122,3 +122,38 @@ def test_entrainment_weights_span_all_cells_of_the_grid():
     assert len(box) == 4
     assert w.shape == (4, geom.grid.n)
     assert np.asarray(w.sum(axis=1)).ravel() == pytest.approx(np.ones(4))
+
+
+def _inrow_row(cooler_slots, n_slots=7):
+    """One row of 0.6 m racks (rotation 0, fronts at y 2.4) in a 6 × 6 m slab-floor room,
+    with 0.3 m in-row coolers in ``cooler_slots``; returns the scene and the rack x."""
+    from twin.physics.air.scene import CoolingUnits, Hall, Racks
+    x, racks, units = 0.9, [], []
+    for k in range(n_slots):
+        wdt = 0.3 if k in cooler_slots else 0.6
+        (units if k in cooler_slots else racks).append(x + wdt / 2)
+        x += wdt
+    n, m = len(racks), len(units)
+    rk = Racks(np.stack([racks, np.full(n, 3.0)], 1), np.tile([0.6, 1.2, 2.0], (n, 1)), np.zeros(n),
+               np.full(n, 0.8), np.full(n, 10e3))
+    cu = CoolingUnits(("inrow",) * m, np.stack([units, np.full(m, 3.0)], 1),
+                      np.tile([0.3, 1.2, 2.0], (m, 1)), np.zeros(m), np.full(m, 0.8 * n / m),
+                      np.full(m, 30e3), np.full(m, 20.0))
+    return AirScene(Hall(6.0, 6.0, 3.0, raised_floor=False), rk, cu), np.array(racks)
+
+
+def test_an_end_cooler_leaves_the_rack_beside_it_open_a_mid_row_cooler_does_not():
+    """[C R R C R R C]: the coolers at both ends blow across the aisle and do not shelter
+    the racks beside them (those entrain); the middle cooler is a row member."""
+    sc, xs = _inrow_row({0, 3, 6})
+    box, weights = entrainment_ports(sc, build_geometry(sc, make_grid(sc.hall, sc.settings)))
+    assert sorted(box.tolist()) == [0, 3]                 # the first and last rack
+    assert weights.shape[0] == 2
+    # no cooler at the ends: the end racks entrain as before, the mid cooler opens nothing
+    sc2, _ = _inrow_row({3})
+    box2, _ = entrainment_ports(sc2, build_geometry(sc2, make_grid(sc2.hall, sc2.settings)))
+    assert sorted(box2.tolist()) == [0, 5]
+    # and a rack between two coolers mid-row stays closed on both sides
+    sc3, _ = _inrow_row({0, 2, 4, 6})
+    box3, _ = entrainment_ports(sc3, build_geometry(sc3, make_grid(sc3.hall, sc3.settings)))
+    assert sorted(box3.tolist()) == [0, 2]

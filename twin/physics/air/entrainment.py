@@ -60,6 +60,13 @@ must not be optimistic.  It uses the rack's exhaust after any rear door (a
 door that holds its water temperature leaves nothing hot to wrap), and is
 off where the exhaust is sealed in a hot-aisle containment with end doors.
 
+An in-row cooler standing at a row end does not close it for the rack beside it: its
+discharge face is a jet blowing across the aisle (3–4 m/s), not a wall, and the room
+air wraps round it into the aisle (CFD library, in-row cooler room: the racks beside
+the end coolers are the hottest, 24.4–25.7 °C against 22.5–23.5 °C mid-row, and came
+out 2.8–5.0 K too cold while the cooler counted as a closed end; 1.3–3.5 K after).
+In-row coolers within a row are row members like racks.
+
 Not applied where the aisle end is closed: a rack whose cold aisle lies in a
 cold-aisle containment with end doors (containment without end doors does
 entrain).  Cells inside any containment volume are not drawn from (another,
@@ -196,11 +203,15 @@ def entrainment_ports(scene: AirScene, geom: Geometry):
     empty = (np.zeros(0, int), sp.csr_matrix((0, g.n)))
     if scene.settings.row_end_entrainment <= 0 or r.n == 0:
         return empty
-    inrow = np.array([k == "inrow" for k in u.kind], bool) & u.enabled
+    inrow = np.flatnonzero(np.array([k == "inrow" for k in u.kind], bool) & u.enabled)
     centers = np.concatenate([r.center_xy_m, u.center_xy_m[inrow]])
     sizes = np.concatenate([r.size_m, u.size_m[inrow]])
     rots = np.concatenate([r.rotation_deg, u.rotation_deg[inrow]])
-    box, side, aisle = row_ends(centers, sizes, rots, r.n)
+    # an in-row cooler at a row end blows across the aisle: its face is a jet, not a
+    # wall, and does not shelter the rack beside it from the open end
+    ends_all, _, _ = row_ends(centers, sizes, rots)
+    keep = np.ones(len(centers), bool); keep[ends_all[ends_all >= r.n]] = False
+    box, side, aisle = row_ends(centers[keep], sizes[keep], rots[keep], r.n)
     if len(box) == 0:
         return empty
     f, t = _frames(r.center_xy_m[box], r.size_m[box], r.rotation_deg[box])

@@ -11,6 +11,20 @@ Return cells under a ceiling plenum add ``a_ret (φ_P − 0)`` (the plenum is th
 made definite by tying one of its cells to φ = 0 (its sources balance, so the
 tie carries no flow).
 
+Leaking panels (containment faces with ``0 < open < 1``) are zonal: the air regions the
+sealed panels separate exchange ``F = a_f (Φ_r − Φ_s)`` through every leaking face
+between regions ``r`` and ``s``, with one potential ``Φ`` per region from the small
+network ``Σ_s G_rs (Φ_r − Φ_s) = (net source of r)`` (regions open to the plenum at
+``Φ = 0``; one region per otherwise unvented group tied), so a panel leaks in
+proportion to its area and the pressure difference between the regions, uniform over
+it.  The cell potential of a jet-driven region is not a pressure: used across the
+panel, it made a balanced chimney ducted to the ceiling blow its hot air out through
+its end doors at the floor and draw room air in at the top (0.3 m³/s per door on the
+hot-aisle chimney of the CFD library, raising the end racks' inlets by 2.4 K where the
+sealed CFD aisle leaks nothing).  The leak flows then enter the cell problem as fixed
+sources on both sides of each leaking face, whose regions are solved as sealed
+(docs/physics.md §2.2).
+
 Solver: conjugate gradients preconditioned by a smoothed-aggregation V-cycle
 (pyamg's hierarchy, forward/backward Gauss–Seidel smoothing), warm-started from the
 last φ.  CG and the V-cycle are written out here over pyamg's Gauss–Seidel
@@ -39,8 +53,8 @@ from scipy.sparse.linalg import splu, spsolve
 from .devices import SolveError
 from .grid import Geometry
 
-__all__ = ["FlowSystem", "build_flow_system", "FaceFluxes", "solve_potential",
-           "face_fluxes", "AmgCache", "start_after_edit", "gauss_seidel"]
+__all__ = ["FlowSystem", "LeakNetwork", "build_flow_system", "FaceFluxes", "solve_potential",
+           "leak_flows", "face_fluxes", "AmgCache", "start_after_edit", "gauss_seidel"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,9 +72,55 @@ class FlowSystem:
     ax: np.ndarray    # (nz, ny, nx-1) internal-face conductances
     ay: np.ndarray
     az: np.ndarray
-    pins: np.ndarray  # one cell per connected air region not open to the plenum
-    labels: np.ndarray
+    pins: np.ndarray  # one cell per sealed air region not open to the plenum
+    labels: np.ndarray  # air regions joined by open or leaking faces
     return_g: np.ndarray  # per-cell conductance to the return plenum (φ = 0)
+    leaks: "LeakNetwork | None" = None
+
+
+@dataclass(frozen=True, eq=False)
+class LeakNetwork:
+    """Leaking faces between sealed regions: the cells on both sides (flux ``p → q``
+    positive), their conductance, the face's axis (0 x, 1 y, 2 z) and flat index into
+    that axis' internal-face array, and the region network's solve."""
+
+    p: np.ndarray
+    q: np.ndarray
+    a: np.ndarray
+    axis: np.ndarray
+    face: np.ndarray
+    region: np.ndarray     # sealed-region label per cell
+    solve_regions: Any     # net source per region -> region potential Φ
+
+
+def _sealed_regions(n: int, p, q, w, leak, air, ret):
+    """Sealed-region labels and the region-potential solve of the leaking faces."""
+    seal = ~leak
+    sealed = sp.csr_matrix((np.ones(seal.sum()), (p[seal], q[seal])), shape=(n, n))
+    n_reg, region = connected_components(sealed, directed=False)
+    rp, rq, a = region[p[leak]], region[q[leak]], w[leak]
+    used = np.unique(np.concatenate([rp, rq]))
+    k = np.full(n_reg, -1); k[used] = np.arange(len(used))
+    m = len(used)
+    G = np.zeros((m, m))
+    np.add.at(G, (k[rp], k[rq]), -a); np.add.at(G, (k[rq], k[rp]), -a)
+    np.add.at(G, (k[rp], k[rp]), a); np.add.at(G, (k[rq], k[rq]), a)
+    vented = np.zeros(n_reg, bool); vented[region[ret > 0]] = True
+    fixed = vented[used].copy()
+    _, groups = connected_components(sp.csr_matrix(G != 0), directed=False)
+    for grp in np.unique(groups):           # tie one region of each unvented group
+        members = np.flatnonzero(groups == grp)
+        if not fixed[members].any():
+            fixed[members[0]] = True
+    free = np.flatnonzero(~fixed)
+    lu = np.linalg.inv(G[np.ix_(free, free)]) if len(free) else np.zeros((0, 0))
+
+    def solve_regions(net_per_region: np.ndarray) -> np.ndarray:
+        phi = np.zeros(m)
+        phi[free] = lu @ net_per_region[used][free]
+        return a * (phi[k[rp]] - phi[k[rq]])
+
+    return region, solve_regions
 
 
 def build_flow_system(geom: Geometry) -> FlowSystem:
@@ -75,20 +135,40 @@ def build_flow_system(geom: Geometry) -> FlowSystem:
     p = np.concatenate([a.ravel() for a, _, _ in pairs])
     q = np.concatenate([b.ravel() for _, b, _ in pairs])
     w = np.concatenate([c.ravel() for _, _, c in pairs])
+    axis = np.concatenate([np.full(a.size, n, np.int8) for n, (a, _, _) in enumerate(pairs)])
+    face = np.concatenate([np.arange(a.size) for a, _, _ in pairs])
+    opening = np.concatenate([o.ravel() for o in (geom.open_x[:, :, 1:-1], geom.open_y[:, 1:-1, :],
+                                                  geom.open_z[1:-1])])
     keep = w > 0
-    p, q, w = p[keep], q[keep], w[keep]
+    p, q, w, axis, face, opening = p[keep], q[keep], w[keep], axis[keep], face[keep], opening[keep]
     off = sp.csr_matrix((np.concatenate([-w, -w]), (np.concatenate([p, q]), np.concatenate([q, p]))),
                         shape=(g.n, g.n))
     diag = np.bincount(p, w, g.n) + np.bincount(q, w, g.n)
-    n_comp, labels = connected_components(off, directed=False)
+    _, labels = connected_components(off, directed=False)
     air = ~geom.solid.ravel()
     ret = geom.return_conductance()
+    leak = opening < 1.0
+    leaks = None
+    if leak.any():
+        region, solve_regions = _sealed_regions(g.n, p, q, w, leak, air, ret)
+        leaks = LeakNetwork(p[leak], q[leak], w[leak], axis[leak], face[leak], region, solve_regions)
+        sealed_w = np.where(leak, 0.0, w)
+        off = sp.csr_matrix((np.concatenate([-sealed_w, -sealed_w]),
+                             (np.concatenate([p, q]), np.concatenate([q, p]))), shape=(g.n, g.n))
+        off.eliminate_zeros()
+        diag = np.bincount(p, sealed_w, g.n) + np.bincount(q, sealed_w, g.n)
+        ax, ay, az = (np.where(o < 1.0, 0.0, a) for o, a in
+                      ((geom.open_x[:, :, 1:-1], ax), (geom.open_y[:, 1:-1, :], ay), (geom.open_z[1:-1], az)))
+        w = sealed_w[~leak]
+    else:
+        region = labels
+    n_comp = int(region.max()) + 1 if len(region) else 0
     isolated = (diag == 0) & (ret == 0)
-    # one pin per region that holds air and does not open to the return plenum
-    vented = np.zeros(n_comp, bool); vented[labels[ret > 0]] = True
+    # one pin per sealed region that holds air and does not open to the return plenum
+    vented = np.zeros(n_comp, bool); vented[region[ret > 0]] = True
     first = np.full(n_comp, -1)
     order = np.flatnonzero(air & ~isolated)
-    first[labels[order[::-1]]] = order[::-1]
+    first[region[order[::-1]]] = order[::-1]
     pins = first[(first >= 0) & ~vented]
     ref = np.median(w) if len(w) else 1.0
     diag = diag + ret
@@ -96,7 +176,19 @@ def build_flow_system(geom: Geometry) -> FlowSystem:
     diag[isolated] = 1.0
     A = (off + sp.diags(diag)).tocsr()
     A.sort_indices()
-    return FlowSystem(A, ax, ay, az, pins, labels, ret)
+    return FlowSystem(A, ax, ay, az, pins, labels, ret, leaks)
+
+
+def leak_flows(fs: FlowSystem, rhs: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """The right side with each leaking face's zonal flow moved onto its two cells,
+    and those flows (m³/s, ``p → q``); unchanged without leaking faces."""
+    lk = fs.leaks
+    if lk is None:
+        return rhs, None
+    n_reg = int(lk.region.max()) + 1
+    F = lk.solve_regions(np.bincount(lk.region, rhs, n_reg))
+    out = rhs - np.bincount(lk.p, F, len(rhs)) + np.bincount(lk.q, F, len(rhs))
+    return out, F
 
 
 class AmgCache:
@@ -261,7 +353,7 @@ def _pcg(A, b, x0, amg: AmgCache, atol: float, maxiter: int):
 
 
 def face_fluxes(fs: FlowSystem, geom: Geometry, phi: np.ndarray,
-                bz: np.ndarray | None = None) -> FaceFluxes:
+                bz: np.ndarray | None = None, leak_m3s: np.ndarray | None = None) -> FaceFluxes:
     g = geom.grid
     nz, ny, nx = g.shape
     P = phi.reshape(g.shape)
@@ -270,4 +362,9 @@ def face_fluxes(fs: FlowSystem, geom: Geometry, phi: np.ndarray,
     fz = np.zeros((nz + 1, ny, nx)); fz[1:-1] = fs.az * (P[:-1] - P[1:])
     if bz is not None:
         fz[1:-1] += bz
+    lk = fs.leaks
+    if lk is not None and leak_m3s is not None:
+        for n, arr in enumerate((fx[:, :, 1:-1], fy[:, 1:-1, :], fz[1:-1])):   # views
+            on = lk.axis == n
+            np.add.at(arr, np.unravel_index(lk.face[on], arr.shape), leak_m3s[on])
     return FaceFluxes(fx, fy, fz)

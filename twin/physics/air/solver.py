@@ -27,7 +27,7 @@ from .entrainment import row_end_hottest_c
 from .devices import (AT_FLOOR, LIMITED, RHO_CP, Devices, SolveError, attach_plenum, build_devices,
                       device_law, device_modes, mode_equations)
 from .flow import (AmgCache, FaceFluxes, FlowSystem, build_flow_system, face_fluxes,
-                   solve_potential, start_after_edit)
+                   leak_flows, solve_potential, start_after_edit)
 from .grid import Geometry, Grid, build_geometry, make_grid
 from .result import AirResult
 from .scene import AirScene, SolverSettings
@@ -231,9 +231,10 @@ class AirSolver:
             rhs = source - buoyancy.divergence(geom, bz)
         fs = S.fs
         assert fs is not None   # built with the geometry key
+        rhs, leak_m3s = leak_flows(fs, rhs)
         S.phi, n_cg = solve_potential(fs, rhs, S.amg, S.phi, st.flow_rtol, st.max_iterations)
         its["flow_cg"] += n_cg
-        S.fluxes = face_fluxes(fs, geom, S.phi, bz)
+        S.fluxes = face_fluxes(fs, geom, S.phi, bz, leak_m3s)
         dev = attach_plenum(base, fs.return_g, S.phi)
         M = transport_matrix(geom, S.fluxes, dev, st.turbulent_diffusivity_m2s, st.mixing_length_m)
         S.transport = CoupledTransport(M, dev, S.phi, _prolongators(S.amg))

@@ -1,0 +1,87 @@
+"""Zonal panel leakage (docs/physics.md §2.5): leaking faces carry the region network's
+flows — the imbalance of the regions the panels separate, uniform per unit leak area."""
+
+import numpy as np
+import pytest
+
+from twin.physics.air import AirSolver
+from twin.physics.air.devices import build_devices
+from twin.physics.air.flow import _sealed_regions, build_flow_system, leak_flows
+from twin.physics.air.grid import build_geometry, make_grid
+from twin.physics.air.synthetic import chimney_room
+
+
+def _leaks(sc):
+    geom = build_geometry(sc, make_grid(sc.hall, sc.settings))
+    fs = build_flow_system(geom)
+    dev = build_devices(sc, geom)
+    source = np.asarray(dev.discharge.sum(axis=1)).ravel() - np.asarray(dev.intake.sum(axis=0)).ravel()
+    rhs, F = leak_flows(fs, source)
+    lk = fs.leaks
+    # orient every face from the room (the region holding the first CRAH discharge) inward
+    room = lk.region[np.argmax(source)]
+    inward = np.where(lk.region[lk.p] == room, F, -F)
+    return fs, rhs, inward
+
+
+def test_series_regions_pass_the_upstream_imbalance_on():
+    """A — B — C (C vented), nets +1 and +2 m³/s: A→B carries 1, B→C carries 3;
+    a second A–B face written the other way round takes its share with the sign flipped."""
+    p = np.array([0, 1, 1]); q = np.array([1, 2, 0])
+    a = np.array([0.2, 0.5, 0.6])
+    ret = np.array([0.0, 0.0, 1.0])
+    region, solve = _sealed_regions(3, p, q, a, np.ones(3, bool), np.ones(3, bool), ret)
+    net = np.bincount(region, np.array([1.0, 2.0, -3.0]), region.max() + 1)
+    F = solve(net)
+    assert F == pytest.approx([0.25, 3.0, -0.75])
+
+
+def test_an_unvented_pair_is_tied_and_exchanges_its_imbalance():
+    region, solve = _sealed_regions(2, np.array([0]), np.array([1]), np.array([0.05]),
+                                    np.ones(1, bool), np.ones(2, bool), np.zeros(2))
+    assert solve(np.bincount(region, np.array([-0.4, 0.4]))) == pytest.approx([-0.4])
+
+
+def test_a_balanced_chimney_leaks_nothing_and_the_room_breathes_supply_air():
+    """Ceiling-return chimney, units = rack airflow: no pressure difference across the
+    panels, so no exhaust leaks out at the end doors and every rack takes 22 °C."""
+    sc = chimney_room(supply_ratio=1.0)
+    _, _, inward = _leaks(sc)
+    assert np.abs(inward).max() < 1e-9
+    r = AirSolver().solve(sc)
+    assert r.rack_inlet_mean_c.max() == pytest.approx(22.0, abs=1e-3)
+    assert np.nanmax(r.rack_inlet_max_c) == pytest.approx(22.0, abs=1e-3)
+
+
+@pytest.mark.parametrize("ratio", [1.2, 0.8])
+def test_leak_is_the_room_imbalance_spread_evenly_over_the_panels(ratio):
+    sc = chimney_room(supply_ratio=ratio)
+    fs, rhs, inward = _leaks(sc)
+    surplus = (ratio - 1.0) * sc.racks.airflow_m3s.sum()
+    assert inward.sum() == pytest.approx(surplus, rel=1e-9)
+    per_area = inward / fs.leaks.a
+    assert per_area == pytest.approx(np.full(len(per_area), per_area[0]), rel=1e-9)
+    # each sealed region without a return balances once the leaks are its sources
+    net = np.bincount(fs.leaks.region, rhs)
+    vented = np.unique(fs.leaks.region[fs.return_g > 0])
+    net[vented] = 0.0
+    assert np.abs(net).max() < 1e-9
+
+
+def test_leak_flows_land_on_the_panel_faces_and_conserve_mass_in_every_cell():
+    sc = chimney_room(supply_ratio=0.8)
+    solver = AirSolver()
+    r = solver.solve(sc)
+    geom = build_geometry(sc, r.grid)
+    fx, fy, fz = r.fluxes.x, r.fluxes.y, r.fluxes.z
+    leaky = ((geom.open_x > 0) & (geom.open_x < 1))
+    assert np.abs(fx[leaky]).sum() > 0.0
+    out = (fx[:, :, 1:] - fx[:, :, :-1]) + (fy[:, 1:, :] - fy[:, :-1, :]) + (fz[1:] - fz[:-1])
+    dev = build_devices(sc, geom)
+    source = (np.asarray(dev.discharge.sum(axis=1)).ravel()
+              - np.asarray(dev.intake.sum(axis=0)).ravel()).reshape(out.shape)
+    plenum = np.zeros(out.shape, bool); plenum[-1][geom.return_mask] = True
+    air = ~geom.solid & ~plenum
+    # the starved room draws hot air out of the chimney: the racks breathe some of it
+    assert np.abs(out - source)[air].max() < 1e-4 * sc.racks.airflow_m3s.sum()
+    assert r.rack_inlet_mean_c.max() > 22.5
