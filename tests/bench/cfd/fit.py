@@ -31,7 +31,7 @@ from twin.engine.calibrate import BOUNDS, Observations, RoomModel, fit_constants
 from twin.io import load_layout  # noqa: E402
 
 
-def cases():
+def cases(top: bool = True):
     out = []
     for ref in sorted((HERE / "reference").glob("*.json")):
         room = HERE / "rooms" / f"{ref.stem}.json"
@@ -41,11 +41,12 @@ def cases():
         model = RoomModel(load_layout(room))
         idx = np.array([model.rack_ids.index(r["id"]) for r in doc["racks"]])
         mean = np.array([r["inlet_mean_c"] for r in doc["racks"]])
-        top = np.array([r["inlet_top_third_c"] for r in doc["racks"]])
+        top_c = np.array([r["inlet_top_third_c"] for r in doc["racks"]])
         hot = np.array([r["inlet_max_c"] for r in doc["racks"]])
         z_top = model.heights_m[idx] * 5 / 6
-        obs = Observations(np.concatenate([idx, idx]), np.concatenate([np.full(len(idx), np.nan), z_top]),
-                           np.concatenate([mean, top]))
+        obs = (Observations(np.concatenate([idx, idx]), np.concatenate([np.full(len(idx), np.nan), z_top]),
+                            np.concatenate([mean, top_c])) if top
+               else Observations(idx, np.full(len(idx), np.nan), mean))
         out.append(dict(name=ref.stem, model=model, obs=obs, idx=idx, mean=mean, hot=hot, doc=doc))
     return out
 
@@ -66,9 +67,10 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--names", default=",".join(BOUNDS))
     ap.add_argument("--json", metavar="OUT")
+    ap.add_argument("--mean-only", action="store_true", help="fit the racks' mean inlets only")
     a = ap.parse_args()
     names = tuple(n for n in a.names.split(",") if n)
-    cs = cases()
+    cs = cases(top=not a.mean_only)
     if len(cs) < 2:
         print("need at least two reference cases", file=sys.stderr)
         return 1

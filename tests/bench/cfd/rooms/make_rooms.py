@@ -18,20 +18,21 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BASE = HERE.parents[3] / "layouts" / "small-room.json"
+CATALOGUE = json.loads((HERE.parents[3] / "resources" / "catalogue.json").read_text())["equipment"]
 FLOW_PER_KW = 0.075
 X0, PER_ROW, W = 2.1, 5, 0.6
 
 
-def row(name, y_lo, rot, powers, liquid=None):
+def row(name, y_lo, rot, powers, liquid=None, cdu="", model="storage-rack"):
     """Five racks with their backs/fronts on y_lo .. y_lo + 1.2; rot 180 faces +y."""
     out = []
     for i, p in enumerate(powers):
         air_kw = p * (1 - (liquid or 0.0))
-        out.append({"id": f"{name}{i + 1:02d}", "name": f"{name}{i + 1:02d}", "model": "storage-rack",
+        out.append({"id": f"{name}{i + 1:02d}", "name": f"{name}{i + 1:02d}", "model": model,
                     "position_m": [round(X0 + W * (i + 0.5), 4), round(y_lo + 0.6, 4)],
                     "rotation_deg": rot, "workload": "storage", "power_kw": p,
                     "airflow_m3s": round(FLOW_PER_KW * air_kw, 4),
-                    "feed_a": "PDU-A1.1", "feed_b": "PDU-B1.1", "cdu": "",
+                    "feed_a": "PDU-A1.1", "feed_b": "PDU-B1.1", "cdu": cdu,
                     **({"liquid_share": liquid} if liquid else {})})
     return out
 
@@ -54,13 +55,13 @@ def air_m3s(racks):
 
 
 def room(base, name, description, racks, units, tile_list, length=6.0, ceiling=False,
-         raised=True, containment=()):
+         raised=True, containment=(), cdus=()):
     d = copy.deepcopy(base)
     d["name"], d["description"] = name, description
     d["hall"].update(width_m=7.2, length_m=length, ceiling_height_m=3.0, ceiling_return=ceiling,
                      raised_floor=raised, name=name)
     d.update(racks=racks, cooling_units=units, tiles=tile_list, containment=list(containment),
-             grilles=[], cdus=[], cable_trays=[], scenarios=[], immersion_tanks=[])
+             grilles=[], cdus=list(cdus), cable_trays=[], scenarios=[], immersion_tanks=[])
     d.pop("fabric", None)
     return d
 
@@ -109,9 +110,22 @@ def rooms(base):
                                                (X0 - 0.15, 4.2, 0), (X0 + PER_ROW * W + 0.15, 4.2, 0)))]
     out["inrow_coolers"] = room(base, "In-row coolers", "no raised floor, four in-row coolers at the "
                                 "row ends", facing, inrow, [], raised=False)
-    liquid = row("A", 1.2, 180, even) + row("B", 3.6, 0, [40.0] * PER_ROW, liquid=0.75)
+    liquid = row("A", 1.2, 180, even) + row("B", 3.6, 0, [40.0] * PER_ROW, liquid=0.75, cdu="CDU-1",
+                                             model="dlc-rack-40")
+    # the CDU (not an air obstacle in the twin) stands in the north-east corner
+    cdu = {"id": "CDU-1", "model": "cdu-inrow-1350", "position_m": [6.6, 5.4], "rotation_deg": 0,
+           "coolant": "PG25", "facility_flow_lpm": 600.0, "facility_supply_c": 30.0,
+           "failed_pumps": 0, "header_k_pa_per_m3s2": 4000000.0, "return_limit_c": 50.0,
+           "water_class": "W32"}
     out["liquid_row"] = room(base, "Liquid-cooled row", "row B 40 kW racks with 75 % to liquid "
-                             "(10 kW residual air heat)", liquid, crahs(air_m3s(liquid), 6.0), cold)
+                             "(10 kW residual air heat) on one CDU", liquid, crahs(air_m3s(liquid), 6.0),
+                             cold, cdus=[cdu])
+    # the liquid racks: the storage rack's box with cold plates (a layout's own model)
+    dlc = dict(CATALOGUE["storage-rack"], name="Direct-liquid-cooled rack 40 kW", cooling="liquid",
+               nameplate_kw=40.0, typical_kw=40.0, overhead_kw=40.0, liquid_fraction=0.75,
+               coolant_lpm_per_kw=1.5, branch_k_pa_per_m3s2=1.2e10)
+    dlc.pop("aliases", None)
+    out["liquid_row"]["catalogue"] = {"dlc-rack-40": dlc}
     return out
 
 
