@@ -127,6 +127,21 @@ def test_fit_constants_recovers_a_linear_models_constant_and_reports_progress():
     np.testing.assert_allclose(low.before_k, 4.0 * (0.1 - 1.5))
 
 
+def test_a_robust_fit_is_not_dragged_by_one_outlier():
+    """Five readings at buoyancy time 1.5 s, one of them 8 K off: least squares moves the
+    constant by the outlier's mean, 8 / 5 / 4 = 0.4 s (to 1.9 s); with ``robust_k`` = 0.1 K
+    the outlier counts linearly and the fit stays within 0.02 s of 1.5 s."""
+    from twin.engine.calibrate import Observations, fit_constants
+    value = 26.0 + np.arange(5.0)
+    value[2] += 8.0
+    obs = Observations(np.arange(5), np.full(5, np.nan), value)
+    start = {"buoyancy_time_s": 0.5}
+    plain = fit_constants([(_LinearRoom(), obs)], ("buoyancy_time_s",), start=start)
+    robust = fit_constants([(_LinearRoom(), obs)], ("buoyancy_time_s",), start=start, robust_k=0.1)
+    assert plain.constants["buoyancy_time_s"] == pytest.approx(1.9, abs=1e-3)
+    assert robust.constants["buoyancy_time_s"] == pytest.approx(1.5, abs=0.02)
+
+
 def test_error_figures_by_hand():
     """Residuals +1 and -3 K: MAE 2, RMSE sqrt((1 + 9) / 2) = sqrt(5), bias -1, worst 3;
     CV-RMSE over the mean observed rise above the coldest reading: (0 + 10) / 2 = 5 K.

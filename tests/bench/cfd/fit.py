@@ -68,19 +68,20 @@ def main() -> int:
     ap.add_argument("--names", default=",".join(BOUNDS))
     ap.add_argument("--json", metavar="OUT")
     ap.add_argument("--mean-only", action="store_true", help="fit the racks' mean inlets only")
+    ap.add_argument("--robust-k", type=float, help="soft-L1 loss with this scale (K)")
     a = ap.parse_args()
     names = tuple(n for n in a.names.split(",") if n)
     cs = cases(top=not a.mean_only)
     if len(cs) < 2:
         print("need at least two reference cases", file=sys.stderr)
         return 1
-    joint = fit_constants([(c["model"], c["obs"]) for c in cs], names)
+    joint = fit_constants([(c["model"], c["obs"]) for c in cs], names, robust_k=a.robust_k)
     print(f"joint fit over {len(cs)} cases: {joint.constants} "
           f"(rms {np.sqrt(np.mean(joint.before_k ** 2)):.2f} -> {np.sqrt(np.mean(joint.after_k ** 2)):.2f} K)")
     rows = []
     for k, c in enumerate(cs):
         others = [(o["model"], o["obs"]) for j, o in enumerate(cs) if j != k]
-        f = fit_constants(others, names, start=joint.constants)
+        f = fit_constants(others, names, start=joint.constants, robust_k=a.robust_k)
         rows.append(dict(case=c["name"], cells=c["doc"].get("cells"), cfd_wall_s=c["doc"].get("wall_s"),
                          twin_s=c["doc"].get("twin_s"), fitted=f.constants,
                          default=held_out(c, {}), held_out=held_out(c, f.constants)))

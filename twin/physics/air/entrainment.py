@@ -49,13 +49,13 @@ cold before, within 1.2 K after).
 **Hottest intake at an open end** (:func:`row_end_hottest_c`).  The end rack's
 hottest intake point is the top of its open edge, where the wrapped exhaust
 enters before it has mixed with the aisle air: in the CFD library that cell
-is in the edge column at the open end in every open-ended room but the
-liquid-cooled row (in its upper layers but for one rack), and sits 0.48–0.71
+is in the edge column at the open end in every open-ended room (in its
+upper layers but for the same-direction back row), and sits 0.53–0.67
 of the rack's own rise (exhaust − mean inlet) above its mean inlet, while
 the twin's per-layer mixture cannot show it (it reported 3.9–10.9 K too
 low).  The end rack reports the hotter of its hottest mixture layer and
-``mean + φ (T_exhaust − mean)``, ``φ = row_end_hot_share = 0.7``, the upper
-end of the CFD's range because this figure decides the ASHRAE verdict and
+``mean + φ (T_exhaust − mean)``, ``φ = row_end_hot_share = 0.7``, just above
+the CFD's range because this figure decides the ASHRAE verdict and
 must not be optimistic.  It uses the rack's exhaust after any rear door (a
 door that holds its water temperature leaves nothing hot to wrap), and is
 off where the exhaust is sealed in a hot-aisle containment with end doors.
