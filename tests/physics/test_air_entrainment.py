@@ -124,22 +124,23 @@ def test_entrainment_weights_span_all_cells_of_the_grid():
     assert np.asarray(w.sum(axis=1)).ravel() == pytest.approx(np.ones(4))
 
 
-def _inrow_row(cooler_slots, n_slots=7):
-    """One row of 0.6 m racks (rotation 0, fronts at y 2.4) in a 6 × 6 m slab-floor room,
-    with 0.3 m in-row coolers in ``cooler_slots``; returns the scene and the rack x."""
+def _inrow_row(cooler_slots, n_slots=7, cooler_w=0.6):
+    """One row of 0.6 m racks (rotation 0, fronts at y 2.4) in a 7 × 6 m slab-floor room,
+    with in-row coolers ``cooler_w`` wide in ``cooler_slots``; returns the scene and the
+    rack x."""
     from twin.physics.air.scene import CoolingUnits, Hall, Racks
     x, racks, units = 0.9, [], []
     for k in range(n_slots):
-        wdt = 0.3 if k in cooler_slots else 0.6
+        wdt = cooler_w if k in cooler_slots else 0.6
         (units if k in cooler_slots else racks).append(x + wdt / 2)
         x += wdt
     n, m = len(racks), len(units)
     rk = Racks(np.stack([racks, np.full(n, 3.0)], 1), np.tile([0.6, 1.2, 2.0], (n, 1)), np.zeros(n),
                np.full(n, 0.8), np.full(n, 10e3))
     cu = CoolingUnits(("inrow",) * m, np.stack([units, np.full(m, 3.0)], 1),
-                      np.tile([0.3, 1.2, 2.0], (m, 1)), np.zeros(m), np.full(m, 0.8 * n / m),
+                      np.tile([cooler_w, 1.2, 2.0], (m, 1)), np.zeros(m), np.full(m, 0.8 * n / m),
                       np.full(m, 30e3), np.full(m, 20.0))
-    return AirScene(Hall(6.0, 6.0, 3.0, raised_floor=False), rk, cu), np.array(racks)
+    return AirScene(Hall(7.0, 6.0, 3.0, raised_floor=False), rk, cu), np.array(racks)
 
 
 def test_an_end_cooler_leaves_the_rack_beside_it_open_a_mid_row_cooler_does_not():
@@ -157,3 +158,8 @@ def test_an_end_cooler_leaves_the_rack_beside_it_open_a_mid_row_cooler_does_not(
     sc3, _ = _inrow_row({0, 2, 4, 6})
     box3, _ = entrainment_ports(sc3, build_geometry(sc3, make_grid(sc3.hall, sc3.settings)))
     assert sorted(box3.tolist()) == [0, 2]
+    # two coolers side by side at one end: only the outer one is transparent, the inner
+    # one ends the row there; the other end (a rack) is open
+    sc4, _ = _inrow_row({0, 1}, n_slots=5)
+    box4, _ = entrainment_ports(sc4, build_geometry(sc4, make_grid(sc4.hall, sc4.settings)))
+    assert box4.tolist() == [2]

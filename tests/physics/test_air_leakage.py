@@ -8,7 +8,7 @@ from twin.physics.air import AirSolver
 from twin.physics.air.devices import build_devices
 from twin.physics.air.flow import _sealed_regions, build_flow_system, leak_flows
 from twin.physics.air.grid import build_geometry, make_grid
-from twin.physics.air.synthetic import chimney_room
+from twin.physics.air.synthetic import chimney_room, room
 
 
 def _leaks(sc):
@@ -30,7 +30,7 @@ def test_series_regions_pass_the_upstream_imbalance_on():
     p = np.array([0, 1, 1]); q = np.array([1, 2, 0])
     a = np.array([0.2, 0.5, 0.6])
     ret = np.array([0.0, 0.0, 1.0])
-    region, solve = _sealed_regions(3, p, q, a, np.ones(3, bool), np.ones(3, bool), ret)
+    region, solve = _sealed_regions(3, p, q, a, np.ones(3, bool), ret)
     net = np.bincount(region, np.array([1.0, 2.0, -3.0]), region.max() + 1)
     F = solve(net)
     assert F == pytest.approx([0.25, 3.0, -0.75])
@@ -38,8 +38,17 @@ def test_series_regions_pass_the_upstream_imbalance_on():
 
 def test_an_unvented_pair_is_tied_and_exchanges_its_imbalance():
     region, solve = _sealed_regions(2, np.array([0]), np.array([1]), np.array([0.05]),
-                                    np.ones(1, bool), np.ones(2, bool), np.zeros(2))
+                                    np.ones(1, bool), np.zeros(2))
     assert solve(np.bincount(region, np.array([-0.4, 0.4]))) == pytest.approx([-0.4])
+
+
+def test_two_unvented_pairs_are_tied_one_region_each():
+    """Regions 0–1 and 2–3 exchange through their own panels only; each pair needs its
+    own tie (one tie for both would leave the network singular)."""
+    p, q = np.array([0, 2]), np.array([1, 3])
+    region, solve = _sealed_regions(4, p, q, np.array([0.1, 0.3]), np.ones(2, bool), np.zeros(4))
+    F = solve(np.bincount(region, np.array([0.2, -0.2, -0.5, 0.5])))
+    assert F == pytest.approx([0.2, -0.5])
 
 
 def test_a_balanced_chimney_leaks_nothing_and_the_room_breathes_supply_air():
@@ -85,3 +94,33 @@ def test_leak_flows_land_on_the_panel_faces_and_conserve_mass_in_every_cell():
     # the starved room draws hot air out of the chimney: the racks breathe some of it
     assert np.abs(out - source)[air].max() < 1e-4 * sc.racks.airflow_m3s.sum()
     assert r.rack_inlet_mean_c.max() > 22.5
+
+
+def test_a_starved_roofed_cold_aisle_draws_its_deficit_through_roof_and_doors():
+    """Cold aisle with roof and end doors, tiles at 85 % of the racks: the aisle's deficit
+    enters evenly over its leak area, the roof's share on the horizontal faces, and every
+    cell still balances its mass."""
+    sc = room(20, supply_ratio=0.85, containment="cold_aisle")
+    r = AirSolver().solve(sc)
+    geom = build_geometry(sc, r.grid)
+    fs = build_flow_system(geom)
+    roof = (geom.open_z > 0) & (geom.open_z < 1)
+    doors = (geom.open_x > 0) & (geom.open_x < 1)
+    assert roof.any() and doors.any()
+    # downward (into the aisle) through every roof face, at one velocity per leak area
+    down = -r.fluxes.z[roof]
+    assert np.all(down > 0)
+    assert down / geom.open_z[roof] == pytest.approx(np.full(down.size, down[0] / geom.open_z[roof][0]))
+    dev = build_devices(sc, geom)
+    source = (np.asarray(dev.discharge.sum(axis=1)).ravel()
+              - np.asarray(dev.intake.sum(axis=0)).ravel()).reshape(geom.solid.shape)
+    fx, fy, fz = r.fluxes.x, r.fluxes.y, r.fluxes.z
+    out = (fx[:, :, 1:] - fx[:, :, :-1]) + (fy[:, 1:, :] - fy[:, :-1, :]) + (fz[1:] - fz[:-1])
+    assert np.abs(out - source)[~geom.solid].max() < 1e-4 * sc.racks.airflow_m3s.sum()
+    x0, y0, x1, y1 = sc.containment.rect_m[0]
+    g = r.grid
+    centre = np.ravel_multi_index((0, int((y0 + y1) / 2 / g.dx), int((x0 + x1) / 2 / g.dx)), g.shape)
+    inside = (fs.leaks.region == fs.leaks.region[centre]).reshape(geom.solid.shape)
+    deficit = -source[inside].sum()
+    assert deficit > 0.1
+    assert down.sum() + np.abs(fx[doors]).sum() == pytest.approx(deficit, rel=1e-6)

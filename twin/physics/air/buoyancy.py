@@ -44,7 +44,9 @@ def face_flux(geom: Geometry, t_cells: np.ndarray, tau_s: float) -> np.ndarray:
     T = np.where(np.isnan(T), t_ref, T)
     beta = 1.0 / (t_ref + 273.15)
     t_face = 0.5 * (T[:-1] + T[1:])
-    return geom.open_z[1:-1] * (g.dx * g.dx) * tau_s * G_M_S2 * beta * (t_face - t_ref)
+    # open faces only: a leaking panel (a containment roof) passes the zonal leak flow
+    # of its regions (flow.py), not a drift of its own
+    return (geom.open_z[1:-1] >= 1.0) * (g.dx * g.dx) * tau_s * G_M_S2 * beta * (t_face - t_ref)
 
 
 def divergence(geom: Geometry, bz: np.ndarray) -> np.ndarray:

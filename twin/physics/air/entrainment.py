@@ -101,7 +101,7 @@ SINGLE_ROW_AISLE_M = 1.2   # aisle depth assumed in front of a row with no facin
 BACK_REACH_M = 0.3         # intake region reaches this far behind the end rack's back
 
 
-def _frames(centers, sizes, rots):
+def _frames(rots):
     f = front_vector(rots)
     t = np.stack([f[:, 1], -f[:, 0]], axis=1)        # width axis (local +x)
     return f, t
@@ -118,7 +118,7 @@ def row_ends(centers: np.ndarray, sizes: np.ndarray, rots: np.ndarray,
     members = n if members is None else members
     if members == 0:
         return np.zeros(0, int), np.zeros(0), np.zeros(0)
-    f, t = _frames(centers, sizes, rots)
+    f, t = _frames(rots)
     rot = np.mod(np.round(rots).astype(int), 360)
     line = np.round(((centers * f).sum(1) + sizes[:, 1] / 2) / LINE_TOL_M).astype(int)
     along = (centers * t).sum(1)
@@ -210,11 +210,11 @@ def entrainment_ports(scene: AirScene, geom: Geometry):
     # an in-row cooler at a row end blows across the aisle: its face is a jet, not a
     # wall, and does not shelter the rack beside it from the open end
     ends_all, _, _ = row_ends(centers, sizes, rots)
-    keep = np.ones(len(centers), bool); keep[ends_all[ends_all >= r.n]] = False
+    keep = ~np.isin(np.arange(len(centers)), ends_all[ends_all >= r.n])
     box, side, aisle = row_ends(centers[keep], sizes[keep], rots[keep], r.n)
     if len(box) == 0:
         return empty
-    f, t = _frames(r.center_xy_m[box], r.size_m[box], r.rotation_deg[box])
+    f, t = _frames(r.rotation_deg[box])
     w, d, h = r.size_m[box, 0], r.size_m[box, 1], r.size_m[box, 2]
     half = aisle / 2
     # an aisle closed by a cold-aisle containment with end doors does not entrain

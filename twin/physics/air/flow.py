@@ -82,7 +82,8 @@ class FlowSystem:
 class LeakNetwork:
     """Leaking faces between sealed regions: the cells on both sides (flux ``p → q``
     positive), their conductance, the face's axis (0 x, 1 y, 2 z) and flat index into
-    that axis' internal-face array, and the region network's solve."""
+    that axis' face array (``FaceFluxes``, wall faces included), and the region
+    network's solve."""
 
     p: np.ndarray
     q: np.ndarray
@@ -93,18 +94,18 @@ class LeakNetwork:
     solve_regions: Any     # net source per region -> region potential Φ
 
 
-def _sealed_regions(n: int, p, q, w, leak, air, ret):
+def _sealed_regions(n: int, p, q, w, leak, ret):
     """Sealed-region labels and the region-potential solve of the leaking faces."""
     seal = ~leak
     sealed = sp.csr_matrix((np.ones(seal.sum()), (p[seal], q[seal])), shape=(n, n))
     n_reg, region = connected_components(sealed, directed=False)
     rp, rq, a = region[p[leak]], region[q[leak]], w[leak]
-    used = np.unique(np.concatenate([rp, rq]))
-    k = np.full(n_reg, -1); k[used] = np.arange(len(used))
+    used = np.unique(np.concatenate([rp, rq]))       # the regions with leaking faces
+    kp, kq = np.searchsorted(used, rp), np.searchsorted(used, rq)
     m = len(used)
     G = np.zeros((m, m))
-    np.add.at(G, (k[rp], k[rq]), -a); np.add.at(G, (k[rq], k[rp]), -a)
-    np.add.at(G, (k[rp], k[rp]), a); np.add.at(G, (k[rq], k[rq]), a)
+    np.add.at(G, (kp, kq), -a); np.add.at(G, (kq, kp), -a)
+    np.add.at(G, (kp, kp), a); np.add.at(G, (kq, kq), a)
     vented = np.zeros(n_reg, bool); vented[region[ret > 0]] = True
     fixed = vented[used].copy()
     _, groups = connected_components(sp.csr_matrix(G != 0), directed=False)
@@ -113,12 +114,12 @@ def _sealed_regions(n: int, p, q, w, leak, air, ret):
         if not fixed[members].any():
             fixed[members[0]] = True
     free = np.flatnonzero(~fixed)
-    lu = np.linalg.inv(G[np.ix_(free, free)]) if len(free) else np.zeros((0, 0))
+    inverse = np.linalg.inv(G[np.ix_(free, free)])
 
     def solve_regions(net_per_region: np.ndarray) -> np.ndarray:
         phi = np.zeros(m)
-        phi[free] = lu @ net_per_region[used][free]
-        return a * (phi[k[rp]] - phi[k[rq]])
+        phi[free] = inverse @ net_per_region[used][free]
+        return a * (phi[kp] - phi[kq])
 
     return region, solve_regions
 
@@ -135,8 +136,11 @@ def build_flow_system(geom: Geometry) -> FlowSystem:
     p = np.concatenate([a.ravel() for a, _, _ in pairs])
     q = np.concatenate([b.ravel() for _, b, _ in pairs])
     w = np.concatenate([c.ravel() for _, _, c in pairs])
-    axis = np.concatenate([np.full(a.size, n, np.int8) for n, (a, _, _) in enumerate(pairs)])
-    face = np.concatenate([np.arange(a.size) for a, _, _ in pairs])
+    axis = np.repeat(np.arange(3), [a.size for a, _, _ in pairs])
+    # each internal face's flat index into the full face array of its axis (FaceFluxes)
+    face = np.concatenate([np.arange((nz * ny * (nx + 1))).reshape(nz, ny, nx + 1)[:, :, 1:-1].ravel(),
+                           np.arange((nz * (ny + 1) * nx)).reshape(nz, ny + 1, nx)[:, 1:-1, :].ravel(),
+                           np.arange(((nz + 1) * ny * nx)).reshape(nz + 1, ny, nx)[1:-1].ravel()])
     opening = np.concatenate([o.ravel() for o in (geom.open_x[:, :, 1:-1], geom.open_y[:, 1:-1, :],
                                                   geom.open_z[1:-1])])
     keep = w > 0
@@ -150,7 +154,7 @@ def build_flow_system(geom: Geometry) -> FlowSystem:
     leak = opening < 1.0
     leaks = None
     if leak.any():
-        region, solve_regions = _sealed_regions(g.n, p, q, w, leak, air, ret)
+        region, solve_regions = _sealed_regions(g.n, p, q, w, leak, ret)
         leaks = LeakNetwork(p[leak], q[leak], w[leak], axis[leak], face[leak], region, solve_regions)
         sealed_w = np.where(leak, 0.0, w)
         off = sp.csr_matrix((np.concatenate([-sealed_w, -sealed_w]),
@@ -162,7 +166,7 @@ def build_flow_system(geom: Geometry) -> FlowSystem:
         w = sealed_w[~leak]
     else:
         region = labels
-    n_comp = int(region.max()) + 1 if len(region) else 0
+    n_comp = int(region.max()) + 1
     isolated = (diag == 0) & (ret == 0)
     # one pin per sealed region that holds air and does not open to the return plenum
     vented = np.zeros(n_comp, bool); vented[region[ret > 0]] = True
@@ -185,8 +189,7 @@ def leak_flows(fs: FlowSystem, rhs: np.ndarray) -> tuple[np.ndarray, np.ndarray 
     lk = fs.leaks
     if lk is None:
         return rhs, None
-    n_reg = int(lk.region.max()) + 1
-    F = lk.solve_regions(np.bincount(lk.region, rhs, n_reg))
+    F = lk.solve_regions(np.bincount(lk.region, rhs))
     out = rhs - np.bincount(lk.p, F, len(rhs)) + np.bincount(lk.q, F, len(rhs))
     return out, F
 
@@ -362,9 +365,10 @@ def face_fluxes(fs: FlowSystem, geom: Geometry, phi: np.ndarray,
     fz = np.zeros((nz + 1, ny, nx)); fz[1:-1] = fs.az * (P[:-1] - P[1:])
     if bz is not None:
         fz[1:-1] += bz
-    lk = fs.leaks
-    if lk is not None and leak_m3s is not None:
-        for n, arr in enumerate((fx[:, :, 1:-1], fy[:, 1:-1, :], fz[1:-1])):   # views
+    if leak_m3s is not None:
+        lk = fs.leaks
+        assert lk is not None    # leak flows come from the system's leak network
+        for n, arr in enumerate((fx, fy, fz)):
             on = lk.axis == n
-            np.add.at(arr, np.unravel_index(lk.face[on], arr.shape), leak_m3s[on])
+            np.add.at(arr.reshape(-1), lk.face[on], leak_m3s[on])     # a view: fresh arrays
     return FaceFluxes(fx, fy, fz)
