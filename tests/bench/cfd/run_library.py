@@ -1,6 +1,6 @@
 """Export and run the CFD case library one case after another (not run in CI).
 
-    python tests/bench/cfd/run_library.py [NAME ...] [--cell-size 0.15] [--iters 1600]
+    python tests/bench/cfd/run_library.py [NAME ...] [--cell-size 0.15] [--iters 3200]
         [--suffix ""] [--out out/cfd/rooms]
 
 For each room in ``tests/bench/cfd/rooms/`` (or the NAMEs given): simulate it with the
@@ -32,7 +32,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("names", nargs="*")
     ap.add_argument("--cell-size", type=float, default=0.15)
-    ap.add_argument("--iters", type=int, default=1600)
+    ap.add_argument("--iters", type=int, default=3200)
     ap.add_argument("--cycle", type=int, default=200)
     ap.add_argument("--suffix", default="")
     ap.add_argument("--out", default="out/cfd/rooms")
