@@ -22,6 +22,7 @@ from twin.engine.simulate import simulate
 from twin.io import load_layout
 from twin.physics.air.flow import FaceFluxes
 from twin.physics.air.devices import build_devices
+from twin.physics.air.entrainment import entrainment_ports
 from twin.physics.air.grid import Grid, build_geometry, front_vector
 from twin.physics.air.result import AirResult
 from twin.physics.cancel import Cancelled
@@ -217,8 +218,11 @@ def test_inrow_supply_ends_at_intakes_and_exhaust_at_cooler_backs(pod):
     """GB200 pod (in-row coolers round a contained hot aisle). Lines from the coolers'
     front faces end where a device draws air: at the racks' fronts, or — for the coolers'
     airflow above the racks' (39.2 against 27.0 m³/s), which reaches the aisle through the
-    panels' 3 % leakage — back at the coolers. Lines from the racks' back faces end
-    behind the coolers: the contained aisle lets no exhaust round to the fronts."""
+    panels' 3 % leakage — back at the coolers. The surplus leaks evenly over the panels'
+    whole area (zonal leakage, docs/physics.md §2.5), slowly, so fewer lines than its flow
+    share cross a panel: at least the racks' share ends at racks, and not every line.
+    Lines from the racks' back faces end behind the coolers: the contained aisle lets no
+    exhaust round to the fronts."""
     _lay, res, scene = pod
     air, g = res.air, res.air.grid
     u, r = scene.cooling, scene.racks
@@ -231,15 +235,27 @@ def test_inrow_supply_ends_at_intakes_and_exhaust_at_cooler_backs(pod):
     assert all(ends), supply.ends()[[not o for o in ends]]
     at_rack = np.array([min(o) < r.n for o in ends])
     share = air.rack_airflow_m3s.sum() / air.unit_airflow_m3s.sum()
-    assert abs(at_rack.mean() - share) < 0.12, (at_rack.mean(), share)
+    assert share - 0.12 < at_rack.mean() < 0.95, (at_rack.mean(), share)
     front = _face_zone(supply.ends(), r.center_xy_m, r.size_m, r.rotation_deg, +1, g)
-    assert front[at_rack].mean() > 0.8       # the rest: row-end racks' corner intakes
+    # the rest end round a row end, at a rack that draws air there (racks beside the end
+    # coolers: entrainment.py) — never beside a rack that has no corner intake
+    geom = build_geometry(scene, g)
+    corner_racks = set(entrainment_ports(scene, geom)[0].tolist())
+    assert 0 < len(corner_racks) < r.n
+    rack_of = [min(o) for o in ends]
+    elsewhere = [k for k in np.flatnonzero(at_rack) if not front[k]]
+    assert front[at_rack].mean() > 0.5
+    assert all(rack_of[k] in corner_racks for k in elsewhere), [rack_of[k] for k in elsewhere]
 
     exhaust = sl.trace(air, face_seeds(r.center_xy_m, r.size_m, r.rotation_deg, -1, g))
     ends = end_owners(exhaust, air, owners)
-    at_cooler = np.array([bool(o) and min(o) >= r.n for o in ends])
+    at_cooler = np.array([any(k >= r.n for k in o) for o in ends])
     assert np.mean(exhaust.end == sl.END_INTAKE) > 0.95
     assert at_cooler.mean() > 0.95
+    # a rack among the owners of an exhaust line's end is one whose corner intake lies
+    # across the aisle's end door from a cooler's back (the cells touching the end count)
+    beside = {min(o) for o in ends if o and min(o) < r.n}
+    assert beside <= corner_racks, beside - corner_racks
     behind = _face_zone(exhaust.ends(), u.center_xy_m, u.size_m, u.rotation_deg, -1, g)
     assert behind[at_cooler].all()
     # exhaust lines start hot, supply lines cold, on the solved temperatures
