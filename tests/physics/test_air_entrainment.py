@@ -163,3 +163,39 @@ def test_an_end_cooler_leaves_the_rack_beside_it_open_a_mid_row_cooler_does_not(
     sc4, _ = _inrow_row({0, 1}, n_slots=5)
     box4, _ = entrainment_ports(sc4, build_geometry(sc4, make_grid(sc4.hall, sc4.settings)))
     assert box4.tolist() == [2]
+
+
+def test_a_stopped_cooler_mid_row_opens_the_row_to_its_neighbours():
+    """A disabled in-row cooler moves no air: hot-aisle air comes back through it, so the
+    racks on both sides of it breathe round it like at a gap; running, it is a row member."""
+    sc, _ = _inrow_row({3})
+    stopped = replace(sc.cooling, enabled=np.array([False]))
+    sc_off = AirScene(sc.hall, sc.racks, stopped, sc.tiles, sc.containment, sc.settings)
+    geom = build_geometry(sc_off, make_grid(sc_off.hall, sc_off.settings))
+    box, _ = entrainment_ports(sc_off, geom)
+    assert sorted(box.tolist()) == [0, 2, 3, 5]
+
+
+def test_the_corner_region_never_reaches_into_a_containment_volume():
+    """A cold aisle contained with a roof but no end doors, its rectangle running 0.9 m
+    past the rows' ends: the end racks entrain, but only from cells outside it."""
+    sc = room(20, supply_ratio=1.0)
+    g = make_grid(sc.hall, sc.settings)
+    r = sc.racks
+    ys = np.unique(np.round(r.center_xy_m[:, 1], 3))
+    x0 = r.center_xy_m[:, 0].min() - 0.3 - 0.9
+    x1 = r.center_xy_m[:, 0].max() + 0.3 + 0.9
+    rect = np.array([[x0, ys[0] + 0.6, x1, ys[-1] - 0.6]])
+    cont = Containment(rect, ("cold_aisle",), [2.0], [True], [False])
+    s2 = AirScene(sc.hall, r, sc.cooling, sc.tiles, cont, sc.settings)
+    box, weights = entrainment_ports(s2, build_geometry(s2, g))
+    assert len(box) == 4
+    k, j, i = np.unravel_index(weights.indices, g.shape)
+    x, y, z = (i + 0.5) * g.dx, (j + 0.5) * g.dx, (k + 0.5) * g.dz
+    inside = (x > x0) & (x < x1) & (y > rect[0, 1]) & (y < rect[0, 3]) & (z < 2.0)
+    assert not inside.any()
+    # without the containment the same ends reach into that volume
+    _, open_weights = entrainment_ports(sc, build_geometry(sc, g))
+    k, j, i = np.unravel_index(open_weights.indices, g.shape)
+    x, y, z = (i + 0.5) * g.dx, (j + 0.5) * g.dx, (k + 0.5) * g.dz
+    assert ((x > x0) & (x < x1) & (y > rect[0, 1]) & (y < rect[0, 3]) & (z < 2.0)).any()
