@@ -23,7 +23,7 @@ its end doors at the floor and draw room air in at the top (0.3 m³/s per door o
 hot-aisle chimney of the CFD library, raising the end racks' inlets by 2.4 K where the
 sealed CFD aisle leaks nothing).  The leak flows then enter the cell problem as fixed
 sources on both sides of each leaking face, whose regions are solved as sealed
-(docs/physics.md §2.2).
+(docs/physics.md §2.5).
 
 Solver: conjugate gradients preconditioned by a smoothed-aggregation V-cycle
 (pyamg's hierarchy, forward/backward Gauss–Seidel smoothing), warm-started from the
