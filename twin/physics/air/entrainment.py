@@ -65,7 +65,8 @@ discharge face is a jet blowing across the aisle (3–4 m/s), not a wall, and th
 air wraps round it into the aisle (CFD library, in-row cooler room: the racks beside
 the end coolers are the hottest, 24.4–25.7 °C against 22.5–23.5 °C mid-row, and came
 out 2.8–5.0 K too cold while the cooler counted as a closed end; 1.3–3.5 K after).
-In-row coolers within a row are row members like racks.
+Running in-row coolers within a row are row members like racks; a stopped one is a
+gap (hot-aisle air comes back through it), and the racks on both sides entrain.
 
 Not applied where the aisle end is closed: a rack whose cold aisle lies in a
 cold-aisle containment with end doors (containment without end doors does

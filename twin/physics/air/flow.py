@@ -94,19 +94,18 @@ class LeakNetwork:
     solve_regions: Any     # net source per region -> region potential Φ
 
 
-def _sealed_regions(n: int, p, q, w, leak, ret):
-    """Sealed-region labels and the region-potential solve of the leaking faces."""
-    seal = ~leak
-    sealed = sp.csr_matrix((np.ones(seal.sum()), (p[seal], q[seal])), shape=(n, n))
-    n_reg, region = connected_components(sealed, directed=False)
-    rp, rq, a = region[p[leak]], region[q[leak]], w[leak]
+def _region_solve(region: np.ndarray, rp: np.ndarray, rq: np.ndarray, a: np.ndarray,
+                  ret: np.ndarray):
+    """The region-potential solve of leaking faces of conductance ``a`` between sealed
+    regions ``rp`` and ``rq`` (labels of ``region``): net source per region -> flow
+    ``p → q`` per face."""
     used = np.unique(np.concatenate([rp, rq]))       # the regions with leaking faces
     kp, kq = np.searchsorted(used, rp), np.searchsorted(used, rq)
     m = len(used)
     G = np.zeros((m, m))
     np.add.at(G, (kp, kq), -a); np.add.at(G, (kq, kp), -a)
     np.add.at(G, (kp, kp), a); np.add.at(G, (kq, kq), a)
-    vented = np.zeros(n_reg, bool); vented[region[ret > 0]] = True
+    vented = np.zeros(int(region.max()) + 1, bool); vented[region[ret > 0]] = True
     fixed = vented[used].copy()
     _, groups = connected_components(sp.csr_matrix(G != 0), directed=False)
     for grp in np.unique(groups):           # tie one region of each unvented group
@@ -121,7 +120,7 @@ def _sealed_regions(n: int, p, q, w, leak, ret):
         phi[free] = inverse @ net_per_region[used][free]
         return a * (phi[kp] - phi[kq])
 
-    return region, solve_regions
+    return solve_regions
 
 
 def build_flow_system(geom: Geometry) -> FlowSystem:
@@ -145,27 +144,24 @@ def build_flow_system(geom: Geometry) -> FlowSystem:
                                                   geom.open_z[1:-1])])
     keep = w > 0
     p, q, w, axis, face, opening = p[keep], q[keep], w[keep], axis[keep], face[keep], opening[keep]
-    off = sp.csr_matrix((np.concatenate([-w, -w]), (np.concatenate([p, q]), np.concatenate([q, p]))),
+    leak = opening < 1.0       # leaking panels: zonal flows (leak_flows), not in the matrix
+    sp_, sq, sw = p[~leak], q[~leak], w[~leak]
+    off = sp.csr_matrix((np.concatenate([-sw, -sw]), (np.concatenate([sp_, sq]), np.concatenate([sq, sp_]))),
                         shape=(g.n, g.n))
-    diag = np.bincount(p, w, g.n) + np.bincount(q, w, g.n)
-    _, labels = connected_components(off, directed=False)
+    diag = np.bincount(sp_, sw, g.n) + np.bincount(sq, sw, g.n)
+    ax, ay, az = ax * (geom.open_x[:, :, 1:-1] >= 1.0), ay * (geom.open_y[:, 1:-1, :] >= 1.0), \
+        az * (geom.open_z[1:-1] >= 1.0)
+    _, region = connected_components(off, directed=False)       # sealed air regions
     air = ~geom.solid.ravel()
     ret = geom.return_conductance()
-    leak = opening < 1.0
-    leaks = None
+    labels, leaks = region, None
     if leak.any():
-        region, solve_regions = _sealed_regions(g.n, p, q, w, leak, ret)
-        leaks = LeakNetwork(p[leak], q[leak], w[leak], axis[leak], face[leak], region, solve_regions)
-        sealed_w = np.where(leak, 0.0, w)
-        off = sp.csr_matrix((np.concatenate([-sealed_w, -sealed_w]),
-                             (np.concatenate([p, q]), np.concatenate([q, p]))), shape=(g.n, g.n))
-        off.eliminate_zeros()
-        diag = np.bincount(p, sealed_w, g.n) + np.bincount(q, sealed_w, g.n)
-        ax, ay, az = (np.where(o < 1.0, 0.0, a) for o, a in
-                      ((geom.open_x[:, :, 1:-1], ax), (geom.open_y[:, 1:-1, :], ay), (geom.open_z[1:-1], az)))
-        w = sealed_w[~leak]
-    else:
-        region = labels
+        joined = sp.csr_matrix((np.ones(len(p)), (p, q)), shape=(g.n, g.n))
+        _, labels = connected_components(joined, directed=False)
+        rp, rq, a = region[p[leak]], region[q[leak]], w[leak]
+        leaks = LeakNetwork(p[leak], q[leak], a, axis[leak], face[leak], region,
+                            _region_solve(region, rp, rq, a, ret))
+    w = sw
     n_comp = int(region.max()) + 1
     isolated = (diag == 0) & (ret == 0)
     # one pin per sealed region that holds air and does not open to the return plenum
