@@ -146,8 +146,9 @@ def test_a_model_edited_in_place_is_not_served_the_old_models():
 
 def test_two_workload_edits_reuse_the_airflow_and_match_fresh_solves():
     """Power-only runs reuse the last airflow field; after two of them the numbers are
-    those of a fresh solve of the same layout (powers exactly; inlets to 0.1 K: the kept
-    field is the one of the old heat, whose buoyancy differs slightly; measured 0.05 K)."""
+    those of a fresh solve of the same layout (powers exactly; inlets to 0.35 K: the kept
+    field is the one of the old heat, whose buoyancy drift differs; measured 0.27 K at the
+    end racks with the fitted buoyancy time of 2.4 s, 0.05 K at 0.6 s; docs/physics.md §2.8)."""
     lay = load_layout(LAYOUTS / "small-room.json")
     sim = Simulator()
     sim.run(lay.snapshot())
@@ -159,7 +160,7 @@ def test_two_workload_edits_reuse_the_airflow_and_match_fresh_solves():
         want = simulate(snap)
         np.testing.assert_allclose(got.rack_power_kw, want.rack_power_kw, rtol=1e-12)
         np.testing.assert_allclose(got.air.rack_inlet_mean_c, want.air.rack_inlet_mean_c,
-                                   atol=0.1)
+                                   atol=0.35)
         it_kw.append(got.facility.it_kw)
     assert it_kw[1] > it_kw[0] + 100          # eight H100/B200 racks from 30 % to 100 %
 

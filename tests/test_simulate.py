@@ -150,7 +150,10 @@ def test_power_only_run_after_move_and_reorder_matches_full_solves():
     full = same_history.run(lay.snapshot(), geometry_changed=True)
     assert edited.air.iterations["flow_cg"] == 0 and full.air.iterations["flow_cg"] == 0
     assert np.allclose(edited.air.rack_inlet_mean_c, full.air.rack_inlet_mean_c, atol=1e-4)
-    _matches_fresh_simulator(edited, lay.snapshot(), inlet_atol_k=0.1)
+    # the power-only update keeps the airflow, with the buoyancy drift of the heat before
+    # the edit: after this 70 % utilisation drop the end racks' inlets stand up to 0.3 K
+    # from a fresh solve's (buoyancy time 2.4 s, docs/physics.md §2.12)
+    _matches_fresh_simulator(edited, lay.snapshot(), inlet_atol_k=0.35)
 
 
 def test_power_only_run_back_to_a_solved_load_gives_its_result_again():
@@ -232,13 +235,13 @@ def test_empty_hall_and_racks_without_power_chain():
     from twin.model import CoolingUnit, Hall, Layout
     lay = Layout(hall=Hall(raised_floor=False))
     assert simulate(lay).facility.it_kw == 0
-    lay.add_racks([{"id": "R1", "model": "dgx-h100-rack", "x_m": 5.0, "y_m": 5.0}])
+    lay.add_racks([{"id": "R1", "model": "dgx-b200-rack", "x_m": 5.0, "y_m": 5.0}])
     lay.add_item("cooling_units", CoolingUnit("C1", "crah-150", 1.0, 5.0, 90))
     res = simulate(lay)
     assert res.facility.it_kw == pytest.approx(res.rack_power_kw.sum())
     assert res.facility.electrical_loss_kw == pytest.approx(0.0)
     # a lone rack has two open ends: its own exhaust wraps round its sides, so its hottest
-    # intake is its mean plus 0.7 of its own rise (25.6 + 0.7 x 3.7 = 28.1 C), above the
+    # intake is its mean plus 0.7 of its own rise (25.1 + 0.7 x 3.9 = 27.8 C), above the
     # recommended 27 C although its mean is not
     air = res.air
     hottest = air.rack_inlet_mean_c[0] + 0.7 * (air.rack_exhaust_c[0] - air.rack_inlet_mean_c[0])

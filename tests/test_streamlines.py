@@ -186,29 +186,39 @@ def face_seeds(centres, sizes, rotations, side, grid) -> np.ndarray:
 
 
 def test_tile_air_ends_at_rack_intakes_or_crah_returns(small_room):
-    """Small room (raised floor): lines from every perforated tile end in a cell where a
+    """Small room (raised floor): lines from every perforated tile — from each layer of its
+    jet column, where it discharges evenly (docs/physics.md §2.3) — end in a cell where a
     rack or a CRAH draws air in; the tile air they carry to the racks is at most what the
     racks draw (some of their intake is recirculated exhaust), the rest bypasses to the
-    CRAHs."""
+    CRAHs (over the top of the aisle: its ends are closed up to the rack tops)."""
     _lay, res, scene = small_room
     air, g = res.air, res.air.grid
     tiles = scene.tiles.center_xy_m
-    lines = sl.trace(air, np.column_stack([tiles, np.full(len(tiles), 0.5 * g.dz)]))
+    z = (np.arange(g.nz) + 0.5) * g.dz
+    z = z[z < scene.settings.tile_jet_height_m]
+    seeds = np.column_stack([np.repeat(tiles, len(z), axis=0), np.tile(z, len(tiles))])
+    lines = sl.trace(air, seeds)
     owners = end_owners(lines, air, intake_owners(scene, air))
     assert np.all(lines.end == sl.END_INTAKE)
     assert all(owners), lines.ends()[[not o for o in owners]]
     n_racks = scene.racks.n
     at_rack = np.array([min(o) < n_racks for o in owners])
-    # and geometrically: in front of a rack's front face, or above a CRAH
+    # and geometrically: in front of a rack's front face, above a CRAH, or (from the
+    # upper layers of the jets at the aisle's ends) round the corner where an end rack
+    # draws its entrained share
     r, u = scene.racks, scene.cooling
-    front = _face_zone(lines.ends(), r.center_xy_m, r.size_m, r.rotation_deg, +1, g)
+    e = lines.ends()
+    front = _face_zone(e, r.center_xy_m, r.size_m, r.rotation_deg, +1, g)
     above = np.zeros(lines.n_lines, bool)
     for c, sz in zip(u.center_xy_m, u.size_m):
         half = np.maximum(sz[0], sz[1]) / 2 + g.dx
-        e = lines.ends()
         above |= ((np.abs(e[:, :2] - c) < half).all(axis=1) & (e[:, 2] > sz[2] - g.dz))
-    assert np.all(front | above) and np.all(front[at_rack])
-    q = air.tile_flow_m3s
+    box_e, corner_w = entrainment_ports(scene, build_geometry(scene, g))
+    corner = np.isin(g.cell_of(e[:, 0], e[:, 1], e[:, 2]), corner_w.indices) \
+        & np.array([bool(o & set(box_e.tolist())) for o in owners])
+    assert np.all(front | above | corner)
+    assert np.all((front | corner)[at_rack]) and (front & at_rack).sum() > 0.9 * at_rack.sum()
+    q = np.repeat(air.tile_flow_m3s, len(z)) / len(z)            # each seed's share of its tile
     to_racks = q[at_rack].sum() / q.sum()
     drawn = air.rack_airflow_m3s.sum() / q.sum()
     assert drawn - 0.15 < to_racks <= drawn + 0.05, (to_racks, drawn)

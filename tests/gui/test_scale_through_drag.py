@@ -52,7 +52,7 @@ def test_unchanged_air_keeps_its_colour_through_a_drag(small, qtbot, user_range)
     assert float(np.nanmax(w.plan_view.heatmap_item().image)) > hottest + 1.0  # data moved
     assert tuple(w.plan_view.heatmap_item().levels) == levels                # scale did not
     held = [p for p in points if w.plan_view.id_at(*p) is None
-            and abs(heat_at(w, *p) - before[p][0]) < 0.02]
+            and abs(heat_at(w, *p) - before[p][0]) < 0.05]     # < 1 step of 20 K / 255
     assert len(held) >= 5
     for p in held:
         now = plan_pixel(w, *p).getRgb()[:3]

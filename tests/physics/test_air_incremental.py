@@ -229,15 +229,16 @@ def test_progress_names_each_stage_in_order():
 
 
 def test_progress_stays_below_the_capture_index_however_many_buoyancy_passes():
-    """A tolerance no pass meets runs every buoyancy pass (6): the fraction shown still
-    never goes back and every buoyancy pass shows less than the capture-index stage
-    after it (the bar does not reach that stage early and then fall back)."""
+    """A tolerance only an unchanged pass meets runs buoyancy passes until the inlets stop
+    changing (5 here): the fraction shown still never goes back and every buoyancy pass
+    shows less than the capture-index stage after it (the bar does not reach that stage
+    early and then fall back)."""
     seen = []
-    AirSolver().solve(room(8, supply_ratio=0.9, settings=SolverSettings(buoyancy_tol_k=1e-12)),
-                      progress=lambda f, m: seen.append((f, m)))
+    res = AirSolver().solve(room(8, supply_ratio=0.9, settings=SolverSettings(buoyancy_tol_k=1e-12)),
+                            progress=lambda f, m: seen.append((f, m)))
     buoy = [f for f, m in seen if m == "buoyancy"]
     capture = [f for f, m in seen if m == "capture index"]
-    assert len(buoy) == 6 and len(capture) == 1
+    assert len(buoy) == res.iterations["buoyancy_passes"] >= 5 and len(capture) == 1
     assert max(buoy) < capture[0]
     fractions = [f for f, _ in seen]
     assert fractions == sorted(fractions) and 0.0 <= fractions[0] and fractions[-1] == 1.0

@@ -74,14 +74,17 @@ def test_a_tile_under_a_rack_has_no_column():
     assert not (own2 == sc.tiles.n).any()
 
 
-def test_jets_cool_the_tops_of_mid_row_intakes_and_the_heat_balance_stays_exact():
-    """With the tile air spread up the aisle the upper intakes of mid-row racks see more of
-    it: their hottest layer is cooler than with all tile air put in the floor cells."""
-    sc = room(20, supply_ratio=1.0)
-    floor = AirSolver().solve(_settings(sc, tile_jet_height_m=0.0))
-    jet = AirSolver().solve(_settings(sc, tile_jet_height_m=1.6))
-    mid = [3, 4, 5, 6, 13, 14, 15, 16]
-    assert np.nanmax(jet.rack_inlet_profile_c[mid], axis=1).mean() < \
-        np.nanmax(floor.rack_inlet_profile_c[mid], axis=1).mean()
-    for res in (floor, jet):
-        assert abs(res.residual_pct) < 1e-3
+def test_with_closed_aisle_ends_the_jet_height_does_not_change_what_the_racks_breathe():
+    """The ends of a tile-fed aisle are closed up to the rack tops (rows.py), so every tile's
+    air rises through the aisle to the intakes or out of its top whether it enters at the
+    floor or spread up the jet column: the air crossing each layer of the aisle is the
+    same (mass balance of the aisle's column), and so are the rack inlets, starved or
+    balanced.  The heat balance stays exact either way."""
+    for ratio in (0.8, 1.0):
+        sc = room(20, supply_ratio=ratio)
+        floor = AirSolver().solve(_settings(sc, tile_jet_height_m=0.0))
+        jet = AirSolver().solve(_settings(sc, tile_jet_height_m=1.6))
+        assert np.allclose(jet.rack_inlet_mean_c, floor.rack_inlet_mean_c, atol=0.01)
+        assert not np.allclose(jet.fluxes.z, floor.fluxes.z, atol=1e-3)      # the flows differ
+        for res in (floor, jet):
+            assert abs(res.residual_pct) < 1e-3

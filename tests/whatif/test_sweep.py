@@ -252,7 +252,7 @@ def test_a_second_cooling_unit_failure_is_solved_without_the_first_one():
                                                         abs=0.02), out.component
         assert out.state.facility_kw == pytest.approx(fresh.facility.facility_kw, rel=1e-6)
     one, two = (o.state.worst_inlet_c for o in sweep.outcomes)
-    assert abs(one - two) > 0.3          # the two failures heat the room differently
+    assert abs(one - two) > 0.1          # the two failures heat the room differently (5× the 0.02 K)
 
 
 def _row(cid: str, verdict: str, racks_failed=(), reasons=("1 rack lose power",)):

@@ -10,7 +10,9 @@ squares on every rack's mean inlet and upper-third inlet) over all cases, then o
 case over all the others (leave one case out) and prints, per case, the held-out
 errors next to the defaults': mean-inlet MAE, worst rack, bias, hottest-inlet error
 (the twin's hottest intake − the CFD's hottest intake cell) and whether both name the
-same hottest rack (by mean inlet).
+same hottest rack (by mean inlet; racks within ``TIE_K`` of a room's hottest count as
+tied, since the rooms are mirror-symmetric: the twin gives mirrored racks equal inlets,
+and the CFD's mirrored end racks differ by its own noise, up to 3 K in the starved aisle).
 """
 
 from __future__ import annotations
@@ -51,6 +53,17 @@ def cases(top: bool = True):
     return out
 
 
+TIE_K = 0.1
+
+
+def hottest_agree(ids, twin_c, cfd_c, tie_k: float = TIE_K) -> bool:
+    """Whether the twin's hottest racks (within ``tie_k`` of its hottest) and the CFD's
+    share a rack."""
+    ours = {i for i, t in zip(ids, twin_c) if t >= max(twin_c) - tie_k}
+    theirs = {i for i, t in zip(ids, cfd_c) if t >= max(cfd_c) - tie_k}
+    return bool(ours & theirs)
+
+
 def held_out(case, constants) -> dict:
     res = case["model"].solve(constants)
     tm = np.asarray(res.rack_inlet_mean_c)[case["idx"]]
@@ -60,7 +73,7 @@ def held_out(case, constants) -> dict:
     return dict(mae_k=float(np.abs(err).mean()), worst_k=float(np.abs(err).max()),
                 worst_rack=ids[int(np.argmax(np.abs(err)))], bias_k=float(err.mean()),
                 hottest_error_k=float(tx.max() - case["hot"].max()),
-                hottest_agrees=ids[int(np.argmax(tm))] == ids[int(np.argmax(case["mean"]))])
+                hottest_agrees=hottest_agree(ids, tm, case["mean"]))
 
 
 def main() -> int:

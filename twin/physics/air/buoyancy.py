@@ -9,12 +9,14 @@ side, so the total flow stays mass-conserving while gaining the closed
 circulation that potential flow lacks: exhaust plumes rise over the rack
 tops, cold supply air pools at the floor and a starved cold aisle is fed
 from the hot layer above (hottest at the top of the inlet face).
-Picard passes: flow → temperature → drift → flow …  Each pass changed the
-rack inlets by about ``PICARD_CONTRACTION`` times the change of the pass
-before (0.1–0.15 measured on starved and balanced rooms and a 1,400-rack
-hall), so the error left after a pass that changed the inlets by at most
-``d`` is ≈ ``PICARD_CONTRACTION · d``; passes stop when that is below
-``SolverSettings.buoyancy_tol_k`` (at most ``MAX_PICARD_PASSES``).  A re-solve
+Picard passes: flow → temperature → drift → flow …  Each pass changes the
+rack inlets by about ``q`` times the change of the pass before; the error left
+after a pass that changed them by at most ``d`` is then ≈ ``q/(1 − q) · d``, and
+passes stop when that is below ``SolverSettings.buoyancy_tol_k`` (at most
+``MAX_PICARD_PASSES``).  ``q`` is measured as the ratio of the last two passes'
+changes (never below ``PICARD_CONTRACTION``, 0.1–0.15 measured on starved and
+balanced rooms and a 1,400-rack hall); after the first pass, with nothing to
+compare, it is ``PICARD_CONTRACTION``.  A re-solve
 after an edit starts from the drift of the last temperature field, so a
 small edit costs one flow and one temperature solve.
 """

@@ -74,13 +74,7 @@ entrain).  Cells inside any containment volume are not drawn from (another,
 sealed air region); an end against a wall or equipment (no free cell round
 the corner) does not entrain.  A gap of a rack slot in a row (no blanking) is
 an opening too: the racks on both sides of it entrain from it.
-
-Rows are found from the rack and in-row cooler boxes alone (vectorised):
-boxes with the same rotation and front line (to ``LINE_TOL_M``) sorted along
-the row; neighbours touch when the gap between them is below half the
-narrower width.  The aisle width is the distance to the nearest facing box
-(opposite rotation, fronts facing, overlapping along the row, ≤
-``MAX_AISLE_M``), else ``SINGLE_ROW_AISLE_M``.
+(Rows and their aisles: :mod:`.rows`.)
 """
 
 from __future__ import annotations
@@ -89,80 +83,15 @@ import numpy as np
 import scipy.sparse as sp
 
 from .grid import Geometry, front_vector
+from .rows import frames, in_boxes, row_ends
 from .scene import AirScene
 
-__all__ = ["row_ends", "entrainment_ports", "row_end_hottest_c", "MAX_ENTRAINED_SHARE"]
+__all__ = ["entrainment_ports", "row_end_hottest_c", "MAX_ENTRAINED_SHARE"]
 
 #: no rack draws more than this share of its air round the corner (a lone rack has two ends)
 MAX_ENTRAINED_SHARE = 0.9
 
-LINE_TOL_M = 0.15          # boxes whose front lines differ less are in one row
-MAX_AISLE_M = 3.0          # facing rows further apart do not share a cold aisle
-SINGLE_ROW_AISLE_M = 1.2   # aisle depth assumed in front of a row with no facing row
 BACK_REACH_M = 0.3         # intake region reaches this far behind the end rack's back
-
-
-def _frames(rots):
-    f = front_vector(rots)
-    t = np.stack([f[:, 1], -f[:, 0]], axis=1)        # width axis (local +x)
-    return f, t
-
-
-def row_ends(centers: np.ndarray, sizes: np.ndarray, rots: np.ndarray,
-             members: int | None = None):
-    """Open row ends among the first ``members`` boxes (default: all).
-
-    Boxes are (centre, size w×d×h, rotation); all of them count as row
-    neighbours, only the first ``members`` are returned.  Returns (box index,
-    side σ = ±1 along the box's width axis, aisle width) per open end."""
-    n = len(centers)
-    members = n if members is None else members
-    if members == 0:
-        return np.zeros(0, int), np.zeros(0), np.zeros(0)
-    f, t = _frames(rots)
-    rot = np.mod(np.round(rots).astype(int), 360)
-    line = np.round(((centers * f).sum(1) + sizes[:, 1] / 2) / LINE_TOL_M).astype(int)
-    along = (centers * t).sum(1)
-    order = np.lexsort((along, line, rot))
-    same = (rot[order][1:] == rot[order][:-1]) & (line[order][1:] == line[order][:-1])
-    w = sizes[order, 0]
-    gap = along[order][1:] - along[order][:-1] - (w[1:] + w[:-1]) / 2
-    touch = same & (gap < 0.5 * np.minimum(w[1:], w[:-1]))
-    has_plus = np.zeros(n, bool); has_minus = np.zeros(n, bool)
-    has_plus[order[:-1][touch]] = True       # next box along +t touches
-    has_minus[order[1:][touch]] = True
-    idx = np.arange(members)
-    box = np.concatenate([idx[~has_plus[:members]], idx[~has_minus[:members]]])
-    side = np.concatenate([np.ones((~has_plus[:members]).sum()), -np.ones((~has_minus[:members]).sum())])
-    if len(box) == 0:
-        return box, side, np.zeros(0)
-    aisle = np.empty(len(box))
-    for r in np.unique(rot[box]):
-        group = np.flatnonzero(rot[box] == r)
-        aisle[group] = _aisle_widths(centers, sizes, f, t, box[group])
-    return box, side, aisle
-
-
-def _aisle_widths(centers, sizes, f, t, ends):
-    """Distance from each end box (all of one rotation) to the nearest facing box, or
-    ``SINGLE_ROW_AISLE_M`` when none faces it within ``MAX_AISLE_M``."""
-    fe, te = f[ends[0]], t[ends[0]]
-    cand = np.flatnonzero(f @ fe < -0.99)               # fronts facing the ends' fronts
-    dist = ((centers[cand] @ fe)[None, :] - (centers[ends] @ fe)[:, None]
-            - sizes[ends, 1][:, None] / 2 - sizes[cand, 1][None, :] / 2)
-    lateral = np.abs((centers[cand] @ te)[None, :] - (centers[ends] @ te)[:, None])
-    facing = (dist > 0) & (dist <= MAX_AISLE_M) \
-        & (lateral < (sizes[ends, 0][:, None] + sizes[cand, 0][None, :]) / 2)
-    aisle = np.where(facing, dist, np.inf).min(1, initial=np.inf)
-    return np.where(np.isfinite(aisle), aisle, SINGLE_ROW_AISLE_M)
-
-
-def _in_boxes(x, y, z, rects, heights):
-    """Points inside any containment volume (rect × height)."""
-    inside = np.zeros(x.shape, bool)
-    for (x0, y0, x1, y1), h in zip(rects, heights):
-        inside |= (x > min(x0, x1)) & (x < max(x0, x1)) & (y > min(y0, y1)) & (y < max(y0, y1)) & (z < h)
-    return inside
 
 
 def _region_cells(geom: Geometry, origin, ax_u, ax_v, u0, u1, v0, v1, h, excluded):
@@ -215,19 +144,19 @@ def entrainment_ports(scene: AirScene, geom: Geometry):
     box, side, aisle = row_ends(centers[keep], sizes[keep], rots[keep], r.n)
     if len(box) == 0:
         return empty
-    f, t = _frames(r.rotation_deg[box])
+    f, t = frames(r.rotation_deg[box])
     w, d, h = r.size_m[box, 0], r.size_m[box, 1], r.size_m[box, 2]
     half = aisle / 2
     # an aisle closed by a cold-aisle containment with end doors does not entrain
     doors = np.array([k == "cold_aisle" for k in c.kind], bool) & c.end_doors
     if doors.any():
         probe = r.center_xy_m[box] + f * (d / 2 + half / 2)[:, None]
-        keep = ~_in_boxes(probe[:, 0], probe[:, 1], np.full(len(box), 0.5 * g.dz),
+        keep = ~in_boxes(probe[:, 0], probe[:, 1], np.full(len(box), 0.5 * g.dz),
                           c.rect_m[doors], c.height_m[doors])
         box, side, f, t, w, d, h, half = (a[keep] for a in (box, side, f, t, w, d, h, half))
         if len(box) == 0:
             return empty
-    excluded = (lambda x, y, z: _in_boxes(x, y, z, c.rect_m, c.height_m)) if c.n else None
+    excluded = (lambda x, y, z: in_boxes(x, y, z, c.rect_m, c.height_m)) if c.n else None
     # one rack pitch beyond the open side, up to the rack's height
     pitch = np.maximum(w, g.dx)
     if scene.hall.ceiling_return:
@@ -256,7 +185,7 @@ def exhaust_sealed(scene: AirScene, racks: np.ndarray) -> np.ndarray:
     f = front_vector(r.rotation_deg[racks])
     # a point just behind the back face, near the floor
     probe = r.center_xy_m[racks] - f * (r.size_m[racks, 1] / 2 + 0.1)[:, None]
-    return _in_boxes(probe[:, 0], probe[:, 1], np.full(len(racks), 0.1),
+    return in_boxes(probe[:, 0], probe[:, 1], np.full(len(racks), 0.1),
                      c.rect_m[doors], c.height_m[doors])
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from .rows import front_vector, tile_aisle_end_faces
 from .scene import AirScene, Hall, SolverSettings
 
 __all__ = ["Grid", "GridTooLarge", "MAX_AIR_CELLS", "Geometry", "make_grid", "build_geometry",
@@ -107,12 +108,6 @@ def make_grid(hall: Hall, settings: SolverSettings, coarse: bool = False) -> Gri
     if problem:
         raise GridTooLarge(problem)
     return grid
-
-
-def front_vector(rotation_deg) -> np.ndarray:
-    """Unit front direction(s): (0, −1) rotated CCW by rotation_deg."""
-    t = np.deg2rad(np.asarray(rotation_deg, float))
-    return np.stack([np.sin(t), -np.cos(t)], axis=-1).round(12)
 
 
 def footprint_cells(grid: Grid, centers_xy, sizes, rotations_deg) -> np.ndarray:
@@ -211,6 +206,10 @@ def build_geometry(scene: AirScene, grid: Grid) -> Geometry:
         elif roof and kh < nz:
             oz[kh, j0:j1, i0:i1] = np.minimum(oz[kh, j0:j1, i0:i1], leak)
 
+    # the half aisle in front of the end racks of a tile-fed aisle (rows.py)
+    close_x, close_y = tile_aisle_end_faces(scene, grid.dx, grid.dz, grid.shape)
+    ox[close_x] = 0.0
+    oy[close_y] = 0.0
     # faces touching a solid cell are closed
     ox[:, :, 1:-1] *= ~(solid[:, :, 1:] | solid[:, :, :-1])
     oy[:, 1:-1, :] *= ~(solid[:, 1:, :] | solid[:, :-1, :])

@@ -143,6 +143,7 @@ class AirSolver:
             # inlets bounds what another pass would change
             done = (drift is not None and last_in is not None and len(last_in) == base.n_racks
                     and _picard_done(np.abs(t_in[:base.n_racks] - last_in), st))
+            last_change = None
             while not done and passes < buoyancy.MAX_PICARD_PASSES:
                 passes += 1
                 step(min(0.85, 0.4 + 0.1 * passes), "buoyancy")
@@ -151,7 +152,9 @@ class AirSolver:
                                                  its, tim)
                 t_cells, t_out, ok = self._thermal(S, transport, dev, steer, st, cancel, its)
                 t_in = transport.W @ t_cells
-                done = _picard_done(np.abs(t_in[:base.n_racks] - prev_in[:base.n_racks]), st)
+                change = np.abs(t_in[:base.n_racks] - prev_in[:base.n_racks])
+                done = _picard_done(change, st, last_change)
+                last_change = float(change.max()) if len(change) else 0.0
             S.drift_field = _field(geom, t_cells)
         if flow_key != S.flow_key and steer > st.thermal_rtol:  # the final field, on from the steering one
             t_cells, t_out, ok = self._thermal(S, transport, dev, st.thermal_rtol, st, cancel, its)
@@ -422,9 +425,17 @@ def _prolongators(amg: AmgCache) -> list:
     return [lvl.P for lvl in amg.ml.levels[:-1]][:2] if amg.ml is not None else []
 
 
-def _picard_done(inlet_change_k: np.ndarray, st: SolverSettings) -> bool:
+def _picard_done(inlet_change_k: np.ndarray, st: SolverSettings,
+                 last_change_k: float | None = None) -> bool:
+    """Whether the error left after a pass that changed the inlets by ``inlet_change_k``
+    is within ``buoyancy_tol_k``: ``q/(1 − q) · d`` for a contraction ``q`` per pass,
+    the ratio of this pass's largest change to the last one's where there was one (never
+    below ``PICARD_CONTRACTION``; a ratio near 1 never stops early), else the constant."""
     worst = float(inlet_change_k.max()) if len(inlet_change_k) else 0.0
-    return buoyancy.PICARD_CONTRACTION * worst <= st.buoyancy_tol_k
+    q = buoyancy.PICARD_CONTRACTION
+    if last_change_k is not None and last_change_k > 0:
+        q = min(max(q, worst / last_change_k), 0.95)
+    return q / (1.0 - q) * worst <= st.buoyancy_tol_k
 
 
 def _field(geom: Geometry, t_cells: np.ndarray) -> np.ndarray:

@@ -1,0 +1,154 @@
+"""Closed ends of tile-fed aisles (twin/physics/air/rows.py, docs/physics.md §2.9):
+which faces close, where not, and what the airflow does with them."""
+
+from dataclasses import fields, replace
+
+import numpy as np
+import pytest
+
+from twin.physics.air import AirSolver
+from twin.physics.air.grid import build_geometry, make_grid
+from twin.physics.air.rows import front_vector, tile_aisle_end_faces
+from twin.physics.air.scene import AirScene, CoolingUnits, Tiles
+from twin.physics.air.synthetic import room
+
+
+def _closed(scene):
+    g = make_grid(scene.hall, scene.settings)
+    return g, tile_aisle_end_faces(scene, g.dx, g.dz, g.shape)
+
+
+def _expected_x(g, x_planes, y_lo, y_hi, z_top):
+    """x-normal faces at x_planes over the cells with centres in (y_lo, y_hi) and below
+    z_top, worked out from the room's dimensions."""
+    want = np.zeros((g.nz, g.ny, g.nx + 1), bool)
+    yc = (np.arange(g.ny) + 0.5) * g.dx
+    zc = (np.arange(g.nz) + 0.5) * g.dz
+    for x in x_planes:
+        want[np.ix_(zc < z_top, (yc > y_lo) & (yc < y_hi), [int(round(x / g.dx))])] = True
+    return want
+
+
+def test_the_half_aisles_in_front_of_the_end_racks_close_to_the_rack_tops():
+    # room(20): rows of ten 0.6 m racks from x = 2.4 to 8.4 m, fronts at y = 3.0 and 4.2 m
+    # facing a 1.2 m aisle fed by two tile rows, racks 2.2 m high, ceiling 3.3 m
+    sc = room(20, supply_ratio=1.0)
+    g, (cx, cy) = _closed(sc)
+    assert not cy.any()
+    assert np.array_equal(cx, _expected_x(g, (2.4, 8.4), 3.0, 4.2, 2.2))
+    assert cx.sum() == 2 * 4 * int(np.ceil(2.2 / g.dz - 0.5))      # 2 ends × 4 cells × layers
+    # a hall returning through its ceiling: the supply column rises into the plenum and the
+    # end is closed up to the ceiling
+    sc_c = room(20, supply_ratio=1.0, ceiling_return=True)
+    g_c, (cx_c, _) = _closed(sc_c)
+    assert np.array_equal(cx_c, _expected_x(g_c, (2.4, 8.4), 3.0, 4.2, 99.0))
+    # the geometry carries them: closed faces pass no air
+    geom = build_geometry(sc, g)
+    assert np.all(geom.open_x[cx] == 0.0) and np.all(geom.open_x[~cx & (geom.open_x > 0)] == 1.0)
+
+
+def _mirrored(rot_deg):
+    """Rotations whose front vectors are those of ``rot_deg`` mirrored through y = x
+    (front (sin θ, −cos θ))."""
+    f = front_vector(rot_deg)[:, ::-1]
+    return np.mod(np.rad2deg(np.arctan2(f[:, 0], -f[:, 1])), 360.0).round(9)
+
+
+def test_a_row_along_y_closes_y_normal_faces_and_a_lone_row_closes_half_its_aisle():
+    # rotate the room by 90°: rows along y, the aisle along y, its ends normal to y
+    sc = room(20, supply_ratio=1.0)
+    # the room mirrored through the line y = x
+    r, t, u = sc.racks, sc.tiles, sc.cooling
+    sc_r = AirScene(replace(sc.hall, width_m=sc.hall.length_m, length_m=sc.hall.width_m),
+                    replace(r, center_xy_m=r.center_xy_m[:, ::-1].copy(), rotation_deg=_mirrored(r.rotation_deg)),
+                    replace(u, center_xy_m=u.center_xy_m[:, ::-1].copy(), rotation_deg=_mirrored(u.rotation_deg)),
+                    replace(t, center_xy_m=t.center_xy_m[:, ::-1].copy()), sc.containment, sc.settings)
+    g, (cx, cy) = _closed(sc_r)
+    assert not cx.any()
+    assert np.array_equal(cy.transpose(0, 2, 1), _expected_x(replace(g, nx=g.ny, ny=g.nx), (2.4, 8.4),
+                                                             3.0, 4.2, 2.2))
+    # one row alone (the north row removed): its aisle is SINGLE_ROW_AISLE_M = 1.2 m deep and
+    # its end racks close the 0.6 m half in front of them
+    keep = sc.racks.rotation_deg == 0.0                                # the north row, front at 4.2
+    lone = AirScene(sc.hall, replace(sc.racks, **{f.name: getattr(sc.racks, f.name)[keep]
+                                                   for f in fields(sc.racks)
+                                                   if isinstance(getattr(sc.racks, f.name), np.ndarray)}),
+                    sc.cooling, sc.tiles, sc.containment, sc.settings)
+    g, (cx, _) = _closed(lone)
+    assert np.array_equal(cx, _expected_x(g, (2.4, 8.4), 3.6, 4.2, 2.2))
+
+
+def test_no_closure_without_tiles_in_the_aisle_in_a_contained_cold_aisle_or_beside_an_end_cooler():
+    sc = room(20, supply_ratio=1.0)
+    # tiles moved 3 m away from the aisle (still in the room): no jets in it
+    far = AirScene(sc.hall, sc.racks, sc.cooling,
+                   replace(sc.tiles, center_xy_m=sc.tiles.center_xy_m + [0.0, 3.0]),
+                   sc.containment, sc.settings)
+    assert not _closed(far)[1][0].any()
+    # a slab floor (no raised floor): no tiles feed anything
+    slab = AirScene(replace(sc.hall, raised_floor=False), sc.racks, sc.cooling, sc.tiles,
+                    sc.containment, sc.settings)
+    assert not _closed(slab)[1][0].any()
+    # a contained cold aisle: its doors and roof are the containment's panels
+    assert not _closed(room(20, supply_ratio=1.0, containment="cold_aisle"))[1][0].any()
+    # a hot-aisle containment leaves the cold aisle's ends to close
+    assert _closed(room(20, supply_ratio=1.0, containment="hot_aisle"))[1][0].sum() == \
+        _closed(sc)[1][0].sum()
+    # tiles only at the west end: only the west end closes
+    west = sc.tiles.center_xy_m[:, 0] < 3.5
+    g, (cx, _) = _closed(AirScene(sc.hall, sc.racks, sc.cooling,
+                                  Tiles(sc.tiles.center_xy_m[west], 0.6, np.full(int(west.sum()), 0.25)),
+                                  sc.containment, sc.settings))
+    assert np.array_equal(cx, _expected_x(g, (2.4,), 3.0, 4.2, 2.2))
+    # in-row coolers closing the east end of both rows: the racks beside them are not ends
+    u = sc.cooling
+    inrow = CoolingUnits(("inrow", "inrow"), np.array([[8.55, 2.4], [8.55, 4.8]]),
+                         np.array([[0.3, 1.2, 2.2]] * 2), np.array([180.0, 0.0]), np.full(2, 0.5),
+                         np.full(2, 3e4), np.full(2, 18.0))
+    both = CoolingUnits(u.kind + inrow.kind, np.concatenate([u.center_xy_m, inrow.center_xy_m]),
+                        np.concatenate([u.size_m, inrow.size_m]),
+                        np.concatenate([u.rotation_deg, inrow.rotation_deg]),
+                        np.concatenate([u.airflow_m3s, inrow.airflow_m3s]),
+                        np.concatenate([u.capacity_w, inrow.capacity_w]),
+                        np.concatenate([u.supply_setpoint_c, inrow.supply_setpoint_c]))
+    g, (cx, _) = _closed(AirScene(sc.hall, sc.racks, both, sc.tiles, sc.containment, sc.settings))
+    assert np.array_equal(cx, _expected_x(g, (2.4,), 3.0, 4.2, 2.2))
+
+
+@pytest.mark.parametrize("ratio", [0.75, 1.0, 1.3])
+def test_the_aisle_surplus_leaves_over_its_top_and_no_air_crosses_the_closed_ends(ratio):
+    """Mass balance of the aisle box (between the rows, end plane to end plane, up to the
+    rack tops), worked out by hand: the closed ends pass nothing, so the net flow out of its
+    top is the tiles' supply less what the racks draw from it.  Every rack draws its airflow
+    from its front face except the four end racks, which draw the share s of theirs from
+    round the corner (outside the box): out of the top = ratio·ΣV − ΣV + 4 s V."""
+    sc = room(20, supply_ratio=ratio)
+    res = AirSolver().solve(sc)
+    g = res.grid
+    _, (cx, _) = _closed(sc)
+    assert np.all(res.fluxes.x[cx] == 0.0)
+    yc = (np.arange(g.ny) + 0.5) * g.dx
+    xc = (np.arange(g.nx) + 0.5) * g.dx
+    k_top = int(np.ceil(2.2 / g.dz - 0.5))                   # first layer above the rack tops
+    top = res.fluxes.z[k_top][np.ix_((yc > 3.0) & (yc < 4.2), (xc > 2.4) & (xc < 8.4))].sum()
+    V = sc.racks.airflow_m3s
+    s = sc.settings.row_end_entrainment
+    assert top == pytest.approx(ratio * V.sum() - V.sum() + 4 * s * V[0], abs=1e-4)          # the flow solve's mass tolerance
+    assert abs(res.residual_pct) < 1e-3
+
+
+def test_the_end_racks_entrain_room_air_not_spilled_supply():
+    """Beyond the row end, across the aisle, the air is room air well above supply (CFD
+    library: 26–30 °C against 18 °C from the floor to the rack tops), not the aisle's
+    supply spilling out (18–20 °C in the twin before the ends were closed); only its top
+    layer, under the surplus spreading over the row end, is cooler."""
+    sc = room(20, supply_ratio=1.0)
+    res = AirSolver().solve(sc)
+    g = res.grid
+    T = res.temperature_c
+    yc = (np.arange(g.ny) + 0.5) * g.dx
+    zc = (np.arange(g.nz) + 0.5) * g.dz
+    beyond = T[np.ix_(zc < 2.2, (yc > 3.0) & (yc < 4.2), [int(2.4 / g.dx) - 1])]
+    rise = float(res.rack_exhaust_c.mean()) - 18.0
+    assert beyond[zc[zc < 2.2] < 1.5].min() > 18.0 + 0.6 * rise
+    assert beyond.mean() > 18.0 + 0.5 * rise

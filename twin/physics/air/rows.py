@@ -1,0 +1,171 @@
+"""Rows of racks and in-row coolers, their open ends and aisles, and the closed ends
+of tile-fed aisles (pure geometry: no grid, no flow).
+
+Rows are found from the rack and in-row cooler boxes alone (vectorised):
+boxes with the same rotation and front line (to ``LINE_TOL_M``) sorted along
+the row; neighbours touch when the gap between them is below half the
+narrower width.  The aisle width is the distance to the nearest facing box
+(opposite rotation, fronts facing, overlapping along the row, ≤
+``MAX_AISLE_M``), else ``SINGLE_ROW_AISLE_M``.
+
+**The end of a tile-fed aisle carries no flow below the rack tops**
+(:func:`tile_aisle_end_faces`, docs/physics.md §2.9).  Perforated tiles blow their
+supply upwards as jets; the racks draw it in along their height and what is left
+rises out of the top of the aisle, while the end racks draw room air in round the
+corner.  In the CFD library (``tests/bench/cfd``) the air just beyond a row end,
+across the aisle, is at hot-aisle temperature from the floor to the rack tops (26–30 °C
+against 18 °C supply) in the balanced, the 75 %-starved and the 130 %-over-supplied
+aisles alike: no supply leaves through the end.  Potential flow has no jet momentum
+and spills the aisle's supply out of its open ends at every height (18–20 °C beyond
+the end in the twin), which then dilutes the air the end racks entrain.  The half
+aisle in front of each open end rack, from the floor to the rack's top, is therefore
+closed to the airflow (and to the turbulent exchange): the aisle's surplus leaves over
+the top, a starved aisle draws its deficit from above and, through the end racks'
+entrainment, from round the corner.  Where the hall returns through its ceiling the
+closure reaches the ceiling: the supply column rises straight into the plenum above
+the aisle (CFD: 18–22 °C up to the ceiling over the aisle's middle, 33–35 °C beyond
+the row end from floor to ceiling), whereas with units returning from the room the
+surplus spreads over the row end above the racks towards them (CFD: 20–24 °C there).
+It applies only where tiles feed the aisle (a tile within the end rack's and its
+neighbour's width across the aisle), not at the end of an aisle in a cold-aisle
+containment (the containment's doors and roof are its panels) and not where an in-row
+cooler ends the row (its discharge is a horizontal jet across the aisle).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .scene import AirScene
+
+__all__ = ["front_vector", "frames", "row_ends", "in_boxes", "tile_aisle_end_faces",
+           "LINE_TOL_M", "MAX_AISLE_M", "SINGLE_ROW_AISLE_M"]
+
+LINE_TOL_M = 0.15          # boxes whose front lines differ less are in one row
+MAX_AISLE_M = 3.0          # facing rows further apart do not share a cold aisle
+SINGLE_ROW_AISLE_M = 1.2   # aisle depth assumed in front of a row with no facing row
+
+
+def front_vector(rotation_deg) -> np.ndarray:
+    """Unit front direction(s): (0, −1) rotated CCW by rotation_deg."""
+    t = np.deg2rad(np.asarray(rotation_deg, float))
+    return np.stack([np.sin(t), -np.cos(t)], axis=-1).round(12)
+
+
+def frames(rots):
+    """(front, width axis) unit vectors of boxes with rotations ``rots``."""
+    f = front_vector(rots)
+    t = np.stack([f[:, 1], -f[:, 0]], axis=1)        # width axis (local +x)
+    return f, t
+
+
+def row_ends(centers: np.ndarray, sizes: np.ndarray, rots: np.ndarray,
+             members: int | None = None):
+    """Open row ends among the first ``members`` boxes (default: all).
+
+    Boxes are (centre, size w×d×h, rotation); all of them count as row
+    neighbours, only the first ``members`` are returned.  Returns (box index,
+    side σ = ±1 along the box's width axis, aisle width) per open end."""
+    n = len(centers)
+    members = n if members is None else members
+    if members == 0:
+        return np.zeros(0, int), np.zeros(0), np.zeros(0)
+    f, t = frames(rots)
+    rot = np.mod(np.round(rots).astype(int), 360)
+    line = np.round(((centers * f).sum(1) + sizes[:, 1] / 2) / LINE_TOL_M).astype(int)
+    along = (centers * t).sum(1)
+    order = np.lexsort((along, line, rot))
+    same = (rot[order][1:] == rot[order][:-1]) & (line[order][1:] == line[order][:-1])
+    w = sizes[order, 0]
+    gap = along[order][1:] - along[order][:-1] - (w[1:] + w[:-1]) / 2
+    touch = same & (gap < 0.5 * np.minimum(w[1:], w[:-1]))
+    has_plus = np.zeros(n, bool); has_minus = np.zeros(n, bool)
+    has_plus[order[:-1][touch]] = True       # next box along +t touches
+    has_minus[order[1:][touch]] = True
+    idx = np.arange(members)
+    box = np.concatenate([idx[~has_plus[:members]], idx[~has_minus[:members]]])
+    side = np.concatenate([np.ones((~has_plus[:members]).sum()), -np.ones((~has_minus[:members]).sum())])
+    if len(box) == 0:
+        return box, side, np.zeros(0)
+    aisle = np.empty(len(box))
+    for r in np.unique(rot[box]):
+        group = np.flatnonzero(rot[box] == r)
+        aisle[group] = _aisle_widths(centers, sizes, f, t, box[group])
+    return box, side, aisle
+
+
+def _aisle_widths(centers, sizes, f, t, ends):
+    """Distance from each end box (all of one rotation) to the nearest facing box, or
+    ``SINGLE_ROW_AISLE_M`` when none faces it within ``MAX_AISLE_M``."""
+    fe, te = f[ends[0]], t[ends[0]]
+    cand = np.flatnonzero(f @ fe < -0.99)               # fronts facing the ends' fronts
+    dist = ((centers[cand] @ fe)[None, :] - (centers[ends] @ fe)[:, None]
+            - sizes[ends, 1][:, None] / 2 - sizes[cand, 1][None, :] / 2)
+    lateral = np.abs((centers[cand] @ te)[None, :] - (centers[ends] @ te)[:, None])
+    facing = (dist > 0) & (dist <= MAX_AISLE_M) \
+        & (lateral < (sizes[ends, 0][:, None] + sizes[cand, 0][None, :]) / 2)
+    aisle = np.where(facing, dist, np.inf).min(1, initial=np.inf)
+    return np.where(np.isfinite(aisle), aisle, SINGLE_ROW_AISLE_M)
+
+
+def in_boxes(x, y, z, rects, heights):
+    """Points inside any containment volume (rect × height)."""
+    inside = np.zeros(x.shape, bool)
+    for (x0, y0, x1, y1), h in zip(rects, heights):
+        inside |= (x > min(x0, x1)) & (x < max(x0, x1)) & (y > min(y0, y1)) & (y < max(y0, y1)) & (z < h)
+    return inside
+
+
+def tile_aisle_end_faces(scene: "AirScene", dx: float, dz: float,
+                         shape: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of the x-normal ((nz, ny, nx+1)) and y-normal ((nz, ny+1, nx)) faces that
+    close the half aisle in front of every open end rack of a tile-fed aisle, from the
+    floor to the rack's height (module docstring)."""
+    nz, ny, nx = shape
+    close_x = np.zeros((nz, ny, nx + 1), bool)
+    close_y = np.zeros((nz, ny + 1, nx), bool)
+    r, u, c, tl = scene.racks, scene.cooling, scene.containment, scene.tiles
+    if not scene.hall.raised_floor or tl.n == 0 or r.n == 0:
+        return close_x, close_y
+    inrow = np.flatnonzero(np.array([k == "inrow" for k in u.kind], bool) & u.enabled)
+    box, side, aisle = row_ends(np.concatenate([r.center_xy_m, u.center_xy_m[inrow]]),
+                                np.concatenate([r.size_m, u.size_m[inrow]]),
+                                np.concatenate([r.rotation_deg, u.rotation_deg[inrow]]), r.n)
+    if len(box) == 0:
+        return close_x, close_y
+    f, t = frames(r.rotation_deg[box])
+    t = t * side[:, None]                                   # towards the open side
+    w, d, h = r.size_m[box, 0], r.size_m[box, 1], r.size_m[box, 2]
+    rel = tl.center_xy_m[None, :, :] - r.center_xy_m[box][:, None, :]
+    tu = (rel * t[:, None, :]).sum(2)
+    tv = (rel * f[:, None, :]).sum(2)
+    fed = ((tu >= -1.5 * w[:, None]) & (tu <= w[:, None] / 2)
+           & (tv >= d[:, None] / 2) & (tv <= (d + 2 * aisle)[:, None] / 2)).any(1)
+    cold = np.array([k == "cold_aisle" for k in c.kind], bool)
+    if cold.any():
+        probe = r.center_xy_m[box] + f * (d / 2 + aisle / 4)[:, None]
+        fed &= ~in_boxes(probe[:, 0], probe[:, 1], np.full(len(box), 0.5 * dz),
+                         c.rect_m[cold], c.height_m[cold])
+    for e in np.flatnonzero(fed):
+        plane = r.center_xy_m[box[e]] + t[e] * w[e] / 2
+        a0 = r.center_xy_m[box[e]] + f[e] * d[e] / 2
+        a1 = a0 + f[e] * aisle[e] / 2
+        # up to the rack's top (layers with centres below it); to the ceiling where the
+        # hall returns through it
+        k1 = nz if scene.hall.ceiling_return else min(nz, int(np.ceil(h[e] / dz - 0.5)))
+        normal_x = abs(t[e, 0]) > 0.5
+        n_faces, n_cells = (nx, ny) if normal_x else (ny, nx)
+        i = int(round(plane[0 if normal_x else 1] / dx))
+        lo, hi = sorted((a0[1], a1[1]) if normal_x else (a0[0], a1[0]))
+        centres = (np.arange(n_cells) + 0.5) * dx
+        span = (centres > lo) & (centres < hi)
+        if not 0 < i < n_faces or not span.any():
+            continue
+        if normal_x:
+            close_x[:k1, span, i] = True
+        else:
+            close_y[:k1, i, span] = True
+    return close_x, close_y
