@@ -213,7 +213,8 @@ def test_tile_air_ends_at_rack_intakes_or_crah_returns(small_room):
     for c, sz in zip(u.center_xy_m, u.size_m):
         half = np.maximum(sz[0], sz[1]) / 2 + g.dx
         above |= ((np.abs(e[:, :2] - c) < half).all(axis=1) & (e[:, 2] > sz[2] - g.dz))
-    box_e, corner_w = entrainment_ports(scene, build_geometry(scene, g))
+    ports = entrainment_ports(scene, build_geometry(scene, g))     # end racks and neighbours
+    box_e, corner_w = ports.rack, ports.corner
     corner = np.isin(g.cell_of(e[:, 0], e[:, 1], e[:, 2]), corner_w.indices) \
         & np.array([bool(o & set(box_e.tolist())) for o in owners])
     assert np.all(front | above | corner)
@@ -250,7 +251,7 @@ def test_inrow_supply_ends_at_intakes_and_exhaust_at_cooler_backs(pod):
     # the rest end round a row end, at a rack that draws air there (racks beside the end
     # coolers: entrainment.py) — never beside a rack that has no corner intake
     geom = build_geometry(scene, g)
-    corner_racks = set(entrainment_ports(scene, geom)[0].tolist())
+    corner_racks = set(entrainment_ports(scene, geom).rack.tolist())
     assert 0 < len(corner_racks) < r.n
     rack_of = [min(o) for o in ends]
     elsewhere = [k for k in np.flatnonzero(at_rack) if not front[k]]

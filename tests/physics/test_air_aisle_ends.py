@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from twin.physics.air import AirSolver
+from twin.physics.air.entrainment import NEIGHBOUR_SHARE
 from twin.physics.air.grid import build_geometry, make_grid
 from twin.physics.air.rows import front_vector, tile_aisle_end_faces
 from twin.physics.air.scene import AirScene, CoolingUnits, Tiles
@@ -121,7 +122,8 @@ def test_the_aisle_surplus_leaves_over_its_top_and_no_air_crosses_the_closed_end
     rack tops), worked out by hand: the closed ends pass nothing, so the net flow out of its
     top is the tiles' supply less what the racks draw from it.  Every rack draws its airflow
     from its front face except the four end racks, which draw the share s of theirs from
-    round the corner (outside the box): out of the top = ratio·ΣV − ΣV + 4 s V."""
+    round the corner (outside the box), and their four inward neighbours, which draw
+    NEIGHBOUR_SHARE · s of theirs there: out of the top = ratio·ΣV − ΣV + 4 s V (1 + n)."""
     sc = room(20, supply_ratio=ratio)
     res = AirSolver().solve(sc)
     g = res.grid
@@ -133,7 +135,8 @@ def test_the_aisle_surplus_leaves_over_its_top_and_no_air_crosses_the_closed_end
     top = res.fluxes.z[k_top][np.ix_((yc > 3.0) & (yc < 4.2), (xc > 2.4) & (xc < 8.4))].sum()
     V = sc.racks.airflow_m3s
     s = sc.settings.row_end_entrainment
-    assert top == pytest.approx(ratio * V.sum() - V.sum() + 4 * s * V[0], abs=1e-4)          # the flow solve's mass tolerance
+    n = NEIGHBOUR_SHARE
+    assert top == pytest.approx(ratio * V.sum() - V.sum() + 4 * s * V[0] * (1 + n), abs=1e-4)          # the flow solve's mass tolerance
     assert abs(res.residual_pct) < 1e-3
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from twin.physics.air import AirSolver
 from twin.physics.air.devices import build_devices
-from twin.physics.air.entrainment import _region_cells, entrainment_ports, row_ends
+from twin.physics.air.entrainment import NEIGHBOUR_SHARE, _region_cells, entrainment_ports, row_ends
 from twin.physics.air.grid import build_geometry, make_grid
 from twin.physics.air.scene import AirScene, Containment
 from twin.physics.air.synthetic import room
@@ -51,6 +51,17 @@ def test_balanced_open_aisle_heat_lands_on_end_racks_energy_closes():
     expect = np.maximum(np.nanmax(on.rack_inlet_profile_c[ends], axis=1), t_in + 0.7 * (t_out - t_in))
     assert np.allclose(on.rack_inlet_max_c[ends], expect, atol=1e-9)
     assert np.all(on.rack_inlet_max_c[ends] < t_out)
+    # the wrap's hot streak reaches the inward neighbour's near edge along the top (CFD:
+    # 0.4-0.8 of its rise above its mean there): the same rule holds for it, not for the
+    # mid-row racks
+    nbs, mids = [1, 8, 11, 18], [3, 4, 5, 6, 13, 14, 15, 16]
+    t_in, t_out = on.rack_inlet_mean_c[nbs], on.rack_exhaust_c[nbs]
+    expect = np.maximum(np.nanmax(on.rack_inlet_profile_c[nbs], axis=1), t_in + 0.7 * (t_out - t_in))
+    assert np.allclose(on.rack_inlet_max_c[nbs], expect, atol=1e-9)
+    t_mid = on.rack_inlet_mean_c[mids]
+    assert np.all(on.rack_inlet_max_c[mids] < t_mid + 0.7 * (on.rack_exhaust_c[mids] - t_mid) - 1.0)
+    # and its mean: a tenth of the end's entrainment, above the mid-row racks'
+    assert np.all(on.rack_inlet_mean_c[nbs] > on.rack_inlet_mean_c[mids].max())
 
 
 def test_end_doors_stop_entrainment_open_ends_do_not():
@@ -65,7 +76,8 @@ def test_end_doors_stop_entrainment_open_ends_do_not():
         cont = Containment(rect, ("cold_aisle",), [2.0], [True], [doors])
         s2 = AirScene(sc.hall, r, sc.cooling, sc.tiles, cont, sc.settings)
         geom = build_geometry(s2, g)
-        box, _ = entrainment_ports(s2, geom)
+        _e = entrainment_ports(s2, geom).ends()
+        box = _e.rack
         assert len(box) == expect
         dev = build_devices(s2, geom)
         assert np.allclose(np.asarray(dev.intake.sum(axis=1)).ravel(), dev.airflow_m3s)
@@ -118,7 +130,8 @@ def test_entrainment_weights_span_all_cells_of_the_grid():
     # matrix is (ends x cells of the grid) and each row sums to 1 (documented shape)
     sc = room(10)
     geom = build_geometry(sc, make_grid(sc.hall, sc.settings))
-    box, w = entrainment_ports(sc, geom)
+    _e = entrainment_ports(sc, geom).ends()
+    box, w = _e.rack, _e.corner
     assert len(box) == 4
     assert w.shape == (4, geom.grid.n)
     assert np.asarray(w.sum(axis=1)).ravel() == pytest.approx(np.ones(4))
@@ -147,21 +160,25 @@ def test_an_end_cooler_leaves_the_rack_beside_it_open_a_mid_row_cooler_does_not(
     """[C R R C R R C]: the coolers at both ends blow across the aisle and do not shelter
     the racks beside them (those entrain); the middle cooler is a row member."""
     sc, xs = _inrow_row({0, 3, 6})
-    box, weights = entrainment_ports(sc, build_geometry(sc, make_grid(sc.hall, sc.settings)))
+    _e = entrainment_ports(sc, build_geometry(sc, make_grid(sc.hall, sc.settings))).ends()
+    box, weights = _e.rack, _e.corner
     assert sorted(box.tolist()) == [0, 3]                 # the first and last rack
     assert weights.shape[0] == 2
     # no cooler at the ends: the end racks entrain as before, the mid cooler opens nothing
     sc2, _ = _inrow_row({3})
-    box2, _ = entrainment_ports(sc2, build_geometry(sc2, make_grid(sc2.hall, sc2.settings)))
+    _e = entrainment_ports(sc2, build_geometry(sc2, make_grid(sc2.hall, sc2.settings))).ends()
+    box2 = _e.rack
     assert sorted(box2.tolist()) == [0, 5]
     # and a rack between two coolers mid-row stays closed on both sides
     sc3, _ = _inrow_row({0, 2, 4, 6})
-    box3, _ = entrainment_ports(sc3, build_geometry(sc3, make_grid(sc3.hall, sc3.settings)))
+    _e = entrainment_ports(sc3, build_geometry(sc3, make_grid(sc3.hall, sc3.settings))).ends()
+    box3 = _e.rack
     assert sorted(box3.tolist()) == [0, 2]
     # two coolers side by side at one end: only the outer one is transparent, the inner
     # one ends the row there; the other end (a rack) is open
     sc4, _ = _inrow_row({0, 1}, n_slots=5)
-    box4, _ = entrainment_ports(sc4, build_geometry(sc4, make_grid(sc4.hall, sc4.settings)))
+    _e = entrainment_ports(sc4, build_geometry(sc4, make_grid(sc4.hall, sc4.settings))).ends()
+    box4 = _e.rack
     assert box4.tolist() == [2]
 
 
@@ -172,7 +189,8 @@ def test_a_stopped_cooler_mid_row_opens_the_row_to_its_neighbours():
     stopped = replace(sc.cooling, enabled=np.array([False]))
     sc_off = AirScene(sc.hall, sc.racks, stopped, sc.tiles, sc.containment, sc.settings)
     geom = build_geometry(sc_off, make_grid(sc_off.hall, sc_off.settings))
-    box, _ = entrainment_ports(sc_off, geom)
+    _e = entrainment_ports(sc_off, geom).ends()
+    box = _e.rack
     assert sorted(box.tolist()) == [0, 2, 3, 5]
 
 
@@ -188,14 +206,53 @@ def test_the_corner_region_never_reaches_into_a_containment_volume():
     rect = np.array([[x0, ys[0] + 0.6, x1, ys[-1] - 0.6]])
     cont = Containment(rect, ("cold_aisle",), [2.0], [True], [False])
     s2 = AirScene(sc.hall, r, sc.cooling, sc.tiles, cont, sc.settings)
-    box, weights = entrainment_ports(s2, build_geometry(s2, g))
+    _e = entrainment_ports(s2, build_geometry(s2, g)).ends()
+    box, weights = _e.rack, _e.corner
     assert len(box) == 4
     k, j, i = np.unravel_index(weights.indices, g.shape)
     x, y, z = (i + 0.5) * g.dx, (j + 0.5) * g.dx, (k + 0.5) * g.dz
     inside = (x > x0) & (x < x1) & (y > rect[0, 1]) & (y < rect[0, 3]) & (z < 2.0)
     assert not inside.any()
     # without the containment the same ends reach into that volume
-    _, open_weights = entrainment_ports(sc, build_geometry(sc, g))
+    _e = entrainment_ports(sc, build_geometry(sc, g)).ends()
+    open_weights = _e.corner
     k, j, i = np.unravel_index(open_weights.indices, g.shape)
     x, y, z = (i + 0.5) * g.dx, (j + 0.5) * g.dx, (k + 0.5) * g.dz
     assert ((x > x0) & (x < x1) & (y > rect[0, 1]) & (y < rect[0, 3]) & (z < 2.0)).any()
+
+
+def test_each_end_racks_inward_neighbour_draws_a_tenth_of_its_share_from_the_same_corner():
+    """room(10): two rows of five, four open ends. Each end rack's inward neighbour (the
+    second rack) is a port too, weighted NEIGHBOUR_SHARE, with its end's corner cells; a
+    row of two racks makes each rack the other's neighbour; an in-row cooler next to an
+    end rack is no neighbour (it draws nothing from the room)."""
+    sc = room(10)
+    geom = build_geometry(sc, make_grid(sc.hall, sc.settings))
+    p = entrainment_ports(sc, geom)
+    ends = p.ends()
+    assert len(ends) == 4 and len(p) == 8
+    nb = p.weight != 1.0
+    assert np.allclose(p.weight[nb], NEIGHBOUR_SHARE)
+    x = sc.racks.center_xy_m[:, 0]
+    # the neighbour of each end is the rack one slot (0.6 m) inward, in the same row
+    assert np.allclose(np.abs(x[p.rack[nb]] - x[ends.rack]), 0.6)
+    assert np.allclose(sc.racks.center_xy_m[p.rack[nb], 1], sc.racks.center_xy_m[ends.rack, 1])
+    assert (p.corner[np.flatnonzero(nb)] != ends.corner).nnz == 0          # the same corner
+    # devices: the neighbour draws n·s of its air there, the end s, the rest from its face
+    dev = build_devices(sc, geom)
+    s = sc.settings.row_end_entrainment
+    assert np.allclose(dev.entrained[ends.rack], s)
+    assert np.allclose(dev.entrained[p.rack[nb]], NEIGHBOUR_SHARE * s)
+    mid = np.setdiff1d(np.arange(sc.racks.n), p.rack)
+    assert np.allclose(dev.entrained[mid], 0.0)
+    assert np.allclose(np.asarray(dev.intake.sum(axis=1)).ravel(), dev.airflow_m3s)
+    # [C R R C R R C]: the end racks (0 and 3) are the racks beside the end coolers; their
+    # inward neighbours are the racks beside the middle cooler (1 and 2)
+    sc2, _ = _inrow_row({0, 3, 6})
+    p2 = entrainment_ports(sc2, build_geometry(sc2, make_grid(sc2.hall, sc2.settings)))
+    assert sorted(p2.ends().rack.tolist()) == [0, 3]
+    assert sorted(p2.rack[p2.weight != 1.0].tolist()) == [1, 2]
+    # [R C R]: the racks' inward neighbour is the cooler: no neighbour port
+    sc3, _ = _inrow_row({1}, n_slots=3)
+    p3 = entrainment_ports(sc3, build_geometry(sc3, make_grid(sc3.hall, sc3.settings)))
+    assert len(p3.ends()) == 2 and len(p3) == 2

@@ -91,7 +91,8 @@ def _corner_offsets(scene):
     direction (m; negative: behind), and the rack depths."""
     g = make_grid(scene.hall, scene.settings)
     geom = build_geometry(scene, g)
-    box, w = entrainment_ports(scene, geom)
+    _e = entrainment_ports(scene, geom).ends()
+    box, w = _e.rack, _e.corner
     w = w.tocoo()
     k, rem = np.divmod(w.col, g.nx * g.ny)
     j, i = np.divmod(rem, g.nx)

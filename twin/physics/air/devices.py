@@ -342,12 +342,17 @@ def build_devices(scene: AirScene, geom: Geometry) -> Devices:
     intake = _normalised(in_own, in_cell, n_dev, n_cells, V) + ducted
     share = np.zeros(n_dev)
     # row-end entrainment: open-ended rows' end racks breathe partly round the corner
-    box_e, corner = entrainment_ports(scene, geom)
+    ports = entrainment_ports(scene, geom)
+    box_e = ports.rack
     if len(box_e):
-        np.add.at(share, box_e, scene.settings.row_end_entrainment)
-        share = np.minimum(share, MAX_ENTRAINED_SHARE)
-        per_end = share[box_e] / np.bincount(box_e, minlength=n_dev)[box_e]   # split over open sides
-        corner = (sp.diags(per_end * V[box_e]) @ corner).tocoo()
+        np.add.at(share, box_e, scene.settings.row_end_entrainment * ports.weight)
+        capped = np.minimum(share, MAX_ENTRAINED_SHARE)
+        weights = np.zeros(n_dev)
+        np.add.at(weights, box_e, ports.weight)
+        # each port's part of its rack's (capped) share: open sides split it
+        per_port = capped[box_e] * ports.weight / weights[box_e]
+        share = capped
+        corner = (sp.diags(per_port * V[box_e]) @ ports.corner).tocoo()
         intake = (sp.diags(1.0 - share) @ intake
                   + sp.csr_matrix((corner.data, (box_e[corner.row], corner.col)),
                                   shape=(n_dev, n_cells))).tocsr()

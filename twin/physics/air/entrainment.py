@@ -20,11 +20,22 @@ from the air round the corner and ``1 − s`` from its front face as before.
 side, from ``BACK_REACH_M`` behind its back face to the aisle middle, up to
 its height (room air there includes exhaust wrapping round the back).  The
 share scales with the rack's own flow because the intake velocity field —
-and so the reach of its suction round the corner — scales with it.  CFD
-gives ``s ≈ (T_end − T_supply)/(T_return − T_supply) ≈ 6–7 K / 11 K ≈
-0.55–0.65`` if the wrapped air were return air; the twin's corner air is a
-little cooler than return, and the comparison calibrates ``s = 0.7``
-(README_air.md, "Calibration against CFD").
+and so the reach of its suction round the corner — scales with it.  The CFD
+library's end racks imply ``s ≈ (T_end − T_front)/(T_corner − T_front) ≈
+0.42–0.53`` in its open and ceiling-return rooms; the joint fit over the
+library gives 0.48 (README_air.md, "Closed aisle ends and the joint refit").
+The air round the corner is room air because the ends of tile-fed aisles are
+closed to the rack tops (:mod:`.rows`): before, the aisle's supply spilled out
+of its ends into the corner and the share had to be 0.7 to make up for it.
+
+**The wrap reaches the neighbour.**  The end rack's inward neighbour (the next
+rack of the row, not an in-row cooler) draws ``NEIGHBOUR_SHARE`` = 0.1 of the
+end rack's share from the same corner cells: in CFD the neighbours sit
+0.6–0.9 K above mid-row where the end racks sit 4.4–8.8 K above it (0.05–0.15
+of the end's rise), and their hottest intake cell is at their edge next to the
+end rack, in the top layer, 0.4–0.85 of their own rise above their mean —
+the wrapped exhaust runs along the top of the face past the end rack.  The
+neighbour takes the hottest-intake rule below as well.
 
 It is a re-routing of the rack's own intake, not an extra flow: mass and
 energy balance exactly as before (the rack still moves ``V`` and carries heat
@@ -34,17 +45,13 @@ and power-only updates touch nothing here.  In a starved aisle the end racks
 thereby take part of their deficit round the ends, as the CFD shows.
 
 Where the corner air comes from depends on where the room returns (CFD library,
-``tests/bench/cfd``).  With units returning from the room, the aisle's surplus
-supply is drawn out over the row end towards their returns and the end rack
-takes a mix of that overflow and wrapped exhaust (CFD: 29 °C at the floor,
-23.5 °C at 2.8 m round the end).  With a ceiling return nothing draws the
-overflow sideways: the supply jet carries it up out of the aisle to the
-ceiling, and the air round the end is exhaust from floor to ceiling (CFD:
-33–34 °C).  Potential flow has no jet momentum and spills the aisle's surplus
-out of the open end at floor level in both cases, so in a ceiling-return hall
-the end rack's share is drawn from the exhaust side only: beside the rack's
-rear half and one rack pitch behind its back corner (end racks 2.6–4.5 K too
-cold before, within 1.2 K after).
+``tests/bench/cfd``).  With units returning from the room the aisle's surplus
+spreads over the row end above the racks towards them, and the end rack draws
+from the corner beside it, from just behind its back to the aisle middle.  With
+a ceiling return the supply column rises straight into the plenum and the air
+round the end is exhaust from floor to ceiling (CFD: 33–34 °C): the end rack's
+share is drawn from the exhaust side only, beside the rack's rear half and one
+rack pitch behind its back corner.
 
 **Hottest intake at an open end** (:func:`row_end_hottest_c`).  The end rack's
 hottest intake point is the top of its open edge, where the wrapped exhaust
@@ -53,7 +60,7 @@ is in the edge column at the open end in every open-ended room (in its
 upper layers but for the same-direction back row), and sits 0.53–0.67
 of the rack's own rise (exhaust − mean inlet) above its mean inlet, while
 the twin's per-layer mixture cannot show it (it reported 3.9–10.9 K too
-low).  The end rack reports the hotter of its hottest mixture layer and
+low).  The end rack (and its neighbour) reports the hotter of its hottest mixture layer and
 ``mean + φ (T_exhaust − mean)``, ``φ = row_end_hot_share = 0.7``, just above
 the CFD's range because this figure decides the ASHRAE verdict and
 must not be optimistic.  It uses the rack's exhaust after any rear door (a
@@ -79,17 +86,22 @@ an opening too: the racks on both sides of it entrain from it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import scipy.sparse as sp
 
 from .grid import Geometry, front_vector
-from .rows import frames, in_boxes, row_ends
+from .rows import frames, in_boxes, row_ends, row_links
 from .scene import AirScene
 
-__all__ = ["entrainment_ports", "row_end_hottest_c", "MAX_ENTRAINED_SHARE"]
+__all__ = ["Ports", "entrainment_ports", "row_end_hottest_c", "MAX_ENTRAINED_SHARE", "NEIGHBOUR_SHARE"]
 
 #: no rack draws more than this share of its air round the corner (a lone rack has two ends)
 MAX_ENTRAINED_SHARE = 0.9
+#: the end rack's inward neighbour draws this fraction of the end rack's share from the
+#: same corner (module docstring, "The wrap reaches the neighbour")
+NEIGHBOUR_SHARE = 0.1
 
 BACK_REACH_M = 0.3         # intake region reaches this far behind the end rack's back
 
@@ -124,13 +136,32 @@ def _region_cells(geom: Geometry, origin, ax_u, ax_v, u0, u1, v0, v1, h, exclude
     return pairs // g.n, pairs % g.n
 
 
-def entrainment_ports(scene: AirScene, geom: Geometry):
-    """Open row ends that entrain: (end rack index per open end, sparse
-    (n_ends × n_cells) weights of the round-the-corner cells, each row summing
-    to 1).  Empty when ``row_end_entrainment`` is 0."""
+@dataclass(frozen=True)
+class Ports:
+    """Where racks draw air round open row ends: per port the rack, its weight (1 for the
+    end rack, ``NEIGHBOUR_SHARE`` for the end rack's inward neighbour: the fraction of
+    ``row_end_entrainment`` it draws there) and, in ``corner`` (n_ports × n_cells, each
+    row summing to 1), the round-the-corner cells."""
+
+    rack: np.ndarray
+    weight: np.ndarray
+    corner: sp.csr_matrix
+
+    def __len__(self) -> int:
+        return len(self.rack)
+
+    def ends(self) -> "Ports":
+        """The end racks' ports alone (without their neighbours')."""
+        at = self.weight == 1.0
+        return Ports(self.rack[at], self.weight[at], self.corner[np.flatnonzero(at)])
+
+
+def entrainment_ports(scene: AirScene, geom: Geometry) -> Ports:
+    """Open row ends that entrain: the end racks and their inward neighbours (:class:`Ports`).
+    Empty when ``row_end_entrainment`` is 0."""
     g = geom.grid
     r, u, c = scene.racks, scene.cooling, scene.containment
-    empty = (np.zeros(0, int), sp.csr_matrix((0, g.n)))
+    empty = Ports(np.zeros(0, int), np.zeros(0), sp.csr_matrix((0, g.n)))
     if scene.settings.row_end_entrainment <= 0 or r.n == 0:
         return empty
     inrow = np.flatnonzero(np.array([k == "inrow" for k in u.kind], bool) & u.enabled)
@@ -141,7 +172,8 @@ def entrainment_ports(scene: AirScene, geom: Geometry):
     # wall, and does not shelter the rack beside it from the open end
     ends_all, _, _ = row_ends(centers, sizes, rots)
     keep = ~np.isin(np.arange(len(centers)), ends_all[ends_all >= r.n])
-    box, side, aisle = row_ends(centers[keep], sizes[keep], rots[keep], r.n)
+    centers, sizes, rots = centers[keep], sizes[keep], rots[keep]     # racks keep their index
+    box, side, aisle = row_ends(centers, sizes, rots, r.n)
     if len(box) == 0:
         return empty
     f, t = frames(r.rotation_deg[box])
@@ -151,9 +183,9 @@ def entrainment_ports(scene: AirScene, geom: Geometry):
     doors = np.array([k == "cold_aisle" for k in c.kind], bool) & c.end_doors
     if doors.any():
         probe = r.center_xy_m[box] + f * (d / 2 + half / 2)[:, None]
-        keep = ~in_boxes(probe[:, 0], probe[:, 1], np.full(len(box), 0.5 * g.dz),
-                          c.rect_m[doors], c.height_m[doors])
-        box, side, f, t, w, d, h, half = (a[keep] for a in (box, side, f, t, w, d, h, half))
+        inside = ~in_boxes(probe[:, 0], probe[:, 1], np.full(len(box), 0.5 * g.dz),
+                           c.rect_m[doors], c.height_m[doors])
+        box, side, f, t, w, d, h, half = (a[inside] for a in (box, side, f, t, w, d, h, half))
         if len(box) == 0:
             return empty
     excluded = (lambda x, y, z: in_boxes(x, y, z, c.rect_m, c.height_m)) if c.n else None
@@ -172,7 +204,15 @@ def entrainment_ports(scene: AirScene, geom: Geometry):
     own = new[own]
     m = int(ok.sum())
     wgt = 1.0 / np.bincount(own, minlength=m)[own]
-    return box[ok], sp.csr_matrix((wgt, (own, cell)), shape=(m, g.n))
+    corner = sp.csr_matrix((wgt, (own, cell)), shape=(m, g.n))
+    box, side = box[ok], side[ok]
+    # the inward neighbour (a rack, not an in-row cooler) draws from the same corner
+    minus, plus = row_links(centers, sizes, rots)
+    inward = np.where(side > 0, minus[box], plus[box])
+    nb = np.flatnonzero((inward >= 0) & (inward < r.n))
+    return Ports(np.concatenate([box, inward[nb]]),
+                 np.concatenate([np.ones(m), np.full(len(nb), NEIGHBOUR_SHARE)]),
+                 sp.vstack([corner, corner[nb]]).tocsr())
 
 
 def exhaust_sealed(scene: AirScene, racks: np.ndarray) -> np.ndarray:

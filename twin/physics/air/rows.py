@@ -41,7 +41,7 @@ import numpy as np
 if TYPE_CHECKING:
     from .scene import AirScene
 
-__all__ = ["front_vector", "frames", "row_ends", "in_boxes", "tile_aisle_end_faces",
+__all__ = ["front_vector", "frames", "row_links", "row_ends", "in_boxes", "tile_aisle_end_faces",
            "LINE_TOL_M", "MAX_AISLE_M", "SINGLE_ROW_AISLE_M"]
 
 LINE_TOL_M = 0.15          # boxes whose front lines differ less are in one row
@@ -62,6 +62,29 @@ def frames(rots):
     return f, t
 
 
+def row_links(centers: np.ndarray, sizes: np.ndarray, rots: np.ndarray):
+    """The touching row neighbour of every box on its −t and +t side (its width axis),
+    −1 where there is none: boxes with the same rotation and front line (to
+    ``LINE_TOL_M``) sorted along the row, touching when the gap between them is below
+    half the narrower width."""
+    n = len(centers)
+    minus = np.full(n, -1); plus = np.full(n, -1)
+    if n == 0:
+        return minus, plus
+    f, t = frames(rots)
+    rot = np.mod(np.round(rots).astype(int), 360)
+    line = np.round(((centers * f).sum(1) + sizes[:, 1] / 2) / LINE_TOL_M).astype(int)
+    along = (centers * t).sum(1)
+    order = np.lexsort((along, line, rot))
+    same = (rot[order][1:] == rot[order][:-1]) & (line[order][1:] == line[order][:-1])
+    w = sizes[order, 0]
+    gap = along[order][1:] - along[order][:-1] - (w[1:] + w[:-1]) / 2
+    touch = same & (gap < 0.5 * np.minimum(w[1:], w[:-1]))
+    plus[order[:-1][touch]] = order[1:][touch]        # next box along +t touches
+    minus[order[1:][touch]] = order[:-1][touch]
+    return minus, plus
+
+
 def row_ends(centers: np.ndarray, sizes: np.ndarray, rots: np.ndarray,
              members: int | None = None):
     """Open row ends among the first ``members`` boxes (default: all).
@@ -73,23 +96,15 @@ def row_ends(centers: np.ndarray, sizes: np.ndarray, rots: np.ndarray,
     members = n if members is None else members
     if members == 0:
         return np.zeros(0, int), np.zeros(0), np.zeros(0)
-    f, t = frames(rots)
-    rot = np.mod(np.round(rots).astype(int), 360)
-    line = np.round(((centers * f).sum(1) + sizes[:, 1] / 2) / LINE_TOL_M).astype(int)
-    along = (centers * t).sum(1)
-    order = np.lexsort((along, line, rot))
-    same = (rot[order][1:] == rot[order][:-1]) & (line[order][1:] == line[order][:-1])
-    w = sizes[order, 0]
-    gap = along[order][1:] - along[order][:-1] - (w[1:] + w[:-1]) / 2
-    touch = same & (gap < 0.5 * np.minimum(w[1:], w[:-1]))
-    has_plus = np.zeros(n, bool); has_minus = np.zeros(n, bool)
-    has_plus[order[:-1][touch]] = True       # next box along +t touches
-    has_minus[order[1:][touch]] = True
+    minus, plus = row_links(centers, sizes, rots)
     idx = np.arange(members)
-    box = np.concatenate([idx[~has_plus[:members]], idx[~has_minus[:members]]])
-    side = np.concatenate([np.ones((~has_plus[:members]).sum()), -np.ones((~has_minus[:members]).sum())])
+    box = np.concatenate([idx[plus[:members] < 0], idx[minus[:members] < 0]])
+    side = np.concatenate([np.ones(int((plus[:members] < 0).sum())),
+                           -np.ones(int((minus[:members] < 0).sum()))])
     if len(box) == 0:
         return box, side, np.zeros(0)
+    f, t = frames(rots)
+    rot = np.mod(np.round(rots).astype(int), 360)
     aisle = np.empty(len(box))
     for r in np.unique(rot[box]):
         group = np.flatnonzero(rot[box] == r)

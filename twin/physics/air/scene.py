@@ -266,7 +266,7 @@ class SolverSettings:
     ``turbulent_diffusivity_m2s``, ``mixing_length_m``, ``buoyancy_*`` and
     ``row_end_entrainment`` are the recirculation correction (see
     ``README_air.md``): ``row_end_entrainment`` is the share of an end rack's
-    airflow drawn round an open row end (:mod:`.entrainment`; 0.45 fitted
+    airflow drawn round an open row end (:mod:`.entrainment`; 0.48 fitted
     on the CFD library, 0 switches it off); ``row_end_hot_share`` is the share of
     such a rack's own rise above its mean inlet that its hottest intake point
     (the top of the open edge) sees (:func:`.entrainment.row_end_hottest_c`);
@@ -283,12 +283,12 @@ class SolverSettings:
 
     cell_m: float | None = None
     cell_z_m: float | None = None
-    turbulent_diffusivity_m2s: float = 0.06
+    turbulent_diffusivity_m2s: float = 0.04
     mixing_length_m: float = 0.1
     buoyancy: bool = True
     buoyancy_time_s: float = 2.4
     buoyancy_tol_k: float = 0.02
-    row_end_entrainment: float = 0.45
+    row_end_entrainment: float = 0.48
     row_end_hot_share: float = 0.7
     tile_jet_height_m: float = 1.6
     containment_leakage: float = 0.03
