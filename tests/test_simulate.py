@@ -152,7 +152,7 @@ def test_power_only_run_after_move_and_reorder_matches_full_solves():
     assert np.allclose(edited.air.rack_inlet_mean_c, full.air.rack_inlet_mean_c, atol=1e-4)
     # the power-only update keeps the airflow, with the buoyancy drift of the heat before
     # the edit: after this 70 % utilisation drop the end racks' inlets stand up to 0.3 K
-    # from a fresh solve's (buoyancy time 2.4 s, docs/physics.md §2.12)
+    # from a fresh solve's (buoyancy time 2.3 s, docs/physics.md §2.8)
     _matches_fresh_simulator(edited, lay.snapshot(), inlet_atol_k=0.35)
 
 

@@ -284,9 +284,9 @@ class SolverSettings:
     cell_m: float | None = None
     cell_z_m: float | None = None
     turbulent_diffusivity_m2s: float = 0.04
-    mixing_length_m: float = 0.1
+    mixing_length_m: float = 0.11
     buoyancy: bool = True
-    buoyancy_time_s: float = 2.4
+    buoyancy_time_s: float = 2.3
     buoyancy_tol_k: float = 0.02
     row_end_entrainment: float = 0.48
     row_end_hot_share: float = 0.7

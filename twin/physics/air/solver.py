@@ -75,6 +75,7 @@ class _State:
     capture: tuple | None = None          # (transport key, supply fractions, index, field)
     drift_field: np.ndarray | None = None  # last temperature field (NaN in solids)
     rack_t_in: np.ndarray | None = None    # rack inlets of the last solution
+    picard_q: float = buoyancy.PICARD_CONTRACTION   # contraction per buoyancy pass, last measured
     thermal_coarse: bool = False            # a solve here needed the coarse correction
     coarse_space: CoarseSpace | None = None  # its operators, kept for the next flow field
 
@@ -142,19 +143,22 @@ class AirSolver:
             # a re-solve started from the last drift: the edit's change of the
             # inlets bounds what another pass would change
             done = (drift is not None and last_in is not None and len(last_in) == base.n_racks
-                    and _picard_done(np.abs(t_in[:base.n_racks] - last_in), st))
+                    and _picard_done(np.abs(t_in[:base.n_racks] - last_in), st, S.picard_q))
             last_change = None
+            used = drift
             while not done and passes < buoyancy.MAX_PICARD_PASSES:
                 passes += 1
                 step(min(0.85, 0.4 + 0.1 * passes), "buoyancy")
                 prev_in = t_in
-                dev, transport = self._flow_pass(S, geom, base, source, _field(geom, t_cells), st,
-                                                 its, tim)
+                used = _relaxed(_field(geom, t_cells), used)
+                dev, transport = self._flow_pass(S, geom, base, source, used, st, its, tim)
                 t_cells, t_out, ok = self._thermal(S, transport, dev, steer, st, cancel, its)
                 t_in = transport.W @ t_cells
-                change = np.abs(t_in[:base.n_racks] - prev_in[:base.n_racks])
-                done = _picard_done(change, st, last_change)
-                last_change = float(change.max()) if len(change) else 0.0
+                change = float(np.abs(t_in[:base.n_racks] - prev_in[:base.n_racks]).max(initial=0.0))
+                if last_change is not None and last_change > 0:
+                    S.picard_q = _contraction(change / last_change)
+                done = _picard_done(change, st, S.picard_q)
+                last_change = change
             S.drift_field = _field(geom, t_cells)
         if flow_key != S.flow_key and steer > st.thermal_rtol:  # the final field, on from the steering one
             t_cells, t_out, ok = self._thermal(S, transport, dev, st.thermal_rtol, st, cancel, its)
@@ -425,17 +429,30 @@ def _prolongators(amg: AmgCache) -> list:
     return [lvl.P for lvl in amg.ml.levels[:-1]][:2] if amg.ml is not None else []
 
 
-def _picard_done(inlet_change_k: np.ndarray, st: SolverSettings,
-                 last_change_k: float | None = None) -> bool:
+def _contraction(ratio: float) -> float:
+    """A measured ratio of two successive passes' largest inlet changes as the contraction
+    per pass: never below ``PICARD_CONTRACTION``, never 1 or more (a ratio near 1 then
+    stops only at ``MAX_PICARD_PASSES``)."""
+    return min(max(buoyancy.PICARD_CONTRACTION, ratio), 0.95)
+
+
+def _picard_done(inlet_change_k, st: SolverSettings, q: float) -> bool:
     """Whether the error left after a pass that changed the inlets by ``inlet_change_k``
-    is within ``buoyancy_tol_k``: ``q/(1 − q) · d`` for a contraction ``q`` per pass,
-    the ratio of this pass's largest change to the last one's where there was one (never
-    below ``PICARD_CONTRACTION``; a ratio near 1 never stops early), else the constant."""
-    worst = float(inlet_change_k.max()) if len(inlet_change_k) else 0.0
-    q = buoyancy.PICARD_CONTRACTION
-    if last_change_k is not None and last_change_k > 0:
-        q = min(max(q, worst / last_change_k), 0.95)
+    (the largest change, or the changes) is within ``buoyancy_tol_k``: ``q/(1 − q) · d``
+    for the contraction ``q`` per pass (measured on the last passes of this solver:
+    ``_State.picard_q``)."""
+    worst = float(np.max(inlet_change_k, initial=0.0))
     return q / (1.0 - q) * worst <= st.buoyancy_tol_k
+
+
+def _relaxed(field: np.ndarray, used: np.ndarray | None) -> np.ndarray:
+    """The temperature field the next buoyancy pass's drift is taken from: the new
+    field blended with the one the last pass used (``PICARD_RELAXATION``; cells solid
+    in either take the new field)."""
+    if used is None or len(used) != len(field):
+        return field
+    w = buoyancy.PICARD_RELAXATION
+    return np.where(np.isnan(used), field, w * field + (1.0 - w) * used)
 
 
 def _field(geom: Geometry, t_cells: np.ndarray) -> np.ndarray:
