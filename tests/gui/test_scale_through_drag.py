@@ -37,6 +37,8 @@ def test_unchanged_air_keeps_its_colour_through_a_drag(small, qtbot, user_range)
     assert levels == (user_range or (15.0, 35.0))
     points = _floor_points(w)
     before = {p: (heat_at(w, *p), plan_pixel(w, *p).getRgb()[:3]) for p in points}
+    around = {p: [heat_at(w, p[0] + dx, p[1] + dy) for dx in (-0.3, 0.0, 0.3)
+                  for dy in (-0.3, 0.0, 0.3)] for p in points}
     hottest = float(np.nanmax(w.plan_view.heatmap_item().image))
 
     x0, y0 = w.editor.position_of("A07")
@@ -51,9 +53,14 @@ def test_unchanged_air_keeps_its_colour_through_a_drag(small, qtbot, user_range)
 
     assert float(np.nanmax(w.plan_view.heatmap_item().image)) > hottest + 1.0  # data moved
     assert tuple(w.plan_view.heatmap_item().levels) == levels                # scale did not
+    # held: the air at the point and a cell around it (the pixel read may fall in the
+    # neighbouring cell) changed by less than 0.02 K; the drag stirs most of the small
+    # room's air (buoyancy time 2.3 s), so only a few lattice points qualify
+    near = [(dx, dy) for dx in (-0.3, 0.0, 0.3) for dy in (-0.3, 0.0, 0.3)]
     held = [p for p in points if w.plan_view.id_at(*p) is None
-            and abs(heat_at(w, *p) - before[p][0]) < 0.05]     # < 1 step of 20 K / 255
-    assert len(held) >= 5
+            and all(abs(heat_at(w, p[0] + dx, p[1] + dy) - around[p][k]) < 0.02
+                    for k, (dx, dy) in enumerate(near))]
+    assert len(held) >= 2
     for p in held:
         now = plan_pixel(w, *p).getRgb()[:3]
         assert np.abs(np.subtract(now, before[p][1])).max() <= 3, (p, before[p], now)

@@ -59,7 +59,8 @@ def air_model_html(s: SolverSettings | None = None, calibrated: bool = False) ->
     s = s or SolverSettings()
     source = ("These constants were fitted to this room's measured inlet temperatures (see "
               "Air model calibration)" if calibrated else
-              "These constants are first estimates awaiting calibration against CFD")
+              "These constants are the product's defaults, fitted jointly over an 11-room "
+              "OpenFOAM case library (not to this room: it has no sensor calibration)")
     return [
         "Airflow is potential flow on a structured grid of cells over the hall: 0.3 m "
         f"cells for rooms up to {ROOM_AREA_LIMIT_M2:,.0f} m\u00b2, 0.6 m (one floor tile) "
@@ -71,7 +72,10 @@ def air_model_html(s: SolverSettings | None = None, calibrated: bool = False) ->
         "correction is added (docs/physics.md \u00a72.7, README_air.md): an effective turbulent "
         f"diffusivity \u0393<sub>0</sub> = {s.turbulent_diffusivity_m2s:g} m\u00b2/s on open "
         f"faces, a jet mixing length of {s.mixing_length_m:g} m and a buoyancy drift with a "
-        f"time scale of {s.buoyancy_time_s:g} s. Containment panels leak "
+        f"time scale of {s.buoyancy_time_s:g} s. The end rack of an open row end draws "
+        f"{s.row_end_entrainment * 100:g} % of its air from round the corner (its neighbour "
+        f"a tenth of that), and the end of a tile-fed aisle passes no air below the rack "
+        f"tops (the tile jets carry the supply out over the top). Containment panels leak "
         f"{s.containment_leakage * 100:g} % of their area (seams, cut-outs, door gaps). "
         f"{source}; fidelity "
         "for jets, row-end wrap-around and rack-top spill-over is approximate.",
