@@ -10,7 +10,7 @@ from twin.physics.air import AirSolver
 from twin.physics.air.entrainment import NEIGHBOUR_SHARE
 from twin.physics.air.grid import build_geometry, make_grid
 from twin.physics.air.rows import front_vector, tile_aisle_end_faces
-from twin.physics.air.scene import AirScene, CoolingUnits, Tiles
+from twin.physics.air.scene import AirScene, Containment, CoolingUnits, Tiles
 from twin.physics.air.synthetic import room
 
 
@@ -155,3 +155,111 @@ def test_the_end_racks_entrain_room_air_not_spilled_supply():
     rise = float(res.rack_exhaust_c.mean()) - 18.0
     assert beyond[zc[zc < 2.2] < 1.5].min() > 18.0 + 0.6 * rise
     assert beyond.mean() > 18.0 + 0.5 * rise
+
+
+def _with_tiles(sc, xy):
+    xy = np.atleast_2d(np.asarray(xy, float))
+    return AirScene(sc.hall, sc.racks, sc.cooling, Tiles(xy, 0.6, np.full(len(xy), 0.25)),
+                    sc.containment, sc.settings)
+
+
+def test_which_tiles_feed_an_end():
+    """room(20), west end at x = 2.4 m, rack fronts at y = 3.0 / 4.2 m: a tile (by its
+    centre) feeds the west end when it lies in the aisle (between the rows' fronts) within
+    the end rack's and its neighbour's width (x 2.4-3.6 m)."""
+    sc = room(20, supply_ratio=1.0)
+    g = make_grid(sc.hall, sc.settings)
+    west = _expected_x(g, (2.4,), 3.0, 4.2, 2.2)
+    cases = [([2.7, 3.3], west),              # one tile in front of the end rack
+             ([3.3, 3.9], west),              # in the far half of the aisle (the other row's)
+             ([3.55, 3.6], west),             # in front of the neighbour (x 3.0-3.6 m)
+             ([3.65, 3.6], None),             # past it: the third rack's
+             ([1.8, 3.6], None),              # beyond the row end, outside the aisle
+             ([2.7, 2.5], None),              # under the end rack itself
+             ([2.7, 4.7], None)]              # under the facing end rack
+    for xy, want in cases:
+        _, (cx, _) = _closed(_with_tiles(sc, xy))
+        if want is None:
+            assert not cx.any(), xy
+        else:
+            assert np.array_equal(cx, want), xy
+
+
+def test_a_lone_rack_a_wall_end_a_fine_grid_and_cold_containment_elsewhere():
+    sc = room(20, supply_ratio=1.0)
+    r = sc.racks
+    # a lone rack (the first, front at y = 3.0) with one tile in front: its two half-aisle
+    # ends close, 0.6 m deep
+    one = AirScene(sc.hall, replace(r, **{f.name: getattr(r, f.name)[:1] for f in fields(r)
+                                          if isinstance(getattr(r, f.name), np.ndarray)}),
+                   sc.cooling, Tiles(np.array([[2.7, 3.3]]), 0.6, np.full(1, 0.25)),
+                   sc.containment, sc.settings)
+    g, (cx, _) = _closed(one)
+    assert np.array_equal(cx, _expected_x(g, (2.4, 3.0), 3.0, 3.6, 2.2))
+    # the rows moved against the west wall: that end's plane is the wall (closed already),
+    # the east end still closes
+    shift = replace(r, center_xy_m=r.center_xy_m - [2.4, 0.0])
+    wall = AirScene(sc.hall, shift, sc.cooling,
+                    replace(sc.tiles, center_xy_m=sc.tiles.center_xy_m - [2.4, 0.0]),
+                    sc.containment, sc.settings)
+    g, (cx, _) = _closed(wall)
+    assert np.array_equal(cx, _expected_x(g, (6.0,), 3.0, 4.2, 2.2))
+    # on a 0.1 m grid the planes sit exactly at the rows' ends
+    fine = AirScene(sc.hall, r, sc.cooling, sc.tiles, sc.containment,
+                    replace(sc.settings, cell_m=0.1))
+    g, (cx, _) = _closed(fine)
+    assert np.array_equal(cx, _expected_x(g, (2.4, 8.4), 3.0, 4.2, 2.2))
+    # a cold-aisle containment elsewhere in the room neither closes this aisle's ends nor
+    # lets an aisle without tiles close
+    elsewhere = Containment(np.array([[9.0, 0.5, 10.0, 1.5]]), ("cold_aisle",), [2.0], [True], [True])
+    far = AirScene(sc.hall, r, sc.cooling, replace(sc.tiles, center_xy_m=sc.tiles.center_xy_m + [0.0, 3.0]),
+                   elsewhere, sc.settings)
+    assert not _closed(far)[1][0].any()
+    assert np.array_equal(_closed(AirScene(sc.hall, r, sc.cooling, sc.tiles, elsewhere,
+                                           sc.settings))[1][0], _closed(sc)[1][0])
+
+
+def test_an_end_cooler_keeps_its_end_open_unless_it_is_stopped():
+    """One row (the north one) with an in-row cooler at its east end: the west end closes;
+    stopped, the cooler is no row member and the east end closes too."""
+    sc = room(20, supply_ratio=1.0)
+    keep = sc.racks.rotation_deg == 0.0                                # north row, front 4.2
+    north = replace(sc.racks, **{f.name: getattr(sc.racks, f.name)[keep] for f in fields(sc.racks)
+                                 if isinstance(getattr(sc.racks, f.name), np.ndarray)})
+    cooler = CoolingUnits(("inrow",), np.array([[8.55, 4.8]]), np.array([[0.3, 1.2, 2.2]]),
+                          np.array([0.0]), np.full(1, 0.5), np.full(1, 3e4), np.full(1, 18.0))
+    u = sc.cooling
+    units = CoolingUnits(u.kind + cooler.kind, np.concatenate([u.center_xy_m, cooler.center_xy_m]),
+                         np.concatenate([u.size_m, cooler.size_m]),
+                         np.concatenate([u.rotation_deg, cooler.rotation_deg]),
+                         np.concatenate([u.airflow_m3s, cooler.airflow_m3s]),
+                         np.concatenate([u.capacity_w, cooler.capacity_w]),
+                         np.concatenate([u.supply_setpoint_c, cooler.supply_setpoint_c]))
+    running = AirScene(sc.hall, north, units, sc.tiles, sc.containment, sc.settings)
+    g, (cx, _) = _closed(running)
+    assert np.array_equal(cx, _expected_x(g, (2.4,), 3.6, 4.2, 2.2))
+    stopped = AirScene(sc.hall, north, replace(units, enabled=np.append(np.ones(u.n, bool), False)),
+                       sc.tiles, sc.containment, sc.settings)
+    g, (cx, _) = _closed(stopped)
+    assert np.array_equal(cx, _expected_x(g, (2.4, 8.4), 3.6, 4.2, 2.2))
+
+
+def test_row_links_join_boxes_on_one_front_line_whatever_their_depth_and_width():
+    """Boxes facing −y (rotation 0) with their fronts on y = 2.0 m, centres half their
+    depth behind it: depths 1.2, 1.0, 1.07 m and widths 0.6, 0.8, 0.4 m still make one
+    row. Neighbours touch when the gap is under half the narrower width: 0.15 m between
+    the 0.8 and the 0.4 m box (half of 0.4 is 0.2) touches, 0.25 m would not, and a box
+    whose front is 0.2 m back (a line tolerance of 0.15 m) is in another row."""
+    from twin.physics.air.rows import row_links
+    w = np.array([0.6, 0.8, 0.4, 0.6])
+    d = np.array([1.2, 1.0, 1.07, 1.2])
+    x = np.array([0.3, 0.6 + 0.4, 1.4 + 0.15 + 0.2, 3.0])
+    y = 2.0 + d / 2
+    y[3] += 0.2
+    sizes = np.column_stack([w, d, np.full(4, 2.0)])
+    minus, plus = row_links(np.column_stack([x, y]), sizes, np.zeros(4))
+    # width axis of rotation 0 is −x: "plus" is the neighbour to the west
+    assert minus.tolist() == [1, 2, -1, -1] and plus.tolist() == [-1, 0, 1, -1]
+    x[2] += 0.1                                           # gap 0.25 m > 0.2 m: apart
+    minus, plus = row_links(np.column_stack([x, y]), sizes, np.zeros(4))
+    assert minus.tolist() == [1, -1, -1, -1] and plus.tolist() == [-1, 0, -1, -1]

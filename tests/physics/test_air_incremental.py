@@ -271,3 +271,23 @@ def test_a_strongly_buoyant_move_converges_to_the_tight_reference():
         assert np.abs(r.rack_inlet_mean_c - ref.rack_inlet_mean_c).max() < 0.05
         assert np.abs(r.rack_inlet_max_c - ref.rack_inlet_max_c).max() < 0.05
         assert r.iterations["buoyancy_passes"] < 6
+
+
+def test_the_buoyancy_stop_uses_the_error_the_contraction_implies():
+    """Worked by hand: the error left after a pass that changed the inlets by d, at a
+    contraction q per pass, is q/(1 − q)·d; the passes stop when it is within the tolerance
+    (0.02 K by default), however the changes are given."""
+    from twin.physics.air.solver import _contraction, _picard_done
+    st = SolverSettings()
+    assert st.buoyancy_tol_k == 0.02
+    assert _picard_done(np.array([0.01, 0.02]), st, 0.5)            # 1 x 0.02 = 0.02 K: stop
+    assert not _picard_done(np.array([0.021]), st, 0.5)
+    assert _picard_done(0.05, st, 0.2)                              # 0.25 x 0.05 = 0.0125 K
+    assert not _picard_done(0.05, st, 0.4)                          # 0.667 x 0.05 = 0.033 K
+    assert not _picard_done(0.0023, st, 0.9)                        # 9 x 0.0023 = 0.0207 K
+    assert _picard_done(0.0021, st, 0.9)                            # 9 x 0.0021 = 0.0189 K
+    assert _picard_done(np.zeros(0), st, 0.4)                       # no rack: nothing to wait for
+    # the measured ratio of two passes' changes, floored and kept below 1: a growing change
+    # (ratio 1.2) never stops early
+    assert _contraction(0.1) == 0.4 and _contraction(0.6) == 0.6
+    assert _contraction(1.2) == 0.95 and not _picard_done(0.002, st, _contraction(1.2))
