@@ -90,8 +90,15 @@ def test_no_closure_without_tiles_in_the_aisle_in_a_contained_cold_aisle_or_besi
     slab = AirScene(replace(sc.hall, raised_floor=False), sc.racks, sc.cooling, sc.tiles,
                     sc.containment, sc.settings)
     assert not _closed(slab)[1][0].any()
-    # a contained cold aisle: its doors and roof are the containment's panels
+    # a contained cold aisle: its doors and roof are the containment's panels (also with
+    # the rows 1.2 m east of the room's diagonal, where a probe at (y, y) would miss it)
     assert not _closed(room(20, supply_ratio=1.0, containment="cold_aisle"))[1][0].any()
+    cont = room(20, supply_ratio=1.0, containment="cold_aisle")
+    east = AirScene(cont.hall, replace(cont.racks, center_xy_m=cont.racks.center_xy_m + [1.2, 0.0]),
+                    cont.cooling, replace(cont.tiles, center_xy_m=cont.tiles.center_xy_m + [1.2, 0.0]),
+                    replace(cont.containment, rect_m=cont.containment.rect_m + [1.2, 0.0, 1.2, 0.0]),
+                    cont.settings)
+    assert not _closed(east)[1][0].any()
     # a hot-aisle containment leaves the cold aisle's ends to close
     assert _closed(room(20, supply_ratio=1.0, containment="hot_aisle"))[1][0].sum() == \
         _closed(sc)[1][0].sum()
@@ -175,7 +182,9 @@ def test_which_tiles_feed_an_end():
              ([3.55, 3.6], west),             # in front of the neighbour (x 3.0-3.6 m)
              ([3.65, 3.6], None),             # past it: the third rack's
              ([1.8, 3.6], None),              # beyond the row end, outside the aisle
+             ([2.45, 3.6], west),             # off the end rack's centre towards the end
              ([2.7, 2.5], None),              # under the end rack itself
+             ([2.7, 2.9], None),              # under its front edge
              ([2.7, 4.7], None)]              # under the facing end rack
     for xy, want in cases:
         _, (cx, _) = _closed(_with_tiles(sc, xy))
@@ -204,6 +213,12 @@ def test_a_lone_rack_a_wall_end_a_fine_grid_and_cold_containment_elsewhere():
                     sc.containment, sc.settings)
     g, (cx, _) = _closed(wall)
     assert np.array_equal(cx, _expected_x(g, (6.0,), 3.0, 4.2, 2.2))
+    # one cell off the wall, the west end closes on the first inner face
+    near = AirScene(sc.hall, replace(r, center_xy_m=r.center_xy_m - [2.1, 0.0]), sc.cooling,
+                    replace(sc.tiles, center_xy_m=sc.tiles.center_xy_m - [2.1, 0.0]),
+                    sc.containment, sc.settings)
+    g, (cx, _) = _closed(near)
+    assert np.array_equal(cx, _expected_x(g, (0.3, 6.3), 3.0, 4.2, 2.2))
     # on a 0.1 m grid the planes sit exactly at the rows' ends
     fine = AirScene(sc.hall, r, sc.cooling, sc.tiles, sc.containment,
                     replace(sc.settings, cell_m=0.1))
