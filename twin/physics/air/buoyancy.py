@@ -24,7 +24,7 @@ second pass, 0.5 K from its converged end racks.  Each pass takes its drift from
 used: with ``buoyancy_time_s`` ≈ 2.4 s the plain iteration overshoots where the
 drift is strong (a 20-rack starved room after a rack move: inlet changes 0.33,
 0.47, 0.50, 0.34 … K, still 0.07 K at the sixth and last pass, 0.32 K from a
-tight reference); relaxed by 0.8 it converges in 3–4 passes to within 0.03 K
+tight reference); relaxed by 0.8 it converges to within 0.02 K
 (``tests/bench/check_air_accuracy.py``).  A re-solve
 after an edit starts from the drift of the last temperature field, so a
 small edit costs one flow and one temperature solve.
