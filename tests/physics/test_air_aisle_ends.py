@@ -39,10 +39,12 @@ def test_the_half_aisles_in_front_of_the_end_racks_close_to_the_rack_tops():
     assert np.array_equal(cx, _expected_x(g, (2.4, 8.4), 3.0, 4.2, 2.2))
     assert cx.sum() == 2 * 4 * int(np.ceil(2.2 / g.dz - 0.5))      # 2 ends × 4 cells × layers
     # a hall returning through its ceiling: the supply column rises into the plenum and the
-    # end is closed up to the ceiling
+    # end is closed up to the ceiling, above the rack tops across the racks' depth as well
+    # (rows from the south row's back at y = 1.8 m to the north row's at 5.4 m)
     sc_c = room(20, supply_ratio=1.0, ceiling_return=True)
     g_c, (cx_c, _) = _closed(sc_c)
-    assert np.array_equal(cx_c, _expected_x(g_c, (2.4, 8.4), 3.0, 4.2, 99.0))
+    above = _expected_x(g_c, (2.4, 8.4), 1.8, 5.4, 99.0) & ~_expected_x(g_c, (2.4, 8.4), 1.8, 5.4, 2.2)
+    assert np.array_equal(cx_c, _expected_x(g_c, (2.4, 8.4), 3.0, 4.2, 99.0) | above)
     # the geometry carries them: closed faces pass no air
     geom = build_geometry(sc, g)
     assert np.all(geom.open_x[cx] == 0.0) and np.all(geom.open_x[~cx & (geom.open_x > 0)] == 1.0)

@@ -22,10 +22,13 @@ aisle in front of each open end rack, from the floor to the rack's top, is there
 closed to the airflow (and to the turbulent exchange): the aisle's surplus leaves over
 the top, a starved aisle draws its deficit from above and, through the end racks'
 entrainment, from round the corner.  Where the hall returns through its ceiling the
-closure reaches the ceiling: the supply column rises straight into the plenum above
-the aisle (CFD: 18–22 °C up to the ceiling over the aisle's middle, 33–35 °C beyond
-the row end from floor to ceiling), whereas with units returning from the room the
-surplus spreads over the row end above the racks towards them (CFD: 20–24 °C there).
+closure reaches the ceiling, and above the end rack's top it spans the rack's depth as
+well: the supply column rises straight into the plenum above the aisle (CFD: 18–22 °C
+up to the ceiling over the aisle's middle, 33–35 °C beyond the row end from floor to
+ceiling, above the racks too), whereas with units returning from the room the surplus
+spreads over the row end above the racks towards them (CFD: 20–24 °C there).  Without
+the part above the rack the ceiling-return room's surplus still spilled over the end
+rack's top and down round its corner (25–27 °C there in the twin).
 It applies only where tiles feed the aisle (a tile within the end rack's and its
 neighbour's width across the aisle), not at the end of an aisle in a cold-aisle
 containment (the containment's doors and roof are its panels) and not where an in-row
@@ -169,18 +172,27 @@ def tile_aisle_end_faces(scene: "AirScene", dx: float, dz: float,
         a0 = r.center_xy_m[box[e]] + f[e] * d[e] / 2
         a1 = a0 + f[e] * aisle[e] / 2
         # up to the rack's top (layers with centres below it); to the ceiling where the
-        # hall returns through it
-        k1 = nz if scene.hall.ceiling_return else min(nz, int(np.ceil(h[e] / dz - 0.5)))
+        # hall returns through it, and there above the end rack itself as well
+        k_top = min(nz, int(np.ceil(h[e] / dz - 0.5)))
+        k1 = nz if scene.hall.ceiling_return else k_top
         normal_x = abs(t[e, 0]) > 0.5
         n_faces, n_cells = (nx, ny) if normal_x else (ny, nx)
         i = int(round(plane[0 if normal_x else 1] / dx))
-        lo, hi = sorted((a0[1], a1[1]) if normal_x else (a0[0], a1[0]))
+        axis = 1 if normal_x else 0
+        back = r.center_xy_m[box[e], axis] - f[e, axis] * d[e] / 2
+        lo, hi = sorted((a0[axis], a1[axis]))
         centres = (np.arange(n_cells) + 0.5) * dx
         span = (centres > lo) & (centres < hi)
         if not 0 < i < n_faces or not span.any():
             continue
+        over = np.zeros(n_cells, bool)
+        if scene.hall.ceiling_return:
+            lo2, hi2 = sorted((back, a1[axis]))
+            over = (centres > lo2) & (centres < hi2)
         if normal_x:
             close_x[:k1, span, i] = True
+            close_x[k_top:, over, i] = True
         else:
             close_y[:k1, i, span] = True
+            close_y[k_top:, i, over] = True
     return close_x, close_y
