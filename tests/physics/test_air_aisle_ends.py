@@ -30,6 +30,23 @@ def _expected_x(g, x_planes, y_lo, y_hi, z_top):
     return want
 
 
+def _racks_of(racks, keep):
+    """The racks selected by ``keep`` (a mask or a slice), every column."""
+    return replace(racks, **{f.name: getattr(racks, f.name)[keep] for f in fields(racks)
+                             if isinstance(getattr(racks, f.name), np.ndarray)})
+
+
+def _with_inrow(u, centres, rotations):
+    """The cooling units ``u`` plus 0.3 m in-row coolers (0.5 m³/s, 30 kW, 18 °C)."""
+    m = len(rotations)
+    c = CoolingUnits(("inrow",) * m, np.asarray(centres, float), np.array([[0.3, 1.2, 2.2]] * m),
+                     np.asarray(rotations, float), np.full(m, 0.5), np.full(m, 3e4), np.full(m, 18.0))
+    return CoolingUnits(u.kind + c.kind, *(np.concatenate([getattr(u, k), getattr(c, k)])
+                                           for k in ("center_xy_m", "size_m", "rotation_deg",
+                                                     "airflow_m3s", "capacity_w",
+                                                     "supply_setpoint_c")))
+
+
 def test_the_half_aisles_in_front_of_the_end_racks_close_to_the_rack_tops():
     # room(20): rows of ten 0.6 m racks from x = 2.4 to 8.4 m, fronts at y = 3.0 and 4.2 m
     # facing a 1.2 m aisle fed by two tile rows, racks 2.2 m high, ceiling 3.3 m
@@ -73,10 +90,8 @@ def test_a_row_along_y_closes_y_normal_faces_and_a_lone_row_closes_half_its_aisl
     # one row alone (the north row removed): its aisle is SINGLE_ROW_AISLE_M = 1.2 m deep and
     # its end racks close the 0.6 m half in front of them
     keep = sc.racks.rotation_deg == 0.0                                # the north row, front at 4.2
-    lone = AirScene(sc.hall, replace(sc.racks, **{f.name: getattr(sc.racks, f.name)[keep]
-                                                   for f in fields(sc.racks)
-                                                   if isinstance(getattr(sc.racks, f.name), np.ndarray)}),
-                    sc.cooling, sc.tiles, sc.containment, sc.settings)
+    lone = AirScene(sc.hall, _racks_of(sc.racks, keep), sc.cooling, sc.tiles, sc.containment,
+                    sc.settings)
     g, (cx, _) = _closed(lone)
     assert np.array_equal(cx, _expected_x(g, (2.4, 8.4), 3.6, 4.2, 2.2))
 
@@ -111,16 +126,7 @@ def test_no_closure_without_tiles_in_the_aisle_in_a_contained_cold_aisle_or_besi
                                   sc.containment, sc.settings))
     assert np.array_equal(cx, _expected_x(g, (2.4,), 3.0, 4.2, 2.2))
     # in-row coolers closing the east end of both rows: the racks beside them are not ends
-    u = sc.cooling
-    inrow = CoolingUnits(("inrow", "inrow"), np.array([[8.55, 2.4], [8.55, 4.8]]),
-                         np.array([[0.3, 1.2, 2.2]] * 2), np.array([180.0, 0.0]), np.full(2, 0.5),
-                         np.full(2, 3e4), np.full(2, 18.0))
-    both = CoolingUnits(u.kind + inrow.kind, np.concatenate([u.center_xy_m, inrow.center_xy_m]),
-                        np.concatenate([u.size_m, inrow.size_m]),
-                        np.concatenate([u.rotation_deg, inrow.rotation_deg]),
-                        np.concatenate([u.airflow_m3s, inrow.airflow_m3s]),
-                        np.concatenate([u.capacity_w, inrow.capacity_w]),
-                        np.concatenate([u.supply_setpoint_c, inrow.supply_setpoint_c]))
+    both = _with_inrow(sc.cooling, [[8.55, 2.4], [8.55, 4.8]], [180.0, 0.0])
     g, (cx, _) = _closed(AirScene(sc.hall, sc.racks, both, sc.tiles, sc.containment, sc.settings))
     assert np.array_equal(cx, _expected_x(g, (2.4,), 3.0, 4.2, 2.2))
 
@@ -201,8 +207,7 @@ def test_a_lone_rack_a_wall_end_a_fine_grid_and_cold_containment_elsewhere():
     r = sc.racks
     # a lone rack (the first, front at y = 3.0) with one tile in front: its two half-aisle
     # ends close, 0.6 m deep
-    one = AirScene(sc.hall, replace(r, **{f.name: getattr(r, f.name)[:1] for f in fields(r)
-                                          if isinstance(getattr(r, f.name), np.ndarray)}),
+    one = AirScene(sc.hall, _racks_of(r, slice(0, 1)),
                    sc.cooling, Tiles(np.array([[2.7, 3.3]]), 0.6, np.full(1, 0.25)),
                    sc.containment, sc.settings)
     g, (cx, _) = _closed(one)
@@ -241,17 +246,9 @@ def test_an_end_cooler_keeps_its_end_open_unless_it_is_stopped():
     stopped, the cooler is no row member and the east end closes too."""
     sc = room(20, supply_ratio=1.0)
     keep = sc.racks.rotation_deg == 0.0                                # north row, front 4.2
-    north = replace(sc.racks, **{f.name: getattr(sc.racks, f.name)[keep] for f in fields(sc.racks)
-                                 if isinstance(getattr(sc.racks, f.name), np.ndarray)})
-    cooler = CoolingUnits(("inrow",), np.array([[8.55, 4.8]]), np.array([[0.3, 1.2, 2.2]]),
-                          np.array([0.0]), np.full(1, 0.5), np.full(1, 3e4), np.full(1, 18.0))
+    north = _racks_of(sc.racks, keep)
     u = sc.cooling
-    units = CoolingUnits(u.kind + cooler.kind, np.concatenate([u.center_xy_m, cooler.center_xy_m]),
-                         np.concatenate([u.size_m, cooler.size_m]),
-                         np.concatenate([u.rotation_deg, cooler.rotation_deg]),
-                         np.concatenate([u.airflow_m3s, cooler.airflow_m3s]),
-                         np.concatenate([u.capacity_w, cooler.capacity_w]),
-                         np.concatenate([u.supply_setpoint_c, cooler.supply_setpoint_c]))
+    units = _with_inrow(u, [[8.55, 4.8]], [0.0])
     running = AirScene(sc.hall, north, units, sc.tiles, sc.containment, sc.settings)
     g, (cx, _) = _closed(running)
     assert np.array_equal(cx, _expected_x(g, (2.4,), 3.6, 4.2, 2.2))

@@ -92,7 +92,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .grid import Geometry, front_vector
-from .rows import frames, in_boxes, row_ends, row_links
+from .rows import frames, in_boxes, row_boxes, row_ends, row_links
 from .scene import AirScene
 
 __all__ = ["Ports", "entrainment_ports", "row_end_hottest_c", "MAX_ENTRAINED_SHARE", "NEIGHBOUR_SHARE"]
@@ -160,14 +160,11 @@ def entrainment_ports(scene: AirScene, geom: Geometry) -> Ports:
     """Open row ends that entrain: the end racks and their inward neighbours (:class:`Ports`).
     Empty when ``row_end_entrainment`` is 0."""
     g = geom.grid
-    r, u, c = scene.racks, scene.cooling, scene.containment
+    r, c = scene.racks, scene.containment
     empty = Ports(np.zeros(0, int), np.zeros(0), sp.csr_matrix((0, g.n)))
     if scene.settings.row_end_entrainment <= 0 or r.n == 0:
         return empty
-    inrow = np.flatnonzero(np.array([k == "inrow" for k in u.kind], bool) & u.enabled)
-    centers = np.concatenate([r.center_xy_m, u.center_xy_m[inrow]])
-    sizes = np.concatenate([r.size_m, u.size_m[inrow]])
-    rots = np.concatenate([r.rotation_deg, u.rotation_deg[inrow]])
+    centers, sizes, rots = row_boxes(scene)
     # an in-row cooler at a row end blows across the aisle: its face is a jet, not a
     # wall, and does not shelter the rack beside it from the open end
     ends_all, _, _ = row_ends(centers, sizes, rots)

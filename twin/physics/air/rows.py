@@ -44,7 +44,7 @@ import numpy as np
 if TYPE_CHECKING:
     from .scene import AirScene
 
-__all__ = ["front_vector", "frames", "row_links", "row_ends", "in_boxes", "tile_aisle_end_faces",
+__all__ = ["front_vector", "frames", "row_links", "row_ends", "row_boxes", "in_boxes", "tile_aisle_end_faces",
            "LINE_TOL_M", "MAX_AISLE_M", "SINGLE_ROW_AISLE_M"]
 
 LINE_TOL_M = 0.15          # boxes whose front lines differ less are in one row
@@ -137,6 +137,16 @@ def in_boxes(x, y, z, rects, heights):
     return inside
 
 
+def row_boxes(scene: "AirScene") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(centres, sizes, rotations) of the row members: the racks (in scene order, so
+    their indices are the racks') and then the running in-row coolers."""
+    r, u = scene.racks, scene.cooling
+    inrow = np.flatnonzero(np.array([k == "inrow" for k in u.kind], bool) & u.enabled)
+    return (np.concatenate([r.center_xy_m, u.center_xy_m[inrow]]),
+            np.concatenate([r.size_m, u.size_m[inrow]]),
+            np.concatenate([r.rotation_deg, u.rotation_deg[inrow]]))
+
+
 def tile_aisle_end_faces(scene: "AirScene", dx: float, dz: float,
                          shape: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
     """Masks of the x-normal ((nz, ny, nx+1)) and y-normal ((nz, ny+1, nx)) faces that
@@ -145,13 +155,10 @@ def tile_aisle_end_faces(scene: "AirScene", dx: float, dz: float,
     nz, ny, nx = shape
     close_x = np.zeros((nz, ny, nx + 1), bool)
     close_y = np.zeros((nz, ny + 1, nx), bool)
-    r, u, c, tl = scene.racks, scene.cooling, scene.containment, scene.tiles
+    r, c, tl = scene.racks, scene.containment, scene.tiles
     if not scene.hall.raised_floor or tl.n == 0 or r.n == 0:
         return close_x, close_y
-    inrow = np.flatnonzero(np.array([k == "inrow" for k in u.kind], bool) & u.enabled)
-    box, side, aisle = row_ends(np.concatenate([r.center_xy_m, u.center_xy_m[inrow]]),
-                                np.concatenate([r.size_m, u.size_m[inrow]]),
-                                np.concatenate([r.rotation_deg, u.rotation_deg[inrow]]), r.n)
+    box, side, aisle = row_ends(*row_boxes(scene), r.n)
     if len(box) == 0:
         return close_x, close_y
     f, t = frames(r.rotation_deg[box])
