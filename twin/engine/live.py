@@ -15,7 +15,12 @@ the two lanes, the window and the software renderer share two cores, its best-ef
 passes yield to the others. Where the refined pass of a move is itself quick (small rooms:
 ``drag_refined_max_s``, measured on this layout's last moves), drags run refined passes
 only: a coarse pass would just take a core from the refined one. Whether the airflow must
-be re-solved is decided from the change events: a workload or power edit reuses it.
+be re-solved is decided from the change events: a workload or power edit reuses it, and
+when that power-only pass moved the inlets enough to leave the airflow's buoyancy drift
+stale (``AirResult.drift_settled``), a *settle* pass of the same layout follows it in the
+main lane (the drift re-solved, docs/physics.md §2.8) unless a newer request came first:
+the figures shown at once are the power-only ones, and the settled ones, equal to a
+fresh solve's, replace them a moment later (0.06 s on the small room).
 
 Every request gets a sequence number; a result (or error) older than one already
 delivered is dropped, so a late coarse pass never replaces the refined result of its own
@@ -55,6 +60,7 @@ class SolveInfo:
     finished_s: float
     cached: bool = False
     generation: int = 0
+    settle: bool = False       # the re-solve of a power-only pass's buoyancy drift
 
     @property
     def latency_s(self) -> float:
@@ -129,9 +135,9 @@ class LiveEngine:
             coarse = False
         return self._submit(snap, generation, bool(coarse))
 
-    def _submit(self, snap: Layout, generation: int, coarse: bool) -> int:
+    def _submit(self, snap: Layout, generation: int, coarse: bool, settle: bool = False) -> int:
         submitted = time.perf_counter()
-        hit = None if coarse else self._cached(snap)
+        hit = None if coarse or settle else self._cached(snap)
         lane = self._fast_lane() if coarse else self._main
         assert lane is not None   # only a prewarm after close gets no fast lane
         with self._lock:
@@ -145,8 +151,8 @@ class LiveEngine:
 
         def job(token: CancelToken) -> tuple[TwinResult, Layout, SolveInfo]:
             with self._lock:
-                geometry_changed = coarse or generation != self._solved_generation
-                warm = self._solved_generation > 0
+                geometry_changed = coarse or settle or generation != self._solved_generation
+                warm = self._solved_generation > 0 and not settle
             if self._on_started:
                 self._on_started(seq, coarse)
             result = lane.sim.run(snap, geometry_changed, coarse, token)
@@ -155,11 +161,13 @@ class LiveEngine:
                     if geometry_changed and warm:
                         self._move_cpu_s = self._move_cpu_s[-2:] + [result.timing_s["cpu_s"]]
                     self._solved_generation = generation
-                    self._cache = self._cache[1 - CACHE_SIZE:] + [(snap, result)]
+                    if _settled(result):
+                        self._cache = self._cache[1 - CACHE_SIZE:] + [(snap, result)]
                 if not self.drags_refined:
                     self._fast_lane(prewarm=True)   # its process, before the first drag
             return result, snap, SolveInfo(seq, coarse, geometry_changed, submitted,
-                                           time.perf_counter(), generation=generation)
+                                           time.perf_counter(), generation=generation,
+                                           settle=settle)
         with self._lock:
             rid = lane.worker.submit(job if hit is None else cached_job)
             lane.seq = {k: v for k, v in lane.seq.items() if k > rid - 8}   # dropped ones
@@ -247,3 +255,15 @@ class LiveEngine:
             self._on_error(error, SolveInfo(seq, lane is not self._main, True, now, now))
             return
         self._on_result(*payload)
+        result, snap, info = payload
+        if lane is self._main and not info.coarse and not _settled(result):
+            with self._lock:
+                newest = seq == self._seq and not self._closed
+            if newest:          # the power-only pass shown, its buoyancy drift re-solved next
+                self._submit(snap, info.generation, coarse=False, settle=True)
+
+
+def _settled(result: TwinResult) -> bool:
+    """Whether a result's airflow carries the buoyancy drift of its own temperatures (a
+    power-only pass that moved the inlets leaves it stale: docs/physics.md §2.8)."""
+    return result.air is None or result.air.drift_settled

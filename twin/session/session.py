@@ -455,6 +455,8 @@ class Session:
             how = "Same layout as an earlier solve (e.g. after undo): its result again"
         elif info.coarse:
             how = "Fast (coarse) pass while dragging"
+        elif info.settle:
+            how = "Refined solve, buoyancy drift settled after the airflow-reusing pass"
         else:
             how = "Refined solve" + (", airflow re-solved" if info.geometry_changed
                                      else ", airflow reused")

@@ -25,6 +25,9 @@ class AirResult:
     door); the door's air inlet is ``rack_inlet_mean_c + rack_air_heat_w /
     (ρ c_p V)``.  ``field_current`` tells viewers whether ``temperature_c``
     matches the rack figures; every solve and power update refreshes it.
+    ``drift_settled`` is False after a power-only update that moved the inlets by more
+    than the buoyancy passes accept: its airflow still carries the buoyancy drift of
+    the field before, and the next ``solve`` re-drifts it (docs/physics.md §2.8).
     """
 
     grid: Grid
@@ -51,6 +54,7 @@ class AirResult:
     iterations: dict = field(default_factory=dict)
     converged: bool = True
     field_current: bool = True
+    drift_settled: bool = True
     warnings: tuple = ()
 
     @property

@@ -50,6 +50,7 @@ __all__ = ["front_vector", "frames", "row_links", "row_ends", "row_boxes", "in_b
 LINE_TOL_M = 0.15          # boxes whose front lines differ less are in one row
 MAX_AISLE_M = 3.0          # facing rows further apart do not share a cold aisle
 SINGLE_ROW_AISLE_M = 1.2   # aisle depth assumed in front of a row with no facing row
+END_ZONE_M = 1.5           # how far beyond a row end the return must draw to close the aisle end
 
 
 def front_vector(rotation_deg) -> np.ndarray:
@@ -147,6 +148,40 @@ def row_boxes(scene: "AirScene") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             np.concatenate([r.rotation_deg, u.rotation_deg[inrow]]))
 
 
+def _rects_overlap(a, b):
+    """(m, k) whether the axis-aligned rectangles a (m × [x0, y0, x1, y1]) and b overlap."""
+    return ((a[:, None, 0] < b[None, :, 2]) & (b[None, :, 0] < a[:, None, 2])
+            & (a[:, None, 1] < b[None, :, 3]) & (b[None, :, 1] < a[:, None, 3]))
+
+
+def _footprints(center, size_xy, rot):
+    """Axis-aligned plan rectangles of boxes (local width × depth, rotated)."""
+    f, t = frames(rot)
+    half = np.abs(t) * size_xy[:, :1] / 2 + np.abs(f) * size_xy[:, 1:2] / 2
+    return np.concatenate([center - half, center + half], axis=1)
+
+
+def _return_sweeps(scene: "AirScene", center, f, t, w, d, aisle) -> np.ndarray:
+    """Whether the hall's return draws air across each open end's end zone (beyond the
+    end rack's open side ``END_ZONE_M`` out, from its back across the whole aisle): an open
+    ceiling return (no return grilles), a return grille over the zone, or, where the
+    units return from the room, a cooling unit's box in it (module docstring)."""
+    gr, u = scene.grilles, scene.cooling
+    ret = ~gr.is_supply
+    if scene.hall.ceiling_return and not ret.any():
+        return np.ones(len(center), bool)
+    c0 = center + t * (w / 2)[:, None] - f * (d / 2)[:, None]
+    c1 = center + t * (w / 2 + END_ZONE_M)[:, None] + f * (d / 2 + aisle)[:, None]
+    zone = np.concatenate([np.minimum(c0, c1), np.maximum(c0, c1)], axis=1)
+    if ret.any():
+        rects = np.concatenate([gr.center_xy_m[ret] - gr.size_m[ret] / 2,
+                                gr.center_xy_m[ret] + gr.size_m[ret] / 2], axis=1)
+    else:
+        hall = np.array([k == "crah" for k in u.kind], bool) & u.enabled & ~u.outside
+        rects = _footprints(u.center_xy_m[hall], u.size_m[hall, :2], u.rotation_deg[hall])
+    return _rects_overlap(zone, rects).any(1)
+
+
 def tile_aisle_end_faces(scene: "AirScene", dx: float, dz: float,
                          shape: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
     """Masks of the x-normal ((nz, ny, nx+1)) and y-normal ((nz, ny+1, nx)) faces that
@@ -174,6 +209,7 @@ def tile_aisle_end_faces(scene: "AirScene", dx: float, dz: float,
         probe = r.center_xy_m[box] + f * (d / 2 + aisle / 4)[:, None]
         fed &= ~in_boxes(probe[:, 0], probe[:, 1], np.full(len(box), 0.5 * dz),
                          c.rect_m[cold], c.height_m[cold])
+    fed &= _return_sweeps(scene, r.center_xy_m[box], f, t, w, d, aisle)
     for e in np.flatnonzero(fed):
         plane = r.center_xy_m[box[e]] + t[e] * w[e] / 2
         a0 = r.center_xy_m[box[e]] + f[e] * d[e] / 2

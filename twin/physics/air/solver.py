@@ -75,6 +75,7 @@ class _State:
     capture: tuple | None = None          # (transport key, supply fractions, index, field)
     drift_field: np.ndarray | None = None  # last temperature field (NaN in solids)
     rack_t_in: np.ndarray | None = None    # rack inlets of the last solution
+    drift_stale: bool = False               # a power-only update moved the field off the drift
     picard_q: float = buoyancy.PICARD_CONTRACTION   # contraction per buoyancy pass, last measured
     thermal_coarse: bool = False            # a solve here needed the coarse correction
     coarse_space: CoarseSpace | None = None  # its operators, kept for the next flow field
@@ -119,7 +120,9 @@ class AirSolver:
         warnings = _region_imbalance(S.fs, source)
         tim["flow_s"] = 0.0
         drift = None
-        if flow_key == S.flow_key:
+        # the flow is reused unless a power-only update left its drift stale
+        reuse = flow_key == S.flow_key and not (buoyant and S.drift_stale)
+        if reuse:
             assert S.dev is not None and S.transport is not None   # kept with the flow key
             dev, transport = _with_settings_of(S.dev, base), S.transport
         else:
@@ -134,12 +137,11 @@ class AirSolver:
         # final tolerance (their modes rarely change on from the last solve's), which is
         # that of a power-only update — the same flow with other heat-side devices (a
         # failed rear door, a new set-point)
-        steer = (max(st.thermal_rtol, STEERING_RTOL) if flow_key != S.flow_key
-                 else st.power_rtol)
+        steer = max(st.thermal_rtol, STEERING_RTOL) if not reuse else st.power_rtol
         t_cells, t_out, ok = self._thermal(S, transport, dev, steer, st, cancel, its)
         t_in = transport.W @ t_cells
         passes = 0
-        if buoyant and flow_key != S.flow_key:
+        if buoyant and not reuse:
             # a re-solve started from the last drift: the edit's change of the
             # inlets bounds what another pass would change
             done = (drift is not None and last_in is not None and len(last_in) == base.n_racks
@@ -160,11 +162,12 @@ class AirSolver:
                 done = _picard_done(change, st, S.picard_q)
                 last_change = change
             S.drift_field = _field(geom, t_cells)
-        if flow_key != S.flow_key and steer > st.thermal_rtol:  # the final field, on from the steering one
+        if not reuse and steer > st.thermal_rtol:  # the final field, on from the steering one
             t_cells, t_out, ok = self._thermal(S, transport, dev, st.thermal_rtol, st, cancel, its)
             t_in = transport.W @ t_cells
         its["buoyancy_passes"] = passes
         S.flow_key = flow_key
+        S.drift_stale = S.drift_stale and not buoyant
         S.dev, S.geom, S.rack_t_in = dev, geom, t_in[:base.n_racks]
         tim["thermal_s"] = time.perf_counter() - t2 - (tim["flow_s"] - flow_before)
 
@@ -216,11 +219,15 @@ class AirSolver:
         t_cells, t_out, ok = self._thermal(S, transport, dev, st.power_rtol, st, cancel, its)
         t_in = transport.W @ t_cells
         capture = self._capture(S, transport, dev, t_in, st)
-        S.dev, S.rack_t_in = dev, t_in[:dev.n_racks]
         if st.buoyancy and S.drift_field is not None:
+            # the flow keeps the drift of the field before: stale when the inlets moved
+            # more than the buoyancy passes' own stop would accept (solve() settles it)
+            moved = np.abs(t_in[:dev.n_racks] - S.rack_t_in) if S.rack_t_in is not None else np.inf
+            S.drift_stale = S.drift_stale or not _picard_done(moved, st, S.picard_q)
             S.drift_field = _field(geom, t_cells)
+        S.dev, S.rack_t_in = dev, t_in[:dev.n_racks]
         res = self._result_from(scene, geom, dev, S.fluxes, transport, t_cells, t_out,
-                                capture, {}, its, ok, self._result.warnings)
+                                capture, {}, its, ok, self._result.warnings, not S.drift_stale)
         self._scene, self._result = scene, res
         res.timings_s["total_s"] = time.perf_counter() - t0
         return res
@@ -313,7 +320,7 @@ class AirSolver:
         return capture
 
     def _result_from(self, scene, geom, dev, fluxes, transport, t_cells, t_out, capture, tim,
-                     its, ok, warnings) -> AirResult:
+                     its, ok, warnings, drift_settled=True) -> AirResult:
         g = geom.grid
         nr = dev.n_racks
         W = transport.W
@@ -357,7 +364,8 @@ class AirSolver:
             unit_capacity_fraction=frac, unit_airflow_m3s=unit_flow, tile_flow_m3s=dev.tile_flow_m3s,
             heat_in_w=heat_in, heat_removed_w=removed, residual_pct=resid,
             rack_door_removed_w=door_removed,
-            timings_s=tim, iterations=its, converged=ok, warnings=tuple(warnings))
+            timings_s=tim, iterations=its, converged=ok, warnings=tuple(warnings),
+            drift_settled=drift_settled)
 
 
 def supply_fraction(dev: Devices, t_in_c: np.ndarray) -> np.ndarray:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BASE = HERE.parents[3] / "layouts" / "small-room.json"
+MEASURED = HERE.parents[3] / "layouts" / "measured-room.json"
 CATALOGUE = json.loads((HERE.parents[3] / "resources" / "catalogue.json").read_text())["equipment"]
 FLOW_PER_KW = 0.075
 X0, PER_ROW, W = 2.1, 5, 0.6
@@ -129,9 +130,34 @@ def rooms(base):
     return out
 
 
+def measured_rooms(measured):
+    """Three rooms on the measured-room sample (12 racks of 2.2 m in two facing rows,
+    a 1.8 m cold aisle, tiles with fixed flows at 18 °C, no CRAH in the hall, a ceiling
+    plenum fed by return grilles over the two hot aisles): its mixed floor as it is (two
+    30 kW racks among 8 kW ones, extra tiles in front of them), and all-8 kW floors with
+    the tiles at 100 % and 75 % of the racks' airflow."""
+    out = {}
+    mixed = copy.deepcopy(measured)
+    mixed.update(name="Ceiling vents, mixed", description="measured room: two 30 kW racks among "
+                 "8 kW ones, tiles = rack airflow, return grilles over the hot aisles")
+    out["vents_mixed"] = mixed
+    for name, share, what in (("vents_balanced", 1.0, "balanced"), ("vents_starved", 0.75, "starved")):
+        d = copy.deepcopy(measured)
+        for r in d["racks"]:
+            r.update(power_kw=8.0, airflow_m3s=0.6)
+        d["tiles"] = [dict(t, flow_m3s=round(0.6 * share, 4)) for t in d["tiles"]
+                      if abs(t["position_m"][1] - 3.9) > 0.01]     # no extra tiles mid-aisle
+        d.update(name=f"Ceiling vents, {what}",
+                 description=f"measured room, all racks 8 kW, tiles = {share * 100:g} % of rack "
+                 "airflow, return grilles over the hot aisles")
+        out[name] = d
+    return out
+
+
 def main() -> int:
     base = json.loads(BASE.read_text())
-    for name, d in rooms(base).items():
+    made = rooms(base) | measured_rooms(json.loads(MEASURED.read_text()))
+    for name, d in made.items():
         (HERE / f"{name}.json").write_text(json.dumps(d, indent=1) + "\n")
         print(name)
     return 0
