@@ -149,24 +149,25 @@ def test_measured_room_inlets_follow_its_powers_and_airflows():
     assert a.unit_supply_c[0] == pytest.approx(18.0)
     assert a.unit_return_c[0] == pytest.approx(18.0 + 140e3 / (RHO_CP * 9.6), abs=1e-3)
     assert abs(a.residual_pct) < 1e-3 and res.unit_ids == []
-    # balanced room: mid-row inlets near the tile temperature; the four end racks warmest:
-    # with a ceiling return they wrap 0.48 of their air from the exhaust side (as in the CFD
-    # library's ceiling-return room: end racks 26.7 C mean, 34.2 C hottest cell), their
-    # inward neighbours a tenth of that (CFD: 0.8 K above mid-row)
+    # balanced room, returning through grilles over the hot aisles (the CFD library's
+    # vents_mixed room is this layout: mid-row 18.9-19.1 C, neighbours 19.5-20.1 C, end
+    # racks 21.8-22.8 C, hottest cell 31.3 C): no return draws across the row ends, so the
+    # aisle ends stay open (rows.py) and the end racks wrap less hot air than in a hall
+    # whose return sweeps the ends; mid-row near the tile temperature, the four ends warmest
     ends = np.isin(res.rack_ids, ["A01", "A06", "B01", "B06"])
     nbs = np.isin(res.rack_ids, ["A02", "A05", "B02", "B05"])
     mid = ~ends & ~nbs
-    assert 18.0 <= a.rack_inlet_mean_c.min() and a.rack_inlet_mean_c[mid].max() < 18.1
-    assert a.rack_inlet_mean_c[mid].max() + 0.3 < a.rack_inlet_mean_c[nbs].min()
-    assert a.rack_inlet_mean_c[nbs].max() < 19.0
-    assert a.rack_inlet_mean_c[ends].min() > a.rack_inlet_mean_c[~ends].max() + 4.0
-    assert a.rack_inlet_mean_c.max() < 27.0
+    assert 18.0 <= a.rack_inlet_mean_c.min() and a.rack_inlet_mean_c[mid].max() < 19.0
+    assert a.rack_inlet_mean_c[mid].max() < a.rack_inlet_mean_c[nbs].min()
+    assert a.rack_inlet_mean_c[nbs].max() < 19.5
+    assert a.rack_inlet_mean_c[ends].min() > a.rack_inlet_mean_c[~ends].max() + 1.5
+    assert a.rack_inlet_mean_c.max() < 24.0
     # rack rise = P / (rho cp V): 11.2 K at 8 kW / 0.6, 14.0 K at 30 kW / 1.8
     rise = a.rack_exhaust_c - a.rack_inlet_mean_c
     assert np.allclose(rise, res.rack_power_kw * 1e3 / (RHO_CP * flow), atol=1e-6)
     assert np.allclose(lay.rack_sizes_m()[:, 2], 2.2)
     # an end rack's hottest intake is its open edge's wrapped exhaust: mean + 0.7 x rise
-    # = 23.5 + 0.7 x 11.2 = 31.4 C and up, above the recommended 27 C (the CFD room: 34.3 C);
+    # = 21 + 0.7 x 11.2 = 28.8 C and up, above the recommended 27 C (the CFD room: 31.3 C);
     # each end alerts by its own hottest against the A1 bands (recommended 27 C, allowable
     # 32 C) and nothing else alerts
     hottest = a.rack_inlet_mean_c + 0.7 * rise
