@@ -317,8 +317,11 @@ def test_every_rounded_figure_has_at_most_its_documented_decimals_and_some_use_t
     last decimal somewhere (so it is not rounded to fewer)."""
     docs = [pod[2]]
     for name in ("small-room.json", "measured-room.json"):    # a figure's last decimal is 0 by
-        lay = load_layout(LAYOUTS / name)                    # chance 1 in 10: three floors
+        lay = load_layout(LAYOUTS / name)                    # chance 1 in 10: four floors
         docs.append(result_document(lay, simulate(lay), name))
+    half = load_layout(LAYOUTS / "small-room.json")         # (the fourth: training at half)
+    half.update_item("workloads", "train-h100", utilisation=0.5)
+    docs.append(result_document(half, simulate(half), "small-room.json"))
     full: set[tuple[str, str]] = set()
     for doc in docs:
         for section, key, v in _rounded_figures(doc):

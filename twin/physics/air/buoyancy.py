@@ -37,7 +37,7 @@ import numpy as np
 from .grid import Geometry
 
 __all__ = ["face_flux", "divergence", "MAX_PICARD_PASSES", "PICARD_CONTRACTION",
-           "PICARD_RELAXATION", "G_M_S2"]
+           "PICARD_RELAXATION", "RELAXATION_MIN", "G_M_S2"]
 
 G_M_S2 = 9.81
 MAX_PICARD_PASSES = 6
@@ -45,6 +45,8 @@ PICARD_CONTRACTION = 0.4
 #: each pass takes its drift from this blend of the new temperature field and the one
 #: the last pass used (under-relaxed Picard; module docstring)
 PICARD_RELAXATION = 0.8
+#: the least relaxation Aitken's update may choose (solver._Relaxation)
+RELAXATION_MIN = 0.1
 
 
 def face_flux(geom: Geometry, t_cells: np.ndarray, tau_s: float) -> np.ndarray:

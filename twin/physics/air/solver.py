@@ -148,11 +148,12 @@ class AirSolver:
                     and _picard_done(np.abs(t_in[:base.n_racks] - last_in), st, S.picard_q))
             last_change = None
             used = drift
+            relax = _Relaxation()
             while not done and passes < buoyancy.MAX_PICARD_PASSES:
                 passes += 1
                 step(min(0.85, 0.4 + 0.1 * passes), "buoyancy")
                 prev_in = t_in
-                used = _relaxed(_field(geom, t_cells), used)
+                used = relax.next(_field(geom, t_cells), used)
                 dev, transport = self._flow_pass(S, geom, base, source, used, st, its, tim)
                 t_cells, t_out, ok = self._thermal(S, transport, dev, steer, st, cancel, its)
                 t_in = transport.W @ t_cells
@@ -453,14 +454,32 @@ def _picard_done(inlet_change_k, st: SolverSettings, q: float) -> bool:
     return q / (1.0 - q) * worst <= st.buoyancy_tol_k
 
 
-def _relaxed(field: np.ndarray, used: np.ndarray | None) -> np.ndarray:
-    """The temperature field the next buoyancy pass's drift is taken from: the new
-    field blended with the one the last pass used (``PICARD_RELAXATION``; cells solid
-    in either take the new field)."""
-    if used is None or len(used) != len(field):
-        return field
-    w = buoyancy.PICARD_RELAXATION
-    return np.where(np.isnan(used), field, w * field + (1.0 - w) * used)
+class _Relaxation:
+    """The fields the buoyancy passes take their drift from: Aitken's dynamic relaxation
+    of the Picard iteration (Irons & Tuck 1969; as in partitioned fluid-structure coupling,
+    Küttler & Wall 2008). Each pass takes ``used + ω r`` with ``r`` = the new field − the
+    one the pass before used; ``ω`` starts at ``PICARD_RELAXATION`` and is then
+    ``−ω · r₀·(r₁ − r₀) / |r₁ − r₀|²`` from the last two residuals (within
+    ``[RELAXATION_MIN, 1]``), which damps an oscillating or creeping mode that a fixed blend
+    follows for tens of passes (buoyancy.py). Cells solid in either field take the new one."""
+
+    def __init__(self) -> None:
+        self.omega = buoyancy.PICARD_RELAXATION
+        self.residual: np.ndarray | None = None
+
+    def next(self, field: np.ndarray, used: np.ndarray | None) -> np.ndarray:
+        if used is None or len(used) != len(field):
+            self.residual = None
+            return field
+        r = np.nan_to_num(field - used)
+        if self.residual is not None:
+            dr = r - self.residual
+            den = float(dr @ dr)
+            if den > 0.0:
+                self.omega = min(max(-self.omega * float(self.residual @ dr) / den,
+                                     buoyancy.RELAXATION_MIN), 1.0)
+        self.residual = r
+        return np.where(np.isnan(used), field, used + self.omega * r)
 
 
 def _field(geom: Geometry, t_cells: np.ndarray) -> np.ndarray:
