@@ -25,7 +25,10 @@ used: with ``buoyancy_time_s`` ≈ 2.4 s the plain iteration overshoots where th
 drift is strong (a 20-rack starved room after a rack move: inlet changes 0.33,
 0.47, 0.50, 0.34 … K, still 0.07 K at the sixth and last pass, 0.32 K from a
 tight reference); relaxed by 0.8 it converges to within 0.02 K
-(``tests/bench/check_air_accuracy.py``).  A re-solve
+(``tests/bench/check_air_accuracy.py``).  From the second relaxed pass on, Aitken's
+dynamic relaxation picks the blend (``solver._Relaxation``, at least
+``RELAXATION_MIN``): a fixed 0.8 crept for tens of passes in a starved ceiling-vent
+room and stopped 0.5 K short.  A re-solve
 after an edit starts from the drift of the last temperature field, so a
 small edit costs one flow and one temperature solve.
 """
