@@ -33,6 +33,19 @@ It applies only where tiles feed the aisle (a tile within the end rack's and its
 neighbour's width across the aisle), not at the end of an aisle in a cold-aisle
 containment (the containment's doors and roof are its panels) and not where an in-row
 cooler ends the row (its discharge is a horizontal jet across the aisle).
+
+**Only where the return draws across the end** (:func:`_return_sweeps`).  In those CFD
+rooms the return stood beside the row end (CRAHs returning through their tops 1.2 m
+beyond it, facing the aisle, or a ceiling open to the plenum everywhere); its crossflow
+sweeps exhaust round the row ends and across the aisle's end and holds the supply in.
+Where the return is only over the hot aisles (the library's ceiling-vent rooms, return
+grilles over the hot aisles and no unit in the hall) the aisle spills at its end at low
+level (20–24 °C beyond the end below 1.5 m), the end zone stays at 25–29 °C and the end
+racks only 1.3–4 K above mid-row; closed, the twin had them 5 K too warm.  So an end is
+closed only when a return lies in its end zone: from the end plane ``END_ZONE_M`` out,
+from the end rack's back across the whole aisle (both rows of an aisle judge the same
+band) — an open ceiling return without return grilles, a return grille over the zone,
+or, where units return from the room, a running cooling unit's box in it.
 """
 
 from __future__ import annotations
