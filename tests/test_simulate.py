@@ -241,10 +241,10 @@ def test_empty_hall_and_racks_without_power_chain():
     assert res.facility.it_kw == pytest.approx(res.rack_power_kw.sum())
     assert res.facility.electrical_loss_kw == pytest.approx(0.0)
     # a lone rack has two open ends: its own exhaust wraps round its sides, so its hottest
-    # intake is its mean plus 0.7 of its own rise (25.1 + 0.7 x 3.9 = 27.8 C), above the
+    # intake is its mean plus 0.85 of its own rise (25.1 + 0.85 x 3.9 = 28.4 C), above the
     # recommended 27 C although its mean is not
     air = res.air
-    hottest = air.rack_inlet_mean_c[0] + 0.7 * (air.rack_exhaust_c[0] - air.rack_inlet_mean_c[0])
+    hottest = air.rack_inlet_mean_c[0] + 0.85 * (air.rack_exhaust_c[0] - air.rack_inlet_mean_c[0])
     assert air.rack_inlet_max_c[0] == pytest.approx(hottest)
     assert air.rack_inlet_mean_c[0] < 27.0 < hottest
     # one room unit has no spare for the default N+1 target; with N it needs none

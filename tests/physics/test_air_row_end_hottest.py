@@ -41,7 +41,7 @@ def test_open_row_end_hottest_is_conservative_and_off_behind_end_doors():
     t_in, t_out, t_max = res.rack_inlet_mean_c, res.rack_exhaust_c, res.rack_inlet_max_c
     # the definition, evaluated by hand on the solved figures
     layer = np.nanmax(res.rack_inlet_profile_c[ENDS], axis=1)
-    assert np.allclose(t_max[ENDS], np.maximum(layer, t_in[ENDS] + 0.7 * (t_out[ENDS] - t_in[ENDS])))
+    assert np.allclose(t_max[ENDS], np.maximum(layer, t_in[ENDS] + 0.85 * (t_out[ENDS] - t_in[ENDS])))
     assert np.all(t_max[ENDS] > layer + 1.0)             # the wrapped exhaust decides here
     # direction: the end rack's hottest intake is above its mean and above mid-row's hottest
     assert np.all(t_max[ENDS] >= t_in[ENDS])
@@ -67,7 +67,7 @@ def test_sealed_hot_aisle_switches_the_hot_share_off():
         assert np.array_equal(sealed, south & doors)
         dev = build_devices(s2, build_geometry(s2, make_grid(s2.hall, s2.settings)))
         ends = np.flatnonzero(dev.entrained > 0)
-        expect = np.where(south[ends] & doors, 0.0, 0.7)
+        expect = np.where(south[ends] & doors, 0.0, 0.85)
         assert np.allclose(dev.hot_share[ends], expect)
         assert not dev.hot_share[dev.entrained == 0].any()
     res = AirSolver().solve(s2)                           # doors=False: both rows wrap

@@ -57,13 +57,14 @@ rack pitch behind its back corner.
 hottest intake point is the top of its open edge, where the wrapped exhaust
 enters before it has mixed with the aisle air: in the CFD library that cell
 is in the edge column at the open end in every open-ended room (in its
-upper layers but for the same-direction back row), and sits 0.53–0.67
-of the rack's own rise (exhaust − mean inlet) above its mean inlet, while
+upper layers but for the same-direction back row), and sits 0.53–0.85
+of the rack's own rise (exhaust − mean inlet) above its mean inlet (0.68–0.85 in the
+ceiling-vent rooms, top layer), while
 the twin's per-layer mixture cannot show it (it reported 3.9–10.9 K too
 low).  The end rack (and its neighbour) reports the hotter of its hottest mixture layer and
-``mean + φ (T_exhaust − mean)``, ``φ = row_end_hot_share = 0.7``, just above
+``mean + φ (T_exhaust − mean)``, ``φ = row_end_hot_share = 0.85``, the top of
 the CFD's range because this figure decides the ASHRAE verdict and
-must not be optimistic.  It uses the rack's exhaust after any rear door (a
+must not be optimistic (0.7 left the mixed ceiling-vent room's hottest end 2.2 K low).  It uses the rack's exhaust after any rear door (a
 door that holds its water temperature leaves nothing hot to wrap), and is
 off where the exhaust is sealed in a hot-aisle containment with end doors.
 

@@ -289,7 +289,7 @@ class SolverSettings:
     buoyancy_time_s: float = 2.3
     buoyancy_tol_k: float = 0.02
     row_end_entrainment: float = 0.48
-    row_end_hot_share: float = 0.7
+    row_end_hot_share: float = 0.85
     tile_jet_height_m: float = 1.6
     containment_leakage: float = 0.03
     flow_rtol: float = 1e-5
