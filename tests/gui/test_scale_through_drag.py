@@ -54,13 +54,14 @@ def test_unchanged_air_keeps_its_colour_through_a_drag(small, qtbot, user_range)
     assert float(np.nanmax(w.plan_view.heatmap_item().image)) > hottest + 1.0  # data moved
     assert tuple(w.plan_view.heatmap_item().levels) == levels                # scale did not
     # held: the air at the point and a cell around it (the pixel read may fall in the
-    # neighbouring cell) changed by less than 0.02 K; the drag stirs most of the small
-    # room's air (buoyancy time 2.3 s), so only a few lattice points qualify
+    # neighbouring cell) changed by less than 0.05 K (under a third of a colour step on
+    # the 20 K scale); the drag stirs most of the small room's air (buoyancy time 2.3 s),
+    # so only a few lattice points qualify
     near = [(dx, dy) for dx in (-0.3, 0.0, 0.3) for dy in (-0.3, 0.0, 0.3)]
     held = [p for p in points if w.plan_view.id_at(*p) is None
-            and all(abs(heat_at(w, p[0] + dx, p[1] + dy) - around[p][k]) < 0.02
+            and all(abs(heat_at(w, p[0] + dx, p[1] + dy) - around[p][k]) < 0.05
                     for k, (dx, dy) in enumerate(near))]
     assert len(held) >= 2
     for p in held:
         now = plan_pixel(w, *p).getRgb()[:3]
-        assert np.abs(np.subtract(now, before[p][1])).max() <= 3, (p, before[p], now)
+        assert np.abs(np.subtract(now, before[p][1])).max() <= 6, (p, before[p], now)   # 0.05 K
