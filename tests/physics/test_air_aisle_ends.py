@@ -205,27 +205,23 @@ def test_which_tiles_feed_an_end():
 def test_a_lone_rack_a_wall_end_a_fine_grid_and_cold_containment_elsewhere():
     sc = room(20, supply_ratio=1.0)
     r = sc.racks
-    # a lone rack (the first, x 2.4-3.0 m, front at y = 3.0) with one tile in front: the
-    # half-aisle end on its west side closes, 0.6 m deep (the west CRAH, x 0-1.0 m, stands
-    # in that end zone, x 0.9-2.4 m); its east end zone (x 3.0-4.5 m) has no return in it
+    # a lone rack (the first, front at y = 3.0) with one tile in front: its two half-aisle
+    # ends close, 0.6 m deep
     one = AirScene(sc.hall, _racks_of(r, slice(0, 1)),
                    sc.cooling, Tiles(np.array([[2.7, 3.3]]), 0.6, np.full(1, 0.25)),
                    sc.containment, sc.settings)
     g, (cx, _) = _closed(one)
-    assert np.array_equal(cx, _expected_x(g, (2.4,), 3.0, 3.6, 2.2))
-    # the rows moved against the west wall (the east CRAH with them, x 7.4-8.4 m): that
-    # end's plane is the wall (closed already), the east end (x 6.0 m) still closes
-    u = sc.cooling
-    east_crah = [[0.5, 3.6], [u.center_xy_m[1, 0] - 2.4, 3.6]]
+    assert np.array_equal(cx, _expected_x(g, (2.4, 3.0), 3.0, 3.6, 2.2))
+    # the rows moved against the west wall: that end's plane is the wall (closed already),
+    # the east end still closes
     shift = replace(r, center_xy_m=r.center_xy_m - [2.4, 0.0])
-    wall = AirScene(sc.hall, shift, replace(u, center_xy_m=np.array(east_crah)),
+    wall = AirScene(sc.hall, shift, sc.cooling,
                     replace(sc.tiles, center_xy_m=sc.tiles.center_xy_m - [2.4, 0.0]),
                     sc.containment, sc.settings)
     g, (cx, _) = _closed(wall)
     assert np.array_equal(cx, _expected_x(g, (6.0,), 3.0, 4.2, 2.2))
     # one cell off the wall, the west end closes on the first inner face
-    near = AirScene(sc.hall, replace(r, center_xy_m=r.center_xy_m - [2.1, 0.0]),
-                    replace(u, center_xy_m=np.array(east_crah) + [[0.0, 0.0], [0.3, 0.0]]),
+    near = AirScene(sc.hall, replace(r, center_xy_m=r.center_xy_m - [2.1, 0.0]), sc.cooling,
                     replace(sc.tiles, center_xy_m=sc.tiles.center_xy_m - [2.1, 0.0]),
                     sc.containment, sc.settings)
     g, (cx, _) = _closed(near)
@@ -283,58 +279,55 @@ def test_row_links_join_boxes_on_one_front_line_whatever_their_depth_and_width()
     assert minus.tolist() == [1, -1, -1, -1] and plus.tolist() == [-1, 0, -1, -1]
 
 
-def test_an_end_closes_only_where_the_return_draws_across_its_end_zone():
+def test_with_return_grilles_an_end_closes_only_under_one():
     """room(20): row ends at x = 2.4 and 8.4 m, rows from the south row's back (y 1.8 m)
-    to the north row's (5.4 m), CRAHs (1.0 × 1.2 m, returning from the room) against the
-    west and east walls at the aisle (x 0-1.0 and 9.8-10.8 m, y 3.0-4.2 m). An end closes
-    when a return lies in its end zone: from the end plane 1.5 m out (END_ZONE_M), from the
-    end rack's back across the whole aisle (rows.py, docs/physics.md §2.9)."""
-    from twin.physics.air.rows import END_ZONE_M
+    to the north row's (5.4 m). Units returning from the room close both ends wherever
+    they stand (the exhaust reaches them round the row ends); so does a ceiling open to
+    the plenum. With return grilles an end closes only when one lies over its end zone:
+    from the end plane 1.5 m out (END_ZONE_M), from the end rack's back across the whole
+    aisle (rows.py, docs/physics.md §2.9)."""
+    from twin.physics.air.rows import END_ZONE_M, closed_ends
     from twin.physics.air.scene import Grilles
     sc = room(20, supply_ratio=1.0)
     u = sc.cooling
     assert END_ZONE_M == 1.5
     g, (cx, _) = _closed(sc)
-    both = _expected_x(g, (2.4, 8.4), 3.0, 4.2, 2.2)
-    assert np.array_equal(cx, both)
-
-    # the rows and tiles 0.3 m east (ends at 2.7 and 8.7 m): the west zone (x 1.2-2.7 m)
-    # clears the west CRAH and that end opens; the east one (8.7-10.2 m) still closes
-    moved = AirScene(sc.hall, replace(sc.racks, center_xy_m=sc.racks.center_xy_m + [0.3, 0.0]),
-                     u, replace(sc.tiles, center_xy_m=sc.tiles.center_xy_m + [0.3, 0.0]),
-                     sc.containment, sc.settings)
-    _, (cx, _) = _closed(moved)
-    assert np.array_equal(cx, _expected_x(g, (8.7,), 3.0, 4.2, 2.2))
-    # both CRAHs against the north wall, mid-row (x 4.8-6.0 and 6.0-7.2 m, behind the
-    # north row): no return near either end, the aisle spills at both
+    assert np.array_equal(cx, _expected_x(g, (2.4, 8.4), 3.0, 4.2, 2.2))
+    # both CRAHs on the north wall, mid-row, far from either end: still closed
     north = replace(u, center_xy_m=np.array([[5.4, 7.3], [6.6, 7.3]]), rotation_deg=np.array([0.0, 0.0]))
-    assert not _closed(AirScene(sc.hall, sc.racks, north, sc.tiles, sc.containment,
-                                sc.settings))[1][0].any()
-    # ... beside the south row's west end, x 1.2-2.4 m: at y 0.1-1.1 m, more than the zone
-    # allows behind the end rack's back (y 1.8 m; the zone runs from there across the
-    # aisle to 4.2 m), it closes nothing; at y 1.3-2.3 m it closes the south row's
-    # half-aisle end (y 3.0-3.6 m); the north row's zone (y 3.0-5.4 m) stays open
-    south = replace(u, rotation_deg=np.array([0.0, 0.0]))
-    _, (cx, _) = _closed(AirScene(sc.hall, sc.racks, replace(south, center_xy_m=np.array(
-        [[1.8, 0.6], [9.0, 7.3]])), sc.tiles, sc.containment, sc.settings))
-    assert not cx.any()
-    _, (cx, _) = _closed(AirScene(sc.hall, sc.racks, replace(south, center_xy_m=np.array(
-        [[1.8, 1.8], [9.0, 7.3]])), sc.tiles, sc.containment, sc.settings))
-    assert np.array_equal(cx, _expected_x(g, (2.4,), 3.0, 3.6, 2.2))
-    # a stopped unit returns nothing
-    _, (cx, _) = _closed(AirScene(sc.hall, sc.racks, replace(u, enabled=np.array([False, True])),
-                                  sc.tiles, sc.containment, sc.settings))
-    assert np.array_equal(cx, _expected_x(g, (8.4,), 3.0, 4.2, 2.2))
-    # a ceiling return through grilles over the hot aisles only (y 0.6-1.2 and 6.0-6.6 m,
-    # x 3.0-7.8 m): no end closes; a grille over the east end zone (x 8.4-9.9 m) closes that
-    # end up to the ceiling (and above the end rack across the rows' depth)
+    _, (cx2, _) = _closed(AirScene(sc.hall, sc.racks, north, sc.tiles, sc.containment, sc.settings))
+    assert np.array_equal(cx2, cx)
+    # grilles over the hot aisles only (y 0.6-1.2 and 6.0-6.6 m, x 3.0-7.8 m), in a
+    # ceiling-return hall or ducted from a room-return one: no end closes
     hot = Grilles(np.array([[5.4, 0.9], [5.4, 6.3]]), np.array([[4.8, 0.6], [4.8, 0.6]]),
                   ("return", "return"))
     ceil = replace(sc.hall, ceiling_return=True)
-    assert not _closed(AirScene(ceil, sc.racks, u, sc.tiles, sc.containment, sc.settings,
-                                hot))[1][0].any()
+    for hall in (ceil, sc.hall):
+        grilled = AirScene(hall, sc.racks, u, sc.tiles, sc.containment, sc.settings, hot)
+        assert not _closed(grilled)[1][0].any()
+        assert len(closed_ends(grilled, g.dz)[0]) == 0
+    # a grille over the east end zone (x 8.4-9.9 m; here 9.0-9.6 m at the aisle) closes
+    # that end: up to the ceiling (and above the end rack across the rows' depth)
     over = Grilles(np.concatenate([hot.center_xy_m, [[9.3, 3.6]]]),
                    np.concatenate([hot.size_m, [[0.6, 0.6]]]), ("return",) * 3)
     gc, (cx, _) = _closed(AirScene(ceil, sc.racks, u, sc.tiles, sc.containment, sc.settings, over))
     above = _expected_x(gc, (8.4,), 1.8, 5.4, 99.0) & ~_expected_x(gc, (8.4,), 1.8, 5.4, 2.2)
     assert np.array_equal(cx, _expected_x(gc, (8.4,), 3.0, 4.2, 99.0) | above)
+    # ... and beyond the zone (centre 10.3 m, x 10.0-10.6 m) it does not; nor one behind
+    # the south row's back beyond the band (y 1.1-1.7 m against the back at 1.8 m), while
+    # at y 1.7-2.3 m beside the south end rack it closes that row's half only (the band
+    # from the north row's back, 5.4 m, across the aisle ends at 3.0 m)
+    for xy, want in (([10.3, 3.6], ()), ([9.0, 1.4], ()), ([9.0, 2.0], ((8.4, 3.0, 3.6),))):
+        gr = Grilles(np.concatenate([hot.center_xy_m, [xy]]), np.concatenate([hot.size_m, [[0.6, 0.6]]]),
+                     ("return",) * 3)
+        _, (cx, _) = _closed(AirScene(sc.hall, sc.racks, u, sc.tiles, sc.containment, sc.settings, gr))
+        expect = np.zeros_like(cx)
+        for x, y0, y1 in want:
+            expect |= _expected_x(g, (x,), y0, y1, 2.2)
+        assert np.array_equal(cx, expect), xy
+    # a supply grille is no return
+    sup = Grilles(np.array([[9.3, 3.6]]), np.array([[0.6, 0.6]]), ("supply",))
+    assert not _closed(AirScene(ceil, sc.racks, u, sc.tiles, sc.containment, sc.settings,
+                                Grilles(np.concatenate([hot.center_xy_m, sup.center_xy_m]),
+                                        np.concatenate([hot.size_m, sup.size_m]),
+                                        ("return", "return", "supply"))))[1][0].any()

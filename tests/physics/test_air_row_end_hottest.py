@@ -41,7 +41,7 @@ def test_open_row_end_hottest_is_conservative_and_off_behind_end_doors():
     t_in, t_out, t_max = res.rack_inlet_mean_c, res.rack_exhaust_c, res.rack_inlet_max_c
     # the definition, evaluated by hand on the solved figures
     layer = np.nanmax(res.rack_inlet_profile_c[ENDS], axis=1)
-    assert np.allclose(t_max[ENDS], np.maximum(layer, t_in[ENDS] + 0.85 * (t_out[ENDS] - t_in[ENDS])))
+    assert np.allclose(t_max[ENDS], np.maximum(layer, t_in[ENDS] + 0.75 * (t_out[ENDS] - t_in[ENDS])))
     assert np.all(t_max[ENDS] > layer + 1.0)             # the wrapped exhaust decides here
     # direction: the end rack's hottest intake is above its mean and above mid-row's hottest
     assert np.all(t_max[ENDS] >= t_in[ENDS])
@@ -67,11 +67,46 @@ def test_sealed_hot_aisle_switches_the_hot_share_off():
         assert np.array_equal(sealed, south & doors)
         dev = build_devices(s2, build_geometry(s2, make_grid(s2.hall, s2.settings)))
         ends = np.flatnonzero(dev.entrained > 0)
-        expect = np.where(south[ends] & doors, 0.0, 0.85)
+        expect = np.where(south[ends] & doors, 0.0, 0.75)      # closed ends (tile-fed)
         assert np.allclose(dev.hot_share[ends], expect)
         assert not dev.hot_share[dev.entrained == 0].any()
     res = AirSolver().solve(s2)                           # doors=False: both rows wrap
     assert np.all(res.rack_inlet_max_c[ENDS] > np.nanmax(res.rack_inlet_profile_c[ENDS], axis=1))
+
+
+def test_the_hot_share_is_larger_where_the_aisle_spills_at_its_end():
+    """room(20) has closed aisle ends (its CRAHs return from the room): its end racks and
+    their neighbours take row_end_hot_share = 0.75. Returning through ceiling grilles over
+    the hot aisles only, the aisle spills at its ends (rows.closed_ends is empty) and they
+    take row_end_hot_share_open = 0.85; a grille over the east end zone closes that end
+    alone, so the east racks go back to 0.75. A lone rack with one closed and one spilling
+    end takes the larger."""
+    from twin.physics.air.scene import Grilles, Tiles
+    sc = room(20, supply_ratio=1.0)
+
+    def shares(scene):
+        dev = build_devices(scene, build_geometry(scene, make_grid(scene.hall, scene.settings)))
+        on = np.flatnonzero(dev.hot_share > 0)
+        return dict(zip(on.tolist(), dev.hot_share[on].round(6).tolist()))
+    nbs = [1, 8, 11, 18]
+    assert shares(sc) == dict.fromkeys(sorted(ENDS + nbs), 0.75)
+    hot = Grilles(np.array([[5.4, 0.9], [5.4, 6.3]]), np.array([[4.8, 0.6], [4.8, 0.6]]),
+                  ("return", "return"))
+    ceil = replace(sc.hall, ceiling_return=True)
+    grilled = AirScene(ceil, sc.racks, sc.cooling, sc.tiles, sc.containment, sc.settings, hot)
+    assert shares(grilled) == dict.fromkeys(sorted(ENDS + nbs), 0.85)
+    east = Grilles(np.concatenate([hot.center_xy_m, [[9.3, 3.6]]]),
+                   np.concatenate([hot.size_m, [[0.6, 0.6]]]), ("return",) * 3)
+    one = AirScene(ceil, sc.racks, sc.cooling, sc.tiles, sc.containment, sc.settings, east)
+    west_x = sc.racks.center_xy_m[:, 0] < 5.4
+    assert shares(one) == {k: 0.85 if west_x[k] else 0.75 for k in sorted(ENDS + nbs)}
+    from dataclasses import fields
+    lone_racks = replace(sc.racks, **{f.name: getattr(sc.racks, f.name)[:1] for f in fields(sc.racks)
+                                      if isinstance(getattr(sc.racks, f.name), np.ndarray)})
+    lone = AirScene(ceil, lone_racks, sc.cooling, Tiles(np.array([[2.7, 3.3]]), 0.6, np.full(1, 0.25)),
+                    sc.containment, sc.settings,
+                    Grilles(np.array([[1.8, 3.3]]), np.array([[0.6, 0.6]]), ("return",)))
+    assert shares(lone) == {0: 0.85}
 
 
 def test_hot_share_setting_reaches_a_reused_flow():

@@ -359,8 +359,12 @@ def build_devices(scene: AirScene, geom: Geometry) -> Devices:
     discharge = (_normalised(out_own, out_cell, n_dev, n_cells, V).T + plenum).tocsr()
     hot_share = np.zeros(nr)
     if len(box_e):
-        wraps = box_e[~exhaust_sealed(scene, box_e)]
-        hot_share[wraps] = scene.settings.row_end_hot_share
+        # the open edge's wrapped exhaust: a larger share of the rise where the aisle end
+        # spills its supply below it (entrainment.py, "Hottest intake at an open end")
+        st = scene.settings
+        phi = np.where(ports.closed, st.row_end_hot_share, st.row_end_hot_share_open)
+        phi[exhaust_sealed(scene, box_e)] = 0.0
+        np.maximum.at(hot_share, box_e, phi)
 
     heat = np.concatenate([r.air_heat_w, u.fan_heat_w[on]])
     cap = np.concatenate([r.rdhx_capacity_w, u.capacity_w[on]])

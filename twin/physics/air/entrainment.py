@@ -57,14 +57,19 @@ rack pitch behind its back corner.
 hottest intake point is the top of its open edge, where the wrapped exhaust
 enters before it has mixed with the aisle air: in the CFD library that cell
 is in the edge column at the open end in every open-ended room (in its
-upper layers but for the same-direction back row), and sits 0.53–0.85
-of the rack's own rise (exhaust − mean inlet) above its mean inlet (0.68–0.85 in the
-ceiling-vent rooms, top layer), while
+upper layers but for the same-direction back row), and sits 0.53–0.67
+of the rack's own rise (exhaust − mean inlet) above its mean inlet where the aisle's end
+is closed (:func:`.rows.closed_ends`), 0.68–0.85 where it spills its supply (the
+ceiling-vent rooms, top layer: the spill covers the lower edge, the wrapped exhaust
+enters above it undiluted, and the mean is lower), while
 the twin's per-layer mixture cannot show it (it reported 3.9–10.9 K too
 low).  The end rack (and its neighbour) reports the hotter of its hottest mixture layer and
-``mean + φ (T_exhaust − mean)``, ``φ = row_end_hot_share = 0.85``, the top of
-the CFD's range because this figure decides the ASHRAE verdict and
-must not be optimistic (0.7 left the mixed ceiling-vent room's hottest end 2.2 K low).  It uses the rack's exhaust after any rear door (a
+``mean + φ (T_exhaust − mean)``, ``φ = row_end_hot_share = 0.75`` at a closed end
+and ``row_end_hot_share_open = 0.85`` at a spilling one (an end rack with both takes
+the larger): the top of the CFD's ranges, because this figure decides the ASHRAE verdict
+and must not be optimistic, and at a closed end 0.08 above it (about 1 K at an 11 K rise:
+the end racks' own mean inlets are up to 1.4 K low in the library, and 0.7 left the
+ceiling-return room's hottest end 1.0 K optimistic).  It uses the rack's exhaust after any rear door (a
 door that holds its water temperature leaves nothing hot to wrap), and is
 off where the exhaust is sealed in a hot-aisle containment with end doors.
 
@@ -93,7 +98,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .grid import Geometry, front_vector
-from .rows import frames, in_boxes, row_boxes, row_ends, row_links
+from .rows import closed_ends, frames, in_boxes, row_boxes, row_ends, row_links
 from .scene import AirScene
 
 __all__ = ["Ports", "entrainment_ports", "row_end_hottest_c", "MAX_ENTRAINED_SHARE", "NEIGHBOUR_SHARE"]
@@ -141,12 +146,14 @@ def _region_cells(geom: Geometry, origin, ax_u, ax_v, u0, u1, v0, v1, h, exclude
 class Ports:
     """Where racks draw air round open row ends: per port the rack, its weight (1 for the
     end rack, ``NEIGHBOUR_SHARE`` for the end rack's inward neighbour: the fraction of
-    ``row_end_entrainment`` it draws there) and, in ``corner`` (n_ports × n_cells, each
-    row summing to 1), the round-the-corner cells."""
+    ``row_end_entrainment`` it draws there), in ``corner`` (n_ports × n_cells, each
+    row summing to 1) the round-the-corner cells, and whether the end's half aisle is
+    closed (:func:`.rows.closed_ends`; the neighbour's port takes its end's)."""
 
     rack: np.ndarray
     weight: np.ndarray
     corner: sp.csr_matrix
+    closed: np.ndarray
 
     def __len__(self) -> int:
         return len(self.rack)
@@ -154,7 +161,8 @@ class Ports:
     def ends(self) -> "Ports":
         """The end racks' ports alone (without their neighbours')."""
         at = self.weight == 1.0
-        return Ports(self.rack[at], self.weight[at], self.corner[np.flatnonzero(at)])
+        return Ports(self.rack[at], self.weight[at], self.corner[np.flatnonzero(at)],
+                     self.closed[at])
 
 
 def entrainment_ports(scene: AirScene, geom: Geometry) -> Ports:
@@ -162,7 +170,7 @@ def entrainment_ports(scene: AirScene, geom: Geometry) -> Ports:
     Empty when ``row_end_entrainment`` is 0."""
     g = geom.grid
     r, c = scene.racks, scene.containment
-    empty = Ports(np.zeros(0, int), np.zeros(0), sp.csr_matrix((0, g.n)))
+    empty = Ports(np.zeros(0, int), np.zeros(0), sp.csr_matrix((0, g.n)), np.zeros(0, bool))
     if scene.settings.row_end_entrainment <= 0 or r.n == 0:
         return empty
     centers, sizes, rots = row_boxes(scene)
@@ -204,13 +212,15 @@ def entrainment_ports(scene: AirScene, geom: Geometry) -> Ports:
     wgt = 1.0 / np.bincount(own, minlength=m)[own]
     corner = sp.csr_matrix((wgt, (own, cell)), shape=(m, g.n))
     box, side = box[ok], side[ok]
+    cl_box, cl_side, _ = closed_ends(scene, g.dz)
+    closed = np.isin(box * 2 + (side > 0), cl_box * 2 + (cl_side > 0))
     # the inward neighbour (a rack, not an in-row cooler) draws from the same corner
     minus, plus = row_links(centers, sizes, rots)
     inward = np.where(side > 0, minus[box], plus[box])
     nb = np.flatnonzero((inward >= 0) & (inward < r.n))
     return Ports(np.concatenate([box, inward[nb]]),
                  np.concatenate([np.ones(m), np.full(len(nb), NEIGHBOUR_SHARE)]),
-                 sp.vstack([corner, corner[nb]]).tocsr())
+                 sp.vstack([corner, corner[nb]]).tocsr(), np.concatenate([closed, closed[nb]]))
 
 
 def exhaust_sealed(scene: AirScene, racks: np.ndarray) -> np.ndarray:

@@ -34,18 +34,18 @@ neighbour's width across the aisle), not at the end of an aisle in a cold-aisle
 containment (the containment's doors and roof are its panels) and not where an in-row
 cooler ends the row (its discharge is a horizontal jet across the aisle).
 
-**Only where the return draws across the end** (:func:`_return_sweeps`).  In those CFD
-rooms the return stood beside the row end (CRAHs returning through their tops 1.2 m
-beyond it, facing the aisle, or a ceiling open to the plenum everywhere); its crossflow
-sweeps exhaust round the row ends and across the aisle's end and holds the supply in.
-Where the return is only over the hot aisles (the library's ceiling-vent rooms, return
-grilles over the hot aisles and no unit in the hall) the aisle spills at its end at low
-level (20–24 °C beyond the end below 1.5 m), the end zone stays at 25–29 °C and the end
-racks only 1.3–4 K above mid-row; closed, the twin had them 5 K too warm.  So an end is
-closed only when a return lies in its end zone: from the end plane ``END_ZONE_M`` out,
-from the end rack's back across the whole aisle (both rows of an aisle judge the same
-band) — an open ceiling return without return grilles, a return grille over the zone,
-or, where units return from the room, a running cooling unit's box in it.
+**Not where return grilles leave the end alone** (:func:`closed_ends`,
+:func:`_return_sweeps`).  In all those CFD rooms the air the units take back had to
+reach them round the row ends (CRAHs returning through their tops at the aisle ends or
+on the wall behind a row: the CFD's end zones are at exhaust temperature at every
+height) or the whole ceiling was open to the plenum.  Where the hall returns through grilles over the hot aisles instead (the
+library's ceiling-vent rooms, no unit in the hall), the exhaust rises straight into
+them, nothing draws across the row ends and the aisle spills there at low level
+(20–24 °C beyond the end below 1.5 m), the end zone stays at 25–29 °C and the end racks
+only 1.3–4 K above mid-row; closed, the twin had them 5 K too warm.  So with return
+grilles an end is closed only when one lies over its end zone: from the end plane
+``END_ZONE_M`` out, from the end rack's back across the whole aisle (both rows of an
+aisle judge the same band).
 """
 
 from __future__ import annotations
@@ -57,7 +57,8 @@ import numpy as np
 if TYPE_CHECKING:
     from .scene import AirScene
 
-__all__ = ["front_vector", "frames", "row_links", "row_ends", "row_boxes", "in_boxes", "tile_aisle_end_faces",
+__all__ = ["front_vector", "frames", "row_links", "row_ends", "row_boxes", "in_boxes", "closed_ends",
+           "tile_aisle_end_faces",
            "LINE_TOL_M", "MAX_AISLE_M", "SINGLE_ROW_AISLE_M"]
 
 LINE_TOL_M = 0.15          # boxes whose front lines differ less are in one row
@@ -167,51 +168,36 @@ def _rects_overlap(a, b):
             & (a[:, None, 1] < b[None, :, 3]) & (b[None, :, 1] < a[:, None, 3]))
 
 
-def _footprints(center, size_xy, rot):
-    """Axis-aligned plan rectangles of boxes (local width × depth, rotated)."""
-    f, t = frames(rot)
-    half = np.abs(t) * size_xy[:, :1] / 2 + np.abs(f) * size_xy[:, 1:2] / 2
-    return np.concatenate([center - half, center + half], axis=1)
-
-
 def _return_sweeps(scene: "AirScene", center, f, t, w, d, aisle) -> np.ndarray:
     """Whether the hall's return draws air across each open end's end zone (beyond the
-    end rack's open side ``END_ZONE_M`` out, from its back across the whole aisle): an open
-    ceiling return (no return grilles), a return grille over the zone, or, where the
-    units return from the room, a cooling unit's box in it (module docstring)."""
-    gr, u = scene.grilles, scene.cooling
+    end rack's open side ``END_ZONE_M`` out, from its back across the whole aisle): always
+    where units return from the room or the ceiling is open to the plenum; with return
+    grilles only where one lies over the zone (module docstring)."""
+    gr = scene.grilles
     ret = ~gr.is_supply
-    if scene.hall.ceiling_return and not ret.any():
+    if not ret.any():
         return np.ones(len(center), bool)
     c0 = center + t * (w / 2)[:, None] - f * (d / 2)[:, None]
     c1 = center + t * (w / 2 + END_ZONE_M)[:, None] + f * (d / 2 + aisle)[:, None]
     zone = np.concatenate([np.minimum(c0, c1), np.maximum(c0, c1)], axis=1)
-    if ret.any():
-        rects = np.concatenate([gr.center_xy_m[ret] - gr.size_m[ret] / 2,
-                                gr.center_xy_m[ret] + gr.size_m[ret] / 2], axis=1)
-    else:
-        hall = np.array([k == "crah" for k in u.kind], bool) & u.enabled & ~u.outside
-        rects = _footprints(u.center_xy_m[hall], u.size_m[hall, :2], u.rotation_deg[hall])
+    rects = np.concatenate([gr.center_xy_m[ret] - gr.size_m[ret] / 2,
+                            gr.center_xy_m[ret] + gr.size_m[ret] / 2], axis=1)
     return _rects_overlap(zone, rects).any(1)
 
 
-def tile_aisle_end_faces(scene: "AirScene", dx: float, dz: float,
-                         shape: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Masks of the x-normal ((nz, ny, nx+1)) and y-normal ((nz, ny+1, nx)) faces that
-    close the half aisle in front of every open end rack of a tile-fed aisle, from the
-    floor to the rack's height (module docstring)."""
-    nz, ny, nx = shape
-    close_x = np.zeros((nz, ny, nx + 1), bool)
-    close_y = np.zeros((nz, ny + 1, nx), bool)
+def closed_ends(scene: "AirScene", dz: float):
+    """The open row ends whose half aisle is closed (module docstring): per end the rack,
+    the side σ = ±1 along its width axis and the aisle width, tile-fed, not inside a
+    cold-aisle containment and swept by the return."""
     r, c, tl = scene.racks, scene.containment, scene.tiles
     if not scene.hall.raised_floor or tl.n == 0 or r.n == 0:
-        return close_x, close_y
+        return np.zeros(0, int), np.zeros(0), np.zeros(0)
     box, side, aisle = row_ends(*row_boxes(scene), r.n)
     if len(box) == 0:
-        return close_x, close_y
+        return box, side, aisle
     f, t = frames(r.rotation_deg[box])
     t = t * side[:, None]                                   # towards the open side
-    w, d, h = r.size_m[box, 0], r.size_m[box, 1], r.size_m[box, 2]
+    w, d = r.size_m[box, 0], r.size_m[box, 1]
     rel = tl.center_xy_m[None, :, :] - r.center_xy_m[box][:, None, :]
     tu = (rel * t[:, None, :]).sum(2)
     tv = (rel * f[:, None, :]).sum(2)
@@ -223,7 +209,25 @@ def tile_aisle_end_faces(scene: "AirScene", dx: float, dz: float,
         fed &= ~in_boxes(probe[:, 0], probe[:, 1], np.full(len(box), 0.5 * dz),
                          c.rect_m[cold], c.height_m[cold])
     fed &= _return_sweeps(scene, r.center_xy_m[box], f, t, w, d, aisle)
-    for e in np.flatnonzero(fed):
+    return box[fed], side[fed], aisle[fed]
+
+
+def tile_aisle_end_faces(scene: "AirScene", dx: float, dz: float,
+                         shape: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of the x-normal ((nz, ny, nx+1)) and y-normal ((nz, ny+1, nx)) faces that
+    close the half aisle in front of every closed end (:func:`closed_ends`), from the
+    floor to the rack's height (module docstring)."""
+    nz, ny, nx = shape
+    close_x = np.zeros((nz, ny, nx + 1), bool)
+    close_y = np.zeros((nz, ny + 1, nx), bool)
+    r = scene.racks
+    box, side, aisle = closed_ends(scene, dz)
+    if len(box) == 0:
+        return close_x, close_y
+    f, t = frames(r.rotation_deg[box])
+    t = t * side[:, None]                                   # towards the open side
+    w, d, h = r.size_m[box, 0], r.size_m[box, 1], r.size_m[box, 2]
+    for e in range(len(box)):
         plane = r.center_xy_m[box[e]] + t[e] * w[e] / 2
         a0 = r.center_xy_m[box[e]] + f[e] * d[e] / 2
         a1 = a0 + f[e] * aisle[e] / 2

@@ -269,7 +269,9 @@ class SolverSettings:
     airflow drawn round an open row end (:mod:`.entrainment`; 0.48 fitted
     on the CFD library, 0 switches it off); ``row_end_hot_share`` is the share of
     such a rack's own rise above its mean inlet that its hottest intake point
-    (the top of the open edge) sees (:func:`.entrainment.row_end_hottest_c`);
+    (the top of the open edge) sees where the aisle's end is closed
+    (:func:`.entrainment.row_end_hottest_c`), ``row_end_hot_share_open`` where it
+    spills its supply below that point (:func:`.rows.closed_ends`);
     ``tile_jet_height_m`` is how high a perforated tile's jet carries its air
     before the aisle takes it (its discharge is spread over the air column
     above the tile up to that height; 0 puts it all in the floor cell);
@@ -289,7 +291,8 @@ class SolverSettings:
     buoyancy_time_s: float = 2.3
     buoyancy_tol_k: float = 0.02
     row_end_entrainment: float = 0.48
-    row_end_hot_share: float = 0.85
+    row_end_hot_share: float = 0.75
+    row_end_hot_share_open: float = 0.85
     tile_jet_height_m: float = 1.6
     containment_leakage: float = 0.03
     flow_rtol: float = 1e-5

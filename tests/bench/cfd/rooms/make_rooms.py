@@ -127,6 +127,13 @@ def rooms(base):
                coolant_lpm_per_kw=1.5, branch_k_pa_per_m3s2=1.2e10)
     dlc.pop("aliases", None)
     out["liquid_row"]["catalogue"] = {"dlc-rack-40": dlc}
+    # the CRAHs against the north wall behind row B (returning through their tops), none
+    # at the aisle ends: no return draws across the row ends
+    north = [dict(u, position_m=[x, 7.2 - 0.45], rotation_deg=180)
+             for u, x in zip(crahs(q, 7.2), (1.8, 5.4))]
+    out["north_crahs"] = room(base, "CRAHs on the north wall", "balanced open aisle, the CRAHs "
+                              "behind row B, the row ends open to the room", facing, north, cold,
+                              length=7.2)
     return out
 
 
