@@ -74,8 +74,11 @@ def air_model_html(s: SolverSettings | None = None, calibrated: bool = False) ->
         f"faces, a jet mixing length of {s.mixing_length_m:g} m and a buoyancy drift with a "
         f"time scale of {s.buoyancy_time_s:g} s. The end rack of an open row end draws "
         f"{s.row_end_entrainment * 100:g} % of its air from round the corner (its neighbour "
-        f"a tenth of that), and the end of a tile-fed aisle passes no air below the rack "
-        f"tops (the tile jets carry the supply out over the top). Containment panels leak "
+        f"a tenth of that), and its hottest intake is its mean plus "
+        f"{s.row_end_hot_share:g} of its own rise ({s.row_end_hot_share_open:g} where the "
+        "aisle spills at its end). The end of a tile-fed aisle passes no air below the rack "
+        "tops where the return draws across it (units returning from the room, an open "
+        "ceiling return or a return grille beside the end). Containment panels leak "
         f"{s.containment_leakage * 100:g} % of their area (seams, cut-outs, door gaps). "
         f"{source}; fidelity "
         "for jets, row-end wrap-around and rack-top spill-over is approximate.",
