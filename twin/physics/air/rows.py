@@ -38,9 +38,9 @@ cooler ends the row (its discharge is a horizontal jet across the aisle).
 :func:`_return_sweeps`).  In all those CFD rooms the air the units take back had to
 reach them round the row ends (CRAHs returning through their tops at the aisle ends or
 on the wall behind a row: the CFD's end zones are at exhaust temperature at every
-height) or the whole ceiling was open to the plenum.  Where the hall returns through grilles over the hot aisles instead (the
-library's ceiling-vent rooms, no unit in the hall), the exhaust rises straight into
-them, nothing draws across the row ends and the aisle spills there at low level
+height) or the whole ceiling was open to the plenum.  Where the hall returns through
+grilles over the hot aisles instead (the library's ceiling-vent rooms, no unit in the
+hall), the exhaust rises straight into them, nothing draws across the row ends and the aisle spills there at low level
 (20–24 °C beyond the end below 1.5 m), the end zone stays at 25–29 °C and the end racks
 only 1.3–4 K above mid-row; closed, the twin had them 5 K too warm.  So with return
 grilles an end is closed only when one lies over its end zone: from the end plane
