@@ -331,3 +331,42 @@ def test_with_return_grilles_an_end_closes_only_under_one():
                                 Grilles(np.concatenate([hot.center_xy_m, sup.center_xy_m]),
                                         np.concatenate([hot.size_m, sup.size_m]),
                                         ("return", "return", "supply"))))[1][0].any()
+
+
+def test_the_end_zone_and_the_grilles_by_their_edges():
+    """Rectangles that only share an edge do not overlap (either axis, either order). The
+    south row's west end of room(20) (end rack x 2.4-3.0 m, back at y 1.8 m, aisle to
+    4.2 m): its end zone is x 0.9-2.4 m, y 1.8-4.2 m; a 0.1 m grille just inside each of
+    its edges closes the south row's half-aisle end (y 3.0-3.6 m), one just outside does
+    not (the north row's zone, y 3.0-5.4 m, is checked by the grille's y); a grille centred
+    outside the zone whose extent reaches in closes it."""
+    from twin.physics.air.rows import _rects_overlap
+    from twin.physics.air.scene import Grilles
+    a = np.array([[0.0, 0.0, 1.0, 1.0]])
+    touching = np.array([[1.0, 0.0, 2.0, 1.0], [-1.0, 0.0, 0.0, 1.0],
+                         [0.0, 1.0, 1.0, 2.0], [0.0, -1.0, 1.0, 0.0]])
+    assert not _rects_overlap(a, touching).any()
+    assert _rects_overlap(a, touching + [[-0.01, 0, -0.01, 0], [0.01, 0, 0.01, 0],
+                                         [0, -0.01, 0, -0.01], [0, 0.01, 0, 0.01]]).all()
+    sc = room(20, supply_ratio=1.0)
+    g = make_grid(sc.hall, sc.settings)
+    south_half = _expected_x(g, (2.4,), 3.0, 3.6, 2.2)
+    hot = Grilles(np.array([[5.4, 0.9], [5.4, 6.3]]), np.array([[4.8, 0.6], [4.8, 0.6]]),
+                  ("return", "return"))
+
+    def closes(xy, size=(0.1, 0.1)):
+        gr = Grilles(np.concatenate([hot.center_xy_m, [xy]]),
+                     np.concatenate([hot.size_m, [size]]), ("return",) * 3)
+        _, (cx, _) = _closed(AirScene(sc.hall, sc.racks, sc.cooling, sc.tiles, sc.containment,
+                                      sc.settings, gr))
+        return cx
+    for inside in ([2.3, 2.0], [2.0, 1.9], [2.0, 2.9]):
+        assert np.array_equal(closes(inside), south_half), inside     # near each edge
+    assert np.array_equal(closes([0.95, 2.0], (0.02, 0.1)), south_half)  # x 0.94-0.96 m
+    for outside in ([2.5, 2.0], [0.8, 2.0], [2.0, 1.7]):
+        assert not closes(outside).any(), outside
+    assert np.array_equal(closes([2.0, 4.1]), _expected_x(g, (2.4,), 3.0, 4.2, 2.2))   # both
+    assert np.array_equal(closes([2.0, 4.3]), _expected_x(g, (2.4,), 3.6, 4.2, 2.2))   # north
+    assert np.array_equal(closes([0.6, 2.0], (0.8, 0.1)), south_half)     # x 0.2-1.0 m
+    assert np.array_equal(closes([2.7, 2.0], (0.8, 0.1)), south_half)     # x 2.3-3.1 m
+    assert not closes([0.5, 2.0], (0.6, 0.1)).any()                       # x 0.2-0.8 m

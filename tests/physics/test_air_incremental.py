@@ -316,6 +316,10 @@ def test_aitken_relaxation_worked_by_hand():
     rx2.next(np.array([1.0, 1.0]), np.zeros(2))
     rx2.next(np.array([-2.2, -2.2]), np.array([0.8, 0.8]))       # r: (1,1) -> (-3,-3)
     assert rx2.omega == pytest.approx(0.2)                       # 0.8·8/32
+    same = _Relaxation()                                         # r₁ = r₀: no new information,
+    same.next(np.array([1.0, 1.0]), np.zeros(2))                 # ω is kept (not 0/0)
+    out = same.next(np.array([1.8, 1.8]), np.array([0.8, 0.8]))
+    assert same.omega == 0.8 and out == pytest.approx([1.6, 1.6])
     rx3 = _Relaxation()
     rx3.next(np.array([1.0, 1.0]), np.zeros(2))
     rx3.next(np.array([1.6, 1.6]), np.array([0.8, 0.8]))         # r: (1,1) -> (0.8,0.8)
