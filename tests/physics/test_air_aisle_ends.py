@@ -87,6 +87,12 @@ def test_a_row_along_y_closes_y_normal_faces_and_a_lone_row_closes_half_its_aisl
     assert not cx.any()
     assert np.array_equal(cy.transpose(0, 2, 1), _expected_x(replace(g, nx=g.ny, ny=g.nx), (2.4, 8.4),
                                                              3.0, 4.2, 2.2))
+    # ... and returning through its ceiling: up to it, above the end rack across the rows
+    g_c, (cx, cy) = _closed(replace(sc_r, hall=replace(sc_r.hall, ceiling_return=True)))
+    gt = replace(g_c, nx=g_c.ny, ny=g_c.nx)
+    above = _expected_x(gt, (2.4, 8.4), 1.8, 5.4, 99.0) & ~_expected_x(gt, (2.4, 8.4), 1.8, 5.4, 2.2)
+    assert not cx.any()
+    assert np.array_equal(cy.transpose(0, 2, 1), _expected_x(gt, (2.4, 8.4), 3.0, 4.2, 99.0) | above)
     # one row alone (the north row removed): its aisle is SINGLE_ROW_AISLE_M = 1.2 m deep and
     # its end racks close the 0.6 m half in front of them
     keep = sc.racks.rotation_deg == 0.0                                # the north row, front at 4.2
@@ -256,6 +262,13 @@ def test_an_end_cooler_keeps_its_end_open_unless_it_is_stopped():
                        sc.tiles, sc.containment, sc.settings)
     g, (cx, _) = _closed(stopped)
     assert np.array_equal(cx, _expected_x(g, (2.4, 8.4), 3.6, 4.2, 2.2))
+    # with the cooler running the row has one rack end; the tiles only at the east end (by
+    # the cooler): that one end is not fed and nothing closes
+    east = sc.tiles.center_xy_m[:, 0] > 7.0
+    far = AirScene(sc.hall, north, units, Tiles(sc.tiles.center_xy_m[east], 0.6,
+                                                np.full(int(east.sum()), 0.25)),
+                   sc.containment, sc.settings)
+    assert not _closed(far)[1][0].any()
 
 
 def test_row_links_join_boxes_on_one_front_line_whatever_their_depth_and_width():

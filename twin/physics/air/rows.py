@@ -231,10 +231,9 @@ def tile_aisle_end_faces(scene: "AirScene", dx: float, dz: float,
         plane = r.center_xy_m[box[e]] + t[e] * w[e] / 2
         a0 = r.center_xy_m[box[e]] + f[e] * d[e] / 2
         a1 = a0 + f[e] * aisle[e] / 2
-        # up to the rack's top (layers with centres below it); to the ceiling where the
-        # hall returns through it, and there above the end rack itself as well
+        # up to the rack's top (layers with centres below it); where the hall returns
+        # through its ceiling, above that from the rack's back across the half aisle
         k_top = min(nz, int(np.ceil(h[e] / dz - 0.5)))
-        k1 = nz if scene.hall.ceiling_return else k_top
         normal_x = abs(t[e, 0]) > 0.5
         n_faces, n_cells = (nx, ny) if normal_x else (ny, nx)
         i = int(round(plane[0 if normal_x else 1] / dx))
@@ -250,9 +249,9 @@ def tile_aisle_end_faces(scene: "AirScene", dx: float, dz: float,
             lo2, hi2 = sorted((back, a1[axis]))
             over = (centres > lo2) & (centres < hi2)
         if normal_x:
-            close_x[:k1, span, i] = True
+            close_x[:k_top, span, i] = True
             close_x[k_top:, over, i] = True
         else:
-            close_y[:k1, i, span] = True
+            close_y[:k_top, i, span] = True
             close_y[k_top:, i, over] = True
     return close_x, close_y
