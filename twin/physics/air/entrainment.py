@@ -98,7 +98,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .grid import Geometry, front_vector
-from .rows import closed_ends, frames, in_boxes, row_boxes, row_ends, row_links
+from .rows import end_codes, frames, in_boxes, row_boxes, row_ends, row_links
 from .scene import AirScene
 
 __all__ = ["Ports", "entrainment_ports", "row_end_hottest_c", "MAX_ENTRAINED_SHARE", "NEIGHBOUR_SHARE"]
@@ -212,8 +212,7 @@ def entrainment_ports(scene: AirScene, geom: Geometry) -> Ports:
     wgt = 1.0 / np.bincount(own, minlength=m)[own]
     corner = sp.csr_matrix((wgt, (own, cell)), shape=(m, g.n))
     box, side = box[ok], side[ok]
-    cl_box, cl_side, _ = closed_ends(scene, g.dz)
-    closed = np.isin(box * 2 + (side > 0), cl_box * 2 + (cl_side > 0))
+    closed = np.isin(end_codes(box, side), geom.closed_ends)
     # the inward neighbour (a rack, not an in-row cooler) draws from the same corner
     minus, plus = row_links(centers, sizes, rots)
     inward = np.where(side > 0, minus[box], plus[box])

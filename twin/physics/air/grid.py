@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .rows import front_vector, tile_aisle_end_faces
+from .rows import closed_ends, end_codes, front_vector, tile_aisle_end_faces
 from .scene import AirScene, Hall, SolverSettings
 
 __all__ = ["Grid", "GridTooLarge", "MAX_AIR_CELLS", "Geometry", "make_grid", "build_geometry",
@@ -138,6 +138,8 @@ class Geometry:
     #: flat indices of cells below the top layer open to the plenum (wall/duct return
     #: grilles), each through one vertical face
     return_side: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    #: the row ends whose half aisle is closed (rows.closed_ends, as rows.end_codes)
+    closed_ends: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def key(self) -> bytes:
         """Bytes that change whenever the blocked geometry changes."""
@@ -207,7 +209,8 @@ def build_geometry(scene: AirScene, grid: Grid) -> Geometry:
             oz[kh, j0:j1, i0:i1] = np.minimum(oz[kh, j0:j1, i0:i1], leak)
 
     # the half aisle in front of the end racks of a tile-fed aisle (rows.py)
-    close_x, close_y = tile_aisle_end_faces(scene, grid.dx, grid.dz, grid.shape)
+    ends = closed_ends(scene, grid.dz)
+    close_x, close_y = tile_aisle_end_faces(scene, grid.dx, grid.dz, grid.shape, ends)
     ox[close_x] = 0.0
     oy[close_y] = 0.0
     # faces touching a solid cell are closed
@@ -229,7 +232,7 @@ def build_geometry(scene: AirScene, grid: Grid) -> Geometry:
         else:
             returns = chimney if chimney.any() else np.ones((ny, nx), bool)
         returns &= ~solid[-1]
-    return Geometry(grid, solid, ox, oy, oz, returns, side)
+    return Geometry(grid, solid, ox, oy, oz, returns, side, end_codes(ends[0], ends[1]))
 
 
 def grille_cells(grid: Grid, grilles, solid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     from .scene import AirScene
 
 __all__ = ["front_vector", "frames", "row_links", "row_ends", "row_boxes", "in_boxes", "closed_ends",
-           "tile_aisle_end_faces",
+           "end_codes", "tile_aisle_end_faces",
            "LINE_TOL_M", "MAX_AISLE_M", "SINGLE_ROW_AISLE_M"]
 
 LINE_TOL_M = 0.15          # boxes whose front lines differ less are in one row
@@ -212,16 +212,21 @@ def closed_ends(scene: "AirScene", dz: float):
     return box[fed], side[fed], aisle[fed]
 
 
+def end_codes(box: np.ndarray, side: np.ndarray) -> np.ndarray:
+    """One integer per row end (rack index and side), to match ends between lists."""
+    return np.asarray(box, np.int64) * 2 + (np.asarray(side) > 0)
+
+
 def tile_aisle_end_faces(scene: "AirScene", dx: float, dz: float,
-                         shape: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+                         shape: tuple[int, int, int], ends=None) -> tuple[np.ndarray, np.ndarray]:
     """Masks of the x-normal ((nz, ny, nx+1)) and y-normal ((nz, ny+1, nx)) faces that
-    close the half aisle in front of every closed end (:func:`closed_ends`), from the
-    floor to the rack's height (module docstring)."""
+    close the half aisle in front of every closed end (``ends``, by default
+    :func:`closed_ends`), from the floor to the rack's height (module docstring)."""
     nz, ny, nx = shape
     close_x = np.zeros((nz, ny, nx + 1), bool)
     close_y = np.zeros((nz, ny + 1, nx), bool)
     r = scene.racks
-    box, side, aisle = closed_ends(scene, dz)
+    box, side, aisle = closed_ends(scene, dz) if ends is None else ends
     if len(box) == 0:
         return close_x, close_y
     f, t = frames(r.rotation_deg[box])
