@@ -8,7 +8,8 @@ import numpy as np
 
 from twin.physics.air import AirSolver
 from twin.physics.air.devices import build_devices
-from twin.physics.air.entrainment import entrainment_ports, exhaust_sealed, row_end_hottest_c
+from twin.physics.air.entrainment import entrainment_ports, exhaust_sealed
+from twin.physics.air.hottest import intake_peak_c, rack_hottest_c, row_end_hottest_c
 from twin.physics.air.grid import build_geometry, front_vector, make_grid
 from twin.physics.air.scene import AirScene, Containment
 from twin.physics.air.synthetic import room
@@ -24,15 +25,44 @@ def _scene(sc, containment=None, **settings):
 
 def test_hottest_by_hand():
     # mean 22 °C, exhaust 33 °C (11 K own rise), share 0.7: 22 + 0.7 × 11 = 29.7 °C,
-    # hotter than the mixture's hottest layer (26 °C)
+    # hotter than the mixture's peak (26 °C)
     out = row_end_hottest_c(np.array([26.0, 31.0, 24.0]), np.array([22.0, 22.0, 22.0]),
                             np.array([33.0, 33.0, 18.0]), np.array([0.7, 0.7, 0.7]))
-    # second: the mixture's layer (31 °C) is already hotter than 29.7 °C and stays;
+    # second: the peak (31 °C) is already hotter than 29.7 °C and stays;
     # third: a rear door cooled the exhaust to 18 °C, below the mean: nothing hot wraps
     assert np.allclose(out, [29.7, 31.0, 24.0])
-    # a share of 0 (exhaust sealed) leaves the hottest layer of the mixture
+    # a share of 0 (exhaust sealed) leaves the peak
     assert np.allclose(row_end_hottest_c(np.array([26.0]), np.array([22.0]), np.array([33.0]),
                                          np.array([0.0])), [26.0])
+
+
+def test_peak_factor_by_hand():
+    # hottest cell 24 °C over a 20 °C mean, factor 1.5: 20 + 1.5 × 4 = 26 °C; a uniform
+    # face (cell = mean) stays at its mean; factor 1 is the cell itself
+    assert np.allclose(intake_peak_c(np.array([24.0, 19.0]), np.array([20.0, 19.0]), 1.5), [26.0, 19.0])
+    assert np.allclose(intake_peak_c(np.array([24.0]), np.array([20.0]), 1.0), [24.0])
+    # rack_hottest_c: rack 0 does not entrain (its cell, 24 °C, decides: 26 °C; its layer is
+    # ignored); rack 1 entrains: the peak of its layer (21 -> 20 + 1.5 = 21.5 °C) against
+    # 20 + 0.5 × (31 − 20) = 25.5 °C; rack 2 entrains with a hot layer (27 -> 30.5 °C) that
+    # beats 20 + 0.5 × 11 = 25.5 °C (its corner cells, 40 °C, are not on its face)
+    out = rack_hottest_c(np.array([24.0, 35.0, 40.0]), np.array([np.nan, 21.0, 27.0]),
+                         np.full(3, 20.0), np.full(3, 31.0), np.array([0.0, 0.5, 0.5]),
+                         np.array([False, True, True]), 1.5)
+    assert np.allclose(out, [26.0, 25.5, 30.5])
+
+
+def test_peak_factor_scales_every_racks_excess_over_its_mean():
+    # a starved aisle: mid-row faces are hot at the top. Factor 1 reports the hottest
+    # intake cell; 1.5 puts every non-entraining rack 1.5 times as far above its mean,
+    # and the setting reaches a solve that reuses the flow
+    sc = room(20, supply_ratio=0.75)
+    solver = AirSolver()
+    one = solver.solve(_scene(sc, inlet_peak_factor=1.0))
+    res = solver.solve(sc)
+    assert np.allclose(res.rack_inlet_mean_c, one.rack_inlet_mean_c)
+    excess = one.rack_inlet_max_c[MID] - one.rack_inlet_mean_c[MID]
+    assert excess.min() > 1.0
+    assert np.allclose(res.rack_inlet_max_c[MID], res.rack_inlet_mean_c[MID] + 1.5 * excess)
 
 
 def test_open_row_end_hottest_is_conservative_and_off_behind_end_doors():
@@ -41,8 +71,9 @@ def test_open_row_end_hottest_is_conservative_and_off_behind_end_doors():
     t_in, t_out, t_max = res.rack_inlet_mean_c, res.rack_exhaust_c, res.rack_inlet_max_c
     # the definition, evaluated by hand on the solved figures
     layer = np.nanmax(res.rack_inlet_profile_c[ENDS], axis=1)
-    assert np.allclose(t_max[ENDS], np.maximum(layer, t_in[ENDS] + 0.75 * (t_out[ENDS] - t_in[ENDS])))
-    assert np.all(t_max[ENDS] > layer + 1.0)             # the wrapped exhaust decides here
+    peak = t_in[ENDS] + 1.5 * (layer - t_in[ENDS])
+    assert np.allclose(t_max[ENDS], np.maximum(peak, t_in[ENDS] + 0.75 * (t_out[ENDS] - t_in[ENDS])))
+    assert np.all(t_max[ENDS] > peak + 1.0)              # the wrapped exhaust decides here
     # direction: the end rack's hottest intake is above its mean and above mid-row's hottest
     assert np.all(t_max[ENDS] >= t_in[ENDS])
     assert t_max[ENDS].min() > t_max[MID].max()
@@ -67,7 +98,8 @@ def test_sealed_hot_aisle_switches_the_hot_share_off():
         assert np.array_equal(sealed, south & doors)
         dev = build_devices(s2, build_geometry(s2, make_grid(s2.hall, s2.settings)))
         ends = np.flatnonzero(dev.entrained > 0)
-        expect = np.where(south[ends] & doors, 0.0, 0.75)      # closed ends (tile-fed)
+        share = np.where(np.isin(ends, ENDS), 0.75, 0.5)        # closed ends (tile-fed)
+        expect = np.where(south[ends] & doors, 0.0, share)
         assert np.allclose(dev.hot_share[ends], expect)
         assert not dev.hot_share[dev.entrained == 0].any()
     res = AirSolver().solve(s2)                           # doors=False: both rows wrap
@@ -75,11 +107,12 @@ def test_sealed_hot_aisle_switches_the_hot_share_off():
 
 
 def test_the_hot_share_is_larger_where_the_aisle_spills_at_its_end():
-    """room(20) has closed aisle ends (its CRAHs return from the room): its end racks and
-    their neighbours take row_end_hot_share = 0.75. Returning through ceiling grilles over
-    the hot aisles only, the aisle spills at its ends (rows.closed_ends is empty) and they
-    take row_end_hot_share_open = 0.85; a grille over the east end zone closes that end
-    alone, so the east racks go back to 0.75. A lone rack with one closed and one spilling
+    """room(20) has closed aisle ends (its CRAHs return from the room): its end racks
+    take row_end_hot_share = 0.75, their neighbours row_end_neighbour_hot_share = 0.5.
+    Returning through ceiling grilles over the hot aisles only, the aisle spills at its
+    ends (rows.closed_ends is empty) and the end racks take row_end_hot_share_open =
+    0.85; a grille over the east end zone closes that end alone, so the east end racks
+    go back to 0.75. The neighbours keep 0.5 throughout. A lone rack with one closed and one spilling
     end takes the larger."""
     from twin.physics.air.scene import Grilles, Tiles
     sc = room(20, supply_ratio=1.0)
@@ -89,17 +122,18 @@ def test_the_hot_share_is_larger_where_the_aisle_spills_at_its_end():
         on = np.flatnonzero(dev.hot_share > 0)
         return dict(zip(on.tolist(), dev.hot_share[on].round(6).tolist()))
     nbs = [1, 8, 11, 18]
-    assert shares(sc) == dict.fromkeys(sorted(ENDS + nbs), 0.75)
+    both = dict.fromkeys(nbs, 0.5)
+    assert shares(sc) == dict.fromkeys(ENDS, 0.75) | both
     hot = Grilles(np.array([[5.4, 0.9], [5.4, 6.3]]), np.array([[4.8, 0.6], [4.8, 0.6]]),
                   ("return", "return"))
     ceil = replace(sc.hall, ceiling_return=True)
     grilled = AirScene(ceil, sc.racks, sc.cooling, sc.tiles, sc.containment, sc.settings, hot)
-    assert shares(grilled) == dict.fromkeys(sorted(ENDS + nbs), 0.85)
+    assert shares(grilled) == dict.fromkeys(ENDS, 0.85) | both
     east = Grilles(np.concatenate([hot.center_xy_m, [[9.3, 3.6]]]),
                    np.concatenate([hot.size_m, [[0.6, 0.6]]]), ("return",) * 3)
     one = AirScene(ceil, sc.racks, sc.cooling, sc.tiles, sc.containment, sc.settings, east)
     west_x = sc.racks.center_xy_m[:, 0] < 5.4
-    assert shares(one) == {k: 0.85 if west_x[k] else 0.75 for k in sorted(ENDS + nbs)}
+    assert shares(one) == {k: 0.85 if west_x[k] else 0.75 for k in ENDS} | both
     from dataclasses import fields
     lone_racks = replace(sc.racks, **{f.name: getattr(sc.racks, f.name)[:1] for f in fields(sc.racks)
                                       if isinstance(getattr(sc.racks, f.name), np.ndarray)})

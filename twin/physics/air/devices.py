@@ -360,9 +360,11 @@ def build_devices(scene: AirScene, geom: Geometry) -> Devices:
     hot_share = np.zeros(nr)
     if len(box_e):
         # the open edge's wrapped exhaust: a larger share of the rise where the aisle end
-        # spills its supply below it (entrainment.py, "Hottest intake at an open end")
+        # spills its supply below it, a smaller one one rack in (entrainment.py,
+        # "Hottest intake at an open end")
         st = scene.settings
-        phi = np.where(ports.closed, st.row_end_hot_share, st.row_end_hot_share_open)
+        phi = np.where(ports.weight < 1.0, st.row_end_neighbour_hot_share,
+                       np.where(ports.closed, st.row_end_hot_share, st.row_end_hot_share_open))
         phi[exhaust_sealed(scene, box_e)] = 0.0
         np.maximum.at(hot_share, box_e, phi)
 

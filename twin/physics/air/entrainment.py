@@ -53,7 +53,7 @@ round the end is exhaust from floor to ceiling (CFD: 33–34 °C): the end rack'
 share is drawn from the exhaust side only, beside the rack's rear half and one
 rack pitch behind its back corner.
 
-**Hottest intake at an open end** (:func:`row_end_hottest_c`).  The end rack's
+**Hottest intake at an open end** (:func:`.hottest.row_end_hottest_c`).  The end rack's
 hottest intake point is the top of its open edge, where the wrapped exhaust
 enters before it has mixed with the aisle air: in the CFD library that cell
 is in the edge column at the open end in every open-ended room (in its
@@ -101,7 +101,7 @@ from .grid import Geometry, front_vector
 from .rows import end_codes, frames, in_boxes, row_boxes, row_ends, row_links
 from .scene import AirScene
 
-__all__ = ["Ports", "entrainment_ports", "row_end_hottest_c", "MAX_ENTRAINED_SHARE", "NEIGHBOUR_SHARE"]
+__all__ = ["Ports", "entrainment_ports", "MAX_ENTRAINED_SHARE", "NEIGHBOUR_SHARE"]
 
 #: no rack draws more than this share of its air round the corner (a lone rack has two ends)
 MAX_ENTRAINED_SHARE = 0.9
@@ -234,11 +234,3 @@ def exhaust_sealed(scene: AirScene, racks: np.ndarray) -> np.ndarray:
     probe = r.center_xy_m[racks] - f * (r.size_m[racks, 1] / 2 + 0.1)[:, None]
     return in_boxes(probe[:, 0], probe[:, 1], np.full(len(racks), 0.1),
                      c.rect_m[doors], c.height_m[doors])
-
-
-def row_end_hottest_c(layer_max_c: np.ndarray, mean_c: np.ndarray, exhaust_c: np.ndarray,
-                      hot_share: np.ndarray) -> np.ndarray:
-    """Hottest intake of racks that entrain round an open row end: their hottest
-    layer of the mixture, or their mean plus the share ``hot_share`` of their own
-    rise (exhaust − mean: the wrapped exhaust at the open edge), whichever is hotter."""
-    return np.maximum(layer_max_c, mean_c + hot_share * np.maximum(exhaust_c - mean_c, 0.0))

@@ -270,8 +270,12 @@ class SolverSettings:
     on the CFD library, 0 switches it off); ``row_end_hot_share`` is the share of
     such a rack's own rise above its mean inlet that its hottest intake point
     (the top of the open edge) sees where the aisle's end is closed
-    (:func:`.entrainment.row_end_hottest_c`), ``row_end_hot_share_open`` where it
-    spills its supply below that point (:func:`.rows.closed_ends`);
+    (:func:`.hottest.row_end_hottest_c`), ``row_end_hot_share_open`` where it
+    spills its supply below that point (:func:`.rows.closed_ends`), and
+    ``row_end_neighbour_hot_share`` the share the end rack's inward neighbour
+    takes at either kind of end; ``inlet_peak_factor`` scales the excess of a
+    rack's hottest intake cell (hottest mixture layer for an entraining rack)
+    over its mean to the face's hottest point (:mod:`.hottest`);
     ``tile_jet_height_m`` is how high a perforated tile's jet carries its air
     before the aisle takes it (its discharge is spread over the air column
     above the tile up to that height; 0 puts it all in the floor cell);
@@ -293,6 +297,8 @@ class SolverSettings:
     row_end_entrainment: float = 0.48
     row_end_hot_share: float = 0.75
     row_end_hot_share_open: float = 0.85
+    row_end_neighbour_hot_share: float = 0.5
+    inlet_peak_factor: float = 1.5
     tile_jet_height_m: float = 1.6
     containment_leakage: float = 0.03
     flow_rtol: float = 1e-5

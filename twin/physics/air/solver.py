@@ -23,12 +23,12 @@ import numpy as np
 
 from twin.physics.cancel import Cancelled
 from . import buoyancy
-from .entrainment import row_end_hottest_c
 from .devices import (AT_FLOOR, LIMITED, RHO_CP, Devices, SolveError, attach_plenum, build_devices,
                       device_law, device_modes, mode_equations)
 from .flow import (AmgCache, FaceFluxes, FlowSystem, build_flow_system, face_fluxes,
                    leak_flows, solve_potential, start_after_edit)
 from .grid import Geometry, Grid, build_geometry, make_grid
+from .hottest import rack_hottest_c
 from .result import AirResult
 from .scene import AirScene, SolverSettings
 from .thermal import CoarseSpace, CoupledTransport, transport_matrix
@@ -328,8 +328,8 @@ class AirSolver:
         t_in = W @ t_cells
         field = np.where(geom.solid, np.nan, t_cells.reshape(g.shape))
         Wc = W[:nr].tocoo()
-        t_max = np.full(nr, -np.inf)
-        np.maximum.at(t_max, Wc.row, t_cells[Wc.col])
+        cell_max = np.full(nr, -np.inf)
+        np.maximum.at(cell_max, Wc.row, t_cells[Wc.col])
         layer = Wc.col // (g.nx * g.ny)
         num = np.zeros((nr, g.nz)); den = np.zeros((nr, g.nz))
         np.add.at(num, (Wc.row, layer), Wc.data * t_cells[Wc.col])
@@ -337,11 +337,12 @@ class AirSolver:
         with np.errstate(invalid="ignore", divide="ignore"):
             prof = np.where(den > 0, num / den, np.nan)
         # a rack entraining round a row end breathes a per-height mixture, and its
-        # open edge takes its own exhaust wrapped round its side (entrainment.py)
-        ent = np.flatnonzero(dev.entrained > 0)
-        if len(ent):
-            t_max[ent] = row_end_hottest_c(np.nanmax(prof[ent], axis=1), t_in[ent], t_out[ent],
-                                           dev.hot_share[ent])
+        # open edge takes its own exhaust wrapped round its side (hottest.py)
+        ent = dev.entrained > 0
+        layer_max = np.full(nr, np.nan)
+        layer_max[ent] = np.nanmax(prof[ent], axis=1)
+        t_max = rack_hottest_c(cell_max, layer_max, t_in[:nr], t_out[:nr], dev.hot_share, ent,
+                               scene.settings.inlet_peak_factor)
         C = RHO_CP * dev.airflow_m3s
         nu = scene.cooling.n
         on, u = dev.unit_index, dev.units
