@@ -78,7 +78,7 @@ def test_open_row_end_hottest_is_conservative_and_off_behind_end_doors():
     assert np.all(t_max[ENDS] >= t_in[ENDS])
     assert t_max[ENDS].min() > t_max[MID].max()
     # end doors on the cold aisle: no entrainment, so no wrapped exhaust at the ends;
-    # the hottest intake is again the hottest intake cell
+    # the hottest intake is again the peak over the hottest intake cell
     closed = AirSolver().solve(room(20, supply_ratio=1.0, containment="cold_aisle"))
     assert closed.rack_inlet_max_c[ENDS].max() < t_max[ENDS].min() - 3.0
     geom = build_geometry(room(20, containment="cold_aisle"), make_grid(sc.hall, sc.settings))

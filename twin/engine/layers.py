@@ -3,7 +3,7 @@
 Qt-free, shared by the live GUI, ``twin render`` and the review report so that all three
 show the same numbers with the same colour maps, ranges and units.
 
-Metrics: ``inlet`` (rack inlet, hottest intake cell, °C), ``power`` (rack power kW; as a
+Metrics: ``inlet`` (rack inlet, hottest intake point, °C), ``power`` (rack power kW; as a
 heatmap, power density kW per m² of floor averaged over a 2.4 m window — a rack plus its
 share of the aisles), ``capture`` (cold-aisle capture index), ``coolant`` (coolant return
 °C of liquid-cooled racks), ``air`` (air temperature slice at a height, °C) and

@@ -15,7 +15,7 @@ def air_alerts(rack_ids: Sequence[str], inlet_mean_c: np.ndarray, inlet_max_c: n
                unit_supply_c: np.ndarray, unit_setpoint_c: np.ndarray,
                ashrae_class: str = "A1") -> list[Alert]:
     """Inlet above the class's allowable maximum (critical) or the recommended 27 °C
-    (warning, judged on the hottest intake cell); units loaded past capacity (critical)
+    (warning, judged on the hottest intake point); units loaded past capacity (critical)
     with their supply drifting above set-point."""
     lo, hi = ASHRAE_ALLOWABLE_C[ashrae_class]
     rec_hi = ASHRAE_RECOMMENDED_C[1]

@@ -63,13 +63,16 @@ is closed (:func:`.rows.closed_ends`), 0.68–0.85 where it spills its supply (t
 ceiling-vent rooms, top layer: the spill covers the lower edge, the wrapped exhaust
 enters above it undiluted, and the mean is lower), while
 the twin's per-layer mixture cannot show it (it reported 3.9–10.9 K too
-low).  The end rack (and its neighbour) reports the hotter of its hottest mixture layer and
-``mean + φ (T_exhaust − mean)``, ``φ = row_end_hot_share = 0.75`` at a closed end
-and ``row_end_hot_share_open = 0.85`` at a spilling one (an end rack with both takes
-the larger): the top of the CFD's ranges, because this figure decides the ASHRAE verdict
-and must not be optimistic, and at a closed end 0.08 above it (about 1 K at an 11 K rise:
-the end racks' own mean inlets are up to 1.4 K low in the library, and 0.7 left the
-ceiling-return room's hottest end 1.0 K optimistic).  It uses the rack's exhaust after any rear door (a
+low).  The end rack reports the hotter of the peak over its hottest mixture layer
+(:mod:`.hottest`) and ``mean + φ (T_exhaust − mean)``, ``φ = row_end_hot_share = 0.75``
+at a closed end and ``row_end_hot_share_open = 0.85`` at a spilling one (an end rack
+with both takes the larger): the top of the CFD's ranges, because this figure decides
+the ASHRAE verdict and must not be optimistic, and at a closed end 0.08 above it (about
+1 K at an 11 K rise: the end racks' own mean inlets are up to 1.4 K low in the library,
+and 0.7 left the ceiling-return room's hottest end 1.0 K optimistic).  Its inward
+neighbour takes ``row_end_neighbour_hot_share = 0.5`` at either kind of end: the middle
+of the CFD's spread (0.02–0.9 of its rise with the aisle's balance, median 0.5), since
+the wrap reaches it across the end rack's face.  It uses the rack's exhaust after any rear door (a
 door that holds its water temperature leaves nothing hot to wrap), and is
 off where the exhaust is sealed in a hot-aisle containment with end doors.
 

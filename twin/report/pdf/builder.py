@@ -272,7 +272,7 @@ def caption_3d(doc: dict[str, Any]) -> str:
     worst = content.worst_inlet_rack(doc)
     hot = sum(1 for r in doc["racks"]
               if (r.get("inlet_max_c") or -1e9) > ASHRAE_RECOMMENDED_C[1])
-    text = ("3-D view, racks coloured by rack inlet temperature (hottest intake cell) on a "
+    text = ("3-D view, racks coloured by rack inlet temperature (hottest intake point) on a "
             "scale anchored on the ASHRAE band; lines: the air's streamlines from tiles, "
             "unit supplies and rack exhausts, coloured by the air temperature along them. "
             "Red diamonds mark racks and equipment with critical or warning alerts.")

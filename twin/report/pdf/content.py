@@ -111,7 +111,7 @@ def key_figures(doc: Doc, info: dict[str, Any], ashrae_class: str) -> list[tuple
     if worst is not None:
         rows += [
             ("Worst inlet", fmt.temperature(worst["inlet_max_c"]),
-             f"hottest intake cell, rack {worst['id']}; {ashrae_class} recommended "
+             f"hottest intake point, rack {worst['id']}; {ashrae_class} recommended "
              + fmt.localise(f"{rlo:g}\u2013{rhi:g}\u00a0\u00b0C, allowable "
                             f"{lo:g}\u2013{hi:g}\u00a0\u00b0C")),
             ("Mean inlet", fmt.temperature(m.get("mean_inlet_c")),
