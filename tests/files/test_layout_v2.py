@@ -169,10 +169,10 @@ def test_measured_room_inlets_follow_its_powers_and_airflows():
     # an end rack's hottest intake is its open edge's wrapped exhaust: mean + 0.85 x rise
     # = 21 + 0.85 x 11.2 = 30.5 C and up, above the recommended 27 C (the CFD room: 31.3 C);
     # their inward neighbours take half their rise (18.9 + 0.5 x 11.2 = 24.5 C; the CFD's
-    # are 24.7-25.3 C) unless the peak over their hottest layer (mean + 1.5 x its excess)
+    # are 24.7-25.3 C) unless the peak over their hottest layer (mean + 1.4 x its excess)
     # is hotter; each alerts by its own hottest against the A1 bands (recommended 27 C,
     # allowable 32 C) and nothing else alerts
-    peak = a.rack_inlet_mean_c + 1.5 * (np.nanmax(a.rack_inlet_profile_c, axis=1) - a.rack_inlet_mean_c)
+    peak = a.rack_inlet_mean_c + 1.4 * (np.nanmax(a.rack_inlet_profile_c, axis=1) - a.rack_inlet_mean_c)
     share = np.where(ends, 0.85, 0.5)
     hottest = np.maximum(peak, a.rack_inlet_mean_c + share * rise)
     assert np.allclose(a.rack_inlet_max_c[ends | nbs], hottest[ends | nbs])

@@ -31,6 +31,9 @@ def test_hottest_by_hand():
     # second: the peak (31 °C) is already hotter than 29.7 °C and stays;
     # third: a rear door cooled the exhaust to 18 °C, below the mean: nothing hot wraps
     assert np.allclose(out, [29.7, 31.0, 24.0])
+    # a door-cooled exhaust adds nothing even where the peak is barely above the mean
+    assert np.allclose(row_end_hottest_c(np.array([22.2]), np.array([22.0]), np.array([18.0]),
+                                         np.array([0.7])), [22.2])
     # a share of 0 (exhaust sealed) leaves the peak
     assert np.allclose(row_end_hottest_c(np.array([26.0]), np.array([22.0]), np.array([33.0]),
                                          np.array([0.0])), [26.0])
@@ -53,7 +56,7 @@ def test_peak_factor_by_hand():
 
 def test_peak_factor_scales_every_racks_excess_over_its_mean():
     # a starved aisle: mid-row faces are hot at the top. Factor 1 reports the hottest
-    # intake cell; 1.5 puts every non-entraining rack 1.5 times as far above its mean,
+    # intake cell; 1.4 puts every non-entraining rack 1.4 times as far above its mean,
     # and the setting reaches a solve that reuses the flow
     sc = room(20, supply_ratio=0.75)
     solver = AirSolver()
@@ -62,7 +65,7 @@ def test_peak_factor_scales_every_racks_excess_over_its_mean():
     assert np.allclose(res.rack_inlet_mean_c, one.rack_inlet_mean_c)
     excess = one.rack_inlet_max_c[MID] - one.rack_inlet_mean_c[MID]
     assert excess.min() > 1.0
-    assert np.allclose(res.rack_inlet_max_c[MID], res.rack_inlet_mean_c[MID] + 1.5 * excess)
+    assert np.allclose(res.rack_inlet_max_c[MID], res.rack_inlet_mean_c[MID] + 1.4 * excess)
 
 
 def test_open_row_end_hottest_is_conservative_and_off_behind_end_doors():
@@ -71,7 +74,7 @@ def test_open_row_end_hottest_is_conservative_and_off_behind_end_doors():
     t_in, t_out, t_max = res.rack_inlet_mean_c, res.rack_exhaust_c, res.rack_inlet_max_c
     # the definition, evaluated by hand on the solved figures
     layer = np.nanmax(res.rack_inlet_profile_c[ENDS], axis=1)
-    peak = t_in[ENDS] + 1.5 * (layer - t_in[ENDS])
+    peak = t_in[ENDS] + 1.4 * (layer - t_in[ENDS])
     assert np.allclose(t_max[ENDS], np.maximum(peak, t_in[ENDS] + 0.75 * (t_out[ENDS] - t_in[ENDS])))
     assert np.all(t_max[ENDS] > peak + 1.0)              # the wrapped exhaust decides here
     # direction: the end rack's hottest intake is above its mean and above mid-row's hottest

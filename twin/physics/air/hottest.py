@@ -52,8 +52,7 @@ def rack_hottest_c(cell_max_c: np.ndarray, layer_max_c: np.ndarray, mean_c: np.n
                    exhaust_c: np.ndarray, hot_share: np.ndarray, entrained: np.ndarray,
                    peak_factor: float) -> np.ndarray:
     """``rack_inlet_max_c`` of every rack: the peak over the hottest intake cell, or for
-    the racks that ``entrained`` round a row end the row-end rule over the peak of their
-    hottest layer."""
-    ent = np.asarray(entrained, bool)
-    peak = intake_peak_c(np.where(ent, layer_max_c, cell_max_c), mean_c, peak_factor)
-    return np.where(ent, row_end_hottest_c(peak, mean_c, exhaust_c, hot_share), peak)
+    the racks that ``entrained`` (bool) round a row end the row-end rule over the peak of
+    their hottest layer."""
+    peak = intake_peak_c(np.where(entrained, layer_max_c, cell_max_c), mean_c, peak_factor)
+    return np.where(entrained, row_end_hottest_c(peak, mean_c, exhaust_c, hot_share), peak)
