@@ -9,17 +9,17 @@ cell averages that edge with the air beside and below it, so its excess over the
 mean understates the point's.
 
 **Peak factor** (:func:`intake_peak_c`).  The hottest point lies
-``inlet_peak_factor`` (κ = 1.5) times as far above the mean as the hottest intake cell
+``inlet_peak_factor`` (κ = 1.4) times as far above the mean as the hottest intake cell
 (for a rack that entrains round a row end, the hottest layer of its mixture, because its
 round-the-corner cells are not on its face): ``T_max = T_mean + κ (T_cell − T_mean)``.
 It changes nothing where the face is uniform and scales with the face's own gradient.
 Evidence (CFD library, ``tests/bench/cfd``, 0.15 × 0.15 × 0.2 m cells against the
-twin's 0.3 × 0.3 × 0.43 m): mid-row racks' hottest intake cells sit 1.0–3.4 times
-as far above their means as the twin's hottest cells (1.1–1.5 in starved aisles,
-where the top is hottest; 1.7–3 where the face is nearly uniform and the excess is
-a degree or two).  κ = 1.5 was chosen with the neighbour's share below on the library's
-161 racks (the rule for the end racks held fixed): hottest-intake MAE 2.41 → 1.81 K,
-racks more than 1 K optimistic 29 → 22, more than 3 K conservative 50 → 31.
+twin's 0.3 × 0.3 × 0.43 m): where a mid-row rack's hottest twin cell is more than 1 K
+above its mean, the CFD's hottest intake cell is 0.9–3.1 times as far above the CFD's
+mean (median 1.9; 0.9–1.3 where the twin's excess is 4–8 K).  κ = 1.4 was chosen with
+the neighbour's share (:func:`.devices.build_devices`) on the library's 161 racks, the
+end racks' rule held: hottest-intake MAE 2.41 → 1.79 K, racks more than 1 K optimistic
+29 → 26, more than 3 K conservative 50 → 31 (docs/physics.md §2.13).
 It is calibrated at the room grid (0.3 m); on the 0.6 m hall grid it under-corrects.
 
 **Row ends** (:func:`row_end_hottest_c`).  A rack that entrains round an open row end
