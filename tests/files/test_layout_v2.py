@@ -178,7 +178,9 @@ def test_measured_room_inlets_follow_its_powers_and_airflows():
     assert np.allclose(a.rack_inlet_max_c[ends | nbs], hottest[ends | nbs])
     assert np.allclose(hottest[ends], (a.rack_inlet_mean_c + 0.85 * rise)[ends])
     assert hottest[ends].min() > 27.0 and a.rack_inlet_max_c[~ends].max() < 27.0
-    assert np.all(np.abs(hottest[nbs] - 25.0) < 1.0)          # CFD 24.7-25.3 C
+    # the neighbours' half rise decides (18.9 + 0.5 x 11.2 = 24.5 C; CFD 24.7-25.3 C)
+    assert np.allclose(hottest[nbs], (a.rack_inlet_mean_c + 0.5 * rise)[nbs])
+    assert np.all((24.2 < hottest[nbs]) & (hottest[nbs] < 24.8))
     assert sorted((al.kind, al.target) for al in res.alerts if al.severity != "info") == sorted(
         ("inlet_above_allowable" if h > 32.0 else "inlet_above_recommended", r)
         for r, h in zip(res.rack_ids, hottest) if r in ("A01", "A06", "B01", "B06"))

@@ -20,7 +20,7 @@ def by_target(out):
 
 
 def test_inlet_thresholds_on_and_past_each_edge_a1():
-    # judged on the hottest intake cell: 27.0 none, 27.01 warning, 32.0 warning, 32.01 critical
+    # judged on the hottest intake point: 27.0 none, 27.01 warning, 32.0 warning, 32.01 critical
     out = alerts([20.0, 20.0, 20.0, 20.0, 20.0], [27.0, 27.01, 32.0, 32.01, 26.0])
     assert by_target(out) == {("R1", "inlet_above_recommended", "warning"),
                               ("R2", "inlet_above_recommended", "warning"),

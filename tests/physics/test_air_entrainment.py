@@ -55,7 +55,7 @@ def test_balanced_open_aisle_heat_lands_on_end_racks_energy_closes():
     assert np.allclose(on.rack_inlet_max_c[ends], rule(ends, 0.75), atol=1e-9)
     assert np.all(on.rack_inlet_max_c[ends] < on.rack_exhaust_c[ends])
     # the wrap's hot streak reaches the inward neighbour's near edge along the top (CFD:
-    # 0.2-0.9 of its rise above its mean there): it takes the rule with half its rise,
+    # 0.02-0.9 of its rise above its mean there, median 0.5): it takes the rule with half its rise,
     # the mid-row racks do not
     nbs, mids = [1, 8, 11, 18], [3, 4, 5, 6, 13, 14, 15, 16]
     assert np.allclose(on.rack_inlet_max_c[nbs], rule(nbs, 0.5), atol=1e-9)

@@ -187,3 +187,40 @@ def test_ceiling_return_end_racks_wrap_from_the_exhaust_side():
     # than they would drawing round the aisle's corner, and stay warmer than mid-row
     res = AirSolver().solve(room(20, supply_ratio=1.0, ceiling_return=True))
     assert res.rack_inlet_mean_c[ENDS].min() > res.rack_inlet_mean_c[MID].max() + 2.0
+
+
+def test_neighbour_share_reaches_a_reused_flow_and_an_end_and_neighbour_takes_the_larger():
+    # the neighbours' share is its own setting: 0.3 puts them at the peak over their
+    # hottest layer or their mean + 0.3 of their rise, the end racks unchanged
+    sc = room(20, supply_ratio=1.0)
+    solver = AirSolver()
+    a = solver.solve(sc)
+    b = solver.solve(_scene(sc, row_end_neighbour_hot_share=0.3))
+    nbs = [1, 8, 11, 18]
+    t_in, t_out = b.rack_inlet_mean_c[nbs], b.rack_exhaust_c[nbs]
+    peak = t_in + 1.4 * (np.nanmax(b.rack_inlet_profile_c[nbs], axis=1) - t_in)
+    assert np.allclose(b.rack_inlet_max_c[nbs], np.maximum(peak, t_in + 0.3 * (t_out - t_in)))
+    assert np.all(b.rack_inlet_max_c[nbs] < a.rack_inlet_max_c[nbs] - 0.5)
+    assert np.allclose(b.rack_inlet_max_c[ENDS], a.rack_inlet_max_c[ENDS])
+    # rows of two: each rack is an end and the other's neighbour, and takes the end's 0.75
+    pair = room(4, supply_ratio=1.0)
+    dev = build_devices(pair, build_geometry(pair, make_grid(pair.hall, pair.settings)))
+    assert np.allclose(dev.hot_share, 0.75)
+
+
+def test_power_only_update_reports_the_peak_of_a_fresh_solve():
+    # without buoyancy a power-only update is a fresh solve on the same flow: its hottest
+    # intake points (peak factor 2, not the default) match a fresh solve's to 1e-3 K
+    sc = _scene(room(20, supply_ratio=0.75), buoyancy=False, inlet_peak_factor=2.0)
+    solver = AirSolver()
+    solver.solve(sc)
+    heat = sc.racks.air_heat_w * np.linspace(0.6, 1.2, sc.racks.n)
+    upd = solver.update_power(heat)
+    fresh = AirSolver().solve(AirScene(sc.hall, replace(sc.racks, air_heat_w=heat), sc.cooling,
+                                       sc.tiles, sc.containment, sc.settings))
+    assert np.allclose(upd.rack_inlet_max_c, fresh.rack_inlet_max_c, atol=1e-3)
+    one = AirSolver().solve(AirScene(sc.hall, replace(sc.racks, air_heat_w=heat), sc.cooling,
+                                     sc.tiles, sc.containment, replace(sc.settings, inlet_peak_factor=1.0)))
+    excess = one.rack_inlet_max_c[MID] - one.rack_inlet_mean_c[MID]
+    assert excess.min() > 1.0
+    assert np.allclose(upd.rack_inlet_max_c[MID], upd.rack_inlet_mean_c[MID] + 2.0 * excess, atol=1e-3)

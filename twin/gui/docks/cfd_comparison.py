@@ -24,7 +24,7 @@ COLUMNS = (("Rack", "Rack id"),
            ("CFD mean", "The CFD's flux-weighted mean inlet of the rack"),
            ("CFD max", "The CFD's hottest intake cell of the rack"),
            ("Twin mean", "The live model's mean inlet of the rack"),
-           ("Twin max", "The live model's hottest intake layer of the rack"),
+           ("Twin max", "The live model's hottest intake point of the rack"),
            ("\u0394 mean", "Error of the mean inlet: twin − CFD"),
            ("\u0394 max", "Error of the hottest intake: twin − CFD"))
 EMPTY_TEXT = ("No CFD result. File \u25b8 Import \u25b8 OpenFOAM Result\u2026 reads a run "

@@ -33,7 +33,8 @@ rack of the row, not an in-row cooler) draws ``NEIGHBOUR_SHARE`` = 0.1 of the
 end rack's share from the same corner cells: in CFD the neighbours sit
 0.6–0.9 K above mid-row where the end racks sit 4.4–8.8 K above it (0.05–0.15
 of the end's rise), and their hottest intake cell is at their edge next to the
-end rack, in the top layer, 0.4–0.85 of their own rise above their mean —
+end rack, in the top layer, 0.02–0.9 of their own rise above their mean
+(median 0.5; 0.4–0.85 in the first rooms) —
 the wrapped exhaust runs along the top of the face past the end rack.  The
 neighbour takes the hottest-intake rule below as well.
 

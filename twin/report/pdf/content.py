@@ -570,7 +570,7 @@ def racks_section(doc: Doc, door_of_rack: dict[str, dict[str, Any]]) -> list[Blo
         row.append(status_cell(r.get("ashrae"), short=True))
         rows.append(row)
     note = ("Inlet: airflow-weighted mean over the intake face; inlet max: hottest "
-            "intake cell; need: coolant flow the rack needs. ASHRAE (inlet max): "
+            "intake point (docs/physics.md \u00a72.13); need: coolant flow the rack needs. ASHRAE (inlet max): "
             "rec. recommended, allow. allowable only, OUT out of range.")
     title = f"Racks ({len(racks):,}) in layout order"
     if len(shown) < len(racks):
