@@ -168,19 +168,19 @@ def test_measured_room_inlets_follow_its_powers_and_airflows():
     assert np.allclose(lay.rack_sizes_m()[:, 2], 2.2)
     # an end rack's hottest intake is its open edge's wrapped exhaust: mean + 0.85 x rise
     # = 21 + 0.85 x 11.2 = 30.5 C and up, above the recommended 27 C (the CFD room: 31.3 C);
-    # their inward neighbours take half their rise (18.9 + 0.5 x 11.2 = 24.5 C; the CFD's
-    # are 24.7-25.3 C) unless the peak over their hottest layer (mean + 1.4 x its excess)
+    # their inward neighbours take 0.65 of their rise (18.9 + 0.65 x 11.2 = 26.2 C; the
+    # CFD's are 24.7-25.3 C: conservative, below the recommended 27 C) unless the peak over their hottest layer (mean + 1.4 x its excess)
     # is hotter; each alerts by its own hottest against the A1 bands (recommended 27 C,
     # allowable 32 C) and nothing else alerts
     peak = a.rack_inlet_mean_c + 1.4 * (np.nanmax(a.rack_inlet_profile_c, axis=1) - a.rack_inlet_mean_c)
-    share = np.where(ends, 0.85, 0.5)
+    share = np.where(ends, 0.85, 0.65)
     hottest = np.maximum(peak, a.rack_inlet_mean_c + share * rise)
     assert np.allclose(a.rack_inlet_max_c[ends | nbs], hottest[ends | nbs])
     assert np.allclose(hottest[ends], (a.rack_inlet_mean_c + 0.85 * rise)[ends])
     assert hottest[ends].min() > 27.0 and a.rack_inlet_max_c[~ends].max() < 27.0
-    # the neighbours' half rise decides (18.9 + 0.5 x 11.2 = 24.5 C; CFD 24.7-25.3 C)
-    assert np.allclose(hottest[nbs], (a.rack_inlet_mean_c + 0.5 * rise)[nbs])
-    assert np.all((24.2 < hottest[nbs]) & (hottest[nbs] < 24.8))
+    # the neighbours' share decides (18.9 + 0.65 x 11.2 = 26.2 C; CFD 24.7-25.3 C)
+    assert np.allclose(hottest[nbs], (a.rack_inlet_mean_c + 0.65 * rise)[nbs])
+    assert np.all((25.9 < hottest[nbs]) & (hottest[nbs] < 26.5))
     assert sorted((al.kind, al.target) for al in res.alerts if al.severity != "info") == sorted(
         ("inlet_above_allowable" if h > 32.0 else "inlet_above_recommended", r)
         for r, h in zip(res.rack_ids, hottest) if r in ("A01", "A06", "B01", "B06"))

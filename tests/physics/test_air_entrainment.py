@@ -55,13 +55,13 @@ def test_balanced_open_aisle_heat_lands_on_end_racks_energy_closes():
     assert np.allclose(on.rack_inlet_max_c[ends], rule(ends, 0.75), atol=1e-9)
     assert np.all(on.rack_inlet_max_c[ends] < on.rack_exhaust_c[ends])
     # the wrap's hot streak reaches the inward neighbour's near edge along the top (CFD:
-    # 0.02-0.9 of its rise above its mean there, median 0.5): it takes the rule with half its rise,
+    # 0.02-0.9 of its rise above its mean there, upper quartile 0.64): it takes the rule with 0.65,
     # the mid-row racks do not
     nbs, mids = [1, 8, 11, 18], [3, 4, 5, 6, 13, 14, 15, 16]
-    assert np.allclose(on.rack_inlet_max_c[nbs], rule(nbs, 0.5), atol=1e-9)
+    assert np.allclose(on.rack_inlet_max_c[nbs], rule(nbs, 0.65), atol=1e-9)
     assert np.all(on.rack_inlet_max_c[nbs] < on.rack_inlet_max_c[ends].min() - 2.0)
     t_mid = on.rack_inlet_mean_c[mids]
-    assert np.all(on.rack_inlet_max_c[mids] < t_mid + 0.5 * (on.rack_exhaust_c[mids] - t_mid) - 1.0)
+    assert np.all(on.rack_inlet_max_c[mids] < t_mid + 0.65 * (on.rack_exhaust_c[mids] - t_mid) - 1.0)
     # and its mean: a tenth of the end's entrainment, above the mid-row racks'
     assert np.all(on.rack_inlet_mean_c[nbs] > on.rack_inlet_mean_c[mids].max())
 

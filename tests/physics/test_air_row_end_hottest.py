@@ -101,7 +101,7 @@ def test_sealed_hot_aisle_switches_the_hot_share_off():
         assert np.array_equal(sealed, south & doors)
         dev = build_devices(s2, build_geometry(s2, make_grid(s2.hall, s2.settings)))
         ends = np.flatnonzero(dev.entrained > 0)
-        share = np.where(np.isin(ends, ENDS), 0.75, 0.5)        # closed ends (tile-fed)
+        share = np.where(np.isin(ends, ENDS), 0.75, 0.65)       # closed ends (tile-fed)
         expect = np.where(south[ends] & doors, 0.0, share)
         assert np.allclose(dev.hot_share[ends], expect)
         assert not dev.hot_share[dev.entrained == 0].any()
@@ -111,11 +111,11 @@ def test_sealed_hot_aisle_switches_the_hot_share_off():
 
 def test_the_hot_share_is_larger_where_the_aisle_spills_at_its_end():
     """room(20) has closed aisle ends (its CRAHs return from the room): its end racks
-    take row_end_hot_share = 0.75, their neighbours row_end_neighbour_hot_share = 0.5.
+    take row_end_hot_share = 0.75, their neighbours row_end_neighbour_hot_share = 0.65.
     Returning through ceiling grilles over the hot aisles only, the aisle spills at its
     ends (rows.closed_ends is empty) and the end racks take row_end_hot_share_open =
     0.85; a grille over the east end zone closes that end alone, so the east end racks
-    go back to 0.75. The neighbours keep 0.5 throughout. A lone rack with one closed and one spilling
+    go back to 0.75. The neighbours keep 0.65 throughout. A lone rack with one closed and one spilling
     end takes the larger."""
     from twin.physics.air.scene import Grilles, Tiles
     sc = room(20, supply_ratio=1.0)
@@ -125,7 +125,7 @@ def test_the_hot_share_is_larger_where_the_aisle_spills_at_its_end():
         on = np.flatnonzero(dev.hot_share > 0)
         return dict(zip(on.tolist(), dev.hot_share[on].round(6).tolist()))
     nbs = [1, 8, 11, 18]
-    both = dict.fromkeys(nbs, 0.5)
+    both = dict.fromkeys(nbs, 0.65)
     assert shares(sc) == dict.fromkeys(ENDS, 0.75) | both
     hot = Grilles(np.array([[5.4, 0.9], [5.4, 6.3]]), np.array([[4.8, 0.6], [4.8, 0.6]]),
                   ("return", "return"))

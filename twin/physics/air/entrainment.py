@@ -71,9 +71,10 @@ with both takes the larger): the top of the CFD's ranges, because this figure de
 the ASHRAE verdict and must not be optimistic, and at a closed end 0.08 above it (about
 1 K at an 11 K rise: the end racks' own mean inlets are up to 1.4 K low in the library,
 and 0.7 left the ceiling-return room's hottest end 1.0 K optimistic).  Its inward
-neighbour takes ``row_end_neighbour_hot_share = 0.5`` at either kind of end: the middle
-of the CFD's spread (0.02–0.9 of its rise with the aisle's balance, median 0.5), since
-the wrap reaches it across the end rack's face.  It uses the rack's exhaust after any rear door (a
+neighbour takes ``row_end_neighbour_hot_share = 0.65`` at either kind of end: the upper
+quartile of the CFD's spread (0.02–0.9 of its rise with the aisle's balance, median
+0.5), since the wrap reaches it across the end rack's face; the median would leave a
+fifth of the neighbours more than 1 K optimistic.  It uses the rack's exhaust after any rear door (a
 door that holds its water temperature leaves nothing hot to wrap), and is
 off where the exhaust is sealed in a hot-aisle containment with end doors.
 

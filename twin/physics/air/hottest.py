@@ -18,8 +18,8 @@ twin's 0.3 × 0.3 × 0.43 m): where a mid-row rack's hottest twin cell is more t
 above its mean, the CFD's hottest intake cell is 0.9–3.1 times as far above the CFD's
 mean (median 1.9; 0.9–1.3 where the twin's excess is 4–8 K).  κ = 1.4 was chosen with
 the neighbour's share (:func:`.devices.build_devices`) on the library's 161 racks, the
-end racks' rule held: hottest-intake MAE 2.41 → 1.79 K, racks more than 1 K optimistic
-29 → 26, more than 3 K conservative 50 → 31 (docs/physics.md §2.13).
+end racks' rule held: hottest-intake MAE 2.41 → 1.99 K, racks more than 1 K optimistic
+29 → 20, more than 3 K conservative 50 → 40 (docs/physics.md §2.13).
 It is calibrated at the room grid (0.3 m); on the 0.6 m hall grid it under-corrects.
 
 **Row ends** (:func:`row_end_hottest_c`).  A rack that entrains round an open row end

@@ -297,7 +297,7 @@ class SolverSettings:
     row_end_entrainment: float = 0.48
     row_end_hot_share: float = 0.75
     row_end_hot_share_open: float = 0.85
-    row_end_neighbour_hot_share: float = 0.5
+    row_end_neighbour_hot_share: float = 0.65
     inlet_peak_factor: float = 1.4
     tile_jet_height_m: float = 1.6
     containment_leakage: float = 0.03
