@@ -9,14 +9,14 @@ import pytest
 from twin.physics.air import AirSolver
 from twin.physics.air.entrainment import NEIGHBOUR_SHARE
 from twin.physics.air.grid import build_geometry, make_grid
-from twin.physics.air.rows import front_vector, tile_aisle_end_faces
+from twin.physics.air.rows import closed_ends, front_vector, tile_aisle_end_faces
 from twin.physics.air.scene import AirScene, Containment, CoolingUnits, Tiles
 from twin.physics.air.synthetic import room
 
 
 def _closed(scene):
     g = make_grid(scene.hall, scene.settings)
-    return g, tile_aisle_end_faces(scene, g.dx, g.dz, g.shape)
+    return g, tile_aisle_end_faces(scene, g.dx, g.dz, g.shape, closed_ends(scene, g.dz))
 
 
 def _expected_x(g, x_planes, y_lo, y_hi, z_top):

@@ -218,15 +218,15 @@ def end_codes(box: np.ndarray, side: np.ndarray) -> np.ndarray:
 
 
 def tile_aisle_end_faces(scene: "AirScene", dx: float, dz: float,
-                         shape: tuple[int, int, int], ends=None) -> tuple[np.ndarray, np.ndarray]:
+                         shape: tuple[int, int, int], ends) -> tuple[np.ndarray, np.ndarray]:
     """Masks of the x-normal ((nz, ny, nx+1)) and y-normal ((nz, ny+1, nx)) faces that
-    close the half aisle in front of every closed end (``ends``, by default
-    :func:`closed_ends`), from the floor to the rack's height (module docstring)."""
+    close the half aisle in front of every closed end (``ends``: :func:`closed_ends`),
+    from the floor to the rack's height (module docstring)."""
     nz, ny, nx = shape
     close_x = np.zeros((nz, ny, nx + 1), bool)
     close_y = np.zeros((nz, ny + 1, nx), bool)
     r = scene.racks
-    box, side, aisle = closed_ends(scene, dz) if ends is None else ends
+    box, side, aisle = ends
     if len(box) == 0:
         return close_x, close_y
     f, t = frames(r.rotation_deg[box])
