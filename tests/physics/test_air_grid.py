@@ -4,8 +4,8 @@ containment panels, grille cell spans, the return plenum's conductance."""
 import numpy as np
 import pytest
 
-from twin.physics.air.grid import Geometry, Grid, build_geometry, grille_cells, make_grid, \
-    uses_return_plenum
+from twin.physics.air.grid import Geometry, Grid, build_geometry, footprint_cells, grille_cells, \
+    make_grid, snap, snapped_boxes, uses_return_plenum
 from twin.physics.air.scene import AirScene, Containment, CoolingUnits, Grilles, Hall, Racks, \
     SolverSettings
 
@@ -89,3 +89,47 @@ def test_return_conductance_is_area_over_half_a_cell():
 def test_a_ceiling_return_hall_without_cooling_units_has_no_return_plenum():
     sc = _empty_scene(Hall(6.0, 6.0, 3.0, ceiling_return=True))
     assert uses_return_plenum(sc) is False
+
+
+# ----- snapping edges on half cells (grid.snap; docs/physics.md §2.1) ------------------------
+@pytest.mark.parametrize("v, size, cell", [
+    (2.1, 0.6, 4),     # 3.5000000000000004 cells: a half, up
+    (2.7, 0.6, 5),     # 4.500000000000001: up
+    (5.1, 0.6, 9),     # 8.5 exactly: up (round-half-to-even gave 8)
+    (4.2, 0.6, 7),     # 7.000000000000001: on the boundary
+    (3.3, 0.3, 11),    # 10.999999999999998: on the boundary, not one below
+    (0.29, 0.6, 0),    # 0.48 of a cell: down
+    (0.31, 0.6, 1),    # 0.52: up
+])
+def test_an_edge_snaps_to_the_nearest_boundary_and_halves_round_up(v, size, cell):
+    assert snap(v, size) == cell
+
+
+def test_a_row_on_half_cells_keeps_one_cell_per_rack_and_its_containment():
+    """Five 0.6 m racks centred on the 0.6 m cells' boundaries (edges on half cells), in a
+    hot-aisle containment drawn round them: every rack takes one cell, next to the last,
+    and the containment's panels stand at the row's first and last cells."""
+    grid = Grid(12, 10, 7, 0.6, 3.0 / 7)
+    x = np.array([2.4, 3.0, 3.6, 4.2, 4.8])
+    fp = footprint_cells(grid, np.stack([x, np.full(5, 1.8)], 1), np.tile([0.6, 1.2, 2.0], (5, 1)),
+                         np.zeros(5))
+    # edges 2.1 .. 5.1 m = 3.5 .. 8.5 cells: each rack the cell above its left edge
+    assert fp[:, 0].tolist() == [4, 5, 6, 7, 8] and fp[:, 1].tolist() == [5, 6, 7, 8, 9]
+    assert fp[:, 2].tolist() == [2] * 5 and fp[:, 3].tolist() == [4] * 5   # y 1.2..2.4 m
+    rects, heights = snapped_boxes(grid, [[2.1, 2.4, 5.1, 3.6]], [2.0])
+    assert rects[0] == pytest.approx([2.4, 2.4, 5.4, 3.6]) and heights[0] == pytest.approx(5 * 3.0 / 7)
+
+
+def test_a_sealed_chimney_on_half_cells_of_the_hall_grid_returns_every_rack_s_exhaust():
+    """The CFD library's chimney room (rows on 0.3 m offsets) on the hall grid's 0.6 m
+    cells: the sealed hot aisle returns all exhaust to the plenum, so every rack breathes
+    supply air, as on the room grid. With round-half-to-even the chimney stopped one cell
+    short of the row: the end racks' exhaust escaped and they read 20-25 °C."""
+    from tests.conftest import ROOT
+    from twin.engine.calibrate import RoomModel
+    from twin.io import load_layout
+    model = RoomModel(load_layout(ROOT / "tests/bench/cfd/rooms/hot_chimney.json"))
+    res = model.solve({"cell_m": 0.6})
+    assert res.grid.dx == pytest.approx(0.6)
+    np.testing.assert_allclose(res.rack_inlet_mean_c, 18.0, atol=0.01)
+    np.testing.assert_allclose(res.rack_inlet_max_c, 18.0, atol=0.01)

@@ -102,7 +102,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .grid import Geometry, front_vector
+from .grid import SNAP_TOLERANCE, Geometry, front_vector, snapped_boxes
 from .rows import end_codes, frames, in_boxes, row_boxes, row_ends, row_links
 from .scene import AirScene
 
@@ -118,27 +118,37 @@ BACK_REACH_M = 0.3         # intake region reaches this far behind the end rack'
 
 
 def _region_cells(geom: Geometry, origin, ax_u, ax_v, u0, u1, v0, v1, h, excluded):
-    """(owner, cell) of non-solid cells sampled in the local boxes
-    u ∈ [u0, u1] (along ax_u), v ∈ [v0, v1] (along ax_v), z ∈ [0, h]."""
+    """(owner, cell) of the non-solid cells whose centres lie in the local boxes
+    u ∈ [u0, u1] (along ax_u), v ∈ [v0, v1] (along ax_v), z ∈ [0, h] (edges included,
+    within ``SNAP_TOLERANCE`` of a cell: a box edge through a row of cell centres takes
+    the row on both sides alike, so a mirrored room draws from the mirrored cells)."""
     g = geom.grid
     m = len(origin)
     if m == 0:
         return np.zeros(0, int), np.zeros(0, int)
-    ns = 6                                            # samples per horizontal direction
-    s = (np.arange(ns) + 0.5) / ns
+    # each box's bounding cell range: the four corners in world coordinates
+    cu = np.stack([u0, u1, u0, u1], 1); cv = np.stack([v0, v0, v1, v1], 1)
+    cx = origin[:, 0, None] + ax_u[:, 0, None] * cu + ax_v[:, 0, None] * cv
+    cy = origin[:, 1, None] + ax_u[:, 1, None] * cu + ax_v[:, 1, None] * cv
+    i0 = np.clip(np.floor(cx.min(1) / g.dx).astype(int), 0, g.nx - 1)
+    j0 = np.clip(np.floor(cy.min(1) / g.dx).astype(int), 0, g.ny - 1)
+    ni = int((np.clip(np.ceil(cx.max(1) / g.dx).astype(int), 1, g.nx) - i0).max())
+    nj = int((np.clip(np.ceil(cy.max(1) / g.dx).astype(int), 1, g.ny) - j0).max())
     nk = np.clip(np.round(h / g.dz), 1, g.nz).astype(int)
     kmax = int(nk.max())
-    su = u0[:, None] + (u1 - u0)[:, None] * s[None, :]        # (m, ns)
-    sv = v0[:, None] + (v1 - v0)[:, None] * s[None, :]
-    px = origin[:, 0, None, None] + ax_u[:, 0, None, None] * su[:, :, None] + ax_v[:, 0, None, None] * sv[:, None, :]
-    py = origin[:, 1, None, None] + ax_u[:, 1, None, None] * su[:, :, None] + ax_v[:, 1, None, None] * sv[:, None, :]
-    z = (np.arange(kmax) + 0.5) * g.dz
-    px = np.broadcast_to(px[..., None], (m, ns, ns, kmax))
-    py = np.broadcast_to(py[..., None], (m, ns, ns, kmax))
-    pz = np.broadcast_to(z, (m, ns, ns, kmax))
-    ok = (px > 0) & (px < g.nx * g.dx) & (py > 0) & (py < g.ny * g.dx) \
-        & (np.arange(kmax)[None, None, None, :] < nk[:, None, None, None])
-    cells = g.cell_of(px, py, pz)
+    ii = i0[:, None, None, None] + np.arange(max(ni, 1))[None, :, None, None]
+    jj = j0[:, None, None, None] + np.arange(max(nj, 1))[None, None, :, None]
+    kk = np.broadcast_to(np.arange(kmax)[None, None, None, :], (m, max(ni, 1), max(nj, 1), kmax))
+    ii, jj = np.broadcast_to(ii, kk.shape), np.broadcast_to(jj, kk.shape)
+    px, py, pz = (ii + 0.5) * g.dx, (jj + 0.5) * g.dx, (kk + 0.5) * g.dz
+    dxo = px - origin[:, 0, None, None, None]; dyo = py - origin[:, 1, None, None, None]
+    u = dxo * ax_u[:, 0, None, None, None] + dyo * ax_u[:, 1, None, None, None]
+    v = dxo * ax_v[:, 0, None, None, None] + dyo * ax_v[:, 1, None, None, None]
+    tol = SNAP_TOLERANCE * g.dx
+    ok = ((ii < g.nx) & (jj < g.ny) & (kk < nk[:, None, None, None])
+          & (u >= u0[:, None, None, None] - tol) & (u <= u1[:, None, None, None] + tol)
+          & (v >= v0[:, None, None, None] - tol) & (v <= v1[:, None, None, None] + tol))
+    cells = (kk * g.ny + np.minimum(jj, g.ny - 1)) * g.nx + np.minimum(ii, g.nx - 1)
     ok &= ~geom.solid.ravel()[cells]
     if excluded is not None:
         ok &= ~excluded(px, py, pz)
@@ -199,7 +209,9 @@ def entrainment_ports(scene: AirScene, geom: Geometry) -> Ports:
         box, side, f, t, w, d, h, half = (a[inside] for a in (box, side, f, t, w, d, h, half))
         if len(box) == 0:
             return empty
-    excluded = (lambda x, y, z: in_boxes(x, y, z, c.rect_m, c.height_m)) if c.n else None
+    # the containment volumes as the grid has them (a row on half cells shifts with them)
+    rects, heights = snapped_boxes(g, c.rect_m, c.height_m)
+    excluded = (lambda x, y, z: in_boxes(x, y, z, rects, heights)) if c.n else None
     # one rack pitch beyond the open side, up to the rack's height
     pitch = np.maximum(w, g.dx)
     if scene.hall.ceiling_return:

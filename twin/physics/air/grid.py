@@ -25,11 +25,19 @@ import numpy as np
 
 from .rows import closed_ends, end_codes, front_vector, tile_aisle_end_faces
 from .scene import AirScene, Hall, SolverSettings
+from .snapping import SNAP_TOLERANCE, snap
 
 __all__ = ["Grid", "GridTooLarge", "MAX_AIR_CELLS", "Geometry", "make_grid", "build_geometry",
-           "footprint_cells", "front_vector", "uses_return_plenum"]
+           "footprint_cells", "front_vector", "uses_return_plenum", "snap", "snapped_boxes",
+           "SNAP_TOLERANCE"]
 
 ROOM_AREA_LIMIT_M2 = 600.0   # halls up to this floor area get the fine 0.3 m grid
+
+def snapped_boxes(grid: Grid, rects, heights) -> tuple[np.ndarray, np.ndarray]:
+    """Containment volumes (rects ``(n, 4)`` m, heights m) as the grid builds them: edges
+    on the cell boundaries :func:`snap` picks, for tests against cell centres."""
+    r = snap(np.asarray(rects, float).reshape(-1, 4), grid.dx) * grid.dx
+    return r, np.maximum(1, snap(heights, grid.dz)) * grid.dz
 
 #: Cell budget of one air grid. The solver holds about ``BYTES_PER_CELL`` per cell (fields,
 #: sparse operators, multigrid levels: measured 1.15 kB), so 3 M cells need about 3.6 GB
@@ -83,10 +91,11 @@ class Grid:
         return (np.arange(self.nz) + 0.5) * self.dz
 
     def cell_of(self, x, y, z) -> np.ndarray:
-        """Flat cell index of points (clipped into the grid)."""
-        i = np.clip(np.floor(np.asarray(x) / self.dx).astype(int), 0, self.nx - 1)
-        j = np.clip(np.floor(np.asarray(y) / self.dx).astype(int), 0, self.ny - 1)
-        k = np.clip(np.floor(np.asarray(z) / self.dz).astype(int), 0, self.nz - 1)
+        """Flat cell index of points (clipped into the grid); a point on a cell boundary
+        belongs to the cell above it, as :func:`snap` puts an edge there."""
+        i = np.clip(np.floor(np.asarray(x) / self.dx + SNAP_TOLERANCE).astype(int), 0, self.nx - 1)
+        j = np.clip(np.floor(np.asarray(y) / self.dx + SNAP_TOLERANCE).astype(int), 0, self.ny - 1)
+        k = np.clip(np.floor(np.asarray(z) / self.dz + SNAP_TOLERANCE).astype(int), 0, self.nz - 1)
         return (k * self.ny + j) * self.nx + i
 
 
@@ -118,12 +127,12 @@ def footprint_cells(grid: Grid, centers_xy, sizes, rotations_deg) -> np.ndarray:
     along_x = np.mod(np.round(np.asarray(rotations_deg, float)).astype(int), 180).reshape(-1) == 0
     hx = np.where(along_x, sz[:, 0], sz[:, 1]) / 2
     hy = np.where(along_x, sz[:, 1], sz[:, 0]) / 2
-    i0 = np.round((c[:, 0] - hx) / grid.dx).astype(int); i1 = np.round((c[:, 0] + hx) / grid.dx).astype(int)
-    j0 = np.round((c[:, 1] - hy) / grid.dx).astype(int); j1 = np.round((c[:, 1] + hy) / grid.dx).astype(int)
+    i0, i1 = snap(c[:, 0] - hx, grid.dx), snap(c[:, 0] + hx, grid.dx)
+    j0, j1 = snap(c[:, 1] - hy, grid.dx), snap(c[:, 1] + hy, grid.dx)
     i1 = np.maximum(i1, i0 + 1); j1 = np.maximum(j1, j0 + 1)
     i0, i1 = np.maximum(0, i0), np.minimum(grid.nx, i1)
     j0, j1 = np.maximum(0, j0), np.minimum(grid.ny, j1)
-    k1 = np.minimum(grid.nz, np.maximum(1, np.round(sz[:, 2] / grid.dz).astype(int)))
+    k1 = np.minimum(grid.nz, np.maximum(1, snap(sz[:, 2], grid.dz)))
     return np.stack([i0, np.maximum(i1, i0 + 1), j0, np.maximum(j1, j0 + 1), k1], axis=1)
 
 
@@ -179,12 +188,12 @@ def build_geometry(scene: AirScene, grid: Grid) -> Geometry:
     leak = scene.settings.containment_leakage
     c = scene.containment
     for rect, kind, hgt, roof, doors in zip(c.rect_m, c.kind, c.height_m, c.roof, c.end_doors):
-        i0, j0, i1, j1 = (int(round(v / grid.dx)) for v in rect)
+        i0, j0, i1, j1 = snap(rect, grid.dx).tolist()
         i0, i1 = sorted((max(0, min(nx, i0)), max(0, min(nx, i1))))
         j0, j1 = sorted((max(0, min(ny, j0)), max(0, min(ny, j1))))
         if i1 <= i0 or j1 <= j0:
             continue
-        kh = min(nz, max(1, int(round(hgt / grid.dz))))
+        kh = min(nz, max(1, int(snap(hgt, grid.dz))))
         is_chimney = (kind == "hot_aisle" and scene.hall.ceiling_return
                       and (roof or kh >= nz))
         ktop = nz if is_chimney else kh

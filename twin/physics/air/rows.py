@@ -54,6 +54,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .snapping import snap
+
 if TYPE_CHECKING:
     from .scene import AirScene
 
@@ -65,6 +67,9 @@ LINE_TOL_M = 0.15          # boxes whose front lines differ less are in one row
 MAX_AISLE_M = 3.0          # facing rows further apart do not share a cold aisle
 SINGLE_ROW_AISLE_M = 1.2   # aisle depth assumed in front of a row with no facing row
 END_ZONE_M = 1.5           # how far beyond a row end the return must draw to close the aisle end
+#: lengths closer than this are equal: a room and its mirror image give the same answers
+#: (|4.5 − 3.9| is 0.6000000000000005 m, |7.5 − 8.1| 0.5999999999999996 m)
+EDGE_TOL_M = 1e-6
 
 
 def front_vector(rotation_deg) -> np.ndarray:
@@ -138,8 +143,9 @@ def _aisle_widths(centers, sizes, f, t, ends):
     dist = ((centers[cand] @ fe)[None, :] - (centers[ends] @ fe)[:, None]
             - sizes[ends, 1][:, None] / 2 - sizes[cand, 1][None, :] / 2)
     lateral = np.abs((centers[cand] @ te)[None, :] - (centers[ends] @ te)[:, None])
+    # boxes that only touch corners (lateral offset = half widths, to rounding) do not face
     facing = (dist > 0) & (dist <= MAX_AISLE_M) \
-        & (lateral < (sizes[ends, 0][:, None] + sizes[cand, 0][None, :]) / 2)
+        & (lateral < (sizes[ends, 0][:, None] + sizes[cand, 0][None, :]) / 2 - EDGE_TOL_M)
     aisle = np.where(facing, dist, np.inf).min(1, initial=np.inf)
     return np.where(np.isfinite(aisle), aisle, SINGLE_ROW_AISLE_M)
 
@@ -241,7 +247,7 @@ def tile_aisle_end_faces(scene: "AirScene", dx: float, dz: float,
         k_top = min(nz, int(np.ceil(h[e] / dz - 0.5)))
         normal_x = abs(t[e, 0]) > 0.5
         n_faces, n_cells = (nx, ny) if normal_x else (ny, nx)
-        i = int(round(plane[0 if normal_x else 1] / dx))
+        i = int(snap(plane[0 if normal_x else 1], dx))
         axis = 1 if normal_x else 0
         back = r.center_xy_m[box[e], axis] - f[e, axis] * d[e] / 2
         lo, hi = sorted((a0[axis], a1[axis]))
