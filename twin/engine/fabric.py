@@ -204,10 +204,16 @@ def layout_trays(layout: Layout, fab: Fabric) -> Trays:
 
 
 def _gpu_order(layout: Layout, gpu: np.ndarray) -> np.ndarray:
-    """GPU racks row by row (across, then along the row): leaves take neighbours."""
+    """GPU racks row by row (across, then along the row): leaves take neighbours.  Rows
+    along x (fronts south or north) come first, by y, then rows along y by x, as
+    :func:`generated_trays` groups them: ordered by y alone, racks in rows along y were
+    taken one from each row, and a leaf's ports spread across the hall."""
     r = layout.racks
-    x, y = r["x_m"][gpu], r["y_m"][gpu]
-    return gpu[np.lexsort((x, np.round(y / ROW_TOLERANCE_M)))]
+    x, y = r["x_m"][gpu].astype(float), r["y_m"][gpu].astype(float)
+    along_x = np.isin(r["rotation_deg"][gpu], (0, 180))
+    across = np.where(along_x, y, x)
+    along = np.where(along_x, x, y)
+    return gpu[np.lexsort((along, np.round(across / ROW_TOLERANCE_M), ~along_x))]
 
 
 def place_switches(tree: ft.FatTree, rack_xy: np.ndarray, gpu_racks: np.ndarray,
