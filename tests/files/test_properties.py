@@ -268,6 +268,37 @@ def test_a_hall_turned_a_quarter_turn_gives_the_same_answers(key):
     assert b.facility.pue == pytest.approx(a.facility.pue, abs=1e-6)
 
 
+def _shifted(doc, dx_m, dy_m):
+    """Racks, tiles, in-row coolers, grilles and containment moved by (dx, dy); the CRAHs
+    on the walls and the CDUs stay."""
+    d = copy.deepcopy(doc)
+    for block in ("racks", "tiles", "cooling_units", "grilles"):
+        for it in d.get(block, []):
+            if block != "cooling_units" or it.get("model", "").startswith("inrow"):
+                it["position_m"] = [it["position_m"][0] + dx_m, it["position_m"][1] + dy_m]
+    for c in d.get("containment", []):
+        x0, y0, x1, y1 = c["rect_m"]
+        c["rect_m"] = [x0 + dx_m, y0 + dy_m, x1 + dx_m, y1 + dy_m]
+    d["cable_trays"] = []
+    return d
+
+
+MEASURED = json.loads((LAYOUTS / "measured-room.json").read_text())   # grilles, sensors
+
+
+@pytest.mark.parametrize("doc", [SMALL, POD, MEASURED], ids=["small", "pod", "measured"])
+@pytest.mark.parametrize("dx_m, dy_m", [(0.15, 0.0), (0.0, 0.15)])
+def test_half_a_cell_off_the_grid_is_the_next_cell(doc, dx_m, dy_m):
+    """Equipment moved by half a 0.3 m cell stands where the grid puts it, on the next cell
+    (grid.on_grid): the answers are those of a move by the whole cell. Before, the corner
+    a row-end rack draws from was worked out at the layout's position, half a cell beside
+    its blocked cells: the CFD library's ceiling-return room moved by 0.15 m changed its
+    end racks' inlets by 3.2 K, and grilles whose edges crossed cell centres took both."""
+    a, b = _solve(_shifted(doc, dx_m, dy_m)), _solve(_shifted(doc, 2 * dx_m, 2 * dy_m))
+    np.testing.assert_allclose(a.air.rack_inlet_mean_c, b.air.rack_inlet_mean_c, atol=2e-3)
+    np.testing.assert_allclose(a.air.rack_inlet_max_c, b.air.rack_inlet_max_c, atol=2e-3)
+
+
 def test_small_room_mirrored_north_south():
     """Found by the mirror property: mirrored north-south the raised-floor small room's end
     racks moved by 0.2 K (east-west and the pod: 1e-4 K). The row ends' corner regions

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from twin.physics.air.grid import Geometry, Grid, build_geometry, footprint_cells, grille_cells, \
-    make_grid, snap, snapped_boxes, uses_return_plenum
+    make_grid, on_grid, snap, uses_return_plenum
 from twin.physics.air.scene import AirScene, Containment, CoolingUnits, Grilles, Hall, Racks, \
     SolverSettings
 
@@ -116,8 +116,7 @@ def test_a_row_on_half_cells_keeps_one_cell_per_rack_and_its_containment():
     # edges 2.1 .. 5.1 m = 3.5 .. 8.5 cells: each rack the cell above its left edge
     assert fp[:, 0].tolist() == [4, 5, 6, 7, 8] and fp[:, 1].tolist() == [5, 6, 7, 8, 9]
     assert fp[:, 2].tolist() == [2] * 5 and fp[:, 3].tolist() == [4] * 5   # y 1.2..2.4 m
-    rects, heights = snapped_boxes(grid, [[2.1, 2.4, 5.1, 3.6]], [2.0])
-    assert rects[0] == pytest.approx([2.4, 2.4, 5.4, 3.6]) and heights[0] == pytest.approx(5 * 3.0 / 7)
+    assert snap([2.1, 2.4, 5.1, 3.6], 0.6).tolist() == [4, 4, 9, 6]     # the aisle x 2.4..5.4 m
 
 
 def test_a_sealed_chimney_on_half_cells_of_the_hall_grid_returns_every_rack_s_exhaust():
@@ -133,3 +132,34 @@ def test_a_sealed_chimney_on_half_cells_of_the_hall_grid_returns_every_rack_s_ex
     assert res.grid.dx == pytest.approx(0.6)
     np.testing.assert_allclose(res.rack_inlet_mean_c, 18.0, atol=0.01)
     np.testing.assert_allclose(res.rack_inlet_max_c, 18.0, atol=0.01)
+
+
+def test_on_grid_moves_boxes_onto_the_cells_they_fill():
+    """A 0.6 x 1.2 m rack at (2.25, 1.95) m on 0.3 m cells: edges x 1.95..2.55 and
+    y 1.35..2.55 m are all half cells and round up, to x 2.1..2.7, y 1.5..2.7: centre
+    (2.4, 2.1), size kept. The same rack turned 90 degrees swaps its extents. The aisle
+    rectangle and a ceiling grille snap the same way; a grille smaller than a cell takes
+    the cell that holds its centre; an air handler outside the hall has no box and stays where it is."""
+    hall = Hall(6.0, 6.0, 3.0)
+    racks = Racks([[2.25, 1.95], [4.05, 3.15]], [[0.6, 1.2, 2.0], [0.6, 1.2, 2.0]], [0, 90],
+                  [0.5, 0.5], [1e3, 1e3])
+    units = CoolingUnits(("crah", "crah"), [[0.55, 3.0], [9.0, 9.0]], [[1.0, 1.0, 2.0]] * 2,
+                         [90, 0], [1.0, 1.0], [1e4, 1e4], [18.0, 18.0], outside=[False, True])
+    sc = AirScene(hall, racks, units,
+                  containment=Containment([[1.95, 2.55, 4.35, 3.45]], ("cold_aisle",), [2.0],
+                                          [False], [False]),
+                  grilles=Grilles([[3.15, 4.65], [5.0, 5.0]], [[1.2, 0.6], [0.1, 0.1]],
+                                  ("return", "return")))
+    g = make_grid(hall, SolverSettings(cell_m=0.3))
+    on = on_grid(sc, g)
+    np.testing.assert_allclose(on.racks.center_xy_m, [[2.4, 2.1], [4.2, 3.3]])
+    # the turned rack: x 3.45..4.65 -> 3.6..4.8 (1.2 m), y 2.85..3.45 -> 3.0..3.6 (0.6 m)
+    np.testing.assert_allclose(on.racks.size_m, [[0.6, 1.2, 2.0], [0.6, 1.2, 2.0]])
+    # the 1 x 1 m CRAH, turned: x 0.05..1.05 -> 0.0..1.2 (3.5 cells rounds up), y 2.5..3.5
+    # -> 2.4..3.6 (8.33 down, 11.67 up): 1.2 x 1.2 m about (0.6, 3.0)
+    np.testing.assert_allclose(on.cooling.center_xy_m, [[0.6, 3.0], [9.0, 9.0]])
+    np.testing.assert_allclose(on.cooling.size_m, [[1.2, 1.2, 2.0], [1.0, 1.0, 2.0]])
+    np.testing.assert_allclose(on.containment.rect_m, [[2.1, 2.7, 4.5, 3.6]])
+    np.testing.assert_allclose(on.grilles.center_xy_m, [[3.3, 4.8], [4.95, 4.95]])
+    np.testing.assert_allclose(on.grilles.size_m, [[1.2, 0.6], [0.3, 0.3]])
+    assert on_grid(on, g).racks.center_xy_m.tolist() == on.racks.center_xy_m.tolist()  # settled

@@ -102,7 +102,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .grid import SNAP_TOLERANCE, Geometry, front_vector, snapped_boxes
+from .grid import SNAP_TOLERANCE, Geometry, front_vector
 from .rows import end_codes, frames, in_boxes, row_boxes, row_ends, row_links
 from .scene import AirScene
 
@@ -209,9 +209,7 @@ def entrainment_ports(scene: AirScene, geom: Geometry) -> Ports:
         box, side, f, t, w, d, h, half = (a[inside] for a in (box, side, f, t, w, d, h, half))
         if len(box) == 0:
             return empty
-    # the containment volumes as the grid has them (a row on half cells shifts with them)
-    rects, heights = snapped_boxes(g, c.rect_m, c.height_m)
-    excluded = (lambda x, y, z: in_boxes(x, y, z, rects, heights)) if c.n else None
+    excluded = (lambda x, y, z: in_boxes(x, y, z, c.rect_m, c.height_m)) if c.n else None
     # one rack pitch beyond the open side, up to the rack's height
     pitch = np.maximum(w, g.dx)
     if scene.hall.ceiling_return:

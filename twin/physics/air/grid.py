@@ -18,7 +18,7 @@ when it has a roof (ducted to the plenum) or its panels reach the ceiling
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -28,16 +28,10 @@ from .scene import AirScene, Hall, SolverSettings
 from .snapping import SNAP_TOLERANCE, snap
 
 __all__ = ["Grid", "GridTooLarge", "MAX_AIR_CELLS", "Geometry", "make_grid", "build_geometry",
-           "footprint_cells", "front_vector", "uses_return_plenum", "snap", "snapped_boxes",
+           "footprint_cells", "front_vector", "uses_return_plenum", "snap", "on_grid",
            "SNAP_TOLERANCE"]
 
 ROOM_AREA_LIMIT_M2 = 600.0   # halls up to this floor area get the fine 0.3 m grid
-
-def snapped_boxes(grid: Grid, rects, heights) -> tuple[np.ndarray, np.ndarray]:
-    """Containment volumes (rects ``(n, 4)`` m, heights m) as the grid builds them: edges
-    on the cell boundaries :func:`snap` picks, for tests against cell centres."""
-    r = snap(np.asarray(rects, float).reshape(-1, 4), grid.dx) * grid.dx
-    return r, np.maximum(1, snap(heights, grid.dz)) * grid.dz
 
 #: Cell budget of one air grid. The solver holds about ``BYTES_PER_CELL`` per cell (fields,
 #: sparse operators, multigrid levels: measured 1.15 kB), so 3 M cells need about 3.6 GB
@@ -134,6 +128,44 @@ def footprint_cells(grid: Grid, centers_xy, sizes, rotations_deg) -> np.ndarray:
     j0, j1 = np.maximum(0, j0), np.minimum(grid.ny, j1)
     k1 = np.minimum(grid.nz, np.maximum(1, snap(sz[:, 2], grid.dz)))
     return np.stack([i0, np.maximum(i1, i0 + 1), j0, np.maximum(j1, j0 + 1), k1], axis=1)
+
+
+def on_grid(scene: AirScene, grid: Grid) -> AirScene:
+    """The scene as the grid can hold it: every rack and in-hall cooling unit moved and
+    sized to the whole cells its footprint fills (:func:`footprint_cells`), every
+    containment rectangle and grille (at least one cell) to the cell boundaries
+    :func:`snap` picks.  Whatever the model
+    derives from positions — face samples, rows and their ends, the corner a row-end rack
+    draws from, the closed half aisle — then agrees with the blocked cells: a rack 0.15 m
+    off the 0.3 m grid sits where its cells are, not half a cell beside them (the CFD
+    library's ceiling-return room shifted by 0.15 m moved its end racks' inlets by 3.2 K
+    before, 0.1 K now; docs/physics.md §2.1)."""
+    def boxes(centers, sizes, rots):
+        fp = footprint_cells(grid, centers, sizes, rots)
+        along_x = np.mod(np.round(np.asarray(rots, float)).astype(int), 180) == 0
+        ex, ey = (fp[:, 1] - fp[:, 0]) * grid.dx, (fp[:, 3] - fp[:, 2]) * grid.dx
+        c = np.stack([(fp[:, 0] + fp[:, 1]) * grid.dx / 2, (fp[:, 2] + fp[:, 3]) * grid.dx / 2], 1)
+        sz = np.array(sizes, float).reshape(-1, 3)
+        sz[:, 0], sz[:, 1] = np.where(along_x, ex, ey), np.where(along_x, ey, ex)
+        return c, sz
+
+    r, u, c = scene.racks, scene.cooling, scene.containment
+    rc, rs = boxes(r.center_xy_m, r.size_m, r.rotation_deg)
+    uc, us = u.center_xy_m.copy(), u.size_m.copy()
+    inside = ~u.outside
+    if inside.any():
+        uc[inside], us[inside] = boxes(u.center_xy_m[inside], u.size_m[inside], u.rotation_deg[inside])
+    rect = snap(c.rect_m, grid.dx) * grid.dx if c.n else c.rect_m
+    gr = scene.grilles
+    lo = snap(gr.center_xy_m - gr.size_m / 2, grid.dx)
+    hi = snap(gr.center_xy_m + gr.size_m / 2, grid.dx)
+    small = hi <= lo                      # under a cell: the cell that holds its centre
+    lo = np.where(small, np.floor(gr.center_xy_m / grid.dx + SNAP_TOLERANCE).astype(int), lo)
+    hi = np.where(small, lo + 1, hi)
+    return replace(scene, racks=replace(r, center_xy_m=rc, size_m=rs),
+                   cooling=replace(u, center_xy_m=uc, size_m=us),
+                   containment=replace(c, rect_m=rect),
+                   grilles=replace(gr, center_xy_m=(lo + hi) * grid.dx / 2, size_m=(hi - lo) * grid.dx))
 
 
 @dataclass(frozen=True, eq=False)

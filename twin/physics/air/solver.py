@@ -27,7 +27,7 @@ from .devices import (AT_FLOOR, LIMITED, RHO_CP, Devices, SolveError, attach_ple
                       device_law, device_modes, mode_equations)
 from .flow import (AmgCache, FaceFluxes, FlowSystem, build_flow_system, face_fluxes,
                    leak_flows, solve_potential, start_after_edit)
-from .grid import Geometry, Grid, build_geometry, make_grid
+from .grid import Geometry, Grid, build_geometry, make_grid, on_grid
 from .hottest import rack_hottest_c
 from .result import AirResult
 from .scene import AirScene, SolverSettings
@@ -103,6 +103,7 @@ class AirSolver:
         step(0.0, "geometry")
         grid = make_grid(scene.hall, st, coarse)
         S = self._states.setdefault(grid, _State())
+        scene = on_grid(scene, grid)
         geom = build_geometry(scene, grid)
         key = geom.key()
         if key != S.geom_key:
