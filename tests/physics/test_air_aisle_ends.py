@@ -383,3 +383,40 @@ def test_the_end_zone_and_the_grilles_by_their_edges():
     assert np.array_equal(closes([0.6, 2.0], (0.8, 0.1)), south_half)     # x 0.2-1.0 m
     assert np.array_equal(closes([2.7, 2.0], (0.8, 0.1)), south_half)     # x 2.3-3.1 m
     assert not closes([0.5, 2.0], (0.6, 0.1)).any()                       # x 0.2-0.8 m
+
+
+@pytest.mark.parametrize("ceiling_m", [3.3, 4.0, 4.1])
+def test_the_closed_half_aisle_reaches_the_layers_the_end_rack_fills(ceiling_m):
+    """room(20)'s 2.2 m racks under a 3.3, 4.0 and 4.1 m ceiling: 7, 9 and 9 layers of
+    0.471, 0.444 and 0.456 m, so a rack fills round(4.67) = 5, round(4.95) = 5 and
+    round(4.83) = 5 layers; the closed faces at its open side go exactly as high.
+    Under 4.0 m the old rule (layers with centres below the top, 4.45 < 2.2 fails for the
+    fifth) stopped a layer short of a 2.0 m rack at 4.5 layers and opened the aisle end
+    at the rack-top layer: the end racks read 1 K colder than under 3.95 or 4.05 m."""
+    sc = room(20, supply_ratio=1.0)
+    sc = replace(sc, hall=replace(sc.hall, height_m=ceiling_m))
+    g, (cx, _) = _closed(sc)
+    x, y = sc.racks.center_xy_m[0]
+    assert build_geometry(sc, g).solid[:, int(y / g.dx), int(x / g.dx)].sum() == 5   # a rack's column
+    layers = np.flatnonzero(cx.any(axis=(1, 2)))
+    assert layers.tolist() == [0, 1, 2, 3, 4]
+
+
+def test_a_rack_half_a_layer_over_fills_and_closes_that_layer():
+    """2.0 m racks under a 4.0 m ceiling (9 layers of 0.444 m): 4.5 layers, a half that
+    rounds up like every edge (snapping.snap): the racks fill 5 layers, their faces draw
+    from 5, and the closed half aisle at the row end reaches the fifth."""
+    sc = room(20, supply_ratio=1.0)
+    r = sc.racks
+    sc = replace(sc, hall=replace(sc.hall, height_m=4.0),
+                 racks=replace(r, size_m=np.column_stack([r.size_m[:, :2], np.full(r.n, 2.0)])))
+    g, (cx, _) = _closed(sc)
+    assert g.dz == pytest.approx(4.0 / 9)
+    x, y = sc.racks.center_xy_m[0]
+    geom = build_geometry(sc, g)
+    assert geom.solid[:, int(y / g.dx), int(x / g.dx)].sum() == 5
+    assert np.flatnonzero(cx.any(axis=(1, 2))).tolist() == [0, 1, 2, 3, 4]
+    from twin.physics.air.devices import build_devices
+    mid = sc.racks.n // 4                  # a mid-row rack: its face alone, no corner
+    layers = np.unique(build_devices(sc, geom).intake[mid].indices // (g.nx * g.ny))
+    assert layers.tolist() == [0, 1, 2, 3, 4]

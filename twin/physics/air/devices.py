@@ -45,7 +45,7 @@ import scipy.sparse as sp
 
 from ..fluids import AIR
 from .entrainment import MAX_ENTRAINED_SHARE, entrainment_ports, exhaust_sealed
-from .grid import Geometry, footprint_cells, front_vector, grille_cells
+from .grid import Geometry, footprint_cells, front_vector, grille_cells, snap
 from .scene import AirScene
 
 __all__ = ["Devices", "build_devices", "attach_plenum", "device_modes", "mode_equations",
@@ -105,7 +105,7 @@ def _face_samples(geom: Geometry, centers, sizes, rots, side: float):
     if len(centers) == 0:
         return np.zeros(0, int), np.zeros(0, int)
     nw = np.maximum(1, np.round(sizes[:, 0] / g.dx)).astype(int)
-    nk = np.clip(np.round(sizes[:, 2] / g.dz), 1, g.nz).astype(int)
+    nk = np.clip(snap(sizes[:, 2], g.dz), 1, g.nz)          # the layers footprint_cells fills
     f = front_vector(rots) * side
     t = np.stack([f[:, 1], -f[:, 0]], axis=1) * side     # width axis (local +x)
     for (w_, k_) in set(zip(nw.tolist(), nk.tolist())):

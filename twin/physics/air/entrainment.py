@@ -102,7 +102,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .grid import SNAP_TOLERANCE, Geometry, front_vector
+from .grid import SNAP_TOLERANCE, Geometry, front_vector, snap
 from .rows import end_codes, frames, in_boxes, row_boxes, row_ends, row_links
 from .scene import AirScene
 
@@ -134,7 +134,7 @@ def _region_cells(geom: Geometry, origin, ax_u, ax_v, u0, u1, v0, v1, h, exclude
     j0 = np.clip(np.floor(cy.min(1) / g.dx).astype(int), 0, g.ny - 1)
     ni = int((np.clip(np.ceil(cx.max(1) / g.dx).astype(int), 1, g.nx) - i0).max())
     nj = int((np.clip(np.ceil(cy.max(1) / g.dx).astype(int), 1, g.ny) - j0).max())
-    nk = np.clip(np.round(h / g.dz), 1, g.nz).astype(int)
+    nk = np.clip(snap(h, g.dz), 1, g.nz)
     kmax = int(nk.max())
     ii = i0[:, None, None, None] + np.arange(max(ni, 1))[None, :, None, None]
     jj = j0[:, None, None, None] + np.arange(max(nj, 1))[None, None, :, None]

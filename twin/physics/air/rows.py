@@ -242,9 +242,9 @@ def tile_aisle_end_faces(scene: "AirScene", dx: float, dz: float,
         plane = r.center_xy_m[box[e]] + t[e] * w[e] / 2
         a0 = r.center_xy_m[box[e]] + f[e] * d[e] / 2
         a1 = a0 + f[e] * aisle[e] / 2
-        # up to the rack's top (layers with centres below it); where the hall returns
+        # up to the rack's top (the layers it fills); where the hall returns
         # through its ceiling, above that from the rack's back across the half aisle
-        k_top = min(nz, int(np.ceil(h[e] / dz - 0.5)))
+        k_top = min(nz, max(1, int(snap(h[e], dz))))       # the layers the rack fills
         normal_x = abs(t[e, 0]) > 0.5
         n_faces, n_cells = (nx, ny) if normal_x else (ny, nx)
         i = int(snap(plane[0 if normal_x else 1], dx))
