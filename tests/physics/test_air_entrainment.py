@@ -258,3 +258,43 @@ def test_each_end_racks_inward_neighbour_draws_a_tenth_of_its_share_from_the_sam
     sc3, _ = _inrow_row({1}, n_slots=3)
     p3 = entrainment_ports(sc3, build_geometry(sc3, make_grid(sc3.hall, sc3.settings)))
     assert len(p3.ends()) == 2 and len(p3) == 2
+
+
+# ----- the cells of a row-end corner (entrainment._region_cells) ----------------------------
+def _empty_geometry(cell_m):
+    """A 6 x 6 x 3 m room with nothing in it, on cells of ``cell_m`` (0.43 m layers)."""
+    from tests.physics.test_air_grid import _empty_scene
+    from twin.physics.air.scene import Hall, SolverSettings
+    sc = _empty_scene(Hall(6.0, 6.0, 3.0), settings=SolverSettings(cell_m=cell_m))
+    return build_geometry(sc, make_grid(sc.hall, sc.settings))
+
+
+def _cells(geom, origin, ax_u, ax_v, u, v, h):
+    one = lambda a: np.array([a], float)
+    own, cell = _region_cells(geom, one(origin), one(ax_u), one(ax_v), one(u[0]), one(u[1]),
+                              one(v[0]), one(v[1]), one(h), None)
+    g = geom.grid
+    k, rem = np.divmod(cell, g.nx * g.ny)
+    j, i = np.divmod(rem, g.nx)
+    return sorted(zip(i.tolist(), j.tolist(), k.tolist()))
+
+
+def test_a_corner_holds_the_cells_whose_centres_lie_in_it_edges_included():
+    """1.2 m cells (centres 0.6, 1.8, 3.0, 4.2, 5.4 m), 7 layers of 0.43 m. A box from
+    (3.0, 1.8) to (4.2, 3.6) m, 1 m high (2.33 layers: 2): its edges pass through the
+    centres of columns 2 and 3 and rows 1 and 2, which it holds, on both sides alike."""
+    geom = _empty_geometry(1.2)
+    want = sorted((i, j, k) for i in (2, 3) for j in (1, 2) for k in (0, 1))
+    assert _cells(geom, (3.0, 3.0), (1, 0), (0, 1), (0.0, 1.2), (-1.2, 0.6), 1.0) == want
+    # the same box for a rack turned a quarter turn: u along +y, v along −x, so the world
+    # box is x 2.4..4.2 (centres 3.0, 4.2), y 3.0..4.2 (centres 3.0, 4.2)
+    turned = sorted((i, j, k) for i in (2, 3) for j in (2, 3) for k in (0, 1))
+    assert _cells(geom, (3.0, 3.0), (0, 1), (-1, 0), (0.0, 1.2), (-1.2, 0.6), 1.0) == turned
+
+
+def test_a_corner_that_reaches_past_the_wall_keeps_the_cells_inside():
+    """A box from x = −0.9 to 0.6 m (past the west wall) on 1.2 m cells holds column 0
+    (centre 0.6 m) and nothing else: no cell from the far side of the grid."""
+    geom = _empty_geometry(1.2)
+    got = _cells(geom, (0.6, 3.0), (-1, 0), (0, 1), (0.0, 1.5), (-0.6, 0.6), 0.5)
+    assert got == [(0, 2, 0)]

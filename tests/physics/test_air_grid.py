@@ -137,29 +137,37 @@ def test_a_sealed_chimney_on_half_cells_of_the_hall_grid_returns_every_rack_s_ex
 def test_on_grid_moves_boxes_onto_the_cells_they_fill():
     """A 0.6 x 1.2 m rack at (2.25, 1.95) m on 0.3 m cells: edges x 1.95..2.55 and
     y 1.35..2.55 m are all half cells and round up, to x 2.1..2.7, y 1.5..2.7: centre
-    (2.4, 2.1), size kept. The same rack turned 90 degrees swaps its extents. The aisle
-    rectangle and a ceiling grille snap the same way; a grille smaller than a cell takes
-    the cell that holds its centre; an air handler outside the hall has no box and stays where it is."""
+    (2.4, 2.1), size kept. The same rack turned 90 degrees swaps its extents; a 0.8 m
+    wide one becomes 0.9 m. The aisle rectangle and the grilles snap the same way; a
+    grille smaller than a cell takes the cell that holds its centre (the one above, on a
+    boundary); an air handler outside the hall has no box and stays where it is."""
     hall = Hall(6.0, 6.0, 3.0)
-    racks = Racks([[2.25, 1.95], [4.05, 3.15]], [[0.6, 1.2, 2.0], [0.6, 1.2, 2.0]], [0, 90],
-                  [0.5, 0.5], [1e3, 1e3])
-    units = CoolingUnits(("crah", "crah"), [[0.55, 3.0], [9.0, 9.0]], [[1.0, 1.0, 2.0]] * 2,
-                         [90, 0], [1.0, 1.0], [1e4, 1e4], [18.0, 18.0], outside=[False, True])
+    racks = Racks([[2.25, 1.95], [4.05, 3.15], [1.0, 4.5]],
+                  [[0.6, 1.2, 2.0], [0.6, 1.2, 2.0], [0.8, 1.2, 2.0]], [0, 90, 0],
+                  [0.5, 0.5, 0.5], [1e3, 1e3, 1e3])
+    units = CoolingUnits(("crah", "crah", "crah"), [[0.55, 3.0], [9.0, 9.0], [3.0, 5.5]],
+                         [[1.0, 1.0, 2.0], [1.0, 1.0, 2.0], [2.5, 0.9, 2.0]], [90, 0, 0],
+                         [1.0, 1.0, 1.0], [1e4] * 3, [18.0] * 3, outside=[False, True, False])
     sc = AirScene(hall, racks, units,
                   containment=Containment([[1.95, 2.55, 4.35, 3.45]], ("cold_aisle",), [2.0],
                                           [False], [False]),
-                  grilles=Grilles([[3.15, 4.65], [5.0, 5.0]], [[1.2, 0.6], [0.1, 0.1]],
-                                  ("return", "return")))
+                  grilles=Grilles([[3.15, 4.65], [5.0, 5.0], [3.0, 4.8], [5.1, 0.6]],
+                                  [[1.2, 0.6], [0.1, 0.1], [1.2, 0.6], [0.1, 0.1]],
+                                  ("return",) * 4))
     g = make_grid(hall, SolverSettings(cell_m=0.3))
     on = on_grid(sc, g)
-    np.testing.assert_allclose(on.racks.center_xy_m, [[2.4, 2.1], [4.2, 3.3]])
+    # the 0.8 m rack: x 0.6..1.4 -> 0.6..1.5 (4.67 cells up to 5), y 3.9..5.1 unchanged
+    np.testing.assert_allclose(on.racks.center_xy_m, [[2.4, 2.1], [4.2, 3.3], [1.05, 4.5]])
     # the turned rack: x 3.45..4.65 -> 3.6..4.8 (1.2 m), y 2.85..3.45 -> 3.0..3.6 (0.6 m)
-    np.testing.assert_allclose(on.racks.size_m, [[0.6, 1.2, 2.0], [0.6, 1.2, 2.0]])
+    np.testing.assert_allclose(on.racks.size_m, [[0.6, 1.2, 2.0], [0.6, 1.2, 2.0], [0.9, 1.2, 2.0]])
     # the 1 x 1 m CRAH, turned: x 0.05..1.05 -> 0.0..1.2 (3.5 cells rounds up), y 2.5..3.5
-    # -> 2.4..3.6 (8.33 down, 11.67 up): 1.2 x 1.2 m about (0.6, 3.0)
-    np.testing.assert_allclose(on.cooling.center_xy_m, [[0.6, 3.0], [9.0, 9.0]])
-    np.testing.assert_allclose(on.cooling.size_m, [[1.2, 1.2, 2.0], [1.0, 1.0, 2.0]])
+    # -> 2.4..3.6 (8.33 down, 11.67 up): 1.2 x 1.2 m about (0.6, 3.0); the 2.5 x 0.9 m one
+    # facing south: x 1.75..4.25 -> 1.8..4.2 (2.4 m wide), y 5.05..5.95 -> 5.1..6.0 (0.9 deep)
+    np.testing.assert_allclose(on.cooling.center_xy_m, [[0.6, 3.0], [9.0, 9.0], [3.0, 5.55]])
+    np.testing.assert_allclose(on.cooling.size_m, [[1.2, 1.2, 2.0], [1.0, 1.0, 2.0], [2.4, 0.9, 2.0]])
     np.testing.assert_allclose(on.containment.rect_m, [[2.1, 2.7, 4.5, 3.6]])
-    np.testing.assert_allclose(on.grilles.center_xy_m, [[3.3, 4.8], [4.95, 4.95]])
-    np.testing.assert_allclose(on.grilles.size_m, [[1.2, 0.6], [0.3, 0.3]])
+    # grilles: 2.55..3.75 x 4.35..4.95 -> 2.7..3.9 x 4.5..5.1; one cell about 5.0 (4.8..5.1);
+    # the aligned one stays; a 0.1 m grille centred on the 5.1 m boundary takes 5.1..5.4
+    np.testing.assert_allclose(on.grilles.center_xy_m, [[3.3, 4.8], [4.95, 4.95], [3.0, 4.8], [5.25, 0.75]])
+    np.testing.assert_allclose(on.grilles.size_m, [[1.2, 0.6], [0.3, 0.3], [1.2, 0.6], [0.3, 0.3]])
     assert on_grid(on, g).racks.center_xy_m.tolist() == on.racks.center_xy_m.tolist()  # settled
