@@ -293,8 +293,12 @@ def test_a_corner_holds_the_cells_whose_centres_lie_in_it_edges_included():
 
 
 def test_a_corner_that_reaches_past_the_wall_keeps_the_cells_inside():
-    """A box from x = −0.9 to 0.6 m (past the west wall) on 1.2 m cells holds column 0
-    (centre 0.6 m) and nothing else: no cell from the far side of the grid."""
+    """Boxes reaching 0.9 m past each wall on 1.2 m cells (5 x 5, centres 0.6 .. 5.4 m)
+    hold the edge column or row inside (centre 0.6 or 5.4 m) and nothing else: no cell
+    from the far side of the grid."""
     geom = _empty_geometry(1.2)
-    got = _cells(geom, (0.6, 3.0), (-1, 0), (0, 1), (0.0, 1.5), (-0.6, 0.6), 0.5)
-    assert got == [(0, 2, 0)]
+    west = _cells(geom, (0.6, 3.0), (-1, 0), (0, 1), (0.0, 1.5), (-0.6, 0.6), 0.5)
+    south = _cells(geom, (3.0, 0.6), (0, -1), (-1, 0), (0.0, 1.5), (-0.6, 0.6), 0.5)
+    east = _cells(geom, (5.4, 3.0), (1, 0), (0, 1), (0.0, 1.5), (-0.6, 0.6), 0.5)
+    north = _cells(geom, (3.0, 5.4), (0, 1), (1, 0), (0.0, 1.5), (-0.6, 0.6), 0.5)
+    assert (west, south, east, north) == ([(0, 2, 0)], [(2, 0, 0)], [(4, 2, 0)], [(2, 4, 0)])

@@ -126,34 +126,33 @@ def _region_cells(geom: Geometry, origin, ax_u, ax_v, u0, u1, v0, v1, h, exclude
     m = len(origin)
     if m == 0:
         return np.zeros(0, int), np.zeros(0, int)
-    # each box's bounding cell range: the four corners in world coordinates
+    # the cells to look at: each box's bounding cell range from its four corners
     cu = np.stack([u0, u1, u0, u1], 1); cv = np.stack([v0, v0, v1, v1], 1)
     cx = origin[:, 0, None] + ax_u[:, 0, None] * cu + ax_v[:, 0, None] * cv
     cy = origin[:, 1, None] + ax_u[:, 1, None] * cu + ax_v[:, 1, None] * cv
-    i0 = np.clip(np.floor(cx.min(1) / g.dx).astype(int), 0, g.nx - 1)
-    j0 = np.clip(np.floor(cy.min(1) / g.dx).astype(int), 0, g.ny - 1)
-    ni = int((np.clip(np.ceil(cx.max(1) / g.dx).astype(int), 1, g.nx) - i0).max())
-    nj = int((np.clip(np.ceil(cy.max(1) / g.dx).astype(int), 1, g.ny) - j0).max())
+    i0 = np.floor(cx.min(1) / g.dx).astype(int)
+    j0 = np.floor(cy.min(1) / g.dx).astype(int)
+    ni = int((np.ceil(cx.max(1) / g.dx).astype(int) - i0).max())
+    nj = int((np.ceil(cy.max(1) / g.dx).astype(int) - j0).max())
     nk = np.clip(snap(h, g.dz), 1, g.nz)
-    kmax = int(nk.max())
-    ii = i0[:, None, None, None] + np.arange(max(ni, 1))[None, :, None, None]
-    jj = j0[:, None, None, None] + np.arange(max(nj, 1))[None, None, :, None]
-    kk = np.broadcast_to(np.arange(kmax)[None, None, None, :], (m, max(ni, 1), max(nj, 1), kmax))
-    ii, jj = np.broadcast_to(ii, kk.shape), np.broadcast_to(jj, kk.shape)
+    shape = (m, ni, nj, int(nk.max()))
+    ii = np.broadcast_to(i0[:, None, None, None] + np.arange(ni)[None, :, None, None], shape)
+    jj = np.broadcast_to(j0[:, None, None, None] + np.arange(nj)[None, None, :, None], shape)
+    kk = np.broadcast_to(np.arange(shape[3])[None, None, None, :], shape)
     px, py, pz = (ii + 0.5) * g.dx, (jj + 0.5) * g.dx, (kk + 0.5) * g.dz
     dxo = px - origin[:, 0, None, None, None]; dyo = py - origin[:, 1, None, None, None]
     u = dxo * ax_u[:, 0, None, None, None] + dyo * ax_u[:, 1, None, None, None]
     v = dxo * ax_v[:, 0, None, None, None] + dyo * ax_v[:, 1, None, None, None]
     tol = SNAP_TOLERANCE * g.dx
-    ok = ((ii < g.nx) & (jj < g.ny) & (kk < nk[:, None, None, None])
+    ok = ((ii >= 0) & (ii < g.nx) & (jj >= 0) & (jj < g.ny) & (kk < nk[:, None, None, None])
           & (u >= u0[:, None, None, None] - tol) & (u <= u1[:, None, None, None] + tol)
           & (v >= v0[:, None, None, None] - tol) & (v <= v1[:, None, None, None] + tol))
-    cells = (kk * g.ny + np.minimum(jj, g.ny - 1)) * g.nx + np.minimum(ii, g.nx - 1)
-    ok &= ~geom.solid.ravel()[cells]
+    own = np.broadcast_to(np.arange(m)[:, None, None, None], shape)[ok]
+    cells = ((kk[ok] * g.ny + jj[ok]) * g.nx + ii[ok])
+    keep = ~geom.solid.ravel()[cells]
     if excluded is not None:
-        ok &= ~excluded(px, py, pz)
-    own = np.broadcast_to(np.arange(m)[:, None, None, None], cells.shape)
-    pairs = np.unique(own[ok].astype(np.int64) * g.n + cells[ok])
+        keep &= ~excluded(px[ok], py[ok], pz[ok])
+    pairs = np.unique(own[keep].astype(np.int64) * g.n + cells[keep])
     return pairs // g.n, pairs % g.n
 
 
