@@ -269,10 +269,10 @@ def _empty_geometry(cell_m):
     return build_geometry(sc, make_grid(sc.hall, sc.settings))
 
 
-def _cells(geom, origin, ax_u, ax_v, u, v, h):
+def _cells(geom, origin, ax_u, ax_v, u, v, h, excluded=None):
     one = lambda a: np.array([a], float)
     own, cell = _region_cells(geom, one(origin), one(ax_u), one(ax_v), one(u[0]), one(u[1]),
-                              one(v[0]), one(v[1]), one(h), None)
+                              one(v[0]), one(v[1]), one(h), excluded)
     g = geom.grid
     k, rem = np.divmod(cell, g.nx * g.ny)
     j, i = np.divmod(rem, g.nx)
@@ -302,3 +302,19 @@ def test_a_corner_that_reaches_past_the_wall_keeps_the_cells_inside():
     east = _cells(geom, (5.4, 3.0), (1, 0), (0, 1), (0.0, 1.5), (-0.6, 0.6), 0.5)
     north = _cells(geom, (3.0, 5.4), (0, 1), (1, 0), (0.0, 1.5), (-0.6, 0.6), 0.5)
     assert (west, south, east, north) == ([(0, 2, 0)], [(2, 0, 0)], [(4, 2, 0)], [(2, 4, 0)])
+
+
+def test_a_corner_spans_at_least_one_layer_at_most_the_room_and_skips_containment():
+    """The box (3.0..4.2, 1.8..3.6) m again: a 0.1 m high corner still takes the floor
+    layer, one taller than the 3 m room takes its 7 layers and no more, and cells whose
+    centres lie inside a containment volume 1.3 m high over x < 3.6 m (layers 0-2, centres
+    0.21, 0.64 and 1.07 m) are left out, those above it (from 1.5 m) kept."""
+    from twin.physics.air.rows import in_boxes
+    geom = _empty_geometry(1.2)
+    box = dict(origin=(3.0, 3.0), ax_u=(1, 0), ax_v=(0, 1), u=(0.0, 1.2), v=(-1.2, 0.6))
+    cols = [(i, j) for i in (2, 3) for j in (1, 2)]
+    assert _cells(geom, h=0.1, **box) == sorted((i, j, 0) for i, j in cols)
+    assert _cells(geom, h=4.0, **box) == sorted((i, j, k) for i, j in cols for k in range(7))
+    aisle = lambda x, y, z: in_boxes(x, y, z, np.array([[0.0, 0.0, 3.6, 6.0]]), np.array([1.3]))
+    got = _cells(geom, h=4.0, excluded=aisle, **box)
+    assert got == sorted([(i, j, k) for i, j in cols for k in range(7) if i == 3 or k >= 3])
