@@ -420,3 +420,33 @@ def test_a_rack_half_a_layer_over_fills_and_closes_that_layer():
     mid = sc.racks.n // 4                  # a mid-row rack: its face alone, no corner
     layers = np.unique(build_devices(sc, geom).intake[mid].indices // (g.nx * g.ny))
     assert layers.tolist() == [0, 1, 2, 3, 4]
+
+
+def _aisle_of(end_xy, others):
+    """The aisle width rows._aisle_widths gives a 0.6 x 1.2 m rack at ``end_xy`` facing
+    north (rotation 180) among ``others`` ((x, y, rotation) of more such racks)."""
+    from twin.physics.air.rows import _aisle_widths, frames
+    xy = np.array([end_xy] + [o[:2] for o in others], float)
+    rots = np.array([180.0] + [o[2] for o in others])
+    sizes = np.tile([0.6, 1.2, 2.0], (len(xy), 1))
+    f, t = frames(rots)
+    return float(_aisle_widths(xy, sizes, f, t, np.array([0]))[0])
+
+
+def test_the_aisle_is_the_distance_to_the_nearest_rack_facing_the_end_rack():
+    """The end rack's front is at y = 2.4 m (centre 1.8); a rack facing south (rotation 0)
+    with its front at 2.4 + a is an aisle of a across when it overlaps the end rack
+    sideways; otherwise the single-row default of 1.2 m."""
+    single = 1.2
+    assert _aisle_of((3.0, 1.8), [(3.0, 3.9, 0)]) == pytest.approx(0.9)        # a narrow aisle
+    assert _aisle_of((3.0, 1.8), [(3.0, 6.0, 0)]) == pytest.approx(3.0)        # MAX_AISLE_M, kept
+    assert _aisle_of((3.0, 1.8), [(3.0, 6.1, 0)]) == single                   # beyond it
+    assert _aisle_of((3.0, 1.8), [(3.0, 3.0, 0)]) == single                   # fronts touching
+    assert _aisle_of((3.0, 1.8), [(3.5, 4.2, 0)]) == pytest.approx(1.2)        # 0.1 m overlap
+    assert _aisle_of((3.0, 1.8), [(4.0, 4.2, 0)]) == single                   # 0.4 m apart
+    assert _aisle_of((3.0, 1.8), [(3.0, 4.2, 90)]) == single                  # side-on
+    assert _aisle_of((3.0, 1.8), [(3.0, 4.2, 180)]) == single                 # same way
+    # only corners touching: 0.6 m apart sideways, whichever way the rounding falls
+    # (|3.9 - 4.5| = 0.6000000000000005, |8.1 - 7.5| = 0.5999999999999996)
+    assert _aisle_of((3.9, 1.8), [(4.5, 4.2, 0)]) == single
+    assert _aisle_of((8.1, 1.8), [(7.5, 4.2, 0)]) == single

@@ -318,3 +318,18 @@ def test_a_corner_spans_at_least_one_layer_at_most_the_room_and_skips_containmen
     aisle = lambda x, y, z: in_boxes(x, y, z, np.array([[0.0, 0.0, 3.6, 6.0]]), np.array([1.3]))
     got = _cells(geom, h=4.0, excluded=aisle, **box)
     assert got == sorted([(i, j, k) for i, j in cols for k in range(7) if i == 3 or k >= 3])
+
+
+def test_corners_of_different_heights_and_a_far_edge_through_centres():
+    """Two boxes in one call, 1.0 and 2.0 m high (2 and 5 layers of 0.43 m): each keeps its
+    own layers. A box whose far edge v1 runs through a row of centres (y 1.8..4.2 m about
+    3.0 m: rows 1, 2, 3) holds that row."""
+    from twin.physics.air.entrainment import _region_cells
+    geom = _empty_geometry(1.2)
+    a = lambda *v: np.array(v, float)
+    own, cell = _region_cells(geom, a([3.0, 3.0], [3.0, 3.0]), a([1, 0], [1, 0]), a([0, 1], [0, 1]),
+                              a(0.0, 0.0), a(0.0, 0.0), a(0.0, 0.0), a(0.0, 0.0), a(1.0, 2.0), None)
+    k = cell // (geom.grid.nx * geom.grid.ny)
+    assert sorted(k[own == 0].tolist()) == [0, 1] and sorted(k[own == 1].tolist()) == [0, 1, 2, 3, 4]
+    rows = {j for _, j, _ in _cells(geom, (3.0, 3.0), (1, 0), (0, 1), (0.0, 0.0), (-1.2, 1.2), 0.4)}
+    assert rows == {1, 2, 3}

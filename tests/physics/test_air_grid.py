@@ -171,3 +171,13 @@ def test_on_grid_moves_boxes_onto_the_cells_they_fill():
     np.testing.assert_allclose(on.grilles.center_xy_m, [[3.3, 4.8], [4.95, 4.95], [3.0, 4.8], [5.25, 0.75]])
     np.testing.assert_allclose(on.grilles.size_m, [[1.2, 0.6], [0.3, 0.3], [1.2, 0.6], [0.3, 0.3]])
     assert on_grid(on, g).racks.center_xy_m.tolist() == on.racks.center_xy_m.tolist()  # settled
+
+
+def test_a_point_on_a_cell_boundary_belongs_to_the_cell_above_it():
+    """Grid.cell_of, as snap puts edges: x = 0.6 m on 0.3 m cells is column 2, not 1, even
+    as 1.7999999999999998 / 0.3 rounds (y = 1.8 m: row 6); z = 0.9 m on 0.45 m layers is
+    layer 2; points outside the hall clip into its edge cells."""
+    g = Grid(10, 10, 6, 0.3, 0.45)
+    assert g.cell_of(0.6, 0.6 * 3, 0.9) == (2 * 10 + 6) * 10 + 2
+    assert g.cell_of(-0.1, -0.1, -0.1) == 0
+    assert g.cell_of(9.0, 9.0, 9.0) == g.n - 1
