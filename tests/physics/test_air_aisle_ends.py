@@ -442,7 +442,7 @@ def test_the_aisle_is_the_distance_to_the_nearest_rack_facing_the_end_rack():
     assert _aisle_of((3.0, 1.8), [(3.0, 6.0, 0)]) == pytest.approx(3.0)        # MAX_AISLE_M, kept
     assert _aisle_of((3.0, 1.8), [(3.0, 6.1, 0)]) == single                   # beyond it
     assert _aisle_of((3.0, 1.8), [(3.0, 3.0, 0)]) == single                   # fronts touching
-    assert _aisle_of((3.0, 1.8), [(3.5, 4.2, 0)]) == pytest.approx(1.2)        # 0.1 m overlap
+    assert _aisle_of((3.0, 1.8), [(3.5, 3.9, 0)]) == pytest.approx(0.9)        # 0.1 m overlap
     assert _aisle_of((3.0, 1.8), [(4.0, 4.2, 0)]) == single                   # 0.4 m apart
     assert _aisle_of((3.0, 1.8), [(3.0, 4.2, 90)]) == single                  # side-on
     assert _aisle_of((3.0, 1.8), [(3.0, 4.2, 180)]) == single                 # same way
