@@ -392,17 +392,20 @@ def test_a_fabric_that_cannot_be_built_is_one_critical_alert_about_the_fabric(po
 
 
 def test_gpu_racks_in_rows_along_y_are_taken_row_by_row():
-    """Two rows along y (fronts east and west, x = 2 and 5 m) and one along x: leaves take
-    neighbours, so the racks come row by row (rows along x first, then along y by x),
-    each row in order along it. By y alone the two y-rows were interleaved rack by rack."""
+    """Two rows along y (fronts east and west, x = 2 and 5 m) and two along x (fronts
+    south and north, y = 5.0 and 6.2 m): leaves take neighbours, so the racks come row by
+    row (rows along x first, by y, then rows along y, by x), each row in order along it.
+    By y alone the two y-rows were interleaved rack by rack."""
     from twin.engine.fabric import _gpu_order
     racks = ([{"id": f"E{k}", "model": "gpu8", "x_m": 2.0, "y_m": 1.0 + 0.6 * k,
                "rotation_deg": 90} for k in (2, 0, 1)]
              + [{"id": f"W{k}", "model": "gpu8", "x_m": 5.0, "y_m": 1.0 + 0.6 * k,
                  "rotation_deg": 270} for k in (1, 2, 0)]
              + [{"id": f"S{k}", "model": "gpu8", "x_m": 3.0 + 0.6 * k, "y_m": 5.0,
-                 "rotation_deg": 0} for k in (1, 0)])
-    lay = Layout("rows along y", hall=Hall(width_m=8.0, length_m=7.0),
+                 "rotation_deg": 0} for k in (1, 0)]
+             + [{"id": f"N{k}", "model": "gpu8", "x_m": 3.0 + 0.6 * k, "y_m": 6.2,
+                 "rotation_deg": 180} for k in (0, 1)])
+    lay = Layout("rows along y", hall=Hall(width_m=8.0, length_m=8.0),
                  racks=RackTable.from_records(racks), equipment={"gpu8": GPU8})
     order = [str(lay.racks.ids[i]) for i in _gpu_order(lay, np.arange(len(racks)))]
-    assert order == ["S0", "S1", "E0", "E1", "E2", "W0", "W1", "W2"]
+    assert order == ["S0", "S1", "N0", "N1", "E0", "E1", "E2", "W0", "W1", "W2"]
