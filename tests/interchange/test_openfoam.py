@@ -162,3 +162,21 @@ def test_one_line_errors(tmp_path, capsys):
     assert (other / "notes.txt").exists()
     assert main(["export-openfoam", str(ROOMS / "open_balanced.json"), "--out", str(tmp_path / "x"),
                  "--cell-size", "0"]) == 2
+
+
+@pytest.mark.parametrize("center_x_m, width_m", [(2.4, 0.45), (2.475, 0.6), (2.55, 0.75), (3.0, 0.6)])
+def test_the_case_rounds_boxes_like_the_live_model(center_x_m, width_m):
+    """A box whose edges fall on half cells fills the cells the live model's
+    ``footprint_cells`` gives it (halves round up): a 0.45 m rack at x = 2.4 m on 0.15 m
+    cells has edges at 14.5 and 17.5 cells and fills 15..18, where round-half-to-even
+    made it 14..18, a rack a third wider than the live model's."""
+    from twin.interchange.openfoam.mesh import Block
+    from twin.interchange.openfoam.room import _box
+    from twin.physics.air.grid import Grid, footprint_cells
+    b = Block(48, 40, 15, 0.15, 0.15, 0.2, np.zeros((15, 40, 48), bool))
+    size = (width_m, 1.2, 2.1)
+    ours = _box(b, (center_x_m, 3.075), size, 0.0)
+    live = footprint_cells(Grid(48, 40, 15, 0.15, 0.2), [[center_x_m, 3.075]], [size], [0.0])[0]
+    assert ours == tuple(int(v) for v in live)
+    assert (ours[1] - ours[0]) * 0.15 == pytest.approx(width_m)
+    assert ours[3] - ours[2] == 8 and ours[4] == 11        # 1.2 m deep; 2.1 m is 10.5 layers

@@ -63,6 +63,31 @@ def test_containment_panels_run_along_the_long_sides_of_an_aisle_along_y():
         assert np.all(geom.open_y[:, j, 2:4] == 1.0)
 
 
+@pytest.mark.parametrize("kind, roof, ceiling_return, door_open", [
+    ("cold_aisle", True, False, 0.0),      # roofed: the doors' leak goes through the roof
+    ("hot_aisle", True, False, 0.0),       # the same for a roofed hot aisle in a room return
+    ("cold_aisle", False, False, None),    # no roof: the doors leak themselves
+    ("hot_aisle", True, True, None),       # a chimney: its doors leak, up to the ceiling
+])
+def test_which_end_doors_leak(kind, roof, ceiling_return, door_open):
+    """Aisle x 1..5 m, y 2..3 m on 0.5 m cells (i 2..10, j 4..6), 1.5 m panels (3 of 6
+    layers): the end doors stand on the x faces i = 2 and i = 10, rows j 4..5.  Under a
+    roof they are sealed and the roof (faces k = 3) leaks; without a roof, or on a
+    chimney, they leak at ``containment_leakage`` (docs/physics.md §2.5)."""
+    leak = SolverSettings().containment_leakage
+    sc = _empty_scene(Hall(6.0, 6.0, 3.0, raised_floor=False, ceiling_return=ceiling_return),
+                      Containment(np.array([[1.0, 2.0, 5.0, 3.0]]), (kind,), np.array([1.5]),
+                                  np.array([roof]), np.array([True])),
+                      SolverSettings(cell_m=0.5, cell_z_m=0.5))
+    geom = build_geometry(sc, make_grid(sc.hall, sc.settings))
+    doors = geom.open_x[:3, 4:6, [2, 10]]
+    assert np.all(doors == (leak if door_open is None else door_open))
+    assert np.all(geom.open_x[3:, 4:6, [2, 10]] == (leak if ceiling_return else 1.0))
+    if roof and not ceiling_return:
+        assert np.all(geom.open_z[3, 4:6, 2:10] == leak)
+    assert np.all(geom.open_y[:3, [4, 6], 2:10] == leak)     # the long sides leak in every case
+
+
 def test_a_grille_edge_on_a_cell_centre_covers_that_cell():
     # 0.5 m cells (centres 0.25, 0.75, 1.25, 1.75); a ceiling grille at (1, 1) of
     # 1.5 x 0.5 m spans x 0.25..1.75 and y 0.75..1.25: its edges lie exactly on the

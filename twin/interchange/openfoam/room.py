@@ -33,6 +33,7 @@ from twin.model import Layout
 from twin.physics.air.devices import terminal_flows
 from twin.physics.air.grid import front_vector, uses_return_plenum
 from twin.physics.air.scene import AirScene
+from twin.physics.air.snapping import snap
 
 from ..errors import InterchangeError
 from .mesh import Block, FaceGrids
@@ -76,14 +77,14 @@ def _block(scene: AirScene, cell_m: float) -> Block:
 
 def _box(b: Block, center, size, rot) -> tuple[int, int, int, int, int]:
     """(i0, i1, j0, j1, k1) of the cells a box fills (at least one), like the twin's
-    ``footprint_cells`` with separate x and y cell sizes."""
+    ``footprint_cells`` with separate x and y cell sizes (the same rounding, :func:`snap`)."""
     along_x = int(round(rot)) % 180 == 0
     hx, hy = (size[0], size[1]) if along_x else (size[1], size[0])
-    i0 = int(round((center[0] - hx / 2) / b.dx)); i1 = int(round((center[0] + hx / 2) / b.dx))
-    j0 = int(round((center[1] - hy / 2) / b.dy)); j1 = int(round((center[1] + hy / 2) / b.dy))
+    i0, i1 = (int(v) for v in snap([center[0] - hx / 2, center[0] + hx / 2], b.dx))
+    j0, j1 = (int(v) for v in snap([center[1] - hy / 2, center[1] + hy / 2], b.dy))
     i0, j0 = max(0, i0), max(0, j0)
     i1, j1 = min(b.nx, max(i1, i0 + 1)), min(b.ny, max(j1, j0 + 1))
-    k1 = min(b.nz, max(1, int(round(size[2] / b.dz))))
+    k1 = min(b.nz, max(1, int(snap(size[2], b.dz))))
     return i0, i1, j0, j1, k1
 
 
@@ -150,13 +151,13 @@ def _containment(room: CaseRoom, scene: AirScene) -> np.ndarray:
     chimney = np.zeros((b.ny, b.nx), bool)
     c = scene.containment
     for rect, kind, hgt, roof, doors in zip(c.rect_m, c.kind, c.height_m, c.roof, c.end_doors):
-        i0, i1 = sorted((int(round(rect[0] / b.dx)), int(round(rect[2] / b.dx))))
-        j0, j1 = sorted((int(round(rect[1] / b.dy)), int(round(rect[3] / b.dy))))
+        i0, i1 = sorted(int(v) for v in snap([rect[0], rect[2]], b.dx))
+        j0, j1 = sorted(int(v) for v in snap([rect[1], rect[3]], b.dy))
         i0, i1 = max(0, min(b.nx, i0)), max(0, min(b.nx, i1))
         j0, j1 = max(0, min(b.ny, j0)), max(0, min(b.ny, j1))
         if i1 <= i0 or j1 <= j0:
             continue
-        kh = min(b.nz, max(1, int(round(hgt / b.dz))))
+        kh = min(b.nz, max(1, int(snap(hgt, b.dz))))
         is_chimney = kind == "hot_aisle" and scene.hall.ceiling_return and (roof or kh >= b.nz)
         ktop = b.nz if is_chimney else kh
         closed = roof and not is_chimney and kh < b.nz

@@ -241,12 +241,14 @@ def build_geometry(scene: AirScene, grid: Grid) -> Geometry:
             ox[:ktop, j0:j1, i1] = np.minimum(ox[:ktop, j0:j1, i1], leak)
             end_faces = (oy, (slice(None), [j0, j1], slice(i0, i1)))
         arr, (_, s1, s2) = end_faces
+        roofed = roof and kh < nz and not is_chimney
         if doors:
-            arr[:kh, s1, s2] = np.minimum(arr[:kh, s1, s2], leak)
+            # under a roof the doors leak only through the roof (docs/physics.md §2.5)
+            arr[:kh, s1, s2] = 0.0 if roofed else np.minimum(arr[:kh, s1, s2], leak)
         if is_chimney:
             arr[kh:ktop, s1, s2] = np.minimum(arr[kh:ktop, s1, s2], leak)
             chimney[j0:j1, i0:i1] = True
-        elif roof and kh < nz:
+        elif roofed:
             oz[kh, j0:j1, i0:i1] = np.minimum(oz[kh, j0:j1, i0:i1], leak)
 
     # the half aisle in front of the end racks of a tile-fed aisle (rows.py)

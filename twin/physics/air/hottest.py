@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["intake_peak_c", "row_end_hottest_c", "rack_hottest_c"]
+__all__ = ["intake_peak_c", "row_end_hottest_c", "rack_hottest_c", "neighbour_max_c"]
 
 
 def intake_peak_c(hottest_c: np.ndarray, mean_c: np.ndarray, peak_factor: float) -> np.ndarray:
@@ -50,9 +50,32 @@ def row_end_hottest_c(peak_c: np.ndarray, mean_c: np.ndarray, exhaust_c: np.ndar
 
 def rack_hottest_c(cell_max_c: np.ndarray, layer_max_c: np.ndarray, mean_c: np.ndarray,
                    exhaust_c: np.ndarray, hot_share: np.ndarray, entrained: np.ndarray,
-                   peak_factor: float) -> np.ndarray:
+                   peak_factor: float, bound_c: np.ndarray | None = None) -> np.ndarray:
     """``rack_inlet_max_c`` of every rack: the peak over the hottest intake cell, or for
     the racks that ``entrained`` (bool) round a row end the row-end rule over the peak of
     their hottest layer."""
     peak = intake_peak_c(np.where(entrained, layer_max_c, cell_max_c), mean_c, peak_factor)
+    if bound_c is not None:
+        peak = np.maximum(np.minimum(peak, bound_c), np.where(entrained, layer_max_c, cell_max_c))
     return np.where(entrained, row_end_hottest_c(peak, mean_c, exhaust_c, hot_share), peak)
+
+
+def neighbour_max_c(field_c: np.ndarray, open_x: np.ndarray, open_y: np.ndarray,
+                    open_z: np.ndarray, cells: np.ndarray) -> np.ndarray:
+    """The hottest of each flat cell in ``cells`` and its air neighbours through open or
+    leaking faces (``field_c`` (nz, ny, nx), NaN in solid cells): the hottest air that
+    can feed a sub-cell hot edge of it."""
+    nz, ny, nx = field_c.shape
+    k, j, i = np.unravel_index(cells, field_c.shape)
+    out = field_c[k, j, i].copy()
+    for arr, axis, n in ((open_x, 2, nx), (open_y, 1, ny), (open_z, 0, nz)):
+        idx = [k, j, i]
+        for step, face in ((-1, idx[axis]), (1, idx[axis] + 1)):
+            nb = idx[axis] + step
+            ok = (nb >= 0) & (nb < n)
+            fidx = list(idx); fidx[axis] = face
+            ok &= arr[tuple(np.clip(f, 0, s - 1) for f, s in zip(fidx, arr.shape))] > 0
+            nidx = list(idx); nidx[axis] = np.clip(nb, 0, n - 1)
+            val = field_c[tuple(nidx)]
+            out = np.where(ok & np.isfinite(val), np.fmax(out, val), out)
+    return out

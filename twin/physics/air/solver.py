@@ -28,7 +28,7 @@ from .devices import (AT_FLOOR, LIMITED, RHO_CP, Devices, SolveError, attach_ple
 from .flow import (AmgCache, FaceFluxes, FlowSystem, build_flow_system, face_fluxes,
                    leak_flows, solve_potential, start_after_edit)
 from .grid import Geometry, Grid, build_geometry, make_grid, on_grid
-from .hottest import rack_hottest_c
+from .hottest import neighbour_max_c, rack_hottest_c
 from .result import AirResult
 from .scene import AirScene, SolverSettings
 from .thermal import CoarseSpace, CoupledTransport, transport_matrix
@@ -342,8 +342,11 @@ class AirSolver:
         ent = dev.entrained > 0
         layer_max = np.full(nr, np.nan)
         layer_max[ent] = np.nanmax(prof[ent], axis=1)
+        nb = np.full(nr, -np.inf)
+        np.maximum.at(nb, Wc.row, neighbour_max_c(field, geom.open_x, geom.open_y, geom.open_z,
+                                                  Wc.col))
         t_max = rack_hottest_c(cell_max, layer_max, t_in[:nr], t_out[:nr], dev.hot_share, ent,
-                               scene.settings.inlet_peak_factor)
+                               scene.settings.inlet_peak_factor, nb)
         C = RHO_CP * dev.airflow_m3s
         nu = scene.cooling.n
         on, u = dev.unit_index, dev.units

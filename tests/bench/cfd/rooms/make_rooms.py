@@ -87,6 +87,20 @@ def rooms(base):
                                              "rect_m": [X0, 2.4, X0 + PER_ROW * W, 3.6],
                                              "height_m": 2.0, "roof": True, "end_doors": True}]),
     }
+    # three more contained cold aisles (added after the door-leak rule was drafted, as
+    # its check): uneven racks at 80 %, no roof at 90 %, over-supplied at 115 %
+    uneven = row("A", 1.2, 180, [8.0, 12.0, 20.0, 12.0, 8.0]) + row("B", 3.6, 0, [12.0, 8.0, 8.0, 20.0, 12.0])
+    aisle = {"id": "CA1", "kind": "cold_aisle", "rect_m": [X0, 2.4, X0 + PER_ROW * W, 3.6],
+             "height_m": 2.0, "roof": True, "end_doors": True}
+    out["contained_uneven"] = room(base, "Contained cold aisle, uneven racks", "roof and end doors, "
+                                   "8-20 kW racks, tiles = 80 % of rack airflow", uneven,
+                                   crahs(0.8 * air_m3s(uneven), 6.0), cold, containment=[aisle])
+    out["contained_no_roof"] = room(base, "Cold aisle with end doors, no roof", "tiles = 90 % of "
+                                    "rack airflow", facing, crahs(0.9 * q, 6.0), cold,
+                                    containment=[dict(aisle, roof=False)])
+    out["contained_over"] = room(base, "Contained cold aisle, over-supplied", "roof and end doors, "
+                                 "tiles = 115 % of rack airflow", facing, crahs(1.15 * q, 6.0), cold,
+                                 containment=[aisle])
     back = row("A", 1.2, 0, even) + row("B", 3.6, 180, even)
     out["hot_chimney"] = room(base, "Hot-aisle chimney", "rows back to back, hot aisle with a roof "
                               "ducted to the ceiling plenum", back, crahs(air_m3s(back), 6.0, y=0.6 + 1.25),
