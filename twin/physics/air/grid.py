@@ -13,7 +13,8 @@ CRAH uses it), the top-layer cells open to the plenum form ``return_mask`` —
 the hot-aisle chimneys if there are any (the ceiling is closed elsewhere),
 else the whole ceiling.  A hot aisle is a chimney in a ceiling-return hall
 when it has a roof (ducted to the plenum) or its panels reach the ceiling
-(open top into the plenum).
+(open top into the plenum).  The end doors of any other roofed aisle are sealed:
+their leak goes through the roof, where warm infiltration spreads (docs/physics.md §2.5).
 """
 
 from __future__ import annotations

@@ -22,6 +22,16 @@ end racks' rule held: hottest-intake MAE 2.41 → 1.99 K, racks more than 1 K op
 29 → 20, more than 3 K conservative 50 → 40 (docs/physics.md §2.13).
 It is calibrated at the room grid (0.3 m); on the 0.6 m hall grid it under-corrects.
 
+**Bound** (:func:`neighbour_max_c`).  The hot edge the factor stands for is air from a
+hotter neighbour (over the row top, round the row end), so the peak stops at the
+hottest air cell next to any of the rack's intake cells through an open or leaking
+face, and never falls below the hottest intake cell itself.  Without it the peak passed
+every temperature in the hall where a face's top layer is already pure hot air: in a
+starved roofed cold aisle the room air that leaks in through the roof fills the top
+layer, and the factor put the CFD library's uneven contained aisle's hottest intake
+4.4 K above the CFD's (2.6 K with the bound); elsewhere in the library it moves six
+racks by up to 0.9 K and makes none optimistic (docs/physics.md §2.13).
+
 **Row ends** (:func:`row_end_hottest_c`).  A rack that entrains round an open row end
 takes the hotter of that peak and ``T_mean + φ (T_exhaust − T_mean)``: the wrapped
 exhaust at its open edge (:mod:`.entrainment`, "Hottest intake at an open end"; φ per
