@@ -186,17 +186,19 @@ def face_seeds(centres, sizes, rotations, side, grid) -> np.ndarray:
 
 
 def test_tile_air_ends_at_rack_intakes_or_crah_returns(small_room):
-    """Small room (raised floor): lines from every perforated tile — from each layer of its
-    jet column, where it discharges evenly (docs/physics.md §2.3) — end in a cell where a
-    rack or a CRAH draws air in; the tile air they carry to the racks is at most what the
-    racks draw (some of their intake is recirculated exhaust), the rest bypasses to the
-    CRAHs (over the top of the aisle: its ends are closed up to the rack tops)."""
+    """Small room (raised floor): lines from every perforated tile — nine points over its
+    face in the floor layer, where its whole flow enters and rises as a jet
+    (docs/physics.md §2.3) — end in a cell where a rack or a CRAH draws air in; the tile
+    air they carry to the racks is at most what the racks draw (some of their intake is
+    recirculated exhaust), the rest bypasses to the CRAHs (over the top of the aisle: its
+    ends are closed up to the rack tops)."""
     _lay, res, scene = small_room
     air, g = res.air, res.air.grid
     tiles = scene.tiles.center_xy_m
-    z = (np.arange(g.nz) + 0.5) * g.dz
-    z = z[z < scene.settings.tile_jet_height_m]
-    seeds = np.column_stack([np.repeat(tiles, len(z), axis=0), np.tile(z, len(tiles))])
+    off = np.array([(a, b) for a in (-0.2, 0.0, 0.2) for b in (-0.2, 0.0, 0.2)]) * scene.tiles.size_m
+    z = np.full(len(off), 0.5 * g.dz)
+    seeds = np.column_stack([(tiles[:, None, :] + off[None, :, :]).reshape(-1, 2),
+                             np.tile(z, len(tiles))])
     lines = sl.trace(air, seeds)
     owners = end_owners(lines, air, intake_owners(scene, air))
     assert np.all(lines.end == sl.END_INTAKE)

@@ -48,7 +48,7 @@ from .entrainment import MAX_ENTRAINED_SHARE, entrainment_ports, exhaust_sealed
 from .grid import Geometry, footprint_cells, front_vector, grille_cells, snap
 from .scene import AirScene
 
-__all__ = ["Devices", "build_devices", "attach_plenum", "device_modes", "mode_equations",
+__all__ = ["Devices", "build_devices", "attach_plenum", "tile_jets", "device_modes", "mode_equations",
            "device_law", "tile_flows", "terminal_flows", "SolveError", "IDLE", "LIMITED", "AT_FLOOR"]
 
 RHO_CP = AIR.volumetric_cp_jm3k
@@ -79,6 +79,7 @@ class Devices:
     entrained: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (n_racks,) share drawn round a row end
     hot_share: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (n_racks,) own rise at the open edge
     grille_flow_m3s: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (n_grilles,) delivered/drawn
+    jet_z_m3s: np.ndarray | None = None    # (nz-1, ny, nx) tile jets' upward flux (tile_jets)
 
     @property
     def n(self) -> int:
@@ -190,6 +191,21 @@ def _tile_cells(scene: AirScene, geom: Geometry):
     return np.concatenate(owners), np.concatenate(out)
 
 
+def tile_jets(column_q: np.ndarray, shape: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The tiles' air as jets: (change of the per-cell discharge, flat; upward jet flux
+    on the internal horizontal faces, (nz − 1, ny, nx) m³/s) for the tiles' column
+    discharge ``column_q`` (flat, :func:`_tile_cells`).  Each column's whole flow enters
+    at its floor cell and rises through the column, the face above layer k carrying what
+    the layers above k take: the jet flux's divergence is the column discharge, so the
+    airflow is the column's (docs/physics.md §2.3) while the supply temperature enters at
+    the floor only and air meeting the jet from the side is carried up with it."""
+    q = column_q.reshape(shape)
+    jet = np.cumsum(q[::-1], axis=0)[::-1][1:]
+    moved = -q.copy()
+    moved[0] += q.sum(axis=0)
+    return moved.ravel(), jet
+
+
 def _normalised(owner, cells, n_owner, n_cells, flow):
     """Sparse (n_owner × n_cells) with each owner's row summing to flow[owner]."""
     counts = np.bincount(owner, minlength=n_owner).astype(float)
@@ -234,6 +250,7 @@ def build_devices(scene: AirScene, geom: Geometry) -> Devices:
     gr = scene.grilles
     grille_q = np.zeros(gr.n)
     plenum = sp.csr_matrix((n_cells, n_dev))
+    jet_z = None
     ducted = sp.csr_matrix((n_dev, n_cells))      # return grilles without a plenum
     ducted_w = None
     plenum_units = np.zeros(0, int)
@@ -297,6 +314,9 @@ def build_devices(scene: AirScene, geom: Geometry) -> Devices:
             owner = np.concatenate([t_own, n_t + s_own])
             per_cell = _normalised(owner, np.concatenate([t_cell, s_cell]), n_t + gr.n, n_cells, q)
             cell_q = np.asarray(per_cell.sum(axis=0)).ravel()
+            if len(t_cell):
+                floor_q, jet_z = tile_jets(np.asarray(per_cell[:n_t].sum(axis=0)).ravel(), g.shape)
+                cell_q = cell_q + floor_q
             share = V[fed_dev] / V[fed_dev].sum()
             cc = np.flatnonzero(cell_q)
             rows = np.repeat(cc, len(fed_dev)); cols = np.tile(fed_dev, len(cc))
@@ -372,7 +392,7 @@ def build_devices(scene: AirScene, geom: Geometry) -> Devices:
     cap = np.concatenate([r.rdhx_capacity_w, u.capacity_w[on]])
     floor = np.concatenate([r.rdhx_supply_c, u.supply_setpoint_c[on]])
     return Devices(nr, on, V, heat, cap, floor, intake, discharge, tile_q, plenum_units, share[:nr],
-                   hot_share, grille_q)
+                   hot_share, grille_q, jet_z)
 
 
 def attach_plenum(dev: Devices, return_g: np.ndarray, phi: np.ndarray) -> Devices:

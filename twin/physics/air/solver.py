@@ -240,10 +240,12 @@ class AirSolver:
         """Potential flow (with the buoyancy drift of ``drift_field``) and the
         transport system on it; returns (devices, transport)."""
         t0 = time.perf_counter()
-        bz = None
+        bz = base.jet_z_m3s          # the tile jets (devices.tile_jets), then the drift
         rhs = source
         if drift_field is not None:
-            bz = buoyancy.face_flux(geom, drift_field, st.buoyancy_time_s)
+            drift = buoyancy.face_flux(geom, drift_field, st.buoyancy_time_s)
+            bz = drift if bz is None else bz + drift
+        if bz is not None:
             rhs = source - buoyancy.divergence(geom, bz)
         fs = S.fs
         assert fs is not None   # built with the geometry key
