@@ -79,3 +79,18 @@ def test_supply_fraction_of_doors():
     excess = C * (hot[:nr] + dev.heat_w[:nr] / C - 24.0)
     assert np.allclose(f_hot[:nr][door], (dev.cap_w[:nr] / excess)[door])
     assert np.all(device_law(dev, hot)[:nr][door] > 24.0)
+
+
+def test_door_removal_and_unit_loading_by_their_definitions(solved):
+    """Per rack, the door removes the air heat the rack's own air does not carry away,
+    ``P − ρ c_p V (T_exhaust − T_in)`` (0 without a door); per unit, the capacity
+    fraction is its load over its capacity; doors and units together remove the heat."""
+    sc, r = solved
+    door = sc.racks.rdhx_capacity_w > 0
+    assert door.any() and (~door).any()
+    gain = RHO_CP * r.rack_airflow_m3s * (r.rack_exhaust_c - r.rack_inlet_mean_c)
+    expect = np.where(door, r.rack_air_heat_w - gain, 0.0)
+    assert np.allclose(r.rack_door_removed_w, expect, rtol=1e-9, atol=1e-6)
+    assert r.rack_door_removed_w[door].min() > 0.0
+    assert np.allclose(r.unit_capacity_fraction, r.unit_load_w / sc.cooling.capacity_w)
+    assert r.rack_door_removed_w.sum() + r.unit_load_w.sum() == pytest.approx(r.heat_removed_w, rel=1e-9)

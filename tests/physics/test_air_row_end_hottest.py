@@ -75,16 +75,22 @@ def test_neighbour_max_by_hand():
     f = np.array([[[20.0, 25.0, 40.0],
                    [21.0, np.nan, 22.0]],
                   [[30.0, 23.0, 24.0],
-                   [26.0, 27.0, 28.0]]])
+                   [26.0, 35.0, 28.0]]])
     ox = np.ones((2, 2, 4)); oy = np.ones((2, 3, 3)); oz = np.ones((3, 2, 3))
     ox[0, 0, 2] = 0.0          # between (0,0,1) and (0,0,2): closed, so 40 does not reach
     oz[1, 0, 0] = 0.03         # between (0,0,0) and (1,0,0): a leaking panel still passes
-    cells = np.ravel_multi_index(([0, 0, 0, 1], [0, 0, 1, 1], [0, 1, 0, 1]), f.shape)
+    cells = np.ravel_multi_index(([0, 0, 0, 1, 1], [0, 0, 1, 1, 0], [0, 1, 0, 1, 1]), f.shape)
     # (0,0,0): itself 20, x+ 25, y+ 21, z+ 30 (leaking) -> 30
     # (0,0,1): itself 25, x- 20, x+ closed, y+ solid, z+ 23 -> 25
     # (0,1,0): itself 21, x+ solid, y- 20, z+ 26 -> 26
-    # (1,1,1): itself 27, x- 26, x+ 28, y- 23, z- solid -> 28
-    assert np.allclose(neighbour_max_c(f, ox, oy, oz, cells), [30.0, 25.0, 26.0, 28.0])
+    # (1,1,1): itself 35, x- 26, x+ 28, y- 23, z- solid -> 35
+    # (1,0,1): itself 23, x- 30, x+ 24, y+ 35, z- 25 -> 35 (only through its y face)
+    assert np.allclose(neighbour_max_c(f, ox, oy, oz, cells), [30.0, 25.0, 26.0, 35.0, 35.0])
+    # a row of four cells along x: only the next cell counts, not the one beyond it
+    row = np.array([[[10.0, 30.0, 20.0, 25.0]]])
+    out = neighbour_max_c(row, np.ones((1, 1, 5)), np.ones((1, 2, 4)), np.ones((2, 1, 4)),
+                          np.arange(4))
+    assert np.allclose(out, [30.0, 30.0, 30.0, 25.0])
 
 
 def test_the_peak_stops_at_the_hottest_air_beside_the_cell():

@@ -72,3 +72,20 @@ def test_power_update_keeps_the_drift_field_of_its_own_temperatures():
     drift = s._state.drift_field
     assert drift is not None
     np.testing.assert_array_equal(drift, upd.temperature_c.ravel())
+
+
+def test_a_solve_reports_its_warnings_flags_and_a_zero_residual_without_heat():
+    """What the result carries from the solve: a sealed starved cold aisle (no panel
+    leakage) keeps its imbalance as a warning; a full solve has settled its drift and
+    converged; a room with its racks at zero heat has nothing to balance (residual 0,
+    not 0/0)."""
+    sealed = room(10, supply_ratio=0.8, containment="cold_aisle",
+                  settings=SolverSettings(containment_leakage=0.0))
+    r = AirSolver().solve(sealed)
+    assert len(r.warnings) == 1 and "unbalanced airflow" in r.warnings[0]
+    assert r.converged is True and r.drift_settled is True and r.field_current is True
+    sc = room(10)
+    cold = AirSolver().solve(type(sc)(sc.hall, sc.racks.with_power(np.zeros(sc.racks.n)), sc.cooling,
+                                      sc.tiles, sc.containment, sc.settings, sc.grilles))
+    assert cold.heat_in_w == 0.0 and cold.residual_pct == 0.0
+    assert np.allclose(cold.rack_inlet_mean_c, 18.0, atol=1e-6)

@@ -6,6 +6,7 @@ over the column) while the supply temperature enters at the floor only."""
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from twin.physics.air import AirScene, AirSolver
 from twin.physics.air.devices import _tile_cells, build_devices
@@ -127,3 +128,41 @@ def test_with_closed_aisle_ends_the_jet_height_does_not_change_what_the_racks_br
         assert np.allclose(jet.rack_inlet_mean_c, floor.rack_inlet_mean_c, atol=0.01)
         for res in (floor, jet):
             assert abs(res.residual_pct) < 1e-3
+
+
+@pytest.mark.parametrize("settings", [dict(buoyancy=False), dict(buoyancy=True, buoyancy_time_s=1e-9)])
+def test_the_flow_less_the_jets_is_a_potential_flow(settings):
+    """The jets are a fixed flux beside the potential flow (§2.3): the solved face fluxes
+    less the jet flux are a gradient, F = a (φ_P − φ_N), so round every loop of four
+    open faces the potential differences F / a add up to zero.  The jets themselves are
+    not a gradient (they stop at the column's edge): a flow that dropped them, with or
+    without the (here vanishing) buoyancy drift, leaves loops round the columns' edges
+    that do not close."""
+    base = room(10, supply_ratio=1.0)
+    # one more tile on the open floor behind a row, where its jet has air on every side
+    # (the aisle's own columns stand between rack faces and closed aisle ends)
+    t = base.tiles
+    tiles = replace(t, center_xy_m=np.vstack([t.center_xy_m, [3.9, 0.9]]),
+                    open_fraction=np.append(t.open_fraction, t.open_fraction[0]), flow_m3s=None)
+    sc = _settings(AirScene(base.hall, base.racks, base.cooling, tiles, base.containment,
+                            base.settings, base.grilles), **settings)
+    g = make_grid(sc.hall, sc.settings)
+    geom = build_geometry(sc, g)
+    jet = build_devices(sc, geom).jet_z_m3s
+    assert jet is not None and jet.max() > 0.01
+    res = AirSolver().solve(sc)
+    fx, fz = res.fluxes.x, res.fluxes.z.copy()
+    fz[1:-1] -= jet
+    ax, az = g.dz, g.dx * g.dx / g.dz          # A / d of a vertical and a horizontal face
+    # loop P(k, j, i-1) -> Q(k, j, i) -> R(k+1, j, i) -> S(k+1, j, i-1) -> P
+    loop = (fx[:-1, :, 1:-1] / ax + fz[1:-1, :, 1:] / az
+            - fx[1:, :, 1:-1] / ax - fz[1:-1, :, :-1] / az)
+    ok = ((geom.open_x[:-1, :, 1:-1] == 1) & (geom.open_x[1:, :, 1:-1] == 1)
+          & (geom.open_z[1:-1, :, 1:] == 1) & (geom.open_z[1:-1, :, :-1] == 1))
+    assert ok.sum() > 1000
+    scale = np.abs(fz[1:-1]).max() / az
+    assert np.abs(loop[ok]).max() < 1e-3 * scale
+    # the check has teeth: the fluxes with the jets left in do not close round the columns
+    raw = (fx[:-1, :, 1:-1] / ax + res.fluxes.z[1:-1, :, 1:] / az
+           - fx[1:, :, 1:-1] / ax - res.fluxes.z[1:-1, :, :-1] / az)
+    assert np.abs(raw[ok]).max() > 0.1 * scale
