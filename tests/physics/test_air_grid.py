@@ -206,3 +206,20 @@ def test_a_point_on_a_cell_boundary_belongs_to_the_cell_above_it():
     assert g.cell_of(0.6, 0.6 * 3, 0.9) == (2 * 10 + 6) * 10 + 2
     assert g.cell_of(-0.1, -0.1, -0.1) == 0
     assert g.cell_of(9.0, 9.0, 9.0) == g.n - 1
+
+
+def test_units_in_the_hall_are_solid_turned_and_units_outside_are_not():
+    """A 1.8 x 0.9 x 2.0 m CRAH turned 90° at (2, 3) fills x 1.55..2.45 -> cells 3..4 (0.5 m
+    cells; edges snap to 1.5 and 2.5), y 2.1..3.9 -> 4..7, four layers; the same unit
+    marked as standing outside the hall (a gallery) fills nothing."""
+    hall = Hall(6.0, 6.0, 3.0, raised_floor=False)
+    racks = Racks(np.zeros((0, 2)), np.zeros((0, 3)), np.zeros(0), np.zeros(0), np.zeros(0))
+    units = CoolingUnits(("crah", "crah"), np.array([[2.0, 3.0], [4.5, 3.0]]),
+                         np.array([[1.8, 0.9, 2.0], [1.8, 0.9, 2.0]]), np.array([90.0, 90.0]),
+                         np.array([4.0, 4.0]), np.array([1e5, 1e5]), np.array([18.0, 18.0]),
+                         outside=np.array([False, True]))
+    sc = AirScene(hall, racks, units, settings=SolverSettings(cell_m=0.5, cell_z_m=0.5))
+    geom = build_geometry(sc, make_grid(sc.hall, sc.settings))
+    expect = np.zeros(geom.solid.shape, bool)
+    expect[:4, 4:8, 3:5] = True
+    assert np.array_equal(geom.solid, expect)

@@ -86,11 +86,14 @@ def test_neighbour_max_by_hand():
     # (1,1,1): itself 35, x- 26, x+ 28, y- 23, z- solid -> 35
     # (1,0,1): itself 23, x- 30, x+ 24, y+ 35, z- 25 -> 35 (only through its y face)
     assert np.allclose(neighbour_max_c(f, ox, oy, oz, cells), [30.0, 25.0, 26.0, 35.0, 35.0])
-    # a row of four cells along x: only the next cell counts, not the one beyond it
-    row = np.array([[[10.0, 30.0, 20.0, 25.0]]])
-    out = neighbour_max_c(row, np.ones((1, 1, 5)), np.ones((1, 2, 4)), np.ones((2, 1, 4)),
-                          np.arange(4))
-    assert np.allclose(out, [30.0, 30.0, 30.0, 25.0])
+    # rows of four cells along x, every face open (the walls too): only the next cell
+    # counts, not the one beyond it, nor one wrapped round from the other end
+    for values, expect in (([10.0, 30.0, 20.0, 25.0], [30.0, 30.0, 30.0, 25.0]),
+                           ([20.0, 10.0, 5.0, 40.0], [20.0, 20.0, 40.0, 40.0])):
+        row = np.array([[values]])
+        out = neighbour_max_c(row, np.ones((1, 1, 5)), np.ones((1, 2, 4)), np.ones((2, 1, 4)),
+                              np.arange(4))
+        assert np.allclose(out, expect), values
 
 
 def test_the_peak_stops_at_the_hottest_air_beside_the_cell():

@@ -89,3 +89,14 @@ def test_a_solve_reports_its_warnings_flags_and_a_zero_residual_without_heat():
                                       sc.tiles, sc.containment, sc.settings, sc.grilles))
     assert cold.heat_in_w == 0.0 and cold.residual_pct == 0.0
     assert np.allclose(cold.rack_inlet_mean_c, 18.0, atol=1e-6)
+
+
+def test_a_cold_solve_times_its_stages_within_its_total():
+    """The stage timings of a buoyant cold solve (several flow passes) are each positive
+    and together no more than the total."""
+    r = AirSolver().solve(room(10, supply_ratio=0.8))
+    t = r.timings_s
+    assert r.iterations["buoyancy_passes"] >= 1
+    stages = [t[k] for k in ("geometry_s", "flow_s", "thermal_s", "capture_s")]
+    assert all(v > 0 for v in stages)
+    assert sum(stages) <= t["total_s"] + 1e-6 and t["total_s"] < 60.0

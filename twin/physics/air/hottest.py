@@ -81,11 +81,9 @@ def neighbour_max_c(field_c: np.ndarray, open_x: np.ndarray, open_y: np.ndarray,
     for arr, axis, n in ((open_x, 2, nx), (open_y, 1, ny), (open_z, 0, nz)):
         idx = [k, j, i]
         for step, face in ((-1, idx[axis]), (1, idx[axis] + 1)):
-            nb = idx[axis] + step
-            ok = (nb >= 0) & (nb < n)
             fidx = list(idx); fidx[axis] = face
-            ok &= arr[tuple(np.clip(f, 0, s - 1) for f, s in zip(fidx, arr.shape))] > 0
-            nidx = list(idx); nidx[axis] = np.clip(nb, 0, n - 1)
+            # past the grid's edge the index stays on the cell itself, which adds nothing
+            nidx = list(idx); nidx[axis] = np.clip(idx[axis] + step, 0, n - 1)
             val = field_c[tuple(nidx)]
-            out = np.where(ok & np.isfinite(val), np.fmax(out, val), out)
+            out = np.where((arr[tuple(fidx)] > 0) & np.isfinite(val), np.fmax(out, val), out)
     return out
