@@ -86,7 +86,7 @@ SANDBOX_PREFIX = "twin-mutation-"
 #: paths are skipped, so tests added later under tests/<package>/ are picked up.
 TESTS: dict[str, list[str]] = {
     "physics": ["tests/physics", "tests/test_physics*.py", "tests/test_simulate.py",
-                "tests/test_energy*.py", "tests/test_properties*.py",
+                "tests/test_energy*.py", "tests/test_properties*.py", "tests/files/test_properties.py",
                 # physics modules whose own tests sit beside the engine analysis that uses them
                 "tests/test_swing.py", "tests/test_fabric.py", "tests/whatif/test_ridethrough*.py",
                 "tests/test_engine_plant.py"],

@@ -63,29 +63,78 @@ def test_containment_panels_run_along_the_long_sides_of_an_aisle_along_y():
         assert np.all(geom.open_y[:, j, 2:4] == 1.0)
 
 
+@pytest.mark.parametrize("along_y", [False, True])
 @pytest.mark.parametrize("kind, roof, ceiling_return, door_open", [
     ("cold_aisle", True, False, 0.0),      # roofed: the doors' leak goes through the roof
     ("hot_aisle", True, False, 0.0),       # the same for a roofed hot aisle in a room return
     ("cold_aisle", False, False, None),    # no roof: the doors leak themselves
     ("hot_aisle", True, True, None),       # a chimney: its doors leak, up to the ceiling
 ])
-def test_which_end_doors_leak(kind, roof, ceiling_return, door_open):
+def test_which_end_doors_leak(kind, roof, ceiling_return, door_open, along_y):
     """Aisle x 1..5 m, y 2..3 m on 0.5 m cells (i 2..10, j 4..6), 1.5 m panels (3 of 6
     layers): the end doors stand on the x faces i = 2 and i = 10, rows j 4..5.  Under a
     roof they are sealed and the roof (faces k = 3) leaks; without a roof, or on a
-    chimney, they leak at ``containment_leakage`` (docs/physics.md §2.5)."""
+    chimney, they leak at ``containment_leakage`` (docs/physics.md §2.5).  The same aisle
+    turned to run along y (x 2..3, y 1..5) has its doors on the y faces."""
     leak = SolverSettings().containment_leakage
+    rect = [2.0, 1.0, 3.0, 5.0] if along_y else [1.0, 2.0, 5.0, 3.0]
     sc = _empty_scene(Hall(6.0, 6.0, 3.0, raised_floor=False, ceiling_return=ceiling_return),
-                      Containment(np.array([[1.0, 2.0, 5.0, 3.0]]), (kind,), np.array([1.5]),
+                      Containment(np.array([rect]), (kind,), np.array([1.5]),
                                   np.array([roof]), np.array([True])),
                       SolverSettings(cell_m=0.5, cell_z_m=0.5))
     geom = build_geometry(sc, make_grid(sc.hall, sc.settings))
-    doors = geom.open_x[:3, 4:6, [2, 10]]
-    assert np.all(doors == (leak if door_open is None else door_open))
-    assert np.all(geom.open_x[3:, 4:6, [2, 10]] == (leak if ceiling_return else 1.0))
+    # in the aisle's own frame: "ends" are the door faces, "sides" the long panels
+    if along_y:
+        ends, sides = geom.open_y[:, [2, 10], 4:6], geom.open_x[:, 2:10, [4, 6]]
+        roof_faces = geom.open_z[3, 2:10, 4:6]
+    else:
+        ends, sides = geom.open_x[:, 4:6, [2, 10]], geom.open_y[:, [4, 6], 2:10]
+        roof_faces = geom.open_z[3, 4:6, 2:10]
+    assert np.all(ends[:3] == (leak if door_open is None else door_open))
+    assert np.all(ends[3:] == (leak if ceiling_return else 1.0))
     if roof and not ceiling_return:
-        assert np.all(geom.open_z[3, 4:6, 2:10] == leak)
-    assert np.all(geom.open_y[:3, [4, 6], 2:10] == leak)     # the long sides leak in every case
+        assert np.all(roof_faces == leak)
+    assert np.all(sides[:3] == leak)                 # the long sides leak in every case
+
+
+def test_a_roofed_aisle_as_tall_as_the_room_keeps_its_doors_leaking():
+    """Panels and roof at the ceiling of a room-return hall (not a chimney): the roof is
+    the ceiling, so there is no roof to leak through and the doors leak themselves."""
+    leak = SolverSettings().containment_leakage
+    sc = _empty_scene(Hall(6.0, 6.0, 3.0, raised_floor=False),
+                      Containment(np.array([[1.0, 2.0, 5.0, 3.0]]), ("cold_aisle",), np.array([3.0]),
+                                  np.array([True]), np.array([True])),
+                      SolverSettings(cell_m=0.5, cell_z_m=0.5))
+    geom = build_geometry(sc, make_grid(sc.hall, sc.settings))
+    assert np.all(geom.open_x[:, 4:6, [2, 10]] == leak)
+    assert np.all(geom.open_z[-1] == 0.0)
+
+
+def test_containment_edge_cases_one_layer_a_square_aisle_and_an_empty_rectangle_first():
+    """A 0.1 m panel still stands one layer high; a square 2 x 2 m aisle counts as running
+    along x (its panels on the y faces, its open ends on the x faces); an aisle drawn
+    outside the hall before a real one leaves the real one as it is."""
+    leak = SolverSettings().containment_leakage
+
+    def geom_of(rects, height_m):
+        n = len(rects)
+        sc = _empty_scene(Hall(6.0, 6.0, 3.0, raised_floor=False),
+                          Containment(np.array(rects, float), ("cold_aisle",) * n, np.full(n, height_m),
+                                      np.zeros(n, bool), np.zeros(n, bool)),
+                          SolverSettings(cell_m=0.5, cell_z_m=0.5))
+        return build_geometry(sc, make_grid(sc.hall, sc.settings))
+
+    low = geom_of([[1.0, 2.0, 5.0, 3.0]], 0.1)
+    assert np.all(low.open_y[0, [4, 6], 2:10] == leak) and np.all(low.open_y[1:, [4, 6], 2:10] == 1.0)
+    square = geom_of([[1.0, 1.0, 3.0, 3.0]], 1.5)
+    assert np.all(square.open_y[:3, [2, 6], 2:6] == leak)
+    assert np.all(square.open_x[:, 2:6, [2, 6]] == 1.0)
+    real = geom_of([[1.0, 2.0, 5.0, 3.0]], 1.5)
+    for outside in ([[7.0, 2.0, 9.0, 3.0]], [[1.0, 7.0, 5.0, 8.0]], [[2.0, 2.0, 2.0, 3.0]],
+                    [[1.0, 2.5, 5.0, 2.5]]):
+        both = geom_of(outside + [[1.0, 2.0, 5.0, 3.0]], 1.5)
+        for name in ("open_x", "open_y", "open_z"):
+            assert np.array_equal(getattr(both, name), getattr(real, name)), (outside, name)
 
 
 def test_a_grille_edge_on_a_cell_centre_covers_that_cell():
@@ -223,3 +272,34 @@ def test_units_in_the_hall_are_solid_turned_and_units_outside_are_not():
     expect = np.zeros(geom.solid.shape, bool)
     expect[:4, 4:8, 3:5] = True
     assert np.array_equal(geom.solid, expect)
+
+
+def test_the_return_mask_holds_the_top_layer_return_grilles_and_no_solid_cells():
+    """Ceiling-return hall, 0.5 m cells and layers (6 of them), one CRAH 2.0 m tall in
+    the south-west corner: a 1 x 1 m ceiling return grille at (4, 4) opens the four
+    top-layer cells i 7..8, j 7..8 to the plenum, a 0.5 m one over the CRAH the top
+    layer's first cell; a wall grille 1.0 m up at (5.75, 2)
+    opens its side cells only (layers 1..2); a ceiling grille over a unit that reaches
+    the ceiling opens nothing (its top cells are solid). With no return grille at all
+    the whole ceiling returns, less the solid cells under it."""
+    hall = Hall(6.0, 6.0, 3.0, raised_floor=False, ceiling_return=True)
+    racks = Racks(np.zeros((0, 2)), np.zeros((0, 3)), np.zeros(0), np.zeros(0), np.zeros(0))
+    units = CoolingUnits(("crah", "crah"), np.array([[0.5, 0.5], [5.0, 5.0]]),
+                         np.array([[1.0, 1.0, 2.0], [1.0, 1.0, 3.0]]), np.zeros(2),
+                         np.array([4.0, 0.0]), np.array([1e5, 1e5]), np.array([18.0, 18.0]))
+    settings = SolverSettings(cell_m=0.5, cell_z_m=0.5)
+    grilles = Grilles(np.array([[4.0, 4.0], [5.75, 2.0], [5.0, 5.0], [0.25, 0.25]]),
+                      np.array([[1.0, 1.0], [0.5, 1.0], [1.0, 1.0], [0.5, 0.5]]), ("return",) * 4,
+                      z_m=np.array([np.nan, 1.0, np.nan, np.nan]),
+                      height_m=np.array([np.nan, 1.0, np.nan, np.nan]))
+    sc = AirScene(hall, racks, units, settings=settings, grilles=grilles)
+    g = make_grid(hall, settings)
+    geom = build_geometry(sc, g)
+    expect = np.zeros((g.ny, g.nx), bool)
+    expect[7:9, 7:9] = True
+    expect[0, 0] = True            # the first cell of the top layer, over the 2.0 m CRAH
+    assert np.array_equal(geom.return_mask, expect)
+    k, j, i = np.unravel_index(geom.return_side, g.shape)
+    assert set(k.tolist()) == {1, 2} and set(i.tolist()) == {11} and set(j.tolist()) == {3, 4}
+    whole = build_geometry(AirScene(hall, racks, units, settings=settings), g).return_mask
+    assert whole.sum() == g.nx * g.ny - 4 and not whole[9:11, 9:11].any()
