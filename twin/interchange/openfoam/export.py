@@ -176,7 +176,8 @@ Run: `./Allrun` (serial), `./Allrun --procs {max(procs, 2)}` (MPI; also on a clu
 - Returns: {returns}.
 - Containment panels are zero-thickness baffles (no leakage); the end doors of a
   roofed aisle stop one cell under the roof (a sealed aisle with fixed flows has no
-  solution; the twin leaks 3 % through every panel instead).
+  solution; the twin leaks 3 % through its panels instead, a roofed aisle's door leak
+  through its roof, where the air that comes in at the door heads spreads).
 - Walls, floor and ceiling are adiabatic and airtight; Boussinesq buoyancy with
   β = 1/T_ref; Pr_t 0.85; intake mean = mean of the cells in front of the intake face
   (uniform face velocity: that is the flux-weighted mean), hottest = hottest such cell.
