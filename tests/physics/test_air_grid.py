@@ -92,6 +92,11 @@ def test_which_end_doors_leak(kind, roof, ceiling_return, door_open, along_y):
         roof_faces = geom.open_z[3, 4:6, 2:10]
     assert np.all(ends[:3] == (leak if door_open is None else door_open))
     assert np.all(ends[3:] == (leak if ceiling_return else 1.0))
+    # the door planes beyond the aisle's width stay open
+    beside = (np.concatenate([geom.open_y[:3, [2, 10], :4], geom.open_y[:3, [2, 10], 6:]], axis=2)
+              if along_y else
+              np.concatenate([geom.open_x[:3, :4, [2, 10]], geom.open_x[:3, 6:, [2, 10]]], axis=1))
+    assert np.all(beside == 1.0)
     if roof and not ceiling_return:
         assert np.all(roof_faces == leak)
     assert np.all(sides[:3] == leak)                 # the long sides leak in every case
@@ -275,31 +280,32 @@ def test_units_in_the_hall_are_solid_turned_and_units_outside_are_not():
 
 
 def test_the_return_mask_holds_the_top_layer_return_grilles_and_no_solid_cells():
-    """Ceiling-return hall, 0.5 m cells and layers (6 of them), one CRAH 2.0 m tall in
-    the south-west corner: a 1 x 1 m ceiling return grille at (4, 4) opens the four
-    top-layer cells i 7..8, j 7..8 to the plenum, a 0.5 m one over the CRAH the top
-    layer's first cell; a wall grille 1.0 m up at (5.75, 2)
-    opens its side cells only (layers 1..2); a ceiling grille over a unit that reaches
-    the ceiling opens nothing (its top cells are solid). With no return grille at all
-    the whole ceiling returns, less the solid cells under it."""
+    """Ceiling-return hall, 0.5 m cells and layers (6 of them), one CRAH 2.5 m tall in
+    the south-west corner (layers 0..4): a 1 x 1 m ceiling return grille at (4, 4) opens
+    the four top-layer cells i 7..8, j 7..8 to the plenum, a 0.5 m one over the CRAH the
+    top layer's first cell (free above the unit); a wall grille 2.0 m up at (5.75, 2)
+    opens its side cells only (layers 3..4, the one under the top layer included); a
+    ceiling grille over a unit that reaches the ceiling opens nothing (its top cells are
+    solid). With no return grille at all the whole ceiling returns, less the solid cells
+    under it."""
     hall = Hall(6.0, 6.0, 3.0, raised_floor=False, ceiling_return=True)
     racks = Racks(np.zeros((0, 2)), np.zeros((0, 3)), np.zeros(0), np.zeros(0), np.zeros(0))
     units = CoolingUnits(("crah", "crah"), np.array([[0.5, 0.5], [5.0, 5.0]]),
-                         np.array([[1.0, 1.0, 2.0], [1.0, 1.0, 3.0]]), np.zeros(2),
+                         np.array([[1.0, 1.0, 2.5], [1.0, 1.0, 3.0]]), np.zeros(2),
                          np.array([4.0, 0.0]), np.array([1e5, 1e5]), np.array([18.0, 18.0]))
     settings = SolverSettings(cell_m=0.5, cell_z_m=0.5)
     grilles = Grilles(np.array([[4.0, 4.0], [5.75, 2.0], [5.0, 5.0], [0.25, 0.25]]),
                       np.array([[1.0, 1.0], [0.5, 1.0], [1.0, 1.0], [0.5, 0.5]]), ("return",) * 4,
-                      z_m=np.array([np.nan, 1.0, np.nan, np.nan]),
+                      z_m=np.array([np.nan, 2.0, np.nan, np.nan]),
                       height_m=np.array([np.nan, 1.0, np.nan, np.nan]))
     sc = AirScene(hall, racks, units, settings=settings, grilles=grilles)
     g = make_grid(hall, settings)
     geom = build_geometry(sc, g)
     expect = np.zeros((g.ny, g.nx), bool)
     expect[7:9, 7:9] = True
-    expect[0, 0] = True            # the first cell of the top layer, over the 2.0 m CRAH
+    expect[0, 0] = True            # the first cell of the top layer, over the 2.5 m CRAH
     assert np.array_equal(geom.return_mask, expect)
     k, j, i = np.unravel_index(geom.return_side, g.shape)
-    assert set(k.tolist()) == {1, 2} and set(i.tolist()) == {11} and set(j.tolist()) == {3, 4}
+    assert set(k.tolist()) == {3, 4} and set(i.tolist()) == {11} and set(j.tolist()) == {3, 4}
     whole = build_geometry(AirScene(hall, racks, units, settings=settings), g).return_mask
     assert whole.sum() == g.nx * g.ny - 4 and not whole[9:11, 9:11].any()
