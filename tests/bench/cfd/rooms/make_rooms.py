@@ -44,11 +44,11 @@ def tiles(*ys, x_lo=X0, n=PER_ROW):
             for k, y in enumerate(ys) for i in range(n)]
 
 
-def crahs(total_m3s, length_m, y=3.0):
+def crahs(total_m3s, length_m, y=3.0, width_m=7.2):
     return [{"id": f"CRAH-{k + 1}", "model": "crah-150", "location": "hall", "enabled": True,
              "position_m": [x, y], "rotation_deg": rot, "supply_setpoint_c": 18.0, "rack": "",
              "airflow_m3s": round(total_m3s / 2, 4)}
-            for k, (x, rot) in enumerate(((0.45, 90), (7.2 - 0.45, 270)))]
+            for k, (x, rot) in enumerate(((0.45, 90), (round(width_m - 0.45, 4), 270)))]
 
 
 def air_m3s(racks):
@@ -56,10 +56,10 @@ def air_m3s(racks):
 
 
 def room(base, name, description, racks, units, tile_list, length=6.0, ceiling=False,
-         raised=True, containment=(), cdus=()):
+         raised=True, containment=(), cdus=(), width=7.2):
     d = copy.deepcopy(base)
     d["name"], d["description"] = name, description
-    d["hall"].update(width_m=7.2, length_m=length, ceiling_height_m=3.0, ceiling_return=ceiling,
+    d["hall"].update(width_m=width, length_m=length, ceiling_height_m=3.0, ceiling_return=ceiling,
                      raised_floor=raised, name=name)
     d.update(racks=racks, cooling_units=units, tiles=tile_list, containment=list(containment),
              grilles=[], cdus=list(cdus), cable_trays=[], scenarios=[], immersion_tanks=[])
@@ -101,6 +101,16 @@ def rooms(base):
     out["contained_over"] = room(base, "Contained cold aisle, over-supplied", "roof and end doors, "
                                  "tiles = 115 % of rack airflow", facing, crahs(1.15 * q, 6.0), cold,
                                  containment=[aisle])
+    # a longer contained aisle (rows of eight in a 9.6 m room), drawn after the door-leak
+    # rule and the three rooms above, to see whether the leaked air still comes down
+    # mid-row when the row is long
+    eight = [12.0] * 8
+    long_rows = row("A", 1.2, 180, eight) + row("B", 3.6, 0, eight)
+    out["contained_long"] = room(base, "Contained cold aisle, rows of eight", "roof and end doors, "
+                                 "tiles = 85 % of rack airflow", long_rows,
+                                 crahs(0.85 * air_m3s(long_rows), 6.0, width_m=9.6),
+                                 tiles(2.7, 3.3, n=8), width=9.6,
+                                 containment=[dict(aisle, rect_m=[X0, 2.4, X0 + 8 * W, 3.6])])
     back = row("A", 1.2, 0, even) + row("B", 3.6, 180, even)
     out["hot_chimney"] = room(base, "Hot-aisle chimney", "rows back to back, hot aisle with a roof "
                               "ducted to the ceiling plenum", back, crahs(air_m3s(back), 6.0, y=0.6 + 1.25),
