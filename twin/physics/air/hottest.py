@@ -63,10 +63,12 @@ def rack_hottest_c(cell_max_c: np.ndarray, layer_max_c: np.ndarray, mean_c: np.n
                    peak_factor: float, bound_c: np.ndarray | None = None) -> np.ndarray:
     """``rack_inlet_max_c`` of every rack: the peak over the hottest intake cell, or for
     the racks that ``entrained`` (bool) round a row end the row-end rule over the peak of
-    their hottest layer."""
-    peak = intake_peak_c(np.where(entrained, layer_max_c, cell_max_c), mean_c, peak_factor)
+    their hottest layer; the peak stops at ``bound_c`` (:func:`neighbour_max_c`) but not
+    below that cell or layer."""
+    hottest = np.where(entrained, layer_max_c, cell_max_c)
+    peak = intake_peak_c(hottest, mean_c, peak_factor)
     if bound_c is not None:
-        peak = np.maximum(np.minimum(peak, bound_c), np.where(entrained, layer_max_c, cell_max_c))
+        peak = np.maximum(np.minimum(peak, bound_c), hottest)
     return np.where(entrained, row_end_hottest_c(peak, mean_c, exhaust_c, hot_share), peak)
 
 
