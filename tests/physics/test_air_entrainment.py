@@ -12,6 +12,8 @@ from twin.physics.air.grid import build_geometry, make_grid
 from twin.physics.air.scene import AirScene, Containment
 from twin.physics.air.synthetic import room
 
+from .test_air_row_end_hottest import corner_air_c
+
 
 def _with(scene, **settings):
     return AirScene(scene.hall, scene.racks, scene.cooling, scene.tiles, scene.containment,
@@ -46,13 +48,16 @@ def test_balanced_open_aisle_heat_lands_on_end_racks_energy_closes():
     assert gap_on > gap_off + 2.0
     assert abs(on.residual_pct) < 1e-3
     # hottest inlet of an entraining rack: the peak over its hottest mixture layer (1.4 x
-    # the layer's excess over its mean) or its mean plus 0.75 of its own rise (the wrapped
-    # exhaust at its open edge), never above its own exhaust
+    # the layer's excess over its mean) or its mean plus 0.67 of its own rise (the wrapped
+    # exhaust at its open edge), never above its own exhaust; an end rack's edge also
+    # takes its corner air unmixed (cooler here than the wrapped exhaust)
     def rule(racks, share):
         t_in, t_out = on.rack_inlet_mean_c[racks], on.rack_exhaust_c[racks]
         layer = np.nanmax(on.rack_inlet_profile_c[racks], axis=1)
         return np.maximum(t_in + 1.4 * (layer - t_in), t_in + share * (t_out - t_in))
-    assert np.allclose(on.rack_inlet_max_c[ends], rule(ends, 0.75), atol=1e-9)
+    corner = corner_air_c(sc, on)
+    assert sorted(corner) == ends and all(corner[b] < rule([b], 0.67)[0] - 1.0 for b in ends)
+    assert np.allclose(on.rack_inlet_max_c[ends], rule(ends, 0.67), atol=1e-9)
     assert np.all(on.rack_inlet_max_c[ends] < on.rack_exhaust_c[ends])
     # the wrap's hot streak reaches the inward neighbour's near edge along the top (CFD:
     # 0.02-0.9 of its rise above its mean there, upper quartile 0.64): it takes the rule with 0.65,

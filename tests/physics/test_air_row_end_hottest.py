@@ -5,6 +5,7 @@ their wrapped air from."""
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from twin.physics.air import AirSolver
 from twin.physics.air.devices import build_devices
@@ -23,6 +24,38 @@ def _scene(sc, containment=None, **settings):
                     replace(sc.settings, **settings))
 
 
+def corner_air_c(scene, result):
+    """{end rack: mean temperature of the corner air its open edge entrains}, from the
+    ports and the solved field."""
+    ports = entrainment_ports(scene, build_geometry(scene, result.grid)).ends()
+    t = np.nan_to_num(np.asarray(result.temperature_c, float).ravel())
+    air = ports.corner @ t
+    return {int(b): float(air[k]) for k, b in enumerate(ports.rack)}
+
+
+def test_ceiling_return_end_edge_takes_its_corner_air():
+    """With a ceiling return the air round a row end is exhaust from floor to ceiling, so
+    the end rack's open edge sees it unmixed: its hottest intake is the corner air's mean,
+    above its mean plus 0.67 of its rise and above the peak of its mixture; the inward
+    neighbours (who draw from the same corner, 0.1 of the share) keep the share rule."""
+    sc = room(12, supply_ratio=0.8, ceiling_return=True)
+    res = AirSolver().solve(sc)
+    corner = corner_air_c(sc, res)
+    ends = [0, 5, 6, 11]
+    assert sorted(corner) == ends
+    t_in, t_out = res.rack_inlet_mean_c, res.rack_exhaust_c
+    layer = np.nanmax(res.rack_inlet_profile_c, axis=1)
+    share = t_in + 0.67 * (t_out - t_in)
+    peak = t_in + 1.4 * (layer - t_in)
+    for b in ends:
+        assert corner[b] > max(share[b], peak[b]) + 0.2
+        assert res.rack_inlet_max_c[b] == pytest.approx(corner[b], abs=1e-9)
+        assert corner[b] < t_out[b]
+    nbs = [1, 4, 7, 10]
+    assert np.allclose(res.rack_inlet_max_c[nbs],
+                       np.maximum(peak[nbs], t_in[nbs] + 0.65 * (t_out[nbs] - t_in[nbs])), atol=1e-9)
+
+
 def test_hottest_by_hand():
     # mean 22 °C, exhaust 33 °C (11 K own rise), share 0.7: 22 + 0.7 × 11 = 29.7 °C,
     # hotter than the mixture's peak (26 °C)
@@ -37,6 +70,11 @@ def test_hottest_by_hand():
     # a share of 0 (exhaust sealed) leaves the peak
     assert np.allclose(row_end_hottest_c(np.array([26.0]), np.array([22.0]), np.array([33.0]),
                                          np.array([0.0])), [26.0])
+    # the open edge's corner air: 30.5 °C beats 29.7 °C; 28 °C does not; −inf (a
+    # neighbour, no edge) leaves the rule; it applies with a share of 0 too
+    edge = row_end_hottest_c(np.full(4, 26.0), np.full(4, 22.0), np.full(4, 33.0),
+                             np.array([0.7, 0.7, 0.7, 0.0]), np.array([30.5, 28.0, -np.inf, 27.0]))
+    assert np.allclose(edge, [30.5, 29.7, 29.7, 27.0])
 
 
 def test_peak_factor_by_hand():
@@ -52,6 +90,12 @@ def test_peak_factor_by_hand():
                          np.full(3, 20.0), np.full(3, 31.0), np.array([0.0, 0.5, 0.5]),
                          np.array([False, True, True]), 1.5)
     assert np.allclose(out, [26.0, 25.5, 30.5])
+    # the edges' corner air reaches entraining racks only: 27 °C lifts rack 1 (25.5) but
+    # not rack 2 (30.5), and rack 0 (not entraining) ignores its 35 °C
+    out = rack_hottest_c(np.array([24.0, 35.0, 40.0]), np.array([np.nan, 21.0, 27.0]),
+                         np.full(3, 20.0), np.full(3, 31.0), np.array([0.0, 0.5, 0.5]),
+                         np.array([False, True, True]), 1.5, None, np.array([35.0, 27.0, 27.0]))
+    assert np.allclose(out, [26.0, 27.0, 30.5])
 
 
 def test_peak_factor_scales_every_racks_excess_over_its_mean():
@@ -129,7 +173,7 @@ def test_open_row_end_hottest_is_conservative_and_off_behind_end_doors():
     # the definition, evaluated by hand on the solved figures
     layer = np.nanmax(res.rack_inlet_profile_c[ENDS], axis=1)
     peak = t_in[ENDS] + 1.4 * (layer - t_in[ENDS])
-    assert np.allclose(t_max[ENDS], np.maximum(peak, t_in[ENDS] + 0.75 * (t_out[ENDS] - t_in[ENDS])))
+    assert np.allclose(t_max[ENDS], np.maximum(peak, t_in[ENDS] + 0.67 * (t_out[ENDS] - t_in[ENDS])))
     assert np.all(t_max[ENDS] > peak + 1.0)              # the wrapped exhaust decides here
     # direction: the end rack's hottest intake is above its mean and above mid-row's hottest
     assert np.all(t_max[ENDS] >= t_in[ENDS])
@@ -155,7 +199,7 @@ def test_sealed_hot_aisle_switches_the_hot_share_off():
         assert np.array_equal(sealed, south & doors)
         dev = build_devices(s2, build_geometry(s2, make_grid(s2.hall, s2.settings)))
         ends = np.flatnonzero(dev.entrained > 0)
-        share = np.where(np.isin(ends, ENDS), 0.75, 0.65)       # closed ends (tile-fed)
+        share = np.where(np.isin(ends, ENDS), 0.67, 0.65)       # closed ends (tile-fed)
         expect = np.where(south[ends] & doors, 0.0, share)
         assert np.allclose(dev.hot_share[ends], expect)
         assert not dev.hot_share[dev.entrained == 0].any()
@@ -165,11 +209,11 @@ def test_sealed_hot_aisle_switches_the_hot_share_off():
 
 def test_the_hot_share_is_larger_where_the_aisle_spills_at_its_end():
     """room(20) has closed aisle ends (its CRAHs return from the room): its end racks
-    take row_end_hot_share = 0.75, their neighbours row_end_neighbour_hot_share = 0.65.
+    take row_end_hot_share = 0.67, their neighbours row_end_neighbour_hot_share = 0.65.
     Returning through ceiling grilles over the hot aisles only, the aisle spills at its
     ends (rows.closed_ends is empty) and the end racks take row_end_hot_share_open =
     0.85; a grille over the east end zone closes that end alone, so the east end racks
-    go back to 0.75. The neighbours keep 0.65 throughout. A lone rack with one closed and one spilling
+    go back to 0.67. The neighbours keep 0.65 throughout. A lone rack with one closed and one spilling
     end takes the larger."""
     from twin.physics.air.scene import Grilles, Tiles
     sc = room(20, supply_ratio=1.0)
@@ -180,7 +224,7 @@ def test_the_hot_share_is_larger_where_the_aisle_spills_at_its_end():
         return dict(zip(on.tolist(), dev.hot_share[on].round(6).tolist()))
     nbs = [1, 8, 11, 18]
     both = dict.fromkeys(nbs, 0.65)
-    assert shares(sc) == dict.fromkeys(ENDS, 0.75) | both
+    assert shares(sc) == dict.fromkeys(ENDS, 0.67) | both
     hot = Grilles(np.array([[5.4, 0.9], [5.4, 6.3]]), np.array([[4.8, 0.6], [4.8, 0.6]]),
                   ("return", "return"))
     ceil = replace(sc.hall, ceiling_return=True)
@@ -190,7 +234,7 @@ def test_the_hot_share_is_larger_where_the_aisle_spills_at_its_end():
                    np.concatenate([hot.size_m, [[0.6, 0.6]]]), ("return",) * 3)
     one = AirScene(ceil, sc.racks, sc.cooling, sc.tiles, sc.containment, sc.settings, east)
     west_x = sc.racks.center_xy_m[:, 0] < 5.4
-    assert shares(one) == {k: 0.85 if west_x[k] else 0.75 for k in ENDS} | both
+    assert shares(one) == {k: 0.85 if west_x[k] else 0.67 for k in ENDS} | both
     from dataclasses import fields
     lone_racks = replace(sc.racks, **{f.name: getattr(sc.racks, f.name)[:1] for f in fields(sc.racks)
                                       if isinstance(getattr(sc.racks, f.name), np.ndarray)})
@@ -208,7 +252,10 @@ def test_hot_share_setting_reaches_a_reused_flow():
     b = solver.solve(_scene(sc, row_end_hot_share=0.3))
     t_in, t_out = b.rack_inlet_mean_c[ENDS], b.rack_exhaust_c[ENDS]
     layer = np.nanmax(b.rack_inlet_profile_c[ENDS], axis=1)
-    assert np.allclose(b.rack_inlet_max_c[ENDS], np.maximum(layer, t_in + 0.3 * (t_out - t_in)))
+    edge = np.array([corner_air_c(sc, b)[k] for k in ENDS])
+    wrapped = np.maximum(layer, t_in + 0.3 * (t_out - t_in))
+    assert np.all(edge > wrapped + 1.0)          # at 0.3 the edge's corner air decides
+    assert np.allclose(b.rack_inlet_max_c[ENDS], np.maximum(wrapped, edge))
     assert np.allclose(a.rack_inlet_mean_c, b.rack_inlet_mean_c)
 
 
@@ -256,10 +303,10 @@ def test_neighbour_share_reaches_a_reused_flow_and_an_end_and_neighbour_takes_th
     assert np.allclose(b.rack_inlet_max_c[nbs], np.maximum(peak, t_in + 0.3 * (t_out - t_in)))
     assert np.all(b.rack_inlet_max_c[nbs] < a.rack_inlet_max_c[nbs] - 0.5)
     assert np.allclose(b.rack_inlet_max_c[ENDS], a.rack_inlet_max_c[ENDS])
-    # rows of two: each rack is an end and the other's neighbour, and takes the end's 0.75
+    # rows of two: each rack is an end and the other's neighbour, and takes the end's 0.67
     pair = room(4, supply_ratio=1.0)
     dev = build_devices(pair, build_geometry(pair, make_grid(pair.hall, pair.settings)))
-    assert np.allclose(dev.hot_share, 0.75)
+    assert np.allclose(dev.hot_share, 0.67)
 
 
 def test_power_only_update_reports_the_peak_of_a_fresh_solve():

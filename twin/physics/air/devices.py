@@ -80,6 +80,8 @@ class Devices:
     hot_share: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (n_racks,) own rise at the open edge
     grille_flow_m3s: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (n_grilles,) delivered/drawn
     jet_z_m3s: np.ndarray | None = None    # (nz-1, ny, nx) tile jets' upward flux (tile_jets)
+    edge_rack: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # end racks' open edges
+    edge_air: sp.csr_matrix | None = None  # (len(edge_rack), n_cells) corner air of each edge
 
     @property
     def n(self) -> int:
@@ -378,6 +380,7 @@ def build_devices(scene: AirScene, geom: Geometry) -> Devices:
                                   shape=(n_dev, n_cells))).tocsr()
     discharge = (_normalised(out_own, out_cell, n_dev, n_cells, V).T + plenum).tocsr()
     hot_share = np.zeros(nr)
+    edge_rack, edge_air = np.zeros(0, int), None
     if len(box_e):
         # the open edge's wrapped exhaust: a larger share of the rise where the aisle end
         # spills its supply below it, a smaller one one rack in (entrainment.py,
@@ -387,12 +390,15 @@ def build_devices(scene: AirScene, geom: Geometry) -> Devices:
                        np.where(ports.closed, st.row_end_hot_share, st.row_end_hot_share_open))
         phi[exhaust_sealed(scene, box_e)] = 0.0
         np.maximum.at(hot_share, box_e, phi)
+        # an end rack's open edge takes its corner air unmixed (hottest.py, "Row ends")
+        edge = np.flatnonzero((ports.weight == 1.0) & (phi > 0.0))
+        edge_rack, edge_air = box_e[edge], ports.corner[edge]
 
     heat = np.concatenate([r.air_heat_w, u.fan_heat_w[on]])
     cap = np.concatenate([r.rdhx_capacity_w, u.capacity_w[on]])
     floor = np.concatenate([r.rdhx_supply_c, u.supply_setpoint_c[on]])
     return Devices(nr, on, V, heat, cap, floor, intake, discharge, tile_q, plenum_units, share[:nr],
-                   hot_share, grille_q, jet_z)
+                   hot_share, grille_q, jet_z, edge_rack, edge_air)
 
 
 def attach_plenum(dev: Devices, return_g: np.ndarray, phi: np.ndarray) -> Devices:

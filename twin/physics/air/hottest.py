@@ -33,9 +33,11 @@ layer, and the factor put the CFD library's uneven contained aisle's hottest int
 racks by up to 0.9 K and makes none optimistic (docs/physics.md §2.13).
 
 **Row ends** (:func:`row_end_hottest_c`).  A rack that entrains round an open row end
-takes the hotter of that peak and ``T_mean + φ (T_exhaust − T_mean)``: the wrapped
-exhaust at its open edge (:mod:`.entrainment`, "Hottest intake at an open end"; φ per
-end from :func:`.devices.build_devices`).
+takes the hottest of that peak, ``T_mean + φ (T_exhaust − T_mean)`` (the wrapped
+exhaust at its open edge; φ per end from :func:`.devices.build_devices`) and, at an end
+rack's open edge, the mean of the air round the corner that it entrains there: the edge
+takes that air before it mixes with the aisle's, so its hottest point is not cooler
+than it (:mod:`.entrainment`, "Hottest intake at an open end").
 """
 
 from __future__ import annotations
@@ -51,25 +53,29 @@ def intake_peak_c(hottest_c: np.ndarray, mean_c: np.ndarray, peak_factor: float)
 
 
 def row_end_hottest_c(peak_c: np.ndarray, mean_c: np.ndarray, exhaust_c: np.ndarray,
-                      hot_share: np.ndarray) -> np.ndarray:
-    """Hottest intake of racks that entrain round an open row end: the peak of their
-    mixture, or their mean plus the share ``hot_share`` of their own rise (exhaust −
-    mean: the wrapped exhaust at the open edge), whichever is hotter."""
-    return np.maximum(peak_c, mean_c + hot_share * np.maximum(exhaust_c - mean_c, 0.0))
+                      hot_share: np.ndarray, edge_c: np.ndarray | None = None) -> np.ndarray:
+    """Hottest intake of racks that entrain round an open row end: the hottest of the
+    peak of their mixture, their mean plus the share ``hot_share`` of their own rise
+    (exhaust − mean: the wrapped exhaust at the open edge) and ``edge_c``, the mean of
+    the corner air an end rack's open edge entrains (−inf where it has none)."""
+    wrapped = np.maximum(peak_c, mean_c + hot_share * np.maximum(exhaust_c - mean_c, 0.0))
+    return wrapped if edge_c is None else np.maximum(wrapped, edge_c)
 
 
 def rack_hottest_c(cell_max_c: np.ndarray, layer_max_c: np.ndarray, mean_c: np.ndarray,
                    exhaust_c: np.ndarray, hot_share: np.ndarray, entrained: np.ndarray,
-                   peak_factor: float, bound_c: np.ndarray | None = None) -> np.ndarray:
+                   peak_factor: float, bound_c: np.ndarray | None = None,
+                   edge_c: np.ndarray | None = None) -> np.ndarray:
     """``rack_inlet_max_c`` of every rack: the peak over the hottest intake cell, or for
-    the racks that ``entrained`` (bool) round a row end the row-end rule over the peak of
-    their hottest layer; the peak stops at ``bound_c`` (:func:`neighbour_max_c`) but not
-    below that cell or layer."""
+    the racks that ``entrained`` (bool) round a row end the row-end rule (with the open
+    edges' corner air ``edge_c``) over the peak of their hottest layer; the peak stops at
+    ``bound_c`` (:func:`neighbour_max_c`) but not below that cell or layer."""
     hottest = np.where(entrained, layer_max_c, cell_max_c)
     peak = intake_peak_c(hottest, mean_c, peak_factor)
     if bound_c is not None:
         peak = np.maximum(np.minimum(peak, bound_c), hottest)
-    return np.where(entrained, row_end_hottest_c(peak, mean_c, exhaust_c, hot_share), peak)
+    return np.where(entrained, row_end_hottest_c(peak, mean_c, exhaust_c, hot_share, edge_c),
+                    peak)
 
 
 def neighbour_max_c(field_c: np.ndarray, open_x: np.ndarray, open_y: np.ndarray,

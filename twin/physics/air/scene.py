@@ -295,7 +295,7 @@ class SolverSettings:
     buoyancy_time_s: float = 2.3
     buoyancy_tol_k: float = 0.02
     row_end_entrainment: float = 0.48
-    row_end_hot_share: float = 0.75
+    row_end_hot_share: float = 0.67
     row_end_hot_share_open: float = 0.85
     row_end_neighbour_hot_share: float = 0.65
     inlet_peak_factor: float = 1.4

@@ -347,8 +347,11 @@ class AirSolver:
         nb = np.full(nr, -np.inf)
         np.maximum.at(nb, Wc.row, neighbour_max_c(field, geom.open_x, geom.open_y, geom.open_z,
                                                   Wc.col))
+        edge = np.full(nr, -np.inf)
+        if dev.edge_air is not None:
+            np.maximum.at(edge, dev.edge_rack, dev.edge_air @ t_cells)
         t_max = rack_hottest_c(cell_max, layer_max, t_in[:nr], t_out[:nr], dev.hot_share, ent,
-                               scene.settings.inlet_peak_factor, nb)
+                               scene.settings.inlet_peak_factor, nb, edge)
         C = RHO_CP * dev.airflow_m3s
         nu = scene.cooling.n
         on, u = dev.unit_index, dev.units
