@@ -6,9 +6,10 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from twin.physics.air import AirSolver
-from twin.physics.air.devices import build_devices
+from twin.physics.air.devices import build_devices, corner_layers
 from twin.physics.air.entrainment import entrainment_ports, exhaust_sealed
 from twin.physics.air.hottest import intake_peak_c, neighbour_max_c, rack_hottest_c, row_end_hottest_c
 from twin.physics.air.grid import build_geometry, front_vector, make_grid
@@ -25,12 +26,33 @@ def _scene(sc, containment=None, **settings):
 
 
 def corner_air_c(scene, result):
-    """{end rack: mean temperature of the corner air its open edge entrains}, from the
-    ports and the solved field."""
-    ports = entrainment_ports(scene, build_geometry(scene, result.grid)).ends()
-    t = np.nan_to_num(np.asarray(result.temperature_c, float).ravel())
-    air = ports.corner @ t
-    return {int(b): float(air[k]) for k, b in enumerate(ports.rack)}
+    """{end rack: its hottest layer of the corner air its open edge entrains (each
+    layer's cells averaged with their weights)}, from the ports and the solved field."""
+    g = result.grid
+    ports = entrainment_ports(scene, build_geometry(scene, g)).ends()
+    t = np.asarray(result.temperature_c, float).ravel()
+    out = {}
+    for k, b in enumerate(ports.rack):
+        row = ports.corner[k]
+        layer = row.indices // (g.nx * g.ny)
+        means = [np.average(t[row.indices[layer == z]], weights=row.data[layer == z])
+                 for z in np.unique(layer)]
+        out[int(b)] = max(out.get(int(b), -np.inf), max(means))
+    return out
+
+
+def test_corner_layers_by_hand():
+    """Two corner rows over a grid of 4 cells a layer: row 0 (rack 7) has cells 1, 2 in
+    layer 0 (weights 0.2, 0.2) and 5 in layer 1 (0.6); row 1 (rack 3) cell 9 (layer 2)
+    alone. Each layer's part is renormalised: (7, {1: .5, 2: .5}), (7, {5: 1}),
+    (3, {9: 1})."""
+    corner = sp.csr_matrix(([0.2, 0.2, 0.6, 1.0], ([0, 0, 0, 1], [1, 2, 5, 9])), shape=(2, 12))
+    rack, parts = corner_layers(np.array([7, 3]), corner, 4)
+    assert rack.tolist() == [7, 7, 3]
+    assert np.allclose(parts.toarray()[0, [1, 2]], 0.5) and parts[0].nnz == 2
+    assert parts[1, 5] == 1.0 and parts[1].nnz == 1
+    assert parts[2, 9] == 1.0 and parts[2].nnz == 1
+    assert np.allclose(parts @ np.arange(12.0), [1.5, 5.0, 9.0])
 
 
 def test_ceiling_return_end_edge_takes_its_corner_air():

@@ -81,7 +81,7 @@ class Devices:
     grille_flow_m3s: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (n_grilles,) delivered/drawn
     jet_z_m3s: np.ndarray | None = None    # (nz-1, ny, nx) tile jets' upward flux (tile_jets)
     edge_rack: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # end racks' open edges
-    edge_air: sp.csr_matrix | None = None  # (len(edge_rack), n_cells) corner air of each edge
+    edge_air: sp.csr_matrix | None = None  # (len(edge_rack), n_cells) corner air by layer
 
     @property
     def n(self) -> int:
@@ -221,6 +221,17 @@ def _missing(n: int, *owners: np.ndarray) -> np.ndarray:
     for o in owners:
         present[o] = True
     return np.flatnonzero(~present)
+
+
+def corner_layers(rack: np.ndarray, corner: sp.csr_matrix, layer_cells: int):
+    """Each corner row split into its layers (``layer_cells`` cells a layer), each part
+    renormalised: (the rack of each part, the parts as rows of a matrix)."""
+    c = corner.tocoo()
+    key = c.row.astype(np.int64) * (corner.shape[1] // layer_cells + 1) + c.col // layer_cells
+    part_key, part = np.unique(key, return_inverse=True)
+    total = np.bincount(part, c.data)
+    m = sp.csr_matrix((c.data / total[part], (part, c.col)), shape=(len(part_key), corner.shape[1]))
+    return rack[part_key // (corner.shape[1] // layer_cells + 1)], m
 
 
 def build_devices(scene: AirScene, geom: Geometry) -> Devices:
@@ -392,7 +403,7 @@ def build_devices(scene: AirScene, geom: Geometry) -> Devices:
         np.maximum.at(hot_share, box_e, phi)
         # an end rack's open edge takes its corner air unmixed (hottest.py, "Row ends")
         edge = np.flatnonzero((ports.weight == 1.0) & (phi > 0.0))
-        edge_rack, edge_air = box_e[edge], ports.corner[edge]
+        edge_rack, edge_air = corner_layers(box_e[edge], ports.corner[edge], g.nx * g.ny)
 
     heat = np.concatenate([r.air_heat_w, u.fan_heat_w[on]])
     cap = np.concatenate([r.rdhx_capacity_w, u.capacity_w[on]])

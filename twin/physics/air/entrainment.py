@@ -65,12 +65,16 @@ ceiling-vent rooms, top layer: the spill covers the lower edge, the wrapped exha
 enters above it undiluted, and the mean is lower), while
 the twin's per-layer mixture cannot show it (it reported 3.9–10.9 K too
 low).  The end rack reports the hotter of the peak over its hottest mixture layer
-(:mod:`.hottest`) and ``mean + φ (T_exhaust − mean)``, ``φ = row_end_hot_share = 0.75``
+(:mod:`.hottest`), ``mean + φ (T_exhaust − mean)``, ``φ = row_end_hot_share = 0.67``
 at a closed end and ``row_end_hot_share_open = 0.85`` at a spilling one (an end rack
 with both takes the larger): the top of the CFD's ranges, because this figure decides
-the ASHRAE verdict and must not be optimistic, and at a closed end 0.08 above it (about
-1 K at an 11 K rise: the end racks' own mean inlets are up to 1.4 K low in the library,
-and 0.7 left the ceiling-return room's hottest end 1.0 K optimistic).  Its inward
+the ASHRAE verdict and must not be optimistic; and the hottest layer of the corner air it
+entrains (``Devices.edge_air``, each layer's cells averaged), which the top of its open
+edge takes before it mixes.  That air
+decides with a ceiling return, where it is exhaust from floor to ceiling (the CFD's
+hottest end cells sit 0.79 of the rise above the mean there); before this floor a
+closed-end φ of 0.75 had to carry that room too and left the room-return halls' ends
+1–3 K conservative (docs/physics.md §2.9).  Its inward
 neighbour takes ``row_end_neighbour_hot_share = 0.65`` at either kind of end: the upper
 quartile of the CFD's spread (0.02–0.9 of its rise with the aisle's balance, median
 0.5), since the wrap reaches it across the end rack's face; the median would leave a

@@ -35,9 +35,10 @@ racks by up to 0.9 K and makes none optimistic (docs/physics.md §2.13).
 **Row ends** (:func:`row_end_hottest_c`).  A rack that entrains round an open row end
 takes the hottest of that peak, ``T_mean + φ (T_exhaust − T_mean)`` (the wrapped
 exhaust at its open edge; φ per end from :func:`.devices.build_devices`) and, at an end
-rack's open edge, the mean of the air round the corner that it entrains there: the edge
-takes that air before it mixes with the aisle's, so its hottest point is not cooler
-than it (:mod:`.entrainment`, "Hottest intake at an open end").
+rack's open edge, the hottest layer of the air round the corner that it entrains there
+(each layer's cells averaged): the edge takes that air before it mixes with the aisle's,
+so its hottest point is not cooler than it (:mod:`.entrainment`, "Hottest intake at an
+open end").
 """
 
 from __future__ import annotations
@@ -56,8 +57,8 @@ def row_end_hottest_c(peak_c: np.ndarray, mean_c: np.ndarray, exhaust_c: np.ndar
                       hot_share: np.ndarray, edge_c: np.ndarray | None = None) -> np.ndarray:
     """Hottest intake of racks that entrain round an open row end: the hottest of the
     peak of their mixture, their mean plus the share ``hot_share`` of their own rise
-    (exhaust − mean: the wrapped exhaust at the open edge) and ``edge_c``, the mean of
-    the corner air an end rack's open edge entrains (−inf where it has none)."""
+    (exhaust − mean: the wrapped exhaust at the open edge) and ``edge_c``, the hottest
+    layer of the corner air an end rack's open edge entrains (−inf where it has none)."""
     wrapped = np.maximum(peak_c, mean_c + hot_share * np.maximum(exhaust_c - mean_c, 0.0))
     return wrapped if edge_c is None else np.maximum(wrapped, edge_c)
 

@@ -273,7 +273,8 @@ class SolverSettings:
     (:func:`.hottest.row_end_hottest_c`), ``row_end_hot_share_open`` where it
     spills its supply below that point (:func:`.rows.closed_ends`), and
     ``row_end_neighbour_hot_share`` the share the end rack's inward neighbour
-    takes at either kind of end; ``inlet_peak_factor`` scales the excess of a
+    takes at either kind of end (an end rack's edge is also never below the corner
+    air it entrains); ``inlet_peak_factor`` scales the excess of a
     rack's hottest intake cell (hottest mixture layer for an entraining rack)
     over its mean to the face's hottest point (:mod:`.hottest`);
     ``tile_jet_height_m`` is how high a perforated tile's jet carries its air

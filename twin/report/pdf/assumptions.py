@@ -59,7 +59,7 @@ def air_model_html(s: SolverSettings | None = None, calibrated: bool = False) ->
     s = s or SolverSettings()
     source = ("These constants were fitted to this room's measured inlet temperatures (see "
               "Air model calibration)" if calibrated else
-              "These constants are the product's defaults, fitted jointly over a 15-room "
+              "These constants are the product's defaults, fitted jointly over a 20-room "
               "OpenFOAM case library (not to this room: it has no sensor calibration)")
     return [
         "Airflow is potential flow on a structured grid of cells over the hall: 0.3 m "
@@ -76,7 +76,8 @@ def air_model_html(s: SolverSettings | None = None, calibrated: bool = False) ->
         f"{s.row_end_entrainment * 100:g} % of its air from round the corner (its neighbour "
         f"a tenth of that), and its hottest intake is its mean plus "
         f"{s.row_end_hot_share:g} of its own rise ({s.row_end_hot_share_open:g} where the "
-        f"aisle spills at its end; its neighbour {s.row_end_neighbour_hot_share:g}). Every "
+        f"aisle spills at its end; its neighbour {s.row_end_neighbour_hot_share:g}), and "
+        "never below the air round the corner that it entrains. Every "
         "rack's hottest intake point lies "
         f"{s.inlet_peak_factor:g} times as far above its mean as its hottest intake cell "
         "(the cell averages the face's hot top edge). The end of a tile-fed aisle passes no air below the rack "
