@@ -92,11 +92,6 @@ def test_hottest_by_hand():
     # a share of 0 (exhaust sealed) leaves the peak
     assert np.allclose(row_end_hottest_c(np.array([26.0]), np.array([22.0]), np.array([33.0]),
                                          np.array([0.0])), [26.0])
-    # the open edge's corner air: 30.5 °C beats 29.7 °C; 28 °C does not; −inf (a
-    # neighbour, no edge) leaves the rule; it applies with a share of 0 too
-    edge = row_end_hottest_c(np.full(4, 26.0), np.full(4, 22.0), np.full(4, 33.0),
-                             np.array([0.7, 0.7, 0.7, 0.0]), np.array([30.5, 28.0, -np.inf, 27.0]))
-    assert np.allclose(edge, [30.5, 29.7, 29.7, 27.0])
 
 
 def test_peak_factor_by_hand():
@@ -112,12 +107,14 @@ def test_peak_factor_by_hand():
                          np.full(3, 20.0), np.full(3, 31.0), np.array([0.0, 0.5, 0.5]),
                          np.array([False, True, True]), 1.5)
     assert np.allclose(out, [26.0, 25.5, 30.5])
-    # the edges' corner air reaches entraining racks only: 27 °C lifts rack 1 (25.5) but
-    # not rack 2 (30.5), and rack 0 (not entraining) ignores its 35 °C
-    out = rack_hottest_c(np.array([24.0, 35.0, 40.0]), np.array([np.nan, 21.0, 27.0]),
-                         np.full(3, 20.0), np.full(3, 31.0), np.array([0.0, 0.5, 0.5]),
-                         np.array([False, True, True]), 1.5, None, np.array([35.0, 27.0, 27.0]))
-    assert np.allclose(out, [26.0, 27.0, 30.5])
+    # the edges' air (what an open or door-side edge takes beside it) is a floor for any
+    # rack: 27 °C lifts rack 1 (25.5) but not rack 2 (30.5); rack 0 (not entraining, a
+    # door-end rack) is lifted from 26 to 28; −inf leaves a rack as it is
+    out = rack_hottest_c(np.array([24.0, 35.0, 40.0, 24.0]), np.array([np.nan, 21.0, 27.0, np.nan]),
+                         np.full(4, 20.0), np.full(4, 31.0), np.array([0.0, 0.5, 0.5, 0.0]),
+                         np.array([False, True, True, False]), 1.5, None,
+                         np.array([28.0, 27.0, 27.0, -np.inf]))
+    assert np.allclose(out, [28.0, 27.0, 30.5, 26.0])
 
 
 def test_peak_factor_scales_every_racks_excess_over_its_mean():
@@ -174,16 +171,16 @@ def test_the_peak_stops_at_the_hottest_air_beside_the_cell():
                          np.array([False, False, False, True]), 1.5,
                          np.array([25.0, 23.0, 30.0, 21.2]))
     assert np.allclose(out, [25.0, 24.0, 26.0, 25.5])
-    # a starved roofed cold aisle (tiles at 75 %) fills its top layer with the room air
-    # that leaks in through the roof: the peak over that layer would pass every
-    # temperature in the hall (36.0 °C against 34.0 °C)
+    # a starved roofed cold aisle (tiles at 75 %) takes room air in through its roof into
+    # its top layer: with a peak factor of 2 the mid-row racks' peak over that layer would
+    # pass every temperature in the hall (39.4 °C against 35.7 °C)
     sc = room(20, supply_ratio=0.75, containment="cold_aisle")
     solver = AirSolver()
     one = solver.solve(_scene(sc, inlet_peak_factor=1.0))
-    res = solver.solve(sc)
+    res = solver.solve(_scene(sc, inlet_peak_factor=2.0))
     hottest_air = np.nanmax(res.temperature_c)
-    unbounded = res.rack_inlet_mean_c + 1.4 * (one.rack_inlet_max_c - res.rack_inlet_mean_c)
-    assert unbounded.max() > hottest_air + 0.5
+    unbounded = res.rack_inlet_mean_c + 2.0 * (one.rack_inlet_max_c - res.rack_inlet_mean_c)
+    assert unbounded[MID].max() > hottest_air + 3.0
     assert res.rack_inlet_max_c.max() <= hottest_air + 1e-9
     assert np.all(res.rack_inlet_max_c >= one.rack_inlet_max_c - 1e-9)
 

@@ -57,5 +57,8 @@ def test_containment_inside_the_hall_does_close_faces():
     # roof becomes a leaking panel (under a roof the doors leak through it, grid.py)
     leak = sc.settings.containment_leakage
     assert not np.any(geom.open_x == leak)
-    assert np.sum(geom.open_z == leak) == 10 * 4           # the roof: five 0.6 m racks by 1.2 m
+    # the roof: five 0.6 m racks by 1.2 m, leaking more mid-row (grid.door_weights)
+    roof = (geom.open_z > 0) & (geom.open_z < 1)
+    assert np.sum(roof) == 10 * 4
+    assert np.isclose(geom.open_z[roof].mean(), leak)
     assert geom.open_z.sum() < base.open_z.sum()

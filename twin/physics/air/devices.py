@@ -44,7 +44,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..fluids import AIR
-from .entrainment import MAX_ENTRAINED_SHARE, entrainment_ports, exhaust_sealed
+from .entrainment import MAX_ENTRAINED_SHARE, door_edges, entrainment_ports, exhaust_sealed
 from .grid import Geometry, footprint_cells, front_vector, grille_cells, snap
 from .scene import AirScene
 
@@ -82,6 +82,7 @@ class Devices:
     jet_z_m3s: np.ndarray | None = None    # (nz-1, ny, nx) tile jets' upward flux (tile_jets)
     edge_rack: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # end racks' open edges
     edge_air: sp.csr_matrix | None = None  # (len(edge_rack), n_cells) corner air by layer
+    edge_share: np.ndarray = field(default_factory=lambda: np.zeros(0))  # of its excess over the mean
 
     @property
     def n(self) -> int:
@@ -391,7 +392,7 @@ def build_devices(scene: AirScene, geom: Geometry) -> Devices:
                                   shape=(n_dev, n_cells))).tocsr()
     discharge = (_normalised(out_own, out_cell, n_dev, n_cells, V).T + plenum).tocsr()
     hot_share = np.zeros(nr)
-    edge_rack, edge_air = np.zeros(0, int), None
+    edge_rack, edge_air, edge_share = np.zeros(0, int), None, np.zeros(0)
     if len(box_e):
         # the open edge's wrapped exhaust: a larger share of the rise where the aisle end
         # spills its supply below it, a smaller one one rack in (entrainment.py,
@@ -404,12 +405,21 @@ def build_devices(scene: AirScene, geom: Geometry) -> Devices:
         # an end rack's open edge takes its corner air unmixed (hottest.py, "Row ends")
         edge = np.flatnonzero((ports.weight == 1.0) & (phi > 0.0))
         edge_rack, edge_air = corner_layers(box_e[edge], ports.corner[edge], g.nx * g.ny)
+        edge_share = np.ones(len(edge_rack))
+    # the door head's leak passes the door-end racks' top edge (hottest.py, "Door ends")
+    door_rack, door_air = door_edges(scene, geom, tile_q)
+    if len(door_rack):
+        door_rack, door_air = corner_layers(door_rack, door_air, g.nx * g.ny)
+        edge_rack = np.concatenate([edge_rack, door_rack])
+        edge_air = door_air if edge_air is None else sp.vstack([edge_air, door_air]).tocsr()
+        edge_share = np.concatenate([edge_share,
+                                     np.full(len(door_rack), scene.settings.door_hot_share)])
 
     heat = np.concatenate([r.air_heat_w, u.fan_heat_w[on]])
     cap = np.concatenate([r.rdhx_capacity_w, u.capacity_w[on]])
     floor = np.concatenate([r.rdhx_supply_c, u.supply_setpoint_c[on]])
     return Devices(nr, on, V, heat, cap, floor, intake, discharge, tile_q, plenum_units, share[:nr],
-                   hot_share, grille_q, jet_z, edge_rack, edge_air)
+                   hot_share, grille_q, jet_z, edge_rack, edge_air, edge_share)
 
 
 def attach_plenum(dev: Devices, return_g: np.ndarray, phi: np.ndarray) -> Devices:

@@ -110,7 +110,7 @@ from .grid import SNAP_TOLERANCE, Geometry, front_vector, snap
 from .rows import end_codes, frames, in_boxes, row_boxes, row_ends, row_links
 from .scene import AirScene
 
-__all__ = ["Ports", "entrainment_ports", "MAX_ENTRAINED_SHARE", "NEIGHBOUR_SHARE"]
+__all__ = ["Ports", "entrainment_ports", "door_edges", "MAX_ENTRAINED_SHARE", "NEIGHBOUR_SHARE"]
 
 #: no rack draws more than this share of its air round the corner (a lone rack has two ends)
 MAX_ENTRAINED_SHARE = 0.9
@@ -238,6 +238,48 @@ def entrainment_ports(scene: AirScene, geom: Geometry) -> Ports:
     return Ports(np.concatenate([box, inward[nb]]),
                  np.concatenate([np.ones(m), np.full(len(nb), NEIGHBOUR_SHARE)]),
                  sp.vstack([corner, corner[nb]]).tocsr(), np.concatenate([closed, closed[nb]]))
+
+
+def door_edges(scene: AirScene, geom: Geometry, tile_m3s: np.ndarray) -> tuple[np.ndarray, sp.csr_matrix]:
+    """The end racks at the doors of a starved roofed cold aisle, and the air beside each
+    (the cells one rack pitch beyond its side, outside the aisle, from just behind its
+    back to the aisle middle, up to its height; rows summing to 1): the room air at its
+    door.  Starved: the aisle's tiles (``tile_m3s``, delivered) give less than its racks
+    draw.  The door head's leak runs past the end rack's top edge before it mixes
+    (module docstring of :mod:`.hottest`, "Door ends")."""
+    g = geom.grid
+    r, c = scene.racks, scene.containment
+    none = (np.zeros(0, int), sp.csr_matrix((0, g.n)))
+    aisles = [a for a in range(c.n) if c.kind[a] == "cold_aisle" and c.roof[a] and c.end_doors[a]
+              and c.height_m[a] < scene.hall.height_m]
+    if not aisles or r.n == 0:
+        return none
+    centers, sizes, rots = row_boxes(scene)
+    box, side, aisle = row_ends(centers, sizes, rots, r.n)
+    f, t = frames(r.rotation_deg[box])
+    d = r.size_m[box, 1]
+    probe = r.center_xy_m[box] + f * (d / 2 + aisle / 4)[:, None]
+    f_all = front_vector(r.rotation_deg)
+    intake = r.center_xy_m + f_all * (r.size_m[:, 1] / 2 + 0.5 * g.dx)[:, None]
+    tiles = scene.tiles.center_xy_m
+    at = np.zeros(len(box), bool)
+    for a in aisles:
+        rect, hgt = c.rect_m[a:a + 1], c.height_m[a:a + 1]
+        fed = in_boxes(intake[:, 0], intake[:, 1], np.full(r.n, 0.5 * g.dz), rect, hgt)
+        tiled = in_boxes(tiles[:, 0], tiles[:, 1], np.zeros(len(tiles)), rect, hgt)
+        if tile_m3s[tiled].sum() < r.airflow_m3s[fed].sum():
+            at |= in_boxes(probe[:, 0], probe[:, 1], np.full(len(box), 0.5 * g.dz), rect, hgt)
+    box, side, f, t, d, aisle = (v[at] for v in (box, side, f, t, d, aisle))
+    if len(box) == 0:
+        return none
+    w, h = r.size_m[box, 0], r.size_m[box, 2]
+    own, cell = _region_cells(geom, r.center_xy_m[box], t * side[:, None], f, w / 2,
+                              w / 2 + np.maximum(w, g.dx), d / 2, d / 2 + aisle / 2,
+                              h, lambda x, y, z: in_boxes(x, y, z, c.rect_m, c.height_m))
+    ok = np.zeros(len(box), bool); ok[own] = True
+    own = (np.cumsum(ok) - 1)[own]
+    wgt = 1.0 / np.bincount(own)[own]
+    return box[ok], sp.csr_matrix((wgt, (own, cell)), shape=(int(ok.sum()), g.n))
 
 
 def exhaust_sealed(scene: AirScene, racks: np.ndarray) -> np.ndarray:

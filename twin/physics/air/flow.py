@@ -190,6 +190,36 @@ def leak_flows(fs: FlowSystem, rhs: np.ndarray) -> tuple[np.ndarray, np.ndarray 
     return out, F
 
 
+def leak_exchange(geom: Geometry, fs: FlowSystem, leak_m3s: np.ndarray) -> np.ndarray | None:
+    """(nz−1, ny, nx) exchange flows (m³/s) on the horizontal faces below every leaking
+    horizontal panel that lets air down, None where none does: the inflow ``q`` of a
+    panel face mixes down the air column under it (to the floor or the first closed
+    face), the face above the column's layer ``m`` exchanging ``q (m + 1 − k_b) / L``
+    (``L`` layers from ``k_b`` up): what a descent spread evenly over the column would
+    carry, as eddies, not as a net flow (docs/physics.md §2.5)."""
+    lk = fs.leaks
+    if lk is None:
+        return None
+    down = (lk.axis == 2) & (leak_m3s < 0.0)        # z faces: p below, q above
+    if not down.any():
+        return None
+    g = geom.grid
+    nz, ny, nx = g.shape
+    q = -leak_m3s[down]
+    top, col = np.divmod(lk.p[down], nx * ny)
+    open_below = (geom.open_z[1:-1] >= 1.0).reshape(nz - 1, nx * ny)   # face m | m + 1
+    run = np.zeros((nz, nx * ny), int)             # open faces straight below each cell
+    for k in range(1, nz):
+        run[k] = np.where(open_below[k - 1], run[k - 1] + 1, 0)
+    bottom = top - run[top, col]
+    layers = top - bottom + 1
+    out = np.zeros((nz - 1, nx * ny))
+    for m in range(nz - 1):
+        on = (m >= bottom) & (m < top)
+        np.add.at(out[m], col[on], q[on] * (m + 1 - bottom[on]) / layers[on])
+    return out.reshape(nz - 1, ny, nx)
+
+
 class AmgCache:
     """Keeps a smoothed-aggregation hierarchy and reuses it while it works.
 

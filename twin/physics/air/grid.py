@@ -14,7 +14,8 @@ the hot-aisle chimneys if there are any (the ceiling is closed elsewhere),
 else the whole ceiling.  A hot aisle is a chimney in a ceiling-return hall
 when it has a roof (ducted to the plenum) or its panels reach the ceiling
 (open top into the plenum).  The end doors of any other roofed aisle are sealed:
-their leak goes through the roof, where warm infiltration spreads (docs/physics.md §2.5).
+their leak goes through the roof, weighted towards mid-row, where the warm infiltration
+that enters at the door heads and runs along the roof comes down (docs/physics.md §2.5).
 """
 
 from __future__ import annotations
@@ -205,6 +206,15 @@ def _block_boxes(grid: Grid, solid: np.ndarray, centers, sizes, rots) -> None:
         solid[:k1, j0:j1, i0:i1] = True
 
 
+def door_weights(n: int) -> np.ndarray:
+    """Leak weights of the ``n`` cells along a roofed aisle with end doors: the distance of
+    each cell's centre to the nearer door, scaled to a mean of 1 (a triangle, 0 at the
+    doors, highest mid-row)."""
+    pos = np.arange(n) + 0.5
+    d = np.minimum(pos, n - pos)
+    return d / d.mean()
+
+
 def build_geometry(scene: AirScene, grid: Grid) -> Geometry:
     nz, ny, nx = grid.shape
     solid = np.zeros(grid.shape, bool)
@@ -250,7 +260,12 @@ def build_geometry(scene: AirScene, grid: Grid) -> Geometry:
             arr[kh:ktop, s1, s2] = np.minimum(arr[kh:ktop, s1, s2], leak)
             chimney[j0:j1, i0:i1] = True
         elif roofed:
-            oz[kh, j0:j1, i0:i1] = np.minimum(oz[kh, j0:j1, i0:i1], leak)
+            # a cold aisle's door leak (warm room air) runs along the roof from both door
+            # heads and comes down where the two currents meet (docs/physics.md §2.5)
+            along = door_weights((i1 - i0) if long_x else (j1 - j0))
+            w = along if doors and kind == "cold_aisle" else np.ones(1)
+            w = w[None, :] if long_x else w[:, None]
+            oz[kh, j0:j1, i0:i1] = np.minimum(oz[kh, j0:j1, i0:i1], leak * w)
 
     # the half aisle in front of the end racks of a tile-fed aisle (rows.py)
     ends = closed_ends(scene, grid.dz)

@@ -54,13 +54,11 @@ def intake_peak_c(hottest_c: np.ndarray, mean_c: np.ndarray, peak_factor: float)
 
 
 def row_end_hottest_c(peak_c: np.ndarray, mean_c: np.ndarray, exhaust_c: np.ndarray,
-                      hot_share: np.ndarray, edge_c: np.ndarray | None = None) -> np.ndarray:
-    """Hottest intake of racks that entrain round an open row end: the hottest of the
-    peak of their mixture, their mean plus the share ``hot_share`` of their own rise
-    (exhaust − mean: the wrapped exhaust at the open edge) and ``edge_c``, the hottest
-    layer of the corner air an end rack's open edge entrains (−inf where it has none)."""
-    wrapped = np.maximum(peak_c, mean_c + hot_share * np.maximum(exhaust_c - mean_c, 0.0))
-    return wrapped if edge_c is None else np.maximum(wrapped, edge_c)
+                      hot_share: np.ndarray) -> np.ndarray:
+    """Hottest intake of racks that entrain round an open row end: the peak of their
+    mixture, or their mean plus the share ``hot_share`` of their own rise (exhaust −
+    mean: the wrapped exhaust at the open edge), whichever is hotter."""
+    return np.maximum(peak_c, mean_c + hot_share * np.maximum(exhaust_c - mean_c, 0.0))
 
 
 def rack_hottest_c(cell_max_c: np.ndarray, layer_max_c: np.ndarray, mean_c: np.ndarray,
@@ -68,15 +66,16 @@ def rack_hottest_c(cell_max_c: np.ndarray, layer_max_c: np.ndarray, mean_c: np.n
                    peak_factor: float, bound_c: np.ndarray | None = None,
                    edge_c: np.ndarray | None = None) -> np.ndarray:
     """``rack_inlet_max_c`` of every rack: the peak over the hottest intake cell, or for
-    the racks that ``entrained`` (bool) round a row end the row-end rule (with the open
-    edges' corner air ``edge_c``) over the peak of their hottest layer; the peak stops at
-    ``bound_c`` (:func:`neighbour_max_c`) but not below that cell or layer."""
+    the racks that ``entrained`` (bool) round a row end the row-end rule over the peak of
+    their hottest layer; the peak stops at ``bound_c`` (:func:`neighbour_max_c`) but not
+    below that cell or layer.  ``edge_c`` (−inf where none) is what an end rack's open
+    edge or door-side edge takes from the air beside it; no rack reports less."""
     hottest = np.where(entrained, layer_max_c, cell_max_c)
     peak = intake_peak_c(hottest, mean_c, peak_factor)
     if bound_c is not None:
         peak = np.maximum(np.minimum(peak, bound_c), hottest)
-    return np.where(entrained, row_end_hottest_c(peak, mean_c, exhaust_c, hot_share, edge_c),
-                    peak)
+    out = np.where(entrained, row_end_hottest_c(peak, mean_c, exhaust_c, hot_share), peak)
+    return out if edge_c is None else np.maximum(out, edge_c)
 
 
 def neighbour_max_c(field_c: np.ndarray, open_x: np.ndarray, open_y: np.ndarray,

@@ -274,7 +274,9 @@ class SolverSettings:
     spills its supply below that point (:func:`.rows.closed_ends`), and
     ``row_end_neighbour_hot_share`` the share the end rack's inward neighbour
     takes at either kind of end (an end rack's edge is also never below the corner
-    air it entrains); ``inlet_peak_factor`` scales the excess of a
+    air it entrains); ``door_hot_share`` is the share of the room air outside its
+    door that the top edge of an end rack at the door of a starved roofed cold aisle
+    sees above its mean (:func:`.entrainment.door_edges`); ``inlet_peak_factor`` scales the excess of a
     rack's hottest intake cell (hottest mixture layer for an entraining rack)
     over its mean to the face's hottest point (:mod:`.hottest`);
     ``tile_jet_height_m`` is how high a perforated tile's jet carries its air
@@ -299,6 +301,7 @@ class SolverSettings:
     row_end_hot_share: float = 0.67
     row_end_hot_share_open: float = 0.85
     row_end_neighbour_hot_share: float = 0.65
+    door_hot_share: float = 0.75
     inlet_peak_factor: float = 1.4
     tile_jet_height_m: float = 1.6
     containment_leakage: float = 0.03

@@ -25,7 +25,7 @@ from twin.physics.cancel import Cancelled
 from . import buoyancy
 from .devices import (AT_FLOOR, LIMITED, RHO_CP, Devices, SolveError, attach_plenum, build_devices,
                       device_law, device_modes, mode_equations)
-from .flow import (AmgCache, FaceFluxes, FlowSystem, build_flow_system, face_fluxes,
+from .flow import (AmgCache, FaceFluxes, FlowSystem, build_flow_system, face_fluxes, leak_exchange,
                    leak_flows, solve_potential, start_after_edit)
 from .grid import Geometry, Grid, build_geometry, make_grid, on_grid
 from .hottest import neighbour_max_c, rack_hottest_c
@@ -254,7 +254,9 @@ class AirSolver:
         its["flow_cg"] += n_cg
         S.fluxes = face_fluxes(fs, geom, S.phi, bz, leak_m3s)
         dev = attach_plenum(base, fs.return_g, S.phi)
-        M = transport_matrix(geom, S.fluxes, dev, st.turbulent_diffusivity_m2s, st.mixing_length_m)
+        exchange = None if leak_m3s is None else leak_exchange(geom, fs, leak_m3s)
+        M = transport_matrix(geom, S.fluxes, dev, st.turbulent_diffusivity_m2s, st.mixing_length_m,
+                             exchange)
         S.transport = CoupledTransport(M, dev, S.phi, _prolongators(S.amg))
         if S.thermal_coarse:
             S.transport.add_coarse_correction(S.coarse_space)
@@ -349,7 +351,9 @@ class AirSolver:
                                                   Wc.col))
         edge = np.full(nr, -np.inf)
         if dev.edge_air is not None:
-            np.maximum.at(edge, dev.edge_rack, dev.edge_air @ t_cells)
+            base_c = t_in[dev.edge_rack]
+            np.maximum.at(edge, dev.edge_rack,
+                          base_c + dev.edge_share * (dev.edge_air @ t_cells - base_c))
         t_max = rack_hottest_c(cell_max, layer_max, t_in[:nr], t_out[:nr], dev.hot_share, ent,
                                scene.settings.inlet_peak_factor, nb, edge)
         C = RHO_CP * dev.airflow_m3s

@@ -65,23 +65,28 @@ RECYCLE = 6
 COARSE_AFTER_ITERATIONS = 30
 
 def transport_matrix(geom: Geometry, fx: FaceFluxes, dev: Devices,
-                     gamma0_m2s: float, mixing_length_m: float) -> sp.coo_matrix:
+                     gamma0_m2s: float, mixing_length_m: float,
+                     exchange_z_m3s: np.ndarray | None = None) -> sp.coo_matrix:
     g = geom.grid
     idx = np.arange(g.n).reshape(g.shape)
     area_xy, area_z = g.dx * g.dz, g.dx * g.dx
+    none = np.zeros(0)
     parts = [
-        (idx[:, :, :-1], idx[:, :, 1:], fx.x[:, :, 1:-1], geom.open_x[:, :, 1:-1], area_xy, g.dx),
-        (idx[:, :-1, :], idx[:, 1:, :], fx.y[:, 1:-1, :], geom.open_y[:, 1:-1, :], area_xy, g.dx),
-        (idx[:-1], idx[1:], fx.z[1:-1], geom.open_z[1:-1], area_z, g.dz),
+        (idx[:, :, :-1], idx[:, :, 1:], fx.x[:, :, 1:-1], geom.open_x[:, :, 1:-1], area_xy, g.dx, none),
+        (idx[:, :-1, :], idx[:, 1:, :], fx.y[:, 1:-1, :], geom.open_y[:, 1:-1, :], area_xy, g.dx, none),
+        (idx[:-1], idx[1:], fx.z[1:-1], geom.open_z[1:-1], area_z, g.dz,
+         none if exchange_z_m3s is None else exchange_z_m3s),
     ]
     rows, cols, vals = [], [], []
     diag = np.zeros(g.n)
-    for p, q, F, op, area, d in parts:
+    for p, q, F, op, area, d, ex in parts:
         keep = op.ravel() > 0
         p, q, F, op = p.ravel()[keep], q.ravel()[keep], F.ravel()[keep], op.ravel()[keep]
         # turbulent exchange only through fully open faces: a leaking panel
-        # passes its jet (advection) but no eddies
+        # passes its jet (advection) but no eddies; leaked air coming down mixes
         D = np.where(op >= 1.0, (gamma0_m2s + mixing_length_m * np.abs(F) / area) * area / d, 0.0)
+        if ex.size:
+            D = D + np.where(op >= 1.0, ex.ravel()[keep], 0.0)
         fp, fn = np.maximum(F, 0.0), np.maximum(-F, 0.0)
         diag += np.bincount(p, fp + D, g.n) + np.bincount(q, fn + D, g.n)
         rows += [q, p]; cols += [p, q]; vals += [-(fp + D), -(fn + D)]

@@ -1,0 +1,129 @@
+"""A starved roofed cold aisle with end doors (docs/physics.md §2.5, "Door leaks under a
+roof"): its leak comes down mid-row, mixes down the air column, and the door-end racks'
+top edges see the door head's room air (twin/physics/air/grid.py, flow.leak_exchange,
+entrainment.door_edges)."""
+
+from dataclasses import replace
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from twin.physics.air import AirSolver
+from twin.physics.air.devices import build_devices, corner_layers
+from twin.physics.air.entrainment import door_edges
+from twin.physics.air.flow import FaceFluxes, leak_exchange
+from twin.physics.air.grid import build_geometry, door_weights, make_grid
+from twin.physics.air.scene import AirScene, Containment
+from twin.physics.air.synthetic import room
+from twin.physics.air.thermal import transport_matrix
+
+ENDS, MID = [0, 9, 10, 19], [4, 5, 14, 15]        # room(20): rows of ten
+
+
+def _scene(sc, containment=None, **settings):
+    return AirScene(sc.hall, sc.racks, sc.cooling, sc.tiles,
+                    sc.containment if containment is None else containment,
+                    replace(sc.settings, **settings))
+
+
+def test_door_weights_by_hand():
+    # distances to the nearer door over the mean: 5 cells 0.5 1.5 2.5 1.5 0.5 (mean 1.3)
+    assert door_weights(5) == pytest.approx(np.array([0.5, 1.5, 2.5, 1.5, 0.5]) / 1.3)
+    assert door_weights(1) == pytest.approx([1.0])
+    assert door_weights(4) == pytest.approx([0.5, 1.5, 1.5, 0.5])
+
+
+def test_leak_exchange_by_hand():
+    """Two columns of four layers (ny 1, nx 2). Column 0 is open from the floor up; in
+    column 1 the face between layers 0 and 1 is closed. Air comes down through a leaking
+    panel above layer 3 of each: 0.4 m³/s into column 0, 0.3 into column 1. Column 0
+    (four layers from 0) exchanges 0.4 × (m + 1) / 4 above layer m: 0.1, 0.2, 0.3; column
+    1 (three layers from 1) 0.3 × m / 3: 0, 0.1, 0.2. An upward leak and a side leak
+    exchange nothing."""
+    nz, ny, nx = 4, 1, 2
+    open_z = np.ones((nz + 1, ny, nx)); open_z[[0, -1]] = 0.0
+    open_z[1, 0, 1] = 0.0
+    geom = SimpleNamespace(grid=SimpleNamespace(shape=(nz, ny, nx)), open_z=open_z)
+    cell = lambda k, i: (k * ny) * nx + i                       # noqa: E731
+    lk = SimpleNamespace(axis=np.array([2, 2, 2, 0]), p=np.array([cell(3, 0), cell(3, 1), cell(2, 0),
+                                                                cell(1, 1)]))
+    ex = leak_exchange(geom, SimpleNamespace(leaks=lk), np.array([-0.4, -0.3, 0.5, -0.2]))
+    assert ex.shape == (nz - 1, ny, nx)
+    assert ex[:, 0, 0] == pytest.approx([0.1, 0.2, 0.3])
+    assert ex[:, 0, 1] == pytest.approx([0.0, 0.1, 0.2])
+    # nothing comes down: no exchange
+    assert leak_exchange(geom, SimpleNamespace(leaks=lk), np.array([0.4, 0.3, 0.5, -0.2])) is None
+    assert leak_exchange(geom, SimpleNamespace(leaks=None), np.zeros(4)) is None
+
+
+def test_exchange_adds_symmetric_conductance_on_open_z_faces():
+    sc = room(4, supply_ratio=1.0)
+    g = make_grid(sc.hall, sc.settings)
+    geom = build_geometry(sc, g)
+    res = AirSolver().solve(sc)
+    dev = build_devices(sc, geom)
+    zero = FaceFluxes(np.zeros((g.nz, g.ny, g.nx + 1)), np.zeros((g.nz, g.ny + 1, g.nx)),
+                      np.zeros((g.nz + 1, g.ny, g.nx)))
+    ex = np.zeros((g.nz - 1, g.ny, g.nx)); ex[0, 3, 5] = 0.7
+    base = transport_matrix(geom, zero, dev, 0.01, 0.0).tocsr()
+    with_ex = transport_matrix(geom, zero, dev, 0.01, 0.0, ex).tocsr()
+    a = (0 * g.ny + 3) * g.nx + 5; b = (1 * g.ny + 3) * g.nx + 5
+    diff = (with_ex - base).tocoo()
+    got = {(int(r), int(c)): v for r, c, v in zip(diff.row, diff.col, diff.data) if abs(v) > 0}
+    assert got == pytest.approx({(a, a): 0.7, (b, b): 0.7, (a, b): -0.7, (b, a): -0.7})
+    assert res.residual_pct == pytest.approx(0.0, abs=1e-3)
+
+
+def test_door_end_racks_of_a_starved_roofed_cold_aisle_only():
+    """room(20) with a roofed cold aisle and end doors at 75 % tiles: the door-end racks
+    are the row ends; with 120 % tiles, without a roof, without doors or as a hot aisle
+    there are none. Every door cell lies outside the aisle, beside its rack."""
+    sc = room(20, supply_ratio=0.75, containment="cold_aisle")
+    g = make_grid(sc.hall, sc.settings)
+    geom = build_geometry(sc, g)
+    tile_q = build_devices(sc, geom).tile_flow_m3s
+    racks, air = door_edges(sc, geom, tile_q)
+    assert sorted(racks.tolist()) == ENDS
+    assert np.allclose(np.asarray(air.sum(axis=1)).ravel(), 1.0)
+    c = sc.containment
+    x0, y0, x1, y1 = c.rect_m[0]
+    k, rem = np.divmod(air.tocoo().col, g.nx * g.ny)
+    j, i = np.divmod(rem, g.nx)
+    x, y = (i + 0.5) * g.dx, (j + 0.5) * g.dx
+    assert np.all((x < min(x0, x1)) | (x > max(x0, x1)))        # beyond the doors
+    assert np.all((y > min(y0, y1) - 1e-9) & (y < max(y0, y1) + 1e-9))   # across the aisle
+    assert np.all((k + 0.5) * g.dz < sc.racks.size_m[0, 2] + g.dz)
+    over = room(20, supply_ratio=1.2, containment="cold_aisle")
+    assert len(door_edges(over, geom, build_devices(over, geom).tile_flow_m3s)[0]) == 0
+    for variant in (dict(roof=[False]), dict(end_doors=[False]), dict(kind=("hot_aisle",))):
+        cont = Containment(c.rect_m, variant.get("kind", c.kind), c.height_m,
+                           variant.get("roof", c.roof), variant.get("end_doors", c.end_doors))
+        s2 = _scene(sc, cont)
+        assert len(door_edges(s2, build_geometry(s2, g), tile_q)[0]) == 0, variant
+
+
+def test_starved_roofed_aisle_is_warmest_mid_row_and_door_ends_see_the_door_head():
+    """The CFD library's starved contained aisles are warmest mid-row (rows of eight: 22.8
+    against 18.7 °C at the ends). With the roof's leak weighted to mid-row and mixed down,
+    the twin's middle racks are warmer than its end racks by more than 1 K in the mean.
+    Energy closes. The door-end racks' hottest intake is their mean plus 0.75 of the door
+    air's hottest layer above it, above their own peak."""
+    sc = room(20, supply_ratio=0.75, containment="cold_aisle")
+    res = AirSolver().solve(sc)
+    t = res.rack_inlet_mean_c
+    assert t[MID].min() > t[ENDS].max() + 1.0
+    assert res.residual_pct == pytest.approx(0.0, abs=1e-3)
+    # the door air: its hottest layer, each layer's cells averaged
+    g = res.grid
+    geom = build_geometry(sc, g)
+    racks, air = door_edges(sc, geom, build_devices(sc, geom).tile_flow_m3s)
+    rk, parts = corner_layers(racks, air, g.nx * g.ny)
+    layer_t = parts @ np.asarray(res.temperature_c, float).ravel()
+    door_c = np.full(sc.racks.n, -np.inf)
+    np.maximum.at(door_c, rk, layer_t)
+    expect = t[ENDS] + 0.75 * (door_c[ENDS] - t[ENDS])
+    assert res.rack_inlet_max_c[ENDS] == pytest.approx(expect, abs=1e-9)
+    one = AirSolver().solve(_scene(sc, door_hot_share=0.0))
+    assert np.all(expect > one.rack_inlet_max_c[ENDS] + 0.3)
+    assert np.allclose(one.rack_inlet_mean_c, t)
