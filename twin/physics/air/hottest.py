@@ -26,11 +26,10 @@ It is calibrated at the room grid (0.3 m); on the 0.6 m hall grid it under-corre
 hotter neighbour (over the row top, round the row end), so the peak stops at the
 hottest air cell next to any of the rack's intake cells through an open or leaking
 face, and never falls below the hottest intake cell itself.  Without it the peak passed
-every temperature in the hall where a face's top layer is already pure hot air: in a
-starved roofed cold aisle the room air that leaks in through the roof fills the top
-layer, and the factor put the CFD library's uneven contained aisle's hottest intake
-4.4 K above the CFD's (2.6 K with the bound); elsewhere in the library it moves six
-racks by up to 0.9 K and makes none optimistic (docs/physics.md §2.13).
+every temperature in the hall where a face's top layer was nearly pure hot air (a
+starved roofed cold aisle before its leak was mixed down the column: the CFD library's
+uneven contained aisle's hottest intake 4.4 K above the CFD's, 2.6 K with the bound);
+it makes no rack optimistic (docs/physics.md §2.13).
 
 **Row ends** (:func:`row_end_hottest_c`).  A rack that entrains round an open row end
 takes the hottest of that peak, ``T_mean + φ (T_exhaust − T_mean)`` (the wrapped
@@ -39,6 +38,16 @@ rack's open edge, the hottest layer of the air round the corner that it entrains
 (each layer's cells averaged): the edge takes that air before it mixes with the aisle's,
 so its hottest point is not cooler than it (:mod:`.entrainment`, "Hottest intake at an
 open end").
+
+**Door ends.**  At the end doors of a starved roofed cold aisle the leaked room air
+enters at the door head and runs along under the roof (the grid seals the doors and
+leaks it through the roof, mid-row: :func:`.grid.door_weights`), passing the top of
+the door-end racks' door-side edge before it mixes.  Their hottest intake is at least
+their mean plus ``door_hot_share`` (0.75) of the excess over it of the hottest layer of
+the room air outside the door (:func:`.entrainment.door_edges`): the CFD library's
+three starved contained aisles put those racks' hottest cells 0.48–0.75 of that excess
+above their means, and the top of the range is taken because the figure decides the
+ASHRAE verdict (docs/physics.md §2.5).
 """
 
 from __future__ import annotations
