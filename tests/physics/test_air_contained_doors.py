@@ -127,3 +127,30 @@ def test_starved_roofed_aisle_is_warmest_mid_row_and_door_ends_see_the_door_head
     one = AirSolver().solve(_scene(sc, door_hot_share=0.0))
     assert np.all(expect > one.rack_inlet_max_c[ENDS] + 0.3)
     assert np.allclose(one.rack_inlet_mean_c, t)
+
+
+def test_an_inrow_cooler_feeding_the_aisle_counts_as_supply():
+    """Rack 4 of room(20)'s roofed cold aisle (tiles at 75 %) replaced by an in-row cooler
+    of the same box blowing into the aisle: at 5 m³/s the aisle is fed (no door-end
+    racks); at 0.01 m³/s it is still starved (the four row ends)."""
+    from dataclasses import fields
+
+    from twin.physics.air.scene import CoolingUnits
+    sc = room(20, supply_ratio=0.75, containment="cold_aisle")
+    keep = np.arange(sc.racks.n) != 4
+    racks = replace(sc.racks, **{f.name: getattr(sc.racks, f.name)[keep] for f in fields(sc.racks)
+                                 if isinstance(getattr(sc.racks, f.name), np.ndarray)
+                                 and len(getattr(sc.racks, f.name)) == sc.racks.n})
+    u, r = sc.cooling, sc.racks
+
+    def with_cooler(flow_m3s):
+        units = CoolingUnits(u.kind + ("inrow",), np.vstack([u.center_xy_m, r.center_xy_m[4]]),
+                             np.vstack([u.size_m, r.size_m[4]]),
+                             np.append(u.rotation_deg, r.rotation_deg[4]),
+                             np.append(u.airflow_m3s, flow_m3s), np.append(u.capacity_w, 50e3),
+                             np.append(u.supply_setpoint_c, 18.0))
+        s2 = AirScene(sc.hall, racks, units, sc.tiles, sc.containment, sc.settings)
+        geom = build_geometry(s2, make_grid(s2.hall, s2.settings))
+        return len(door_edges(s2, geom, build_devices(s2, geom).tile_flow_m3s)[0])
+    assert with_cooler(0.01) == 4
+    assert with_cooler(5.0) == 0

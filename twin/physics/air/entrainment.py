@@ -241,34 +241,39 @@ def entrainment_ports(scene: AirScene, geom: Geometry) -> Ports:
 
 
 def door_edges(scene: AirScene, geom: Geometry, tile_m3s: np.ndarray) -> tuple[np.ndarray, sp.csr_matrix]:
-    """The end racks at the doors of a starved roofed cold aisle, and the air beside each
-    (the cells one rack pitch beyond its side, outside the aisle, from just behind its
-    back to the aisle middle, up to its height; rows summing to 1): the room air at its
-    door.  Starved: the aisle's tiles (``tile_m3s``, delivered) give less than its racks
-    draw.  The door head's leak runs past the end rack's top edge before it mixes
-    (module docstring of :mod:`.hottest`, "Door ends")."""
+    """The end racks at the doors of a starved roofed cold aisle, and the room air outside
+    each one's door (the cells one rack pitch beyond its side, outside the aisle, from its
+    front to the aisle middle, up to its height; rows summing to 1).  Starved: the aisle's
+    tiles (``tile_m3s``, delivered) and the running in-row coolers that discharge into it
+    give less than its racks draw.  The door head's leak runs past the end rack's top
+    edge before it mixes (module docstring of :mod:`.hottest`, "Door ends")."""
     g = geom.grid
-    r, c = scene.racks, scene.containment
+    r, c, u = scene.racks, scene.containment, scene.cooling
     none = (np.zeros(0, int), sp.csr_matrix((0, g.n)))
     aisles = [a for a in range(c.n) if c.kind[a] == "cold_aisle" and c.roof[a] and c.end_doors[a]
               and c.height_m[a] < scene.hall.height_m]
     if not aisles or r.n == 0:
         return none
-    centers, sizes, rots = row_boxes(scene)
-    box, side, aisle = row_ends(centers, sizes, rots, r.n)
+
+    def fronts(center, size, rot):
+        return center + front_vector(rot) * (size[:, 1] / 2 + 0.5 * g.dx)[:, None]
+
+    def inside(xy, a):
+        return in_boxes(xy[:, 0], xy[:, 1], np.full(len(xy), 0.5 * g.dz), c.rect_m[a:a + 1],
+                        c.height_m[a:a + 1])
+    coolers = np.flatnonzero(np.array([k == "inrow" for k in u.kind], bool) & u.enabled)
+    intake = fronts(r.center_xy_m, r.size_m, r.rotation_deg)
+    discharge = fronts(u.center_xy_m[coolers], u.size_m[coolers], u.rotation_deg[coolers])
+    box, side, aisle = row_ends(*row_boxes(scene), r.n)
     f, t = frames(r.rotation_deg[box])
     d = r.size_m[box, 1]
     probe = r.center_xy_m[box] + f * (d / 2 + aisle / 4)[:, None]
-    f_all = front_vector(r.rotation_deg)
-    intake = r.center_xy_m + f_all * (r.size_m[:, 1] / 2 + 0.5 * g.dx)[:, None]
-    tiles = scene.tiles.center_xy_m
     at = np.zeros(len(box), bool)
     for a in aisles:
-        rect, hgt = c.rect_m[a:a + 1], c.height_m[a:a + 1]
-        fed = in_boxes(intake[:, 0], intake[:, 1], np.full(r.n, 0.5 * g.dz), rect, hgt)
-        tiled = in_boxes(tiles[:, 0], tiles[:, 1], np.zeros(len(tiles)), rect, hgt)
-        if tile_m3s[tiled].sum() < r.airflow_m3s[fed].sum():
-            at |= in_boxes(probe[:, 0], probe[:, 1], np.full(len(box), 0.5 * g.dz), rect, hgt)
+        supply = (tile_m3s[inside(scene.tiles.center_xy_m, a)].sum()
+                  + u.airflow_m3s[coolers][inside(discharge, a)].sum())
+        if supply < r.airflow_m3s[inside(intake, a)].sum():
+            at |= inside(probe, a)
     box, side, f, t, d, aisle = (v[at] for v in (box, side, f, t, d, aisle))
     if len(box) == 0:
         return none
