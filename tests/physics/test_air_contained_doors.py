@@ -35,25 +35,28 @@ def test_door_weights_by_hand():
 
 
 def test_leak_exchange_by_hand():
-    """Two columns of four layers (ny 1, nx 2). Column 0 is open from the floor up; in
-    column 1 the face between layers 0 and 1 is closed. Air comes down through a leaking
-    panel above layer 3 of each: 0.4 m³/s into column 0, 0.3 into column 1. Column 0
-    (four layers from 0) exchanges 0.4 × (m + 1) / 4 above layer m: 0.1, 0.2, 0.3; column
-    1 (three layers from 1) 0.3 × m / 3: 0, 0.1, 0.2. An upward leak and a side leak
-    exchange nothing."""
-    nz, ny, nx = 4, 1, 2
+    """Three columns of four layers (ny 1, nx 3). Columns 0 and 2 are open from the floor
+    up; in column 1 the face between layers 0 and 1 is closed. Air comes down through a
+    leaking panel above layer 3 of columns 0 and 1 (0.4 and 0.3 m³/s) and above layer 1
+    of column 2 (0.6 m³/s: a panel under a higher one). Column 0 (four layers from 0)
+    exchanges 0.4 × (m + 1) / 4 above layer m: 0.1, 0.2, 0.3; column 1 (three layers
+    from 1) 0.3 × m / 3: 0, 0.1, 0.2; column 2 (two layers) 0.3 above layer 0 and nothing
+    above the panel's own layer. An upward leak and a side leak exchange nothing."""
+    nz, ny, nx = 4, 1, 3
     open_z = np.ones((nz + 1, ny, nx)); open_z[[0, -1]] = 0.0
     open_z[1, 0, 1] = 0.0
     geom = SimpleNamespace(grid=SimpleNamespace(shape=(nz, ny, nx)), open_z=open_z)
     cell = lambda k, i: (k * ny) * nx + i                       # noqa: E731
-    lk = SimpleNamespace(axis=np.array([2, 2, 2, 0]), p=np.array([cell(3, 0), cell(3, 1), cell(2, 0),
-                                                                cell(1, 1)]))
-    ex = leak_exchange(geom, SimpleNamespace(leaks=lk), np.array([-0.4, -0.3, 0.5, -0.2]))
+    lk = SimpleNamespace(axis=np.array([2, 2, 2, 0, 2]),
+                         p=np.array([cell(3, 0), cell(3, 1), cell(2, 0), cell(1, 1), cell(1, 2)]))
+    ex = leak_exchange(geom, SimpleNamespace(leaks=lk), np.array([-0.4, -0.3, 0.5, -0.2, -0.6]))
     assert ex.shape == (nz - 1, ny, nx)
     assert ex[:, 0, 0] == pytest.approx([0.1, 0.2, 0.3])
     assert ex[:, 0, 1] == pytest.approx([0.0, 0.1, 0.2])
+    assert ex[:, 0, 2] == pytest.approx([0.3, 0.0, 0.0])
     # nothing comes down: no exchange
-    assert leak_exchange(geom, SimpleNamespace(leaks=lk), np.array([0.4, 0.3, 0.5, -0.2])) is None
+    assert leak_exchange(geom, SimpleNamespace(leaks=lk),
+                         np.array([0.4, 0.3, 0.5, -0.2, 0.6])) is None
     assert leak_exchange(geom, SimpleNamespace(leaks=None), np.zeros(4)) is None
 
 
@@ -100,7 +103,8 @@ def test_door_end_racks_of_a_starved_roofed_cold_aisle_only():
         cont = Containment(c.rect_m, variant.get("kind", c.kind), c.height_m,
                            variant.get("roof", c.roof), variant.get("end_doors", c.end_doors))
         s2 = _scene(sc, cont)
-        assert len(door_edges(s2, build_geometry(s2, g), tile_q)[0]) == 0, variant
+        racks, air = door_edges(s2, build_geometry(s2, g), tile_q)
+        assert len(racks) == 0 and air.shape == (0, g.n), variant
 
 
 def test_starved_roofed_aisle_is_warmest_mid_row_and_door_ends_see_the_door_head():
