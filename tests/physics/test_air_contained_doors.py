@@ -15,7 +15,7 @@ from twin.physics.air.entrainment import door_edges
 from twin.physics.air.flow import FaceFluxes, leak_exchange
 from twin.physics.air.grid import build_geometry, door_weights, make_grid
 from twin.physics.air.scene import AirScene, Containment
-from twin.physics.air.synthetic import room
+from twin.physics.air.synthetic import hall, room
 from twin.physics.air.thermal import transport_matrix
 
 ENDS, MID = [0, 9, 10, 19], [4, 5, 14, 15]        # room(20): rows of ten
@@ -90,17 +90,24 @@ def test_door_end_racks_of_a_starved_roofed_cold_aisle_only():
     assert sorted(racks.tolist()) == ENDS
     assert np.allclose(np.asarray(air.sum(axis=1)).ravel(), 1.0)
     c = sc.containment
-    x0, y0, x1, y1 = c.rect_m[0]
-    k, rem = np.divmod(air.tocoo().col, g.nx * g.ny)
-    j, i = np.divmod(rem, g.nx)
-    x, y = (i + 0.5) * g.dx, (j + 0.5) * g.dx
-    assert np.all((x < min(x0, x1)) | (x > max(x0, x1)))        # beyond the doors
-    assert np.all((y > min(y0, y1) - 1e-9) & (y < max(y0, y1) + 1e-9))   # across the aisle
-    assert np.all((k + 0.5) * g.dz < sc.racks.size_m[0, 2] + g.dz)
+    # by hand on the 0.3 m room grid (dz 0.471 m): rack 0 (x 2.4–3.0, front at y 3.0
+    # facing +y into the aisle y 3.0–4.2) takes the cells one 0.6 m pitch beyond its west
+    # side (x 1.8–2.4: i 6, 7), from its front to the aisle middle (y 3.0–3.6: j 10, 11),
+    # up to its 2.2 m (five layers); rack 19, its mirror at the east end of the north
+    # row, i 28, 29 and j 12, 13
+    cells = {int(b): air[k].indices for k, b in enumerate(racks)}
+
+    def ijk(cols):
+        k, rem = np.divmod(cols, g.nx * g.ny)
+        j, i = np.divmod(rem, g.nx)
+        return set(i.tolist()), set(j.tolist()), set(k.tolist()), len(cols)
+    assert ijk(cells[0]) == ({6, 7}, {10, 11}, set(range(5)), 20)
+    assert ijk(cells[19]) == ({28, 29}, {12, 13}, set(range(5)), 20)
     over = room(20, supply_ratio=1.2, containment="cold_aisle")
     assert len(door_edges(over, geom, build_devices(over, geom).tile_flow_m3s)[0]) == 0
-    for variant in (dict(roof=[False]), dict(end_doors=[False]), dict(kind=("hot_aisle",))):
-        cont = Containment(c.rect_m, variant.get("kind", c.kind), c.height_m,
+    for variant in (dict(roof=[False]), dict(end_doors=[False]), dict(kind=("hot_aisle",)),
+                    dict(height=[sc.hall.height_m])):     # a roof at the ceiling is no roof
+        cont = Containment(c.rect_m, variant.get("kind", c.kind), variant.get("height", c.height_m),
                            variant.get("roof", c.roof), variant.get("end_doors", c.end_doors))
         s2 = _scene(sc, cont)
         racks, air = door_edges(s2, build_geometry(s2, g), tile_q)
@@ -133,6 +140,37 @@ def test_starved_roofed_aisle_is_warmest_mid_row_and_door_ends_see_the_door_head
     assert np.allclose(one.rack_inlet_mean_c, t)
 
 
+def test_each_aisle_weighs_its_own_tiles_and_racks():
+    """Two contained aisles (hall of 2 × 2 rows of six): each is starved or fed by its own
+    twelve tiles against its own twelve racks. Tiles giving exactly the racks' airflow
+    feed it; 99 % starve it; a neighbouring aisle's surplus does not feed it."""
+    sc = hall(rows=4, racks_per_row=6, containment="cold_aisle")
+    geom = build_geometry(sc, make_grid(sc.hall, sc.settings))
+    a = sc.racks.airflow_m3s[0]
+    assert np.all(sc.racks.airflow_m3s == a) and sc.tiles.n == 24
+
+    def ends(share0, share1):
+        q = np.concatenate([np.full(12, share0 * a), np.full(12, share1 * a)])
+        return sorted(door_edges(sc, geom, q)[0].tolist())
+    first, second = [0, 5, 6, 11], [12, 17, 18, 23]
+    assert ends(0.99, 10.0) == first
+    assert ends(10.0, 0.99) == second
+    assert ends(0.99, 0.99) == first + second
+    assert ends(1.0, 1.0) == []
+
+
+def test_a_lone_rack_in_a_starved_aisle_has_two_door_ends():
+    from dataclasses import fields
+    sc = room(2, supply_ratio=0.75, containment="cold_aisle")
+    one = replace(sc.racks, **{f.name: getattr(sc.racks, f.name)[:1] for f in fields(sc.racks)
+                               if isinstance(getattr(sc.racks, f.name), np.ndarray)
+                               and len(getattr(sc.racks, f.name)) == sc.racks.n})
+    s1 = AirScene(sc.hall, one, sc.cooling, sc.tiles, sc.containment, sc.settings)
+    geom = build_geometry(s1, make_grid(s1.hall, s1.settings))
+    racks, air = door_edges(s1, geom, np.zeros(s1.tiles.n))
+    assert racks.tolist() == [0, 0] and air.shape[0] == 2
+
+
 def test_an_inrow_cooler_feeding_the_aisle_counts_as_supply():
     """Rack 4 of room(20)'s roofed cold aisle (tiles at 75 %) replaced by an in-row cooler
     of the same box blowing into the aisle: at 5 m³/s the aisle is fed (no door-end
@@ -141,16 +179,16 @@ def test_an_inrow_cooler_feeding_the_aisle_counts_as_supply():
 
     from twin.physics.air.scene import CoolingUnits
     sc = room(20, supply_ratio=0.75, containment="cold_aisle")
-    keep = np.arange(sc.racks.n) != 4
-    racks = replace(sc.racks, **{f.name: getattr(sc.racks, f.name)[keep] for f in fields(sc.racks)
-                                 if isinstance(getattr(sc.racks, f.name), np.ndarray)
-                                 and len(getattr(sc.racks, f.name)) == sc.racks.n})
     u, r = sc.cooling, sc.racks
 
-    def with_cooler(flow_m3s):
-        units = CoolingUnits(u.kind + ("inrow",), np.vstack([u.center_xy_m, r.center_xy_m[4]]),
-                             np.vstack([u.size_m, r.size_m[4]]),
-                             np.append(u.rotation_deg, r.rotation_deg[4]),
+    def with_cooler(flow_m3s, at=4):
+        keep = np.arange(r.n) != at
+        racks = replace(r, **{f.name: getattr(r, f.name)[keep] for f in fields(r)
+                              if isinstance(getattr(r, f.name), np.ndarray)
+                              and len(getattr(r, f.name)) == r.n})
+        units = CoolingUnits(u.kind + ("inrow",), np.vstack([u.center_xy_m, r.center_xy_m[at]]),
+                             np.vstack([u.size_m, r.size_m[at]]),
+                             np.append(u.rotation_deg, r.rotation_deg[at]),
                              np.append(u.airflow_m3s, flow_m3s), np.append(u.capacity_w, 50e3),
                              np.append(u.supply_setpoint_c, 18.0))
         s2 = AirScene(sc.hall, racks, units, sc.tiles, sc.containment, sc.settings)
@@ -158,3 +196,5 @@ def test_an_inrow_cooler_feeding_the_aisle_counts_as_supply():
         return len(door_edges(s2, geom, build_devices(s2, geom).tile_flow_m3s)[0])
     assert with_cooler(0.01) == 4
     assert with_cooler(5.0) == 0
+    # at a row end the cooler is the row's end member: the rack beside it is not a door end
+    assert with_cooler(0.01, at=0) == 3
