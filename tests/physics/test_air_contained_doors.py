@@ -181,7 +181,7 @@ def test_an_inrow_cooler_feeding_the_aisle_counts_as_supply():
     sc = room(20, supply_ratio=0.75, containment="cold_aisle")
     u, r = sc.cooling, sc.racks
 
-    def with_cooler(flow_m3s, at=4):
+    def with_cooler(flow_m3s, at=4, enabled=True):
         keep = np.arange(r.n) != at
         racks = replace(r, **{f.name: getattr(r, f.name)[keep] for f in fields(r)
                               if isinstance(getattr(r, f.name), np.ndarray)
@@ -190,11 +190,13 @@ def test_an_inrow_cooler_feeding_the_aisle_counts_as_supply():
                              np.vstack([u.size_m, r.size_m[at]]),
                              np.append(u.rotation_deg, r.rotation_deg[at]),
                              np.append(u.airflow_m3s, flow_m3s), np.append(u.capacity_w, 50e3),
-                             np.append(u.supply_setpoint_c, 18.0))
+                             np.append(u.supply_setpoint_c, 18.0),
+                             np.append(np.ones(len(u.kind), bool), enabled))
         s2 = AirScene(sc.hall, racks, units, sc.tiles, sc.containment, sc.settings)
         geom = build_geometry(s2, make_grid(s2.hall, s2.settings))
         return len(door_edges(s2, geom, build_devices(s2, geom).tile_flow_m3s)[0])
     assert with_cooler(0.01) == 4
     assert with_cooler(5.0) == 0
+    assert with_cooler(5.0, enabled=False) == 4          # a stopped cooler feeds nothing
     # at a row end the cooler is the row's end member: the rack beside it is not a door end
     assert with_cooler(0.01, at=0) == 3
