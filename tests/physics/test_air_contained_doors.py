@@ -200,3 +200,22 @@ def test_an_inrow_cooler_feeding_the_aisle_counts_as_supply():
     assert with_cooler(5.0, enabled=False) == 4          # a stopped cooler feeds nothing
     # at a row end the cooler is the row's end member: the rack beside it is not a door end
     assert with_cooler(0.01, at=0) == 3
+
+
+def test_one_door_end():
+    """Row A of room(20) alone, its west half under a starved roofed aisle (x from the
+    row's west end to mid-row): rack 0 is the one door-end rack; rack 9, the row's east
+    end, stands outside the aisle."""
+    from dataclasses import fields
+    sc = room(20, supply_ratio=0.75, containment="cold_aisle")
+    keep = np.arange(sc.racks.n) < 10
+    row = replace(sc.racks, **{f.name: getattr(sc.racks, f.name)[keep] for f in fields(sc.racks)
+                               if isinstance(getattr(sc.racks, f.name), np.ndarray)
+                               and len(getattr(sc.racks, f.name)) == sc.racks.n})
+    c = sc.containment
+    x0, y0, x1, y1 = c.rect_m[0]
+    half = Containment([[x0, y0, (x0 + x1) / 2, y1]], c.kind, c.height_m, c.roof, c.end_doors)
+    s1 = AirScene(sc.hall, row, sc.cooling, sc.tiles, half, sc.settings)
+    geom = build_geometry(s1, make_grid(s1.hall, s1.settings))
+    racks, air = door_edges(s1, geom, np.zeros(s1.tiles.n))
+    assert racks.tolist() == [0] and air.shape[0] == 1
