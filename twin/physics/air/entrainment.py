@@ -160,6 +160,16 @@ def _region_cells(geom: Geometry, origin, ax_u, ax_v, u0, u1, v0, v1, h, exclude
     return pairs // g.n, pairs % g.n
 
 
+def _even_rows(own: np.ndarray, cell: np.ndarray, n_owners: int, n_cells: int):
+    """(which of ``n_owners`` own any cell, one row per such owner weighting its cells
+    evenly: each row sums to 1)."""
+    ok = np.zeros(n_owners, bool); ok[own] = True
+    own = (np.cumsum(ok) - 1)[own]
+    m = int(ok.sum())
+    wgt = 1.0 / np.bincount(own, minlength=m)[own]
+    return ok, sp.csr_matrix((wgt, (own, cell)), shape=(m, n_cells))
+
+
 @dataclass(frozen=True)
 class Ports:
     """Where racks draw air round open row ends: per port the rack, its weight (1 for the
@@ -223,12 +233,7 @@ def entrainment_ports(scene: AirScene, geom: Geometry) -> Ports:
         v0, v1 = -d / 2 - BACK_REACH_M, d / 2 + half
     own, cell = _region_cells(geom, r.center_xy_m[box], t * side[:, None], f,
                               w / 2, w / 2 + pitch, v0, v1, h, excluded)
-    ok = np.zeros(len(box), bool); ok[own] = True            # ends with free air there
-    new = np.cumsum(ok) - 1
-    own = new[own]
-    m = int(ok.sum())
-    wgt = 1.0 / np.bincount(own, minlength=m)[own]
-    corner = sp.csr_matrix((wgt, (own, cell)), shape=(m, g.n))
+    ok, corner = _even_rows(own, cell, len(box), g.n)       # ends with free air there
     box, side = box[ok], side[ok]
     closed = np.isin(end_codes(box, side), geom.closed_ends)
     # the inward neighbour (a rack, not an in-row cooler) draws from the same corner
@@ -236,7 +241,7 @@ def entrainment_ports(scene: AirScene, geom: Geometry) -> Ports:
     inward = np.where(side > 0, minus[box], plus[box])
     nb = np.flatnonzero((inward >= 0) & (inward < r.n))
     return Ports(np.concatenate([box, inward[nb]]),
-                 np.concatenate([np.ones(m), np.full(len(nb), NEIGHBOUR_SHARE)]),
+                 np.concatenate([np.ones(len(box)), np.full(len(nb), NEIGHBOUR_SHARE)]),
                  sp.vstack([corner, corner[nb]]).tocsr(), np.concatenate([closed, closed[nb]]))
 
 
@@ -281,10 +286,8 @@ def door_edges(scene: AirScene, geom: Geometry, tile_m3s: np.ndarray) -> tuple[n
     own, cell = _region_cells(geom, r.center_xy_m[box], t * side[:, None], f, w / 2,
                               w / 2 + np.maximum(w, g.dx), d / 2, d / 2 + aisle / 2,
                               h, lambda x, y, z: in_boxes(x, y, z, c.rect_m, c.height_m))
-    ok = np.zeros(len(box), bool); ok[own] = True
-    own = (np.cumsum(ok) - 1)[own]
-    wgt = 1.0 / np.bincount(own)[own]
-    return box[ok], sp.csr_matrix((wgt, (own, cell)), shape=(int(ok.sum()), g.n))
+    ok, air = _even_rows(own, cell, len(box), g.n)
+    return box[ok], air
 
 
 def exhaust_sealed(scene: AirScene, racks: np.ndarray) -> np.ndarray:
