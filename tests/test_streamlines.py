@@ -189,9 +189,10 @@ def test_tile_air_ends_at_rack_intakes_or_crah_returns(small_room):
     """Small room (raised floor): lines from every perforated tile — nine points over its
     face in the floor layer, where its whole flow enters and rises as a jet
     (docs/physics.md §2.3) — end in a cell where a rack or a CRAH draws air in; the tile
-    air they carry to the racks is at most what the racks draw (some of their intake is
-    recirculated exhaust), the rest bypasses to the CRAHs (over the top of the aisle: its
-    ends are closed up to the rack tops)."""
+    air they carry to the racks is at most what the racks draw at their faces (the end
+    racks and their neighbours draw the rest round the row ends, and some of the face
+    air is recirculated exhaust), the rest bypasses to the CRAHs (over the top of the
+    aisle: its ends are closed up to the rack tops)."""
     _lay, res, scene = small_room
     air, g = res.air, res.air.grid
     tiles = scene.tiles.center_xy_m
@@ -224,7 +225,12 @@ def test_tile_air_ends_at_rack_intakes_or_crah_returns(small_room):
     q = np.repeat(air.tile_flow_m3s, len(z)) / len(z)            # each seed's share of its tile
     to_racks = q[at_rack].sum() / q.sum()
     drawn = air.rack_airflow_m3s.sum() / q.sum()
-    assert drawn - 0.15 < to_racks <= drawn + 0.05, (to_racks, drawn)
+    # what the racks draw at their faces: all but the share the end racks and their
+    # neighbours take round the corner (room air); the rest of the gap is exhaust mixed
+    # back into the aisle
+    dev = build_devices(scene, build_geometry(scene, g))
+    at_faces = drawn - (dev.entrained[:r.n] * r.airflow_m3s).sum() / q.sum()
+    assert at_faces - 0.1 < to_racks <= at_faces + 0.05, (to_racks, at_faces)
 
 
 def test_inrow_supply_ends_at_intakes_and_exhaust_at_cooler_backs(pod):

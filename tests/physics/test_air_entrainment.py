@@ -7,7 +7,8 @@ import pytest
 
 from twin.physics.air import AirSolver
 from twin.physics.air.devices import build_devices
-from twin.physics.air.entrainment import NEIGHBOUR_SHARE, _region_cells, entrainment_ports, row_ends
+from twin.physics.air.entrainment import (NEIGHBOUR_SHARE, _region_cells, entrainment_ports, neighbour_weights,
+                                         row_ends)
 from twin.physics.air.grid import build_geometry, make_grid
 from twin.physics.air.scene import AirScene, Containment
 from twin.physics.air.synthetic import room
@@ -238,8 +239,8 @@ def test_each_end_racks_inward_neighbour_draws_a_tenth_of_its_share_from_the_sam
     p = entrainment_ports(sc, geom)
     ends = p.ends()
     assert len(ends) == 4 and len(p) == 8
-    nb = p.weight != 1.0
-    assert np.allclose(p.weight[nb], NEIGHBOUR_SHARE)
+    nb = ~p.is_end
+    assert np.allclose(p.weight[nb], NEIGHBOUR_SHARE) and np.all(p.weight[p.is_end] == 1.0)
     x = sc.racks.center_xy_m[:, 0]
     # the neighbour of each end is the rack one slot (0.6 m) inward, in the same row
     assert np.allclose(np.abs(x[p.rack[nb]] - x[ends.rack]), 0.6)
@@ -258,7 +259,7 @@ def test_each_end_racks_inward_neighbour_draws_a_tenth_of_its_share_from_the_sam
     sc2, _ = _inrow_row({0, 3, 6})
     p2 = entrainment_ports(sc2, build_geometry(sc2, make_grid(sc2.hall, sc2.settings)))
     assert sorted(p2.ends().rack.tolist()) == [0, 3]
-    assert sorted(p2.rack[p2.weight != 1.0].tolist()) == [1, 2]
+    assert sorted(p2.rack[~p2.is_end].tolist()) == [1, 2]
     # [R C R]: the racks' inward neighbour is the cooler: no neighbour port
     sc3, _ = _inrow_row({1}, n_slots=3)
     p3 = entrainment_ports(sc3, build_geometry(sc3, make_grid(sc3.hall, sc3.settings)))
@@ -266,6 +267,78 @@ def test_each_end_racks_inward_neighbour_draws_a_tenth_of_its_share_from_the_sam
 
 
 # ----- the cells of a row-end corner (entrainment._region_cells) ----------------------------
+def test_neighbour_weights_scale_with_the_neighbours_airflow_over_the_end_racks_by_hand():
+    """0.1 × V_nb / V_end, at most 1: equal flows 0.1, a 40 kW rack (3.0 m³/s) beside an
+    8 kW end (0.6 m³/s) 0.5, beside a 4 kW end (0.3 m³/s) 1 (10 × 0.1, capped), a
+    lighter neighbour less than 0.1."""
+    q = np.array([0.6, 0.6, 3.0, 0.3, 0.9, 6.0])
+    end = np.array([0, 0, 3, 4, 3])
+    nb = np.array([1, 2, 2, 1, 5])
+    assert np.allclose(neighbour_weights(q, end, nb), [0.1, 0.5, 1.0, 0.6 / 0.9 * 0.1, 1.0])
+    assert len(neighbour_weights(q, end[:0], nb[:0])) == 0
+
+
+def _flows(scene, airflow_m3s):
+    """The scene with new rack airflows (same heat)."""
+    r = scene.racks
+    return replace(scene, racks=replace(r, airflow_m3s=np.asarray(airflow_m3s, float)))
+
+
+def test_a_stronger_neighbour_draws_more_of_its_air_round_the_corner_a_weaker_less():
+    """room(10) with rack 1 (end rack 0's neighbour) at three times rack 0's airflow and
+    rack 8 (end rack 9's neighbour) at half of rack 9's: their ports weigh 0.3 and 0.05,
+    the devices draw 0.3·s and 0.05·s of their air there, the end racks s, and the ports
+    stay flagged by kind (an end rack's port is an end even where a neighbour's weight
+    reaches 1)."""
+    sc = room(10)
+    q = sc.racks.airflow_m3s.copy()
+    q[1] = 3.0 * q[0]; q[8] = 0.5 * q[9]
+    sc = _flows(sc, q)
+    geom = build_geometry(sc, make_grid(sc.hall, sc.settings))
+    p = entrainment_ports(sc, geom)
+    w = dict(zip(p.rack[~p.is_end].tolist(), p.weight[~p.is_end].tolist()))
+    assert w[1] == pytest.approx(0.3) and w[8] == pytest.approx(0.05)
+    assert w[3] == pytest.approx(0.1) and w[6] == pytest.approx(0.1)
+    dev = build_devices(sc, geom)
+    s = sc.settings.row_end_entrainment
+    assert dev.entrained[1] == pytest.approx(0.3 * s) and dev.entrained[8] == pytest.approx(0.05 * s)
+    assert np.allclose(dev.entrained[[0, 4, 5, 9]], s)
+    # the corner flow it draws: its share of its own airflow, through the corner cells
+    corner = np.asarray(dev.intake[1].toarray()).ravel()[p.corner[list(p.rack).index(1)].indices]
+    assert corner.sum() == pytest.approx(0.3 * s * q[1])
+    assert np.allclose(np.asarray(dev.intake.sum(axis=1)).ravel(), dev.airflow_m3s)
+    # ten times the end rack's flow: the neighbour takes the end rack's full share, and
+    # its port is still a neighbour's (the hottest-intake rule and the edge floor tell
+    # the two apart by kind, not by weight)
+    q[1] = 10.0 * q[0]
+    sc10 = _flows(sc, q)
+    p10 = entrainment_ports(sc10, build_geometry(sc10, make_grid(sc10.hall, sc10.settings)))
+    assert p10.weight[list(p10.rack).index(1)] == 1.0 and not p10.is_end[list(p10.rack).index(1)]
+    assert 1 not in p10.ends().rack.tolist() and len(p10.ends()) == 4
+
+
+def test_a_stronger_neighbour_runs_warmer_and_energy_still_closes():
+    """Solved: the neighbour at three times its end rack's airflow (same heat) draws 0.3 of
+    the end rack's share round the corner, whose air is more than 3 K above its mean, and
+    it runs warmer than its mirror at the end rack's airflow; energy still closes."""
+    base = room(10, supply_ratio=1.0)
+    q = base.racks.airflow_m3s.copy()
+    q[1] = 3.0 * q[0]
+    strong = _flows(base, q)
+    solved = AirSolver().solve(strong)
+    assert abs(solved.residual_pct) < 1e-3
+    # the mirrored neighbour (rack 3, beside end rack 4) moves the end rack's airflow
+    assert solved.rack_inlet_mean_c[1] > solved.rack_inlet_mean_c[3] + 0.3
+    # the warmth is the corner air it draws: its mean is its corner draw's and its face's
+    # mixture (0.3·s of it from the corner), above its face's air alone
+    t = solved.temperature_c.ravel()
+    geom = build_geometry(strong, solved.grid)
+    p = entrainment_ports(strong, geom)
+    row = p.corner[list(p.rack).index(1)]
+    corner_c = float((row @ t)[0])
+    assert corner_c > solved.rack_inlet_mean_c[1] + 3.0
+
+
 def _empty_geometry(cell_m):
     """A 6 x 6 x 3 m room with nothing in it, on cells of ``cell_m`` (0.43 m layers)."""
     from tests.physics.test_air_grid import _empty_scene

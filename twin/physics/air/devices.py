@@ -398,12 +398,12 @@ def build_devices(scene: AirScene, geom: Geometry) -> Devices:
         # spills its supply below it, a smaller one one rack in (entrainment.py,
         # "Hottest intake at an open end")
         st = scene.settings
-        phi = np.where(ports.weight < 1.0, st.row_end_neighbour_hot_share,
+        phi = np.where(~ports.is_end, st.row_end_neighbour_hot_share,
                        np.where(ports.closed, st.row_end_hot_share, st.row_end_hot_share_open))
         phi[exhaust_sealed(scene, box_e)] = 0.0
         np.maximum.at(hot_share, box_e, phi)
         # an end rack's open edge takes its corner air unmixed (hottest.py, "Row ends")
-        edge = np.flatnonzero((ports.weight == 1.0) & (phi > 0.0))
+        edge = np.flatnonzero(ports.is_end & (phi > 0.0))
         edge_rack, edge_air = corner_layers(box_e[edge], ports.corner[edge], g.nx * g.ny)
         edge_share = np.ones(len(edge_rack))
     # the door head's leak passes the door-end racks' top edge (hottest.py, "Door ends")
