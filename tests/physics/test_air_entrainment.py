@@ -239,6 +239,10 @@ def test_each_end_racks_inward_neighbour_draws_a_tenth_of_its_share_from_the_sam
     p = entrainment_ports(sc, geom)
     ends = p.ends()
     assert len(ends) == 4 and len(p) == 8
+    # the end racks' own ports, whole: weight 1, their end's closure, flagged as ends
+    assert np.array_equal(ends.rack, p.rack[p.is_end]) and np.all(ends.weight == 1.0)
+    assert np.array_equal(ends.closed, p.closed[p.is_end]) and ends.closed.all()
+    assert ends.is_end.dtype == bool and ends.is_end.all() and len(ends.is_end) == 4
     nb = ~p.is_end
     assert np.allclose(p.weight[nb], NEIGHBOUR_SHARE) and np.all(p.weight[p.is_end] == 1.0)
     x = sc.racks.center_xy_m[:, 0]

@@ -158,6 +158,20 @@ def rooms(base):
     out["north_crahs"] = room(base, "CRAHs on the north wall", "balanced open aisle, the CRAHs "
                               "behind row B, the row ends open to the room", facing, north, cold,
                               length=7.2)
+    # two rooms drawn after the stop-42 model was fixed, run once as a check on rooms the
+    # constants were not fitted to: CRAHs off the aisle's axis (one at each end wall, in
+    # line with the backs of opposite rows), and a 1.8 m aisle of three tile rows between
+    # rows of eight
+    diagonal = [dict(u, position_m=[u["position_m"][0], y])
+                for u, y in zip(crahs(q, 6.0), (1.25, 4.75))]
+    out["offaxis_crahs"] = room(base, "CRAHs off the aisle axis", "balanced open aisle, one CRAH "
+                                "at each end wall, in line with the backs of opposite rows",
+                                facing, diagonal, cold)
+    wide = row("A", 1.2, 180, eight) + row("B", 4.2, 0, eight)
+    out["wide_aisle"] = room(base, "Wide aisle, rows of eight", "1.8 m aisle of three tile rows, "
+                             "tiles = rack airflow", wide,
+                             crahs(air_m3s(wide), 6.6, y=3.3, width_m=9.6),
+                             tiles(2.7, 3.3, 3.9, n=8), width=9.6, length=6.6)
     return out
 
 
