@@ -59,8 +59,9 @@ def air_model_html(s: SolverSettings | None = None, calibrated: bool = False) ->
     s = s or SolverSettings()
     source = ("These constants were fitted to this room's measured inlet temperatures (see "
               "Air model calibration)" if calibrated else
-              "These constants are the product's defaults, fitted jointly over a 20-room "
-              "OpenFOAM case library (not to this room: it has no sensor calibration)")
+              "These constants are the product's defaults, fitted jointly over an OpenFOAM "
+              "case library of 20 rooms and checked on 22 (not to this room: it has no "
+              "sensor calibration)")
     return [
         "Airflow is potential flow on a structured grid of cells over the hall: 0.3 m "
         f"cells for rooms up to {ROOM_AREA_LIMIT_M2:,.0f} m\u00b2, 0.6 m (one floor tile) "
