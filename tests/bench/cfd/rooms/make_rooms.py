@@ -172,6 +172,20 @@ def rooms(base):
                              "tiles = rack airflow", wide,
                              crahs(air_m3s(wide), 6.6, y=3.3, width_m=9.6),
                              tiles(2.7, 3.3, 3.9, n=8), width=9.6, length=6.6)
+    # and two more of stop 42, common layouts the library lacked: rows of ten with the
+    # CRAHs on the aisle's axis at unequal distances beyond the ends (1.2 and 3.15 m), and
+    # CRAHs on both long walls behind the rows (none at the ends)
+    ten = row("A", 1.2, 180, [12.0] * 10) + row("B", 3.6, 0, [12.0] * 10)
+    out["long_rows"] = room(base, "Rows of ten", "12 kW racks, balanced open aisle, CRAHs on "
+                            "the aisle's axis 1.2 and 3.15 m beyond the row ends", ten,
+                            crahs(air_m3s(ten), 6.0, width_m=11.7), tiles(2.7, 3.3, n=10),
+                            width=11.7)
+    walls = [dict(u, position_m=[x, y], rotation_deg=rot)
+             for u, (x, y, rot) in zip(crahs(q, 7.8), ((3.6, 0.45, 0), (3.6, 7.8 - 0.45, 180)))]
+    out["wall_crahs"] = room(base, "CRAHs behind both rows", "balanced open aisle, one CRAH on "
+                             "each long wall behind a row, the row ends open to the room",
+                             row("A", 1.8, 180, even) + row("B", 4.2, 0, even), walls,
+                             tiles(3.3, 3.9), length=7.8)
     return out
 
 
