@@ -9,8 +9,8 @@ import pytest
 from twin.physics.air import AirSolver
 from twin.physics.air.entrainment import NEIGHBOUR_SHARE
 from twin.physics.air.grid import build_geometry, make_grid
-from twin.physics.air.rows import closed_ends, front_vector, tile_aisle_end_faces
-from twin.physics.air.scene import AirScene, Containment, CoolingUnits, Tiles
+from twin.physics.air.rows import closed_ends, front_vector, surplus_rises, tile_aisle_end_faces
+from twin.physics.air.scene import AirScene, Containment, CoolingUnits, Grilles, Tiles
 from twin.physics.air.synthetic import room
 
 
@@ -226,12 +226,14 @@ def test_a_lone_rack_a_wall_end_a_fine_grid_and_cold_containment_elsewhere():
                     sc.containment, sc.settings)
     g, (cx, _) = _closed(wall)
     assert np.array_equal(cx, _expected_x(g, (6.0,), 3.0, 4.2, 2.2))
-    # one cell off the wall, the west end closes on the first inner face
+    # one cell off the wall, the west end closes on the first inner face; the west CRAH
+    # (x = 0.5 m) is then level with the row, not beyond its end, so the surplus rises there
+    # and that end closes to the ceiling
     near = AirScene(sc.hall, replace(r, center_xy_m=r.center_xy_m - [2.1, 0.0]), sc.cooling,
                     replace(sc.tiles, center_xy_m=sc.tiles.center_xy_m - [2.1, 0.0]),
                     sc.containment, sc.settings)
     g, (cx, _) = _closed(near)
-    assert np.array_equal(cx, _expected_x(g, (0.3, 6.3), 3.0, 4.2, 2.2))
+    assert np.array_equal(cx, _expected_x(g, (0.3,), 3.0, 4.2, 99.0) | _expected_x(g, (6.3,), 3.0, 4.2, 2.2))
     # on a 0.1 m grid the planes sit exactly at the rows' ends
     fine = AirScene(sc.hall, r, sc.cooling, sc.tiles, sc.containment,
                     replace(sc.settings, cell_m=0.1))
@@ -306,10 +308,12 @@ def test_with_return_grilles_an_end_closes_only_under_one():
     assert END_ZONE_M == 1.5
     g, (cx, _) = _closed(sc)
     assert np.array_equal(cx, _expected_x(g, (2.4, 8.4), 3.0, 4.2, 2.2))
-    # both CRAHs on the north wall, mid-row, far from either end: still closed
+    # both CRAHs on the north wall, mid-row, far from either end: still closed, and since
+    # neither stands on the aisle's line beyond an end the surplus rises there and the
+    # half aisles close to the ceiling
     north = replace(u, center_xy_m=np.array([[5.4, 7.3], [6.6, 7.3]]), rotation_deg=np.array([0.0, 0.0]))
     _, (cx2, _) = _closed(AirScene(sc.hall, sc.racks, north, sc.tiles, sc.containment, sc.settings))
-    assert np.array_equal(cx2, cx)
+    assert np.array_equal(cx2, _expected_x(g, (2.4, 8.4), 3.0, 4.2, 99.0))
     # grilles over the hot aisles only (y 0.6-1.2 and 6.0-6.6 m, x 3.0-7.8 m), in a
     # ceiling-return hall or ducted from a room-return one: no end closes
     hot = Grilles(np.array([[5.4, 0.9], [5.4, 6.3]]), np.array([[4.8, 0.6], [4.8, 0.6]]),
@@ -450,3 +454,62 @@ def test_the_aisle_is_the_distance_to_the_nearest_rack_facing_the_end_rack():
     # (|3.9 - 4.5| = 0.6000000000000005, |8.1 - 7.5| = 0.5999999999999996)
     assert _aisle_of((3.9, 1.8), [(4.5, 4.2, 0)]) == single
     assert _aisle_of((8.1, 1.8), [(7.5, 4.2, 0)]) == single
+
+
+def _units_at(scene, centres, **kw):
+    """The scene with its units moved to ``centres`` (and any other columns replaced)."""
+    return replace(scene, cooling=replace(scene.cooling, center_xy_m=np.asarray(centres, float), **kw))
+
+
+def test_the_surplus_rises_where_no_unit_stands_on_the_aisles_line_beyond_the_end():
+    """room(20): the CRAHs stand at x = 0.5 and 9.3 m on the aisle's centre line (y 3.6 m,
+    the aisle 3.0–4.2 m), beyond both ends: the surplus is drawn along the aisle, nothing
+    rises.  Moved behind the south row (y 1.0 m) they leave every end's surplus rising; one
+    moved, the other end's stays drawn.  The line is the aisle's width, edges included; a
+    ceiling return, a return grille, a stopped unit or an in-row cooler on the line: as
+    each says."""
+    sc = room(20, supply_ratio=1.0)
+    ends = closed_ends(sc, 0.3)
+    box = ends[0]
+    x_end = sc.racks.center_xy_m[box, 0]
+    assert len(box) == 4 and not surplus_rises(sc, *ends).any()
+    behind = _units_at(sc, [[0.5, 1.0], [9.3, 1.0]])
+    assert surplus_rises(behind, *closed_ends(behind, 0.3)).all()
+    west_only = _units_at(sc, [[0.5, 3.6], [9.3, 1.0]])
+    rises = surplus_rises(west_only, *closed_ends(west_only, 0.3))
+    assert np.array_equal(rises, x_end > 5.0)                  # the east ends rise
+    # the aisle's edges (its front faces at y 3.0 and 4.2 m) are on the line, 1 cm out not
+    assert not surplus_rises(_units_at(sc, [[0.5, 3.0], [9.3, 4.2]]), *ends).any()
+    assert surplus_rises(_units_at(sc, [[0.5, 2.99], [9.3, 4.21]]), *ends).all()
+    # a unit on the line but level with the rows (not beyond the end) draws nothing along it
+    level = _units_at(sc, [[5.4, 3.6], [5.4, 3.6]])
+    assert surplus_rises(level, *ends).all()
+    # a stopped unit, a unit outside the hall and an in-row cooler do not draw the surplus
+    stopped = replace(sc.cooling, enabled=np.array([False, True]))
+    assert np.array_equal(surplus_rises(replace(sc, cooling=stopped), *ends), x_end < 5.0)
+    outside = replace(sc.cooling, outside=np.array([True, False]))
+    assert np.array_equal(surplus_rises(replace(sc, cooling=outside), *ends), x_end < 5.0)
+    inrow = replace(sc.cooling, kind=("inrow", "crah"))
+    assert np.array_equal(surplus_rises(replace(sc, cooling=inrow), *ends), x_end < 5.0)
+    # a ceiling return has its own closure, and return grilles draw where they lie
+    ceiling = replace(behind, hall=replace(behind.hall, ceiling_return=True))
+    assert not surplus_rises(ceiling, *closed_ends(ceiling, 0.3)).any()
+    gr = Grilles(np.array([[1.5, 3.6]]), np.array([[0.6, 1.2]]), ("return",))
+    grilled = replace(behind, grilles=gr)
+    assert not surplus_rises(grilled, *closed_ends(grilled, 0.3)).any()
+    assert len(surplus_rises(sc, *(a[:0] for a in ends))) == 0
+
+
+def test_where_the_surplus_rises_the_half_aisle_is_closed_to_the_ceiling():
+    """The CRAHs behind the south row: the half aisles in front of the end racks close from
+    the floor to the ceiling (rows from x = 2.4 to 8.4 m, aisle y 3.0–4.2 m); those faces
+    pass no air, the surplus leaves over the aisle's top between them, energy closes."""
+    sc = _units_at(room(20, supply_ratio=1.0), [[0.5, 1.0], [9.3, 1.0]])
+    g, (cx, cy) = _closed(sc)
+    assert not cy.any()
+    assert np.array_equal(cx, _expected_x(g, (2.4, 8.4), 3.0, 4.2, 99.0))
+    res = AirSolver().solve(sc)
+    assert np.all(res.fluxes.x[cx] == 0.0) and abs(res.residual_pct) < 1e-3
+    # on the aisle's line the same room closes to the rack tops only
+    g2, (cx2, _) = _closed(room(20, supply_ratio=1.0))
+    assert np.array_equal(cx2, _expected_x(g2, (2.4, 8.4), 3.0, 4.2, 2.2))

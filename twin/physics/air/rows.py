@@ -46,6 +46,23 @@ only 1.3–4 K above mid-row; closed, the twin had them 5 K too warm.  So with r
 grilles an end is closed only when one lies over its end zone: from the end plane
 ``END_ZONE_M`` out, from the end rack's back across the whole aisle (both rows of an
 aisle judge the same band).
+
+**Where the surplus goes** (:func:`surplus_rises`).  The aisle's surplus leaves over its
+top.  Where a unit returning from the room stands on the aisle's line beyond the end (the
+library's base rooms: CRAHs 1.2–3.2 m beyond the row ends, facing along the aisle) it
+draws the surplus along the aisle over the end rack (CFD: 20–24 °C above the row end),
+and the half aisle closes to the rack's top only.  Where none does (units on the walls
+behind the rows or off the aisle's line: four CFD rooms), the surplus rises as a column
+to the ceiling over the aisle (CFD, units on both walls behind the rows: 18–19 °C up to
+the ceiling over the aisle, 29–33 °C beyond the ends from floor to ceiling).  Open above
+the rack there, the twin let it spill over the end and sink (the buoyancy drift) into the
+corner the end rack breathes (19–24 °C there, the end racks up to 3.7 K too cold), so
+the half aisle closes to the ceiling, as with a ceiling return.  Those four rooms' MAE:
+units on both long walls 1.13 → 0.91 K, off the aisle's line at the end walls
+1.48 → 1.31 K, on the wall behind one row 0.54 → 0.37 K, the small-room sample (units
+in line with the hot aisles) 0.61 → 0.46 K; three rows (units off both aisles'
+lines) 0.89 → 0.94 K, rows facing the same way
+1.14 → 1.16 K; no other room moves.
 """
 
 from __future__ import annotations
@@ -60,7 +77,7 @@ if TYPE_CHECKING:
     from .scene import AirScene
 
 __all__ = ["front_vector", "frames", "row_links", "row_ends", "row_boxes", "in_boxes", "closed_ends",
-           "end_codes", "tile_aisle_end_faces",
+           "surplus_rises", "end_codes", "tile_aisle_end_faces",
            "LINE_TOL_M", "MAX_AISLE_M", "SINGLE_ROW_AISLE_M"]
 
 LINE_TOL_M = 0.15          # boxes whose front lines differ less are in one row
@@ -191,6 +208,29 @@ def _return_sweeps(scene: "AirScene", center, f, t, w, d, aisle) -> np.ndarray:
     return _rects_overlap(zone, rects).any(1)
 
 
+def surplus_rises(scene: "AirScene", box: np.ndarray, side: np.ndarray, aisle: np.ndarray) -> np.ndarray:
+    """Whether the aisle's surplus rises as a column to the ceiling at each closed end
+    (rack ``box``, side ``side``, aisle width ``aisle``; module docstring, "Where the
+    surplus goes"): where the units return from the room and none stands on the aisle's
+    line beyond the end (its centre between the end rack's front and the aisle's far
+    side, beyond the open side).  With return grilles an end is closed only where one
+    draws across it, and the surplus goes there; a ceiling return has its own closure."""
+    u, r = scene.cooling, scene.racks
+    if scene.hall.ceiling_return or (~scene.grilles.is_supply).any() or len(box) == 0:
+        return np.zeros(len(box), bool)
+    room = (np.array([k != "inrow" for k in u.kind], bool) & u.enabled & (u.airflow_m3s > 0)
+            & ~u.outside)
+    f, t = frames(r.rotation_deg[box])
+    t = t * side[:, None]                                   # towards the open side
+    w, d = r.size_m[box, 0], r.size_m[box, 1]
+    rel = u.center_xy_m[room][None, :, :] - r.center_xy_m[box][:, None, :]
+    tu = (rel * t[:, None, :]).sum(2)
+    tv = (rel * f[:, None, :]).sum(2)
+    on_line = ((tu > (w / 2)[:, None]) & (tv >= (d / 2)[:, None] - EDGE_TOL_M)
+               & (tv <= (d / 2 + aisle)[:, None] + EDGE_TOL_M))
+    return ~on_line.any(1)
+
+
 def closed_ends(scene: "AirScene", dz: float):
     """The open row ends whose half aisle is closed (module docstring): per end the rack,
     the side σ = ±1 along its width axis and the aisle width, tile-fed, not inside a
@@ -227,7 +267,8 @@ def tile_aisle_end_faces(scene: "AirScene", dx: float, dz: float,
                          shape: tuple[int, int, int], ends) -> tuple[np.ndarray, np.ndarray]:
     """Masks of the x-normal ((nz, ny, nx+1)) and y-normal ((nz, ny+1, nx)) faces that
     close the half aisle in front of every closed end (``ends``: :func:`closed_ends`),
-    from the floor to the rack's height (module docstring)."""
+    from the floor to the rack's height, and to the ceiling where the aisle's surplus rises
+    there (:func:`surplus_rises`; module docstring)."""
     nz, ny, nx = shape
     close_x = np.zeros((nz, ny, nx + 1), bool)
     close_y = np.zeros((nz, ny + 1, nx), bool)
@@ -238,12 +279,14 @@ def tile_aisle_end_faces(scene: "AirScene", dx: float, dz: float,
     f, t = frames(r.rotation_deg[box])
     t = t * side[:, None]                                   # towards the open side
     w, d, h = r.size_m[box, 0], r.size_m[box, 1], r.size_m[box, 2]
+    rises = surplus_rises(scene, box, side, aisle)
     for e in range(len(box)):
         plane = r.center_xy_m[box[e]] + t[e] * w[e] / 2
         a0 = r.center_xy_m[box[e]] + f[e] * d[e] / 2
         a1 = a0 + f[e] * aisle[e] / 2
         # up to the rack's top (the layers it fills); where the hall returns
-        # through its ceiling, above that from the rack's back across the half aisle
+        # through its ceiling, above that from the rack's back across the half aisle;
+        # where the surplus rises, above that across the half aisle
         k_top = min(nz, max(1, int(snap(h[e], dz))))       # the layers the rack fills
         normal_x = abs(t[e, 0]) > 0.5
         n_faces, n_cells = (nx, ny) if normal_x else (ny, nx)
@@ -255,7 +298,7 @@ def tile_aisle_end_faces(scene: "AirScene", dx: float, dz: float,
         span = (centres > lo) & (centres < hi)
         if not 0 < i < n_faces or not span.any():
             continue
-        over = np.zeros(n_cells, bool)
+        over = span if rises[e] else np.zeros(n_cells, bool)
         if scene.hall.ceiling_return:
             lo2, hi2 = sorted((back, a1[axis]))
             over = (centres > lo2) & (centres < hi2)
