@@ -52,7 +52,7 @@ def test_the_assumptions_quote_the_constants_solved_with():
     assert "0.072 m\u00b2/s" in text and "fitted to this room's measured inlet" in text
     plain = " ".join(b.html for b in physics_blocks(load_layout(LAYOUTS / "small-room.json"))
                      if isinstance(b, RichText))
-    assert "0.072" not in plain and "fitted jointly over an OpenFOAM case library of 20 rooms and checked on 22" in plain
+    assert "0.072" not in plain and "fitted jointly over an OpenFOAM case library of 20 rooms and checked on 24" in plain
 
 
 @needs_poppler
