@@ -498,6 +498,20 @@ def test_the_surplus_rises_where_no_unit_stands_on_the_aisles_line_beyond_the_en
     grilled = replace(behind, grilles=gr)
     assert not surplus_rises(grilled, *closed_ends(grilled, 0.3)).any()
     assert len(surplus_rises(sc, *(a[:0] for a in ends))) == 0
+    assert surplus_rises(ceiling, *ends).dtype == bool and surplus_rises(sc, *ends).dtype == bool
+    # one end alone is judged like any other
+    assert surplus_rises(behind, *(a[:1] for a in ends)).tolist() == [True]
+    # a unit that moves no air draws nothing; a small one (0.5 m³/s) on the line does
+    idle = replace(sc.cooling, airflow_m3s=np.array([0.0, sc.cooling.airflow_m3s[1]]))
+    assert np.array_equal(surplus_rises(replace(sc, cooling=idle), *ends), x_end < 5.0)
+    small = replace(sc.cooling, airflow_m3s=np.array([0.5, 0.5]))
+    assert not surplus_rises(replace(sc, cooling=small), *ends).any()
+    # beyond the end means past the end plane (the end rack's centre + half its 0.6 m
+    # width): a centre 0.05 m past the west plane (x 2.35 m) is beyond, 0.05 m short of
+    # it (2.45 m, over the end rack) is not; the east unit stays behind the row
+    for x, west_rises in ((2.35, False), (2.45, True)):
+        moved = _units_at(sc, [[x, 3.6], [9.3, 1.0]])
+        assert np.array_equal(surplus_rises(moved, *ends), np.where(x_end < 5.0, west_rises, True)), x
 
 
 def test_where_the_surplus_rises_the_half_aisle_is_closed_to_the_ceiling():
