@@ -53,7 +53,11 @@ def test_same_results_as_in_process_over_a_run_of_edits(remote):
         snap = lay.snapshot()
         a = local.run(snap, geometry_changed, False, CancelToken())
         b = remote.run(snap, geometry_changed, False, CancelToken())
-        np.testing.assert_allclose(_figures(b), _figures(a), rtol=0, atol=1e-6,
+        # two solves of the same snapshot in two processes agree to the solvers' own
+        # stopping tolerance, not bit for bit (the iterations' sums may run in another
+        # order): the thermal solve stops at 1e-7 of its right side, a few µK here
+        # (1.2 µK measured on a clean CI machine's cold solve of the small room)
+        np.testing.assert_allclose(_figures(b), _figures(a), rtol=0, atol=1e-5,
                                    err_msg=what)
         # the airflow (left out of the reply when unchanged) is the child's, whole
         for axis in "xyz":
