@@ -59,10 +59,12 @@ def test_same_results_as_in_process_over_a_run_of_edits(remote):
         # (1.2 µK measured on a clean CI machine's cold solve of the small room)
         np.testing.assert_allclose(_figures(b), _figures(a), rtol=0, atol=1e-5,
                                    err_msg=what)
-        # the airflow (left out of the reply when unchanged) is the child's, whole
+        # the airflow (left out of the reply when unchanged) is the child's, whole: to the
+        # flow solve's tolerance (1e-5 of its right side; 5e-7 m³/s seen on face fluxes of
+        # up to 0.9 m³/s)
         for axis in "xyz":
             np.testing.assert_allclose(getattr(b.air.fluxes, axis), getattr(a.air.fluxes, axis),
-                                       rtol=0, atol=1e-7, err_msg=what)
+                                       rtol=0, atol=1e-5, err_msg=what)
 
 
 def test_unchanged_airflow_is_not_sent_again(remote):
