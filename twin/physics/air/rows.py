@@ -208,6 +208,13 @@ def _return_sweeps(scene: "AirScene", center, f, t, w, d, aisle) -> np.ndarray:
     return _rects_overlap(zone, rects).any(1)
 
 
+def _end_frames(racks, box: np.ndarray, side: np.ndarray):
+    """Per row end (rack ``box``, side ``side``): the end rack's front vector, the unit
+    vector along its width towards the open side, its width and its depth."""
+    f, t = frames(racks.rotation_deg[box])
+    return f, t * side[:, None], racks.size_m[box, 0], racks.size_m[box, 1]
+
+
 def surplus_rises(scene: "AirScene", box: np.ndarray, side: np.ndarray, aisle: np.ndarray) -> np.ndarray:
     """Whether the aisle's surplus rises as a column to the ceiling at each closed end
     (rack ``box``, side ``side``, aisle width ``aisle``; module docstring, "Where the
@@ -220,9 +227,7 @@ def surplus_rises(scene: "AirScene", box: np.ndarray, side: np.ndarray, aisle: n
         return np.zeros(len(box), bool)
     room = (np.array([k != "inrow" for k in u.kind], bool) & u.enabled & (u.airflow_m3s > 0)
             & ~u.outside)
-    f, t = frames(r.rotation_deg[box])
-    t = t * side[:, None]                                   # towards the open side
-    w, d = r.size_m[box, 0], r.size_m[box, 1]
+    f, t, w, d = _end_frames(r, box, side)
     rel = u.center_xy_m[room][None, :, :] - r.center_xy_m[box][:, None, :]
     tu = (rel * t[:, None, :]).sum(2)
     tv = (rel * f[:, None, :]).sum(2)
@@ -241,9 +246,7 @@ def closed_ends(scene: "AirScene", dz: float):
     box, side, aisle = row_ends(*row_boxes(scene), r.n)
     if len(box) == 0:
         return box, side, aisle
-    f, t = frames(r.rotation_deg[box])
-    t = t * side[:, None]                                   # towards the open side
-    w, d = r.size_m[box, 0], r.size_m[box, 1]
+    f, t, w, d = _end_frames(r, box, side)
     rel = tl.center_xy_m[None, :, :] - r.center_xy_m[box][:, None, :]
     tu = (rel * t[:, None, :]).sum(2)
     tv = (rel * f[:, None, :]).sum(2)
@@ -276,9 +279,8 @@ def tile_aisle_end_faces(scene: "AirScene", dx: float, dz: float,
     box, side, aisle = ends
     if len(box) == 0:
         return close_x, close_y
-    f, t = frames(r.rotation_deg[box])
-    t = t * side[:, None]                                   # towards the open side
-    w, d, h = r.size_m[box, 0], r.size_m[box, 1], r.size_m[box, 2]
+    f, t, w, d = _end_frames(r, box, side)
+    h = r.size_m[box, 2]
     rises = surplus_rises(scene, box, side, aisle)
     for e in range(len(box)):
         plane = r.center_xy_m[box[e]] + t[e] * w[e] / 2
