@@ -39,6 +39,27 @@ rack's open edge, the hottest layer of the air round the corner that it entrains
 so its hottest point is not cooler than it (:mod:`.entrainment`, "Hottest intake at an
 open end").
 
+**Top edge** (:func:`over_top_c`).  The air over a rack's top enters the top edge of its
+face before it mixes down, and a cell 0.43 m high in front of the top of the face can be
+cool where the layer above it is warm: the supply column of a tile-fed aisle stops below
+the top of the faces in the CFD library's long rows, its wide aisle and its ceiling-vent
+rooms (18 °C to 1.1–1.3 m, 21–29 °C above), while the twin's aisle, with no jet
+momentum, is at supply up to its top intake layer and warm only above it.  The peak
+factor scales the top cell's small excess and left those racks 3–5 K optimistic, with
+the warm air one layer up.  So no rack's hottest intake is below its mean plus
+``top_edge_share`` (ψ = 0.75) of the excess over it of the air over its top: the cells
+just above its top intake cells, through faces open to more than half (a containment
+roof, which leaks a few per cent, shuts it off), weighted as the rack draws the cells
+below them.  Evidence (CFD library, the 121 racks that draw nothing round a row end): where that air
+is more than 1 K above the twin's mean (58 racks in 14 rooms), the CFD's hottest intake
+cell lies 0.34–0.95 of the excess above the twin's mean (10th–90th percentile; median
+0.70, upper quartile 0.85); 0.75, between the two, because the figure decides the ASHRAE
+verdict: over the library's 277 racks the hottest-intake MAE goes 2.06 → 1.84 K, racks
+more than 1 K optimistic 45 → 17, more than 3 K conservative 60 → 61 (docs/physics.md
+§2.13).  Where the air over the top is warm and the CFD's top is not (the balanced open
+aisle, the liquid-cooled row: 1.5 K over the mean, the CFD at supply) it costs about
+1 K of conservatism.
+
 **Door ends.**  At the end doors of a starved roofed cold aisle the leaked room air
 enters at the door head and runs along under the roof (the grid seals the doors and
 leaks it through the roof, mid-row: :func:`.grid.door_weights`), passing the top of
@@ -54,7 +75,12 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["intake_peak_c", "row_end_hottest_c", "rack_hottest_c", "neighbour_max_c"]
+__all__ = ["intake_peak_c", "row_end_hottest_c", "rack_hottest_c", "neighbour_max_c", "over_top_c",
+           "OPEN_OVER_TOP"]
+
+#: a face passes the air over a rack's top to its top edge when at least this fraction of
+#: it is open (containment panels leak a few per cent; module docstring, "Top edge")
+OPEN_OVER_TOP = 0.5
 
 
 def intake_peak_c(hottest_c: np.ndarray, mean_c: np.ndarray, peak_factor: float) -> np.ndarray:
@@ -77,8 +103,9 @@ def rack_hottest_c(cell_max_c: np.ndarray, layer_max_c: np.ndarray, mean_c: np.n
     """``rack_inlet_max_c`` of every rack: the peak over the hottest intake cell, or for
     the racks that ``entrained`` (bool) round a row end the row-end rule over the peak of
     their hottest layer; the peak stops at ``bound_c`` (:func:`neighbour_max_c`) but not
-    below that cell or layer.  ``edge_c`` (−inf where none) is what an end rack's open
-    edge or door-side edge takes from the air beside it; no rack reports less."""
+    below that cell or layer.  ``edge_c`` (−inf where none) is what a rack's edges take
+    from the air beside them (an end rack's open or door-side edge, any rack's top edge:
+    :func:`over_top_c`); no rack reports less."""
     hottest = np.where(entrained, layer_max_c, cell_max_c)
     peak = intake_peak_c(hottest, mean_c, peak_factor)
     if bound_c is not None:
@@ -104,3 +131,27 @@ def neighbour_max_c(field_c: np.ndarray, open_x: np.ndarray, open_y: np.ndarray,
             val = field_c[tuple(nidx)]
             out = np.where((arr[tuple(fidx)] > 0) & np.isfinite(val), np.fmax(out, val), out)
     return out
+
+
+def over_top_c(rows: np.ndarray, cells: np.ndarray, weights: np.ndarray, n_racks: int,
+               t_cells: np.ndarray, open_z: np.ndarray, shape: tuple[int, int, int]) -> np.ndarray:
+    """The air over each rack's top (module docstring, "Top edge"): the mean, weighted as
+    the rack draws the cells below them, of the cells just above the rack's top intake
+    layer (``rows``, ``cells``, ``weights``: the racks' intake weights, rack index, flat
+    cell and weight) through horizontal faces open to at least ``OPEN_OVER_TOP``
+    (``open_z`` (nz + 1, ny, nx)); −inf for a rack with none (its top layer the grid's
+    top, or under a roof)."""
+    nz, ny, nx = shape
+    nxy = nx * ny
+    layer = cells // nxy
+    top = np.full(n_racks, -1)
+    np.maximum.at(top, rows, layer)
+    at = (layer == top[rows]) & (layer + 1 < nz)
+    rows, cells, weights = rows[at], cells[at], weights[at]
+    # the face between a top cell and the cell above it is face layer + 1 of open_z
+    ok = open_z.reshape(-1)[cells + nxy] >= OPEN_OVER_TOP
+    rows, cells, weights = rows[ok], cells[ok], weights[ok]
+    num = np.zeros(n_racks); den = np.zeros(n_racks)
+    np.add.at(num, rows, weights * t_cells[cells + nxy])
+    np.add.at(den, rows, weights)
+    return np.divide(num, den, out=np.full(n_racks, -np.inf), where=den > 0)

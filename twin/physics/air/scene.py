@@ -279,6 +279,9 @@ class SolverSettings:
     sees above its mean (:func:`.entrainment.door_edges`); ``inlet_peak_factor`` scales the excess of a
     rack's hottest intake cell (hottest mixture layer for an entraining rack)
     over its mean to the face's hottest point (:mod:`.hottest`);
+    ``top_edge_share`` is the share of the excess of the air over a rack's top (the
+    cells above its top intake cells, through open faces) over its mean that its top
+    edge takes (:func:`.hottest.over_top_c`; 0 switches it off);
     ``tile_jet_height_m`` is how high a perforated tile's jet carries its air
     before the aisle takes it (its discharge is spread over the air column
     above the tile up to that height; 0 puts it all in the floor cell);
@@ -303,6 +306,7 @@ class SolverSettings:
     row_end_neighbour_hot_share: float = 0.65
     door_hot_share: float = 0.75
     inlet_peak_factor: float = 1.4
+    top_edge_share: float = 0.75
     tile_jet_height_m: float = 1.6
     containment_leakage: float = 0.03
     flow_rtol: float = 1e-5

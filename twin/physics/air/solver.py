@@ -28,7 +28,7 @@ from .devices import (AT_FLOOR, LIMITED, RHO_CP, Devices, SolveError, attach_ple
 from .flow import (AmgCache, FaceFluxes, FlowSystem, build_flow_system, face_fluxes, leak_exchange,
                    leak_flows, solve_potential, start_after_edit)
 from .grid import Geometry, Grid, build_geometry, make_grid, on_grid
-from .hottest import neighbour_max_c, rack_hottest_c
+from .hottest import neighbour_max_c, over_top_c, rack_hottest_c
 from .result import AirResult
 from .scene import AirScene, SolverSettings
 from .thermal import CoarseSpace, CoupledTransport, transport_matrix
@@ -354,6 +354,10 @@ class AirSolver:
             base_c = t_in[dev.edge_rack]
             np.maximum.at(edge, dev.edge_rack,
                           base_c + dev.edge_share * (dev.edge_air @ t_cells - base_c))
+        # the top edge takes the air over the rack's top before it mixes (hottest.py)
+        over = over_top_c(Wc.row, Wc.col, Wc.data, nr, t_cells, geom.open_z, g.shape)
+        edge = np.maximum(edge, t_in[:nr] + scene.settings.top_edge_share
+                          * np.maximum(over - t_in[:nr], 0.0))
         t_max = rack_hottest_c(cell_max, layer_max, t_in[:nr], t_out[:nr], dev.hot_share, ent,
                                scene.settings.inlet_peak_factor, nb, edge)
         C = RHO_CP * dev.airflow_m3s
