@@ -31,14 +31,15 @@ def test_over_top_by_hand():
     oz[1, 1, 3] = 0.03                                   # a leaking roof over (0, 1, 3)
     oz[2, 0, 3] = OPEN_OVER_TOP                          # exactly at the threshold: open
     oz[2, 1, 2] = OPEN_OVER_TOP - 0.01                   # just below it: shut
-    rows = np.array([0, 0, 0, 1, 1, 2, 3, 4, 4])
+    rows = np.array([0, 0, 0, 1, 1, 2, 3, 4, 4, 6])
     cells = np.array([flat(0, 0, 0), flat(1, 0, 0), flat(1, 0, 1),     # rack 0: layers 0-1
                       flat(0, 0, 2), flat(1, 0, 3),                    # rack 1: top cell at x 3
                       flat(2, 1, 0),                                   # rack 2: the grid's top
                       flat(0, 1, 3),                                   # rack 3: under the roof
-                      flat(1, 1, 1), flat(1, 1, 2)])                   # rack 4: one face shut
-    w = np.array([0.2, 0.2, 0.6, 0.5, 0.5, 1.0, 1.0, 0.3, 0.7])
-    out = over_top_c(rows, cells, w, 6, t, oz, shape)
+                      flat(1, 1, 1), flat(1, 1, 2),                    # rack 4: one face shut
+                      flat(0, 1, 0)])                                  # rack 6: the floor layer
+    w = np.array([0.2, 0.2, 0.6, 0.5, 0.5, 1.0, 1.0, 0.3, 0.7, 1.0])
+    out = over_top_c(rows, cells, w, 7, t, oz, shape)
     # rack 0: its top layer is 1; the cells above (2,0,0) = 20.5 and (2,0,1) = 21.5 weighted
     # 0.2 : 0.6 -> (0.2 × 20.5 + 0.6 × 21.5) / 0.8 = 21.25 (its layer-0 cell does not count)
     # rack 1: top layer 1 at x 3 only, through a face open to exactly the threshold: 23.5
@@ -47,9 +48,11 @@ def test_over_top_by_hand():
     assert out[0] == pytest.approx(21.25)
     assert out[1] == pytest.approx(23.5)
     assert out[4] == pytest.approx(25.5)
+    # rack 6: a rack one layer high takes the layer above the floor's: (1,1,0) = 14.5
+    assert out[6] == pytest.approx(14.5)
     assert np.all(np.isneginf(out[[2, 3, 5]]))
     # the weights' scale does not matter, only their proportions
-    assert np.allclose(over_top_c(rows, cells, 7.0 * w, 6, t, oz, shape), out)
+    assert np.allclose(over_top_c(rows, cells, 7.0 * w, 7, t, oz, shape), out)
     # no intake cells at all
     empty = np.zeros(0, int)
     assert np.all(np.isneginf(over_top_c(empty, empty, np.zeros(0), 2, t, oz, shape)))

@@ -180,6 +180,15 @@ def rooms(base):
                             "the aisle's axis 1.2 and 3.15 m beyond the row ends", ten,
                             crahs(air_m3s(ten), 6.0, width_m=11.7), tiles(2.7, 3.3, n=10),
                             width=11.7)
+    # stop 43: rows of sixteen, to see whether the rows of ten's mid-row pattern (the
+    # supply column stopping below the top of the faces) grows with the row
+    sixteen = row("A", 1.2, 180, [12.0] * 16) + row("B", 3.6, 0, [12.0] * 16)
+    out["rows_of_sixteen"] = room(base, "Rows of sixteen", "12 kW racks, balanced open aisle, "
+                                  "CRAHs on the aisle's axis 1.2 m beyond the row ends", sixteen,
+                                  [dict(u, capacity_kw=250.0)      # 384 kW of racks
+                                   for u in crahs(air_m3s(sixteen), 6.0, width_m=13.8)],
+                                  tiles(2.7, 3.3, n=16),
+                                  width=13.8)
     walls = [dict(u, position_m=[x, y], rotation_deg=rot)
              for u, (x, y, rot) in zip(crahs(q, 7.8), ((3.6, 0.45, 0), (3.6, 7.8 - 0.45, 180)))]
     out["wall_crahs"] = room(base, "CRAHs behind both rows", "balanced open aisle, one CRAH on "
