@@ -48,15 +48,15 @@ momentum, is at supply up to its top intake layer and warm only above it.  The p
 factor scales the top cell's small excess and left those racks 3–5 K optimistic, with
 the warm air one layer up.  So no rack's hottest intake is below its mean plus
 ``top_edge_share`` (ψ = 0.75) of the excess over it of the air over its top: the cells
-just above its top intake cells, through faces open to more than half (a containment
+just above its top intake cells, through faces open to at least half (a containment
 roof, which leaks a few per cent, shuts it off), weighted as the rack draws the cells
-below them.  Evidence (CFD library, the 121 racks that draw nothing round a row end): where that air
-is more than 1 K above the twin's mean (58 racks in 14 rooms), the CFD's hottest intake
-cell lies 0.34–0.95 of the excess above the twin's mean (10th–90th percentile; median
-0.70, upper quartile 0.85); 0.75, between the two, because the figure decides the ASHRAE
-verdict: over the library's 277 racks the hottest-intake MAE goes 2.06 → 1.84 K, racks
-more than 1 K optimistic 45 → 17, more than 3 K conservative 60 → 61 (docs/physics.md
-§2.13).  Where the air over the top is warm and the CFD's top is not (the balanced open
+below them.  Evidence (CFD library, first 24 rooms: the 121 racks that draw nothing
+round a row end): where that air is more than 1 K above the twin's mean (58 racks in 14
+rooms), the CFD's hottest intake cell lies 0.34–0.95 of the excess above the twin's mean
+(10th–90th percentile; median 0.70, upper quartile 0.85); 0.75, between the two, because
+the figure decides the ASHRAE verdict: over those rooms' 277 racks the hottest-intake
+MAE goes 2.06 → 1.84 K, racks more than 1 K optimistic 45 → 17, more than 3 K
+conservative 60 → 61 (docs/physics.md §2.13).  Where the air over the top is warm and the CFD's top is not (the balanced open
 aisle, the liquid-cooled row: 1.5 K over the mean, the CFD at supply) it costs about
 1 K of conservatism.
 
