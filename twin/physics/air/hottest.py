@@ -56,9 +56,9 @@ rooms), the CFD's hottest intake cell lies 0.34–0.95 of the excess above the t
 (10th–90th percentile; median 0.70, upper quartile 0.85); 0.75, between the two, because
 the figure decides the ASHRAE verdict: over those rooms' 277 racks the hottest-intake
 MAE goes 2.06 → 1.84 K, racks more than 1 K optimistic 45 → 17, more than 3 K
-conservative 60 → 61 (docs/physics.md §2.13).  Where the air over the top is warm and the CFD's top is not (the balanced open
-aisle, the liquid-cooled row: 1.5 K over the mean, the CFD at supply) it costs about
-1 K of conservatism.
+conservative 60 → 61 (docs/physics.md §2.13).  Where the air over the top is warm and
+the CFD's top is not (the balanced open aisle, the liquid-cooled row: 1.5 K over the
+mean, the CFD at supply) it costs about 1 K of conservatism.
 
 **Door ends.**  At the end doors of a starved roofed cold aisle the leaked room air
 enters at the door head and runs along under the roof (the grid seals the doors and
