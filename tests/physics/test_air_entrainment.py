@@ -7,8 +7,9 @@ import pytest
 
 from twin.physics.air import AirSolver
 from twin.physics.air.devices import build_devices
-from twin.physics.air.entrainment import (NEIGHBOUR_SHARE, _region_cells, entrainment_ports, neighbour_weights,
-                                         row_ends)
+from twin.physics.air.entrainment import (NEIGHBOUR_SHARE, ROW_LENGTH_EXPONENT, ROW_LENGTH_REF_M, _region_cells,
+                                         entrainment_ports, length_weights, neighbour_weights, row_ends)
+from twin.physics.air.rows import row_lengths_m
 from twin.physics.air.grid import build_geometry, make_grid
 from twin.physics.air.scene import AirScene, Containment
 from twin.physics.air.synthetic import room
@@ -40,10 +41,10 @@ def test_row_ends_found_from_geometry():
 
 
 def test_balanced_open_aisle_heat_lands_on_end_racks_energy_closes():
-    sc = room(20, supply_ratio=1.0)
+    sc = room(10, supply_ratio=1.0)          # rows of five: the full share (length_weights)
     off = AirSolver().solve(_with(sc, row_end_entrainment=0.0))
     on = AirSolver().solve(sc)
-    ends, mid = [0, 9, 10, 19], [4, 5, 14, 15]
+    ends, mid = [0, 4, 5, 9], [2, 7]
     gap_on = on.rack_inlet_mean_c[ends].mean() - on.rack_inlet_mean_c[mid].mean()
     gap_off = off.rack_inlet_mean_c[ends].mean() - off.rack_inlet_mean_c[mid].mean()
     assert gap_on > gap_off + 2.0
@@ -63,7 +64,7 @@ def test_balanced_open_aisle_heat_lands_on_end_racks_energy_closes():
     # the wrap's hot streak reaches the inward neighbour's near edge along the top (CFD:
     # 0.02-0.9 of its rise above its mean there, upper quartile 0.64): it takes the rule with 0.65,
     # the mid-row racks do not
-    nbs, mids = [1, 8, 11, 18], [3, 4, 5, 6, 13, 14, 15, 16]
+    nbs, mids = [1, 3, 6, 8], [2, 7]
     assert np.allclose(on.rack_inlet_max_c[nbs], rule(nbs, 0.65), atol=1e-9)
     assert np.all(on.rack_inlet_max_c[nbs] < on.rack_inlet_max_c[ends].min() - 2.0)
     t_mid = on.rack_inlet_mean_c[mids]
@@ -415,3 +416,69 @@ def test_corners_of_different_heights_and_a_far_edge_through_centres():
     assert sorted(k[own == 0].tolist()) == [0, 1] and sorted(k[own == 1].tolist()) == [0, 1, 2, 3, 4]
     rows = {j for _, j, _ in _cells(geom, (3.0, 3.0), (1, 0), (0, 1), (0.0, 0.0), (-1.2, 1.2), 0.4)}
     assert rows == {1, 2, 3}
+
+
+# ----- longer rows entrain less (entrainment.length_weights) ---------------------------------
+def test_row_lengths_run_from_the_first_members_outer_side_to_the_last_ones():
+    """By hand: two facing rows of four 0.6 m racks are 2.4 m long each, a lone rack is
+    its own width (turned 90°: still its width, along its own width axis), a row with an
+    empty slot is two rows of 1.2 m, and a small gap (under half a width) does not break
+    a row but counts in its length; rows of turned racks (width along y) measure along y."""
+    w, d = 0.6, 1.2
+    c = [[1 + w * i, 2.0] for i in range(4)] + [[1 + w * i, 2.0 + d + 1.2] for i in range(4)]
+    rot = [180.0] * 4 + [0.0] * 4
+    c += [[8.0, 8.0]]; rot += [90.0]
+    c += [[1 + w * i, 8.0] for i in (0, 1, 3, 4)]; rot += [0.0] * 4     # an empty slot
+    c += [[1.0, 12.0], [1.0 + w + 0.1, 12.0], [1.0 + 2 * w + 0.1, 12.0]]; rot += [0.0] * 3   # 0.1 m gap
+    c += [[14.0, 1 + w * i] for i in range(3)]; rot += [90.0] * 3          # along y
+    c = np.array(c); n = len(c)
+    got = row_lengths_m(c, np.tile([w, d, 2.0], (n, 1)), np.array(rot))
+    assert np.allclose(got, [2.4] * 8 + [0.6] + [1.2] * 4 + [1.9] * 3 + [1.8] * 3)
+    assert len(row_lengths_m(np.zeros((0, 2)), np.zeros((0, 3)), np.zeros(0))) == 0
+
+
+def test_length_weights_by_hand():
+    """(3.0 / L) ** 0.5, never above 1: rows up to the reference 3.0 m take the full share,
+    6 m 0.707, 12 m a half, 48 m a quarter."""
+    assert ROW_LENGTH_REF_M == 3.0 and ROW_LENGTH_EXPONENT == 0.5
+    got = length_weights(np.array([0.6, 2.4, 3.0, 6.0, 12.0, 48.0]))
+    assert np.allclose(got, [1.0, 1.0, 1.0, np.sqrt(0.5), 0.5, 0.25])
+
+
+@pytest.mark.parametrize("n, weight", [(10, 1.0), (20, np.sqrt(0.5)), (32, np.sqrt(3.0 / 9.6))])
+def test_end_racks_of_longer_rows_draw_less_round_the_corner(n, weight):
+    """room(n): two rows of n/2 0.6 m racks (3.0, 6.0 and 9.6 m). The end racks draw
+    weight·s of their air round the corner and their inward neighbours 0.1·weight·s;
+    every rack still draws its whole airflow."""
+    sc = room(n)
+    geom = build_geometry(sc, make_grid(sc.hall, sc.settings))
+    p = entrainment_ports(sc, geom)
+    assert len(p.ends()) == 4
+    assert np.allclose(p.weight[p.is_end], weight)
+    assert np.allclose(p.weight[~p.is_end], NEIGHBOUR_SHARE * weight)
+    dev = build_devices(sc, geom)
+    s = sc.settings.row_end_entrainment
+    assert np.allclose(dev.entrained[p.ends().rack], weight * s)
+    assert np.allclose(dev.entrained[p.rack[~p.is_end]], NEIGHBOUR_SHARE * weight * s)
+    assert np.allclose(np.asarray(dev.intake.sum(axis=1)).ravel(), dev.airflow_m3s)
+
+
+def test_solved_row_ends_cool_as_the_rows_lengthen_energy_closes(monkeypatch):
+    """Balanced open aisles with rows of 5, 10 and 16: the end racks' rise over mid-row
+    falls with the row's length (CFD library: 24.2, 22.6, 20.7 °C at the ends), where
+    with the length weighting off it does not (the rows of sixteen's ends are as warm as
+    the rows of ten's); energy closes."""
+    def rises():
+        out = []
+        for n in (10, 20, 32):
+            res = AirSolver().solve(room(n, supply_ratio=1.0))
+            t, k = res.rack_inlet_mean_c, n // 2
+            assert abs(res.residual_pct) < 1e-3
+            out.append(t[[0, k - 1, k, n - 1]].mean() - t[[k // 2, k + k // 2]].mean())
+        return out
+    on = rises()
+    assert on[0] > on[1] + 1.0 > on[2] + 2.0
+    monkeypatch.setattr("twin.physics.air.entrainment.ROW_LENGTH_EXPONENT", 0.0)
+    off = rises()
+    assert off[0] == pytest.approx(on[0], abs=1e-4)           # rows of five: untouched
+    assert off[2] > off[0] - 0.5 and off[2] > on[2] + 2.5

@@ -119,17 +119,17 @@ def test_peak_factor_by_hand():
 
 def test_peak_factor_scales_every_racks_excess_over_its_mean():
     # a starved aisle: mid-row faces are hot at the top. Factor 1 reports the hottest
-    # intake cell; 1.2 puts every non-entraining rack 1.2 times as far above its mean
+    # intake cell; 1.1 puts every non-entraining rack 1.1 times as far above its mean
     # (below the air over the row, so the bound of test_the_peak_stops_at_the_hottest_
     # air_beside_the_cell does not act), and the setting reaches a solve that reuses the flow
     sc = room(20, supply_ratio=0.75)
     solver = AirSolver()
     one = solver.solve(_scene(sc, inlet_peak_factor=1.0))
-    res = solver.solve(_scene(sc, inlet_peak_factor=1.2))
+    res = solver.solve(_scene(sc, inlet_peak_factor=1.1))
     assert np.allclose(res.rack_inlet_mean_c, one.rack_inlet_mean_c)
     excess = one.rack_inlet_max_c[MID] - one.rack_inlet_mean_c[MID]
     assert excess.min() > 1.0
-    assert np.allclose(res.rack_inlet_max_c[MID], res.rack_inlet_mean_c[MID] + 1.2 * excess)
+    assert np.allclose(res.rack_inlet_max_c[MID], res.rack_inlet_mean_c[MID] + 1.1 * excess)
 
 
 def test_neighbour_max_by_hand():
@@ -190,10 +190,15 @@ def test_open_row_end_hottest_is_conservative_and_off_behind_end_doors():
     res = AirSolver().solve(sc)
     t_in, t_out, t_max = res.rack_inlet_mean_c, res.rack_exhaust_c, res.rack_inlet_max_c
     # the definition, evaluated by hand on the solved figures
+    # (rows of ten draw 0.71 of the share round the corner, so the end racks' means sit
+    # lower and the corner air their open edges take unmixed is the hotter floor)
     layer = np.nanmax(res.rack_inlet_profile_c[ENDS], axis=1)
     peak = t_in[ENDS] + 1.4 * (layer - t_in[ENDS])
-    assert np.allclose(t_max[ENDS], np.maximum(peak, t_in[ENDS] + 0.67 * (t_out[ENDS] - t_in[ENDS])))
-    assert np.all(t_max[ENDS] > peak + 1.0)              # the wrapped exhaust decides here
+    wrapped = t_in[ENDS] + 0.67 * (t_out[ENDS] - t_in[ENDS])
+    corner = corner_air_c(sc, res)
+    corner = np.array([corner[b] for b in ENDS])
+    assert np.allclose(t_max[ENDS], np.maximum.reduce([peak, wrapped, corner]))
+    assert np.all(corner > wrapped + 0.5) and np.all(wrapped > peak + 1.0)
     # direction: the end rack's hottest intake is above its mean and above mid-row's hottest
     assert np.all(t_max[ENDS] >= t_in[ENDS])
     assert t_max[ENDS].min() > t_max[MID].max()
