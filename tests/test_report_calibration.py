@@ -56,6 +56,9 @@ def test_the_assumptions_quote_the_constants_solved_with():
     # the hottest-intake rules with their shares (docs/physics.md §2.13)
     assert "1.4 times as far above its mean as its hottest intake cell" in plain
     assert "not below its mean plus 0.75 of the excess of the air over its top" in plain
+    # the row-end share and how it falls with the row's length (docs/physics.md §2.9)
+    assert ("48 % of its air from round the corner in a row up to 3 m long, less in longer "
+            "rows (\u00d7 (3 m / length)<sup>0.5</sup>") in plain
 
 
 @needs_poppler

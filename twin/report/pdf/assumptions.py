@@ -20,6 +20,7 @@ from twin.report.pdf import style as st
 from twin.report.pdf.blocks import Block, Cell, Column, Heading, RichText, Table
 from twin.model import Layout
 from twin.physics import facility, liquid, metrics, power, workload
+from twin.physics.air.entrainment import ROW_LENGTH_EXPONENT, ROW_LENGTH_REF_M
 from twin.physics.air.grid import ROOM_AREA_LIMIT_M2
 from twin.physics.air.scene import SolverSettings
 from twin.physics.fluids import AIR, PG25, WATER
@@ -74,8 +75,10 @@ def air_model_html(s: SolverSettings | None = None, calibrated: bool = False) ->
         f"diffusivity \u0393<sub>0</sub> = {s.turbulent_diffusivity_m2s:g} m\u00b2/s on open "
         f"faces, a jet mixing length of {s.mixing_length_m:g} m and a buoyancy drift with a "
         f"time scale of {s.buoyancy_time_s:g} s. The end rack of an open row end draws "
-        f"{s.row_end_entrainment * 100:g} % of its air from round the corner (its neighbour "
-        f"a tenth of that), and its hottest intake is its mean plus "
+        f"{s.row_end_entrainment * 100:g} % of its air from round the corner in a row up to "
+        f"{ROW_LENGTH_REF_M:g} m long, less in longer rows (\u00d7 ({ROW_LENGTH_REF_M:g} m / length)"
+        f"<sup>{ROW_LENGTH_EXPONENT:g}</sup>: a long aisle's spilled supply dilutes it; its "
+        "neighbour a tenth of that), and its hottest intake is its mean plus "
         f"{s.row_end_hot_share:g} of its own rise ({s.row_end_hot_share_open:g} where the "
         f"aisle spills at its end; its neighbour {s.row_end_neighbour_hot_share:g}), and "
         "never below the air round the corner that it entrains. A roofed cold aisle with "
