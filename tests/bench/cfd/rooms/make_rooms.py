@@ -189,6 +189,26 @@ def rooms(base):
                                    for u in crahs(air_m3s(sixteen), 6.0, width_m=13.8)],
                                   tiles(2.7, 3.3, n=16),
                                   width=13.8)
+    # stop 44: three rooms drawn after the row-length law (docs/physics.md §2.9) was fixed
+    # and run once, as a check of it on row lengths, powers and an aisle width it was not
+    # chosen on: rows of seven and of thirteen on the 1.2 m aisle, rows of twelve on a
+    # 1.8 m aisle of three tile rows
+    seven = row("A", 1.2, 180, [12.0] * 7) + row("B", 3.6, 0, [12.0] * 7)
+    out["rows_of_seven"] = room(base, "Rows of seven", "12 kW racks, balanced open aisle, CRAHs "
+                                "on the aisle's axis 1.2 m beyond the row ends", seven,
+                                crahs(air_m3s(seven), 6.0, width_m=8.4), tiles(2.7, 3.3, n=7),
+                                width=8.4)
+    thirteen = row("A", 1.2, 180, [8.0] * 13) + row("B", 3.6, 0, [8.0] * 13)
+    out["rows_of_thirteen"] = room(base, "Rows of thirteen", "8 kW racks, balanced open aisle, "
+                                   "CRAHs on the aisle's axis 1.2 m beyond the row ends", thirteen,
+                                   crahs(air_m3s(thirteen), 6.0, width_m=12.0),
+                                   tiles(2.7, 3.3, n=13), width=12.0)
+    twelve = row("A", 1.2, 180, [16.0] * 12) + row("B", 4.2, 0, [16.0] * 12)
+    out["wide_rows_of_twelve"] = room(base, "Wide aisle, rows of twelve", "16 kW racks, 1.8 m "
+                                      "aisle of three tile rows, tiles = rack airflow", twelve,
+                                      [dict(u, capacity_kw=250.0)      # 384 kW of racks
+                                       for u in crahs(air_m3s(twelve), 6.6, y=3.3, width_m=11.4)],
+                                      tiles(2.7, 3.3, 3.9, n=12), width=11.4, length=6.6)
     walls = [dict(u, position_m=[x, y], rotation_deg=rot)
              for u, (x, y, rot) in zip(crahs(q, 7.8), ((3.6, 0.45, 0), (3.6, 7.8 - 0.45, 180)))]
     out["wall_crahs"] = room(base, "CRAHs behind both rows", "balanced open aisle, one CRAH on "
