@@ -13,6 +13,7 @@ from tests.test_cli_render import needs_poppler, pdf_text, run_headless
 from twin.io import load_layout, save_layout
 from twin.model.calibration import BOUNDS, AirCalibration
 from twin.physics.air.scene import SolverSettings
+from twin.report.pdf import assumptions
 from twin.report.pdf.assumptions import physics_blocks
 from twin.report.pdf.blocks import Heading, RichText, Table
 from twin.report.pdf.calibration_section import calibration_section
@@ -57,8 +58,8 @@ def test_the_assumptions_quote_the_constants_solved_with():
     assert "1.4 times as far above its mean as its hottest intake cell" in plain
     assert "not below its mean plus 0.75 of the excess of the air over its top" in plain
     # the row-end share and how it falls with the row's length (docs/physics.md §2.9)
-    assert ("48 % of its air from round the corner in a row up to 3 m long, less in longer "
-            "rows (\u00d7 (3 m / length)<sup>0.5</sup>") in plain
+    assert ("48 % of its air from round the corner in a row up to 4.2 m long, less in longer "
+            "rows (\u00d7 4.2 m / length: a long aisle's spilled supply dilutes it") in plain
 
 
 @needs_poppler
@@ -86,3 +87,10 @@ def test_errors_are_differences_in_us_units(system, before):
     with units.using(system):
         text = calibration_section(_calibrated())[1].html
     assert before in text
+
+
+def test_the_row_length_law_is_written_as_it_is_computed(monkeypatch):
+    """4.2 m / length with the exponent 1; with another exponent the bracket carries it."""
+    assert assumptions._length_law() == "4.2 m / length"
+    monkeypatch.setattr(assumptions, "ROW_LENGTH_EXPONENT", 0.5)
+    assert assumptions._length_law() == "(4.2 m / length)<sup>0.5</sup>"

@@ -438,14 +438,14 @@ def test_row_lengths_run_from_the_first_members_outer_side_to_the_last_ones():
 
 
 def test_length_weights_by_hand():
-    """(3.0 / L) ** 0.5, never above 1: rows up to the reference 3.0 m take the full share,
-    6 m 0.707, 12 m a half, 48 m a quarter."""
-    assert ROW_LENGTH_REF_M == 3.0 and ROW_LENGTH_EXPONENT == 0.5
-    got = length_weights(np.array([0.6, 2.4, 3.0, 6.0, 12.0, 48.0]))
-    assert np.allclose(got, [1.0, 1.0, 1.0, np.sqrt(0.5), 0.5, 0.25])
+    """4.2 / L, never above 1: rows up to the reference 4.2 m (seven racks) take the full
+    share, 6 m 0.7, 8.4 m a half, 16.8 m a quarter."""
+    assert ROW_LENGTH_REF_M == 4.2 and ROW_LENGTH_EXPONENT == 1.0
+    got = length_weights(np.array([0.6, 2.4, 4.2, 6.0, 8.4, 16.8]))
+    assert np.allclose(got, [1.0, 1.0, 1.0, 0.7, 0.5, 0.25])
 
 
-@pytest.mark.parametrize("n, weight", [(10, 1.0), (20, np.sqrt(0.5)), (32, np.sqrt(3.0 / 9.6))])
+@pytest.mark.parametrize("n, weight", [(10, 1.0), (20, 0.7), (32, 4.2 / 9.6)])
 def test_end_racks_of_longer_rows_draw_less_round_the_corner(n, weight):
     """room(n): two rows of n/2 0.6 m racks (3.0, 6.0 and 9.6 m). The end racks draw
     weight·s of their air round the corner and their inward neighbours 0.1·weight·s;

@@ -190,7 +190,7 @@ def test_open_row_end_hottest_is_conservative_and_off_behind_end_doors():
     res = AirSolver().solve(sc)
     t_in, t_out, t_max = res.rack_inlet_mean_c, res.rack_exhaust_c, res.rack_inlet_max_c
     # the definition, evaluated by hand on the solved figures
-    # (rows of ten draw 0.71 of the share round the corner, so the end racks' means sit
+    # (rows of ten draw 0.7 of the share round the corner, so the end racks' means sit
     # lower and the corner air their open edges take unmixed is the hotter floor)
     layer = np.nanmax(res.rack_inlet_profile_c[ENDS], axis=1)
     peak = t_in[ENDS] + 1.4 * (layer - t_in[ENDS])

@@ -55,28 +55,33 @@ linear and 1.04 K with the power 1.5; the shipped small-room sample (mixed air-c
 and liquid-cooled racks) 0.71 / 0.68 / 0.61 / 0.59 K.
 
 **Longer rows entrain less.**  With the same 1.2 m aisle, tiles and units on the aisle's
-axis, the CFD library's end racks sit at 24.2 °C in rows of five, 22.6 °C in rows of ten
-and 20.7 °C in rows of sixteen (mid-row 18–20 °C): measured against their own corner air
-they draw 0.48–0.54, 0.34–0.40 and 0.07–0.30 of their air round the corner.  What changes
-with the length is where the aisle exchanges air with the room.  In rows of five the
-tiles' supply column stands to the ceiling and the room air comes in round the ends; in
-rows of ten it stops at 1.3 m mid-row and warm air comes in over the racks' tops there
+axis, the CFD library's end racks sit at 24.2 °C in rows of five, 24.4 °C in rows of
+seven, 22.6 °C in rows of ten, 20.7 °C in rows of thirteen (8 kW racks) and of sixteen
+(mid-row 18–20 °C): measured against their own corner air, those of five, ten and
+sixteen draw 0.48–0.54, 0.34–0.40 and 0.07–0.30 of their air round the corner.  What
+changes with the length is where the aisle exchanges air with the room.  In rows of five
+the tiles' supply column stands to the ceiling and the room air comes in round the ends;
+in rows of ten it stops at 1.3 m mid-row and warm air comes in over the racks' tops there
 (:mod:`.hottest`, the top edge); in rows of sixteen the supply it displaces spills out
 over the row ends (above 1.5 m at one row's ends), and that spill dilutes the exhaust
 the end racks draw round the corner.  The potential flow has no along-aisle momentum and
 cannot move the exchange, so the share is scaled by the row's length ``L`` (outer side
 of its first member to its last, :func:`.rows.row_lengths_m`):
-``(ROW_LENGTH_REF_M / L) ** ROW_LENGTH_EXPONENT``, 1 for rows up to 3.0 m (five 0.6 m
-racks: the rows the share is calibrated on, and no room in the library has shorter open
-rows, so shorter ones keep it).  The exponent is the library's choice, not a derivation:
-over its 25 rooms the mean MAE is 0.680 K without the scaling, 0.656 / 0.650 / 0.647 /
-0.649 / 0.656 K with exponents 0.25 / 0.35 / 0.5 / 0.65 / 1; choosing it on 24 rooms
-picks 0.5 for every room held out but the rows of ten (0.65).  It gives 0.48 / 0.34 /
-0.27 for rows of 5 / 10 / 16.  The rows of ten go 0.70 → 0.43 K, the rows of sixteen
-0.96 → 0.65 K (worst rack 5.4 → 2.5 K), the 1.8 m aisle with rows of eight 1.13 →
-0.81 K; the small-room sample, whose rows of seven end in light racks beside 10 kW
-ones, 0.46 → 0.64 K.  The neighbour's draw is a fraction of its end rack's share and
-scales with it.
+``(ROW_LENGTH_REF_M / L) ** ROW_LENGTH_EXPONENT`` = ``4.2 m / L``, 1 for rows up to
+seven 0.6 m racks.  Inverse in the length is what a fixed wrapped flow per end diluted
+by a spill that grows with the aisle gives once the spill dominates.  Both numbers are
+the library's choice, not a derivation.  Over 25 rooms the square root from 3.0 m fitted
+best (mean MAE 0.680 K without the scaling, 0.647 K with it); three rooms drawn after
+that was fixed tested it: rows of thirteen 0.83 → 0.39 K, the 1.8 m aisle with rows of
+twelve 1.74 → 1.68 K, but rows of seven 0.37 → 0.58 K (their ends are as warm as five's).
+Over all 28, choosing the pair on 27 rooms picks 4.2 m and 1 for 26 of the 28 held out
+(mean MAE 0.712 K without, 0.672 K with the square root from 3.0 m, 0.665 K with
+this).  It gives 0.34 / 0.26 / 0.21 of the share's 0.48 for rows of 10 / 13 / 16.  Rows
+of ten go 0.70 → 0.43 K, rows of thirteen 0.83 → 0.31 K (worst rack 4.4 → 1.5 K), rows
+of sixteen 0.96 → 0.65 K (5.4 → 1.8 K), the 1.8 m aisles with rows of eight and twelve
+1.13 → 0.93 K and 1.74 → 1.71 K (the latter's ends go from 0.6–2.6 K too warm to 0.2–2.2 K too cold, its
+middle stays 2 K too cold).  The neighbour's draw is a fraction of its end rack's share
+and scales with it.
 
 It is a re-routing of the rack's own intake, not an extra flow: mass and
 energy balance exactly as before (the rack still moves ``V`` and carries heat
@@ -159,11 +164,11 @@ MAX_ENTRAINED_SHARE = 0.9
 #: same corner (module docstring, "The wrap reaches the neighbour")
 NEIGHBOUR_SHARE = 0.1
 
-#: rows up to this long (five 0.6 m racks, the rows the share is calibrated on) entrain
-#: the full share; longer rows' ends take ``(ROW_LENGTH_REF_M / L) ** ROW_LENGTH_EXPONENT``
-#: of it (module docstring, "Longer rows entrain less")
-ROW_LENGTH_REF_M = 3.0
-ROW_LENGTH_EXPONENT = 0.5
+#: rows up to this long (seven 0.6 m racks) entrain the full share; longer rows' ends
+#: take ``(ROW_LENGTH_REF_M / L) ** ROW_LENGTH_EXPONENT`` of it (module docstring,
+#: "Longer rows entrain less")
+ROW_LENGTH_REF_M = 4.2
+ROW_LENGTH_EXPONENT = 1.0
 
 BACK_REACH_M = 0.3         # intake region reaches this far behind the end rack's back
 

@@ -76,9 +76,9 @@ def air_model_html(s: SolverSettings | None = None, calibrated: bool = False) ->
         f"faces, a jet mixing length of {s.mixing_length_m:g} m and a buoyancy drift with a "
         f"time scale of {s.buoyancy_time_s:g} s. The end rack of an open row end draws "
         f"{s.row_end_entrainment * 100:g} % of its air from round the corner in a row up to "
-        f"{ROW_LENGTH_REF_M:g} m long, less in longer rows (\u00d7 ({ROW_LENGTH_REF_M:g} m / length)"
-        f"<sup>{ROW_LENGTH_EXPONENT:g}</sup>: a long aisle's spilled supply dilutes it; its "
-        "neighbour a tenth of that), and its hottest intake is its mean plus "
+        f"{ROW_LENGTH_REF_M:g} m long, less in longer rows (\u00d7 {_length_law()}: a long "
+        "aisle's spilled supply dilutes it; its neighbour a tenth of that), and its hottest "
+        "intake is its mean plus "
         f"{s.row_end_hot_share:g} of its own rise ({s.row_end_hot_share_open:g} where the "
         f"aisle spills at its end; its neighbour {s.row_end_neighbour_hot_share:g}), and "
         "never below the air round the corner that it entrains. A roofed cold aisle with "
@@ -108,6 +108,12 @@ MODULES = (("Model inputs from the layout", engine_inputs),
            ("Workloads and rack power", workload), ("Liquid cooling", liquid),
            ("Power chain", power), ("Heat-rejection plant", engine_plant),
            ("Facility roll-up", facility), ("Metrics", metrics))
+
+
+def _length_law() -> str:
+    """How a row's length scales its end racks' share, as the report writes it."""
+    ratio = f"{ROW_LENGTH_REF_M:g} m / length"
+    return ratio if ROW_LENGTH_EXPONENT == 1 else f"({ratio})<sup>{ROW_LENGTH_EXPONENT:g}</sup>"
 
 
 def physics_blocks(layout: Layout | None = None) -> list[Block]:
