@@ -351,3 +351,31 @@ def test_a_starved_ceiling_vent_room_converges_to_its_tight_reference(monkeypatc
     assert np.abs(got - ref.rack_inlet_mean_c).max() < 0.05
     assert np.abs(got[:6] - got[6:]).max() < 0.05                # A01..A06 mirror B01..B06
     assert ref.iterations["buoyancy_passes"] < 20
+
+
+def test_new_recirculation_constants_are_not_taken_as_converged_from_the_old_drift():
+    """The CFD library's over-supplied open aisle (tiles at 130 %, tests/bench/cfd), solved
+    with a held-out fit's constants (mixing length 0.0032 m, diffusivity 0.0942 m²/s,
+    buoyancy time 2.39 s) and then with the defaults again on the same solver: the first
+    thermal pass under the old drift landed within the buoyancy stop of the old inlets
+    and the solve stopped there, 0.196 K from a fresh solve of the defaults. A change of
+    the constants changes the drift's law, so the buoyancy passes run: within 0.02 K."""
+    from pathlib import Path
+    from twin.engine import inputs
+    from twin.engine.simulate import simulate
+    from twin.io import load_layout
+    lay = load_layout(Path(__file__).resolve().parents[1] / "bench" / "cfd" / "rooms"
+                      / "open_oversupplied.json")
+    scene, _ = inputs.air_scene(lay, simulate(lay).rack_air_heat_kw * 1e3)
+    fresh = AirSolver().solve(scene)
+    solver = AirSolver()
+    solver.solve(replace(scene, settings=replace(scene.settings, mixing_length_m=0.0032,
+                                                 turbulent_diffusivity_m2s=0.0942,
+                                                 buoyancy_time_s=2.39, row_end_entrainment=0.4765)))
+    again = solver.solve(scene)
+    assert again.iterations["buoyancy_passes"] >= 1
+    assert np.abs(again.rack_inlet_mean_c - fresh.rack_inlet_mean_c).max() < 0.02
+    assert np.abs(again.rack_inlet_max_c - fresh.rack_inlet_max_c).max() < 0.02
+    # an edit that keeps the constants still stops at once when the inlets barely move
+    same = solver.solve(scene)
+    assert same.iterations["buoyancy_passes"] == 0

@@ -252,12 +252,12 @@ def test_a_second_cooling_unit_failure_is_solved_without_the_first_one():
         assert out.state.worst_inlet_c == pytest.approx(float(fresh.air.rack_inlet_max_c.max()),
                                                         abs=0.02), out.component
         hot = np.sort(fresh.air.rack_inlet_max_c)
-        assert hot[-1] - hot[-2] > 0.04           # a clear hottest rack: twice the 0.02 K
+        assert hot[-1] - hot[-2] > 0.1            # a clear hottest rack, not a tie
         worst = fresh.rack_ids[int(fresh.air.rack_inlet_max_c.argmax())]
         assert out.state.worst_inlet_rack == worst, out.component
         assert out.state.facility_kw == pytest.approx(fresh.facility.facility_kw, rel=1e-6)
     # the two failures heat the room differently: the hottest rack is on the failed unit's
-    # side (A06 and B01; the runner-up on each floor is 0.06 and 1.1 K cooler)
+    # side (A06 and B01; the runner-up on each floor is 0.16-0.2 K cooler, 8x the 0.02 K)
     one, two = (o.state.worst_inlet_rack for o in sweep.outcomes)
     assert one != two
 

@@ -76,6 +76,7 @@ class _State:
     drift_field: np.ndarray | None = None  # last temperature field (NaN in solids)
     rack_t_in: np.ndarray | None = None    # rack inlets of the last solution
     drift_stale: bool = False               # a power-only update moved the field off the drift
+    drift_law: tuple | None = None          # the recirculation constants the drift was found with
     picard_q: float = buoyancy.PICARD_CONTRACTION   # contraction per buoyancy pass, last measured
     thermal_coarse: bool = False            # a solve here needed the coarse correction
     coarse_space: CoarseSpace | None = None  # its operators, kept for the next flow field
@@ -116,8 +117,8 @@ class AirSolver:
 
         source = np.asarray(base.discharge.sum(axis=1)).ravel() - np.asarray(base.intake.sum(axis=0)).ravel()
         buoyant = st.buoyancy and not coarse
-        flow_key = (key, _ports_key(base), buoyant, st.turbulent_diffusivity_m2s,
-                    st.mixing_length_m, st.buoyancy_time_s)
+        law = (st.turbulent_diffusivity_m2s, st.mixing_length_m, st.buoyancy_time_s)
+        flow_key = (key, _ports_key(base), buoyant, *law)
         warnings = _region_imbalance(S.fs, source)
         tim["flow_s"] = 0.0
         drift = None
@@ -143,9 +144,12 @@ class AirSolver:
         t_in = transport.W @ t_cells
         passes = 0
         if buoyant and not reuse:
-            # a re-solve started from the last drift: the edit's change of the
-            # inlets bounds what another pass would change
+            # a re-solve started from the last drift: the edit's change of the inlets
+            # bounds what another pass would change — unless the recirculation constants
+            # changed, which change the drift's law itself: one pass can then land near
+            # the old answer while the new one lies 0.2 K away (a CFD room refitted)
             done = (drift is not None and last_in is not None and len(last_in) == base.n_racks
+                    and S.drift_law == law
                     and _picard_done(np.abs(t_in[:base.n_racks] - last_in), st, S.picard_q))
             last_change = None
             used = drift
@@ -163,7 +167,7 @@ class AirSolver:
                     S.picard_q = _contraction(change / last_change)
                 done = _picard_done(change, st, S.picard_q)
                 last_change = change
-            S.drift_field = _field(geom, t_cells)
+            S.drift_field, S.drift_law = _field(geom, t_cells), law
         if not reuse and steer > st.thermal_rtol:  # the final field, on from the steering one
             t_cells, t_out, ok = self._thermal(S, transport, dev, st.thermal_rtol, st, cancel, its)
             t_in = transport.W @ t_cells
