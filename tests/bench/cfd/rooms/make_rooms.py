@@ -209,6 +209,22 @@ def rooms(base):
                                       [dict(u, capacity_kw=250.0)      # 384 kW of racks
                                        for u in crahs(air_m3s(twelve), 6.6, y=3.3, width_m=11.4)],
                                       tiles(2.7, 3.3, 3.9, n=12), width=11.4, length=6.6)
+    # and two more drawn after the law was chosen again on all 28 (4.2 m / L), run once as
+    # its first check on rows it has not seen: rows of nine with 16 kW racks and rows of
+    # twenty with 12 kW racks, both on the 1.2 m aisle
+    nine = row("A", 1.2, 180, [16.0] * 9) + row("B", 3.6, 0, [16.0] * 9)
+    out["rows_of_nine"] = room(base, "Rows of nine", "16 kW racks, balanced open aisle, CRAHs "
+                               "on the aisle's axis 1.2 m beyond the row ends", nine,
+                               [dict(u, capacity_kw=200.0)      # 288 kW of racks
+                                for u in crahs(air_m3s(nine), 6.0, width_m=9.6)],
+                               tiles(2.7, 3.3, n=9),
+                               width=9.6)
+    twenty = row("A", 1.2, 180, [12.0] * 20) + row("B", 3.6, 0, [12.0] * 20)
+    out["rows_of_twenty"] = room(base, "Rows of twenty", "12 kW racks, balanced open aisle, "
+                                 "CRAHs on the aisle's axis 1.2 m beyond the row ends", twenty,
+                                 [dict(u, capacity_kw=300.0)      # 480 kW of racks
+                                  for u in crahs(air_m3s(twenty), 6.0, width_m=16.2)],
+                                 tiles(2.7, 3.3, n=20), width=16.2)
     walls = [dict(u, position_m=[x, y], rotation_deg=rot)
              for u, (x, y, rot) in zip(crahs(q, 7.8), ((3.6, 0.45, 0), (3.6, 7.8 - 0.45, 180)))]
     out["wall_crahs"] = room(base, "CRAHs behind both rows", "balanced open aisle, one CRAH on "
