@@ -80,8 +80,10 @@ this).  It gives 0.34 / 0.26 / 0.21 of the share's 0.48 for rows of 10 / 13 / 16
 of ten go 0.70 → 0.43 K, rows of thirteen 0.83 → 0.31 K (worst rack 4.4 → 1.5 K), rows
 of sixteen 0.96 → 0.65 K (5.4 → 1.8 K), the 1.8 m aisles with rows of eight and twelve
 1.13 → 0.93 K and 1.74 → 1.71 K (the latter's ends go from 0.6–2.6 K too warm to 0.2–2.2 K too cold, its
-middle stays 2 K too cold).  The neighbour's draw is a fraction of its end rack's share
-and scales with it.
+middle stays 2 K too cold).  Two rooms drawn once this was fixed, run once: rows of
+twenty 0.72 → 0.40 K, rows of nine with 16 kW racks 0.71 → 0.80 K (their ends entrain as
+short rows do); over all 30 rooms 4.2 m and 1 still fit best (0.661 K; 0.713 K without).
+The neighbour's draw is a fraction of its end rack's share and scales with it.
 
 It is a re-routing of the rack's own intake, not an extra flow: mass and
 energy balance exactly as before (the rack still moves ``V`` and carries heat
