@@ -67,6 +67,19 @@ def room(base, name, description, racks, units, tile_list, length=6.0, ceiling=F
     return d
 
 
+def axis_rows(base, name, rack_kw, n, width, beyond="1.2 m", capacity_kw=None):
+    """Two facing rows of ``n`` equal racks on a balanced 1.2 m open aisle (two tile rows),
+    a CRAH on the aisle's axis at each end wall (``capacity_kw`` each where the catalogue
+    unit's is too small for the racks)."""
+    racks = row("A", 1.2, 180, [rack_kw] * n) + row("B", 3.6, 0, [rack_kw] * n)
+    units = crahs(air_m3s(racks), 6.0, width_m=width)
+    if capacity_kw is not None:
+        units = [dict(u, capacity_kw=capacity_kw) for u in units]
+    return room(base, name, f"{rack_kw:g} kW racks, balanced open aisle, CRAHs on the aisle's "
+                f"axis {beyond} beyond the row ends", racks, units, tiles(2.7, 3.3, n=n),
+                width=width)
+
+
 def rooms(base):
     even = [12.0] * PER_ROW
     facing = row("A", 1.2, 180, even) + row("B", 3.6, 0, even)
@@ -175,34 +188,16 @@ def rooms(base):
     # and two more of stop 42, common layouts the library lacked: rows of ten with the
     # CRAHs on the aisle's axis at unequal distances beyond the ends (1.2 and 3.15 m), and
     # CRAHs on both long walls behind the rows (none at the ends)
-    ten = row("A", 1.2, 180, [12.0] * 10) + row("B", 3.6, 0, [12.0] * 10)
-    out["long_rows"] = room(base, "Rows of ten", "12 kW racks, balanced open aisle, CRAHs on "
-                            "the aisle's axis 1.2 and 3.15 m beyond the row ends", ten,
-                            crahs(air_m3s(ten), 6.0, width_m=11.7), tiles(2.7, 3.3, n=10),
-                            width=11.7)
+    out["long_rows"] = axis_rows(base, "Rows of ten", 12.0, 10, 11.7, "1.2 and 3.15 m")
     # stop 43: rows of sixteen, to see whether the rows of ten's mid-row pattern (the
     # supply column stopping below the top of the faces) grows with the row
-    sixteen = row("A", 1.2, 180, [12.0] * 16) + row("B", 3.6, 0, [12.0] * 16)
-    out["rows_of_sixteen"] = room(base, "Rows of sixteen", "12 kW racks, balanced open aisle, "
-                                  "CRAHs on the aisle's axis 1.2 m beyond the row ends", sixteen,
-                                  [dict(u, capacity_kw=250.0)      # 384 kW of racks
-                                   for u in crahs(air_m3s(sixteen), 6.0, width_m=13.8)],
-                                  tiles(2.7, 3.3, n=16),
-                                  width=13.8)
+    out["rows_of_sixteen"] = axis_rows(base, "Rows of sixteen", 12.0, 16, 13.8, capacity_kw=250.0)
     # stop 44: three rooms drawn after the row-length law (docs/physics.md §2.9) was fixed
     # and run once, as a check of it on row lengths, powers and an aisle width it was not
     # chosen on: rows of seven and of thirteen on the 1.2 m aisle, rows of twelve on a
     # 1.8 m aisle of three tile rows
-    seven = row("A", 1.2, 180, [12.0] * 7) + row("B", 3.6, 0, [12.0] * 7)
-    out["rows_of_seven"] = room(base, "Rows of seven", "12 kW racks, balanced open aisle, CRAHs "
-                                "on the aisle's axis 1.2 m beyond the row ends", seven,
-                                crahs(air_m3s(seven), 6.0, width_m=8.4), tiles(2.7, 3.3, n=7),
-                                width=8.4)
-    thirteen = row("A", 1.2, 180, [8.0] * 13) + row("B", 3.6, 0, [8.0] * 13)
-    out["rows_of_thirteen"] = room(base, "Rows of thirteen", "8 kW racks, balanced open aisle, "
-                                   "CRAHs on the aisle's axis 1.2 m beyond the row ends", thirteen,
-                                   crahs(air_m3s(thirteen), 6.0, width_m=12.0),
-                                   tiles(2.7, 3.3, n=13), width=12.0)
+    out["rows_of_seven"] = axis_rows(base, "Rows of seven", 12.0, 7, 8.4)
+    out["rows_of_thirteen"] = axis_rows(base, "Rows of thirteen", 8.0, 13, 12.0)
     twelve = row("A", 1.2, 180, [16.0] * 12) + row("B", 4.2, 0, [16.0] * 12)
     out["wide_rows_of_twelve"] = room(base, "Wide aisle, rows of twelve", "16 kW racks, 1.8 m "
                                       "aisle of three tile rows, tiles = rack airflow", twelve,
@@ -212,19 +207,8 @@ def rooms(base):
     # and two more drawn after the law was chosen again on all 28 (4.2 m / L), run once as
     # its first check on rows it has not seen: rows of nine with 16 kW racks and rows of
     # twenty with 12 kW racks, both on the 1.2 m aisle
-    nine = row("A", 1.2, 180, [16.0] * 9) + row("B", 3.6, 0, [16.0] * 9)
-    out["rows_of_nine"] = room(base, "Rows of nine", "16 kW racks, balanced open aisle, CRAHs "
-                               "on the aisle's axis 1.2 m beyond the row ends", nine,
-                               [dict(u, capacity_kw=200.0)      # 288 kW of racks
-                                for u in crahs(air_m3s(nine), 6.0, width_m=9.6)],
-                               tiles(2.7, 3.3, n=9),
-                               width=9.6)
-    twenty = row("A", 1.2, 180, [12.0] * 20) + row("B", 3.6, 0, [12.0] * 20)
-    out["rows_of_twenty"] = room(base, "Rows of twenty", "12 kW racks, balanced open aisle, "
-                                 "CRAHs on the aisle's axis 1.2 m beyond the row ends", twenty,
-                                 [dict(u, capacity_kw=300.0)      # 480 kW of racks
-                                  for u in crahs(air_m3s(twenty), 6.0, width_m=16.2)],
-                                 tiles(2.7, 3.3, n=20), width=16.2)
+    out["rows_of_nine"] = axis_rows(base, "Rows of nine", 16.0, 9, 9.6, capacity_kw=200.0)
+    out["rows_of_twenty"] = axis_rows(base, "Rows of twenty", 12.0, 20, 16.2, capacity_kw=300.0)
     walls = [dict(u, position_m=[x, y], rotation_deg=rot)
              for u, (x, y, rot) in zip(crahs(q, 7.8), ((3.6, 0.45, 0), (3.6, 7.8 - 0.45, 180)))]
     out["wall_crahs"] = room(base, "CRAHs behind both rows", "balanced open aisle, one CRAH on "
