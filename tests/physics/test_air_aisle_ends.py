@@ -145,7 +145,8 @@ def test_the_aisle_surplus_leaves_over_its_top_and_no_air_crosses_the_closed_end
     from its front face except the four end racks, which draw the share s of theirs from
     round the corner (outside the box), and their four inward neighbours, which draw
     NEIGHBOUR_SHARE · s of theirs there: out of the top = ratio·ΣV − ΣV + 4 s V (1 + n),
-    s = row_end_entrainment · 4.2 m / 6.0 m for these rows of ten (length_weights)."""
+    s = row_end_entrainment · (4.2 m · q / 1.5 m³/s per m) / 6.0 m for these rows of ten,
+    q = V / 0.6 m their racks' draw per metre (length_weights)."""
     sc = room(20, supply_ratio=ratio)
     res = AirSolver().solve(sc)
     g = res.grid
@@ -156,7 +157,7 @@ def test_the_aisle_surplus_leaves_over_its_top_and_no_air_crosses_the_closed_end
     k_top = int(np.ceil(2.2 / g.dz - 0.5))                   # first layer above the rack tops
     top = res.fluxes.z[k_top][np.ix_((yc > 3.0) & (yc < 4.2), (xc > 2.4) & (xc < 8.4))].sum()
     V = sc.racks.airflow_m3s
-    s = sc.settings.row_end_entrainment * 0.7
+    s = sc.settings.row_end_entrainment * 4.2 * (V[0] / 0.6) / 1.5 / 6.0
     n = NEIGHBOUR_SHARE
     assert top == pytest.approx(ratio * V.sum() - V.sum() + 4 * s * V[0] * (1 + n), abs=1e-4)          # the flow solve's mass tolerance
     assert abs(res.residual_pct) < 1e-3

@@ -7,9 +7,10 @@ import pytest
 
 from twin.physics.air import AirSolver
 from twin.physics.air.devices import build_devices
-from twin.physics.air.entrainment import (NEIGHBOUR_SHARE, ROW_LENGTH_EXPONENT, ROW_LENGTH_REF_M, _region_cells,
+from twin.physics.air.entrainment import (NEIGHBOUR_SHARE, ROW_FLOW_RANGE_M3S_PER_M, ROW_FLOW_REF_M3S_PER_M,
+                                         ROW_LENGTH_EXPONENT, ROW_LENGTH_REF_M, _region_cells,
                                          entrainment_ports, length_weights, neighbour_weights, row_ends)
-from twin.physics.air.rows import row_lengths_m
+from twin.physics.air.rows import row_lengths_m, row_totals
 from twin.physics.air.grid import build_geometry, make_grid
 from twin.physics.air.scene import AirScene, Containment
 from twin.physics.air.synthetic import room
@@ -290,12 +291,12 @@ def _flows(scene, airflow_m3s):
 
 
 def test_a_stronger_neighbour_draws_more_of_its_air_round_the_corner_a_weaker_less():
-    """room(10) with rack 1 (end rack 0's neighbour) at three times rack 0's airflow and
+    """room(10) at 12 kW a rack with rack 1 (end rack 0's neighbour) at three times rack 0's airflow and
     rack 8 (end rack 9's neighbour) at half of rack 9's: their ports weigh 0.3 and 0.05,
     the devices draw 0.3·s and 0.05·s of their air there, the end racks s, and the ports
     stay flagged by kind (an end rack's port is an end even where a neighbour's weight
     reaches 1)."""
-    sc = room(10)
+    sc = room(10, rack_air_kw=12.0)     # rows drawing 1.2-1.9 m³/s per m: full shares
     q = sc.racks.airflow_m3s.copy()
     q[1] = 3.0 * q[0]; q[8] = 0.5 * q[9]
     sc = _flows(sc, q)
@@ -435,32 +436,63 @@ def test_row_lengths_run_from_the_first_members_outer_side_to_the_last_ones():
     got = row_lengths_m(c, np.tile([w, d, 2.0], (n, 1)), np.array(rot))
     assert np.allclose(got, [2.4] * 8 + [0.6] + [1.2] * 4 + [1.9] * 3 + [1.8] * 3)
     assert len(row_lengths_m(np.zeros((0, 2)), np.zeros((0, 3)), np.zeros(0))) == 0
+    # the same rows' sums of a value per box (box k carries k): each box gets its row's
+    value = np.arange(n, dtype=float)
+    total = row_totals(c, np.tile([w, d, 2.0], (n, 1)), np.array(rot), value)
+    assert np.allclose(total, [6] * 4 + [22] * 4 + [8] + [9 + 10] * 2 + [11 + 12] * 2
+                       + [13 + 14 + 15] * 3 + [16 + 17 + 18] * 3)
 
 
 def test_length_weights_by_hand():
-    """4.2 / L, never above 1: rows up to the reference 4.2 m (seven racks) take the full
-    share, 6 m 0.7, 8.4 m a half, 16.8 m a quarter."""
+    """(4.2 m · q / 1.5 m³/s per m) / L, never above 1, q held within 1–2 m³/s per m.
+    At q = 1.5: rows up to 4.2 m (seven racks) take the full share, 6 m 0.7, 8.4 m a
+    half, 16.8 m a quarter.  At q = 1.0 the reference is 2.8 m (5.6 m: a half), at 2.0
+    5.6 m (8.4 m: two thirds); below 1.0 it stays 2.8 m, above 2.0 5.6 m."""
     assert ROW_LENGTH_REF_M == 4.2 and ROW_LENGTH_EXPONENT == 1.0
-    got = length_weights(np.array([0.6, 2.4, 4.2, 6.0, 8.4, 16.8]))
-    assert np.allclose(got, [1.0, 1.0, 1.0, 0.7, 0.5, 0.25])
+    assert ROW_FLOW_REF_M3S_PER_M == 1.5 and ROW_FLOW_RANGE_M3S_PER_M == (1.0, 2.0)
+    length = np.array([0.6, 2.4, 4.2, 6.0, 8.4, 16.8, 2.4, 5.6, 5.6, 8.4, 5.6, 5.6, 11.2])
+    q = np.array([1.5] * 6 + [1.0, 1.0, 2.0, 2.0, 0.5, 3.0, 3.0])
+    assert np.allclose(length_weights(length, q),
+                       [1.0, 1.0, 1.0, 0.7, 0.5, 0.25, 1.0, 0.5, 1.0, 2 / 3, 0.5, 1.0, 0.5])
 
 
-@pytest.mark.parametrize("n, weight", [(10, 1.0), (20, 0.7), (32, 4.2 / 9.6)])
-def test_end_racks_of_longer_rows_draw_less_round_the_corner(n, weight):
-    """room(n): two rows of n/2 0.6 m racks (3.0, 6.0 and 9.6 m). The end racks draw
-    weight·s of their air round the corner and their inward neighbours 0.1·weight·s;
-    every rack still draws its whole airflow."""
-    sc = room(n)
+@pytest.mark.parametrize("n, rack_kw, weight", [(10, 10.0, 1.0), (20, 12.875, 0.7), (20, 10.0, 0.543695),
+                                                (32, 12.875, 4.2 / 9.6), (32, 10.0, 0.339809)])
+def test_end_racks_of_longer_rows_draw_less_round_the_corner(n, rack_kw, weight):
+    """room(n): two rows of n/2 0.6 m racks (3.0, 6.0 and 9.6 m).  At 12.875 kW a rack
+    moves 0.9 m³/s (12 K rise), 1.5 m³/s per metre of row, the reference: the weights are
+    4.2 / L.  At 10 kW it moves 0.699 m³/s, 1.165 per metre: the reference length is
+    4.2 · 1.165 / 1.5 = 3.262 m, and a 3.0 m row still takes the full share.  The end
+    racks draw weight·s of their air round the corner and their inward neighbours
+    0.1·weight·s; every rack still draws its whole airflow."""
+    sc = room(n, rack_air_kw=rack_kw)
     geom = build_geometry(sc, make_grid(sc.hall, sc.settings))
     p = entrainment_ports(sc, geom)
     assert len(p.ends()) == 4
-    assert np.allclose(p.weight[p.is_end], weight)
-    assert np.allclose(p.weight[~p.is_end], NEIGHBOUR_SHARE * weight)
+    assert np.allclose(p.weight[p.is_end], weight, rtol=1e-4)
+    assert np.allclose(p.weight[~p.is_end], NEIGHBOUR_SHARE * weight, rtol=1e-4)
     dev = build_devices(sc, geom)
     s = sc.settings.row_end_entrainment
-    assert np.allclose(dev.entrained[p.ends().rack], weight * s)
-    assert np.allclose(dev.entrained[p.rack[~p.is_end]], NEIGHBOUR_SHARE * weight * s)
+    assert np.allclose(dev.entrained[p.ends().rack], weight * s, rtol=1e-4)
+    assert np.allclose(dev.entrained[p.rack[~p.is_end]], NEIGHBOUR_SHARE * weight * s, rtol=1e-4)
     assert np.allclose(np.asarray(dev.intake.sum(axis=1)).ravel(), dev.airflow_m3s)
+
+
+def test_a_row_that_draws_more_per_metre_entrains_more_solved(monkeypatch):
+    """Rows of ten (6.0 m) at 10 and 14 kW a rack (1.165 and 1.631 m³/s per metre of row,
+    12 K rise): the end racks' rise over mid-row, per kelvin of rack rise, is larger in
+    the rows that draw more (0.54 against 0.76 of the share round the corner); with the
+    reference length fixed (the draw's scaling off) the two are within a quarter of
+    that difference; energy closes in both."""
+    def rise(kw):
+        res = AirSolver().solve(room(20, supply_ratio=1.0, rack_air_kw=kw))
+        assert abs(res.residual_pct) < 1e-3
+        t = res.rack_inlet_mean_c
+        return (t[[0, 9, 10, 19]].mean() - t[[4, 5, 14, 15]].mean()) / 12.0
+    on = rise(14.0) - rise(10.0)
+    monkeypatch.setattr("twin.physics.air.entrainment.ROW_FLOW_RANGE_M3S_PER_M", (1.5, 1.5))
+    off = rise(14.0) - rise(10.0)
+    assert on > 0.02 and abs(off) < 0.25 * on
 
 
 def test_solved_row_ends_cool_as_the_rows_lengthen_energy_closes(monkeypatch):

@@ -154,11 +154,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from .grid import SNAP_TOLERANCE, Geometry, front_vector, snap
-from .rows import end_codes, frames, in_boxes, row_boxes, row_ends, row_lengths_m, row_links
+from .rows import end_codes, frames, in_boxes, row_boxes, row_ends, row_lengths_m, row_links, row_totals
 from .scene import AirScene
 
 __all__ = ["Ports", "entrainment_ports", "neighbour_weights", "length_weights", "door_edges",
-           "MAX_ENTRAINED_SHARE", "NEIGHBOUR_SHARE", "ROW_LENGTH_REF_M", "ROW_LENGTH_EXPONENT"]
+           "MAX_ENTRAINED_SHARE", "NEIGHBOUR_SHARE", "ROW_LENGTH_REF_M", "ROW_LENGTH_EXPONENT",
+           "ROW_FLOW_REF_M3S_PER_M", "ROW_FLOW_RANGE_M3S_PER_M"]
 
 #: no rack draws more than this share of its air round the corner (a lone rack has two ends)
 MAX_ENTRAINED_SHARE = 0.9
@@ -171,6 +172,11 @@ NEIGHBOUR_SHARE = 0.1
 #: "Longer rows entrain less")
 ROW_LENGTH_REF_M = 4.2
 ROW_LENGTH_EXPONENT = 1.0
+#: that length is for rows whose racks draw this much air per metre of row; the length
+#: scales with the row's draw per metre, taken within the range the library checks
+#: (module docstring, "Longer rows entrain less")
+ROW_FLOW_REF_M3S_PER_M = 1.5
+ROW_FLOW_RANGE_M3S_PER_M = (1.0, 2.0)
 
 BACK_REACH_M = 0.3         # intake region reaches this far behind the end rack's back
 
@@ -298,19 +304,24 @@ def entrainment_ports(scene: AirScene, geom: Geometry) -> Ports:
     minus, plus = row_links(centers, sizes, rots)
     inward = np.where(side > 0, minus[box], plus[box])
     nb = np.flatnonzero((inward >= 0) & (inward < r.n))
-    weight = length_weights(row_lengths_m(centers, sizes, rots)[box])
+    length = row_lengths_m(centers, sizes, rots)
+    draw = np.concatenate([r.airflow_m3s, np.zeros(len(centers) - r.n)])  # coolers supply
+    flow = row_totals(centers, sizes, rots, draw)
+    weight = length_weights(length[box], flow[box] / length[box])
     return Ports(np.concatenate([box, inward[nb]]),
                  np.concatenate([weight, weight[nb] * neighbour_weights(r.airflow_m3s, box[nb], inward[nb])]),
                  sp.vstack([corner, corner[nb]]).tocsr(), np.concatenate([closed, closed[nb]]),
                  np.arange(len(box) + len(nb)) < len(box))
 
 
-def length_weights(row_length_m: np.ndarray) -> np.ndarray:
-    """The end racks' fractions of ``row_end_entrainment`` by the length of their rows:
-    ``(ROW_LENGTH_REF_M / L) ** ROW_LENGTH_EXPONENT``, 1 for rows no longer than the
-    reference (module docstring, "Longer rows entrain less")."""
-    return np.minimum(1.0, (ROW_LENGTH_REF_M / np.maximum(row_length_m, SNAP_TOLERANCE))
-                      ** ROW_LENGTH_EXPONENT)
+def length_weights(row_length_m: np.ndarray, row_m3s_per_m: np.ndarray) -> np.ndarray:
+    """The end racks' fractions of ``row_end_entrainment`` by the length ``L`` of their
+    rows and the air their racks draw per metre of row, ``q``:
+    ``(ROW_LENGTH_REF_M × q / ROW_FLOW_REF_M3S_PER_M / L) ** ROW_LENGTH_EXPONENT``, with
+    ``q`` held within ``ROW_FLOW_RANGE_M3S_PER_M``, at most 1 (module docstring, "Longer
+    rows entrain less")."""
+    ref_m = ROW_LENGTH_REF_M * np.clip(row_m3s_per_m, *ROW_FLOW_RANGE_M3S_PER_M) / ROW_FLOW_REF_M3S_PER_M
+    return np.minimum(1.0, (ref_m / np.maximum(row_length_m, SNAP_TOLERANCE)) ** ROW_LENGTH_EXPONENT)
 
 
 def neighbour_weights(airflow_m3s: np.ndarray, end: np.ndarray, neighbour: np.ndarray) -> np.ndarray:

@@ -76,7 +76,7 @@ from .snapping import snap
 if TYPE_CHECKING:
     from .scene import AirScene
 
-__all__ = ["front_vector", "frames", "row_links", "row_lengths_m", "row_ends", "row_boxes", "in_boxes", "closed_ends",
+__all__ = ["front_vector", "frames", "row_links", "row_heads", "row_lengths_m", "row_totals", "row_ends", "row_boxes", "in_boxes", "closed_ends",
            "surplus_rises", "end_codes", "tile_aisle_end_faces",
            "LINE_TOL_M", "MAX_AISLE_M", "SINGLE_ROW_AISLE_M"]
 
@@ -125,24 +125,40 @@ def row_links(centers: np.ndarray, sizes: np.ndarray, rots: np.ndarray):
     return minus, plus
 
 
+def row_heads(centers: np.ndarray, sizes: np.ndarray, rots: np.ndarray) -> np.ndarray:
+    """Per box, the index of its row's first member (on its −t side), the members chained
+    by :func:`row_links` (touching boxes with the same rotation and front line); a lone
+    box heads its own row."""
+    n = len(centers)
+    minus, _ = row_links(centers, sizes, rots)
+    head = np.where(minus >= 0, minus, np.arange(n))   # by pointer jumping
+    while not np.array_equal(head[head], head):
+        head = head[head]
+    return head
+
+
 def row_lengths_m(centers: np.ndarray, sizes: np.ndarray, rots: np.ndarray) -> np.ndarray:
-    """Per box, the length of its row: from the outer side of its first member to the
-    outer side of its last, the members chained by :func:`row_links` (touching boxes
-    with the same rotation and front line); a lone box's row is its own width."""
+    """Per box, the length of its row (:func:`row_heads`): from the outer side of its
+    first member to the outer side of its last; a lone box's row is its own width."""
     n = len(centers)
     if n == 0:
         return np.zeros(0)
-    minus, plus = row_links(centers, sizes, rots)
+    head = row_heads(centers, sizes, rots)
     _, t = frames(rots)
     along = (centers * t).sum(1)
     lo, hi = along - sizes[:, 0] / 2, along + sizes[:, 0] / 2
-    head = np.where(minus >= 0, minus, np.arange(n))   # every box's first member,
-    while not np.array_equal(head[head], head):        # by pointer jumping
-        head = head[head]
-    first_lo = lo[head]
     last_hi = np.full(n, -np.inf)
     np.maximum.at(last_hi, head, hi)
-    return last_hi[head] - first_lo
+    return last_hi[head] - lo[head]
+
+
+def row_totals(centers: np.ndarray, sizes: np.ndarray, rots: np.ndarray,
+               values: np.ndarray) -> np.ndarray:
+    """Per box, the sum of ``values`` over the members of its row (:func:`row_heads`)."""
+    head = row_heads(centers, sizes, rots)
+    total = np.zeros(len(centers))
+    np.add.at(total, head, values)
+    return total[head]
 
 
 def row_ends(centers: np.ndarray, sizes: np.ndarray, rots: np.ndarray,
