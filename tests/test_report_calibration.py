@@ -60,6 +60,8 @@ def test_the_assumptions_quote_the_constants_solved_with():
     # the row-end share and how it falls with the row's length (docs/physics.md §2.9)
     assert ("48 % of its air from round the corner in a row up to 4.2 m long, less in longer "
             "rows (\u00d7 4.2 m / length: a long aisle's spilled supply dilutes it") in plain
+    assert ("The 4.2 m hold where the racks draw 1.5 m\u00b3/s per metre of row and scale with "
+            "that draw, from 2.8 m at 1 to 5.6 m at 2 m\u00b3/s per metre.") in plain
 
 
 @needs_poppler

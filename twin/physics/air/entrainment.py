@@ -83,6 +83,29 @@ of sixteen 0.96 → 0.65 K (5.4 → 1.8 K), the 1.8 m aisles with rows of eight 
 middle stays 2 K too cold).  Two rooms drawn once this was fixed, run once: rows of
 twenty 0.72 → 0.40 K, rows of nine with 16 kW racks 0.71 → 0.80 K (their ends entrain as
 short rows do); over all 30 rooms 4.2 m and 1 still fit best (0.661 K; 0.713 K without).
+
+**A row that draws more holds its supply column up further.**  The 4.2 m hold for rows
+whose racks draw ``ROW_FLOW_REF_M3S_PER_M`` = 1.5 m³/s per metre of row (the library's
+12 kW racks of 0.6 m moving 0.9 m³/s each) and scale with that draw ``q`` (:func:`.rows.row_totals`
+of the racks' airflow over :func:`.rows.row_lengths_m`; in-row coolers add length, not
+draw): ``4.2 m · q / 1.5``, with ``q`` held within ``ROW_FLOW_RANGE_M3S_PER_M`` = 1–2
+m³/s per m, the library's range (2.8–5.6 m).  A balanced aisle's tiles blow what its
+racks draw, so a denser row's jets are faster and stand higher over a longer aisle
+before the exchange moves over the tops; the linear form is the simplest and, like the
+range, the library's choice.  The CFD's rows of nine at 16 kW (2.0 m³/s per m) entrain
+at their ends as rows of five do (24.1 °C), the 8 kW rows of thirteen (1.0) as rows of
+sixteen, and the ceiling-vent rooms' 8 kW rows of six (1.0, 3.6 m) came out 2–3 K
+conservative at their ends with the full share.  Chosen over the reference (3.6–4.8 m),
+the draw it holds for (1.25–2.0 m³/s per m, or none) and the exponent (1, 1.5), each of
+the 30 rooms held out at the shipped recirculation constants: every held-out choice
+scales with the draw, and the held-out mean MAE is 0.648 K against 0.667 K for the same
+choice without the draw.  Shipped: the starved ceiling vents 1.08 → 0.86 K, the balanced
+0.56 → 0.42 K, rows of nine 0.80 → 0.71 K (end rack's hottest intake 1.35 → 0.74 K
+optimistic), the 1.8 m aisle's rows of twelve 1.71 → 1.63 K (1.39 → 0.95 K), rows of
+thirteen's worst rack 1.51 → 1.17 K; rows drawing 1.5 m³/s per m do not move.  Outside
+the range the reference stays at its edge: lighter rows (liquid-cooled racks' residual
+air) entrain as 1 m³/s per m does, which is warmer at their ends than the linear law
+would make them.
 The neighbour's draw is a fraction of its end rack's share and scales with it.
 
 It is a re-routing of the rack's own intake, not an extra flow: mass and

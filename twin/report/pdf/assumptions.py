@@ -20,7 +20,8 @@ from twin.report.pdf import style as st
 from twin.report.pdf.blocks import Block, Cell, Column, Heading, RichText, Table
 from twin.model import Layout
 from twin.physics import facility, liquid, metrics, power, workload
-from twin.physics.air.entrainment import ROW_LENGTH_EXPONENT, ROW_LENGTH_REF_M
+from twin.physics.air.entrainment import (ROW_FLOW_RANGE_M3S_PER_M, ROW_FLOW_REF_M3S_PER_M, ROW_LENGTH_EXPONENT,
+                                         ROW_LENGTH_REF_M)
 from twin.physics.air.grid import ROOM_AREA_LIMIT_M2
 from twin.physics.air.scene import SolverSettings
 from twin.physics.fluids import AIR, PG25, WATER
@@ -77,7 +78,12 @@ def air_model_html(s: SolverSettings | None = None, calibrated: bool = False) ->
         f"time scale of {s.buoyancy_time_s:g} s. The end rack of an open row end draws "
         f"{s.row_end_entrainment * 100:g} % of its air from round the corner in a row up to "
         f"{ROW_LENGTH_REF_M:g} m long, less in longer rows (\u00d7 {_length_law()}: a long "
-        "aisle's spilled supply dilutes it; its neighbour a tenth of that), and its hottest "
+        "aisle's spilled supply dilutes it; its neighbour a tenth of that). The "
+        f"{ROW_LENGTH_REF_M:g} m hold where the racks draw {ROW_FLOW_REF_M3S_PER_M:g} "
+        "m\u00b3/s per metre of row and scale with that draw, from "
+        f"{_reference_m(ROW_FLOW_RANGE_M3S_PER_M[0]):g} m at {ROW_FLOW_RANGE_M3S_PER_M[0]:g} to "
+        f"{_reference_m(ROW_FLOW_RANGE_M3S_PER_M[1]):g} m at {ROW_FLOW_RANGE_M3S_PER_M[1]:g} "
+        "m\u00b3/s per metre. The end rack's hottest "
         "intake is its mean plus "
         f"{s.row_end_hot_share:g} of its own rise ({s.row_end_hot_share_open:g} where the "
         f"aisle spills at its end; its neighbour {s.row_end_neighbour_hot_share:g}), and "
@@ -108,6 +114,11 @@ MODULES = (("Model inputs from the layout", engine_inputs),
            ("Workloads and rack power", workload), ("Liquid cooling", liquid),
            ("Power chain", power), ("Heat-rejection plant", engine_plant),
            ("Facility roll-up", facility), ("Metrics", metrics))
+
+
+def _reference_m(draw_m3s_per_m: float) -> float:
+    """The row length up to which end racks take the full share, at a row's draw per metre."""
+    return round(ROW_LENGTH_REF_M * draw_m3s_per_m / ROW_FLOW_REF_M3S_PER_M, 2)
 
 
 def _length_law() -> str:
