@@ -146,11 +146,12 @@ def test_a_model_edited_in_place_is_not_served_the_old_models():
 
 def test_two_workload_edits_reuse_the_airflow_and_settle_to_fresh_solves():
     """Power-only runs reuse the last airflow field; after two of them the numbers are
-    those of a fresh solve of the same layout (powers exactly; inlets to 0.75 K: the kept
-    field is the one of the old heat, whose buoyancy drift differs; measured 0.35 K at the
-    end racks after the drop to 30 % and 0.68 K after the rise back from a settled 30 %
-    with the fitted buoyancy time of 2.3 s, 0.29 and 0.55 K before the sample's aisle ends
-    closed to the ceiling, 0.05 K at 0.6 s; docs/physics.md §2.8).
+    those of a fresh solve of the same layout (powers exactly; inlets to 0.8 K: the kept
+    field is the one of the old heat, whose buoyancy drift differs; measured 0.37 K at the
+    end racks after the drop to 30 % and 0.76 K after the rise back from a settled 30 %
+    with the fitted buoyancy time of 2.3 s; 0.35 and 0.68 K before its end racks drew
+    beside themselves where the surplus rises (stop 45), 0.29 and 0.55 K before the
+    sample's aisle ends closed to the ceiling, 0.05 K at 0.6 s; docs/physics.md §2.8).
     Such a result says its drift is stale, and the next solve of the same layout (the live
     engine's settle pass) re-solves the drift: the fresh solve's inlets to 0.02 K."""
     lay = load_layout(LAYOUTS / "small-room.json")
@@ -164,7 +165,7 @@ def test_two_workload_edits_reuse_the_airflow_and_settle_to_fresh_solves():
         want = simulate(snap)
         np.testing.assert_allclose(got.rack_power_kw, want.rack_power_kw, rtol=1e-12)
         np.testing.assert_allclose(got.air.rack_inlet_mean_c, want.air.rack_inlet_mean_c,
-                                   atol=0.75)
+                                   atol=0.8)
         assert not got.air.drift_settled
         settled = sim.run(snap, geometry_changed=True).air
         assert settled.drift_settled

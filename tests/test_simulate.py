@@ -151,12 +151,13 @@ def test_power_only_run_after_move_and_reorder_matches_full_solves():
     assert edited.air.iterations["flow_cg"] == 0 and full.air.iterations["flow_cg"] == 0
     assert np.allclose(edited.air.rack_inlet_mean_c, full.air.rack_inlet_mean_c, atol=1e-4)
     # the power-only update keeps the airflow, with the buoyancy drift of the heat before
-    # the edit: after this 70 % utilisation drop the end racks' inlets stand up to 0.37 K
-    # from a fresh solve's (buoyancy time 2.3 s, docs/physics.md §2.8; 0.3 K before the
+    # the edit: after this 70 % utilisation drop the end racks' inlets stand up to 0.44 K
+    # from a fresh solve's (buoyancy time 2.3 s, docs/physics.md §2.8; 0.37 K before the
+    # end racks drew beside themselves where the surplus rises, stop 45; 0.3 K before the
     # sample's aisle ends closed to the ceiling, rows.surplus_rises), and the result says
     # so: the live engine's settle pass follows
     assert not edited.air.drift_settled
-    _matches_fresh_simulator(edited, lay.snapshot(), inlet_atol_k=0.4)
+    _matches_fresh_simulator(edited, lay.snapshot(), inlet_atol_k=0.5)
 
 
 def test_power_only_run_back_to_a_solved_load_gives_its_result_again():

@@ -9,7 +9,7 @@ import pytest
 from twin.physics.air import AirSolver
 from twin.physics.air.entrainment import NEIGHBOUR_SHARE
 from twin.physics.air.grid import build_geometry, make_grid
-from twin.physics.air.rows import closed_ends, front_vector, surplus_rises, tile_aisle_end_faces
+from twin.physics.air.rows import closed_ends, front_vector, row_ends, surplus_rises, tile_aisle_end_faces
 from twin.physics.air.scene import AirScene, Containment, CoolingUnits, Grilles, Tiles
 from twin.physics.air.synthetic import room
 
@@ -429,14 +429,17 @@ def test_a_rack_half_a_layer_over_fills_and_closes_that_layer():
 
 
 def _aisle_of(end_xy, others):
-    """The aisle width rows._aisle_widths gives a 0.6 x 1.2 m rack at ``end_xy`` facing
-    north (rotation 180) among ``others`` ((x, y, rotation) of more such racks)."""
-    from twin.physics.air.rows import _aisle_widths, frames
+    """The aisle width rows.row_ends gives a 0.6 x 1.2 m rack at ``end_xy`` facing north
+    (rotation 180) among ``others`` ((x, y, rotation) of more such racks, none touching
+    it): rows.facing_distance_m, or SINGLE_ROW_AISLE_M where no rack faces it."""
+    from twin.physics.air.rows import SINGLE_ROW_AISLE_M, facing_distance_m
     xy = np.array([end_xy] + [o[:2] for o in others], float)
     rots = np.array([180.0] + [o[2] for o in others])
     sizes = np.tile([0.6, 1.2, 2.0], (len(xy), 1))
-    f, t = frames(rots)
-    return float(_aisle_widths(xy, sizes, f, t, np.array([0]))[0])
+    box, _, aisle = row_ends(xy, sizes, rots, 1)
+    facing = facing_distance_m(xy, sizes, rots, np.array([0]))[0]
+    assert float(aisle[0]) == (facing if np.isfinite(facing) else SINGLE_ROW_AISLE_M)
+    return float(aisle[0])
 
 
 def test_the_aisle_is_the_distance_to_the_nearest_rack_facing_the_end_rack():

@@ -11,7 +11,7 @@ from twin.physics.air.entrainment import (NEIGHBOUR_SHARE, ROW_FLOW_RANGE_M3S_PE
                                          ROW_LENGTH_EXPONENT, ROW_LENGTH_REF_M, _region_cells,
                                          entrainment_ports, length_weights, neighbour_weights, row_ends)
 from twin.physics.air.rows import row_lengths_m, row_totals
-from twin.physics.air.grid import build_geometry, make_grid
+from twin.physics.air.grid import build_geometry, front_vector, make_grid
 from twin.physics.air.scene import AirScene, Containment
 from twin.physics.air.synthetic import room
 
@@ -476,6 +476,66 @@ def test_end_racks_of_longer_rows_draw_less_round_the_corner(n, rack_kw, weight)
     assert np.allclose(dev.entrained[p.ends().rack], weight * s, rtol=1e-4)
     assert np.allclose(dev.entrained[p.rack[~p.is_end]], NEIGHBOUR_SHARE * weight * s, rtol=1e-4)
     assert np.allclose(np.asarray(dev.intake.sum(axis=1)).ravel(), dev.airflow_m3s)
+
+
+def _corner_reach_m(sc, port_rows):
+    """Per end port of ``sc`` (rows ``port_rows`` of its ports), the nearest and furthest
+    corner cell centre along the rack's front vector from its centre."""
+    geom = build_geometry(sc, make_grid(sc.hall, sc.settings))
+    p = entrainment_ports(sc, geom)
+    g = geom.grid
+    out = []
+    for k in port_rows:
+        _, j, i = np.unravel_index(p.corner[k].indices, g.shape)
+        xy = np.stack([(i + 0.5) * g.dx, (j + 0.5) * g.dx], 1) - sc.racks.center_xy_m[p.rack[k]]
+        v = xy @ front_vector(sc.racks.rotation_deg[p.rack[k]:p.rack[k] + 1])[0]
+        out.append((v.min(), v.max()))
+    return p, np.array(out)
+
+
+def test_where_the_surplus_rises_between_facing_rows_the_end_draws_beside_itself():
+    """room(10) (rows of five, racks 1.2 m deep, aisle 1.2 m, 0.3 m cells) with its CRAHs
+    behind the south row (y 1.0 m): every end's surplus rises as a column
+    (rows.surplus_rises), the half aisle in front of each end is closed to the ceiling and
+    the air across it beyond the end is a dead pocket that the twin keeps near supply (the
+    CFD has exhaust there from floor to ceiling): each end rack's corner cells reach from
+    0.3 m behind its back (cell centres from −0.75 m) to its front face (to +0.45 m), not
+    into the aisle.  Built with the units on the aisle's line they reach the aisle middle
+    (+1.05 m).  With the north row turned away (no row faces the south row: a single
+    row's aisle is open on its far side) the south row's ends reach the aisle middle too."""
+    base = room(10, supply_ratio=1.0)
+    behind = replace(base, cooling=replace(base.cooling, center_xy_m=np.array([[0.5, 1.0], [7.3, 1.0]])))
+    p, reach = _corner_reach_m(behind, range(4))
+    assert len(p.ends()) == 4 and np.allclose(reach, [[-0.75, 0.45]] * 4)
+    p, reach = _corner_reach_m(base, range(4))
+    assert np.allclose(reach, [[-0.75, 1.05]] * 4)
+    rot = behind.racks.rotation_deg.copy()
+    rot[5:] = rot[0]
+    turned = replace(behind, racks=replace(behind.racks, rotation_deg=rot))
+    p, reach = _corner_reach_m(turned, range(len(p)))
+    south = np.flatnonzero(p.is_end & (p.rack < 5))
+    assert len(south) == 2 and np.allclose(reach[south], [[-0.75, 1.05]] * 2)
+
+
+def test_drawing_beside_itself_warms_the_end_racks_and_energy_closes(monkeypatch):
+    """Solved, room(10) with its CRAHs behind the south row: the north row's end racks draw
+    warmer air beside themselves than the pocket across the closed half aisle holds, so
+    their mean inlets are warmer (by more than 0.2 K) than with the pocket in their
+    corner; the south row's, whose pocket the units' return sweeps with exhaust, move by
+    under 0.1 K, mid-row racks by under 0.03 K; energy closes in both."""
+    base = room(10, supply_ratio=1.0)
+    sc = replace(base, cooling=replace(base.cooling, center_xy_m=np.array([[0.5, 1.0], [7.3, 1.0]])))
+
+    def inlets():
+        res = AirSolver().solve(sc)
+        assert abs(res.residual_pct) < 1e-3
+        return res.rack_inlet_mean_c
+    beside = inlets()
+    monkeypatch.setattr("twin.physics.air.entrainment.surplus_rises", lambda *a: np.zeros(len(a[1]), bool))
+    pocket = inlets()
+    assert np.all(beside[[5, 9]] > pocket[[5, 9]] + 0.2)
+    assert np.all(np.abs(beside[[0, 4]] - pocket[[0, 4]]) < 0.1)
+    assert np.all(np.abs(beside[[2, 7]] - pocket[[2, 7]]) < 0.03)
 
 
 def test_a_row_that_draws_more_per_metre_entrains_more_solved(monkeypatch):

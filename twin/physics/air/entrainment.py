@@ -177,7 +177,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from .grid import SNAP_TOLERANCE, Geometry, front_vector, snap
-from .rows import end_codes, frames, in_boxes, row_boxes, row_ends, row_lengths_m, row_links, row_totals
+from .rows import (end_codes, facing_distance_m, frames, in_boxes, row_boxes, row_ends, row_lengths_m, row_links,
+                   row_totals, surplus_rises)
 from .scene import AirScene
 
 __all__ = ["Ports", "entrainment_ports", "neighbour_weights", "length_weights", "door_edges",
@@ -316,8 +317,12 @@ def entrainment_ports(scene: AirScene, geom: Geometry) -> Ports:
         # the exhaust side: beside the rear half and one pitch behind the back corner
         v0, v1 = -d / 2 - pitch, np.zeros(len(box))
     else:
-        # round the corner: from just behind the back face to the aisle middle
-        v0, v1 = -d / 2 - BACK_REACH_M, d / 2 + half
+        # round the corner: from just behind the back face to the aisle middle, or to the
+        # front face where the aisle's surplus rises as a column at a closed end between
+        # facing rows (module docstring, "Where the surplus rises")
+        rises = (np.isin(end_codes(box, side), geom.closed_ends) & surplus_rises(scene, box, side, 2 * half)
+                 & np.isfinite(facing_distance_m(centers, sizes, rots, box)))
+        v0, v1 = -d / 2 - BACK_REACH_M, np.where(rises, d / 2, d / 2 + half)
     own, cell = _region_cells(geom, r.center_xy_m[box], t * side[:, None], f,
                               w / 2, w / 2 + pitch, v0, v1, h, excluded)
     ok, corner = _even_rows(own, cell, len(box), g.n)       # ends with free air there

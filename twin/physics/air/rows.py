@@ -76,7 +76,7 @@ from .snapping import snap
 if TYPE_CHECKING:
     from .scene import AirScene
 
-__all__ = ["front_vector", "frames", "row_links", "row_heads", "row_lengths_m", "row_totals", "row_ends", "row_boxes", "in_boxes", "closed_ends",
+__all__ = ["front_vector", "frames", "row_links", "row_heads", "row_lengths_m", "row_totals", "row_ends", "facing_distance_m", "row_boxes", "in_boxes", "closed_ends",
            "surplus_rises", "end_codes", "tile_aisle_end_faces",
            "LINE_TOL_M", "MAX_AISLE_M", "SINGLE_ROW_AISLE_M"]
 
@@ -179,18 +179,27 @@ def row_ends(centers: np.ndarray, sizes: np.ndarray, rots: np.ndarray,
                            -np.ones(int((minus[:members] < 0).sum()))])
     if len(box) == 0:
         return box, side, np.zeros(0)
+    aisle = facing_distance_m(centers, sizes, rots, box)
+    return box, side, np.where(np.isfinite(aisle), aisle, SINGLE_ROW_AISLE_M)
+
+
+def facing_distance_m(centers: np.ndarray, sizes: np.ndarray, rots: np.ndarray,
+                      boxes: np.ndarray) -> np.ndarray:
+    """Per box of ``boxes``, the distance from its front to the nearest box facing it
+    across an aisle (fronts facing, overlapping along the row, within ``MAX_AISLE_M``),
+    inf where none does (a single row)."""
     f, t = frames(rots)
     rot = np.mod(np.round(rots).astype(int), 360)
-    aisle = np.empty(len(box))
-    for r in np.unique(rot[box]):
-        group = np.flatnonzero(rot[box] == r)
-        aisle[group] = _aisle_widths(centers, sizes, f, t, box[group])
-    return box, side, aisle
+    out = np.full(len(boxes), np.inf)
+    for r in np.unique(rot[boxes]):
+        group = np.flatnonzero(rot[boxes] == r)
+        out[group] = _facing(centers, sizes, f, t, boxes[group])
+    return out
 
 
-def _aisle_widths(centers, sizes, f, t, ends):
-    """Distance from each end box (all of one rotation) to the nearest facing box, or
-    ``SINGLE_ROW_AISLE_M`` when none faces it within ``MAX_AISLE_M``."""
+def _facing(centers, sizes, f, t, ends):
+    """Distance from each end box (all of one rotation) to the nearest facing box, inf
+    when none faces it within ``MAX_AISLE_M``."""
     fe, te = f[ends[0]], t[ends[0]]
     cand = np.flatnonzero(f @ fe < -0.99)               # fronts facing the ends' fronts
     dist = ((centers[cand] @ fe)[None, :] - (centers[ends] @ fe)[:, None]
@@ -199,8 +208,7 @@ def _aisle_widths(centers, sizes, f, t, ends):
     # boxes that only touch corners (lateral offset = half widths, to rounding) do not face
     facing = (dist > 0) & (dist <= MAX_AISLE_M) \
         & (lateral < (sizes[ends, 0][:, None] + sizes[cand, 0][None, :]) / 2 - EDGE_TOL_M)
-    aisle = np.where(facing, dist, np.inf).min(1, initial=np.inf)
-    return np.where(np.isfinite(aisle), aisle, SINGLE_ROW_AISLE_M)
+    return np.where(facing, dist, np.inf).min(1, initial=np.inf)
 
 
 def in_boxes(x, y, z, rects, heights):
