@@ -124,6 +124,26 @@ round the end is exhaust from floor to ceiling (CFD: 33–34 °C): the end rack'
 share is drawn from the exhaust side only, beside the rack's rear half and one
 rack pitch behind its back corner.
 
+**Where the surplus rises** the corner stops at the rack's front face.  Where no unit
+returning from the room stands on the aisle's line beyond a closed end, the aisle's
+surplus rises as a column and the half aisle in front of the end is closed to the
+ceiling (:func:`.rows.surplus_rises`).  The cells beyond the end plane across that half
+aisle are then a pocket the potential flow reaches only round the closure, and the
+twin keeps it near supply by exchange with the column (21–24 °C in the room with CRAHs
+behind both rows) where the CFD has exhaust from floor to ceiling (29–33 °C): the end
+racks came out up to 3.1 K too cold.  So at such an end between facing rows the end
+rack draws beside itself only, from just behind its back to its front face.  Facing
+rows only: a single row's aisle is open on its far side and its end is swept (the
+library's same-direction rows and the third row of three, whose ends are already too
+warm: 1.16 → 1.27 K and 0.99 → 1.06 K had they been included).  Library, shipped
+constants (against the draw-per-metre law alone): the small-room sample 0.46 → 0.14 K
+(worst rack 1.71 → 0.69 K), CRAHs off the aisle's axis 1.31 → 1.17 K, CRAHs behind both
+rows 0.91 → 0.84 K (an end rack's hottest intake 1.79 → 1.49 K optimistic), CRAHs
+behind one row 0.37 → 0.43 K, three rows 0.94 → 0.99 K; mean over 30 rooms 0.642 →
+0.628 K, per-rack hottest intake unchanged (MAE 1.97 → 1.99 K).  Drawing from the
+exhaust side alone, as with a ceiling return, gave 0.620 K but sent the small room's
+hottest intakes 3–7 K over the CFD's, so the region is the rack's own side.
+
 **Hottest intake at an open end** (:func:`.hottest.row_end_hottest_c`).  The end rack's
 hottest intake point is the top of its open edge, where the wrapped exhaust
 enters before it has mixed with the aisle air: in the CFD library that cell

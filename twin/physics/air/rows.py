@@ -62,7 +62,9 @@ units on both long walls 1.13 → 0.91 K, off the aisle's line at the end walls
 1.48 → 1.31 K, on the wall behind one row 0.54 → 0.37 K, the small-room sample (units
 in line with the hot aisles) 0.61 → 0.46 K; three rows (units off both aisles'
 lines) 0.89 → 0.94 K, rows facing the same way
-1.14 → 1.16 K; no other room moves.
+1.14 → 1.16 K; no other room moves.  At such an end between facing rows the end rack
+draws its corner share beside itself only (:mod:`.entrainment`, "Where the surplus
+rises").
 """
 
 from __future__ import annotations
