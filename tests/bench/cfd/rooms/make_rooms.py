@@ -215,6 +215,22 @@ def rooms(base):
                              "each long wall behind a row, the row ends open to the room",
                              row("A", 1.8, 180, even) + row("B", 4.2, 0, even), walls,
                              tiles(3.3, 3.9), length=7.8)
+    # stop 45: three rooms drawn after items 20 and 21 (docs/physics.md §2.9) were fixed
+    # and run once, as their check: rows of ten with 8 and with 16 kW racks (the row's
+    # draw per metre: 1.0 and 2.0 m³/s), and rows of seven with the CRAHs on both long
+    # walls behind the rows (the end racks drawing beside themselves)
+    out["rows_of_ten_8kw"] = axis_rows(base, "Rows of ten, 8 kW racks", 8.0, 10, 10.2)
+    out["rows_of_ten_16kw"] = axis_rows(base, "Rows of ten, 16 kW racks", 16.0, 10, 10.2,
+                                        capacity_kw=200.0)
+    seven = [12.0] * 7
+    walls7 = [dict(u, position_m=[x, y], rotation_deg=rot)
+              for u, (x, y, rot) in zip(crahs(2 * 7 * 12.0 * FLOW_PER_KW, 7.8),
+                                        ((4.2, 0.45, 0), (4.2, 7.8 - 0.45, 180)))]
+    out["wall_crahs_seven"] = room(base, "CRAHs behind rows of seven", "balanced open aisle, "
+                                   "rows of seven, one CRAH on each long wall behind a row, the "
+                                   "row ends open to the room",
+                                   row("A", 1.8, 180, seven) + row("B", 4.2, 0, seven), walls7,
+                                   tiles(3.3, 3.9, n=7), length=7.8, width=8.4)
     return out
 
 
