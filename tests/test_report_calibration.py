@@ -62,6 +62,8 @@ def test_the_assumptions_quote_the_constants_solved_with():
             "rows (\u00d7 4.2 m / length: a long aisle's spilled supply dilutes it") in plain
     assert ("The 4.2 m hold where the racks draw 1.5 m\u00b3/s per metre of row and scale with "
             "that draw, from 2.8 m at 1 to 5.6 m at 2 m\u00b3/s per metre.") in plain
+    assert ("between facing rows, the end rack draws that share beside itself, from behind its "
+            "back to its front face.") in plain
 
 
 @needs_poppler
