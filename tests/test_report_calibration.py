@@ -53,7 +53,7 @@ def test_the_assumptions_quote_the_constants_solved_with():
     assert "0.072 m\u00b2/s" in text and "fitted to this room's measured inlet" in text
     plain = " ".join(b.html for b in physics_blocks(load_layout(LAYOUTS / "small-room.json"))
                      if isinstance(b, RichText))
-    assert "0.072" not in plain and "fitted jointly over an OpenFOAM case library of 20 rooms and checked on 30" in plain
+    assert "0.072" not in plain and "fitted jointly over an OpenFOAM case library of 20 rooms and checked on 33" in plain
     # the hottest-intake rules with their shares (docs/physics.md §2.13)
     assert "1.4 times as far above its mean as its hottest intake cell" in plain
     assert "not below its mean plus 0.75 of the excess of the air over its top" in plain

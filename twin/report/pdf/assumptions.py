@@ -62,7 +62,7 @@ def air_model_html(s: SolverSettings | None = None, calibrated: bool = False) ->
     source = ("These constants were fitted to this room's measured inlet temperatures (see "
               "Air model calibration)" if calibrated else
               "These constants are the product's defaults, fitted jointly over an OpenFOAM "
-              "case library of 20 rooms and checked on 30 (not to this room: it has no "
+              "case library of 20 rooms and checked on 33 (not to this room: it has no "
               "sensor calibration)")
     return [
         "Airflow is potential flow on a structured grid of cells over the hall: 0.3 m "
