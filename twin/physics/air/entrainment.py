@@ -105,7 +105,10 @@ optimistic), the 1.8 m aisle's rows of twelve 1.71 → 1.63 K (1.39 → 0.95 K),
 thirteen's worst rack 1.51 → 1.17 K; rows drawing 1.5 m³/s per m do not move.  Outside
 the range the reference stays at its edge: lighter rows (liquid-cooled racks' residual
 air) entrain as 1 m³/s per m does, which is warmer at their ends than the linear law
-would make them.
+would make them.  Checked once fixed on two rooms drawn for it and run once, rows of ten
+with 8 and with 16 kW racks: the CFD's end racks sit at 20.7–21.9 °C and 23.4–24.7 °C,
+the twin's at 20.9 and 24.0 °C (22.3 and 22.4 °C without the draw): MAE 0.48 → 0.31 K
+and 0.65 → 0.47 K, worst rack 1.62 → 0.99 K and 2.32 → 0.93 K.
 The neighbour's draw is a fraction of its end rack's share and scales with it.
 
 It is a re-routing of the rack's own intake, not an extra flow: mass and
@@ -142,7 +145,11 @@ rows 0.91 → 0.84 K (an end rack's hottest intake 1.79 → 1.49 K optimistic), 
 behind one row 0.37 → 0.43 K, three rows 0.94 → 0.99 K; mean over 30 rooms 0.642 →
 0.628 K, per-rack hottest intake unchanged (MAE 1.97 → 1.99 K).  Drawing from the
 exhaust side alone, as with a ceiling return, gave 0.620 K but sent the small room's
-hottest intakes 3–7 K over the CFD's, so the region is the rack's own side.
+hottest intakes 3–7 K over the CFD's, so the region is the rack's own side.  Checked
+once fixed on a room drawn for it and run once, CRAHs on both long walls behind rows of
+seven: MAE 0.80 → 0.75 K, but its end racks stay 1.3–3.0 K too cold (CFD 24.4–26.3 °C,
+the twin 22.8–23.3 °C) and their hottest intake up to 1.9 K optimistic, so the corner
+air of rows whose units stand behind them is still too cool in the twin.
 
 **Hottest intake at an open end** (:func:`.hottest.row_end_hottest_c`).  The end rack's
 hottest intake point is the top of its open edge, where the wrapped exhaust
