@@ -204,8 +204,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from .grid import SNAP_TOLERANCE, Geometry, front_vector, snap
-from .rows import (end_codes, facing_distance_m, frames, in_boxes, row_boxes, row_ends, row_lengths_m, row_links,
-                   row_totals, surplus_rises)
+from .rows import (end_codes, facing_distance_m, frames, in_boxes, row_boxes, row_ends, row_heads,
+                   row_lengths_m, row_links, row_totals, surplus_rises)
 from .scene import AirScene
 
 __all__ = ["Ports", "entrainment_ports", "neighbour_weights", "length_weights", "door_edges",
@@ -359,9 +359,10 @@ def entrainment_ports(scene: AirScene, geom: Geometry) -> Ports:
     minus, plus = row_links(centers, sizes, rots)
     inward = np.where(side > 0, minus[box], plus[box])
     nb = np.flatnonzero((inward >= 0) & (inward < r.n))
-    length = row_lengths_m(centers, sizes, rots)
+    head = row_heads(centers, sizes, rots, minus)
+    length = row_lengths_m(centers, sizes, rots, head)
     draw = np.concatenate([r.airflow_m3s, np.zeros(len(centers) - r.n)])  # coolers supply
-    flow = row_totals(centers, sizes, rots, draw)
+    flow = row_totals(centers, sizes, rots, draw, head)
     weight = length_weights(length[box], flow[box] / length[box])
     return Ports(np.concatenate([box, inward[nb]]),
                  np.concatenate([weight, weight[nb] * neighbour_weights(r.airflow_m3s, box[nb], inward[nb])]),

@@ -127,25 +127,29 @@ def row_links(centers: np.ndarray, sizes: np.ndarray, rots: np.ndarray):
     return minus, plus
 
 
-def row_heads(centers: np.ndarray, sizes: np.ndarray, rots: np.ndarray) -> np.ndarray:
+def row_heads(centers: np.ndarray, sizes: np.ndarray, rots: np.ndarray,
+              minus: np.ndarray | None = None) -> np.ndarray:
     """Per box, the index of its row's first member (on its −t side), the members chained
-    by :func:`row_links` (touching boxes with the same rotation and front line); a lone
-    box heads its own row."""
+    by :func:`row_links` (touching boxes with the same rotation and front line; ``minus``:
+    its −t links where already found); a lone box heads its own row."""
     n = len(centers)
-    minus, _ = row_links(centers, sizes, rots)
+    if minus is None:
+        minus, _ = row_links(centers, sizes, rots)
     head = np.where(minus >= 0, minus, np.arange(n))   # by pointer jumping
     while not np.array_equal(head[head], head):
         head = head[head]
     return head
 
 
-def row_lengths_m(centers: np.ndarray, sizes: np.ndarray, rots: np.ndarray) -> np.ndarray:
-    """Per box, the length of its row (:func:`row_heads`): from the outer side of its
-    first member to the outer side of its last; a lone box's row is its own width."""
+def row_lengths_m(centers: np.ndarray, sizes: np.ndarray, rots: np.ndarray,
+                  head: np.ndarray | None = None) -> np.ndarray:
+    """Per box, the length of its row (``head``: :func:`row_heads`, found where not
+    given): from the outer side of its first member to the outer side of its last; a
+    lone box's row is its own width."""
     n = len(centers)
     if n == 0:
         return np.zeros(0)
-    head = row_heads(centers, sizes, rots)
+    head = row_heads(centers, sizes, rots) if head is None else head
     _, t = frames(rots)
     along = (centers * t).sum(1)
     lo, hi = along - sizes[:, 0] / 2, along + sizes[:, 0] / 2
@@ -155,9 +159,10 @@ def row_lengths_m(centers: np.ndarray, sizes: np.ndarray, rots: np.ndarray) -> n
 
 
 def row_totals(centers: np.ndarray, sizes: np.ndarray, rots: np.ndarray,
-               values: np.ndarray) -> np.ndarray:
-    """Per box, the sum of ``values`` over the members of its row (:func:`row_heads`)."""
-    head = row_heads(centers, sizes, rots)
+               values: np.ndarray, head: np.ndarray | None = None) -> np.ndarray:
+    """Per box, the sum of ``values`` over the members of its row (``head``:
+    :func:`row_heads`, found where not given)."""
+    head = row_heads(centers, sizes, rots) if head is None else head
     total = np.zeros(len(centers))
     np.add.at(total, head, values)
     return total[head]
