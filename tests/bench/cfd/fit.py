@@ -5,7 +5,8 @@ cross-validate them (not run in CI).
 
 Reads every ``tests/bench/cfd/reference/NAME.json`` that has a room
 ``tests/bench/cfd/rooms/NAME.json`` (mesh-study variants such as ``NAME@0.10.json``
-are skipped), fits the constants (``twin.engine.calibrate.fit_constants``: least
+are skipped; repeats from other initial fields, ``NAME@repeat*.json``, are averaged
+with it rack by rack: :func:`ensemble`), fits the constants (``twin.engine.calibrate.fit_constants``: least
 squares on every rack's mean inlet and upper-third inlet) over all cases, then once per
 case over all the others (leave one case out) and prints, per case, the held-out
 errors next to the defaults': mean-inlet MAE, worst rack, bias, hottest-inlet error
@@ -33,13 +34,36 @@ from twin.engine.calibrate import BOUNDS, Observations, RoomModel, fit_constants
 from twin.io import load_layout  # noqa: E402
 
 
+REPEAT = "@repeat"
+KEYS = ("inlet_mean_c", "inlet_top_third_c", "inlet_max_c")
+
+
+def ensemble(ref: Path) -> tuple[dict, float | None]:
+    """The reference ``ref`` with its repeats (``NAME@repeat*.json``) averaged in rack by
+    rack, and the runs' spread: the mean over racks and pairs of runs of their mean-inlet
+    difference (None without a repeat).  The CFD of a room whose flow does not settle
+    lands in a state that depends on the air it starts from; runs from other initial
+    fields sample it again."""
+    doc = json.loads(ref.read_text())
+    reps = sorted(ref.parent.glob(f"{ref.stem}{REPEAT}*.json"))
+    if not reps:
+        return doc, None
+    runs = [{r["id"]: r for r in doc["racks"]}]
+    runs += [{r["id"]: r for r in json.loads(p.read_text())["racks"]} for p in reps]
+    racks = [dict(r, **{k: round(float(np.mean([run[r["id"]][k] for run in runs])), 3) for k in KEYS})
+             for r in doc["racks"]]
+    means = np.array([[run[r["id"]]["inlet_mean_c"] for r in doc["racks"]] for run in runs])
+    pairs = [abs(a - b).mean() for i, a in enumerate(means) for b in means[i + 1:]]
+    return dict(doc, racks=racks), float(np.mean(pairs))
+
+
 def cases(top: bool = True):
     out = []
     for ref in sorted((HERE / "reference").glob("*.json")):
         room = HERE / "rooms" / f"{ref.stem}.json"
         if not room.exists():
             continue
-        doc = json.loads(ref.read_text())
+        doc, spread = ensemble(ref)
         model = RoomModel(load_layout(room))
         idx = np.array([model.rack_ids.index(r["id"]) for r in doc["racks"]])
         mean = np.array([r["inlet_mean_c"] for r in doc["racks"]])
@@ -49,7 +73,8 @@ def cases(top: bool = True):
         obs = (Observations(np.concatenate([idx, idx]), np.concatenate([np.full(len(idx), np.nan), z_top]),
                             np.concatenate([mean, top_c])) if top
                else Observations(idx, np.full(len(idx), np.nan), mean))
-        out.append(dict(name=ref.stem, model=model, obs=obs, idx=idx, mean=mean, hot=hot, doc=doc))
+        out.append(dict(name=ref.stem, model=model, obs=obs, idx=idx, mean=mean, hot=hot, doc=doc,
+                        repeat_mae_k=spread))
     return out
 
 
@@ -99,6 +124,7 @@ def main() -> int:
         f = fit_constants(others, names, start=joint.constants, robust_k=a.robust_k)
         rows.append(dict(case=c["name"], cells=c["doc"].get("cells"), cfd_wall_s=c["doc"].get("wall_s"),
                          twin_s=c["doc"].get("twin_s"), fitted=f.constants,
+                         cfd_repeat_mae_k=c["repeat_mae_k"],
                          default=held_out(c, {}), held_out=held_out(c, f.constants)))
     print("\n| case | cells | CFD s | twin s | default MAE / worst / bias / hottest / same | "
           "held-out MAE / worst / bias / hottest / same |")

@@ -1,0 +1,66 @@
+"""How far the CFD references repeat themselves, and what that does to the twin's errors
+(not run in CI).
+
+    python tests/bench/cfd/repeatability.py
+
+The steady solver does not settle every room to one state: where the tile jets are weak
+against the racks' draw (a 1.8 m aisle of three tile rows) the flow over the aisle flaps,
+and the state a run lands in depends on the air it starts from.  Two measures:
+
+- *cycle spread*: every reference stores, per rack, the standard deviation of its mean
+  inlet over the 8 cycles it averages (``mean_std_k``); the median over the room's racks;
+- *repeat*: for the rooms run again from other initial fields (``NAME@repeat*.json``:
+  ``run_library.py NAME --initial-offset-k 2 --suffix @repeat`` starts 2 K warmer), the
+  mean-inlet difference between runs (mean over racks and pairs of runs), and the twin's
+  (shipped constants) MAE against each run and against their average (the reference
+  ``fit.py`` uses).
+
+Prints a Markdown table (README, "CFD repeatability").
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import numpy as np  # noqa: E402
+
+import fit  # noqa: E402
+
+
+def twin_mae_k(case: dict, doc: dict) -> float:
+    """The twin's (shipped constants) mean-inlet MAE against the racks of ``doc``."""
+    res = case["model"].solve({})
+    ref = {r["id"]: r["inlet_mean_c"] for r in doc["racks"]}
+    ids = [case["model"].rack_ids[i] for i in case["idx"]]
+    twin = np.asarray(res.rack_inlet_mean_c)[case["idx"]]
+    return float(np.mean([abs(t - ref[i]) for t, i in zip(twin, ids)]))
+
+
+def main() -> int:
+    print("| room | cycle spread, median rack | runs | between runs | twin MAE vs each run | "
+          "vs their average |")
+    print("|---|---|---|---|---|---|")
+    for case in fit.cases(top=False):
+        first = json.loads((HERE / "reference" / f"{case['name']}.json").read_text())
+        spread = float(np.median([r["mean_std_k"] for r in first["racks"]]))
+        reps = sorted((HERE / "reference").glob(f"{case['name']}{fit.REPEAT}*.json"))
+        if case["repeat_mae_k"] is None:
+            if spread >= 0.3:
+                print(f"| {case['name']} | {spread:.2f} K | 1 | — | {twin_mae_k(case, first):.2f} K | — |")
+            continue
+        runs = [first] + [json.loads(p.read_text()) for p in reps]
+        each = " / ".join(f"{twin_mae_k(case, d):.2f}" for d in runs)
+        print(f"| {case['name']} | {spread:.2f} K | {len(runs)} | {case['repeat_mae_k']:.2f} K | {each} K | "
+              f"{twin_mae_k(case, case['doc']):.2f} K |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
