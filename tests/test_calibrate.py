@@ -72,6 +72,10 @@ def test_sensors_by_position_and_mean_inlets(tmp_path, capsys):
 
 @pytest.mark.parametrize("header, row, message", [
     (["rack", "value_c"], ["NOPE", "20"], "rack 'NOPE' is not in the layout"),
+    # a misspelt column would be dropped silently (a height lost makes the sensor a mean)
+    (["rack", "zm", "value_c"], ["A01", "1.0", "20"], "unknown column 'zm': did you mean 'z_m'?"),
+    (["rack", "value_c", "tiem"], ["A01", "20", "x"], "unknown column 'tiem': did you mean 'time'?"),
+    (["rak", "value_c"], ["A01", "20"], "unknown column 'rak': did you mean 'rack'?"),
     (["rack", "value_c"], ["A01", "warm"], "line 2: value_c 'warm' is not a number"),
     (["rack", "temp"], ["A01", "20"], "no value_c column"),
     (["x_m", "y_m", "value_c"], ["50", "50", "20"], "no rack intake within"),
@@ -81,6 +85,77 @@ def test_sensor_file_errors_are_one_line(tmp_path, capsys, header, row, message)
     assert main(["calibrate", str(ROOM), str(csv_path)]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err and "bad.csv" in err
+
+
+def test_other_columns_are_ignored_and_named(tmp_path, capsys):
+    csv_path = _write(tmp_path / "s.csv", ["rack", "value_c", "sensor name", "notes"],
+                      [["A01", "24.0", "S-1", "north"], ["A05", "23.0", "S-2", ""]])
+    assert main(["calibrate", str(ROOM), str(csv_path), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["ignored_columns"] == ["sensor name", "notes"]
+    assert main(["calibrate", str(ROOM), str(csv_path)]) == 0
+    assert "ignored columns: sensor name, notes" in capsys.readouterr().out
+
+
+def test_a_fit_that_does_not_converge_is_reported_and_never_written(tmp_path, capsys, monkeypatch):
+    import twin.engine.calibrate as cal
+    layout = tmp_path / "room.json"
+    layout.write_bytes(ROOM.read_bytes())
+    csv_path = _write(tmp_path / "s.csv", ["rack", "value_c"], [["A01", "24.0"], ["A05", "23.0"]])
+    real = cal.fit_constants
+
+    def stopped(*args, **kw):
+        f = real(*args, **dict(kw, max_evaluations=1))
+        return cal.FitResult(f.constants, f.before_k, f.after_k, f.evaluations, False, f.solves)
+    monkeypatch.setattr(cal, "fit_constants", stopped)
+    assert main(["calibrate", str(layout), str(csv_path), "--write"]) == 1
+    out, err = capsys.readouterr()
+    assert "NOT converged" in out and "note: the fit did not converge in 1 steps" in out
+    assert "not changed: the fit did not converge" in err
+    assert layout.read_bytes() == ROOM.read_bytes()
+    assert main(["calibrate", str(layout), str(csv_path), "--json", "--write"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["converged"] is False and "written" not in doc
+    assert layout.read_bytes() == ROOM.read_bytes()
+
+
+def test_fit_notes_by_hand():
+    from twin.engine.calibrate import FitResult, fit_notes
+    mid = {n: (lo + hi) / 2 for n, (lo, hi) in BOUNDS.items()}
+    ok = FitResult(mid, np.zeros(6), np.zeros(6), 5, True, 25)
+    assert fit_notes(ok, 6) == []
+    notes = fit_notes(FitResult(mid, np.zeros(2), np.zeros(2), 40, False, 200), 2)
+    assert len(notes) == 2
+    assert notes[0].startswith("the fit did not converge in 40 steps")
+    assert notes[1].startswith("2 sensors for 4 constants")
+    lo_d, hi_d = BOUNDS["turbulent_diffusivity_m2s"]
+    lo_t = BOUNDS["buoyancy_time_s"][0]
+    edge = dict(mid, turbulent_diffusivity_m2s=hi_d, buoyancy_time_s=lo_t + 1e-4)
+    notes = fit_notes(FitResult(edge, np.zeros(9), np.zeros(9), 5, True, 25), 9)
+    assert notes == [f"turbulent_diffusivity_m2s ended at its upper bound ({hi_d:g}): the readings "
+                     "push it beyond its physical range, so part of the misfit is not this "
+                     "constant's",
+                     f"buoyancy_time_s ended at its lower bound ({lo_t + 1e-4:g}): the readings "
+                     "push it beyond its physical range, so part of the misfit is not this "
+                     "constant's"]
+    # 0.2 % of the range from a bound is not on it
+    inside = dict(mid, turbulent_diffusivity_m2s=hi_d - 0.002 * (hi_d - lo_d))
+    assert fit_notes(FitResult(inside, np.zeros(9), np.zeros(9), 5, True, 25), 9) == []
+
+
+def test_a_fits_solves_do_not_depend_on_the_solve_before():
+    """Each solve of a fit starts from the one before; its buoyancy passes stop at
+    FIT_BUOYANCY_TOL_K, so the inlets it ends at do not carry that history (at the live
+    0.02 K the small-room sample's racks moved by up to 0.005 K)."""
+    from twin.engine.calibrate import FIT_BUOYANCY_TOL_K
+    assert FIT_BUOYANCY_TOL_K == 0.002
+    model = RoomModel(load_layout(ROOM))
+    first = np.asarray(model.solve(dict(buoyancy_time_s=1.0)).rack_inlet_mean_c).copy()
+    model.solve(dict(buoyancy_time_s=0.5))
+    again = np.asarray(model.solve(dict(buoyancy_time_s=1.0)).rack_inlet_mean_c)
+    assert np.abs(again - first).max() < 0.002
+    fresh = np.asarray(RoomModel(load_layout(ROOM)).solve(dict(buoyancy_time_s=1.0)).rack_inlet_mean_c)
+    assert np.abs(fresh - first).max() < 0.002
 
 
 # ----- the fit's pieces, on hand-made results and a linear model -----------------------

@@ -38,7 +38,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     import numpy as np
 
     from twin.engine.calibrate import (BOUNDS, Observations, RoomModel, error_figures,
-                                       fit_constants)
+                                       fit_constants, fit_notes)
     from twin.interchange.sensors import read_sensors
     from twin.physics.air.scene import SolverSettings
     layout = load_or_report(args.layout)
@@ -65,24 +65,30 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                fitted=fit.constants,
                bounds={n: list(b) for n, b in BOUNDS.items()},
                before=_figures_doc(before), after=_figures_doc(after),
-               evaluations=fit.evaluations, converged=fit.success,
+               evaluations=fit.evaluations, solves=fit.solves, converged=fit.success,
+               notes=fit_notes(fit, s.value_c.size), ignored_columns=list(s.ignored_columns),
                seconds=round(time.perf_counter() - t0, 2),
                residuals=[dict(sensor=lab, measured_c=round(float(v), 3),
                                before_k=round(float(b), 3), after_k=round(float(a), 3))
                           for lab, v, b, a in zip(s.labels, s.value_c, fit.before_k, fit.after_k)])
-    converged = bool(np.all(np.isfinite(fit.after_k)))
+    converged = bool(fit.success and np.all(np.isfinite(fit.after_k)))
     if args.write and converged:
         written = _write(args, layout, fit, s.value_c)
         if written is None:
             return 1
         doc["written"] = written
+    if args.write and not converged:
+        print(plain(f"{args.layout}: not changed: the fit did not converge"), file=sys.stderr)
     if args.json:
         print(json.dumps(doc, indent=2))
-        return 0
+        return 0 if converged else 1
     print(f"{s.value_c.size} sensors ({int(s.readings.sum())} readings) fitted in "
-          f"{doc['seconds']} s, {fit.evaluations} solves")
+          f"{doc['seconds']} s: {fit.evaluations} steps, {fit.solves} solves, "
+          f"{'converged' if fit.success else 'NOT converged'}")
+    if s.ignored_columns:
+        print(plain(f"ignored columns: {', '.join(s.ignored_columns)}"))
     for n in BOUNDS:
-        print(f"  {n:<27} {start[n]:8.4g} -> {fit.constants[n]:8.4g}   "
+        print(f"  {n:<27} {start[n]:8.4f} -> {fit.constants[n]:8.4f}   "
               f"(bounds {BOUNDS[n][0]:g}-{BOUNDS[n][1]:g})")
     for label, e in (("before", before), ("after", after)):
         print(f"{label:<6}  MAE {e['mae_k']:.2f} K, RMSE {e['rmse_k']:.2f} K, CV-RMSE "
@@ -91,6 +97,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     for row in doc["residuals"]:
         print(plain(f"{row['sensor']:<20} {row['measured_c']:9.2f} {row['before_k']:+8.2f} "
                     f"{row['after_k']:+8.2f}"))
+    for note in doc["notes"]:
+        print(plain(f"note: {note}"))
     if not converged:
         return 1
     if args.write:

@@ -31,8 +31,17 @@ from twin.physics.air.scene import AirScene, SolverSettings
 from . import inputs
 from .simulate import simulate
 
-__all__ = ["BOUNDS", "RoomModel", "Observations", "FitResult", "fit_constants", "error_figures",
-           "stored_calibration", "predicted_at"]
+__all__ = ["BOUNDS", "RoomModel", "Observations", "FitResult", "fit_constants", "fit_notes",
+           "error_figures", "stored_calibration", "predicted_at", "FIT_BUOYANCY_TOL_K"]
+
+
+#: The buoyancy passes' stop (K) for the solves of a fit, ten times tighter than the live
+#: model's: each solve starts from the one before, and at the live 0.02 K the inlets it
+#: ends at depend on that history by up to 0.02 K (the small-room sample solved at one
+#: buoyancy time before and after another: 0.004 K apart), noise that the finite-difference
+#: steps read as slope and that sent repeated fits of the same readings to different
+#: constants.  At 0.002 K the history moves the inlets by 0.0002 K, at 1.4 times the cost.
+FIT_BUOYANCY_TOL_K = 0.002
 
 
 @dataclass(frozen=True)
@@ -71,7 +80,9 @@ class RoomModel:
         return r.center_xy_m + front_vector(r.rotation_deg) * (r.size_m[:, 1:2] / 2)
 
     def solve(self, constants: dict[str, float]):
-        settings = dataclasses.replace(self.scene.settings, **constants)  # type: ignore[arg-type]
+        """The room solved under ``constants``, its buoyancy passes to ``FIT_BUOYANCY_TOL_K``."""
+        settings = dataclasses.replace(self.scene.settings, buoyancy_tol_k=FIT_BUOYANCY_TOL_K,
+                                       **constants)  # type: ignore[arg-type]
         return self.solver.solve(dataclasses.replace(self.scene, settings=settings))
 
     def predict(self, constants: dict[str, float], obs: Observations) -> np.ndarray:
@@ -98,8 +109,9 @@ class FitResult:
     constants: dict[str, float]
     before_k: np.ndarray          # residuals (model − observed) at the starting constants
     after_k: np.ndarray
-    evaluations: int
+    evaluations: int              # least-squares steps (scipy's function evaluations)
     success: bool
+    solves: int = 0               # model solves, the finite-difference ones included
 
 
 def _defaults(names) -> np.ndarray:
@@ -141,7 +153,30 @@ def fit_constants(rooms: list[tuple[RoomModel, Observations]],
     fitted = np.clip(np.round(sol.x, 4), lo, hi)
     after = residuals(fitted)
     return FitResult(dict(zip(names, (float(v) for v in fitted))), before, after,
-                     int(sol.nfev), bool(sol.success))
+                     int(sol.nfev), bool(sol.success), spent[0])
+
+
+def fit_notes(fit: FitResult, n_sensors: int) -> list[str]:
+    """What a user must know before trusting ``fit`` (one sentence each): that it did not
+    converge, that fewer sensors than constants cannot determine them, and which constants
+    ended on a bound (the readings pull them beyond the physical range: the misfit there
+    is structural, not a matter of these constants)."""
+    notes = []
+    if not fit.success:
+        notes.append(f"the fit did not converge in {fit.evaluations} steps: the constants are "
+                     "the best found, not a fit")
+    if n_sensors < len(fit.constants):
+        notes.append(f"{n_sensors} sensor{'s' if n_sensors != 1 else ''} for "
+                     f"{len(fit.constants)} constants: the readings cannot determine them all "
+                     "(place sensors at row ends and mid-row, at several heights)")
+    for n, v in fit.constants.items():
+        lo, hi = BOUNDS[n]
+        if np.isclose(v, lo, rtol=0, atol=1e-3 * (hi - lo)) or np.isclose(v, hi, rtol=0, atol=1e-3 * (hi - lo)):
+            side = "lower" if abs(v - lo) < abs(v - hi) else "upper"
+            notes.append(f"{n} ended at its {side} bound ({v:g}): the readings push it "
+                         "beyond its physical range, so part of the misfit is not this "
+                         "constant's")
+    return notes
 
 
 def error_figures(residual_k: np.ndarray, observed_c: np.ndarray) -> dict[str, float]:

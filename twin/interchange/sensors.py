@@ -10,12 +10,17 @@ Format (header row, names case-insensitive, any column order, ``,`` or ``;``):
 | ``value_c`` (or ``value``) | measured air temperature, °C |
 | ``time`` | when it was read (any text); readings of one sensor are averaged (the model is steady) |
 
-A sensor is one (rack, height); several rows of it (times) are averaged.
+A sensor is one (rack, height); several rows of it (times) are averaged.  Other columns
+(a sensor name, notes) are ignored and listed as such, except one whose name is close to
+a known one (``zm``, ``tiem``, ``valeu_c``): that is taken for a misspelling and refused,
+since dropping it would silently change what is fitted (a height lost makes a sensor a
+rack's mean inlet).
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 from dataclasses import dataclass
 
@@ -29,6 +34,8 @@ __all__ = ["SensorReadings", "read_sensors", "MAX_SENSOR_BYTES"]
 
 MAX_SENSOR_BYTES = 64 * 2 ** 20
 MATCH_DISTANCE_M = 1.5
+#: the columns the reader knows
+COLUMNS = ("rack", "x_m", "y_m", "z_m", "value_c", "value", "time")
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,7 @@ class SensorReadings:
     value_c: np.ndarray
     readings: np.ndarray
     labels: list[str]
+    ignored_columns: tuple[str, ...] = ()
 
 
 def _number(text: str, file: str, line: int, column: str) -> float:
@@ -72,6 +80,12 @@ def read_sensors(path: str, rack_ids: list[str], intake_xy_m: np.ndarray) -> Sen
         raise InterchangeError(path, "is empty")
     head = [h.strip().lower() for h in rows[0]]
     col = {h: i for i, h in enumerate(head)}
+    ignored = tuple(h for h in head if h and h not in COLUMNS)
+    for h in ignored:
+        near = [c for c in difflib.get_close_matches(h, COLUMNS, n=2, cutoff=0.75) if c not in col]
+        if near:
+            raise InterchangeError(path, f"line 1: unknown column {h!r}: did you mean {near[0]!r}? "
+                                   f"(columns: {', '.join(COLUMNS)})")
     value_col = "value_c" if "value_c" in col else "value" if "value" in col else None
     if value_col is None:
         raise InterchangeError(path, "line 1: no value_c column (the measured temperature, °C)")
@@ -114,4 +128,5 @@ def read_sensors(path: str, rack_ids: list[str], intake_xy_m: np.ndarray) -> Sen
         z_m=np.array([np.nan if z < 0 else z for _, z in keys], float),
         value_c=np.array([float(np.mean(sums[t])) for t in keys]),
         readings=np.array([len(sums[t]) for t in keys], np.int64),
-        labels=[rack_ids[k] + ("" if z < 0 else f" @ {z:g} m") for k, z in keys])
+        labels=[rack_ids[k] + ("" if z < 0 else f" @ {z:g} m") for k, z in keys],
+        ignored_columns=ignored)

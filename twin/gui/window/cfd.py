@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QMessageBox, QProgressDi
 
 from twin.engine import reference_layers
 from twin.engine.calibrate import (BOUNDS, Observations, RoomModel, error_figures,
-                                   fit_constants, predicted_at, stored_calibration)
+                                   fit_constants, fit_notes, predicted_at, stored_calibration)
 from twin.gui.base.dialogs import show_problems
 from twin.gui.docks.cfd_comparison import CfdComparisonPanel
 from twin.gui.plan.sensors import SensorMarkers
@@ -336,13 +336,20 @@ class CfdTools(QObject):
                        "the fit did not converge (a solve failed)", "The calibration failed")
             return
         before, after = error_figures(fit.before_k, observed), error_figures(fit.after_k, observed)
-        rows = "\n".join(f"  {n}: {start[n]:.4g} \u2192 {fit.constants[n]:.4g}" for n in BOUNDS)
-        text = (f"{len(observed)} sensors, {fit.evaluations} solves.\n\n{rows}\n\n"
+        rows = "\n".join(f"  {n}: {start[n]:.4f} \u2192 {fit.constants[n]:.4f}" for n in BOUNDS)
+        notes = "".join(f"\u2022 {n}\n" for n in fit_notes(fit, len(observed)))
+        text = (f"{len(observed)} sensors, {fit.evaluations} steps ({fit.solves} solves).\n\n"
+                f"{rows}\n\n"
                 f"Mean absolute error {units.difference(before['mae_k'], 2)} \u2192 "
                 f"{units.difference(after['mae_k'], 2)}; worst "
                 f"{units.difference(before['worst_k'], 2)} \u2192 "
                 f"{units.difference(after['worst_k'], 2)}.\n\n"
-                "Store these constants in the layout? The live model then uses them "
+                + (f"Note:\n{notes}\n" if notes else ""))
+        if not fit.success:
+            QMessageBox.warning(w, "Calibrate air model", text + "The fit is not stored.")
+            w.statusBar().showMessage("Calibration not stored: the fit did not converge", 5000)
+            return
+        text += ("Store these constants in the layout? The live model then uses them "
                 "(Edit \u25b8 Undo takes them back).")
         B = QMessageBox.StandardButton
         if QMessageBox.question(w, "Calibrate air model", text, B.Yes | B.No, B.Yes) != B.Yes:
