@@ -93,10 +93,13 @@ def cmd_import_openfoam(args: argparse.Namespace) -> int:
         return 1
     doc = a.as_dict()
     doc.update(case=args.case, layout=args.layout, cfd_cells=cfd.doc.get("cells"),
-               cfd_wall_s=cfd.doc.get("wall_s"), missing=[r for r in cfd.rack_ids if r not in a.rack_ids])
+               cfd_wall_s=cfd.doc.get("wall_s"), cfd_iterations=cfd.doc.get("iterations"),
+               cfd_settling=cfd.settling(),
+               missing=[r for r in cfd.rack_ids if r not in a.rack_ids])
     if args.json:
         print(json.dumps(doc, indent=2))
         return 0
+    print("inlets in °C; error = twin − CFD, K")
     print(f"{'rack':<12} {'CFD mean':>9} {'twin mean':>9} {'error':>7}   {'CFD max':>8} {'twin max':>8} {'error':>7}")
     for r in doc["racks"]:
         print(plain(f"{r['id']:<12} {r['cfd_mean_c']:9.2f} {r['twin_mean_c']:9.2f} "
@@ -107,6 +110,13 @@ def cmd_import_openfoam(args: argparse.Namespace) -> int:
     print(f"hottest inlet: twin {a.twin_max_c.max():.2f} °C, CFD {a.cfd_max_c.max():.2f} °C "
           f"({a.hottest_error_k:+.2f} K); hottest rack CFD {plain(a.hottest_cfd)}, twin "
           f"{plain(a.hottest_twin)} ({'same' if a.hottest_agrees else 'different'})")
+    st = doc["cfd_settling"]
+    if st["cycles_averaged"] is not None and st["rack_std_median_k"] is not None:
+        print(f"CFD run: averaged over {st['cycles_averaged']} cycles; racks vary by "
+              f"{st['rack_std_median_k']:.2f} K (median), up to {st['rack_std_max_k']:.2f} K, "
+              "between them")
+    if st["note"]:
+        print(plain(f"note: the CFD run is {st['note']}"))
     if doc["missing"]:
         print(plain(f"not in the layout: {', '.join(doc['missing'][:10])}"), file=sys.stderr)
     return 0

@@ -136,11 +136,27 @@ def test_the_cfd_layer_uses_the_twins_ashrae_scale(qtbot, window, case):
     assert np.nanmax(hm.image) == pytest.approx(read_result(case).inlet_max_c.max())
 
 
+def test_the_dock_says_when_the_cfd_run_has_not_settled(qtbot, window, case):
+    w = window
+    assert w.cfd_tools.import_openfoam(str(case))
+    _wait_idle(qtbot, w)
+    assert "not settled" not in w.cfd_tools.panel.source.text()
+    doc = json.loads((case / "result.json").read_text())
+    for r in doc["racks"]:
+        r["mean_std_k"] = 1.5
+    (case / "result.json").write_text(json.dumps(doc))
+    assert w.cfd_tools.import_openfoam(str(case))
+    _wait_idle(qtbot, w)
+    text = w.cfd_tools.panel.source.text()
+    assert "The CFD run is not settled: its racks' mean inlets vary by 1.50 K (median)" in text
+
+
 @pytest.mark.parametrize("make, message", [
-    (lambda folder: None, "no result.json"),
+    (lambda folder: None, "is not an exported case (no twin_case.json, no result.json)"),
+    (lambda folder: (folder / "twin_case.json").write_text("{}"), "no result.json yet: run the case"),
     (lambda folder: (folder / "result.json").write_text('{"format": "other"}'),
      "not an OpenFOAM case result"),
-    (lambda folder: (folder / "result.json").write_text("{"), "cannot read the result"),
+    (lambda folder: (folder / "result.json").write_text("{"), "is not a CFD result (not JSON: line 1"),
 ])
 def test_a_bad_folder_is_one_message(qtbot, window, dialogs, tmp_path, make, message):  # noqa: F811
     folder = tmp_path / "bad"

@@ -147,9 +147,19 @@ def test_import_compares_a_checked_in_result(tmp_path, capsys, solved):
 
 
 def test_one_line_errors(tmp_path, capsys):
-    assert main(["import-openfoam", str(tmp_path), str(ROOMS / "open_balanced.json")]) == 1
+    room = str(ROOMS / "open_balanced.json")
+    assert main(["import-openfoam", str(tmp_path / "nowhere"), room]) == 1
+    assert capsys.readouterr().err == f"{tmp_path / 'nowhere'}: does not exist\n"
+    assert main(["import-openfoam", str(tmp_path), room]) == 1
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "no result.json" in err
+    assert err.count("\n") == 1 and "is not an exported case (no twin_case.json, no result.json)" in err
+    (tmp_path / "twin_case.json").write_text("{}")
+    assert main(["import-openfoam", str(tmp_path), room]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no result.json yet: run the case first (./Allrun)" in err
+    (tmp_path / "notes.csv").write_text("rack,value_c\n")
+    assert main(["import-openfoam", str(tmp_path / "notes.csv"), room]) == 1
+    assert "notes.csv: is not a CFD result (not JSON: line 1, column 1)" in capsys.readouterr().err
     (tmp_path / "result.json").write_text('{"format": "something else"}')
     assert main(["import-openfoam", str(tmp_path), str(ROOMS / "open_balanced.json")]) == 1
     assert "not an OpenFOAM case result" in capsys.readouterr().err
@@ -162,6 +172,43 @@ def test_one_line_errors(tmp_path, capsys):
     assert (other / "notes.txt").exists()
     assert main(["export-openfoam", str(ROOMS / "open_balanced.json"), "--out", str(tmp_path / "x"),
                  "--cell-size", "0"]) == 2
+
+
+def test_import_says_whether_the_cfd_run_settled(tmp_path, capsys):
+    """The library's open aisle settled (8 cycles, median rack 0.28 K apart between them);
+    the wide aisle of rows of twelve did not (2.33 K); a run of two cycles cannot tell."""
+    settled = read_result(REFERENCE / "open_balanced.json").settling()
+    assert settled["settled"] and settled["note"] is None and settled["cycles_averaged"] == 8
+    wide = json.loads((REFERENCE / "wide_rows_of_twelve.json").read_text())
+    st = read_result(REFERENCE / "wide_rows_of_twelve.json").settling()
+    stds = [r["mean_std_k"] for r in wide["racks"]]
+    assert st["rack_std_median_k"] == pytest.approx(np.median(stds), abs=1e-3)
+    assert st["rack_std_max_k"] == pytest.approx(max(stds), abs=1e-3)
+    assert not st["settled"] and st["note"].startswith("not settled: its racks' mean inlets vary by 2.33 K")
+    short = dict(wide, cycles_averaged=2)
+    (tmp_path / "result.json").write_text(json.dumps(short))
+    st = read_result(tmp_path).settling()
+    assert not st["settled"] and st["note"].startswith("averaged over 2 cycles only")
+    # a result without the figures (an older driver) is not judged
+    bare = dict(wide, racks=[{k: v for k, v in r.items() if k != "mean_std_k"} for r in wide["racks"]])
+    bare.pop("cycles_averaged")
+    (tmp_path / "result.json").write_text(json.dumps(bare))
+    st = read_result(tmp_path).settling()
+    assert st == dict(cycles_averaged=None, rack_std_median_k=None, rack_std_max_k=None,
+                      settled=True, note=None)
+    # and the command line says it, in text and JSON
+    case = tmp_path / "wide"
+    case.mkdir()
+    shutil.copyfile(REFERENCE / "wide_rows_of_twelve.json", case / "result.json")
+    room = str(ROOMS / "wide_rows_of_twelve.json")
+    assert main(["import-openfoam", str(case), room]) == 0
+    out = capsys.readouterr().out
+    assert "inlets in °C; error = twin − CFD, K" in out
+    assert "CFD run: averaged over 8 cycles; racks vary by 2.33 K (median)" in out
+    assert "note: the CFD run is not settled" in out
+    assert main(["import-openfoam", str(case), room, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["cfd_settling"]["settled"] is False and doc["cfd_iterations"] == wide["iterations"]
 
 
 @pytest.mark.parametrize("center_x_m, width_m", [(2.4, 0.45), (2.475, 0.6), (2.55, 0.75), (3.0, 0.6)])

@@ -154,7 +154,9 @@ class CfdTools(QObject):
             f"{doc['iterations']:,} iterations" if isinstance(doc.get("iterations"), int) else "",
             f"{units.seconds(doc['wall_s'])} wall" if isinstance(doc.get("wall_s"), (int, float))
             else "") if x)
-        panel.set_source(f"{Path(folder).name}: {len(cfd.rack_ids)} racks" + (f" ({run})" if run else ""),
+        note = cfd.settling()["note"]
+        panel.set_source(f"{Path(folder).name}: {len(cfd.rack_ids)} racks" + (f" ({run})" if run else "")
+                         + (f"\nThe CFD run is {note}." if note else ""),
                          [r for r in cfd.rack_ids if not w.floor_layout.racks.has(r)])
         self.refresh()
         w.heatmap_controls.set_metric("cfd_diff")

@@ -13,7 +13,15 @@ import numpy as np
 from ..errors import InterchangeError
 from .case_driver import RESULT_FORMAT
 
-__all__ = ["CfdResult", "Agreement", "read_result", "agreement"]
+__all__ = ["CfdResult", "Agreement", "read_result", "agreement", "SETTLED_CYCLES", "SETTLED_STD_K"]
+
+#: a run averaged over fewer cycles than this has not shown whether it settled
+SETTLED_CYCLES = 4
+#: a run whose median rack varies more than this (K) between the cycles it averages has
+#: not settled to one state: the CFD library's rooms that did, repeated from another
+#: initial field, agreed to 0.25–0.3 K a rack; one that did not, to 1.8 K (README, "CFD
+#: repeatability")
+SETTLED_STD_K = 0.3
 
 
 @dataclass(frozen=True)
@@ -25,6 +33,27 @@ class CfdResult:
     inlet_max_c: np.ndarray
     inlet_top_third_c: np.ndarray
     doc: dict
+
+    def settling(self) -> dict:
+        """How far the run is a reference: the cycles it averaged, the median and largest
+        rack's standard deviation of its mean inlet over them (K; None where the result
+        does not say), whether it settled and, where not, why (one sentence)."""
+        cycles = self.doc.get("cycles_averaged")
+        std = [r.get("mean_std_k") for r in self.doc.get("racks", []) if isinstance(r, dict)]
+        std = np.array([v for v in std if isinstance(v, (int, float))], float)
+        median = round(float(np.median(std)), 3) if len(std) else None
+        largest = round(float(std.max()), 3) if len(std) else None
+        note = None
+        if isinstance(cycles, int) and cycles < SETTLED_CYCLES:
+            note = (f"averaged over {cycles} cycle{'s' if cycles != 1 else ''} only: run it "
+                    "longer (./Allrun --iters) to see whether it settles")
+        elif median is not None and median > SETTLED_STD_K:
+            note = (f"not settled: its racks' mean inlets vary by {median:.2f} K (median) and up "
+                    f"to {largest:.2f} K between the cycles averaged; a run from another start "
+                    "may land in another state (README, \"CFD repeatability\")")
+        return dict(cycles_averaged=cycles if isinstance(cycles, int) else None,
+                    rack_std_median_k=median, rack_std_max_k=largest, settled=note is None,
+                    note=note)
 
 
 @dataclass(frozen=True)
@@ -63,13 +92,23 @@ class Agreement:
 def read_result(path: str | Path) -> CfdResult:
     """``result.json`` of a case directory (or the file itself)."""
     p = Path(path)
+    if not p.exists():
+        raise InterchangeError(str(p), "does not exist")
     f = p / "result.json" if p.is_dir() else p
     if not f.is_file():
-        raise InterchangeError(str(p), "no result.json: run the case first (./Allrun)")
+        if (p / "twin_case.json").is_file():
+            raise InterchangeError(str(p), "no result.json yet: run the case first (./Allrun)")
+        raise InterchangeError(str(p), "is not an exported case (no twin_case.json, no "
+                               "result.json): export one with twin export-openfoam")
     try:
         doc = json.loads(f.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InterchangeError(str(f), f"cannot read the result: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise InterchangeError(str(f), f"is not a CFD result (not JSON: line {exc.lineno}, "
+                               f"column {exc.colno})") from None
+    except UnicodeDecodeError:
+        raise InterchangeError(str(f), "is not a CFD result (not UTF-8 text)") from None
+    except OSError as exc:
+        raise InterchangeError(str(f), f"cannot read: {exc.strerror or exc}") from None
     if not isinstance(doc, dict) or doc.get("format") != RESULT_FORMAT:
         raise InterchangeError(str(f), f"not an OpenFOAM case result (format {RESULT_FORMAT!r})")
     try:

@@ -155,7 +155,7 @@ Run: `./Allrun` (serial), `./Allrun --procs {max(procs, 2)}` (MPI; also on a clu
 |---|---|
 | solver | buoyantBoussinesqSimpleFoam (OpenFOAM v1912 or later), steady RANS, standard k-ε, wall functions |
 | mesh | structured hexes {s.grid[0]} × {s.grid[1]} × {s.grid[2]}, {dx:.4g} × {dy:.4g} × {dz:.4g} m, {s.cells:,} fluid cells, {s.patches} patches |
-| run | {iterations} iterations in cycles of {cycle} on {procs} process(es) (`twin_case.json`) |
+| run | as exported: {iterations} iterations in cycles of {cycle} on {procs} process(es) (`twin_case.json`); `./Allrun --iters --cycle --procs` override them, and `result.json` records what ran |
 | supply | {room.supply_c:.2f} °C at the tiles and supply grilles |
 
 ## What was assumed
@@ -166,7 +166,7 @@ Run: `./Allrun` (serial), `./Allrun --procs {max(procs, 2)}` (MPI; also on a clu
   top instead).  The live model's airflow per rack is used unchanged.
 - Rack exhaust = mean intake + air heat / (ρ c_p V), through the rear door's law where
   a door is fitted; in-row coolers apply the coil law at their set-point.  The driver
-  re-sets these every {cycle} iterations from the mean of the last three cycles
+  re-sets these after every cycle ({cycle} iterations as exported) from the mean of the last three cycles
   (buoyant rooms with jets are pseudo-steady) and averages the rack intakes over the
   second half of the run (`result.json`, with the spread over the averaged cycles).
 - Tiles are uniform inlets over their free floor area (not jets through 25 %-open
