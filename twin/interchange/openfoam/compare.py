@@ -39,8 +39,8 @@ class CfdResult:
         rack's standard deviation of its mean inlet over them (K; None where the result
         does not say), whether it settled and, where not, why (one sentence)."""
         cycles = self.doc.get("cycles_averaged")
-        std = [r.get("mean_std_k") for r in self.doc.get("racks", []) if isinstance(r, dict)]
-        std = np.array([v for v in std if isinstance(v, (int, float))], float)
+        given = [r.get("mean_std_k") for r in self.doc.get("racks", []) if isinstance(r, dict)]
+        std = np.array([v for v in given if isinstance(v, (int, float))], float)
         median = round(float(np.median(std)), 3) if len(std) else None
         largest = round(float(std.max()), 3) if len(std) else None
         note = None
