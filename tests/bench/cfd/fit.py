@@ -1,7 +1,7 @@
 """Fit the air model's recirculation constants jointly over the CFD case library and
 cross-validate them (not run in CI).
 
-    python tests/bench/cfd/fit.py [--names row_end_entrainment,buoyancy_time_s] [--json OUT]
+    python tests/bench/cfd/fit.py [--names row_end_entrainment,buoyancy_time_s] [--json OUT] [--jobs 2]
 
 Reads every ``tests/bench/cfd/reference/NAME.json`` that has a room
 ``tests/bench/cfd/rooms/NAME.json`` (mesh-study variants such as ``NAME@0.10.json``
@@ -103,12 +103,32 @@ def held_out(case, constants) -> dict:
                 rack_hot_errors_k=[round(float(e), 3) for e in hot_err])
 
 
+_CASES: dict[bool, list] = {}
+
+
+def _fold(fold, cs=None) -> dict:
+    """Case ``k`` held out: the constants fitted on the others, its errors at the defaults
+    and at those (in a worker process the cases are built once, on its first fold)."""
+    k, names, start, robust_k, top = fold
+    if cs is None:
+        cs = _CASES.setdefault(top, cases(top=top))
+    c = cs[k]
+    others = [(o["model"], o["obs"]) for j, o in enumerate(cs) if j != k]
+    f = fit_constants(others, names, start=start, robust_k=robust_k)
+    return dict(case=c["name"], cells=c["doc"].get("cells"), cfd_wall_s=c["doc"].get("wall_s"),
+                twin_s=c["doc"].get("twin_s"), fitted=f.constants,
+                cfd_repeat_mae_k=c["repeat_mae_k"],
+                default=held_out(c, {}), held_out=held_out(c, f.constants))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--names", default=",".join(BOUNDS))
     ap.add_argument("--json", metavar="OUT")
     ap.add_argument("--mean-only", action="store_true", help="fit the racks' mean inlets only")
     ap.add_argument("--robust-k", type=float, help="soft-L1 loss with this scale (K)")
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="held-out fits in this many processes (each builds the cases once)")
     a = ap.parse_args()
     names = tuple(n for n in a.names.split(",") if n)
     cs = cases(top=not a.mean_only)
@@ -118,14 +138,13 @@ def main() -> int:
     joint = fit_constants([(c["model"], c["obs"]) for c in cs], names, robust_k=a.robust_k)
     print(f"joint fit over {len(cs)} cases: {joint.constants} "
           f"(rms {np.sqrt(np.mean(joint.before_k ** 2)):.2f} -> {np.sqrt(np.mean(joint.after_k ** 2)):.2f} K)")
-    rows = []
-    for k, c in enumerate(cs):
-        others = [(o["model"], o["obs"]) for j, o in enumerate(cs) if j != k]
-        f = fit_constants(others, names, start=joint.constants, robust_k=a.robust_k)
-        rows.append(dict(case=c["name"], cells=c["doc"].get("cells"), cfd_wall_s=c["doc"].get("wall_s"),
-                         twin_s=c["doc"].get("twin_s"), fitted=f.constants,
-                         cfd_repeat_mae_k=c["repeat_mae_k"],
-                         default=held_out(c, {}), held_out=held_out(c, f.constants)))
+    folds = [(k, names, joint.constants, a.robust_k, not a.mean_only) for k in range(len(cs))]
+    if a.jobs > 1:
+        from concurrent.futures import ProcessPoolExecutor
+        with ProcessPoolExecutor(a.jobs) as pool:
+            rows = list(pool.map(_fold, folds))
+    else:
+        rows = [_fold(f, cs) for f in folds]
     print("\n| case | cells | CFD s | twin s | default MAE / worst / bias / hottest / same | "
           "held-out MAE / worst / bias / hottest / same |")
     print("|---|---|---|---|---|---|")
