@@ -45,6 +45,7 @@ import scipy.sparse as sp
 
 from ..fluids import AIR
 from .entrainment import MAX_ENTRAINED_SHARE, door_edges, entrainment_ports, exhaust_sealed
+from . import inrow_jets
 from .grid import Geometry, footprint_cells, front_vector, grille_cells, snap
 from .scene import AirScene
 
@@ -257,7 +258,13 @@ def build_devices(scene: AirScene, geom: Geometry) -> Devices:
         sel = on[inrow]
         o, c = _face_samples(geom, u.center_xy_m[sel], u.size_m[sel], u.rotation_deg[sel], -1.0)
         in_own_parts.append(nr + np.flatnonzero(inrow)[o]); in_cell_parts.append(c)
-        o, c = _face_samples(geom, u.center_xy_m[sel], u.size_m[sel], u.rotation_deg[sel], +1.0)
+        throw_s = scene.settings.inrow_jet_throw_s
+        if throw_s > 0:        # the jets spread the supply over their splash zones
+            throw = inrow_jets.throw_m(u.airflow_m3s[sel], u.size_m[sel], throw_s)
+            o, c = inrow_jets.splash_zones(geom, u.center_xy_m[sel], u.size_m[sel], u.rotation_deg[sel],
+                                           throw)
+        else:
+            o, c = _face_samples(geom, u.center_xy_m[sel], u.size_m[sel], u.rotation_deg[sel], +1.0)
         out_own_parts.append(nr + np.flatnonzero(inrow)[o]); out_cell_parts.append(c)
 
     tile_q = np.zeros(scene.tiles.n)

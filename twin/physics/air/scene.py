@@ -285,6 +285,10 @@ class SolverSettings:
     ``tile_jet_height_m`` is how high a perforated tile's jet carries its air
     before the aisle takes it (its discharge is spread over the air column
     above the tile up to that height; 0 puts it all in the floor cell);
+    ``inrow_jet_throw_s`` is the time an in-row cooler's jet carries its supply at
+    its face velocity before the racks take it (the supply is spread over the air
+    in front of the cooler out to that throw ahead and to either side,
+    :func:`.inrow_jets.throw_m`; 0 discharges it all into the cells at its face);
     ``buoyancy_tol_k`` is the rack-inlet
     error (K) at which the buoyancy passes stop; ``containment_leakage`` is
     the open fraction left in containment panels (seams, cable cut-outs, door
@@ -308,6 +312,7 @@ class SolverSettings:
     inlet_peak_factor: float = 1.4
     top_edge_share: float = 0.75
     tile_jet_height_m: float = 1.6
+    inrow_jet_throw_s: float = 0.5
     containment_leakage: float = 0.03
     flow_rtol: float = 1e-5
     thermal_rtol: float = 1e-7

@@ -231,7 +231,41 @@ def rooms(base):
                                    "row ends open to the room",
                                    row("A", 1.8, 180, seven) + row("B", 4.2, 0, seven), walls7,
                                    tiles(3.3, 3.9, n=7), length=7.8, width=8.4)
+    # stop 47: in-row coolers along the rows, drawn as the check of the in-row jet term
+    # (docs/physics.md §2.3): rows of eight with a cooler at each end and one mid-row, and
+    # rows of six 8 kW racks with one cooler in the middle and none at the ends
+    out["inrow_rows_of_eight"] = room(base, "In-row coolers, rows of eight", "no raised floor, "
+                                      "12 kW racks, coolers at both row ends and mid-row",
+                                      *inrow_rows("CRRRRCRRRRC", 12.0), raised=False, width=9.9)
+    out["inrow_mid_row"] = room(base, "In-row cooler mid-row", "no raised floor, 8 kW racks, one "
+                                "cooler in the middle of each row of six, none at the ends",
+                                *inrow_rows("RRRCRRR", 8.0), raised=False, width=8.1)
     return out
+
+
+def inrow_rows(pattern, rack_kw):
+    """Two facing rows (as ``row``) built from ``pattern``: R a 0.6 m rack, C a 0.3 m in-row
+    cooler; the coolers share the racks' airflow equally.  Returns (racks, units, tiles)."""
+    racks, spots = [], []
+    for name, y, rot in (("A", 1.8, 180), ("B", 4.2, 0)):
+        x, k = X0, 0
+        for part in pattern:
+            w = W if part == "R" else 0.3
+            if part == "R":
+                k += 1
+                racks.append({"id": f"{name}{k:02d}", "name": f"{name}{k:02d}", "model": "storage-rack",
+                              "position_m": [round(x + w / 2, 4), y], "rotation_deg": rot,
+                              "workload": "storage", "power_kw": rack_kw,
+                              "airflow_m3s": round(FLOW_PER_KW * rack_kw, 4),
+                              "feed_a": "PDU-A1.1", "feed_b": "PDU-B1.1", "cdu": ""})
+            else:
+                spots.append((round(x + w / 2, 4), y, rot))
+            x += w
+    units = [{"id": f"IRC-{k + 1}", "model": "inrow-70", "location": "hall", "enabled": True,
+              "position_m": [x, y], "rotation_deg": rot, "supply_setpoint_c": 20.0, "rack": "",
+              "airflow_m3s": round(air_m3s(racks) / len(spots), 4)}
+             for k, (x, y, rot) in enumerate(spots)]
+    return racks, units, []
 
 
 def measured_rooms(measured):
