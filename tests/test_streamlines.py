@@ -244,8 +244,8 @@ def _splash_seeds(scene, air, every=7):
     g, u = air.grid, scene.cooling
     geom = build_geometry(scene, g)
     throw = inrow_jets.throw_m(u.airflow_m3s, u.size_m, scene.settings.inrow_jet_throw_s)
-    cells = np.concatenate([inrow_jets.splash_cells(geom, c, s, r, t)[::every]
-                            for c, s, r, t in zip(u.center_xy_m, u.size_m, u.rotation_deg, throw)])
+    own, zone = inrow_jets.splash_zones(geom, u.center_xy_m, u.size_m, u.rotation_deg, throw)
+    cells = np.concatenate([zone[own == i][::every] for i in range(len(throw))])
     k, rem = np.divmod(cells, g.nx * g.ny)
     j, i = np.divmod(rem, g.nx)
     return np.column_stack([(i + 0.5) * g.dx, (j + 0.5) * g.dx, (k + 0.5) * g.dz])
@@ -326,9 +326,11 @@ def test_default_seeds_sit_on_every_discharge(small_room, pod):
         inrow = np.array([k == "inrow" for k in u.kind])
         geom = build_geometry(scene, g)
         at = g.cell_of(seeds[:, 0], seeds[:, 1], seeds[:, 2])
-        throw = inrow_jets.throw_m(u.airflow_m3s, u.size_m, scene.settings.inrow_jet_throw_s)
-        for c, s, rot, t in zip(u.center_xy_m[inrow], u.size_m[inrow], u.rotation_deg[inrow], throw[inrow]):
-            assert np.isin(at, inrow_jets.splash_cells(geom, c, s, rot, t)).any()
+        throw = inrow_jets.throw_m(u.airflow_m3s[inrow], u.size_m[inrow], scene.settings.inrow_jet_throw_s)
+        own, zone = inrow_jets.splash_zones(geom, u.center_xy_m[inrow], u.size_m[inrow],
+                                            u.rotation_deg[inrow], throw)
+        for i in range(len(throw)):
+            assert np.isin(at, zone[own == i]).any()
 
 
 def test_picture_colours_on_the_views_scale(pod):

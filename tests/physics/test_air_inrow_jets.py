@@ -1,7 +1,8 @@
 """In-row cooler jets (docs/physics.md §2.3, twin/physics/air/inrow_jets.py): a cooler's
-supply is spread evenly over its splash zone — the air ahead of its face out to its throw
-and the throw beyond either side, up to its height, reached from the face without crossing
-a solid or a closed face — the throw being its face velocity times ``inrow_jet_throw_s``.
+supply is spread evenly over its splash zone — the air ahead of its face out to its throw,
+up to its height, and beside it by the throw where another cooler's jet meets it (the lane
+ahead otherwise), reached from the face without crossing a solid or a closed face — the
+throw being its face velocity times ``inrow_jet_throw_s``.
 
 Oracles: the throw worked by hand; the zone of a cooler in the CFD library's in-row room
 worked out cell by cell from the room's drawing (rows, coolers, aisle); the discharge
@@ -61,7 +62,7 @@ def test_the_zone_of_a_cooler_at_a_row_end_worked_out_from_the_drawing():
     assert (g.dx, g.dz) == pytest.approx((0.3, 3.0 / 7))
     u = sc.cooling
     k1 = int(np.flatnonzero(np.isclose(u.center_xy_m, [1.95, 1.8]).all(axis=1))[0])
-    zone = inrow_jets.splash_cells(geom, u.center_xy_m[k1], u.size_m[k1], u.rotation_deg[k1], 1.875)
+    zone = inrow_jets.splash_cells(geom, u.center_xy_m[k1], u.size_m[k1], u.rotation_deg[k1], 1.875, 1.875)
     expect = set()
     for k in range(5):
         for i in range(13):
@@ -82,7 +83,7 @@ def test_a_closed_face_stops_the_zone_and_no_throw_leaves_the_face_cells():
     sc, _ids = _scene()
     geom = _geom(sc)
     u, g = sc.cooling, geom.grid
-    free = inrow_jets.splash_cells(geom, u.center_xy_m[0], u.size_m[0], u.rotation_deg[0], 1.875)
+    free = inrow_jets.splash_cells(geom, u.center_xy_m[0], u.size_m[0], u.rotation_deg[0], 1.875, 1.875)
     from twin.physics.air.scene import Containment
     # an end door across the aisle at x = 2.1 m... and a roof at 2.0 m over the aisle: the
     # contained aisle x 2.1–5.1, y 2.4–3.6 closes IRC-1's face off from it
@@ -90,7 +91,7 @@ def test_a_closed_face_stops_the_zone_and_no_throw_leaves_the_face_cells():
                       np.array([True]), np.array([True]))
     closed = replace(sc, containment=box)
     geom_c = _geom(closed)
-    shut = inrow_jets.splash_cells(geom_c, u.center_xy_m[0], u.size_m[0], u.rotation_deg[0], 1.875)
+    shut = inrow_jets.splash_cells(geom_c, u.center_xy_m[0], u.size_m[0], u.rotation_deg[0], 1.875, 1.875)
     i = shut % g.nx
     assert len(shut) and (i < 7).all()        # no cell inside the aisle beyond the door at 2.1 m
     assert set(shut.tolist()) < set(free.tolist())
@@ -111,7 +112,8 @@ def test_each_cooler_discharges_evenly_over_its_zone():
     assert throw == pytest.approx([1.875] * 4)
     for d, ui in zip(range(dev.n_racks, dev.n), dev.unit_index):
         col = dev.discharge[:, d].toarray().ravel()
-        zone = inrow_jets.splash_cells(geom, u.center_xy_m[ui], u.size_m[ui], u.rotation_deg[ui], throw[ui])
+        zone = inrow_jets.splash_cells(geom, u.center_xy_m[ui], u.size_m[ui], u.rotation_deg[ui], throw[ui],
+                                       throw[ui])         # every cooler faces another
         assert set(np.flatnonzero(col).tolist()) == set(zone.tolist())
         assert np.allclose(col[zone], u.airflow_m3s[ui] / len(zone))
 
@@ -158,7 +160,7 @@ def test_the_zone_stops_at_the_row_across_and_does_not_wrap_round_its_end():
     k1 = int(np.flatnonzero(np.isclose(u.center_xy_m, [4.05, 1.8]).all(axis=1))[0])
     throw = inrow_jets.throw_m(u.airflow_m3s, u.size_m, 0.5)[k1]
     assert throw == pytest.approx(3.0)
-    zone = inrow_jets.splash_cells(geom, u.center_xy_m[k1], u.size_m[k1], u.rotation_deg[k1], throw)
+    zone = inrow_jets.splash_cells(geom, u.center_xy_m[k1], u.size_m[k1], u.rotation_deg[k1], throw, throw)
     k, rem = np.divmod(zone, g.nx * g.ny)
     j, i = np.divmod(rem, g.nx)
     x, y = (i + 0.5) * g.dx, (j + 0.5) * g.dx
@@ -170,3 +172,48 @@ def test_the_zone_stops_at_the_row_across_and_does_not_wrap_round_its_end():
         depth = len(np.unique(y[x == xi]))
         assert depth == (10 if xi < 2.1 or xi > 6.0 else 4), xi
     assert sorted(set(k.tolist())) == [0, 1, 2, 3, 4]
+
+
+def test_the_spread_is_the_throw_only_where_another_coolers_jet_meets_the_face():
+    """Two coolers 0.3 × 1.2 m facing each other across a 1.2 m aisle (faces at y = 2.4
+    and 3.6): each spreads by its throw when the other's face lies ahead within it and
+    the faces overlap side to side (centres less than 0.3 m apart across); not when the
+    other stands more than 0.3 m to the side (staggered), faces away, or lies beyond the
+    throw; a cooler alone, or facing racks, keeps to its lane."""
+    size = np.array([[0.3, 1.2, 2.0]] * 2)
+    rot = np.array([180.0, 0.0])                       # +y and −y
+    def spread(x2, throw=(1.9, 1.9), rot=rot):
+        return inrow_jets.spread_m(np.array([[3.0, 1.8], [x2, 4.2]]), size, rot, np.array(throw))
+    assert spread(3.0) == pytest.approx([1.9, 1.9])
+    assert spread(3.29) == pytest.approx([1.9, 1.9])
+    assert spread(3.31) == pytest.approx([0.0, 0.0])
+    assert spread(3.0, throw=(1.1, 1.9)) == pytest.approx([0.0, 1.9])      # 1.2 m apart
+    assert spread(3.0, rot=np.array([180.0, 180.0])) == pytest.approx([0.0, 0.0])
+    assert inrow_jets.spread_m(np.array([[3.0, 1.8]]), size[:1], rot[:1], np.array([1.9])) == \
+        pytest.approx([0.0])
+    # the library's staggered room and its one-row room: no cooler meets another's jet
+    for name in ("inrow_staggered", "inrow_one_row"):
+        sc, _ids = _scene(name)
+        u = sc.cooling
+        throw = inrow_jets.throw_m(u.airflow_m3s, u.size_m, 0.5)
+        assert np.all(throw > 2.0)
+        assert inrow_jets.spread_m(u.center_xy_m, u.size_m, u.rotation_deg, throw) == \
+            pytest.approx(np.zeros(len(throw)))
+
+
+def test_a_lane_is_the_column_of_air_straight_ahead_of_the_face():
+    """The staggered room's IRC-1 (x 3.3–3.6 m, face at y = 2.4 facing +y, 4.05 m³/s:
+    throw 3.4 m) meets row B's rack B03 (x 3.3–3.9 m) across the 1.2 m aisle: its zone is
+    the one column of cells in front of it (x centre 3.45 m), four cells deep, five high."""
+    sc, _ids = _scene("inrow_staggered")
+    geom = _geom(sc)
+    g, u = geom.grid, sc.cooling
+    k1 = int(np.flatnonzero(np.isclose(u.center_xy_m, [3.45, 1.8]).all(axis=1))[0])
+    throw = inrow_jets.throw_m(u.airflow_m3s, u.size_m, 0.5)[k1]
+    assert throw == pytest.approx(4.05 / 0.6 * 0.5)
+    zone = inrow_jets.splash_cells(geom, u.center_xy_m[k1], u.size_m[k1], u.rotation_deg[k1], throw, 0.0)
+    k, rem = np.divmod(zone, g.nx * g.ny)
+    j, i = np.divmod(rem, g.nx)
+    assert set(((i + 0.5) * g.dx).round(4).tolist()) == {3.45}
+    assert sorted(set(((j + 0.5) * g.dx).round(4).tolist())) == [2.55, 2.85, 3.15, 3.45]
+    assert len(zone) == 4 * 5

@@ -1,27 +1,32 @@
 """In-row cooler jets: where a cooler's supply goes before the racks draw it.
 
-An in-row cooler blows its whole airflow out of a 0.3 m wide face at 3–6 m/s.  The
-jet crosses the aisle, meets the opposite row (or the jet of a cooler facing it) and
-splashes: along the aisle, over the rack tops, out of the row ends.  Potential flow
-from a source at the face has no momentum and gives the supply to the nearest intakes
-— the racks beside the cooler — so against CFD the coolers' neighbours came out too
-cold and the racks between coolers too warm (docs/physics.md §2.3, "In-row cooler
-jets").
+An in-row cooler blows its whole airflow out of a 0.3 m wide face at 3–7 m/s.  The
+jet crosses the aisle.  Where it meets the jet of a cooler facing it, the two splash
+along the aisle, over the rack tops and out of the row ends; where it meets racks,
+they take it in front of the cooler.  Potential flow from a source at the face has no
+momentum and gives the supply to the nearest intakes — the racks beside the cooler —
+so against CFD the coolers' neighbours came out too cold and the racks between or
+across from the coolers too warm (docs/physics.md §2.3, "In-row cooler jets").
 
 The **splash zone** of a cooler (:func:`splash_cells`) is the air in front of its face
-out to its throw ``L`` ahead and ``L`` beyond either side, up to its height, that the
-jet reaches from its face through fully open faces — along the face's first row of
-cells, and otherwise only ahead — so a solid, a containment panel or a door cuts off
-what lies behind it, and the zone does not wrap round a row end into the air behind.  ``L = inrow_jet_throw_s × face velocity``
-(:func:`throw_m`): the distance the jet carries its air at its face velocity in the
-throw time.  The zone takes the cooler's supply evenly, at the supply temperature:
-the jet's core, not a mixture.  Where the zone reaches past a row end or beside
-the cooler's own row, that part of the supply leaves the aisle, as the CFD's splash
-does.  Mass and energy balance exactly: the zone only moves where the supply enters the
-room.  A flux carrying the supply from the face through the zone (as the tile jets
-carry theirs up the aisle, ``devices.tile_jets``) mixed it with the room air on the
-way and did worse against the CFD library's three in-row rooms (mean-inlet MAE 1.14 K
-at its best throw time, against 0.71 K spread and 1.38 K at the face).
+out to its throw ``L`` ahead, up to its height, and beside the face by its spread
+(:func:`spread_m`): ``L`` where another cooler faces it within ``L``, nothing where
+racks do (the lane straight ahead).  It holds the cells the jet reaches from its face
+through fully open faces — along the face's first row of cells, and otherwise only
+ahead — so a solid, a containment panel or a door cuts off what lies behind it, and the
+zone does not wrap round a row end into the air behind.  ``L = inrow_jet_throw_s ×
+face velocity`` (:func:`throw_m`): the distance the jet carries its air at its face
+velocity in the throw time.  The zone takes the cooler's supply evenly, at the supply
+temperature: the jet's core, not a mixture.  Where the zone reaches past a row end,
+that part of the supply leaves the aisle, as the CFD's splash does.  Mass and energy
+balance exactly: the zone only moves where the supply enters the room.
+
+Measured against the CFD library's in-row rooms (docs/physics.md §2.3): a splash along
+the aisle for every cooler hid the hot end of a room whose coolers do not face each
+other (staggered: CFD 34 °C at its west end; twin 24 °C, the room's hottest intake
+2.6 K optimistic); a flux carrying the supply from the face through the zone (as the
+tile jets carry theirs, ``devices.tile_jets``) mixed it on the way and did worse
+(1.14 K against 0.71 K over the first three rooms).
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from scipy.sparse.csgraph import breadth_first_order
 
 from .grid import Geometry, front_vector, snap
 
-__all__ = ["throw_m", "splash_cells", "splash_zones"]
+__all__ = ["throw_m", "spread_m", "splash_cells", "splash_zones"]
 
 
 def throw_m(airflow_m3s: np.ndarray, size_m: np.ndarray, throw_s: float) -> np.ndarray:
@@ -41,7 +46,26 @@ def throw_m(airflow_m3s: np.ndarray, size_m: np.ndarray, throw_s: float) -> np.n
     return throw_s * airflow_m3s / (size_m[:, 0] * size_m[:, 2])
 
 
-def splash_cells(geom: Geometry, center_xy_m, size_m, rotation_deg, throw: float) -> np.ndarray:
+def spread_m(center_xy_m: np.ndarray, size_m: np.ndarray, rotation_deg: np.ndarray,
+             throw_m: np.ndarray) -> np.ndarray:
+    """How far beyond either side of its face each cooler's splash zone reaches (m): its
+    throw where another cooler faces it across less than that throw (their faces
+    overlapping side to side), so the two jets meet and splash along the aisle; nothing
+    where its jet meets racks, which take it in the lane straight ahead."""
+    f = front_vector(np.asarray(rotation_deg, float))
+    t = np.stack([f[:, 1], -f[:, 0]], axis=1)
+    face = np.asarray(center_xy_m, float) + f * (size_m[:, 1:2] / 2)
+    rel = face[None, :, :] - face[:, None, :]                 # [i, j]: j's face from i's
+    ahead = np.einsum("ijk,ik->ij", rel, f)
+    across = np.abs(np.einsum("ijk,ik->ij", rel, t))
+    facing = np.einsum("ik,jk->ij", f, f) < -0.99
+    meets = (facing & (ahead > 0) & (ahead <= throw_m[:, None])
+             & (across < (size_m[:, None, 0] + size_m[None, :, 0]) / 2))
+    return np.where(meets.any(axis=1), throw_m, 0.0)
+
+
+def splash_cells(geom: Geometry, center_xy_m, size_m, rotation_deg, throw: float,
+                 spread: float) -> np.ndarray:
     """Flat cells of one cooler's splash zone (sorted): of the air cells whose centres lie
     ahead of its face by less than ``throw`` (at least the first cell), within
     ``throw`` beyond either side of it and below its top, those the jet reaches from the
@@ -60,7 +84,7 @@ def splash_cells(geom: Geometry, center_xy_m, size_m, rotation_deg, throw: float
     ahead = dx_m * f[0] + dy_m * f[1]                     # (ny, nx)
     across = np.abs(dx_m * t[0] + dy_m * t[1])
     eps = 1e-6 * g.dx
-    column = (ahead > 0) & (ahead < max(throw, g.dx) - eps) & (across <= size_m[0] / 2 + throw + eps)
+    column = (ahead > 0) & (ahead < max(throw, g.dx) - eps) & (across <= size_m[0] / 2 + spread + eps)
     n_k = int(np.clip(snap(size_m[2], g.dz), 1, g.nz))
     air = ~geom.solid[:n_k] & column[None]
     lane = (across <= size_m[0] / 2 + eps)[None]
@@ -98,8 +122,9 @@ def splash_zones(geom: Geometry, centers_xy_m, sizes_m, rotations_deg, throws_m)
     """(owner, flat cell) of every cooler's splash zone, for ``devices.build_devices``
     to spread each cooler's discharge evenly over."""
     owners, cells = [], []
-    for i, (c, s, r, L) in enumerate(zip(centers_xy_m, sizes_m, rotations_deg, throws_m)):
-        zone = splash_cells(geom, c, s, float(r), float(L))
+    spreads = spread_m(centers_xy_m, sizes_m, rotations_deg, throws_m)
+    for i, (c, s, r, L, w) in enumerate(zip(centers_xy_m, sizes_m, rotations_deg, throws_m, spreads)):
+        zone = splash_cells(geom, c, s, float(r), float(L), float(w))
         owners.append(np.full(len(zone), i)); cells.append(zone)
     if not cells:
         return np.zeros(0, int), np.zeros(0, int)

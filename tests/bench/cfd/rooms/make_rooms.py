@@ -240,14 +240,30 @@ def rooms(base):
     out["inrow_mid_row"] = room(base, "In-row cooler mid-row", "no raised floor, 8 kW racks, one "
                                 "cooler in the middle of each row of six, none at the ends",
                                 *inrow_rows("RRRCRRR", 8.0), raised=False, width=8.1)
+    # then one drawn once the throw time was chosen on those three, run as its check:
+    # rows of nine with two coolers each, staggered (no cooler faces another across the
+    # aisle) — its CFD's west end ran 13 K over supply, and the jets' spread along the
+    # aisle was limited to coolers that meet another's jet; and one drawn after that, as
+    # the check of the lane: coolers in one row only, facing racks
+    out["inrow_staggered"] = room(base, "In-row coolers, staggered", "no raised floor, 12 kW "
+                                  "racks, rows of nine with two coolers each, none facing "
+                                  "another across the aisle",
+                                  *inrow_rows(("RRCRRRRRCRR", "RRRRRCRRRRC"), 12.0), raised=False,
+                                  width=10.2)
+    out["inrow_one_row"] = room(base, "In-row coolers in one row", "no raised floor, 8 kW racks, "
+                                "three coolers in row A, none in row B",
+                                *inrow_rows(("RCRRRCRRRCR", "RRRRRRRRR"), 8.0), raised=False,
+                                width=9.9)
     return out
 
 
 def inrow_rows(pattern, rack_kw):
-    """Two facing rows (as ``row``) built from ``pattern``: R a 0.6 m rack, C a 0.3 m in-row
-    cooler; the coolers share the racks' airflow equally.  Returns (racks, units, tiles)."""
+    """Two facing rows (as ``row``) built from ``pattern`` (one for both rows, or a pair):
+    R a 0.6 m rack, C a 0.3 m in-row cooler; the coolers share the racks' airflow
+    equally.  Returns (racks, units, tiles)."""
     racks, spots = [], []
-    for name, y, rot in (("A", 1.8, 180), ("B", 4.2, 0)):
+    patterns = (pattern, pattern) if isinstance(pattern, str) else pattern
+    for (name, y, rot), pattern in zip((("A", 1.8, 180), ("B", 4.2, 0)), patterns):
         x, k = X0, 0
         for part in pattern:
             w = W if part == "R" else 0.3
