@@ -287,8 +287,9 @@ class SolverSettings:
     above the tile up to that height; 0 puts it all in the floor cell);
     ``inrow_jet_throw_s`` is the time an in-row cooler's jet carries its supply at
     its face velocity before the racks take it (the supply is spread over the air
-    in front of the cooler out to that throw ahead and to either side,
-    :func:`.inrow_jets.throw_m`; 0 discharges it all into the cells at its face);
+    in front of the cooler out to that throw ahead, and to either side where another
+    cooler's jet meets it, :mod:`.inrow_jets`; 0 discharges it all into the cells at
+    its face);
     ``buoyancy_tol_k`` is the rack-inlet
     error (K) at which the buoyancy passes stop; ``containment_leakage`` is
     the open fraction left in containment panels (seams, cable cut-outs, door
