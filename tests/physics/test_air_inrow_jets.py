@@ -188,7 +188,18 @@ def test_the_spread_is_the_throw_only_where_another_coolers_jet_meets_the_face()
     assert spread(3.29) == pytest.approx([1.9, 1.9])
     assert spread(3.31) == pytest.approx([0.0, 0.0])
     assert spread(3.0, throw=(1.1, 1.9)) == pytest.approx([0.0, 1.9])      # 1.2 m apart
+    assert spread(3.0, throw=(1.3, 1.9)) == pytest.approx([1.3, 1.9])
     assert spread(3.0, rot=np.array([180.0, 180.0])) == pytest.approx([0.0, 0.0])
+    assert spread(3.0, rot=np.array([180.0, 90.0])) == pytest.approx([0.0, 0.0])     # square
+    # 0.6 m apart with a 0.7 m throw; faces exactly 1 m apart (binary-exact) with a 1 m
+    # throw meet; 0.5 m wide coolers exactly 0.5 m apart across do not overlap
+    near = inrow_jets.spread_m(np.array([[3.0, 1.8], [3.0, 3.6]]), size, rot, np.array([0.7, 0.7]))
+    assert near == pytest.approx([0.7, 0.7])
+    box = np.array([[0.5, 1.0, 2.0]] * 2)
+    exact = inrow_jets.spread_m(np.array([[1.0, 1.0], [1.0, 3.0]]), box, rot, np.array([1.0, 1.0]))
+    assert exact == pytest.approx([1.0, 1.0])
+    side = inrow_jets.spread_m(np.array([[1.0, 1.0], [1.5, 3.0]]), box, rot, np.array([1.0, 1.0]))
+    assert side == pytest.approx([0.0, 0.0])
     assert inrow_jets.spread_m(np.array([[3.0, 1.8]]), size[:1], rot[:1], np.array([1.9])) == \
         pytest.approx([0.0])
     # the library's staggered room and its one-row room: no cooler meets another's jet
@@ -217,3 +228,116 @@ def test_a_lane_is_the_column_of_air_straight_ahead_of_the_face():
     assert set(((i + 0.5) * g.dx).round(4).tolist()) == {3.45}
     assert sorted(set(((j + 0.5) * g.dx).round(4).tolist())) == [2.55, 2.85, 3.15, 3.45]
     assert len(zone) == 4 * 5
+
+
+def _transposed(sc):
+    """The scene mirrored across the line x = y: every position (x, y) → (y, x), every
+    front (fx, fy) → (fy, fx), i.e. rotation a → 270° − a."""
+    def flip(boxes):
+        return replace(boxes, center_xy_m=boxes.center_xy_m[:, ::-1].copy(),
+                       rotation_deg=(270.0 - boxes.rotation_deg) % 360.0)
+    hall = replace(sc.hall, width_m=sc.hall.length_m, length_m=sc.hall.width_m)
+    return replace(sc, hall=hall, racks=flip(sc.racks), cooling=flip(sc.cooling))
+
+
+@pytest.mark.parametrize("name", ["inrow_coolers", "inrow_mid_row", "inrow_staggered", "inrow_one_row"])
+def test_every_zone_mirrors_with_the_room(name):
+    """Mirrored across x = y, a room gives every cooler the mirrored spread and zone, cell
+    for cell: rows along y instead of x, jets along x instead of y (both sides of the
+    zone's march — its first row along the face and its run ahead — on the other axis)."""
+    sc, _ids = _scene(name)
+    tr = _transposed(sc)
+    g, gt = make_grid(sc.hall, sc.settings), make_grid(tr.hall, tr.settings)
+    assert (gt.nx, gt.ny, gt.nz) == (g.ny, g.nx, g.nz)
+    geom, geom_t = build_geometry(sc, g), build_geometry(tr, gt)
+    assert np.array_equal(geom_t.solid, geom.solid.transpose(0, 2, 1))
+    u, ut = sc.cooling, tr.cooling
+    throw = inrow_jets.throw_m(u.airflow_m3s, u.size_m, 0.5)
+    spread = inrow_jets.spread_m(u.center_xy_m, u.size_m, u.rotation_deg, throw)
+    assert inrow_jets.spread_m(ut.center_xy_m, ut.size_m, ut.rotation_deg, throw) == pytest.approx(spread)
+    own, zone = inrow_jets.splash_zones(geom, u.center_xy_m, u.size_m, u.rotation_deg, throw)
+    own_t, zone_t = inrow_jets.splash_zones(geom_t, ut.center_xy_m, ut.size_m, ut.rotation_deg, throw)
+    k, rem = np.divmod(zone_t, gt.nx * gt.ny)
+    jt, it = np.divmod(rem, gt.nx)
+    back = (k * g.ny + it) * g.nx + jt                    # (k, j', i') → (k, i', j')
+    for i in range(len(throw)):
+        assert set(back[own_t == i].tolist()) == set(zone[own == i].tolist()), i
+        assert (own == i).sum() > 0
+
+
+def _moved(sc, k, xy):
+    c = sc.cooling.center_xy_m.copy()
+    c[k] = xy
+    return replace(sc, cooling=replace(sc.cooling, center_xy_m=c))
+
+
+def test_a_face_on_a_cell_centre_starts_its_zone_a_cell_on_and_never_behind_the_row_across():
+    """IRC-1 moved 0.15 m north (face at y = 2.55, a cell centre): the cell there has its
+    centre on the face, not ahead of it, so the zone starts with the next (y = 2.85), as
+    the face cells of a rack would; with a 3.0 m throw the box reaches y = 5.55, past row
+    B (y 3.6–4.8), but not the air behind it: y 2.85–3.45 across the aisle, on to 5.25
+    only beyond the row end (x < 1.8 m)."""
+    sc, _ids = _scene()
+    u = sc.cooling
+    k1 = int(np.flatnonzero(np.isclose(u.center_xy_m, [1.95, 1.8]).all(axis=1))[0])
+    moved = _moved(sc, k1, [1.95, 1.95])
+    geom = _geom(moved)
+    g = geom.grid
+    zone = inrow_jets.splash_cells(geom, moved.cooling.center_xy_m[k1], u.size_m[k1], u.rotation_deg[k1],
+                                   3.0, 3.0)
+    k, rem = np.divmod(zone, g.nx * g.ny)
+    j, i = np.divmod(rem, g.nx)
+    x, y = (i + 0.5) * g.dx, (j + 0.5) * g.dx
+    assert y.min() == pytest.approx(2.85)
+    assert y[x > 1.8].max() == pytest.approx(3.45)
+    assert y[x < 1.8].max() == pytest.approx(5.25)
+    assert x.min() == pytest.approx(0.15) and x.max() == pytest.approx(4.95)
+
+
+def test_a_blocked_face_has_no_zone_and_the_cooler_blows_over_its_top():
+    """IRC-3 pushed across the aisle onto IRC-1's face (its box y 2.4–3.6): no air ahead of
+    either face, so neither has a zone (an empty integer array) and each discharges into
+    the air just above its box, as any device whose face is blocked."""
+    sc, _ids = _scene()
+    u = sc.cooling
+    k1 = int(np.flatnonzero(np.isclose(u.center_xy_m, [1.95, 1.8]).all(axis=1))[0])
+    k3 = int(np.flatnonzero(np.isclose(u.center_xy_m, [1.95, 4.2]).all(axis=1))[0])
+    blocked = _moved(sc, k3, [1.95, 3.0])
+    geom = _geom(blocked)
+    g = geom.grid
+    for k in (k1, k3):
+        zone = inrow_jets.splash_cells(geom, blocked.cooling.center_xy_m[k], u.size_m[k], u.rotation_deg[k],
+                                       1.875, 1.875)
+        assert zone.shape == (0,) and zone.dtype.kind == "i"
+    dev = build_devices(blocked, geom)
+    top = int(np.ceil(2.0 / g.dz - 1e-9))                  # the first layer above the 2 m box
+    for k in (k1, k3):
+        col = dev.discharge[:, dev.n_racks + list(dev.unit_index).index(k)].toarray().ravel()
+        cells = np.flatnonzero(col)
+        assert len(cells) and np.all(cells // (g.nx * g.ny) == top)
+        assert col.sum() == pytest.approx(u.airflow_m3s[k])
+
+
+def test_the_zone_holds_the_cells_whose_centres_lie_within_the_throw_and_the_spread():
+    """IRC-1 of the in-row room (face at y = 2.4, x 1.8–2.1) with a throw and a spread of
+    1.65 m: a cell whose centre lies exactly 1.65 m ahead of the face is outside, one
+    exactly 1.65 m beyond its side inside (y centres 2.55 … 3.75 beyond the row end, to
+    3.45 across the aisle; x centres 0.15 … 3.75), so a face whose edges lie on cell
+    centres keeps the columns on both edges.  A 0.6 m wide cooler centred on a cell edge
+    keeps to its two columns when nothing meets its jet; no coolers, no zones."""
+    sc, _ids = _scene()
+    geom = _geom(sc)
+    g, u = geom.grid, sc.cooling
+    k1 = int(np.flatnonzero(np.isclose(u.center_xy_m, [1.95, 1.8]).all(axis=1))[0])
+    zone = inrow_jets.splash_cells(geom, u.center_xy_m[k1], u.size_m[k1], u.rotation_deg[k1], 1.65, 1.65)
+    k, rem = np.divmod(zone, g.nx * g.ny)
+    j, i = np.divmod(rem, g.nx)
+    x, y = (i + 0.5) * g.dx, (j + 0.5) * g.dx
+    assert x.min() == pytest.approx(0.15) and x.max() == pytest.approx(3.75)
+    assert y.max() == pytest.approx(3.75) and y[x > 1.8].max() == pytest.approx(3.45)
+    wide = np.array([0.6, 1.2, 2.0])
+    lane = inrow_jets.splash_cells(geom, np.array([1.2, 1.8]), wide, 180.0, 1.0, 0.0)
+    i2 = lane % g.nx
+    assert sorted(set(i2.tolist())) == [3, 4]
+    none = inrow_jets.splash_zones(geom, np.zeros((0, 2)), np.zeros((0, 3)), np.zeros(0), np.zeros(0))
+    assert [a.shape for a in none] == [(0,), (0,)] and all(a.dtype.kind == "i" for a in none)

@@ -68,12 +68,12 @@ def splash_cells(geom: Geometry, center_xy_m, size_m, rotation_deg, throw: float
                  spread: float) -> np.ndarray:
     """Flat cells of one cooler's splash zone (sorted): of the air cells whose centres lie
     ahead of its face by less than ``throw`` (at least the first cell), within
-    ``throw`` beyond either side of it and below its top, those the jet reaches from the
-    cells at its face through fully open faces: along the face's first row of cells and
-    up or down anywhere, but otherwise only ahead — so a solid, a containment panel or a
+    ``spread`` beyond either side of it and below its top, those the jet reaches, layer
+    by layer, from the cells at its face through fully open faces: along the face's
+    first row of cells, otherwise only ahead — so a solid, a containment panel or a
     door cuts off what lies behind it, and the zone does not wrap round a row's end
-    into the air behind the row.  Where no cell at the face is air (a face half a cell
-    off the grid), the next cells ahead stand for it."""
+    into the air behind the row.  Where no cell at the face is air (a face on a cell
+    centre), the next cells ahead stand for it."""
     g = geom.grid
     f = front_vector(np.array([rotation_deg]))[0]
     t = np.array([f[1], -f[0]])
@@ -102,13 +102,12 @@ def splash_cells(geom: Geometry, center_xy_m, size_m, rotation_deg, throw: float
     k, rem = np.divmod(cells, g.nx * g.ny)
     j, i = np.divmod(rem, g.nx)
     src, dst = [np.full(int(seeds.sum()), n)], [pos[np.flatnonzero(seeds)]]
-    for step, ok, opened, up in ((1, i < g.nx - 1, lambda: geom.open_x[k, j, i + 1], False),
-                                 (g.nx, j < g.ny - 1, lambda: geom.open_y[k, j + 1, i], False),
-                                 (g.nx * g.ny, k < n_k - 1, lambda: geom.open_z[k + 1, j, i], True)):
+    for step, ok, opened in ((1, i < g.nx - 1, lambda: geom.open_x[k, j, i + 1]),
+                             (g.nx, j < g.ny - 1, lambda: geom.open_y[k, j + 1, i])):
         nb = np.where(ok, cells + step, 0)
         link = ok & (pos[nb] >= 0) & (np.where(ok, opened(), 0.0) >= 1.0)
         p, q = np.flatnonzero(link), pos[nb[link]]
-        both = up | (row0[p] & row0[q])
+        both = row0[p] & row0[q]
         fwd = both | (a[q] > a[p] + eps)
         back = both | (a[p] > a[q] + eps)
         src += [p[fwd], q[back]]; dst += [q[fwd], p[back]]
@@ -127,5 +126,5 @@ def splash_zones(geom: Geometry, centers_xy_m, sizes_m, rotations_deg, throws_m)
         zone = splash_cells(geom, c, s, float(r), float(L), float(w))
         owners.append(np.full(len(zone), i)); cells.append(zone)
     if not cells:
-        return np.zeros(0, int), np.zeros(0, int)
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
     return np.concatenate(owners), np.concatenate(cells)
