@@ -190,7 +190,13 @@ def test_the_spread_is_the_throw_only_where_another_coolers_jet_meets_the_face()
     assert spread(3.0, throw=(1.1, 1.9)) == pytest.approx([0.0, 1.9])      # 1.2 m apart
     assert spread(3.0, throw=(1.3, 1.9)) == pytest.approx([1.3, 1.9])
     assert spread(3.0, rot=np.array([180.0, 180.0])) == pytest.approx([0.0, 0.0])
-    assert spread(3.0, rot=np.array([180.0, 90.0])) == pytest.approx([0.0, 0.0])     # square
+    # square to each other, the second's face on the first's axis: no meeting
+    square = inrow_jets.spread_m(np.array([[3.0, 1.8], [3.6, 3.6]]), size, np.array([180.0, 270.0]),
+                                 np.array([1.9, 1.9]))
+    assert square == pytest.approx([0.0, 0.0])
+    # faces touching (both at y = 2.4): nothing lies ahead of either
+    touching = inrow_jets.spread_m(np.array([[3.0, 1.8], [3.0, 3.0]]), size, rot, np.array([1.9, 1.9]))
+    assert touching == pytest.approx([0.0, 0.0])
     # 0.6 m apart with a 0.7 m throw; faces exactly 1 m apart (binary-exact) with a 1 m
     # throw meet; 0.5 m wide coolers exactly 0.5 m apart across do not overlap
     near = inrow_jets.spread_m(np.array([[3.0, 1.8], [3.0, 3.6]]), size, rot, np.array([0.7, 0.7]))
@@ -324,7 +330,8 @@ def test_the_zone_holds_the_cells_whose_centres_lie_within_the_throw_and_the_spr
     exactly 1.65 m beyond its side inside (y centres 2.55 … 3.75 beyond the row end, to
     3.45 across the aisle; x centres 0.15 … 3.75), so a face whose edges lie on cell
     centres keeps the columns on both edges.  A 0.6 m wide cooler centred on a cell edge
-    keeps to its two columns when nothing meets its jet; no coolers, no zones."""
+    keeps to its two columns when nothing meets its jet, a 0.3 m one there to the two it
+    half covers; a unit one layer high to that layer; no coolers, no zones."""
     sc, _ids = _scene()
     geom = _geom(sc)
     g, u = geom.grid, sc.cooling
@@ -339,5 +346,11 @@ def test_the_zone_holds_the_cells_whose_centres_lie_within_the_throw_and_the_spr
     lane = inrow_jets.splash_cells(geom, np.array([1.2, 1.8]), wide, 180.0, 1.0, 0.0)
     i2 = lane % g.nx
     assert sorted(set(i2.tolist())) == [3, 4]
+    # a 0.3 m cooler centred on a cell edge (x = 2.1) has both half-covered columns as its
+    # lane; a 0.4 m high unit only the first layer
+    edge = inrow_jets.splash_cells(geom, np.array([2.1, 1.8]), u.size_m[k1], 180.0, 1.0, 0.0)
+    assert sorted(set((edge % g.nx).tolist())) == [6, 7]
+    short = inrow_jets.splash_cells(geom, np.array([1.95, 1.8]), np.array([0.3, 1.2, 0.4]), 180.0, 1.0, 0.0)
+    assert len(short) and set((short // (g.nx * g.ny)).tolist()) == {0}
     none = inrow_jets.splash_zones(geom, np.zeros((0, 2)), np.zeros((0, 3)), np.zeros(0), np.zeros(0))
     assert [a.shape for a in none] == [(0,), (0,)] and all(a.dtype.kind == "i" for a in none)
