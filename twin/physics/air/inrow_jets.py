@@ -35,7 +35,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order
 
-from .grid import Geometry, front_vector, snap
+from .grid import Geometry, snap
+from .rows import frames
 
 __all__ = ["throw_m", "spread_m", "splash_cells", "splash_zones"]
 
@@ -52,8 +53,7 @@ def spread_m(center_xy_m: np.ndarray, size_m: np.ndarray, rotation_deg: np.ndarr
     throw where another cooler faces it across less than that throw (their faces
     overlapping side to side), so the two jets meet and splash along the aisle; nothing
     where its jet meets racks, which take it in the lane straight ahead."""
-    f = front_vector(np.asarray(rotation_deg, float))
-    t = np.stack([f[:, 1], -f[:, 0]], axis=1)
+    f, t = frames(np.asarray(rotation_deg, float))
     face = np.asarray(center_xy_m, float) + f * (size_m[:, 1:2] / 2)
     rel = face[None, :, :] - face[:, None, :]                 # [i, j]: j's face from i's
     ahead = np.einsum("ijk,ik->ij", rel, f)
@@ -75,18 +75,20 @@ def splash_cells(geom: Geometry, center_xy_m, size_m, rotation_deg, throw: float
     into the air behind the row.  Where no cell at the face is air (a face on a cell
     centre), the next cells ahead stand for it."""
     g = geom.grid
-    f = front_vector(np.array([rotation_deg]))[0]
-    t = np.array([f[1], -f[0]])
+    f, t = (v[0] for v in frames(np.array([rotation_deg])))
     face = np.asarray(center_xy_m, float) + f * (size_m[1] / 2)
-    x = (np.arange(g.nx) + 0.5) * g.dx
-    y = (np.arange(g.ny) + 0.5) * g.dx
-    dx_m, dy_m = x[None, :] - face[0], y[:, None] - face[1]
-    ahead = dx_m * f[0] + dy_m * f[1]                     # (ny, nx)
+    # the window of columns the zone can reach (everything outside it is out of reach)
+    reach = max(throw, g.dx) + size_m[0] / 2 + spread + g.dx
+    i0, j0 = (max(0, int(np.floor((v - reach) / g.dx))) for v in face)
+    i1, j1 = min(g.nx, int(np.ceil((face[0] + reach) / g.dx))), min(g.ny, int(np.ceil((face[1] + reach) / g.dx)))
+    dx_m = (np.arange(i0, i1) + 0.5)[None, :] * g.dx - face[0]
+    dy_m = (np.arange(j0, j1) + 0.5)[:, None] * g.dx - face[1]
+    ahead = dx_m * f[0] + dy_m * f[1]                     # (window ny, window nx)
     across = np.abs(dx_m * t[0] + dy_m * t[1])
     eps = 1e-6 * g.dx
     column = (ahead > 0) & (ahead < max(throw, g.dx) - eps) & (across <= size_m[0] / 2 + spread + eps)
     n_k = int(np.clip(snap(size_m[2], g.dz), 1, g.nz))
-    air = ~geom.solid[:n_k] & column[None]
+    air = ~geom.solid[:n_k, j0:j1, i0:i1] & column[None]
     lane = (across <= size_m[0] / 2 + eps)[None]
     first = (ahead < g.dx)[None]
     seeds = air & lane & first
@@ -94,16 +96,17 @@ def splash_cells(geom: Geometry, center_xy_m, size_m, rotation_deg, throw: float
         seeds, first = air & lane & (ahead < 2 * g.dx)[None], (ahead < 2 * g.dx)[None]
     if not seeds.any():
         return np.zeros(0, np.int64)
-    cells = np.flatnonzero(air)                            # flat over the first n_k layers
+    wy, wx = air.shape[1:]
+    cells = np.flatnonzero(air)                            # flat over the window's layers
     n = len(cells)
     pos = np.full(air.size, -1); pos[cells] = np.arange(n)
     a = np.broadcast_to(ahead[None], air.shape).ravel()[cells]
     row0 = np.broadcast_to(first, air.shape).ravel()[cells]
-    k, rem = np.divmod(cells, g.nx * g.ny)
-    j, i = np.divmod(rem, g.nx)
+    k, rem = np.divmod(cells, wx * wy)
+    j, i = np.divmod(rem, wx)
     src, dst = [np.full(int(seeds.sum()), n)], [pos[np.flatnonzero(seeds)]]
-    for step, ok, opened in ((1, i < g.nx - 1, lambda: geom.open_x[k, j, i + 1]),
-                             (g.nx, j < g.ny - 1, lambda: geom.open_y[k, j + 1, i])):
+    for step, ok, opened in ((1, i < wx - 1, lambda: geom.open_x[k, j0 + j, i0 + i + 1]),
+                             (wx, j < wy - 1, lambda: geom.open_y[k, j0 + j + 1, i0 + i])):
         nb = np.where(ok, cells + step, 0)
         link = ok & (pos[nb] >= 0) & (np.where(ok, opened(), 0.0) >= 1.0)
         p, q = np.flatnonzero(link), pos[nb[link]]
@@ -113,8 +116,10 @@ def splash_cells(geom: Geometry, center_xy_m, size_m, rotation_deg, throw: float
         src += [p[fwd], q[back]]; dst += [q[fwd], p[back]]
     s_all, d_all = np.concatenate(src), np.concatenate(dst)
     graph = sp.csr_matrix((np.ones(len(s_all)), (s_all, d_all)), shape=(n + 1, n + 1))
-    reached = breadth_first_order(graph, n, directed=True, return_predecessors=False)
-    return np.sort(cells[reached[reached < n]])
+    reached = cells[np.sort(breadth_first_order(graph, n, directed=True, return_predecessors=False)[1:])]
+    k, rem = np.divmod(reached, wx * wy)
+    j, i = np.divmod(rem, wx)
+    return np.sort((k * g.ny + j0 + j) * g.nx + i0 + i)
 
 
 def splash_zones(geom: Geometry, centers_xy_m, sizes_m, rotations_deg, throws_m):
